@@ -1,0 +1,34 @@
+const marker = Symbol.for('inseq.error');
+
+/** Stable codes of {@link InseqError}; tests and callers switch on these, never on messages. */
+export type InseqErrorCode =
+  | 'UNKNOWN_ID'
+  | 'DUPLICATE_ID'
+  | 'INVALID_ARGUMENT'
+  | 'INVALID_INPUT'
+  | 'INPUT_TOO_LONG'
+  | 'MODEL_LOAD'
+  | 'UNSUPPORTED_MODEL'
+  | 'INVALID_FILE'
+  | 'MISSING_CAPABILITY'
+  | 'BACKEND_FAILURE';
+
+/**
+ * Base class of every error inseq-ts throws on purpose. The message says what was wrong, what is
+ * allowed and how to fix it; `code` is stable; `cause` carries a wrapped backend failure.
+ */
+export class InseqError extends Error {
+  readonly code: InseqErrorCode;
+  private readonly [marker] = true;
+
+  constructor(code: InseqErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.code = code;
+    this.name = 'InseqError';
+  }
+
+  /** True for an InseqError from any copy of this package (duplicate installs included). */
+  static isInstance(error: unknown): error is InseqError {
+    return typeof error === 'object' && error !== null && (error as Record<symbol, unknown>)[marker] === true;
+  }
+}

@@ -1,0 +1,16 @@
+import { InseqError } from './inseq-error';
+
+/** An id (method, step function, aggregator, backend) that its registry does not hold. */
+export class UnknownIdError extends InseqError {
+  readonly kind: string;
+  readonly id: string;
+  readonly known: readonly string[];
+
+  constructor(kind: string, id: string, known: readonly string[]) {
+    super('UNKNOWN_ID', `Unknown ${kind} '${id}'. Known ${kind}s: ${known.length ? known.join(', ') : '(none registered)'}.`);
+    this.name = 'UnknownIdError';
+    this.kind = kind;
+    this.id = id;
+    this.known = known;
+  }
+}

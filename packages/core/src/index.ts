@@ -1,0 +1,48 @@
+export type { IntTensor, Tensor } from './tensor';
+export { createTensor, intTensorFromRows, shapeSize, tensorRow } from './tensor';
+
+export { InseqError, type InseqErrorCode } from './errors/inseq-error';
+export { UnknownIdError } from './errors/unknown-id-error';
+export { InvalidInputError } from './errors/invalid-input-error';
+export { ModelLoadError } from './errors/model-load-error';
+export { MissingCapabilityError } from './errors/missing-capability-error';
+export { BackendError } from './errors/backend-error';
+
+export { createRegistry, type Named, type RegisterOptions, type Registry } from './registry';
+
+export type { GenerationConfig, ModelConfig } from './contracts/model-config';
+export { memoryModelFiles, readJsonFile, type ModelFiles } from './contracts/model-files';
+export type { SpecialTokenIds, Tokenizer } from './contracts/tokenizer';
+export type { DifferentiableTarget, TargetOps } from './contracts/differentiable-target';
+export type {
+  AttributionModel,
+  BackendLoader,
+  BackendLoadOptions,
+  Capabilities,
+  ForwardInput,
+  ForwardOutput,
+  GradientInput,
+  GradientOutput,
+  ModelBackend,
+} from './contracts/model-backend';
+export {
+  defineMethod,
+  type AttributionMethod,
+  type MethodFamily,
+  type StepAttribution,
+  type StepContext,
+} from './contracts/attribution-method';
+export { defineStepFunction, type StepFunction, type StepScoreContext } from './contracts/step-function';
+
+export type {
+  FeatureAttributionOutput,
+  SequenceAttribution,
+  TokenWithId,
+} from './data/feature-attribution-output';
+
+export { logit } from './step-functions/logit';
+export { probability } from './step-functions/probability';
+export { builtinStepFunctions, registerBuiltinStepFunctions } from './step-functions/register-builtin-step-functions';
+
+export { loadTokenizer } from './io/hf-tokenizer';
+export { localModelFiles } from './io/local-model-files';

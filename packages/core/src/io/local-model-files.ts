@@ -1,0 +1,30 @@
+import type { ModelFiles } from '../contracts/model-files';
+import { ModelLoadError } from '../errors/model-load-error';
+
+/**
+ * {@link ModelFiles} over a local directory (Node). `node:fs` is imported lazily so that browser
+ * bundles of core never touch it.
+ */
+export async function localModelFiles(directory: string): Promise<ModelFiles> {
+  const fs = await import('node:fs/promises');
+  const path = await import('node:path');
+  const location = path.resolve(directory);
+  const stat = await fs.stat(location).catch(() => undefined);
+  if (!stat?.isDirectory()) {
+    throw new ModelLoadError(
+      `Model folder '${directory}' does not exist or is not a directory. Pass a local folder in the Hugging Face layout ` +
+        `(config.json, tokenizer.json, model.safetensors); nothing is downloaded.`,
+    );
+  }
+  return {
+    location,
+    has: async (name) => (await fs.stat(path.join(location, name)).catch(() => undefined))?.isFile() ?? false,
+    read: async (name) => {
+      try {
+        return new Uint8Array(await fs.readFile(path.join(location, name)));
+      } catch (cause) {
+        throw new ModelLoadError(`${location} has no readable file '${name}'.`, { cause });
+      }
+    },
+  };
+}
