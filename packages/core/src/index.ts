@@ -46,3 +46,4 @@ export { builtinStepFunctions, registerBuiltinStepFunctions } from './step-funct
 
 export { loadTokenizer } from './io/hf-tokenizer';
 export { localModelFiles } from './io/local-model-files';
+export { defineAggregator, type Aggregator } from './contracts/aggregator';
