@@ -27,6 +27,7 @@ export type {
 } from './contracts/model-backend';
 export {
   defineMethod,
+  requireTarget,
   type AttributionMethod,
   type MethodFamily,
   type StepAttribution,
@@ -47,3 +48,10 @@ export { builtinStepFunctions, registerBuiltinStepFunctions } from './step-funct
 export { loadTokenizer } from './io/hf-tokenizer';
 export { localModelFiles } from './io/local-model-files';
 export { defineAggregator, type Aggregator } from './contracts/aggregator';
+
+export { attribute } from './loop/attribute';
+export type { AttributeOptions, AttributeProgress } from './loop/attribute-options';
+export { checkCapabilities } from './loop/check-capabilities';
+export { padLeft, type PaddedBatch } from './loop/pad-left';
+export { OUTPUT_FORMAT, OUTPUT_FORMAT_VERSION, outputFromJson, outputToJson } from './io/serialize-output';
+export { loadOutput, saveOutput, writeFileAtomic } from './io/save-output';

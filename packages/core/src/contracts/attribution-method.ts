@@ -1,6 +1,8 @@
+import { InseqError } from '../errors/inseq-error';
 import type { IntTensor, Tensor } from '../tensor';
 import type { DifferentiableTarget } from './differentiable-target';
 import type { Capabilities, ModelBackend } from './model-backend';
+import type { StepFunction } from './step-function';
 import type { SpecialTokenIds } from './tokenizer';
 
 /** The families of methods, as Inseq groups them. */
@@ -17,8 +19,13 @@ export interface StepContext {
   readonly inputsEmbeds: Tensor;
   /** The explained (next) token of each row, `[batch]`. */
   readonly targetIds: Int32Array;
-  /** The function of the logits whose attribution is computed (`probability` by default). */
-  readonly target: DifferentiableTarget;
+  /** The step function whose value is attributed (`probability` by default), options bound. */
+  readonly attributedFn: StepFunction;
+  /**
+   * Its differentiable form with options bound; present whenever the method requires
+   * `gradients` (the loop checks this before any work).
+   */
+  readonly target?: DifferentiableTarget;
   readonly specialTokenIds: SpecialTokenIds;
   /** Method options (`attribution_kwargs`), already validated by the method's `parseOptions`. */
   readonly options: Readonly<Record<string, unknown>>;
@@ -51,4 +58,12 @@ export function defineMethod<Options extends Record<string, unknown>>(
   method: AttributionMethod<Options>,
 ): AttributionMethod<Options> {
   return method;
+}
+
+/** The differentiable target of a step, for methods that require gradients. */
+export function requireTarget(ctx: StepContext, method: string): DifferentiableTarget {
+  if (!ctx.target) {
+    throw new InseqError('INVALID_ARGUMENT', `${method} needs a differentiable attributed function; '${ctx.attributedFn.name}' is not.`);
+  }
+  return ctx.target;
 }

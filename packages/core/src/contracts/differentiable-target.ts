@@ -21,6 +21,9 @@ export interface TargetOps<T> {
 /** A scalar per batch row, computed from next-token logits, whose gradient a method attributes. */
 export interface DifferentiableTarget {
   readonly name: string;
-  /** Returns `[batch]` from `[batch, vocab]` logits and the ids of the tokens being explained. */
-  build<T>(ops: TargetOps<T>, logits: T, targetIds: Int32Array): T;
+  /**
+   * Returns `[batch]` from `[batch, vocab]` logits and the ids of the tokens being explained.
+   * Backends call it with three arguments; the loop binds `options` (`attributed_fn_args`).
+   */
+  build<T>(ops: TargetOps<T>, logits: T, targetIds: Int32Array, options?: Readonly<Record<string, unknown>>): T;
 }

@@ -19,7 +19,8 @@ export type InseqErrorCode =
  */
 export class InseqError extends Error {
   readonly code: InseqErrorCode;
-  private readonly [marker] = true;
+  /** Brand checked by {@link InseqError.isInstance} across duplicate installs. */
+  readonly [marker] = true;
 
   constructor(code: InseqErrorCode, message: string, options?: { cause?: unknown }) {
     super(message, options);

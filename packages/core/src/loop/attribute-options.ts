@@ -1,0 +1,48 @@
+import type { AttributionMethod } from '../contracts/attribution-method';
+import type { StepFunction } from '../contracts/step-function';
+import type { Registry } from '../registry';
+
+/** Progress of an attribution run, one event per attributed step batch. */
+export interface AttributeProgress {
+  /** Steps (generated tokens) attributed so far, over all sequences. */
+  readonly done: number;
+  readonly total: number;
+}
+
+/** Options of {@link attribute}; every one is optional and filled in once, in one place. */
+export interface AttributeOptions {
+  /**
+   * Method id (looked up in `methods`) or a method object.
+   * @defaultValue 'saliency'
+   */
+  readonly method?: string | AttributionMethod;
+  /** Where method ids are looked up; `inseq` passes one with the built-ins registered. */
+  readonly methods?: Registry<AttributionMethod>;
+  /** Where step function ids are looked up. @defaultValue the built-in step functions of core */
+  readonly stepFunctions?: Registry<StepFunction>;
+  /**
+   * Texts to force-decode, one per input; each must start with its input text. Without them the
+   * continuation is generated greedily.
+   */
+  readonly generatedTexts?: string | readonly string[];
+  /** Generation length when `generatedTexts` is absent. @defaultValue generation_config.json `max_new_tokens`, else 20 */
+  readonly maxNewTokens?: number;
+  /** Step function whose value is attributed (Inseq `attributed_fn`). @defaultValue 'probability' */
+  readonly attributedFn?: string;
+  /** Options of the attributed function (Inseq `attributed_fn_args`). @defaultValue {} */
+  readonly attributedFnArgs?: Readonly<Record<string, unknown>>;
+  /** Step functions computed at each step and stored in `step_scores`. @defaultValue [] */
+  readonly stepScores?: readonly string[];
+  /** Options of the step functions (Inseq `step_scores_args`). @defaultValue {} */
+  readonly stepScoresArgs?: Readonly<Record<string, unknown>>;
+  /** Method options (Inseq `attribution_args` / CLI `--attribution-kwargs`). @defaultValue {} */
+  readonly attributionArgs?: Readonly<Record<string, unknown>>;
+  /** First target position to explain. @defaultValue the length of each prompt */
+  readonly attrPosStart?: number;
+  /** One past the last target position to explain. @defaultValue the length of each target */
+  readonly attrPosEnd?: number;
+  /** How many sequences are attributed together at each step. @defaultValue 8 */
+  readonly batchSize?: number;
+  /** Called after each step batch. */
+  readonly onProgress?: (progress: AttributeProgress) => void;
+}
