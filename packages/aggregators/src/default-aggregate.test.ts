@@ -1,0 +1,47 @@
+import { createRegistry, type Aggregator } from '@inseq/core';
+import { describe, expect, it } from 'vitest';
+import { defaultAggregate } from './default-aggregate';
+import { expectRowsClose, gradientSequence, toRows } from './gradient-sequence.fixture';
+import { hasTrailingAxes } from './has-trailing-axes';
+import { registerBuiltinAggregators } from './register-builtin-aggregators';
+import { scoresAggregator } from './scores-aggregator';
+
+const expected = [
+  [5 / 17, 1 / 11, 3 / 20],
+  [5 / 17, 3 / 11, 1 / 20],
+  [7 / 17, 2 / 11, 5 / 20],
+  [Number.NaN, 5 / 11, 5 / 20],
+  [Number.NaN, Number.NaN, 6 / 20],
+  [Number.NaN, Number.NaN, Number.NaN],
+];
+
+describe('defaultAggregate', () => {
+  it('is vnorm over the hidden size, then per-step normalisation', () => {
+    const aggregated = defaultAggregate(gradientSequence());
+    expect(hasTrailingAxes(gradientSequence())).toBe(true);
+    expect(hasTrailingAxes(aggregated)).toBe(false);
+    expectRowsClose(toRows(aggregated.target_attributions!), expected);
+  });
+
+  it('only normalises attributions that are already [len, nSteps]', () => {
+    const sequence = { ...gradientSequence(), target_attributions: { data: Float32Array.from([2, -1, 6, 3]), shape: [2, 2] } };
+    expect(Array.from(defaultAggregate(sequence).target_attributions!.data)).toEqual([0.25, -0.25, 0.75, 0.75]);
+  });
+});
+
+describe('scores aggregator', () => {
+  it('with default options equals defaultAggregate', () => {
+    expectRowsClose(toRows(scoresAggregator.aggregate(gradientSequence()).target_attributions!), expected);
+  });
+
+  it('takes the aggregation function and normalisation as options', () => {
+    const summed = scoresAggregator.aggregate(gradientSequence(), { aggregateFn: 'sum', normalize: false });
+    expect(toRows(summed.target_attributions!)[0]).toEqual([9, 1, 5]);
+  });
+
+  it('is registered under its Inseq id', () => {
+    const registry = registerBuiltinAggregators(createRegistry<Aggregator>('aggregator'));
+    expect(registry.list()).toEqual(['scores']);
+    expect(registry.get('scores')).toBe(scoresAggregator);
+  });
+});
