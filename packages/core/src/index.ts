@@ -55,3 +55,4 @@ export { checkCapabilities } from './loop/check-capabilities';
 export { padLeft, type PaddedBatch } from './loop/pad-left';
 export { OUTPUT_FORMAT, OUTPUT_FORMAT_VERSION, outputFromJson, outputToJson } from './io/serialize-output';
 export { loadOutput, saveOutput, writeFileAtomic } from './io/save-output';
+export { parseOptions, type OptionSpec, type ParsedOptions } from './contracts/parse-options';

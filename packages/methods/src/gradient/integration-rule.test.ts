@@ -1,0 +1,29 @@
+import { describe, expect, it } from 'vitest';
+import { integrationRule } from './integration-rule';
+
+describe('integrationRule', () => {
+  it('gives the textbook 3-point Gauss–Legendre rule on [0, 1]', () => {
+    const { alphas, stepSizes } = integrationRule('gausslegendre', 3);
+    const r = Math.sqrt(3 / 5);
+    expect(Array.from(alphas)).toEqual([0.5 * (1 - r), 0.5, 0.5 * (1 + r)].map((v) => expect.closeTo(v, 14)));
+    expect(Array.from(stepSizes)).toEqual([5 / 18, 8 / 18, 5 / 18].map((v) => expect.closeTo(v, 14)));
+  });
+  it('integrates polynomials of degree 2n − 1 exactly with n Gauss–Legendre points', () => {
+    for (const n of [1, 2, 5, 50]) {
+      const { alphas, stepSizes } = integrationRule('gausslegendre', n);
+      const degree = 2 * n - 1;
+      const sum = alphas.reduce((acc, a, i) => acc + stepSizes[i] * a ** degree, 0);
+      expect(sum).toBeCloseTo(1 / (degree + 1), 12);
+      expect(stepSizes.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 13);
+    }
+  });
+  it('places Riemann points as Captum does', () => {
+    expect(Array.from(integrationRule('riemann_left', 4).alphas)).toEqual([0, 0.25, 0.5, 0.75]);
+    expect(Array.from(integrationRule('riemann_right', 4).alphas)).toEqual([0.25, 0.5, 0.75, 1]);
+    expect(Array.from(integrationRule('riemann_middle', 4).alphas)).toEqual([0.125, 0.375, 0.625, 0.875]);
+    const trapezoid = integrationRule('riemann_trapezoid', 5);
+    expect(Array.from(trapezoid.alphas)).toEqual([0, 0.25, 0.5, 0.75, 1]);
+    expect(Array.from(trapezoid.stepSizes)).toEqual([0.125, 0.25, 0.25, 0.25, 0.125]);
+    expect(() => integrationRule('riemann_trapezoid', 1)).toThrow(/n_steps >= 2/);
+  });
+});

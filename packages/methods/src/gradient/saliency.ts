@@ -1,0 +1,22 @@
+import { defineMethod, parseOptions, requireTarget } from '@inseq/core';
+
+const options = { abs: { type: 'boolean', default: true } } as const;
+
+/**
+ * Saliency (Simonyan et al. 2013, "Deep Inside Convolutional Networks", arXiv:1312.6034): the
+ * gradient of the attributed function with respect to the input token embeddings, absolute by
+ * default. Matches Captum's `Saliency` (`abs=True`) as used by Inseq's `saliency`.
+ * Output `[batch, sequenceLength, hidden]`.
+ */
+export const saliency = defineMethod({
+  name: 'saliency',
+  family: 'gradient',
+  requires: ['gradients'],
+  description: 'Gradient of the attributed function w.r.t. input embeddings (absolute by default; abs: false keeps signs).',
+  parseOptions: (raw) => parseOptions('saliency', raw, options),
+  async attributeStep(ctx) {
+    const { gradients } = await ctx.backend.gradients!({ ...ctx, target: requireTarget(ctx, 'saliency') });
+    if (ctx.options.abs) for (let i = 0; i < gradients.data.length; i++) gradients.data[i] = Math.abs(gradients.data[i]);
+    return { attributions: gradients };
+  },
+});
