@@ -1,1 +1,23 @@
-export {};
+export { type TinyGpt2, createTinyGpt2 } from './create-tiny-gpt2';
+export type { TinyGpt2Options } from './tiny-gpt2-options';
+export type { NamedWeight } from './named-weight';
+export { tinyGpt2ModelFiles } from './tiny-gpt2-model-files';
+export { writeTinyGpt2 } from './write-tiny-gpt2';
+
+export { encodeSafetensors, type SafetensorsTensorInput } from './encode-safetensors';
+export type { SafetensorsDtype } from './safetensors-dtype';
+export {
+  buildGpt2TokenizerJson,
+  type Gpt2TokenizerJson,
+  type Gpt2TokenizerJsonOptions,
+} from './build-gpt2-tokenizer-json';
+
+export {
+  referenceGpt2Forward,
+  type ReferenceGpt2ForwardOptions,
+  type ReferenceGpt2Output,
+} from './reference-gpt2-forward';
+
+export { createRng, type Rng } from './create-rng';
+export { maxAbsDiff } from './max-abs-diff';
+export { centralDifference } from './central-difference';
