@@ -102,6 +102,8 @@ describe('referenceGpt2Forward', () => {
   it('rejects ids outside the vocabulary, mismatched masks and sequences past n_positions', () => {
     expect(() => referenceGpt2Forward(weights, config, [[vocab]], [[1]])).toThrow(/outside/);
     expect(() => referenceGpt2Forward(weights, config, [[1, 2]], [[1]])).toThrow(/attentionMask/);
+    expect(() => referenceGpt2Forward(weights, config, [[1, 2]], [[1, 2]])).toThrow(/0\/1/);
+    expect(() => referenceGpt2Forward(weights, config, [[1, 2], [1]], [[1, 1], [1]])).toThrow(/same length/);
     const long = Array.from({ length: 65 }, () => 1);
     expect(() => referenceGpt2Forward(weights, config, [long], [long])).toThrow(/n_positions/);
   });

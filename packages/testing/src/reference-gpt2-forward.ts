@@ -58,7 +58,9 @@ function add(a: Float64Array, b: Float64Array): Float64Array {
 
 function configNumber(config: Record<string, unknown>, key: string): number {
   const value = config[key];
-  if (typeof value !== 'number') throw new InvalidInputError(`config.${key} must be a number, got ${JSON.stringify(value)}.`, 'INVALID_ARGUMENT');
+  if (typeof value !== 'number') {
+    throw new InvalidInputError(`config.${key} must be a number, got ${JSON.stringify(value)}.`, 'INVALID_ARGUMENT');
+  }
   return value;
 }
 
@@ -91,7 +93,10 @@ export function referenceGpt2Forward(
   const epsilon = configNumber(config, 'layer_norm_epsilon');
   const activation = config.activation_function ?? 'gelu_new';
   if (activation !== 'gelu_new') {
-    throw new InvalidInputError(`referenceGpt2Forward implements activation 'gelu_new' only, config has '${activation}'.`, 'INVALID_ARGUMENT');
+    throw new InvalidInputError(
+      `referenceGpt2Forward implements activation 'gelu_new' only, config has '${activation}'.`,
+      'INVALID_ARGUMENT',
+    );
   }
   const weight = (name: string): NamedWeight => {
     const found = weights[`transformer.${name}`];
@@ -107,8 +112,11 @@ export function referenceGpt2Forward(
   const rows = options.inputsEmbeds ?? inputIds;
   const batch = rows.length;
   const seq = batch === 0 ? 0 : rows[0].length;
-  if (attentionMask.length !== batch || attentionMask.some((row) => row.length !== seq)) {
-    throw new InvalidInputError(`attentionMask must be [${batch}, ${seq}] like the inputs.`, 'INVALID_ARGUMENT');
+  if (rows.some((row) => row.length !== seq)) {
+    throw new InvalidInputError('Every row of the inputs must have the same length (pad them).', 'INVALID_ARGUMENT');
+  }
+  if (attentionMask.length !== batch || attentionMask.some((row) => row.length !== seq || row.some((m) => m !== 0 && m !== 1))) {
+    throw new InvalidInputError(`attentionMask must be [${batch}, ${seq}] of 0/1 like the inputs.`, 'INVALID_ARGUMENT');
   }
   if (seq > maxPositions) throw new InvalidInputError(`Sequence length ${seq} exceeds n_positions ${maxPositions}.`, 'INPUT_TOO_LONG');
 
@@ -126,10 +134,14 @@ export function referenceGpt2Forward(
       let tokenVector: ArrayLike<number>;
       if (options.inputsEmbeds) {
         tokenVector = options.inputsEmbeds[b][t];
-        if (tokenVector.length !== hidden) throw new InvalidInputError(`inputsEmbeds[${b}][${t}] has ${tokenVector.length} values, expected ${hidden}.`, 'INVALID_ARGUMENT');
+        if (tokenVector.length !== hidden) {
+          throw new InvalidInputError(`inputsEmbeds[${b}][${t}] has ${tokenVector.length} values, expected ${hidden}.`, 'INVALID_ARGUMENT');
+        }
       } else {
         const id = inputIds[b][t];
-        if (!Number.isInteger(id) || id < 0 || id >= vocab) throw new InvalidInputError(`Token id ${id} is outside [0, ${vocab}).`, 'INVALID_ARGUMENT');
+        if (!Number.isInteger(id) || id < 0 || id >= vocab) {
+          throw new InvalidInputError(`Token id ${id} is outside [0, ${vocab}).`, 'INVALID_ARGUMENT');
+        }
         tokenVector = wte.data.subarray(id * hidden, (id + 1) * hidden);
       }
       const position = wpe.data.subarray(positionIds[t] * hidden, (positionIds[t] + 1) * hidden);
@@ -138,7 +150,11 @@ export function referenceGpt2Forward(
 
     for (let layer = 0; layer < nLayer; layer++) {
       const block = (name: string) => weight(`h.${layer}.${name}`);
-      const qkv = states.map((h) => conv1d(layerNorm(h, block('ln_1.weight'), block('ln_1.bias'), epsilon), block('attn.c_attn.weight'), block('attn.c_attn.bias')));
+      // [seq][3 * hidden]: query, key, value of every head side by side, as HF splits c_attn.
+      const qkv = states.map((h) => {
+        const normed = layerNorm(h, block('ln_1.weight'), block('ln_1.bias'), epsilon);
+        return conv1d(normed, block('attn.c_attn.weight'), block('attn.c_attn.bias'));
+      });
       const context = states.map(() => new Float64Array(hidden));
       for (let head = 0; head < nHead; head++) {
         const q = head * headDim;
@@ -166,8 +182,9 @@ export function referenceGpt2Forward(
       }
       states = states.map((h, t) => add(h, conv1d(context[t], block('attn.c_proj.weight'), block('attn.c_proj.bias'))));
       states = states.map((h) => {
-        const inner = conv1d(layerNorm(h, block('ln_2.weight'), block('ln_2.bias'), epsilon), block('mlp.c_fc.weight'), block('mlp.c_fc.bias'));
-        return add(h, conv1d(inner.map(geluNew), block('mlp.c_proj.weight'), block('mlp.c_proj.bias')));
+        const normed = layerNorm(h, block('ln_2.weight'), block('ln_2.bias'), epsilon);
+        const inner = conv1d(normed, block('mlp.c_fc.weight'), block('mlp.c_fc.bias')).map(geluNew);
+        return add(h, conv1d(inner, block('mlp.c_proj.weight'), block('mlp.c_proj.bias')));
       });
     }
 
