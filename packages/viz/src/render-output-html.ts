@@ -1,0 +1,14 @@
+import type { FeatureAttributionOutput } from '@inseq/core';
+import { buildHeatmapView, type HeatmapViewOptions } from './build-heatmap-view';
+import { type HtmlOptions, renderHtml } from './render-html';
+
+/** Options of {@link renderOutputHtml}: how views are built and how the document is drawn. */
+export interface OutputHtmlOptions extends HeatmapViewOptions, HtmlOptions {}
+
+/** A standalone HTML document ({@link renderHtml}) with a heatmap for every sequence of `output`. */
+export function renderOutputHtml(output: FeatureAttributionOutput, options?: OutputHtmlOptions): string {
+  return renderHtml(
+    output.sequence_attributions.map((sequence) => buildHeatmapView(sequence, options)),
+    options,
+  );
+}
