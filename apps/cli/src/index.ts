@@ -1,1 +1,3 @@
-export {};
+export { createProgram, runCli } from './run-cli';
+export type { CliIo } from './cli-io';
+export { defaultModelPath } from './default-model-path';

@@ -1,1 +1,7 @@
-export {};
+export * from '@inseq/core';
+export * from '@inseq/methods';
+export * from '@inseq/aggregators';
+export * from '@inseq/viz';
+export { attribute } from './attribute';
+export { createDefaultRegistries, type DefaultRegistries } from './default-registries';
+export { installedBackends, loadModel, type LoadModelOptions } from './load-model';

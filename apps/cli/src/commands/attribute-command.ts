@@ -1,0 +1,108 @@
+import { tfjsBackendLoader } from '@inseq/backend-tfjs';
+import { type Command, Option } from 'commander';
+import {
+  type BackendLoader,
+  InvalidInputError,
+  attribute,
+  createDefaultRegistries,
+  createRegistry,
+  loadModel,
+  renderOutputHtml,
+  renderOutputTerminal,
+  saveOutput,
+  writeFileAtomic,
+} from 'inseq';
+import type { CliIo } from '../cli-io';
+import { defaultModelPath } from '../default-model-path';
+import { createProgressReporter } from '../progress';
+import { parseJsonObject, parseNonNegativeInteger } from './parse-json-option';
+
+interface AttributeFlags {
+  modelNameOrPath?: string;
+  attributionMethod: string;
+  inputTexts: string[];
+  generatedTexts?: string[];
+  stepScores?: string[];
+  attributedFn?: string;
+  attributionKwargs?: Record<string, unknown>;
+  savePath?: string;
+  vizPath?: string;
+  startPos?: number;
+  endPos?: number;
+  maxNewTokens?: number;
+  batchSize?: number;
+  hide?: boolean;
+  color: boolean;
+  backend?: string;
+  device?: string;
+}
+
+/** Every backend the CLI ships with. */
+export function cliBackends() {
+  return createRegistry<BackendLoader>('backend').register(tfjsBackendLoader);
+}
+
+/** `inseq attribute`: Inseq's CLI flags, in kebab-case. */
+export function addAttributeCommand(program: Command, io: CliIo): void {
+  program
+    .command('attribute')
+    .description('Attribute the continuation of input texts and show a heatmap.')
+    .option('-m, --model-name-or-path <path>', 'local model folder (Hugging Face layout); default: the shipped tiny-gpt2')
+    .option('-a, --attribution-method <id>', 'attribution method id (see list-methods)', 'saliency')
+    .requiredOption('-i, --input-texts <texts...>', 'one or more input texts')
+    .option('-g, --generated-texts <texts...>', 'texts to force-decode, each starting with its input text')
+    .option('--step-scores <ids...>', 'step functions to compute at each step (see list-step-functions)')
+    .option('--attributed-fn <id>', 'step function whose value is attributed', 'probability')
+    .option('--attribution-kwargs <json>', 'method options as a JSON object, e.g. \'{"n_steps": 10}\'', parseJsonObject)
+    .option('-o, --save-path <file>', 'write the attribution as JSON')
+    .option('--viz-path <file>', 'write the heatmap as a standalone HTML file')
+    .option('--start-pos <n>', 'first target position to attribute', parseNonNegativeInteger)
+    .option('--end-pos <n>', 'one past the last target position to attribute', parseNonNegativeInteger)
+    .option('--max-new-tokens <n>', 'tokens to generate when no generated texts are given', parseNonNegativeInteger)
+    .option('--batch-size <n>', 'sequences attributed together', parseNonNegativeInteger)
+    .option('--hide', 'do not print the heatmap table')
+    .option('--no-color', 'print the table without colours')
+    .addOption(new Option('--backend <id>', 'backend to run on (default: the one that can load the folder)').choices(cliBackends().list()))
+    .option('--device <name>', "backend device, e.g. 'wasm' or 'cpu'")
+    .action(async (flags: AttributeFlags) => {
+      const modelPath = flags.modelNameOrPath ?? defaultModelPath();
+      if (!modelPath) {
+        throw new InvalidInputError('No model given and the shipped model was not found; pass -m <model folder>.', 'INVALID_ARGUMENT');
+      }
+      const registries = createDefaultRegistries();
+      // Resolve ids first: an unknown method fails before a model is loaded.
+      registries.methods.get(flags.attributionMethod);
+      for (const id of [flags.attributedFn ?? 'probability', ...(flags.stepScores ?? [])]) registries.stepFunctions.get(id);
+      const model = await loadModel(modelPath, { backend: flags.backend, backends: cliBackends(), device: flags.device });
+      const progress = createProgressReporter(io, flags.attributionMethod);
+      try {
+        const output = await attribute(model, flags.inputTexts, {
+          method: flags.attributionMethod,
+          methods: registries.methods,
+          stepFunctions: registries.stepFunctions,
+          generatedTexts: flags.generatedTexts,
+          stepScores: flags.stepScores,
+          attributedFn: flags.attributedFn,
+          attributionArgs: flags.attributionKwargs,
+          attrPosStart: flags.startPos,
+          attrPosEnd: flags.endPos,
+          maxNewTokens: flags.maxNewTokens,
+          batchSize: flags.batchSize,
+          onProgress: (event) => progress.update(event),
+        });
+        progress.stop();
+        if (!flags.hide) io.stdout.write(`${renderOutputTerminal(output, { color: flags.color })}\n`);
+        if (flags.savePath) {
+          await saveOutput(output, flags.savePath);
+          io.stderr.write(`Saved attributions to ${flags.savePath}\n`);
+        }
+        if (flags.vizPath) {
+          await writeFileAtomic(flags.vizPath, renderOutputHtml(output, { title: `${output.info.attribution_method} · ${model.name}` }));
+          io.stderr.write(`Wrote heatmap to ${flags.vizPath}\n`);
+        }
+      } finally {
+        progress.stop();
+        await model.backend.dispose();
+      }
+    });
+}

@@ -1,0 +1,37 @@
+import { Command, CommanderError } from 'commander';
+import { InseqError } from 'inseq';
+import { type CliIo, processIo } from './cli-io';
+import { addAttributeCommand } from './commands/attribute-command';
+import { addListCommands } from './commands/list-commands';
+
+/** Builds the `inseq` program, writing to `io`. */
+export function createProgram(io: CliIo = processIo): Command {
+  const program = new Command('inseq')
+    .description('Post-hoc interpretability for language models, in TypeScript.')
+    .showHelpAfterError()
+    .exitOverride()
+    .configureOutput({ writeOut: (text) => io.stdout.write(text), writeErr: (text) => io.stderr.write(text) });
+  addAttributeCommand(program, io);
+  addListCommands(program, io);
+  for (const command of program.commands) command.exitOverride();
+  return program;
+}
+
+/**
+ * Runs the CLI on `argv` (without `node` and the script) and returns the exit code: 0 on success,
+ * 1 for an error inseq-ts explains, 2 for a usage error, 70 for an unexpected failure.
+ */
+export async function runCli(argv: readonly string[], io: CliIo = processIo): Promise<number> {
+  try {
+    await createProgram(io).parseAsync([...argv], { from: 'user' });
+    return 0;
+  } catch (error) {
+    if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
+    if (InseqError.isInstance(error)) {
+      io.stderr.write(`error: ${error.message}\n`);
+      return 1;
+    }
+    io.stderr.write(`unexpected error: ${(error as Error)?.stack ?? String(error)}\n`);
+    return 70;
+  }
+}

@@ -1,0 +1,93 @@
+import {
+  type AttributionModel,
+  type BackendLoader,
+  type GenerationConfig,
+  ModelLoadError,
+  type ModelFiles,
+  type Registry,
+  createRegistry,
+  loadTokenizer,
+  localModelFiles,
+  readJsonFile,
+} from '@inseq/core';
+
+/** Options of {@link loadModel}. */
+export interface LoadModelOptions {
+  /**
+   * Backend id (`'tfjs'`) or loader; without it the first backend that can load the folder is used.
+   * @defaultValue the first of `backends` whose `canLoad` accepts the folder
+   */
+  readonly backend?: string | BackendLoader;
+  /** Backends to choose from. @defaultValue the installed `@inseq/backend-*` packages */
+  readonly backends?: Registry<BackendLoader>;
+  /** Device for the backend (`'wasm'`, `'cpu'`, `'webgpu'`). @defaultValue the backend's default */
+  readonly device?: string;
+}
+
+/** The backend packages `loadModel` looks for, in order of preference (optional peers). */
+const KNOWN_BACKENDS = [{ packageName: '@inseq/backend-tfjs', exportName: 'tfjsBackendLoader' }] as const;
+
+/** A registry of the backend packages that are installed. */
+export async function installedBackends(): Promise<Registry<BackendLoader>> {
+  const registry = createRegistry<BackendLoader>('backend');
+  for (const { packageName, exportName } of KNOWN_BACKENDS) {
+    const loaded = (await import(/* @vite-ignore */ packageName).catch(() => undefined)) as
+      | Record<string, BackendLoader>
+      | undefined;
+    if (loaded?.[exportName]) registry.register(loaded[exportName]);
+  }
+  return registry;
+}
+
+async function readGenerationConfig(files: ModelFiles): Promise<GenerationConfig | undefined> {
+  if (!(await files.has('generation_config.json'))) return undefined;
+  const raw = await readJsonFile(files, 'generation_config.json');
+  return {
+    maxNewTokens: typeof raw.max_new_tokens === 'number' ? raw.max_new_tokens : undefined,
+    eosTokenId: raw.eos_token_id as GenerationConfig['eosTokenId'],
+  };
+}
+
+async function chooseBackend(files: ModelFiles, options: LoadModelOptions): Promise<BackendLoader> {
+  const backends = options.backends ?? (await installedBackends());
+  if (options.backend !== undefined) {
+    const loader = typeof options.backend === 'string' ? backends.get(options.backend) : options.backend;
+    const verdict = await loader.canLoad(files);
+    if (verdict !== true) throw new ModelLoadError(`Backend '${loader.name}' cannot load ${files.location}: ${verdict}`);
+    return loader;
+  }
+  if (backends.list().length === 0) {
+    throw new ModelLoadError(
+      `No inseq-ts backend is installed. Install one, e.g. 'npm install @inseq/backend-tfjs', or pass { backends }.`,
+    );
+  }
+  const reasons: string[] = [];
+  for (const loader of backends.values()) {
+    const verdict = await loader.canLoad(files);
+    if (verdict === true) return loader;
+    reasons.push(`${loader.name}: ${verdict}`);
+  }
+  throw new ModelLoadError(`No installed backend can load ${files.location}. Tried ${reasons.join('; ')}.`);
+}
+
+/**
+ * Loads a model folder in the Hugging Face layout (`config.json`, `tokenizer.json`, weights) from
+ * a local path or any {@link ModelFiles}. Nothing is downloaded.
+ */
+export async function loadModel(pathOrFiles: string | ModelFiles, options: LoadModelOptions = {}): Promise<AttributionModel> {
+  const files = typeof pathOrFiles === 'string' ? await localModelFiles(pathOrFiles) : pathOrFiles;
+  if (!(await files.has('config.json'))) {
+    throw new ModelLoadError(
+      `${files.location} has no config.json. A model folder needs config.json, tokenizer.json and weights ` +
+        `(model.safetensors), as written by save_pretrained in the Hugging Face layout.`,
+    );
+  }
+  const config = await readJsonFile(files, 'config.json');
+  const loader = await chooseBackend(files, options);
+  const tokenizer = await loadTokenizer(files);
+  const generationConfig = await readGenerationConfig(files);
+  const backend = await loader.load(files, { device: options.device });
+  const folderName = files.location.split(/[\\/]/).filter(Boolean).at(-1) ?? files.location;
+  const name = typeof config._name_or_path === 'string' && config._name_or_path ? config._name_or_path : folderName;
+  return { name, backend, tokenizer, generationConfig };
+}
