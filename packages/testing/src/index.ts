@@ -21,3 +21,5 @@ export {
 export { createRng, type Rng } from './create-rng';
 export { maxAbsDiff } from './max-abs-diff';
 export { centralDifference } from './central-difference';
+
+export { type LinearModel, type LinearModelOptions, linearModel } from './linear-model';

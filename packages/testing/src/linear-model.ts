@@ -1,0 +1,158 @@
+import type { AttributionModel, ModelBackend, TargetOps, Tokenizer } from '@inseq/core';
+
+/** A value and its derivatives along `hidden` directions (forward-mode automatic differentiation). */
+interface Dual {
+  readonly value: Float64Array;
+  /** `tangents[h][i]`: d value[i] / d direction h. */
+  readonly tangents: Float64Array[];
+}
+
+const map = (x: Dual, f: (v: number) => number, df: (v: number, i: number) => number): Dual => ({
+  value: x.value.map(f),
+  tangents: x.tangents.map((t) => t.map((dt, i) => dt * df(x.value[i], i))),
+});
+
+/** Exact derivatives of any target written in {@link TargetOps}, through dual numbers. */
+const dualOps: TargetOps<Dual> = {
+  softmax(x) {
+    const max = Math.max(...x.value);
+    const e = x.value.map((v) => Math.exp(v - max));
+    const total = e.reduce((a, b) => a + b, 0);
+    const p = e.map((v) => v / total);
+    return {
+      value: p,
+      tangents: x.tangents.map((t) => {
+        const mean = t.reduce((acc, dt, j) => acc + p[j] * dt, 0);
+        return p.map((pi, i) => pi * (t[i] - mean));
+      }),
+    };
+  },
+  logSoftmax(x) {
+    const max = Math.max(...x.value);
+    const lse = Math.log(x.value.reduce((a, v) => a + Math.exp(v - max), 0)) + max;
+    const p = x.value.map((v) => Math.exp(v - lse));
+    return {
+      value: x.value.map((v) => v - lse),
+      tangents: x.tangents.map((t) => {
+        const mean = t.reduce((acc, dt, j) => acc + p[j] * dt, 0);
+        return t.map((dt) => dt - mean);
+      }),
+    };
+  },
+  gather: (x, ids) => ({ value: Float64Array.of(x.value[ids[0]]), tangents: x.tangents.map((t) => Float64Array.of(t[ids[0]])) }),
+  add: (a, b) => ({ value: a.value.map((v, i) => v + b.value[i]), tangents: a.tangents.map((t, h) => t.map((v, i) => v + b.tangents[h][i])) }),
+  sub: (a, b) => ({ value: a.value.map((v, i) => v - b.value[i]), tangents: a.tangents.map((t, h) => t.map((v, i) => v - b.tangents[h][i])) }),
+  mul: (a, b) => ({
+    value: a.value.map((v, i) => v * b.value[i]),
+    tangents: a.tangents.map((t, h) => t.map((dt, i) => dt * b.value[i] + a.value[i] * b.tangents[h][i])),
+  }),
+  exp: (x) => map(x, Math.exp, (v) => Math.exp(v)),
+  log: (x) => map(x, Math.log, (v) => 1 / v),
+  neg: (x) => map(x, (v) => -v, () => -1),
+  sum: (x) => ({ value: Float64Array.of(x.value.reduce((a, b) => a + b, 0)), tangents: x.tangents.map((t) => Float64Array.of(t.reduce((a, b) => a + b, 0))) }),
+};
+
+/** Options of {@link linearModel}. */
+export interface LinearModelOptions {
+  /** Word-level vocabulary; id 0 is the end-of-sequence token. */
+  readonly vocab?: readonly string[];
+  readonly hidden?: number;
+  readonly maxPositions?: number;
+}
+
+/** What a test needs to compute expected attributions of {@link linearModel} in closed form. */
+export interface LinearModel extends AttributionModel {
+  /** Token embedding `[hidden]` of an id. */
+  embedding(id: number): Float64Array;
+  /** Output weights `W[v]` `[hidden]`: logits = W · Σ embeddings of the real positions. */
+  weight(vocabId: number): Float64Array;
+}
+
+/**
+ * A closed-form "language model" wrapped as a {@link ModelBackend}: logits = W · Σₛ xₛ over the
+ * real (unpadded) positions, word-level tokens split on spaces. Gradients are exact (forward-mode
+ * dual numbers through the target), so methods can be checked against formulas: with the `logit`
+ * target, integrated gradients and input × gradient equal (x − b)·W[target].
+ */
+export function linearModel(options: LinearModelOptions = {}): LinearModel {
+  const vocab = options.vocab ?? ['<eos>', 'the', 'cat', 'sat', 'on', 'mat', 'a', 'dog', '<unk>'];
+  const hidden = options.hidden ?? 3;
+  const embedding = (id: number) => Float64Array.from({ length: hidden }, (_, h) => Math.sin(1 + id * 1.7 + h * 0.3));
+  const weight = (v: number) => Float64Array.from({ length: hidden }, (_, h) => Math.cos(v * 0.9 + h * 1.3) * (v === 0 ? -3 : 1));
+  const W = vocab.map((_, v) => weight(v));
+  const logitsOf = (z: Float64Array) => Float64Array.from(W, (w) => w.reduce((acc, wh, h) => acc + wh * z[h], 0));
+  const summed = (mask: Int32Array, embeds: Float32Array, b: number, seq: number) => {
+    const z = new Float64Array(hidden);
+    for (let s = 0; s < seq; s++) {
+      if (mask[b * seq + s] === 0) continue;
+      for (let h = 0; h < hidden; h++) z[h] += embeds[(b * seq + s) * hidden + h];
+    }
+    return z;
+  };
+  const embedIds = (ids: Int32Array) => {
+    const data = new Float32Array(ids.length * hidden);
+    ids.forEach((id, i) => {
+      data.set(embedding(id), i * hidden);
+    });
+    return data;
+  };
+  const backend: ModelBackend = {
+    name: 'linear',
+    config: {
+      modelType: 'linear',
+      vocabSize: vocab.length,
+      hiddenSize: hidden,
+      numLayers: 0,
+      numHeads: 0,
+      maxPositions: options.maxPositions ?? 64,
+      isEncoderDecoder: false,
+      eosTokenId: 0,
+      raw: {},
+    },
+    capabilities: { forward: true, gradients: true, attentions: false, layerActivations: false, hiddenStates: false },
+    async embed(inputIds) {
+      return { data: embedIds(inputIds.data), shape: [...inputIds.shape, hidden] };
+    },
+    async forward({ inputIds, attentionMask, inputsEmbeds }) {
+      const [batch, seq] = inputIds.shape;
+      const embeds = inputsEmbeds?.data ?? embedIds(inputIds.data);
+      const data = new Float32Array(batch * vocab.length);
+      for (let b = 0; b < batch; b++) data.set(logitsOf(summed(attentionMask.data, embeds, b, seq)), b * vocab.length);
+      return { logits: { data, shape: [batch, vocab.length] } };
+    },
+    async gradients({ inputIds, attentionMask, inputsEmbeds, targetIds, target }) {
+      const [batch, seq] = inputIds.shape;
+      const gradients = new Float32Array(batch * seq * hidden);
+      const targetValues = new Float32Array(batch);
+      for (let b = 0; b < batch; b++) {
+        const z = summed(attentionMask.data, inputsEmbeds.data, b, seq);
+        // d logits / d z_h = W[:, h]: the tangent of direction h.
+        const logits: Dual = { value: logitsOf(z), tangents: Array.from({ length: hidden }, (_, h) => Float64Array.from(W, (w) => w[h])) };
+        const out = target.build(dualOps, logits, Int32Array.of(targetIds[b]));
+        targetValues[b] = out.value[0];
+        for (let s = 0; s < seq; s++) {
+          if (attentionMask.data[b * seq + s] === 0) continue;
+          for (let h = 0; h < hidden; h++) gradients[(b * seq + s) * hidden + h] = out.tangents[h][0];
+        }
+      }
+      return { gradients: { data: gradients, shape: [batch, seq, hidden] }, targetValues };
+    },
+    async dispose() {},
+  };
+  const unk = vocab.indexOf('<unk>');
+  const tokenizer: Tokenizer = {
+    encode: (text) =>
+      text
+        .split(/\s+/)
+        .filter(Boolean)
+        .map((word) => (vocab.indexOf(word) >= 0 ? vocab.indexOf(word) : unk)),
+    decode: (ids, decodeOptions) =>
+      ids
+        .filter((id) => !(decodeOptions?.skipSpecialTokens && id === 0))
+        .map((id) => vocab[id])
+        .join(' '),
+    idToToken: (id) => vocab[id],
+    specialTokenIds: { eos: 0, unk: unk >= 0 ? unk : undefined },
+  };
+  return { name: 'linear', backend, tokenizer, generationConfig: { maxNewTokens: 3 }, embedding, weight };
+}
