@@ -17,14 +17,14 @@ function fileOf(header: unknown, data: Uint8Array = new Uint8Array(0), padTo = 0
 function f32Bytes(values: number[]): Uint8Array {
   const bytes = new Uint8Array(values.length * 4);
   const view = new DataView(bytes.buffer);
-  values.forEach((value, i) => view.setFloat32(4 * i, value, true));
+  for (const [i, value] of values.entries()) view.setFloat32(4 * i, value, true);
   return bytes;
 }
 
 function u16Bytes(values: number[]): Uint8Array {
   const bytes = new Uint8Array(values.length * 2);
   const view = new DataView(bytes.buffer);
-  values.forEach((value, i) => view.setUint16(2 * i, value, true));
+  for (const [i, value] of values.entries()) view.setUint16(2 * i, value, true);
   return bytes;
 }
 

@@ -1,0 +1,32 @@
+import * as tf from '@tensorflow/tfjs';
+import { describe, expect, it } from 'vitest';
+import { initTfjs } from './init-tfjs';
+
+describe('initTfjs', () => {
+  it('starts wasm from the installed package in Node, once', async () => {
+    expect(await initTfjs()).toBe('wasm');
+    expect(tf.getBackend()).toBe('wasm');
+    expect(await initTfjs()).toBe('wasm');
+    expect(await initTfjs('wasm')).toBe('wasm');
+  });
+
+  it('switches to cpu on request and back', async () => {
+    expect(await initTfjs('cpu')).toBe('cpu');
+    expect(tf.getBackend()).toBe('cpu');
+    expect(await initTfjs()).toBe('wasm');
+    expect(tf.getBackend()).toBe('wasm');
+  });
+
+  it('explains that webgpu is unavailable in Node', async () => {
+    await expect(initTfjs('webgpu')).rejects.toMatchObject({
+      name: 'BackendError',
+      code: 'BACKEND_FAILURE',
+      message: expect.stringMatching(/no WebGPU.*'wasm' or 'cpu'/),
+    });
+    expect(tf.getBackend()).toBe('wasm');
+  });
+
+  it('rejects unknown devices', async () => {
+    await expect(initTfjs('gpu' as 'cpu')).rejects.toMatchObject({ code: 'INVALID_ARGUMENT', message: expect.stringContaining('wasm, cpu, webgpu') });
+  });
+});

@@ -1,0 +1,109 @@
+import { BackendError, InvalidInputError } from '@inseq/core';
+import * as tf from '@tensorflow/tfjs';
+import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { isNode, nodeWasmDirectory } from './node-wasm-directory';
+import { type TfjsDevice, tfjsDevices } from './tfjs-device';
+
+let current: { requested: string; name: Promise<string> } | undefined;
+let wasmPathsSet = false;
+
+/**
+ * Makes a tfjs backend ready, once, and returns the name of the one in use. tfjs has a single
+ * global backend, so call this at start-up (`loadTfjsBackend` calls it with its `device` option).
+ *
+ * - no device: `'wasm'`, falling back to `'cpu'` when wasm cannot start; in Node the wasm
+ *   binaries are read from the installed `@tensorflow/tfjs-backend-wasm` package, nothing is
+ *   downloaded;
+ * - `'wasm'` or `'cpu'`: that backend, or a {@link BackendError} saying why it did not start;
+ * - `'webgpu'`: browser only; a {@link BackendError} where no tfjs WebGPU backend is registered or
+ *   the browser has no WebGPU.
+ *
+ * @param device - The tfjs backend to use. @defaultValue `'wasm'`, with `'cpu'` as fallback
+ * @returns `'wasm'`, `'cpu'` or `'webgpu'`.
+ */
+export async function initTfjs(device?: TfjsDevice): Promise<string> {
+  if (device !== undefined && !tfjsDevices.includes(device)) {
+    throw new InvalidInputError(
+      `Unknown tfjs device '${String(device)}'. Use one of: ${tfjsDevices.join(', ')} (or leave it out for wasm with a cpu fallback).`,
+      'INVALID_ARGUMENT',
+    );
+  }
+  const requested = device ?? 'default';
+  // Someone may have switched tfjs' global backend since; then start again.
+  if (current?.requested === requested && (await current.name.catch(() => undefined)) === tf.getBackend()) {
+    return current.name;
+  }
+  const name = start(device);
+  current = { requested, name };
+  name.catch(() => {
+    if (current?.name === name) current = undefined;
+  });
+  return name;
+}
+
+async function start(device: TfjsDevice | undefined): Promise<string> {
+  switch (device) {
+    case undefined:
+      return (await tryWasm()) === true ? 'wasm' : use('cpu');
+    case 'wasm': {
+      const outcome = await tryWasm();
+      if (outcome !== true) {
+        throw new BackendError(
+          `The tfjs wasm backend did not start${outcome instanceof Error ? `: ${outcome.message}` : ''}. ` +
+            `Check that @tensorflow/tfjs-backend-wasm is installed next to @inseq/backend-tfjs, or use device 'cpu'.`,
+          outcome,
+        );
+      }
+      return 'wasm';
+    }
+    case 'cpu':
+      return use('cpu');
+    case 'webgpu':
+      return startWebgpu();
+  }
+}
+
+/** `true`, or why wasm did not start (an error, or `false` when tfjs only logged a warning). */
+async function tryWasm(): Promise<true | unknown> {
+  try {
+    // setWasmPaths throws once the wasm backend has initialised, so set the paths only before;
+    // `registry` is read directly because tf.findBackend would initialise wasm with default paths.
+    if (isNode() && !wasmPathsSet && !tf.engine().registry.wasm) {
+      setWasmPaths(await nodeWasmDirectory());
+      wasmPathsSet = true;
+    }
+    const started = await tf.setBackend('wasm');
+    if (started) await tf.ready();
+    return started;
+  } catch (error) {
+    return error;
+  }
+}
+
+async function use(name: 'cpu'): Promise<string> {
+  if (!(await tf.setBackend(name))) {
+    throw new BackendError(`The tfjs '${name}' backend did not start; see the warning tfjs logged above.`);
+  }
+  await tf.ready();
+  return name;
+}
+
+async function startWebgpu(): Promise<string> {
+  const hasWebgpu = typeof navigator !== 'undefined' && 'gpu' in navigator && navigator.gpu !== undefined;
+  if (!hasWebgpu || tf.findBackendFactory('webgpu') === null) {
+    throw new BackendError(
+      hasWebgpu
+        ? `Device 'webgpu' needs the tfjs WebGPU backend: import '@tensorflow/tfjs-backend-webgpu' before loading the model, or use 'wasm' or 'cpu'.`
+        : `Device 'webgpu' is not available here: this runtime has no WebGPU (navigator.gpu). Use a browser with WebGPU, or device 'wasm' or 'cpu'.`,
+    );
+  }
+  try {
+    if (await tf.setBackend('webgpu')) {
+      await tf.ready();
+      return 'webgpu';
+    }
+  } catch (cause) {
+    throw new BackendError(`The tfjs WebGPU backend did not start: ${(cause as Error).message}. Use device 'wasm' or 'cpu'.`, cause);
+  }
+  throw new BackendError(`The tfjs WebGPU backend did not start (no adapter?); see the warning tfjs logged. Use device 'wasm' or 'cpu'.`);
+}

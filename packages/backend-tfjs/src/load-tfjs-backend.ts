@@ -1,0 +1,54 @@
+import { BackendError, InseqError, ModelLoadError, type ModelBackend, type ModelFiles, readJsonFile } from '@inseq/core';
+import { createTfjsBackend } from './create-tfjs-backend';
+import { initTfjs } from './init-tfjs';
+import { supportedModelTypes, supportedModels } from './models/supported-models';
+import { readSafetensors } from './safetensors/read-safetensors';
+import type { TfjsDevice } from './tfjs-device';
+
+/** Options of {@link loadTfjsBackend}. */
+export interface LoadTfjsBackendOptions {
+  /** The tfjs backend to run on, readied by {@link initTfjs}. @defaultValue `'wasm'`, with `'cpu'` as fallback */
+  readonly device?: TfjsDevice;
+}
+
+/** The files a model folder must hold for this backend. */
+export const requiredFiles = Object.freeze(['config.json', 'model.safetensors'] as const);
+
+/**
+ * Loads a Hugging Face model folder (`config.json` + `model.safetensors`) into tfjs and returns
+ * its {@link ModelBackend} (`name: 'tfjs'`). Supported `model_type`s: see `supportedModels`
+ * (`gpt2`). Readies tfjs first with {@link initTfjs}.
+ *
+ * @throws {@link ModelLoadError} `'MODEL_LOAD'` when a file is missing, `'UNSUPPORTED_MODEL'` for
+ * another `model_type`, `'INVALID_FILE'` for malformed config or weights.
+ */
+export async function loadTfjsBackend(files: ModelFiles, options?: LoadTfjsBackendOptions): Promise<ModelBackend> {
+  await initTfjs(options?.device);
+  for (const name of requiredFiles) {
+    if (!(await files.has(name))) {
+      throw new ModelLoadError(
+        `${files.location} has no ${name}. The tfjs backend needs a folder in the Hugging Face layout with ` +
+          `${requiredFiles.join(' and ')} (a single-file checkpoint; in Python: model.save_pretrained(folder, safe_serialization=True)).`,
+      );
+    }
+  }
+  const raw = await readJsonFile(files, 'config.json');
+  const modelType = raw.model_type;
+  const architecture = typeof modelType === 'string' && Object.hasOwn(supportedModels, modelType) ? supportedModels[modelType] : undefined;
+  if (!architecture) {
+    throw new ModelLoadError(
+      `${files.location}/config.json has model_type ${JSON.stringify(modelType)}, which the tfjs backend does not implement. ` +
+        `Supported: ${supportedModelTypes.join(', ')}; for other models export them to ONNX and use @inseq/backend-ort.`,
+      { code: 'UNSUPPORTED_MODEL' },
+    );
+  }
+  const config = architecture.parseConfig(raw);
+  const fileName = `${files.location}/model.safetensors`;
+  const weights = readSafetensors(await files.read('model.safetensors'), { name: fileName });
+  try {
+    return createTfjsBackend(architecture.create(config, weights, fileName));
+  } catch (error) {
+    if (InseqError.isInstance(error)) throw error;
+    throw new BackendError(`tfjs failed to load the weights of ${fileName}: ${(error as Error)?.message ?? String(error)}`, error);
+  }
+}

@@ -1,0 +1,19 @@
+import type { ModelConfig } from '@inseq/core';
+import type { SafetensorsFile } from '../safetensors/read-safetensors';
+import { createGpt2Model } from './gpt2/create-gpt2-model';
+import { parseGpt2Config } from './gpt2/parse-gpt2-config';
+import type { TfjsCausalLm } from './tfjs-causal-lm';
+
+/** How one `model_type` is read: config normalisation, then the model over its weights. */
+export interface TfjsArchitecture {
+  parseConfig(raw: Record<string, unknown>): ModelConfig;
+  create(config: ModelConfig, file: SafetensorsFile, fileName: string): TfjsCausalLm;
+}
+
+/** The architectures this backend implements, by config.json `model_type`. */
+export const supportedModels: Readonly<Record<string, TfjsArchitecture>> = Object.freeze({
+  gpt2: { parseConfig: parseGpt2Config, create: createGpt2Model },
+});
+
+/** The `model_type`s of {@link supportedModels}, for listings and error messages. */
+export const supportedModelTypes: readonly string[] = Object.freeze(Object.keys(supportedModels));
