@@ -1,0 +1,115 @@
+import { existsSync } from 'node:fs';
+import { mkdtemp, readdir, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadOutput } from 'inseq';
+import { describe, expect, it } from 'vitest';
+import { defaultModelPath } from './default-model-path';
+import { runCli } from './run-cli';
+
+async function run(...argv: string[]) {
+  let stdout = '';
+  let stderr = '';
+  const code = await runCli(argv, {
+    stdout: {
+      write: (text: string) => {
+        stdout += text;
+      },
+    },
+    stderr: {
+      write: (text: string) => {
+        stderr += text;
+      },
+    },
+  });
+  return { code, stdout, stderr };
+}
+
+describe('inseq CLI', () => {
+  it('finds the shipped model as the default', () => {
+    const path = defaultModelPath();
+    expect(path).toBeDefined();
+    expect(existsSync(join(path!, 'config.json'))).toBe(true);
+  });
+
+  it('attributes on the shipped model, prints the table and writes JSON and HTML', async () => {
+    const directory = await mkdtemp(join(tmpdir(), 'inseq-cli-'));
+    const json = join(directory, 'out.json');
+    const html = join(directory, 'out.html');
+    const { code, stdout, stderr } = await run(
+      'attribute',
+      '-i',
+      'The capital of France is',
+      '-g',
+      'The capital of France is Paris',
+      '--step-scores',
+      'probability',
+      '-a',
+      'integrated_gradients',
+      '--attribution-kwargs',
+      '{"n_steps": 8, "return_convergence_delta": true}',
+      '-o',
+      json,
+      '--viz-path',
+      html,
+      '--no-color',
+    );
+    expect(stderr).not.toContain('error');
+    expect(code).toBe(0);
+    expect(stdout).not.toContain('\x1b[');
+    expect(stdout).toContain('probability');
+    expect(stdout).toMatch(/^ of +│/m);
+    const output = await loadOutput(json);
+    const [sequence] = output.sequence_attributions;
+    expect(output.info.attribution_method).toBe('integrated_gradients');
+    expect(output.info.attribution_args).toMatchObject({ n_steps: 8, return_convergence_delta: true });
+    expect(sequence.target.map((t) => t.token).join('')).toBe('The capital of France is Paris'.replaceAll(' ', 'Ġ'));
+    expect(Object.keys(sequence.step_scores).sort()).toEqual(['deltas', 'probability']);
+    const page = await readFile(html, 'utf8');
+    expect(page).toMatch(/^<!DOCTYPE html>/i);
+    expect(page).toContain('<table');
+  });
+
+  it('generates when no generated texts are given, honouring --max-new-tokens', async () => {
+    const directory = await mkdtemp(join(tmpdir(), 'inseq-cli-'));
+    const json = join(directory, 'out.json');
+    const { code } = await run('attribute', '-i', 'Hello world', '--max-new-tokens', '3', '-o', json, '--hide');
+    expect(code).toBe(0);
+    const [sequence] = (await loadOutput(json)).sequence_attributions;
+    expect(sequence.attr_pos_end - sequence.attr_pos_start).toBeLessThanOrEqual(3);
+    expect(sequence.target_attributions!.shape[2]).toBe(32);
+  });
+
+  it('lists methods and step functions from the registries', async () => {
+    const methods = await run('list-methods');
+    expect(methods.code).toBe(0);
+    for (const id of ['saliency', 'input_x_gradient', 'integrated_gradients']) expect(methods.stdout).toContain(id);
+    const stepFunctions = await run('list-step-functions');
+    expect(stepFunctions.stdout).toMatch(/probability[\s\S]*logit/);
+  });
+
+  describe('bad input: a clear error, exit code 1 or 2, no output file', () => {
+    async function expectNoFiles(argv: string[], pattern: RegExp, exitCode = 1) {
+      const directory = await mkdtemp(join(tmpdir(), 'inseq-cli-'));
+      const result = await run(...argv, '-o', join(directory, 'out.json'), '--viz-path', join(directory, 'out.html'));
+      expect(result.code).toBe(exitCode);
+      expect(result.stderr).toMatch(pattern);
+      expect(result.stderr).not.toMatch(/\n\s+at /); // no stack trace
+      expect(await readdir(directory)).toEqual([]);
+    }
+    it('unknown method', () =>
+      expectNoFiles(['attribute', '-i', 'Hi', '-a', 'integrated_gradient'], /Unknown attribution method 'integrated_gradient'. Known attribution methods: saliency, input_x_gradient, integrated_gradients/));
+    it('unknown step function', () =>
+      expectNoFiles(['attribute', '-i', 'Hi', '--step-scores', 'entropyy'], /Unknown step function 'entropyy'/));
+    it('generated text that does not start with the input', () =>
+      expectNoFiles(['attribute', '-i', 'Hello', '-g', 'Goodbye world'], /does not start with its input text/));
+    it('missing model folder', () =>
+      expectNoFiles(['attribute', '-i', 'Hi', '-m', '/nonexistent/model'], /does not exist or is not a directory/));
+    it('malformed --attribution-kwargs', () =>
+      expectNoFiles(['attribute', '-i', 'Hi', '--attribution-kwargs', '{n_steps: 3}'], /not valid JSON/, 2));
+    it('unknown method option', () =>
+      expectNoFiles(['attribute', '-i', 'Hi', '-a', 'saliency', '--attribution-kwargs', '{"n_steps": 3}'], /saliency has no option 'n_steps'/));
+    it('input longer than the context', () =>
+      expectNoFiles(['attribute', '-i', 'word '.repeat(80)], /at most 64/));
+  });
+});
