@@ -10,10 +10,18 @@ describe('initTfjs', () => {
     expect(await initTfjs('wasm')).toBe('wasm');
   });
 
-  it('switches to cpu on request and back', async () => {
+  it('switches to cpu on request, keeps it when no device is named, and switches back', async () => {
     expect(await initTfjs('cpu')).toBe('cpu');
     expect(tf.getBackend()).toBe('cpu');
+    expect(await initTfjs()).toBe('cpu');
+    expect(await initTfjs('wasm')).toBe('wasm');
+    expect(tf.getBackend()).toBe('wasm');
     expect(await initTfjs()).toBe('wasm');
+  });
+
+  it('starts again when someone else switched the tfjs backend', async () => {
+    await tf.setBackend('cpu');
+    expect(await initTfjs('wasm')).toBe('wasm');
     expect(tf.getBackend()).toBe('wasm');
   });
 

@@ -11,14 +11,14 @@ let wasmPathsSet = false;
  * Makes a tfjs backend ready, once, and returns the name of the one in use. tfjs has a single
  * global backend, so call this at start-up (`loadTfjsBackend` calls it with its `device` option).
  *
- * - no device: `'wasm'`, falling back to `'cpu'` when wasm cannot start; in Node the wasm
- *   binaries are read from the installed `@tensorflow/tfjs-backend-wasm` package, nothing is
- *   downloaded;
+ * - no device: the backend an earlier call readied, if any; else `'wasm'`, falling back to
+ *   `'cpu'` when wasm cannot start. In Node the wasm binaries are read from the installed
+ *   `@tensorflow/tfjs-backend-wasm` package; nothing is downloaded;
  * - `'wasm'` or `'cpu'`: that backend, or a {@link BackendError} saying why it did not start;
  * - `'webgpu'`: browser only; a {@link BackendError} where no tfjs WebGPU backend is registered or
  *   the browser has no WebGPU.
  *
- * @param device - The tfjs backend to use. @defaultValue `'wasm'`, with `'cpu'` as fallback
+ * @param device - The tfjs backend to use. @defaultValue the one already readied, else `'wasm'` with `'cpu'` as fallback
  * @returns `'wasm'`, `'cpu'` or `'webgpu'`.
  */
 export async function initTfjs(device?: TfjsDevice): Promise<string> {
@@ -29,9 +29,12 @@ export async function initTfjs(device?: TfjsDevice): Promise<string> {
     );
   }
   const requested = device ?? 'default';
-  // Someone may have switched tfjs' global backend since; then start again.
-  if (current?.requested === requested && (await current.name.catch(() => undefined)) === tf.getBackend()) {
-    return current.name;
+  // Without a device, whatever an earlier call readied is kept (initTfjs('cpu') then loading a
+  // model without a device stays on cpu). Someone may have switched tfjs' global backend since;
+  // then start again.
+  if (current && (device === undefined || current.requested === requested)) {
+    const name = await current.name.catch(() => undefined);
+    if (name !== undefined && name === tf.getBackend()) return name;
   }
   const name = start(device);
   current = { requested, name };

@@ -7,7 +7,7 @@ import type { TfjsDevice } from './tfjs-device';
 
 /** Options of {@link loadTfjsBackend}. */
 export interface LoadTfjsBackendOptions {
-  /** The tfjs backend to run on, readied by {@link initTfjs}. @defaultValue `'wasm'`, with `'cpu'` as fallback */
+  /** The tfjs backend to run on, readied by {@link initTfjs}. @defaultValue the one already readied, else `'wasm'` with `'cpu'` as fallback */
   readonly device?: TfjsDevice;
 }
 
