@@ -1,0 +1,86 @@
+import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { tfjsBackendLoader } from '@inseq/backend-tfjs';
+import { type BackendLoader, InseqError, createRegistry, memoryModelFiles } from '@inseq/core';
+import { createTinyGpt2, writeTinyGpt2 } from '@inseq/testing';
+import { describe, expect, it } from 'vitest';
+import { installedBackends, loadModel } from './load-model';
+
+const backends = () => createRegistry<BackendLoader>('backend').register(tfjsBackendLoader);
+
+async function folderWith(mutate?: (files: Record<string, Uint8Array>) => void): Promise<string> {
+  const directory = await mkdtemp(join(tmpdir(), 'inseq-model-'));
+  const { files } = createTinyGpt2();
+  mutate?.(files);
+  for (const [name, bytes] of Object.entries(files)) await writeFile(join(directory, name), bytes);
+  return directory;
+}
+
+async function failure(promise: Promise<unknown>): Promise<InseqError> {
+  try {
+    await promise;
+  } catch (error) {
+    expect(InseqError.isInstance(error)).toBe(true);
+    return error as InseqError;
+  }
+  throw new Error('expected an InseqError');
+}
+
+describe('loadModel', () => {
+  it('loads a Hugging Face folder from disk with the backend that can load it', async () => {
+    const directory = await mkdtemp(join(tmpdir(), 'inseq-model-'));
+    await mkdir(join(directory, 'tiny'));
+    await writeTinyGpt2(join(directory, 'tiny'));
+    const model = await loadModel(join(directory, 'tiny'), { backends: backends() });
+    expect(model.backend.name).toBe('tfjs');
+    expect(model.name).toBe('tiny');
+    expect(model.generationConfig?.maxNewTokens).toBeGreaterThan(0);
+    expect(model.tokenizer.specialTokenIds.unk).toBe(model.backend.config.eosTokenId);
+    await model.backend.dispose();
+  });
+
+  it('finds installed backend packages by itself', async () => {
+    expect((await installedBackends()).list()).toEqual(['tfjs']);
+    const { files } = createTinyGpt2();
+    const model = await loadModel(memoryModelFiles(files, 'tiny-gpt2'));
+    expect(model.backend.name).toBe('tfjs');
+    await model.backend.dispose();
+  });
+
+  it('explains a missing folder, config, tokenizer or weights', async () => {
+    expect((await failure(loadModel('/no/such/folder'))).message).toContain('does not exist');
+    const noConfig = await folderWith((files) => delete files['config.json']);
+    expect((await failure(loadModel(noConfig, { backends: backends() }))).message).toMatch(/has no config.json/);
+    const noTokenizer = await folderWith((files) => delete files['tokenizer.json']);
+    expect((await failure(loadModel(noTokenizer, { backends: backends() }))).message).toMatch(/has no tokenizer.json/);
+    const noWeights = await folderWith((files) => delete files['model.safetensors']);
+    const error = await failure(loadModel(noWeights, { backends: backends() }));
+    expect(error.message).toMatch(/No installed backend can load .*Tried tfjs: .*model.safetensors/);
+    await rm(noWeights, { recursive: true });
+  });
+
+  it('rejects an unsupported architecture naming the supported ones', async () => {
+    const folder = await folderWith((files) => {
+      const config = JSON.parse(new TextDecoder().decode(files['config.json']));
+      files['config.json'] = new TextEncoder().encode(JSON.stringify({ ...config, model_type: 'mamba' }));
+    });
+    const error = await failure(loadModel(folder, { backends: backends() }));
+    expect(error.message).toMatch(/mamba/);
+    expect(error.message).toMatch(/gpt2/);
+  });
+
+  it('rejects a truncated safetensors file without a raw stack', async () => {
+    const folder = await folderWith((files) => {
+      files['model.safetensors'] = files['model.safetensors'].subarray(0, 1000);
+    });
+    const error = await failure(loadModel(folder, { backends: backends() }));
+    expect(error.code).toBe('INVALID_FILE');
+  });
+
+  it('rejects an unknown backend id, listing the known ones', async () => {
+    const folder = await folderWith();
+    const error = await failure(loadModel(folder, { backend: 'onnx', backends: backends() }));
+    expect(error.message).toBe("Unknown backend 'onnx'. Known backends: tfjs.");
+  });
+});
