@@ -70,6 +70,9 @@ export function createTfjsBackend(model: TfjsCausalLm): ModelBackend {
 
     gradients: (input: GradientInput) =>
       guarded(`compute gradients of '${input.target?.name}'`, async () => {
+        if (typeof input.target?.build !== 'function') {
+          throw new InvalidInputError('gradients needs a target with a build(ops, logits, targetIds) function, e.g. probability.differentiable from @inseq/core.');
+        }
         if (input.inputsEmbeds === undefined) {
           throw new InvalidInputError('gradients needs inputsEmbeds ([batch, sequenceLength, hidden]); get them from backend.embed(inputIds).');
         }

@@ -130,6 +130,19 @@ describe('tfjs backend input checks', () => {
       'inputIds[0][1] is 99999',
     );
     await expectInseqError(backend.embed({ data: new Int32Array(0), shape: [1, 0] }), 'InvalidInputError', 'INVALID_INPUT', 'non-empty');
+    const gradientInput = { inputIds: ids, attentionMask: rows(3), inputsEmbeds: await backend.embed(ids), targetIds: Int32Array.of(5) };
+    await expectInseqError(
+      backend.gradients!({ ...gradientInput, target: undefined as never }),
+      'InvalidInputError',
+      'INVALID_INPUT',
+      'needs a target',
+    );
+    await expectInseqError(
+      backend.gradients!({ ...gradientInput, targetIds: Int32Array.of(5, 6), target: { name: 'logit', build: (ops, logits, t) => ops.gather(logits, t) } }),
+      'InvalidInputError',
+      'INVALID_INPUT',
+      'targetIds has 2 ids for a batch of 1',
+    );
     await expectInseqError(
       backend.forward({ inputIds: ids, attentionMask: rows(3), inputsEmbeds: { data: new Float32Array(3 * 16), shape: [1, 3, 16] } }),
       'InvalidInputError',
