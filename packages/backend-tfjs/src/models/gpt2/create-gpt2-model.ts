@@ -3,6 +3,7 @@ import * as tf from '@tensorflow/tfjs';
 import { activations } from '../../ops/activations';
 import { conv1d } from '../../ops/conv1d';
 import { layerNorm } from '../../ops/layer-norm';
+import { weightMatMul } from '../../ops/weight-mat-mul';
 import type { SafetensorsFile } from '../../safetensors/read-safetensors';
 import { causalAttentionBias } from '../causal-attention-bias';
 import { positionIdsFromMask } from '../position-ids-from-mask';
@@ -59,7 +60,7 @@ export function createGpt2Model(config: ModelConfig, file: SafetensorsFile, file
       });
       // Left padding puts every row's last real token in the last column; only it is projected.
       const last = tf.reshape(tf.slice(h, [0, seq - 1, 0], [batch, 1, hidden]), [batch, hidden]) as tf.Tensor2D;
-      return tf.matMul(layerNorm(last, weights.lnFWeight, weights.lnFBias, epsilon), weights.lmHead, false, true);
+      return weightMatMul(layerNorm(last, weights.lnFWeight, weights.lnFBias, epsilon), weights.lmHead, true);
     },
     dispose() {
       const all = [weights.wte, weights.wpe, weights.lnFWeight, weights.lnFBias, weights.lmHead];
