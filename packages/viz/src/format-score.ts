@@ -7,3 +7,14 @@ export function formatScore(value: number, decimals: number): string {
   const text = value.toFixed(decimals);
   return Number(text) === 0 ? (0).toFixed(decimals) : text;
 }
+
+/**
+ * A step score as shown under the table. Unlike normalised attributions these have any scale
+ * (a probability of 3e-4 must not print as `0.00`), so tiny and huge values switch to exponent form.
+ */
+export function formatStepScore(value: number, decimals: number): string {
+  if (Number.isNaN(value)) return '';
+  const magnitude = Math.abs(value);
+  if (value !== 0 && (magnitude < 0.5 * 10 ** -decimals || magnitude >= 1e5)) return value.toExponential(1);
+  return formatScore(value, decimals);
+}

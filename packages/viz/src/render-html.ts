@@ -1,5 +1,5 @@
 import { escapeHtml } from './escape-html';
-import { formatScore } from './format-score';
+import { formatScore, formatStepScore } from './format-score';
 import type { HeatmapToken, HeatmapView } from './heatmap-view';
 import { NEGATIVE_COLOR, POSITIVE_COLOR, type ScoreColor, scoreColor } from './score-color';
 
@@ -66,7 +66,7 @@ function renderSection(view: HeatmapView, heading: string | undefined, decimals:
   });
   const stepRows = view.stepScores.map((row, i) => {
     const sectionStart = i === 0 ? ' class="section-start"' : '';
-    const cells = row.values.map((value) => `<td title="${tooltipNumber(value)}">${formatScore(value, decimals)}</td>`).join('');
+    const cells = row.values.map((value) => `<td title="${tooltipNumber(value)}">${formatStepScore(value, decimals)}</td>`).join('');
     return `<tr${sectionStart}><th>${escapeHtml(row.name)}</th>${cells}</tr>`;
   });
   const caption = `x: generated tokens, y: attributed tokens${view.aggregated ? ' · hidden size aggregated (vnorm) and normalised per step' : ''}`;

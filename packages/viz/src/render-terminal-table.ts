@@ -1,4 +1,4 @@
-import { formatScore } from './format-score';
+import { formatScore, formatStepScore } from './format-score';
 import type { HeatmapView } from './heatmap-view';
 import { blendOnWhite, type ScoreColor, scoreColor } from './score-color';
 import { textWidth } from './text-width';
@@ -36,7 +36,7 @@ export function renderTerminalTable(view: HeatmapView, options?: TerminalTableOp
 
   const labelWidth = Math.max(0, ...view.rows.map((row) => textWidth(row.label)), ...view.stepScores.map((row) => textWidth(row.name)));
   const cells = view.values.map((row) => row.map((value) => formatScore(value, decimals)));
-  const stepCells = view.stepScores.map((row) => row.values.map((value) => formatScore(value, decimals)));
+  const stepCells = view.stepScores.map((row) => row.values.map((value) => formatStepScore(value, decimals)));
   const columnWidths = view.columns.map((column, c) =>
     Math.max(textWidth(column.label), ...cells.map((row) => textWidth(row[c])), ...stepCells.map((row) => textWidth(row[c]))),
   );
