@@ -23,3 +23,4 @@ export { maxAbsDiff } from './max-abs-diff';
 export { centralDifference } from './central-difference';
 
 export { type LinearModel, type LinearModelOptions, linearModel } from './linear-model';
+export { gradientSequence, gradientSequenceColumnSums, gradientSequenceNorms } from './gradient-sequence-fixture';
