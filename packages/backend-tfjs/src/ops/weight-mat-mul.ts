@@ -16,7 +16,7 @@ export function weightMatMul(x: tf.Tensor2D, weight: tf.Tensor2D, transposeWeigh
     const value = transposeWeight ? tf.transpose(tf.matMul(weight, tf.transpose(rows))) : tf.matMul(rows, weight);
     return {
       value: value as tf.Tensor2D,
-      gradFunc: (dy: tf.Tensor2D) => (transposeWeight ? tf.matMul(dy, weight) : tf.matMul(dy, tf.transpose(weight))),
+      gradFunc: (dy: tf.Tensor2D) => (transposeWeight ? tf.matMul(dy, weight) : tf.transpose(tf.matMul(weight, tf.transpose(dy)))),
     };
   });
   return product(x);
