@@ -1,6 +1,7 @@
 import type { IntTensor, ModelConfig } from '@inseq/core';
 import * as tf from '@tensorflow/tfjs';
 import { activations } from '../../ops/activations';
+import { batchedMatMul } from '../../ops/batched-mat-mul';
 import { conv1d } from '../../ops/conv1d';
 import { layerNorm } from '../../ops/layer-norm';
 import { weightMatMul } from '../../ops/weight-mat-mul';
@@ -28,14 +29,17 @@ export function createGpt2Model(config: ModelConfig, file: SafetensorsFile, file
 
   function attention(x: tf.Tensor3D, layer: Gpt2LayerWeights, index: number, bias: tf.Tensor4D): tf.Tensor3D {
     const [batch, seq, hidden] = x.shape;
+    const groups = batch * config.numHeads;
     const qkv = conv1d(x, layer.qkvWeight, layer.qkvBias);
-    // [batch, seq, hidden] → [batch, heads, seq, headSize]
-    const heads = (t: tf.Tensor3D) => tf.transpose(tf.reshape(t, [batch, seq, config.numHeads, headSize]), [0, 2, 1, 3]);
+    // [batch, seq, hidden] → [batch · heads, seq, headSize]
+    const heads = (t: tf.Tensor3D) =>
+      tf.reshape<tf.Rank.R3>(tf.transpose(tf.reshape(t, [batch, seq, config.numHeads, headSize]), [0, 2, 1, 3]), [groups, seq, headSize]);
     const [query, key, value] = tf.split(qkv, 3, 2) as tf.Tensor3D[];
     let scale = settings.scaleAttentionWeights ? 1 / Math.sqrt(headSize) : 1;
     if (settings.scaleAttentionByInverseLayerIndex) scale /= index + 1;
-    const scores = tf.add(tf.mul(tf.matMul(heads(query), heads(key), false, true), scale), bias);
-    const context = tf.matMul(tf.softmax(scores), heads(value));
+    const scores = tf.reshape(batchedMatMul(heads(query), heads(key), false, true), [batch, config.numHeads, seq, seq]);
+    const probabilities = tf.reshape<tf.Rank.R3>(tf.softmax(tf.add(tf.mul(scores, scale), bias)), [groups, seq, seq]);
+    const context = tf.reshape(batchedMatMul(probabilities, heads(value)), [batch, config.numHeads, seq, headSize]);
     const merged = tf.reshape(tf.transpose(context, [0, 2, 1, 3]), [batch, seq, hidden]) as tf.Tensor3D;
     return conv1d(merged, layer.attentionProjectionWeight, layer.attentionProjectionBias);
   }
