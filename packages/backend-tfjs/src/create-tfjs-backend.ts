@@ -90,7 +90,7 @@ export function createTfjsBackend(model: TfjsCausalLm): ModelBackend {
             const zeroOnX = tf.mul(tf.sum(embeds, [1, 2]), 0);
             try {
               const logits = model.lastLogits(embeds as tf.Tensor3D, input.attentionMask);
-              const value = input.target.build(tfjsTargetOps, logits, input.targetIds);
+              const value = input.target.build(tfjsTargetOps, logits, input.targetIds, { contrast: input.contrast });
               if (!(value instanceof tf.Tensor) || value.rank !== 1 || value.shape[0] !== batch) {
                 const shape = value instanceof tf.Tensor ? `shape [${value.shape.join(', ')}]` : String(value);
                 throw new InvalidInputError(

@@ -16,6 +16,7 @@ export const tfjsTargetOps: TargetOps<tf.Tensor> = Object.freeze({
   log: (x: tf.Tensor) => tf.log(x),
   neg: (x: tf.Tensor) => tf.neg(x),
   sum: (x: tf.Tensor) => tf.sum(x, -1),
+  constant: (values: Float32Array, shape: readonly number[]) => tf.tensor(values, [...shape]),
 });
 
 /**

@@ -13,7 +13,7 @@ export { createRegistry, type Named, type RegisterOptions, type Registry } from 
 export type { GenerationConfig, ModelConfig } from './contracts/model-config';
 export { memoryModelFiles, readJsonFile, type ModelFiles } from './contracts/model-files';
 export type { SpecialTokenIds, Tokenizer } from './contracts/tokenizer';
-export type { DifferentiableTarget, TargetOps } from './contracts/differentiable-target';
+export type { ContrastRows, DifferentiableTarget, TargetContext, TargetOps } from './contracts/differentiable-target';
 export type {
   AttributionModel,
   BackendLoader,
@@ -23,6 +23,7 @@ export type {
   ForwardOutput,
   GradientInput,
   GradientOutput,
+  LayerIntervention,
   ModelBackend,
 } from './contracts/model-backend';
 export {

@@ -12,8 +12,8 @@ const map = (x: Dual, f: (v: number) => number, df: (v: number, i: number) => nu
   tangents: x.tangents.map((t) => t.map((dt, i) => dt * df(x.value[i], i))),
 });
 
-/** Exact derivatives of any target written in {@link TargetOps}, through dual numbers. */
-const dualOps: TargetOps<Dual> = {
+/** Exact derivatives of any target written in {@link TargetOps}, through dual numbers along `directions` axes. */
+const dualOps = (directions: number): TargetOps<Dual> => ({
   softmax(x) {
     const max = Math.max(...x.value);
     const e = x.value.map((v) => Math.exp(v - max));
@@ -50,7 +50,12 @@ const dualOps: TargetOps<Dual> = {
   log: (x) => map(x, Math.log, (v) => 1 / v),
   neg: (x) => map(x, (v) => -v, () => -1),
   sum: (x) => ({ value: Float64Array.of(x.value.reduce((a, b) => a + b, 0)), tangents: x.tangents.map((t) => Float64Array.of(t.reduce((a, b) => a + b, 0))) }),
-};
+  // One example at a time: a [1, n] or [1] constant becomes a row of n values with zero tangents.
+  constant: (values, shape) => {
+    const value = Float64Array.from(values.subarray(0, shape.at(-1) ?? 1));
+    return { value, tangents: Array.from({ length: directions }, () => new Float64Array(value.length)) };
+  },
+});
 
 /** Options of {@link linearModel}. */
 export interface LinearModelOptions {
@@ -128,7 +133,7 @@ export function linearModel(options: LinearModelOptions = {}): LinearModel {
         const z = summed(attentionMask.data, inputsEmbeds.data, b, seq);
         // d logits / d z_h = W[:, h]: the tangent of direction h.
         const logits: Dual = { value: logitsOf(z), tangents: Array.from({ length: hidden }, (_, h) => Float64Array.from(W, (w) => w[h])) };
-        const out = target.build(dualOps, logits, Int32Array.of(targetIds[b]));
+        const out = target.build(dualOps(hidden), logits, Int32Array.of(targetIds[b]));
         targetValues[b] = out.value[0];
         for (let s = 0; s < seq; s++) {
           if (attentionMask.data[b * seq + s] === 0) continue;

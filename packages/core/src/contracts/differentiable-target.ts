@@ -16,14 +16,34 @@ export interface TargetOps<T> {
   neg(x: T): T;
   /** Sum over the last axis. */
   sum(x: T): T;
+  /** A constant (no gradient flows into it), e.g. a mask or a contrastive probability. */
+  constant(values: Float32Array, shape: readonly number[]): T;
+}
+
+/** The contrastive alternative of each row (contrastive attribution), `[batch]` each. */
+export interface ContrastRows {
+  /** Token id of the alternative. */
+  readonly ids: Int32Array;
+  /**
+   * Its probability when computed in another context (a constant for the gradient), or NaN where
+   * the alternative shares the row's context and is read from the same logits (differentiable).
+   */
+  readonly probabilities: Float32Array;
+  /** Its logit in that other context, or NaN as above. */
+  readonly logits: Float32Array;
+}
+
+/** What a target sees besides the logits: bound options and per-row contrastive data. */
+export interface TargetContext {
+  /** The step function's options (`attributed_fn_args`), bound by the loop. */
+  readonly options?: Readonly<Record<string, unknown>>;
+  /** Rows of the contrastive alternative, passed through by the backend from `GradientInput.contrast`. */
+  readonly contrast?: ContrastRows;
 }
 
 /** A scalar per batch row, computed from next-token logits, whose gradient a method attributes. */
 export interface DifferentiableTarget {
   readonly name: string;
-  /**
-   * Returns `[batch]` from `[batch, vocab]` logits and the ids of the tokens being explained.
-   * Backends call it with three arguments; the loop binds `options` (`attributed_fn_args`).
-   */
-  build<T>(ops: TargetOps<T>, logits: T, targetIds: Int32Array, options?: Readonly<Record<string, unknown>>): T;
+  /** Returns `[batch]` from `[batch, vocab]` logits and the ids of the tokens being explained. */
+  build<T>(ops: TargetOps<T>, logits: T, targetIds: Int32Array, context?: TargetContext): T;
 }

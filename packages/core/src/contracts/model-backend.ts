@@ -1,16 +1,37 @@
 import type { IntTensor, Tensor } from '../tensor';
-import type { DifferentiableTarget } from './differentiable-target';
+import type { ContrastRows, DifferentiableTarget } from './differentiable-target';
 import type { GenerationConfig, ModelConfig } from './model-config';
 import type { ModelFiles } from './model-files';
 import type { Tokenizer } from './tokenizer';
 
-/** What a backend can do; methods declare which of these they need. */
+/** What a backend can do; methods and step functions declare which of these they need. */
 export interface Capabilities {
+  /** {@link ModelBackend.forward}: next-token logits. */
   readonly forward: boolean;
+  /** {@link ModelBackend.gradients} with respect to input embeddings. */
   readonly gradients: boolean;
+  /** `outputAttentions` in forward: attention weights of every layer and head. */
   readonly attentions: boolean;
+  /** `layer` in forward and gradients: capture, replace and differentiate a named layer's output. */
   readonly layerActivations: boolean;
+  /** `outputHiddenStates` in forward: the residual stream after the embeddings and each block. */
   readonly hiddenStates: boolean;
+  /** `zeroValues` in forward: value vectors of chosen positions zeroed in one layer (value zeroing). */
+  readonly valueZeroing?: boolean;
+  /** `rescale` in gradients: DeepLIFT Rescale multipliers against a reference pass. */
+  readonly rescaleGradients?: boolean;
+  /** `dropoutSeed` in forward: a stochastic pass with the model's dropout active (MC dropout). */
+  readonly dropout?: boolean;
+}
+
+/**
+ * A named layer to capture or replace, named as in the Hugging Face module tree
+ * (`transformer.wte`, `transformer.h.3`, `transformer.h.3.mlp`); see {@link ModelBackend.layerNames}.
+ */
+export interface LayerIntervention {
+  readonly name: string;
+  /** Replaces the layer's output, `[batch, sequenceLength, hidden]` (layer integrated gradients). */
+  readonly override?: Tensor;
 }
 
 /** Input of one forward pass over a left-padded batch. */
@@ -21,12 +42,33 @@ export interface ForwardInput {
   readonly attentionMask: IntTensor;
   /** Replaces the token embeddings looked up from `inputIds`, `[batch, sequenceLength, hidden]`. */
   readonly inputsEmbeds?: Tensor;
+  /** Return attention weights (capability `attentions`). @defaultValue false */
+  readonly outputAttentions?: boolean;
+  /** Return hidden states (capability `hiddenStates`). @defaultValue false */
+  readonly outputHiddenStates?: boolean;
+  /** Logits of the last position only, or of every position. @defaultValue 'last' */
+  readonly logitsAt?: 'last' | 'all';
+  /** Capture (and optionally replace) a layer's output (capability `layerActivations`). */
+  readonly layer?: LayerIntervention;
+  /**
+   * Zero the attention value vector of one key position per row in layer `layer` (all heads), as
+   * value zeroing does (Mohebbi et al. 2023). `positions[b] < 0` leaves row b untouched.
+   */
+  readonly zeroValues?: { readonly layer: number; readonly positions: Int32Array };
+  /** Run with dropout active, drawing masks from this seed (capability `dropout`). */
+  readonly dropoutSeed?: number;
 }
 
 /** Output of {@link ModelBackend.forward}. */
 export interface ForwardOutput {
-  /** Next-token logits at the last position, `[batch, vocab]`. */
+  /** Next-token logits: `[batch, vocab]` at the last position, or `[batch, sequenceLength, vocab]` with `logitsAt: 'all'`. */
   readonly logits: Tensor;
+  /** Per layer, `[batch, heads, sequenceLength, sequenceLength]` (rows are queries). */
+  readonly attentions?: Tensor[];
+  /** Embedding output then each block's output: `numLayers + 1` tensors `[batch, sequenceLength, hidden]`. */
+  readonly hiddenStates?: Tensor[];
+  /** Output of `layer`, `[batch, sequenceLength, hidden]`. */
+  readonly layerActivation?: Tensor;
 }
 
 /** Input of {@link ModelBackend.gradients}. */
@@ -35,14 +77,25 @@ export interface GradientInput extends ForwardInput {
   /** The token explained in each row, `[batch]`. */
   readonly targetIds: Int32Array;
   readonly target: DifferentiableTarget;
+  /** Contrastive alternative of each row, `[batch]`; backends pass it to `target.build`. */
+  readonly contrast?: ContrastRows;
+  /** Differentiate with respect to this layer's output instead of the input embeddings. */
+  readonly layer?: LayerIntervention;
+  /**
+   * DeepLIFT Rescale rule (capability `rescaleGradients`): elementwise non-linearities use
+   * (f(x) − f(x′)) / (x − x′) against a reference pass on these embeddings, `[batch, sequenceLength, hidden]`.
+   */
+  readonly rescale?: { readonly referenceEmbeds: Tensor };
 }
 
 /** Output of {@link ModelBackend.gradients}. */
 export interface GradientOutput {
-  /** d target / d inputsEmbeds, `[batch, sequenceLength, hidden]`. */
+  /** d target / d inputsEmbeds (or d target / d layer output), `[batch, sequenceLength, hidden]`. */
   readonly gradients: Tensor;
   /** The target's value for each row, `[batch]`. */
   readonly targetValues: Float32Array;
+  /** The layer's output when `layer` was given, `[batch, sequenceLength, hidden]`. */
+  readonly layerActivation?: Tensor;
 }
 
 /** The contract every backend implements. Tensors in and out are plain; backend tensors stay inside. */
@@ -54,6 +107,8 @@ export interface ModelBackend {
   embed(inputIds: IntTensor): Promise<Tensor>;
   forward(input: ForwardInput): Promise<ForwardOutput>;
   gradients?(input: GradientInput): Promise<GradientOutput>;
+  /** Layer names accepted by `layer` (capability `layerActivations`), in model order. */
+  layerNames?(): string[];
   dispose(): Promise<void>;
 }
 

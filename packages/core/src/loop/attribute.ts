@@ -265,7 +265,7 @@ function bindStepFunction(
   const differentiable = fn.differentiable;
   const target: DifferentiableTarget | undefined = differentiable && {
     name: differentiable.name,
-    build: (ops, logits, targetIds) => differentiable.build(ops, logits, targetIds, args),
+    build: (ops, logits, targetIds, context) => differentiable.build(ops, logits, targetIds, { ...context, options: args }),
   };
   return {
     stepFunction: { ...fn, compute: (ctx) => fn.compute({ ...ctx, options: { ...args, ...ctx.options } }), differentiable: target },

@@ -41,6 +41,7 @@ export function linearModel(options: { vocab?: string[]; hidden?: number; maxPos
     log: (x) => x.map(Math.log),
     neg: (x) => x.map((v) => -v),
     sum: (x) => Float64Array.of(x.reduce((a, b) => a + b, 0)),
+    constant: (values) => Float64Array.from(values),
   };
   const backend: ModelBackend = {
     name: 'linear',

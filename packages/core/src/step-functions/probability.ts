@@ -17,7 +17,9 @@ export const probability = defineStepFunction({
   },
   differentiable: {
     name: 'probability',
-    build: (ops, logits, targetIds, options) =>
-      options?.logprob === true ? ops.gather(ops.logSoftmax(logits), targetIds) : ops.gather(ops.softmax(logits), targetIds),
+    build: (ops, logits, targetIds, context) =>
+      context?.options?.logprob === true
+        ? ops.gather(ops.logSoftmax(logits), targetIds)
+        : ops.gather(ops.softmax(logits), targetIds),
   },
 });
