@@ -13,7 +13,13 @@ export { createRegistry, type Named, type RegisterOptions, type Registry } from 
 export type { GenerationConfig, ModelConfig } from './contracts/model-config';
 export { memoryModelFiles, readJsonFile, type ModelFiles } from './contracts/model-files';
 export type { SpecialTokenIds, Tokenizer } from './contracts/tokenizer';
-export type { ContrastRows, DifferentiableTarget, TargetContext, TargetOps } from './contracts/differentiable-target';
+export {
+  selectContrastRows,
+  type ContrastRows,
+  type DifferentiableTarget,
+  type TargetContext,
+  type TargetOps,
+} from './contracts/differentiable-target';
 export type {
   AttributionModel,
   BackendLoader,
@@ -31,6 +37,8 @@ export {
   requireTarget,
   type AttributionMethod,
   type MethodFamily,
+  type SequenceAttributionResult,
+  type SequenceContext,
   type StepAttribution,
   type StepContext,
 } from './contracts/attribution-method';

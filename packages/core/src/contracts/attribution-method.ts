@@ -1,6 +1,6 @@
 import { InseqError } from '../errors/inseq-error';
 import type { IntTensor, Tensor } from '../tensor';
-import type { DifferentiableTarget } from './differentiable-target';
+import type { ContrastRows, DifferentiableTarget } from './differentiable-target';
 import type { Capabilities, ModelBackend } from './model-backend';
 import type { StepFunction } from './step-function';
 import type { SpecialTokenIds } from './tokenizer';
@@ -26,9 +26,38 @@ export interface StepContext {
    * `gradients` (the loop checks this before any work).
    */
   readonly target?: DifferentiableTarget;
+  /** The contrastive alternative of each row (pass it to `gradients` and `attributedFn.compute`). */
+  readonly contrast?: ContrastRows;
   readonly specialTokenIds: SpecialTokenIds;
   /** Method options (`attribution_kwargs`), already validated by the method's `parseOptions`. */
   readonly options: Readonly<Record<string, unknown>>;
+}
+
+/**
+ * Everything a method sees when it attributes every step of a batch of sequences at once
+ * ({@link AttributionMethod.attributeSequence}), e.g. attention weights from one forward pass.
+ */
+export interface SequenceContext {
+  readonly backend: ModelBackend;
+  /** Whole targets (prompt + continuation), `[batch, maxLength]`, padded on the left. */
+  readonly inputIds: IntTensor;
+  readonly attentionMask: IntTensor;
+  /**
+   * Per row: padding before the row (`offset`), and the explained target positions
+   * `[start, end)` counted in the row's own tokens. Step `s` explains position `start + s` from
+   * positions `< start + s`.
+   */
+  readonly rows: readonly { readonly offset: number; readonly start: number; readonly end: number }[];
+  readonly specialTokenIds: SpecialTokenIds;
+  readonly options: Readonly<Record<string, unknown>>;
+}
+
+/** What {@link AttributionMethod.attributeSequence} returns: per row, like the loop's own layout. */
+export interface SequenceAttributionResult {
+  /** Per row, `[targetLength, nSteps, …]` with NaN on positions not yet seen at a step. */
+  readonly attributions: Tensor[];
+  /** Per row, extra scores by id, each `[nSteps]`. */
+  readonly stepScores?: readonly Readonly<Record<string, Float32Array>>[];
 }
 
 /** What a method returns for one step. */
@@ -51,6 +80,12 @@ export interface AttributionMethod<Options extends Record<string, unknown> = Rec
   /** Validates user options and fills defaults, once, before the loop; throws InvalidInputError. */
   parseOptions?(options: Readonly<Record<string, unknown>>): Options;
   attributeStep(ctx: StepContext & { readonly options: Readonly<Options> }): Promise<StepAttribution>;
+  /**
+   * Optional: every step of a batch of sequences at once, used by the loop instead of
+   * `attributeStep` when there are no contrastive inputs (e.g. attention weights of one forward
+   * pass over the whole target serve every step).
+   */
+  attributeSequence?(ctx: SequenceContext & { readonly options: Readonly<Options> }): Promise<SequenceAttributionResult>;
 }
 
 /** Identity helper that types a method object; methods are plain objects, not classes. */

@@ -1,3 +1,5 @@
+import type { Tensor } from '../tensor';
+
 /**
  * The few tensor operations a differentiable target is written in. Each backend implements them
  * with its own autodiff tensors (`T`), so one target definition serves every backend.
@@ -20,17 +22,29 @@ export interface TargetOps<T> {
   constant(values: Float32Array, shape: readonly number[]): T;
 }
 
-/** The contrastive alternative of each row (contrastive attribution), `[batch]` each. */
+/**
+ * The contrastive alternative of each row (contrastive attribution, Yin & Neubig 2022): the
+ * alternative token and, when it is scored in another context than the row's own prefix, the
+ * logits of that context. Without `contextLogits` the alternative shares the row's context and is
+ * read from the same (differentiable) logits.
+ */
 export interface ContrastRows {
-  /** Token id of the alternative. */
+  /** Token id of the alternative, `[batch]`. */
   readonly ids: Int32Array;
-  /**
-   * Its probability when computed in another context (a constant for the gradient), or NaN where
-   * the alternative shares the row's context and is read from the same logits (differentiable).
-   */
-  readonly probabilities: Float32Array;
-  /** Its logit in that other context, or NaN as above. */
-  readonly logits: Float32Array;
+  /** Next-token logits in the contrastive context, `[batch, vocab]`; a constant for gradients. */
+  readonly contextLogits?: Tensor;
+}
+
+/** Rows `indices` of `rows` (in that order), for methods that expand or reorder a batch. */
+export function selectContrastRows(rows: ContrastRows, indices: ArrayLike<number>): ContrastRows {
+  const ids = Int32Array.from(indices, (i) => rows.ids[i]);
+  if (!rows.contextLogits) return { ids };
+  const vocab = rows.contextLogits.shape[1];
+  const data = new Float32Array(indices.length * vocab);
+  for (let r = 0; r < indices.length; r++) {
+    data.set(rows.contextLogits.data.subarray(indices[r] * vocab, (indices[r] + 1) * vocab), r * vocab);
+  }
+  return { ids, contextLogits: { data, shape: [indices.length, vocab] } };
 }
 
 /** What a target sees besides the logits: bound options and per-row contrastive data. */

@@ -1,5 +1,6 @@
-import type { Tensor } from '../tensor';
-import type { DifferentiableTarget } from './differentiable-target';
+import type { IntTensor, Tensor } from '../tensor';
+import type { ContrastRows, DifferentiableTarget } from './differentiable-target';
+import type { Capabilities, ModelBackend } from './model-backend';
 
 /** Inputs of a step function at one generation step. */
 export interface StepScoreContext {
@@ -8,6 +9,17 @@ export interface StepScoreContext {
   /** The generated (or forced) token of each row, `[batch]`. */
   readonly targetIds: Int32Array;
   readonly options: Readonly<Record<string, unknown>>;
+  /** The contrastive alternative of each row, when contrastive inputs were given. */
+  readonly contrast?: ContrastRows;
+  /**
+   * The model and the step's inputs, for step functions that run passes of their own
+   * (`mc_dropout_prob_avg`). Absent when a method scores perturbed logits.
+   */
+  readonly model?: {
+    readonly backend: ModelBackend;
+    readonly inputIds: IntTensor;
+    readonly attentionMask: IntTensor;
+  };
 }
 
 /**
@@ -19,9 +31,11 @@ export interface StepFunction {
   readonly name: string;
   readonly description: string;
   /** One value per row, `[batch]`. */
-  compute(ctx: StepScoreContext): Float32Array;
+  compute(ctx: StepScoreContext): Float32Array | Promise<Float32Array>;
   /** The same function in backend-agnostic differentiable ops. */
   readonly differentiable?: DifferentiableTarget;
+  /** Capabilities it needs beyond `forward` (checked before any work). @defaultValue [] */
+  readonly requires?: readonly (keyof Capabilities)[];
 }
 
 /** Identity helper that types a step function object. */

@@ -189,7 +189,15 @@ async function attributeStepBatch(
   if (scoreFns.length > 0) {
     const { logits } = await wrapBackend(`computing step scores at step ${step}`, () => backend.forward(batch));
     for (const fn of scoreFns) {
-      scores.set(fn.name, fn.compute({ logits, targetIds, options: options.stepScoresArgs ?? {} }));
+      scores.set(
+        fn.name,
+        await fn.compute({
+          logits,
+          targetIds,
+          options: options.stepScoresArgs ?? {},
+          model: { backend, inputIds: batch.inputIds, attentionMask: batch.attentionMask },
+        }),
+      );
     }
   }
   const { attributions } = stepResult;

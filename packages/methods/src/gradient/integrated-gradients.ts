@@ -94,7 +94,7 @@ export const integratedGradients = defineMethod({
       attentionMask: repeatRows(ctx.attentionMask, 2),
       inputsEmbeds: { data: concat(x.data, baseline.data), shape: [2 * batch, length, hidden] },
     });
-    const values = ctx.attributedFn.compute({
+    const values = await ctx.attributedFn.compute({
       logits: both.logits,
       targetIds: concat(ctx.targetIds, ctx.targetIds),
       options: {},
