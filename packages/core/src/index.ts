@@ -52,6 +52,18 @@ export type {
 
 export { logit } from './step-functions/logit';
 export { probability } from './step-functions/probability';
+export { entropy } from './step-functions/entropy';
+export { crossentropy } from './step-functions/crossentropy';
+export { perplexity } from './step-functions/perplexity';
+export { contrastLogits } from './step-functions/contrast-logits';
+export { contrastProb } from './step-functions/contrast-prob';
+export { contrastLogitsDiff } from './step-functions/contrast-logits-diff';
+export { contrastProbDiff } from './step-functions/contrast-prob-diff';
+export { pcxmi } from './step-functions/pcxmi';
+export { klDivergence } from './step-functions/kl-divergence';
+export { inContextPvi } from './step-functions/in-context-pvi';
+export { mcDropoutProbAvg } from './step-functions/mc-dropout-prob-avg';
+export { topPSize } from './step-functions/top-p-size';
 export { builtinStepFunctions, registerBuiltinStepFunctions } from './step-functions/register-builtin-step-functions';
 
 export { loadTokenizer } from './io/hf-tokenizer';
