@@ -1,4 +1,12 @@
-import type { AttributionModel, ModelBackend, TargetOps, Tokenizer } from '@inseq/core';
+import {
+  type AttributionModel,
+  InvalidInputError,
+  type LayerIntervention,
+  type ModelBackend,
+  selectContrastRows,
+  type TargetOps,
+  type Tokenizer,
+} from '@inseq/core';
 
 /** A value and its derivatives along `hidden` directions (forward-mode automatic differentiation). */
 interface Dual {
@@ -73,11 +81,35 @@ export interface LinearModel extends AttributionModel {
   weight(vocabId: number): Float64Array;
 }
 
+/** The one layer of {@link linearModel}: its output is the token embeddings. */
+const LAYER_NAMES = ['embeddings'];
+
+/** Fails on a layer name the model does not have, listing the ones it has (as a real backend must). */
+function checkLayer(layer: LayerIntervention | undefined, shape: readonly number[]): void {
+  if (!layer) return;
+  if (!LAYER_NAMES.includes(layer.name)) {
+    throw new InvalidInputError(`The linear model has no layer '${layer.name}'. Its layers are: ${LAYER_NAMES.join(', ')}.`, 'INVALID_ARGUMENT');
+  }
+  if (layer.override && layer.override.shape.join() !== shape.join()) {
+    throw new InvalidInputError(
+      `Layer override has shape [${layer.override.shape.join(', ')}]; expected [${shape.join(', ')}].`,
+      'INVALID_ARGUMENT',
+    );
+  }
+}
+
 /**
  * A closed-form "language model" wrapped as a {@link ModelBackend}: logits = W · Σₛ xₛ over the
  * real (unpadded) positions, word-level tokens split on spaces. Gradients are exact (forward-mode
  * dual numbers through the target), so methods can be checked against formulas: with the `logit`
- * target, integrated gradients and input × gradient equal (x − b)·W[target].
+ * target, integrated gradients, DeepLIFT and input × gradient equal (x − b)·W[target].
+ *
+ * Optional capabilities: one layer, `embeddings` (its output is the token embeddings, so layer
+ * methods there equal their input-embedding counterparts; `override` replaces the embeddings and
+ * gradients are taken with respect to it), and `rescale`. The model has no hidden
+ * non-linearity, so its DeepLIFT Rescale multipliers are the plain gradients: the target (e.g.
+ * a softmax probability) is differentiated normally, as Captum's DeepLift does with a final
+ * softmax computed outside modules.
  */
 export function linearModel(options: LinearModelOptions = {}): LinearModel {
   const vocab = options.vocab ?? ['<eos>', 'the', 'cat', 'sat', 'on', 'mat', 'a', 'dog', '<unk>'];
@@ -114,33 +146,56 @@ export function linearModel(options: LinearModelOptions = {}): LinearModel {
       eosTokenId: 0,
       raw: {},
     },
-    capabilities: { forward: true, gradients: true, attentions: false, layerActivations: false, hiddenStates: false },
+    capabilities: {
+      forward: true,
+      gradients: true,
+      attentions: false,
+      layerActivations: true,
+      hiddenStates: false,
+      rescaleGradients: true,
+    },
+    layerNames: () => [...LAYER_NAMES],
     async embed(inputIds) {
       return { data: embedIds(inputIds.data), shape: [...inputIds.shape, hidden] };
     },
-    async forward({ inputIds, attentionMask, inputsEmbeds }) {
+    async forward({ inputIds, attentionMask, inputsEmbeds, layer }) {
       const [batch, seq] = inputIds.shape;
-      const embeds = inputsEmbeds?.data ?? embedIds(inputIds.data);
+      checkLayer(layer, [batch, seq, hidden]);
+      const embeds = layer?.override?.data ?? inputsEmbeds?.data ?? embedIds(inputIds.data);
       const data = new Float32Array(batch * vocab.length);
       for (let b = 0; b < batch; b++) data.set(logitsOf(summed(attentionMask.data, embeds, b, seq)), b * vocab.length);
-      return { logits: { data, shape: [batch, vocab.length] } };
+      const logits = { data, shape: [batch, vocab.length] };
+      return layer ? { logits, layerActivation: { data: Float32Array.from(embeds), shape: [batch, seq, hidden] } } : { logits };
     },
-    async gradients({ inputIds, attentionMask, inputsEmbeds, targetIds, target }) {
+    async gradients({ inputIds, attentionMask, inputsEmbeds, targetIds, target, contrast, layer, rescale }) {
       const [batch, seq] = inputIds.shape;
+      checkLayer(layer, [batch, seq, hidden]);
+      if (rescale && rescale.referenceEmbeds.shape.join() !== inputsEmbeds.shape.join()) {
+        throw new InvalidInputError(
+          `rescale.referenceEmbeds has shape [${rescale.referenceEmbeds.shape.join(', ')}]; expected [${inputsEmbeds.shape.join(', ')}].`,
+          'INVALID_ARGUMENT',
+        );
+      }
+      // With a layer the gradient is taken at its (possibly replaced) output: here, the embeddings.
+      const embeds = layer?.override?.data ?? inputsEmbeds.data;
       const gradients = new Float32Array(batch * seq * hidden);
       const targetValues = new Float32Array(batch);
       for (let b = 0; b < batch; b++) {
-        const z = summed(attentionMask.data, inputsEmbeds.data, b, seq);
+        const z = summed(attentionMask.data, embeds, b, seq);
         // d logits / d z_h = W[:, h]: the tangent of direction h.
         const logits: Dual = { value: logitsOf(z), tangents: Array.from({ length: hidden }, (_, h) => Float64Array.from(W, (w) => w[h])) };
-        const out = target.build(dualOps(hidden), logits, Int32Array.of(targetIds[b]));
+        const context = contrast ? { contrast: selectContrastRows(contrast, [b]) } : undefined;
+        const out = target.build(dualOps(hidden), logits, Int32Array.of(targetIds[b]), context);
         targetValues[b] = out.value[0];
         for (let s = 0; s < seq; s++) {
           if (attentionMask.data[b * seq + s] === 0) continue;
           for (let h = 0; h < hidden; h++) gradients[(b * seq + s) * hidden + h] = out.tangents[h][0];
         }
       }
-      return { gradients: { data: gradients, shape: [batch, seq, hidden] }, targetValues };
+      const shape = [batch, seq, hidden];
+      return layer
+        ? { gradients: { data: gradients, shape }, targetValues, layerActivation: { data: Float32Array.from(embeds), shape } }
+        : { gradients: { data: gradients, shape }, targetValues };
     },
     async dispose() {},
   };

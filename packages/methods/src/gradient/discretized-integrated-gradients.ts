@@ -1,0 +1,121 @@
+import { defineMethod, InvalidInputError, parseOptions, requireTarget, type StepContext, type Tensor } from '@inseq/core';
+import { convergenceDeltas } from './convergence-deltas';
+import { monotonicPath, PATH_STRATEGIES, type PathStrategy } from './monotonic-path';
+import { pointGradients } from './point-gradients';
+import { vocabularyIndex } from './vocabulary-index';
+
+const options = {
+  n_steps: { type: 'number', default: 50, integer: true, min: 2 },
+  method: { type: 'string', default: 'greedy', values: PATH_STRATEGIES },
+  n_neighbors: { type: 'number', default: 50, integer: true, min: 1 },
+  internal_batch_size: { type: 'number', integer: true, min: 1 },
+  baselines: { type: 'string', default: 'unk', values: ['unk', 'pad'] },
+  multiply_by_inputs: { type: 'boolean', default: false },
+  return_convergence_delta: { type: 'boolean', default: false },
+} as const;
+
+/** The baseline token id (a path through the vocabulary needs a token, so no `zeros`). */
+function baselineId(ctx: StepContext, name: string): number {
+  const special = ctx.specialTokenIds;
+  const id = name === 'unk' ? special.unk : (special.pad ?? special.eos);
+  if (id === undefined) {
+    throw new InvalidInputError(
+      `discretized_integrated_gradients baseline '${name}' needs the tokenizer's ${name === 'unk' ? 'unk_token' : 'pad_token (or eos_token)'}, ` +
+        `which this model's tokenizer does not define. Use the other of baselines: 'unk', 'pad'.`,
+      'INVALID_ARGUMENT',
+    );
+  }
+  return id;
+}
+
+/**
+ * Discretized Integrated Gradients (Sanyal & Ren 2021, "Discretized Integrated Gradients for
+ * Explaining Language Models", arXiv:2108.13654): gradients along a monotonic path through the
+ * vocabulary embeddings from the baseline token (UNK by default, as Inseq) to each input token,
+ * summed Riemann-style over the discrete path, Σₖ ∂F(pₖ)/∂x · (pₖ₊₁ − pₖ), as the DIG reference
+ * code and Inseq's `discretized_integrated_gradients` do. Paths: {@link monotonicPath}
+ * (`method` 'greedy' or 'maxcount', `n_neighbors` nearest vocabulary neighbours, computed here
+ * and cached per model). Every position moves along its own path at once; padding stays put.
+ * The sum already carries the path's steps, so `multiply_by_inputs` defaults to false (Inseq);
+ * true multiplies by (x − x′) once more. `return_convergence_delta` adds the step score
+ * `deltas` = Σ attributions − (F(x) − F(x′)). Output `[batch, sequenceLength, hidden]`.
+ */
+export const discretizedIntegratedGradients = defineMethod({
+  name: 'discretized_integrated_gradients',
+  family: 'gradient',
+  requires: ['gradients'],
+  description: 'Gradients along monotonic paths through the vocabulary embeddings from the baseline (UNK) token to each input token.',
+  parseOptions: (raw) => parseOptions('discretized_integrated_gradients', raw, options),
+  async attributeStep(ctx) {
+    const opts = ctx.options;
+    const nSteps = opts.n_steps as number;
+    const x = ctx.inputsEmbeds;
+    const [batch, length, hidden] = x.shape;
+    const rowSize = length * hidden;
+    const index = await vocabularyIndex(ctx.backend);
+    const base = baselineId(ctx, opts.baselines as string);
+    const special = ctx.specialTokenIds;
+    const pathOptions = {
+      nSteps,
+      strategy: opts.method as PathStrategy,
+      nNeighbors: opts.n_neighbors as number,
+      specialIds: new Set([special.bos, special.eos, special.unk, special.pad].filter((id) => id !== undefined)),
+    };
+
+    // paths[b·length + s]: `[nSteps, hidden]`; padding positions stay at their input.
+    const paths: Float32Array[] = [];
+    for (let b = 0; b < batch; b++) {
+      for (let s = 0; s < length; s++) {
+        const at = b * length + s;
+        const input = x.data.subarray(at * hidden, (at + 1) * hidden);
+        if (ctx.attentionMask.data[at] === 0) {
+          const still = new Float32Array(nSteps * hidden);
+          for (let k = 0; k < nSteps; k++) still.set(input, k * hidden);
+          paths.push(still);
+          continue;
+        }
+        const path = monotonicPath(index, ctx.inputIds.data[at], base, pathOptions);
+        // The path ends at the vocabulary row; the input itself is where attributions are taken.
+        path.set(input, (nSteps - 1) * hidden);
+        paths.push(path);
+      }
+    }
+
+    // Point (example b, step k < nSteps − 1): every position at its k-th path point. The last
+    // point's gradient would be weighted by a zero step, so it is not computed.
+    const sums = new Float64Array(x.data.length);
+    await pointGradients(
+      ctx,
+      {
+        count: batch * (nSteps - 1),
+        example: (p) => Math.floor(p / (nSteps - 1)),
+        fill: (p, out) => {
+          const b = Math.floor(p / (nSteps - 1));
+          const k = p % (nSteps - 1);
+          for (let s = 0; s < length; s++) out.set(paths[b * length + s].subarray(k * hidden, (k + 1) * hidden), s * hidden);
+        },
+        consume: (p, gradient) => {
+          const b = Math.floor(p / (nSteps - 1));
+          const k = p % (nSteps - 1);
+          for (let s = 0; s < length; s++) {
+            const path = paths[b * length + s];
+            for (let h = 0; h < hidden; h++) {
+              const step = path[(k + 1) * hidden + h] - path[k * hidden + h];
+              sums[b * rowSize + s * hidden + h] += gradient[s * hidden + h] * step;
+            }
+          }
+        },
+      },
+      { target: requireTarget(ctx, 'discretized_integrated_gradients'), chunkSize: opts.internal_batch_size as number | undefined },
+    );
+    const starts = new Float32Array(x.data.length);
+    paths.forEach((path, at) => {
+      starts.set(path.subarray(0, hidden), at * hidden);
+    });
+    const attributions = Float32Array.from(sums, (v, i) => (opts.multiply_by_inputs ? v * (x.data[i] - starts[i]) : v));
+    const result = { attributions: { data: attributions, shape: [batch, length, hidden] } };
+    if (!opts.return_convergence_delta) return result;
+    const baseline: Tensor = { data: starts, shape: [batch, length, hidden] };
+    return { ...result, stepScores: { deltas: await convergenceDeltas(ctx, attributions, baseline) } };
+  },
+});

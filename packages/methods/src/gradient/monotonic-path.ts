@@ -1,0 +1,90 @@
+import type { VocabularyIndex } from './vocabulary-index';
+
+/** How DIG picks the next anchor word (Sanyal & Ren 2021, §3). */
+export const PATH_STRATEGIES = ['greedy', 'maxcount'] as const;
+export type PathStrategy = (typeof PATH_STRATEGIES)[number];
+
+/** Options of {@link monotonicPath}. */
+export interface MonotonicPathOptions {
+  readonly nSteps: number;
+  readonly strategy: PathStrategy;
+  /** Neighbours of each word considered as anchors. */
+  readonly nNeighbors: number;
+  /** Ids whose path does not move through the vocabulary (Inseq's special tokens). */
+  readonly specialIds: ReadonlySet<number>;
+}
+
+/** Per dimension: is `anchor` between `input` and `baseline` (inclusive, in the right order)? */
+function isMonotonic(anchor: number, baseline: number, input: number): boolean {
+  if (baseline > input) return baseline >= anchor && anchor >= input;
+  if (baseline < input) return baseline <= anchor && anchor <= input;
+  return anchor === input;
+}
+
+/** `anchor` with each non-monotonic dimension moved to `input − (input − baseline) / nSteps`. */
+function monotonize(anchor: ArrayLike<number>, baseline: ArrayLike<number>, input: ArrayLike<number>, nSteps: number): Float32Array {
+  const out = Float32Array.from(anchor);
+  for (let h = 0; h < out.length; h++) {
+    if (!isMonotonic(anchor[h], baseline[h], input[h])) out[h] = input[h] - (input[h] - baseline[h]) / nSteps;
+  }
+  return out;
+}
+
+/** Lower is better: the greedy distance to the monotonized anchor, or minus the monotonic dimension count. */
+function anchorCost(strategy: PathStrategy, anchor: Float32Array, baseline: Float32Array, word: Float32Array, nSteps: number): number {
+  if (strategy === 'maxcount') {
+    let monotonic = 0;
+    for (let h = 0; h < anchor.length; h++) if (isMonotonic(anchor[h], baseline[h], word[h])) monotonic++;
+    return -monotonic;
+  }
+  const moved = monotonize(anchor, baseline, word, nSteps);
+  let distance = 0;
+  for (let h = 0; h < anchor.length; h++) distance += (anchor[h] - moved[h]) ** 2;
+  return Math.sqrt(distance);
+}
+
+/** The anchor after `word`: its best neighbour not on the path yet, else the baseline. */
+function nextAnchor(index: VocabularyIndex, word: number, baselineId: number, path: readonly number[], options: MonotonicPathOptions): number {
+  if (word === baselineId) return baselineId;
+  const baseline = index.embedding(baselineId);
+  const wordEmbedding = index.embedding(word);
+  let best = baselineId;
+  let bestCost = Number.POSITIVE_INFINITY;
+  for (const candidate of index.neighbors(word, options.nNeighbors)) {
+    if (candidate === baselineId || path.includes(candidate)) continue;
+    const cost = anchorCost(options.strategy, index.embedding(candidate), baseline, wordEmbedding, options.nSteps);
+    if (cost < bestCost) {
+      best = candidate;
+      bestCost = cost;
+    }
+  }
+  return best;
+}
+
+/**
+ * DIG's monotonic path from the baseline token to `wordId`, `[nSteps, hidden]`, baseline first and
+ * the word's embedding last, as Inseq's `MonotonicPathBuilder` (from the DIG reference code,
+ * github.com/INK-USC/DIG): starting at the word, repeatedly pick an anchor among the nearest
+ * vocabulary neighbours of the last one (`greedy`: the one closest to its monotonized copy;
+ * `maxcount`: the one with the most monotonic dimensions), monotonize it against the previous
+ * point and the baseline, and finish at the baseline. A special token stays put until the baseline.
+ */
+export function monotonicPath(index: VocabularyIndex, wordId: number, baselineId: number, options: MonotonicPathOptions): Float32Array {
+  const { nSteps } = options;
+  const words = [wordId];
+  if (options.specialIds.has(wordId)) {
+    while (words.length < nSteps - 1) words.push(wordId);
+  } else {
+    while (words.length < nSteps - 1) words.push(nextAnchor(index, words[words.length - 1], baselineId, words, options));
+  }
+  const baseline = index.embedding(baselineId);
+  const points: Float32Array[] = [Float32Array.from(index.embedding(wordId))];
+  for (let i = 1; i < words.length; i++) points.push(monotonize(index.embedding(words[i]), baseline, points[i - 1], nSteps));
+  points.push(Float32Array.from(baseline));
+  points.reverse();
+  const path = new Float32Array(points.length * index.hidden);
+  points.forEach((point, k) => {
+    path.set(point, k * index.hidden);
+  });
+  return path;
+}
