@@ -62,8 +62,12 @@ export interface SequenceAttributionResult {
 
 /** What a method returns for one step. */
 export interface StepAttribution {
-  /** `[batch, sequenceLength, hidden]` (gradient methods) or `[batch, sequenceLength]`; padding rows are dropped by the loop. */
-  readonly attributions: Tensor;
+  /**
+   * `[batch, sequenceLength, …]`: `[…, hidden]` for gradient methods, `[batch, sequenceLength]`
+   * for perturbation methods; padding positions are dropped by the loop. Absent for methods that
+   * only produce step scores (`dummy`): `target_attributions` is then `null`.
+   */
+  readonly attributions?: Tensor;
   /** Extra per-row scores (e.g. `deltas` of integrated gradients), each `[batch]`. */
   readonly stepScores?: Readonly<Record<string, Float32Array>>;
 }

@@ -2,6 +2,9 @@ import type { AttributionMethod } from '../contracts/attribution-method';
 import type { StepFunction } from '../contracts/step-function';
 import type { Registry } from '../registry';
 
+/** `[targetPosition, contrastPosition]` pairs aligning a target to its contrastive alternative. */
+export type ContrastAlignment = readonly (readonly [number, number])[];
+
 /** Progress of an attribution run, one event per attributed step batch. */
 export interface AttributeProgress {
   /** Steps (generated tokens) attributed so far, over all sequences. */
@@ -41,6 +44,28 @@ export interface AttributeOptions {
   readonly attrPosStart?: number;
   /** One past the last target position to explain. @defaultValue the length of each target */
   readonly attrPosEnd?: number;
+  /**
+   * Contrastive targets (Inseq `contrast_targets`): one alternative text per input, starting with
+   * the input text. Step functions such as `contrast_prob_diff` then compare each explained token
+   * with its aligned alternative. Works with batches and with every gradient method.
+   */
+  readonly contrastTargets?: string | readonly string[];
+  /**
+   * Which alternative position explains against which target position (Inseq
+   * `contrast_targets_alignments`): `'auto'` (token alignment by longest common subsequence, see
+   * `alignTokens`), or `[targetPosition, contrastPosition]` pairs over whole targets (prompt
+   * included) — one list for all inputs or one list per input; unlisted positions align to the
+   * same index. Inseq aligns positionally by default; `'auto'` is the default here because a
+   * positional alignment silently pairs the wrong tokens once lengths differ.
+   * @defaultValue 'auto'
+   */
+  readonly contrastTargetsAlignments?: 'auto' | ContrastAlignment | readonly ContrastAlignment[];
+  /**
+   * Score the alternative after its own prefix (the contrastive text) instead of the original
+   * prefix (Inseq `contrast_force_inputs`). The contrastive term is then a constant for gradients.
+   * @defaultValue false
+   */
+  readonly contrastForceInputs?: boolean;
   /** How many sequences are attributed together at each step. @defaultValue 8 */
   readonly batchSize?: number;
   /** Called after each step batch. */

@@ -1,18 +1,20 @@
 import type { AttributionMethod } from '../contracts/attribution-method';
-import type { DifferentiableTarget } from '../contracts/differentiable-target';
 import type { AttributionModel } from '../contracts/model-backend';
 import type { StepFunction } from '../contracts/step-function';
-import type { FeatureAttributionOutput, SequenceAttribution } from '../data/feature-attribution-output';
-import { BackendError } from '../errors/backend-error';
+import type { FeatureAttributionOutput } from '../data/feature-attribution-output';
 import { InseqError } from '../errors/inseq-error';
 import { InvalidInputError } from '../errors/invalid-input-error';
+import { MissingCapabilityError } from '../errors/missing-capability-error';
 import { createRegistry } from '../registry';
 import { registerBuiltinStepFunctions } from '../step-functions/register-builtin-step-functions';
-import { shapeSize, type Tensor } from '../tensor';
 import type { AttributeOptions } from './attribute-options';
+import { bindStepFunction } from './bind-step-function';
 import { checkCapabilities } from './check-capabilities';
-import { padLeft } from './pad-left';
-import { type PreparedSequence, prepareSequences } from './prepare-sequences';
+import { planContrast } from './contrast-plan';
+import { prepareSequences } from './prepare-sequences';
+import { runSequenceBatch } from './sequence-batch';
+import { type SequenceState, stepCount, toSequenceAttribution } from './sequence-state';
+import { type StepBatchSettings, runStepBatch } from './step-batch';
 
 const DEFAULT_MAX_NEW_TOKENS = 20;
 const DEFAULT_BATCH_SIZE = 8;
@@ -36,18 +38,15 @@ function checkPosition(name: string, value: number | undefined): void {
   }
 }
 
-/** Per-sequence state while steps are attributed. */
-interface SequenceState {
-  readonly prepared: PreparedSequence;
-  readonly start: number;
-  readonly end: number;
-  attributions?: Float32Array;
-  trailing?: number[];
-  readonly stepScores: Map<string, Float32Array>;
-}
-
-function nanFilled(size: number): Float32Array {
-  return new Float32Array(size).fill(Number.NaN);
+function checkStepFunctionCapabilities(fns: readonly StepFunction[], model: AttributionModel): void {
+  for (const fn of fns) {
+    const missing = (fn.requires ?? []).filter((capability) => model.backend.capabilities[capability] !== true);
+    if (missing.length > 0) {
+      throw new MissingCapabilityError(
+        `Step function ${fn.name} needs ${missing.join(', ')}, which backend '${model.backend.name}' does not offer.`,
+      );
+    }
+  }
 }
 
 /**
@@ -69,23 +68,18 @@ export async function attribute(
   const method = resolveMethod(options);
   const stepFunctions = options.stepFunctions ?? registerBuiltinStepFunctions(createRegistry<StepFunction>('step function'));
   const attributedFn = stepFunctions.get(options.attributedFn ?? 'probability');
-  const needsTarget = method.requires.includes('gradients');
-  if (needsTarget && !attributedFn.differentiable) {
+  if (method.requires.includes('gradients') && !attributedFn.differentiable) {
+    const differentiable = stepFunctions.values().filter((fn) => fn.differentiable);
     throw new InvalidInputError(
       `Step function '${attributedFn.name}' is not differentiable, so ${method.name} cannot attribute it. Differentiable ones: ` +
-        `${stepFunctions
-          .values()
-          .filter((fn) => fn.differentiable)
-          .map((fn) => fn.name)
-          .join(', ')}.`,
+        `${differentiable.map((fn) => fn.name).join(', ')}.`,
       'INVALID_ARGUMENT',
     );
   }
   const scoreFns = (options.stepScores ?? []).map((name) => stepFunctions.get(name));
   checkCapabilities(method, backend, options.methods);
-  const methodOptions = method.parseOptions
-    ? method.parseOptions(options.attributionArgs ?? {})
-    : { ...(options.attributionArgs ?? {}) };
+  checkStepFunctionCapabilities([attributedFn, ...scoreFns], model);
+  const methodOptions = method.parseOptions ? method.parseOptions(options.attributionArgs ?? {}) : { ...(options.attributionArgs ?? {}) };
   checkPosition('attrPosStart', options.attrPosStart);
   checkPosition('attrPosEnd', options.attrPosEnd);
   const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
@@ -96,11 +90,8 @@ export async function attribute(
   const special = tokenizer.specialTokenIds;
   const padId = special.pad ?? special.eos ?? backend.config.padTokenId ?? backend.config.eosTokenId ?? 0;
   const maxNewTokens = options.maxNewTokens ?? model.generationConfig?.maxNewTokens ?? DEFAULT_MAX_NEW_TOKENS;
-  const prepared = await prepareSequences(model, inputTexts, {
-    generatedTexts: options.generatedTexts,
-    maxNewTokens,
-    padId,
-  });
+  const prepared = await prepareSequences(model, inputTexts, { generatedTexts: options.generatedTexts, maxNewTokens, padId });
+  const contrast = planContrast(model, prepared, options);
 
   const states: SequenceState[] = prepared.map((sequence, i) => {
     const start = options.attrPosStart ?? sequence.sourceIds.length;
@@ -112,25 +103,45 @@ export async function attribute(
         'INVALID_ARGUMENT',
       );
     }
-    return { prepared: sequence, start, end, stepScores: new Map() };
+    return { prepared: sequence, start, end, contrast: contrast?.[i], stepScores: new Map() };
   });
 
-  const totalSteps = states.reduce((sum, state) => sum + state.end - state.start, 0);
-  const maxSteps = Math.max(...states.map((state) => state.end - state.start));
+  // Whole-sequence methods (one pass serves every step) only when no contrast changes the steps.
+  const wholeSequence = method.attributeSequence && !contrast ? method : undefined;
+  const settings: StepBatchSettings = {
+    model,
+    method: wholeSequence ? undefined : method,
+    methodOptions,
+    attributedFn: bindStepFunction(attributedFn, options.attributedFnArgs ?? {}),
+    scoreFns,
+    stepScoresArgs: options.stepScoresArgs ?? {},
+    forceContrastInputs: options.contrastForceInputs ?? false,
+    padId,
+  };
+  const totalSteps = states.reduce((sum, state) => sum + stepCount(state), 0);
+  const maxSteps = Math.max(...states.map(stepCount));
   let done = 0;
-  for (let step = 0; step < maxSteps; step++) {
-    const active = states.filter((state) => state.start + step < state.end);
-    for (let first = 0; first < active.length; first += batchSize) {
-      const chunk = active.slice(first, first + batchSize);
-      await attributeStepBatch(model, method, methodOptions, attributedFn, scoreFns, options, chunk, step, padId);
-      done += chunk.length;
+  for (let first = 0; first < states.length; first += batchSize) {
+    const chunk = states.slice(first, first + batchSize);
+    if (wholeSequence) {
+      await runSequenceBatch(model, wholeSequence, methodOptions, chunk, padId);
+      if (scoreFns.length === 0) {
+        done += chunk.reduce((sum, state) => sum + stepCount(state), 0);
+        options.onProgress?.({ done, total: totalSteps });
+        continue;
+      }
+    }
+    for (let step = 0; step < maxSteps; step++) {
+      const active = chunk.filter((state) => state.start + step < state.end);
+      if (active.length === 0) break;
+      await runStepBatch(settings, active, step);
+      done += active.length;
       options.onProgress?.({ done, total: totalSteps });
     }
   }
 
-  const sequenceAttributions = states.map((state) => toSequenceAttribution(model, state));
   return {
-    sequence_attributions: sequenceAttributions,
+    sequence_attributions: states.map((state) => toSequenceAttribution(model, state)),
     step_attributions: null,
     info: {
       library: 'inseq-ts',
@@ -147,136 +158,12 @@ export async function attribute(
       constrained_decoding: options.generatedTexts !== undefined,
       input_texts: prepared.map((sequence) => sequence.inputText),
       generated_texts: prepared.map((sequence) => sequence.generatedText),
+      contrast_targets: options.contrastTargets === undefined ? null : options.contrastTargets,
+      contrast_force_inputs: options.contrastForceInputs ?? false,
       attr_pos_start: options.attrPosStart ?? null,
       attr_pos_end: options.attrPosEnd ?? null,
       batch_size: batchSize,
       exec_time: (performance.now() - startedAt) / 1000,
     },
-  };
-}
-
-async function attributeStepBatch(
-  model: AttributionModel,
-  method: AttributionMethod,
-  methodOptions: Record<string, unknown>,
-  attributedFn: StepFunction,
-  scoreFns: readonly StepFunction[],
-  options: AttributeOptions,
-  chunk: SequenceState[],
-  step: number,
-  padId: number,
-): Promise<void> {
-  const { backend } = model;
-  const prefixes = chunk.map((state) => state.prepared.targetIds.slice(0, state.start + step));
-  const targetIds = Int32Array.from(chunk.map((state) => state.prepared.targetIds[state.start + step]));
-  const batch = padLeft(prefixes, padId);
-  const boundFn = bindStepFunction(attributedFn, options.attributedFnArgs ?? {});
-  const stepResult = await wrapBackend(`attributing step ${step} with ${method.name}`, async () => {
-    const inputsEmbeds = await backend.embed(batch.inputIds);
-    return method.attributeStep({
-      backend,
-      inputIds: batch.inputIds,
-      attentionMask: batch.attentionMask,
-      inputsEmbeds,
-      targetIds,
-      attributedFn: boundFn.stepFunction,
-      target: boundFn.target,
-      specialTokenIds: model.tokenizer.specialTokenIds,
-      options: methodOptions,
-    });
-  });
-  const scores = new Map<string, Float32Array>(Object.entries(stepResult.stepScores ?? {}));
-  if (scoreFns.length > 0) {
-    const { logits } = await wrapBackend(`computing step scores at step ${step}`, () => backend.forward(batch));
-    for (const fn of scoreFns) {
-      scores.set(
-        fn.name,
-        await fn.compute({
-          logits,
-          targetIds,
-          options: options.stepScoresArgs ?? {},
-          model: { backend, inputIds: batch.inputIds, attentionMask: batch.attentionMask },
-        }),
-      );
-    }
-  }
-  const { attributions } = stepResult;
-  const [rows, width] = attributions.shape;
-  if (rows !== chunk.length || width !== batch.inputIds.shape[1]) {
-    throw new InseqError(
-      'BACKEND_FAILURE',
-      `Method ${method.name} returned attributions of shape [${attributions.shape.join(', ')}]; expected [${chunk.length}, ${batch.inputIds.shape[1]}, …].`,
-    );
-  }
-  const trailing = attributions.shape.slice(2);
-  const cell = shapeSize(trailing);
-  chunk.forEach((state, row) => {
-    const nSteps = state.end - state.start;
-    const targetLength = state.prepared.targetIds.length;
-    if (!state.attributions) {
-      state.trailing = trailing;
-      state.attributions = nanFilled(targetLength * nSteps * cell);
-    }
-    const offset = batch.offsets[row];
-    const prefixLength = state.start + step;
-    for (let position = 0; position < prefixLength; position++) {
-      const source = attributions.data.subarray(
-        (row * width + offset + position) * cell,
-        (row * width + offset + position + 1) * cell,
-      );
-      state.attributions.set(source, (position * nSteps + step) * cell);
-    }
-    for (const [name, values] of scores) {
-      let stored = state.stepScores.get(name);
-      if (!stored) {
-        stored = nanFilled(nSteps);
-        state.stepScores.set(name, stored);
-      }
-      stored[step] = values[row];
-    }
-  });
-}
-
-/** Keeps inseq errors as they are and wraps anything else a backend throws, with `cause`. */
-async function wrapBackend<T>(doing: string, run: () => Promise<T>): Promise<T> {
-  try {
-    return await run();
-  } catch (error) {
-    if (InseqError.isInstance(error)) throw error;
-    throw new BackendError(`The backend failed while ${doing}: ${(error as Error)?.message ?? String(error)}`, error);
-  }
-}
-
-function toSequenceAttribution(model: AttributionModel, state: SequenceState): SequenceAttribution {
-  const tokens = (ids: readonly number[]) => ids.map((id) => ({ token: model.tokenizer.idToToken(id), id }));
-  const nSteps = state.end - state.start;
-  const targetAttributions: Tensor | null = state.attributions
-    ? { data: state.attributions, shape: [state.prepared.targetIds.length, nSteps, ...(state.trailing ?? [])] }
-    : null;
-  return {
-    source: tokens(state.prepared.sourceIds),
-    target: tokens(state.prepared.targetIds),
-    source_attributions: null,
-    target_attributions: targetAttributions,
-    step_scores: Object.fromEntries([...state.stepScores].map(([name, values]) => [name, { data: values, shape: [nSteps] }])),
-    sequence_scores: {},
-    attr_pos_start: state.start,
-    attr_pos_end: state.end,
-  };
-}
-
-/** The attributed function with `attributed_fn_args` bound, in both its plain and differentiable forms. */
-function bindStepFunction(
-  fn: StepFunction,
-  args: Readonly<Record<string, unknown>>,
-): { stepFunction: StepFunction; target?: DifferentiableTarget } {
-  const differentiable = fn.differentiable;
-  const target: DifferentiableTarget | undefined = differentiable && {
-    name: differentiable.name,
-    build: (ops, logits, targetIds, context) => differentiable.build(ops, logits, targetIds, { ...context, options: args }),
-  };
-  return {
-    stepFunction: { ...fn, compute: (ctx) => fn.compute({ ...ctx, options: { ...args, ...ctx.options } }), differentiable: target },
-    target,
   };
 }

@@ -1,5 +1,5 @@
 import type { AttributionModel, ModelBackend } from '../contracts/model-backend';
-import type { TargetOps } from '../contracts/differentiable-target';
+import { selectContrastRows, type TargetOps } from '../contracts/differentiable-target';
 import type { Tokenizer } from '../contracts/tokenizer';
 
 /**
@@ -69,14 +69,16 @@ export function linearModel(options: { vocab?: string[]; hidden?: number; maxPos
       for (let b = 0; b < batch; b++) data.set(logitsOf(summed(inputIds.data, attentionMask.data, inputsEmbeds?.data, b, seq)), b * vocab.length);
       return { logits: { data, shape: [batch, vocab.length] } };
     },
-    async gradients({ inputIds, attentionMask, inputsEmbeds, targetIds, target }) {
+    async gradients({ inputIds, attentionMask, inputsEmbeds, targetIds, target, contrast }) {
       // Central differences on the exact function: the model is linear in the summed embedding.
       const [batch, seq] = inputIds.shape;
       const gradients = new Float32Array(batch * seq * hidden);
       const targetValues = new Float32Array(batch);
       for (let b = 0; b < batch; b++) {
         const base = summed(inputIds.data, attentionMask.data, inputsEmbeds.data, b, seq);
-        const value = (sum: Float64Array) => target.build(ops, Float64Array.from(logitsOf(sum)), Int32Array.of(targetIds[b]))[0];
+        const rowContrast = contrast && selectContrastRows(contrast, [b]);
+        const value = (sum: Float64Array) =>
+          target.build(ops, Float64Array.from(logitsOf(sum)), Int32Array.of(targetIds[b]), { contrast: rowContrast })[0];
         targetValues[b] = value(base);
         const grad = new Float64Array(hidden);
         for (let h = 0; h < hidden; h++) {
