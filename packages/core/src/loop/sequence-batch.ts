@@ -43,7 +43,7 @@ export async function runSequenceBatch(
     state.attributions = attributions.data;
     state.trailing = attributions.shape.slice(2);
     for (const [name, values] of Object.entries(result.stepScores?.[row] ?? {})) {
-      values.forEach((value, step) => storeStepScore(state, name, step, value));
+      for (let step = 0; step < values.length; step++) storeStepScore(state, name, step, values[step]);
     }
   });
 }
