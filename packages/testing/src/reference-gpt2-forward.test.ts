@@ -99,6 +99,84 @@ describe('referenceGpt2Forward', () => {
     });
   });
 
+  it('returns attention weights whose rows sum to 1 over visible keys, 0 on padded and future keys', () => {
+    const nHead = config.n_head as number;
+    const nLayer = config.n_layer as number;
+    const padId = vocab - 1;
+    const out = referenceGpt2Forward(weights, config, [ids, [padId, padId, ...ids.slice(0, 4)]], [ids.map(() => 1), [0, 0, 1, 1, 1, 1]], {
+      outputAttentions: true,
+    });
+    const seq = ids.length;
+    expect(out.attentions).toHaveLength(nLayer);
+    for (const layer of out.attentions!) {
+      expect(layer.length).toBe(2 * nHead * seq * seq);
+      for (let b = 0; b < 2; b++) {
+        for (let head = 0; head < nHead; head++) {
+          for (let q = 2 * b; q < seq; q++) {
+            const row = layer.subarray(((b * nHead + head) * seq + q) * seq, ((b * nHead + head) * seq + q + 1) * seq);
+            expect(row.reduce((a, v) => a + v, 0)).toBeCloseTo(1, 12);
+            row.forEach((p, k) => {
+              if (k > q || k < 2 * b) expect(p).toBe(0);
+            });
+          }
+        }
+      }
+    }
+    // Not uniform: the weights carry information.
+    expect(Math.max(...out.attentions![0].subarray(5 * seq, 6 * seq))).toBeGreaterThan(0.25);
+    expect(referenceGpt2Forward(weights, config, [ids], [ids.map(() => 1)]).attentions).toBeUndefined();
+  });
+
+  it('returns HF hidden states: embeddings first, ln_f applied to the last, which projects to the logits', () => {
+    const nLayer = config.n_layer as number;
+    const out = referenceGpt2Forward(weights, config, [ids], [ids.map(() => 1)], { outputHiddenStates: true });
+    const states = out.hiddenStates!;
+    expect(states).toHaveLength(nLayer + 1);
+    const wte = weights['transformer.wte.weight'].data;
+    const wpe = weights['transformer.wpe.weight'].data;
+    ids.forEach((id, t) => {
+      for (let i = 0; i < hidden; i++) expect(states[0][t * hidden + i]).toBeCloseTo(wte[id * hidden + i] + wpe[t * hidden + i], 12);
+      const logits = logitsAt(out, 0, t);
+      for (const token of [0, 7, vocab - 1]) {
+        let dot = 0;
+        for (let i = 0; i < hidden; i++) dot += states[nLayer][t * hidden + i] * wte[token * hidden + i];
+        expect(dot).toBeCloseTo(logits[token], 10);
+      }
+    });
+    // The intermediate states differ from each other (each block adds to the residual stream).
+    expect(maxAbsDiff(states[0], states[1])).toBeGreaterThan(1e-2);
+  });
+
+  it('zeroes one value vector per row: later queries change, earlier ones and untouched rows do not', () => {
+    const mask = [ids.map(() => 1), ids.map(() => 1)];
+    const clean = referenceGpt2Forward(weights, config, [ids, ids], mask, { outputHiddenStates: true });
+    const zeroed = referenceGpt2Forward(weights, config, [ids, ids], mask, { outputHiddenStates: true, zeroValues: { layer: 1, positions: [3, -1] } });
+    const seq = ids.length;
+    const state = (out: typeof clean, index: number, b: number, t: number) =>
+      out.hiddenStates![index].subarray((b * seq + t) * hidden, (b * seq + t + 1) * hidden);
+    // Layer 1's input is untouched; its output changes from query 3 on, in row 0 only.
+    expect(maxAbsDiff(zeroed.hiddenStates![1], clean.hiddenStates![1])).toBe(0);
+    for (let t = 0; t < 3; t++) expect(maxAbsDiff(state(zeroed, 2, 0, t), state(clean, 2, 0, t))).toBe(0);
+    for (let t = 3; t < seq; t++) expect(maxAbsDiff(state(zeroed, 2, 0, t), state(clean, 2, 0, t))).toBeGreaterThan(1e-4);
+    expect(maxAbsDiff(zeroed.logits.subarray(seq * vocab), clean.logits.subarray(seq * vocab))).toBe(0);
+  });
+
+  it('zeroing the only token equals a model whose value projection is zero', () => {
+    const zeroValueWeights: Record<string, NamedWeight> = { ...weights };
+    for (const part of ['weight', 'bias'] as const) {
+      const name = `transformer.h.0.attn.c_attn.${part}`;
+      const { data, shape } = weights[name];
+      const out = shape[shape.length - 1];
+      zeroValueWeights[name] = { shape, data: data.map((value, i) => ((i % out) >= (2 * out) / 3 ? 0 : value)) };
+    }
+    const zeroed = referenceGpt2Forward(weights, config, [[42]], [[1]], { zeroValues: { layer: 0, positions: [0] } });
+    const expected = referenceGpt2Forward(zeroValueWeights, config, [[42]], [[1]]);
+    expect(maxAbsDiff(zeroed.logits, expected.logits)).toBeLessThan(1e-12);
+    expect(maxAbsDiff(zeroed.logits, referenceGpt2Forward(weights, config, [[42]], [[1]]).logits)).toBeGreaterThan(1e-3);
+    expect(() => referenceGpt2Forward(weights, config, [[42]], [[1]], { zeroValues: { layer: 2, positions: [0] } })).toThrow(/zeroValues/);
+    expect(() => referenceGpt2Forward(weights, config, [[42]], [[1]], { zeroValues: { layer: 0, positions: [1] } })).toThrow(/zeroValues/);
+  });
+
   it('rejects ids outside the vocabulary, mismatched masks and sequences past n_positions', () => {
     expect(() => referenceGpt2Forward(weights, config, [[vocab]], [[1]])).toThrow(/outside/);
     expect(() => referenceGpt2Forward(weights, config, [[1, 2]], [[1]])).toThrow(/attentionMask/);

@@ -8,6 +8,16 @@ export interface ReferenceGpt2ForwardOptions {
    * `inputs_embeds`); position embeddings are still added. `inputIds` is then ignored.
    */
   inputsEmbeds?: number[][][];
+  /** Also return every layer's attention weights ({@link ReferenceGpt2Output.attentions}). @defaultValue false */
+  outputAttentions?: boolean;
+  /** Also return the hidden states ({@link ReferenceGpt2Output.hiddenStates}). @defaultValue false */
+  outputHiddenStates?: boolean;
+  /**
+   * Value zeroing (Mohebbi et al. 2023): in block `layer`'s attention, the value vector (bias
+   * included) of key position `positions[b]` of row b is set to 0 in every head; a negative
+   * position leaves the row untouched.
+   */
+  zeroValues?: { layer: number; positions: ArrayLike<number> };
 }
 
 /** Output of {@link referenceGpt2Forward}. */
@@ -15,6 +25,16 @@ export interface ReferenceGpt2Output {
   /** Row-major `[batch, seq, vocab]` logits at every position. */
   logits: Float64Array;
   shape: [number, number, number];
+  /**
+   * With `outputAttentions`: per layer, row-major `[batch, heads, seq, seq]` softmax weights (rows
+   * are queries). Padded and future keys get exactly 0; a padded query row is uniform (as HF).
+   */
+  attentions?: Float64Array[];
+  /**
+   * With `outputHiddenStates`, as HF `hidden_states`: the embeddings (wte + wpe) then each block's
+   * output, `numLayers + 1` row-major `[batch, seq, hidden]` arrays, the last one after `ln_f`.
+   */
+  hiddenStates?: Float64Array[];
 }
 
 // What HF adds to masked attention scores (torch.finfo(float32).min). Finite, so a query row
@@ -78,7 +98,9 @@ function configNumber(config: Record<string, unknown>, key: string): number {
  * @param config - the `config.json` object (`n_layer`, `n_head`, `n_embd`, `layer_norm_epsilon`, `vocab_size`).
  * @param inputIds - `[batch, seq]` token ids.
  * @param attentionMask - `[batch, seq]`, 1 for real tokens, 0 for padding.
- * @returns logits `[batch, seq, vocab]` at all positions.
+ * @param options - `inputsEmbeds`; `outputAttentions`, `outputHiddenStates` and `zeroValues` to
+ * check a backend's attention weights, hidden states and value zeroing.
+ * @returns logits `[batch, seq, vocab]` at all positions, and attentions / hidden states when asked.
  */
 export function referenceGpt2Forward(
   weights: Record<string, NamedWeight>,
@@ -120,7 +142,19 @@ export function referenceGpt2Forward(
   }
   if (seq > maxPositions) throw new InvalidInputError(`Sequence length ${seq} exceeds n_positions ${maxPositions}.`, 'INPUT_TOO_LONG');
 
+  const zeroing = options.zeroValues;
+  if (zeroing && (!Number.isInteger(zeroing.layer) || zeroing.layer < 0 || zeroing.layer >= nLayer || zeroing.positions.length !== batch || Array.from(zeroing.positions).some((p) => !Number.isInteger(p) || p >= seq))) {
+    throw new InvalidInputError(
+      `zeroValues needs a layer in [0, ${nLayer}) and one integer position below ${seq} per row (${batch}); got layer ${zeroing.layer} and ${zeroing.positions.length} positions.`,
+      'INVALID_ARGUMENT',
+    );
+  }
   const logits = new Float64Array(batch * seq * vocab);
+  const attentions = options.outputAttentions ? Array.from({ length: nLayer }, () => new Float64Array(batch * nHead * seq * seq)) : undefined;
+  const hiddenStates = options.outputHiddenStates ? Array.from({ length: nLayer + 1 }, () => new Float64Array(batch * seq * hidden)) : undefined;
+  const recordStates = (index: number, b: number, rows: Float64Array[]) => {
+    if (hiddenStates) rows.forEach((row, t) => hiddenStates[index].set(row, (b * seq + t) * hidden));
+  };
   for (let b = 0; b < batch; b++) {
     const mask = attentionMask[b];
     let realSoFar = 0;
@@ -149,12 +183,15 @@ export function referenceGpt2Forward(
     }
 
     for (let layer = 0; layer < nLayer; layer++) {
+      recordStates(layer, b, states);
       const block = (name: string) => weight(`h.${layer}.${name}`);
       // [seq][3 * hidden]: query, key, value of every head side by side, as HF splits c_attn.
       const qkv = states.map((h) => {
         const normed = layerNorm(h, block('ln_1.weight'), block('ln_1.bias'), epsilon);
         return conv1d(normed, block('attn.c_attn.weight'), block('attn.c_attn.bias'));
       });
+      const zeroed = zeroing?.layer === layer ? zeroing.positions[b] : -1;
+      if (zeroed >= 0) qkv[zeroed].fill(0, 2 * hidden, 3 * hidden);
       const context = states.map(() => new Float64Array(hidden));
       for (let head = 0; head < nHead; head++) {
         const q = head * headDim;
@@ -176,6 +213,7 @@ export function referenceGpt2Forward(
           }
           for (let s = 0; s < seq; s++) {
             const p = scores[s] / total;
+            if (attentions) attentions[layer][((b * nHead + head) * seq + t) * seq + s] = p;
             for (let d = 0; d < headDim; d++) context[t][head * headDim + d] += p * qkv[s][v + d];
           }
         }
@@ -188,8 +226,11 @@ export function referenceGpt2Forward(
       });
     }
 
+    const finals = states.map((h) => layerNorm(h, weight('ln_f.weight'), weight('ln_f.bias'), epsilon));
+    // As HF: the last hidden state is taken after ln_f.
+    recordStates(nLayer, b, finals);
     for (let t = 0; t < seq; t++) {
-      const final = layerNorm(states[t], weight('ln_f.weight'), weight('ln_f.bias'), epsilon);
+      const final = finals[t];
       const offset = (b * seq + t) * vocab;
       for (let token = 0; token < vocab; token++) {
         let dot = 0;
@@ -198,5 +239,5 @@ export function referenceGpt2Forward(
       }
     }
   }
-  return { logits, shape: [batch, seq, vocab] };
+  return { logits, shape: [batch, seq, vocab], ...(attentions && { attentions }), ...(hiddenStates && { hiddenStates }) };
 }
