@@ -153,7 +153,10 @@ export function referenceGpt2Forward(
   const attentions = options.outputAttentions ? Array.from({ length: nLayer }, () => new Float64Array(batch * nHead * seq * seq)) : undefined;
   const hiddenStates = options.outputHiddenStates ? Array.from({ length: nLayer + 1 }, () => new Float64Array(batch * seq * hidden)) : undefined;
   const recordStates = (index: number, b: number, rows: Float64Array[]) => {
-    if (hiddenStates) rows.forEach((row, t) => hiddenStates[index].set(row, (b * seq + t) * hidden));
+    if (!hiddenStates) return;
+    rows.forEach((row, t) => {
+      hiddenStates[index].set(row, (b * seq + t) * hidden);
+    });
   };
   for (let b = 0; b < batch; b++) {
     const mask = attentionMask[b];
