@@ -48,7 +48,7 @@ describe('monotonic paths through the vocabulary', () => {
     const backend = {
       ...model.backend,
       embed: async (ids: IntTensor) => {
-        if (ids.shape[1] === vocab.length) vocabularyReads++;
+        if (ids.shape[0] === vocab.length) vocabularyReads++;
         return model.backend.embed(ids);
       },
     };

@@ -24,7 +24,8 @@ async function build(backend: ModelBackend): Promise<VocabularyIndex> {
   for (let first = 0; first < vocabSize; first += EMBED_CHUNK) {
     const count = Math.min(EMBED_CHUNK, vocabSize - first);
     const ids = Int32Array.from({ length: count }, (_, i) => first + i);
-    const { data } = await backend.embed({ data: ids, shape: [1, count] });
+    // One token per row: no sequence-length limit applies.
+    const { data } = await backend.embed({ data: ids, shape: [count, 1] });
     embeddings.set(data, first * hidden);
   }
   const embedding = (id: number) => embeddings.subarray(id * hidden, (id + 1) * hidden);
