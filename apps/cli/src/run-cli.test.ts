@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, readdir, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { loadOutput } from 'inseq';
 import { describe, expect, it } from 'vitest';
 import { defaultModelPath } from './default-model-path';
@@ -86,6 +87,42 @@ describe('inseq CLI', () => {
     for (const id of ['saliency', 'input_x_gradient', 'integrated_gradients']) expect(methods.stdout).toContain(id);
     const stepFunctions = await run('list-step-functions');
     expect(stepFunctions.stdout).toMatch(/probability[\s\S]*logit/);
+  });
+
+  it('runs a plugin’s method and step function by id (--plugin)', async () => {
+    const plugin = fileURLToPath(new URL('../../../examples/custom-plugin/src/index.ts', import.meta.url));
+    const listed = await run('list-methods', '--plugin', plugin);
+    expect(listed.stdout).toContain('gradient_norm');
+    const directory = await mkdtemp(join(tmpdir(), 'inseq-cli-'));
+    const json = join(directory, 'out.json');
+    const { code, stderr } = await run(
+      'attribute', '-i', 'Hello world', '--max-new-tokens', '2', '--plugin', plugin,
+      '-a', 'gradient_norm', '--step-scores', 'target_rank', '-o', json, '--hide',
+    );
+    expect(stderr).not.toContain('error');
+    expect(code).toBe(0);
+    const [sequence] = (await loadOutput(json)).sequence_attributions;
+    expect(sequence.target_attributions!.shape).toHaveLength(2);
+    expect(Array.from(sequence.step_scores.target_rank.data).every((rank) => rank === 0)).toBe(true);
+    const missing = await run('list-methods', '--plugin', './no-such-plugin.js');
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toMatch(/Cannot load plugin/);
+  });
+
+  it('attributes a contrastive target from the command line', async () => {
+    const directory = await mkdtemp(join(tmpdir(), 'inseq-cli-'));
+    const json = join(directory, 'out.json');
+    const { code, stderr } = await run(
+      'attribute', '-i', 'The capital of France is', '-g', 'The capital of France is Paris',
+      '--contrast-targets', 'The capital of France is London', '--attributed-fn', 'contrast_prob_diff',
+      '--step-scores', 'probability', 'contrast_prob', '-o', json, '--hide',
+    );
+    expect(stderr).not.toContain('error');
+    expect(code).toBe(0);
+    const output = await loadOutput(json);
+    const scores = output.sequence_attributions[0].step_scores;
+    expect(output.info.attributed_fn).toBe('contrast_prob_diff');
+    expect(scores.contrast_prob.data.length).toBe(scores.probability.data.length);
   });
 
   describe('bad input: a clear error, exit code 1 or 2, no output file', () => {

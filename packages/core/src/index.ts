@@ -77,3 +77,4 @@ export { padLeft, type PaddedBatch } from './loop/pad-left';
 export { OUTPUT_FORMAT, OUTPUT_FORMAT_VERSION, outputFromJson, outputToJson } from './io/serialize-output';
 export { loadOutput, saveOutput, writeFileAtomic } from './io/save-output';
 export { parseOptions, type OptionSpec, type ParsedOptions } from './contracts/parse-options';
+export { definePlugin, type InseqPlugin, type PluginRegistries } from './contracts/inseq-plugin';

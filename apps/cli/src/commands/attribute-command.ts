@@ -1,5 +1,5 @@
 import { tfjsBackendLoader } from '@inseq/backend-tfjs';
-import { type Command, Option } from 'commander';
+import { type Command, InvalidArgumentError, Option } from 'commander';
 import {
   type BackendLoader,
   InvalidInputError,
@@ -14,6 +14,7 @@ import {
 } from 'inseq';
 import type { CliIo } from '../cli-io';
 import { defaultModelPath } from '../default-model-path';
+import { loadPlugins } from '../load-plugins';
 import { createProgressReporter } from '../progress';
 import { parseJsonObject, parseNonNegativeInteger } from './parse-json-option';
 
@@ -35,6 +36,24 @@ interface AttributeFlags {
   color: boolean;
   backend?: string;
   device?: string;
+  contrastTargets?: string[];
+  contrastTargetsAlignments?: 'auto' | [number, number][] | [number, number][][];
+  contrastForceInputs?: boolean;
+  attributedFnArgs?: Record<string, unknown>;
+  stepScoresArgs?: Record<string, unknown>;
+  plugin?: string[];
+}
+
+/** `--contrast-targets-alignments`: 'auto' or JSON pairs. */
+function parseAlignments(value: string): 'auto' | [number, number][] | [number, number][][] {
+  if (value.trim() === 'auto') return 'auto';
+  try {
+    const parsed = JSON.parse(value);
+    if (Array.isArray(parsed)) return parsed;
+  } catch {
+    // fall through to the usage error
+  }
+  throw new InvalidArgumentError(`must be 'auto' or JSON [target, contrast] pairs, e.g. '[[5, 5], [6, 7]]'.`);
 }
 
 /** Every backend the CLI ships with. */
@@ -53,6 +72,11 @@ export function addAttributeCommand(program: Command, io: CliIo): void {
     .option('-g, --generated-texts <texts...>', 'texts to force-decode, each starting with its input text')
     .option('--step-scores <ids...>', 'step functions to compute at each step (see list-step-functions)')
     .option('--attributed-fn <id>', 'step function whose value is attributed', 'probability')
+    .option('--attributed-fn-args <json>', 'options of the attributed function as a JSON object', parseJsonObject)
+    .option('--step-scores-args <json>', 'options of the step functions as a JSON object, e.g. \'{"top_p": 0.9}\'', parseJsonObject)
+    .option('--contrast-targets <texts...>', 'contrastive alternatives, one per input, each starting with its input text')
+    .option('--contrast-targets-alignments <json|auto>', "alignment of targets to contrastive targets ('auto' or JSON pairs)", parseAlignments)
+    .option('--contrast-force-inputs', 'score each alternative after its own prefix')
     .option('--attribution-kwargs <json>', 'method options as a JSON object, e.g. \'{"n_steps": 10}\'', parseJsonObject)
     .option('-o, --save-path <file>', 'write the attribution as JSON')
     .option('--viz-path <file>', 'write the heatmap as a standalone HTML file')
@@ -64,12 +88,14 @@ export function addAttributeCommand(program: Command, io: CliIo): void {
     .option('--no-color', 'print the table without colours')
     .addOption(new Option('--backend <id>', 'backend to run on (default: the one that can load the folder)').choices(cliBackends().list()))
     .option('--device <name>', "backend device, e.g. 'wasm' or 'cpu'")
+    .option('--plugin <modules...>', 'plugin modules adding methods, step functions or aggregators')
     .action(async (flags: AttributeFlags) => {
       const modelPath = flags.modelNameOrPath ?? defaultModelPath();
       if (!modelPath) {
         throw new InvalidInputError('No model given and the shipped model was not found; pass -m <model folder>.', 'INVALID_ARGUMENT');
       }
       const registries = createDefaultRegistries();
+      await loadPlugins(flags.plugin ?? [], registries);
       // Resolve ids first: an unknown method fails before a model is loaded.
       registries.methods.get(flags.attributionMethod);
       for (const id of [flags.attributedFn ?? 'probability', ...(flags.stepScores ?? [])]) registries.stepFunctions.get(id);
@@ -83,6 +109,11 @@ export function addAttributeCommand(program: Command, io: CliIo): void {
           generatedTexts: flags.generatedTexts,
           stepScores: flags.stepScores,
           attributedFn: flags.attributedFn,
+          attributedFnArgs: flags.attributedFnArgs,
+          stepScoresArgs: flags.stepScoresArgs,
+          contrastTargets: flags.contrastTargets,
+          contrastTargetsAlignments: flags.contrastTargetsAlignments,
+          contrastForceInputs: flags.contrastForceInputs,
           attributionArgs: flags.attributionKwargs,
           attrPosStart: flags.startPos,
           attrPosEnd: flags.endPos,

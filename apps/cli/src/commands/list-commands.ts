@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { createDefaultRegistries } from 'inseq';
 import type { CliIo } from '../cli-io';
+import { loadPlugins } from '../load-plugins';
 
 function table(rows: readonly (readonly [string, string])[]): string {
   const width = Math.max(...rows.map(([id]) => id.length));
@@ -12,15 +13,21 @@ export function addListCommands(program: Command, io: CliIo): void {
   program
     .command('list-methods')
     .description('List the available attribution methods.')
-    .action(() => {
-      const { methods } = createDefaultRegistries();
+    .option('--plugin <modules...>', 'plugin modules adding methods')
+    .action(async (flags: { plugin?: string[] }) => {
+      const registries = createDefaultRegistries();
+      await loadPlugins(flags.plugin ?? [], registries);
+      const { methods } = registries;
       io.stdout.write(`${table(methods.values().map((m) => [m.name, `[${m.family}] ${m.description}`]))}\n`);
     });
   program
     .command('list-step-functions')
     .description('List the available step functions (for --step-scores and --attributed-fn).')
-    .action(() => {
-      const { stepFunctions } = createDefaultRegistries();
+    .option('--plugin <modules...>', 'plugin modules adding step functions')
+    .action(async (flags: { plugin?: string[] }) => {
+      const registries = createDefaultRegistries();
+      await loadPlugins(flags.plugin ?? [], registries);
+      const { stepFunctions } = registries;
       io.stdout.write(`${table(stepFunctions.values().map((f) => [f.name, f.description]))}\n`);
     });
 }
