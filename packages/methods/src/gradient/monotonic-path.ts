@@ -1,7 +1,8 @@
 import type { VocabularyIndex } from './vocabulary-index';
 
-/** How DIG picks the next anchor word (Sanyal & Ren 2021, §3). */
+/** How DIG picks the next anchor word (Sanyal & Ren 2021, §3); DIG's and Inseq's default is `greedy`. */
 export const PATH_STRATEGIES = ['greedy', 'maxcount'] as const;
+/** `greedy`: the neighbour closest to its monotonized copy; `maxcount`: the most monotonic dimensions. */
 export type PathStrategy = (typeof PATH_STRATEGIES)[number];
 
 /** Options of {@link monotonicPath}. */
