@@ -1,26 +1,52 @@
 /**
- * Speed of attribution relative to the model's own forward/backward pass, measured side by side
- * in one run on a GPT-2-shaped random model (6 layers × 512 hidden × 8 heads). Not a test.
- * Run: `pnpm bench` from the repository root.
+ * Speed of every attribution method relative to the smallest number of forward / backward passes
+ * it needs, measured side by side in one run on a GPT-2-shaped random model (6 layers × 512
+ * hidden × 8 heads), 16 prompt tokens and 16 forced tokens. Not a test.
+ * Run: `pnpm bench` from the repository root (`INSEQ_BENCH_METHODS=saliency,occlusion` to pick).
  */
-import { loadTfjsBackend, initTfjs } from '@inseq/backend-tfjs';
-import {
-  type AttributionMethod,
-  type AttributionModel,
-  attribute,
-  createRegistry,
-  loadTokenizer,
-  probability,
-} from '@inseq/core';
+import { initTfjs, loadTfjsBackend } from '@inseq/backend-tfjs';
+import { type AttributionMethod, type AttributionModel, attribute, createRegistry, loadTokenizer, probability } from '@inseq/core';
 import { registerBuiltinMethods } from '@inseq/methods';
-import { createTinyGpt2, tinyGpt2ModelFiles } from '@inseq/testing';
+import { tinyGpt2ModelFiles } from '@inseq/testing';
 
 const SHAPE = { nLayer: 6, nEmbd: 512, nHead: 8, nPositions: 64, merges: 1000, seed: 1 } as const;
 const PROMPT_TOKENS = 16;
 const GENERATED_TOKENS = 16;
-const N_STEPS = 50;
 
-const seconds = (ms: number) => (ms / 1000).toFixed(2);
+/** Per method: options, and the fewest passes one step needs (`prefix` = tokens before the step). */
+interface Case {
+  readonly method: string;
+  readonly args?: Record<string, unknown>;
+  readonly passes: (prefix: number) => { forward?: number; forwardBackward?: number; label: string };
+  /** Passes for the whole run instead of per step (whole-sequence methods). */
+  readonly perRun?: boolean;
+}
+
+const cases: Case[] = [
+  { method: 'saliency', passes: () => ({ forwardBackward: 1, label: '1 fwd+bwd' }) },
+  { method: 'input_x_gradient', passes: () => ({ forwardBackward: 1, label: '1 fwd+bwd' }) },
+  { method: 'integrated_gradients', args: { n_steps: 50 }, passes: () => ({ forwardBackward: 50, label: '50 fwd+bwd' }) },
+  { method: 'deeplift', passes: () => ({ forwardBackward: 2, label: '2 fwd+bwd (input + reference)' }) },
+  { method: 'gradient_shap', args: { n_samples: 5 }, passes: () => ({ forwardBackward: 5, label: '5 fwd+bwd' }) },
+  {
+    method: 'sequential_integrated_gradients',
+    args: { n_steps: 10 },
+    passes: (prefix) => ({ forwardBackward: 10 * prefix, label: '10 × prefix fwd+bwd' }),
+  },
+  { method: 'discretized_integrated_gradients', args: { n_steps: 10 }, passes: () => ({ forwardBackward: 10, label: '≈10 fwd+bwd' }) },
+  { method: 'layer_integrated_gradients', args: { n_steps: 50 }, passes: () => ({ forwardBackward: 50, forward: 1, label: '50 fwd+bwd + 1 fwd' }) },
+  { method: 'layer_gradient_x_activation', passes: () => ({ forwardBackward: 1, label: '1 fwd+bwd' }) },
+  { method: 'layer_deeplift', passes: () => ({ forwardBackward: 2, label: '2 fwd+bwd' }) },
+  { method: 'attention', perRun: true, passes: () => ({ forward: 1, label: '1 fwd per sequence' }) },
+  { method: 'attention_rollout', perRun: true, passes: () => ({ forward: 1, label: '1 fwd per sequence' }) },
+  { method: 'occlusion', passes: (prefix) => ({ forward: prefix + 1, label: '(prefix + 1) fwd' }) },
+  { method: 'lime', args: { n_samples: 50 }, passes: () => ({ forward: 50, label: '50 fwd' }) },
+  { method: 'value_zeroing', passes: (prefix) => ({ forward: 6 * prefix + 1, label: 'layers × prefix + 1 fwd' }) },
+  { method: 'reagent', passes: () => ({ forward: 1, label: '≥1 fwd (iterative)' }) },
+  { method: 'dummy', passes: () => ({ forward: 0, label: '0' }) },
+];
+
+const mean = (values: number[]) => values.reduce((a, b) => a + b, 0) / values.length;
 
 async function main() {
   const device = await initTfjs(process.env.INSEQ_BENCH_DEVICE as 'wasm' | 'cpu' | undefined);
@@ -30,56 +56,57 @@ async function main() {
     backend: await loadTfjsBackend(files, { device: device as 'wasm' | 'cpu' }),
     tokenizer: await loadTokenizer(files),
   };
-  const vocab = Number(createTinyGpt2({ ...SHAPE, nLayer: 1, nEmbd: 8, nHead: 1 }).config.vocab_size);
-  // A fixed token sequence: 16 prompt tokens, 16 forced continuation tokens.
-  const ids = Array.from({ length: PROMPT_TOKENS + GENERATED_TOKENS }, (_, i) => 300 + ((i * 37) % (vocab - 400)));
-  const prompt = model.tokenizer.decode(ids.slice(0, PROMPT_TOKENS));
-  const full = model.tokenizer.decode(ids);
   const methods = registerBuiltinMethods(createRegistry<AttributionMethod>('attribution method'));
+  // Ids with a stable round trip through the tokenizer: single-character tokens.
+  const letters = 'abcdefghijklmnopqrstuvwxyzABCDEF';
+  const prompt = letters.slice(0, PROMPT_TOKENS).split('').join(' ');
+  const full = letters.slice(0, PROMPT_TOKENS + GENERATED_TOKENS).split('').join(' ');
   const target = model.tokenizer.encode(full);
-
-  // Forward and forward+backward at every step's prefix, batch 1, averaged.
-  const prefixes = Array.from({ length: GENERATED_TOKENS }, (_, s) => target.slice(0, model.tokenizer.encode(prompt).length + s));
+  const start = model.tokenizer.encode(prompt).length;
+  const prefixes = Array.from({ length: target.length - start }, (_, s) => target.slice(0, start + s));
   const batchOf = (prefix: number[]) => ({
     inputIds: { data: Int32Array.from(prefix), shape: [1, prefix.length] },
     attentionMask: { data: new Int32Array(prefix.length).fill(1), shape: [1, prefix.length] },
   });
-  for (const prefix of prefixes.slice(0, 2)) await model.backend.forward(batchOf(prefix)); // warm-up
-  let t = performance.now();
-  for (const prefix of prefixes) await model.backend.forward(batchOf(prefix));
-  const forwardMs = (performance.now() - t) / prefixes.length;
-  t = performance.now();
+
+  // Unit costs at each step's prefix length, batch 1.
+  for (const prefix of prefixes.slice(0, 2)) await model.backend.forward(batchOf(prefix));
+  const forwardMs: number[] = [];
+  const forwardBackwardMs: number[] = [];
   for (const prefix of prefixes) {
+    let t = performance.now();
+    await model.backend.forward(batchOf(prefix));
+    forwardMs.push(performance.now() - t);
     const batch = batchOf(prefix);
+    t = performance.now();
     await model.backend.gradients!({
       ...batch,
       inputsEmbeds: await model.backend.embed(batch.inputIds),
       targetIds: Int32Array.of(target[prefix.length]),
       target: probability.differentiable!,
     });
+    forwardBackwardMs.push(performance.now() - t);
   }
-  const forwardBackwardMs = (performance.now() - t) / prefixes.length;
+  console.log(`inseq-ts bench — tfjs ${device}, GPT-2 shape ${SHAPE.nLayer} layers × ${SHAPE.nEmbd} hidden × ${SHAPE.nHead} heads`);
+  console.log(`${start} prompt tokens, ${prefixes.length} attributed steps, batch 1`);
+  console.log(`forward ${mean(forwardMs).toFixed(1)} ms, forward + backward ${mean(forwardBackwardMs).toFixed(1)} ms (mean over step prefixes)\n`);
 
-  const run = async (method: string, attributionArgs: Record<string, unknown> = {}) => {
-    const start = performance.now();
-    const out = await attribute(model, prompt, { method, methods, generatedTexts: full, attributionArgs });
-    const steps = out.sequence_attributions[0].attr_pos_end - out.sequence_attributions[0].attr_pos_start;
-    return { ms: performance.now() - start, steps };
-  };
-  const saliencyRun = await run('saliency');
-  const igRun = await run('integrated_gradients', { n_steps: N_STEPS });
-
-  const igPerStep = igRun.ms / igRun.steps;
-  console.log(`inseq-ts bench — tfjs ${device}, GPT-2 shape ${SHAPE.nLayer} layers × ${SHAPE.nEmbd} hidden × ${SHAPE.nHead} heads, vocab ${vocab}`);
-  console.log(`prompt ${prompt.length ? PROMPT_TOKENS : 0} tokens, ${igRun.steps} attributed steps`);
-  console.log(`forward (batch 1, mean over step prefixes):            ${forwardMs.toFixed(1)} ms`);
-  console.log(`forward + backward (batch 1, mean over step prefixes): ${forwardBackwardMs.toFixed(1)} ms`);
-  console.log(`saliency, all ${saliencyRun.steps} steps:                          ${seconds(saliencyRun.ms)} s`);
-  console.log(`integrated_gradients n_steps=${N_STEPS}, all ${igRun.steps} steps:      ${seconds(igRun.ms)} s`);
-  console.log(
-    `ratio IG time / (${N_STEPS} × (forward + backward)) per step:   ${(igPerStep / (N_STEPS * forwardBackwardMs)).toFixed(2)}`,
-  );
-  console.log(`ratio saliency step / (forward + backward):             ${(saliencyRun.ms / saliencyRun.steps / forwardBackwardMs).toFixed(2)}`);
+  const picked = process.env.INSEQ_BENCH_METHODS?.split(',');
+  console.log(`${'method'.padEnd(34)} ${'time (s)'.padStart(9)}  ${'minimal passes'.padEnd(30)} ratio`);
+  for (const c of cases.filter((entry) => !picked || picked.includes(entry.method))) {
+    if (!methods.has(c.method)) continue;
+    const t = performance.now();
+    await attribute(model, prompt, { method: c.method, methods, generatedTexts: full, attributionArgs: c.args ?? {} });
+    const ms = performance.now() - t;
+    const steps = c.perRun ? [prefixes[prefixes.length - 1]] : prefixes;
+    const minimal = steps.reduce((sum, prefix, s) => {
+      const passes = c.passes(prefix.length);
+      const index = c.perRun ? forwardMs.length - 1 : s;
+      return sum + (passes.forward ?? 0) * forwardMs[index] + (passes.forwardBackward ?? 0) * forwardBackwardMs[index];
+    }, 0);
+    const ratio = minimal > 0 ? (ms / minimal).toFixed(2) : '—';
+    console.log(`${c.method.padEnd(34)} ${(ms / 1000).toFixed(2).padStart(9)}  ${c.passes(start).label.padEnd(30)} ${ratio}`);
+  }
   await model.backend.dispose();
 }
 
