@@ -1,6 +1,7 @@
 import { createRegistry, type Aggregator } from '@inseq/core';
 import { describe, expect, it } from 'vitest';
 import { defaultAggregate } from './default-aggregate';
+import { defaultAggregationFunction } from './default-aggregation-function';
 import { expectRowsClose, gradientSequence, toRows } from './gradient-sequence.fixture';
 import { hasTrailingAxes } from './has-trailing-axes';
 import { registerBuiltinAggregators } from './register-builtin-aggregators';
@@ -21,6 +22,24 @@ describe('defaultAggregate', () => {
     expect(hasTrailingAxes(gradientSequence())).toBe(true);
     expect(hasTrailingAxes(aggregated)).toBe(false);
     expectRowsClose(toRows(aggregated.target_attributions!), expected);
+  });
+
+  it('averages [len, nSteps, layers, heads] attention with mean, the default Inseq picks for attention and value zeroing', () => {
+    // Two positions, one step, 2 layers × 2 heads; each head's weights sum to 1 over positions.
+    const attention = {
+      ...gradientSequence(),
+      target_attributions: { data: Float32Array.from([0.2, 0.6, 0.4, 1, 0.8, 0.4, 0.6, 0]), shape: [2, 1, 2, 2] },
+    };
+    expect(defaultAggregationFunction('attention')).toBe('mean');
+    expect(defaultAggregationFunction('value_zeroing')).toBe('mean');
+    expect(defaultAggregationFunction('saliency')).toBe('vnorm');
+    expect(defaultAggregationFunction(undefined)).toBe('vnorm');
+    const shown = defaultAggregate(attention, defaultAggregationFunction('attention')).target_attributions!;
+    expect(shown.shape).toEqual([2, 1]);
+    expect(Array.from(shown.data)).toEqual([expect.closeTo(0.55, 6), expect.closeTo(0.45, 6)]);
+    // vnorm of weights would not sum to 1 over positions.
+    const vnorm = defaultAggregate({ ...attention }, 'vnorm').target_attributions!;
+    expect(vnorm.data[0]).not.toBeCloseTo(0.55, 2);
   });
 
   it('only normalises attributions that are already [len, nSteps]', () => {

@@ -16,6 +16,7 @@ export { hasTrailingAxes } from './has-trailing-axes';
 export { aggregateHiddenSize, type AggregateHiddenSizeOptions } from './aggregate-hidden-size';
 export { normalizeAttributions } from './normalize-attributions';
 export { defaultAggregate } from './default-aggregate';
+export { defaultAggregationFunction } from './default-aggregation-function';
 
 export { scoresAggregator, type ScoresAggregatorOptions } from './scores-aggregator';
 export { builtinAggregators, registerBuiltinAggregators } from './register-builtin-aggregators';

@@ -9,6 +9,13 @@ import { sequentialIntegratedGradients } from './gradient/sequential-integrated-
 import { layerDeeplift } from './layer/layer-deeplift';
 import { layerGradientXActivation } from './layer/layer-gradient-x-activation';
 import { layerIntegratedGradients } from './layer/layer-integrated-gradients';
+import { attention } from './attention/attention';
+import { attentionRollout } from './attention/attention-rollout';
+import { dummy } from './perturbation/dummy';
+import { lime } from './perturbation/lime';
+import { occlusion } from './perturbation/occlusion';
+import { reagent } from './perturbation/reagent';
+import { valueZeroing } from './perturbation/value-zeroing';
 
 /** Every built-in method, in listing order. */
 export const builtinMethods: readonly AttributionMethod[] = [
@@ -22,6 +29,13 @@ export const builtinMethods: readonly AttributionMethod[] = [
   layerIntegratedGradients,
   layerGradientXActivation,
   layerDeeplift,
+  attention,
+  attentionRollout,
+  occlusion,
+  lime,
+  valueZeroing,
+  reagent,
+  dummy,
 ];
 
 /** Adds the built-in methods to `registry` (explicitly: importing this package registers nothing). */

@@ -24,3 +24,4 @@ export { centralDifference } from './central-difference';
 
 export { type LinearModel, type LinearModelOptions, linearModel } from './linear-model';
 export { gradientSequence, gradientSequenceColumnSums, gradientSequenceNorms } from './gradient-sequence-fixture';
+export { type AttentionLinearModel, type AttentionLinearModelOptions, attentionLinearModel } from './attention-linear-model';

@@ -6,12 +6,19 @@ import type { HeatmapToken, HeatmapView, StepScoreRow } from './heatmap-view';
 /** Options of {@link buildHeatmapView}. */
 export interface HeatmapViewOptions {
   /**
-   * Apply Inseq's default aggregation (`defaultAggregate`: vnorm over the hidden size, then
-   * per-step normalisation) when the attributions still have trailing axes. With `false`,
+   * Apply Inseq's default aggregation (`defaultAggregate`: `aggregateFn` over the trailing axes,
+   * then per-step normalisation) when the attributions still have trailing axes. With `false`,
    * attributions must already be `[length, nSteps]`.
    * @defaultValue true
    */
   aggregate?: boolean;
+  /**
+   * Aggregation function id for the trailing axes when aggregating: `'mean'` for attention
+   * weights and value zeroing (see `defaultAggregationFunction` in @inseq/aggregators, which the
+   * `renderOutput*` functions apply to the output's `attribution_method`).
+   * @defaultValue 'vnorm'
+   */
+  aggregateFn?: string;
   /** Step scores to show, in this order. @defaultValue all of the sequence's step scores */
   stepScores?: readonly string[];
 }
@@ -37,7 +44,7 @@ export function buildHeatmapView(sequence: SequenceAttribution, options?: Heatma
   }
   const nSteps = end - start;
   const aggregated = options?.aggregate !== false && hasTrailingAxes(sequence);
-  const shown = aggregated ? defaultAggregate(sequence) : sequence;
+  const shown = aggregated ? defaultAggregate(sequence, options?.aggregateFn) : sequence;
 
   const rows: HeatmapToken[] = [];
   const values: number[][] = [];

@@ -37,6 +37,6 @@ export interface HeatmapView {
   readonly stepScores: readonly StepScoreRow[];
   /** Largest finite |value| in `values` (0 when there is none): the end of the colour scale. */
   readonly maxAbs: number;
-  /** Whether Inseq's default aggregation (vnorm over the hidden size, then normalisation) was applied. */
+  /** Whether Inseq's default aggregation (`aggregateFn` over the trailing axes, then normalisation) was applied. */
   readonly aggregated: boolean;
 }

@@ -1,0 +1,80 @@
+import { defineMethod, parseOptions, type Tensor } from '@inseq/core';
+import { realPositions } from '../perturbation/real-positions';
+import { forwardAttentions } from './forward-attentions';
+
+/**
+ * Copies the attention of query `query` (padded position) of batch row `row` over keys `keys`
+ * (padded positions) into `out` at `index(k)`, as `[layers, heads]` cells.
+ */
+function copyQueryRow(
+  attentions: Tensor[],
+  row: number,
+  query: number,
+  keys: readonly number[],
+  out: Float32Array,
+  index: (k: number) => number,
+): void {
+  const heads = attentions[0].shape[1];
+  const length = attentions[0].shape[2];
+  attentions.forEach((layer, l) => {
+    for (let h = 0; h < heads; h++) {
+      const base = ((row * heads + h) * length + query) * length;
+      keys.forEach((key, k) => {
+        out[index(k) + l * heads + h] = layer.data[base + key];
+      });
+    }
+  });
+}
+
+/**
+ * Attention weights (Inseq `attention`, `AttentionWeightsAttribution`; after Bahdanau et al. 2015
+ * and Jain & Wallace 2019, "Attention is not Explanation", arXiv:1902.10186): the weights with
+ * which the query of the last context position attends to every earlier position, for every
+ * layer and head, `[…, layers, heads]`. Output-agnostic: the attributed function plays no part.
+ * Inseq shows the mean over layers and heads by default; that is the aggregation step's job
+ * (`mean` in @inseq/aggregators, the default the viewers pick for this id), so the full tensor is
+ * kept here.
+ *
+ * `attributeSequence` uses ONE forward pass over the whole target for every step: step s
+ * (position p) reads the row of query p − 1 over keys < p, `[targetLength, nSteps, layers,
+ * heads]`, NaN on keys not yet visible. `attributeStep` (used with contrastive inputs) runs the
+ * step's prefix: `[batch, sequenceLength, layers, heads]` (0 on padding). For a causal model they
+ * agree. No options.
+ */
+export const attention = defineMethod({
+  name: 'attention',
+  family: 'attention',
+  requires: ['attentions'],
+  description: 'Attention weights of every layer and head from the last context position (mean over layers and heads when shown).',
+  parseOptions: (raw) => parseOptions('attention', raw, {}),
+  async attributeStep(ctx) {
+    const [batch, length] = ctx.inputIds.shape;
+    const attentions = await forwardAttentions(ctx.backend, ctx.inputIds, ctx.attentionMask, 'attention');
+    const cell = attentions.length * attentions[0].shape[1];
+    const data = new Float32Array(batch * length * cell);
+    for (let b = 0; b < batch; b++) {
+      const keys = realPositions(ctx.attentionMask, b);
+      copyQueryRow(attentions, b, length - 1, keys, data, (k) => (b * length + keys[k]) * cell);
+    }
+    return { attributions: { data, shape: [batch, length, attentions.length, attentions[0].shape[1]] } };
+  },
+  async attributeSequence(ctx) {
+    const maxLength = ctx.inputIds.shape[1];
+    const attentions = await forwardAttentions(ctx.backend, ctx.inputIds, ctx.attentionMask, 'attention');
+    const layers = attentions.length;
+    const heads = attentions[0].shape[1];
+    const cell = layers * heads;
+    const attributions = ctx.rows.map(({ offset, start, end }, r) => {
+      const targetLength = maxLength - offset;
+      const nSteps = end - start;
+      const data = new Float32Array(targetLength * nSteps * cell).fill(Number.NaN);
+      for (let s = 0; s < nSteps; s++) {
+        const p = start + s;
+        const keys = Array.from({ length: p }, (_, j) => offset + j);
+        copyQueryRow(attentions, r, offset + p - 1, keys, data, (j) => (j * nSteps + s) * cell);
+      }
+      return { data, shape: [targetLength, nSteps, layers, heads] };
+    });
+    return { attributions };
+  },
+});

@@ -1,0 +1,17 @@
+import { defineMethod, parseOptions } from '@inseq/core';
+
+/**
+ * Inseq's `dummy` (`DummyAttribution`): no attributions at all, for runs that only want step
+ * scores (`stepScores`): no forward or backward pass of its own, and `target_attributions` is
+ * `null`. No options.
+ */
+export const dummy = defineMethod({
+  name: 'dummy',
+  family: 'perturbation',
+  requires: [],
+  description: 'No attributions, only step scores.',
+  parseOptions: (raw) => parseOptions('dummy', raw, {}),
+  async attributeStep() {
+    return {};
+  },
+});

@@ -1,0 +1,72 @@
+import { type AttributionMethod, type AttributionModel, attribute, createRegistry, type ForwardInput } from '@inseq/core';
+import { linearModel } from '@inseq/testing';
+import { describe, expect, it } from 'vitest';
+import { registerBuiltinMethods } from '../register-builtin-methods';
+
+const methods = registerBuiltinMethods(createRegistry<AttributionMethod>('attribution method'));
+const model = linearModel();
+const idOf = (word: string) => model.tokenizer.encode(word)[0];
+const embeddingOf = (word: string) => model.embedding(idOf(word));
+
+const prefix = 'the cat sat';
+const words = prefix.split(' ');
+const w = model.weight(idOf('on'));
+const dot = (a: ArrayLike<number>, b: ArrayLike<number>) => Array.from(a).reduce((acc, v, i) => acc + v * b[i], 0);
+
+async function occlusionRows(args: Record<string, unknown>, target = model as AttributionModel) {
+  const out = await attribute(target, prefix, {
+    method: 'occlusion',
+    methods,
+    generatedTexts: `${prefix} on`,
+    attributedFn: 'logit',
+    attributionArgs: args,
+  });
+  const sequence = out.sequence_attributions[0];
+  expect(sequence.target_attributions!.shape).toEqual([4, 1]);
+  return Array.from(sequence.target_attributions!.data.subarray(0, 3));
+}
+
+describe('occlusion on a closed-form model (logits = W · Σ x)', () => {
+  it('equals each token’s contribution W[t] · (x_i − b) for the logit target', async () => {
+    const unk = embeddingOf('<unk>');
+    const signed = await occlusionRows({ abs: false });
+    expect(signed).toEqual(words.map((word) => expect.closeTo(dot(w, embeddingOf(word)) - dot(w, unk), 5)));
+    // Inseq returns |Δ| by default.
+    expect(await occlusionRows({})).toEqual(signed.map((v) => expect.closeTo(Math.abs(v), 6)));
+    const zeros = await occlusionRows({ abs: false, baselines: 'zeros' });
+    expect(zeros).toEqual(words.map((word) => expect.closeTo(dot(w, embeddingOf(word)), 5)));
+  });
+
+  it('costs prefix length + 1 forward rows per step, in one call, or in chunks of internal_batch_size', async () => {
+    const calls: number[] = [];
+    const counting: AttributionModel = {
+      ...model,
+      backend: {
+        ...model.backend,
+        forward: (input: ForwardInput) => {
+          calls.push(input.inputIds.shape[0]);
+          return model.backend.forward(input);
+        },
+      },
+    };
+    const all = await occlusionRows({ abs: false }, counting);
+    expect(calls).toEqual([4]);
+    calls.length = 0;
+    expect(await occlusionRows({ abs: false, internal_batch_size: 3 }, counting)).toEqual(all.map((v) => expect.closeTo(v, 6)));
+    expect(calls).toEqual([3, 1]);
+  });
+
+  it('batched equals one by one (two inputs of different lengths)', async () => {
+    const texts = ['the cat sat on the mat', 'a dog sat on'];
+    const prompts = ['the cat', 'a dog'];
+    const run = (p: string[], t: string[]) =>
+      attribute(model, p, { method: 'occlusion', methods, generatedTexts: t, attributedFn: 'probability' });
+    const batched = await run(prompts, texts);
+    for (const r of [0, 1]) {
+      const alone = await run([prompts[r]], [texts[r]]);
+      const a = Array.from(alone.sequence_attributions[0].target_attributions!.data);
+      const b = Array.from(batched.sequence_attributions[r].target_attributions!.data);
+      expect(b).toEqual(a.map((v) => (Number.isNaN(v) ? Number.NaN : expect.closeTo(v, 6))));
+    }
+  });
+});

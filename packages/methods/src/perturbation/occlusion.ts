@@ -1,0 +1,70 @@
+import { defineMethod, parseOptions } from '@inseq/core';
+import { BASELINES, type BaselineName, baselineEmbeddings } from '../gradient/baseline-embeddings';
+import { realPositions } from './real-positions';
+import { scoreVariants } from './score-variants';
+
+const options = {
+  baselines: { type: 'string', default: 'unk', values: BASELINES },
+  internal_batch_size: { type: 'number', integer: true, min: 1 },
+  abs: { type: 'boolean', default: true },
+} as const;
+
+/**
+ * Occlusion (Zeiler & Fergus 2014, "Visualizing and Understanding Convolutional Networks",
+ * arXiv:1311.2901), as Inseq's `occlusion` runs Captum's `Occlusion` with a sliding window of one
+ * token across the whole hidden size: each real position i in turn gets the baseline embedding
+ * (`baselines`, UNK by default, as Inseq), and its score is F(x) − F(x with token i occluded),
+ * F the step's attributed function. Like Inseq, the absolute value is returned (`abs: false`
+ * keeps the sign).
+ *
+ * Captum repeats the score over the hidden size and Inseq keeps one slice; the output here is
+ * that slice, `[batch, sequenceLength]` (0 on padding). Cost per step: prefix length + 1 forward
+ * rows per input (the original and one per token), all in one `forward` call unless
+ * `internal_batch_size` caps the rows per call.
+ *
+ * Options: `baselines` ('unk' | 'zeros' | 'pad', @defaultValue 'unk'), `internal_batch_size`
+ * (@defaultValue every variant of the step in one call), `abs` (@defaultValue true).
+ */
+export const occlusion = defineMethod({
+  name: 'occlusion',
+  family: 'perturbation',
+  requires: [],
+  description: 'Change of the attributed function when each token in turn is replaced by a baseline (UNK) embedding.',
+  parseOptions: (raw) => parseOptions('occlusion', raw, options),
+  async attributeStep(ctx) {
+    const opts = ctx.options;
+    const [batch, length, hidden] = ctx.inputsEmbeds.shape;
+    const rowSize = length * hidden;
+    const baseline = await baselineEmbeddings(ctx, opts.baselines as BaselineName);
+    // Variant layout: per row, the unperturbed input (occluded −1) then one per real position.
+    const rowOf: number[] = [];
+    const occluded: number[] = [];
+    for (let b = 0; b < batch; b++) {
+      for (const position of [-1, ...realPositions(ctx.attentionMask, b)]) {
+        rowOf.push(b);
+        occluded.push(position);
+      }
+    }
+    const chunkRows = (opts.internal_batch_size as number | undefined) ?? rowOf.length;
+    const scores = await scoreVariants(ctx, Int32Array.from(rowOf), chunkRows, (v, embeds) => {
+      const b = rowOf[v];
+      embeds.set(ctx.inputsEmbeds.data.subarray(b * rowSize, (b + 1) * rowSize));
+      const position = occluded[v];
+      if (position >= 0) {
+        const at = b * rowSize + position * hidden;
+        embeds.set(baseline.data.subarray(at, at + hidden), position * hidden);
+      }
+    });
+    const attributions = new Float32Array(batch * length);
+    let original = 0;
+    for (let v = 0; v < rowOf.length; v++) {
+      if (occluded[v] < 0) {
+        original = scores[v];
+        continue;
+      }
+      const delta = original - scores[v];
+      attributions[rowOf[v] * length + occluded[v]] = opts.abs ? Math.abs(delta) : delta;
+    }
+    return { attributions: { data: attributions, shape: [batch, length] } };
+  },
+});
