@@ -53,9 +53,18 @@ describe('tfjs backend gradients and resources', () => {
   });
   afterAll(() => backend?.dispose());
 
-  it('declares forward and gradients only', () => {
+  it('declares every capability', () => {
     expect(backend.name).toBe('tfjs');
-    expect(backend.capabilities).toEqual({ forward: true, gradients: true, attentions: false, layerActivations: false, hiddenStates: false });
+    expect(backend.capabilities).toEqual({
+      forward: true,
+      gradients: true,
+      attentions: true,
+      layerActivations: true,
+      hiddenStates: true,
+      valueZeroing: true,
+      rescaleGradients: true,
+      dropout: true,
+    });
   });
 
   for (const [name, target] of [

@@ -1,25 +1,29 @@
 import {
   BackendError,
   type Capabilities,
-  type ForwardInput,
+  type ForwardOutput,
   type GradientInput,
   InseqError,
   InvalidInputError,
-  type IntTensor,
   type ModelBackend,
-  type Tensor,
 } from '@inseq/core';
 import * as tf from '@tensorflow/tfjs';
 import { checkForwardInput, checkIds, checkInputIds } from './check-forward-input';
+import { checkHiddenShaped, checkPassOptions } from './check-pass-options';
 import type { TfjsCausalLm } from './models/tfjs-causal-lm';
-import { tfjsTargetOps } from './tfjs-target-ops';
+import { passFromInput, tensor3d } from './pass-from-input';
+import { readOut, readOutAll } from './read-out';
+import { tfjsGradients } from './tfjs-gradients';
 
 const capabilities: Capabilities = Object.freeze({
   forward: true,
   gradients: true,
-  attentions: false,
-  layerActivations: false,
-  hiddenStates: false,
+  attentions: true,
+  layerActivations: true,
+  hiddenStates: true,
+  valueZeroing: true,
+  rescaleGradients: true,
+  dropout: true,
 });
 
 /**
@@ -45,11 +49,7 @@ export function createTfjsBackend(model: TfjsCausalLm): ModelBackend {
     }
   }
 
-  const idsTensor = (ids: IntTensor) => tf.tensor2d(ids.data, [ids.shape[0], ids.shape[1]], 'int32');
-  const embedsOf = (input: ForwardInput) =>
-    input.inputsEmbeds
-      ? tf.tensor3d(input.inputsEmbeds.data, [...input.inputsEmbeds.shape] as [number, number, number], 'float32')
-      : model.embed(idsTensor(input.inputIds));
+  const layerNames = model.layerNames();
 
   return {
     name: 'tfjs',
@@ -59,13 +59,33 @@ export function createTfjsBackend(model: TfjsCausalLm): ModelBackend {
     embed: (inputIds) =>
       guarded('embed tokens', async () => {
         checkInputIds(inputIds, config);
-        return readOut(tf.tidy(() => model.embed(idsTensor(inputIds))));
+        return readOut(tf.tidy(() => model.embed(tf.tensor2d(inputIds.data, [inputIds.shape[0], inputIds.shape[1]], 'int32'))));
       }),
+
+    layerNames: () => [...layerNames],
 
     forward: (input) =>
       guarded('run the forward pass', async () => {
-        checkForwardInput(input, config);
-        return { logits: await readOut(tf.tidy(() => model.lastLogits(embedsOf(input), input.attentionMask))) };
+        const [batch, seq] = checkForwardInput(input, config);
+        checkPassOptions(input, config, layerNames, batch, seq);
+        const { logits, attentions = [], hiddenStates = [], layerActivation } = tf.tidy(() => {
+          const override = input.layer?.override && tensor3d(input.layer.override);
+          const tap = input.layer && { name: input.layer.name, apply: (output: tf.Tensor3D) => override ?? output };
+          const result = model.run(passFromInput(model, input, { tap }));
+          return {
+            logits: result.logits,
+            ...(result.attentions && { attentions: result.attentions }),
+            ...(result.hiddenStates && { hiddenStates: result.hiddenStates }),
+            ...(result.layerActivation && { layerActivation: result.layerActivation }),
+          };
+        });
+        const all = [logits, ...attentions, ...hiddenStates, ...(layerActivation ? [layerActivation] : [])];
+        const [logitsOut, ...rest] = await readOutAll(all);
+        const output: { -readonly [K in keyof ForwardOutput]: ForwardOutput[K] } = { logits: logitsOut };
+        if (input.outputAttentions) output.attentions = rest.slice(0, attentions.length);
+        if (input.outputHiddenStates) output.hiddenStates = rest.slice(attentions.length, attentions.length + hiddenStates.length);
+        if (layerActivation) output.layerActivation = rest[rest.length - 1];
+        return output;
       }),
 
     gradients: (input: GradientInput) =>
@@ -76,47 +96,14 @@ export function createTfjsBackend(model: TfjsCausalLm): ModelBackend {
         if (input.inputsEmbeds === undefined) {
           throw new InvalidInputError('gradients needs inputsEmbeds ([batch, sequenceLength, hidden]); get them from backend.embed(inputIds).');
         }
-        const [batch] = checkForwardInput(input, config);
+        const [batch, seq] = checkForwardInput(input, config);
+        checkPassOptions(input, config, layerNames, batch, seq);
+        if (input.rescale !== undefined) checkHiddenShaped(input.rescale.referenceEmbeds, 'rescale.referenceEmbeds', batch, seq, config.hiddenSize);
         if (input.targetIds.length !== batch) {
           throw new InvalidInputError(`targetIds has ${input.targetIds.length} ids for a batch of ${batch} rows; give one per row.`);
         }
         checkIds(input.targetIds, config.vocabSize, (i) => `targetIds[${i}]`);
-        let failure: { error: unknown } | undefined;
-        const { value, grad } = tf.tidy(() => {
-          const targetOf = (embeds: tf.Tensor): tf.Tensor => {
-            // tf.grad leaks the tensors its tape saved when f throws or y does not depend on x, so
-            // f never throws (the error is rethrown after the tape is done) and always adds a zero
-            // term that depends on x.
-            const zeroOnX = tf.mul(tf.sum(embeds, [1, 2]), 0);
-            try {
-              const logits = model.lastLogits(embeds as tf.Tensor3D, input.attentionMask);
-              const value = input.target.build(tfjsTargetOps, logits, input.targetIds, { contrast: input.contrast });
-              if (!(value instanceof tf.Tensor) || value.rank !== 1 || value.shape[0] !== batch) {
-                const shape = value instanceof tf.Tensor ? `shape [${value.shape.join(', ')}]` : String(value);
-                throw new InvalidInputError(
-                  `Target '${input.target.name}' returned ${shape}; a target must return one value per row, [${batch}].`,
-                );
-              }
-              return tf.add(value, zeroOnX);
-            } catch (error) {
-              failure = { error };
-              return zeroOnX;
-            }
-          };
-          // Rows are independent, so the gradient of the (implicit) sum over rows is each row's own.
-          return tf.valueAndGrad(targetOf)(embedsOf(input));
-        });
-        if (failure) {
-          value.dispose();
-          grad.dispose();
-          throw failure.error;
-        }
-        try {
-          const targetValues = (await readOut(value)).data;
-          return { gradients: await readOut(grad), targetValues };
-        } finally {
-          grad.dispose();
-        }
+        return tfjsGradients(model, input, batch);
       }),
 
     async dispose() {
@@ -125,14 +112,4 @@ export function createTfjsBackend(model: TfjsCausalLm): ModelBackend {
       model.dispose();
     },
   };
-}
-
-/** Copies a tfjs tensor into a plain float32 {@link Tensor} and frees it. */
-async function readOut(tensor: tf.Tensor): Promise<Tensor> {
-  try {
-    const data = await tensor.data<'float32'>();
-    return { data: data instanceof Float32Array ? data : Float32Array.from(data), shape: [...tensor.shape] };
-  } finally {
-    tensor.dispose();
-  }
 }

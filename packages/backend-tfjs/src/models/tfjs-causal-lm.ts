@@ -1,23 +1,64 @@
 import type { IntTensor, ModelConfig } from '@inseq/core';
 import type * as tf from '@tensorflow/tfjs';
+import type { SeededDropout } from './seeded-dropout';
+
+/**
+ * What a pass does at one named layer: the model hands it the layer's output and continues with
+ * what it returns (the output itself to capture, an override to replace it, or the output plus a
+ * zero tensor to differentiate with respect to it).
+ */
+export interface LayerTap {
+  readonly name: string;
+  /** `[batch, seq, hidden]` in and out. */
+  apply(output: tf.Tensor3D): tf.Tensor3D;
+}
+
+/** One pass of a {@link TfjsCausalLm}; the backend has checked every option against the model. */
+export interface CausalLmPass {
+  /** `[batch, seq, hidden]` token embeddings. */
+  readonly inputsEmbeds: tf.Tensor3D;
+  /** `[batch, seq]`, 1 for real tokens, 0 for padding (left-padded). */
+  readonly attentionMask: IntTensor;
+  /** Logits of the last column only, or of every position. */
+  readonly logitsAt: 'last' | 'all';
+  readonly outputAttentions?: boolean;
+  readonly outputHiddenStates?: boolean;
+  readonly layer?: LayerTap;
+  /** Zero the attention value vector of key `positions[b]` of row b in block `layer` (negative: none). */
+  readonly zeroValues?: { readonly layer: number; readonly positions: Int32Array };
+  /** Dropout on, masks from this stream; off when absent. */
+  readonly dropout?: SeededDropout;
+  /** Return the input of every element-wise non-linearity, in model order (DeepLIFT's reference pass). */
+  readonly recordNonlinearityInputs?: boolean;
+  /** DeepLIFT Rescale: the non-linearity inputs of the reference pass, as `recordNonlinearityInputs` returned them. */
+  readonly rescaleReferences?: readonly tf.Tensor[];
+}
+
+/** Results of a {@link CausalLmPass}, all created in the caller's `tf.tidy`. */
+export interface CausalLmResult {
+  /** `[batch, vocab]` (`logitsAt: 'last'`) or `[batch, seq, vocab]`. */
+  readonly logits: tf.Tensor;
+  /** Per layer `[batch, heads, seq, seq]`. */
+  readonly attentions?: tf.Tensor4D[];
+  /** `numLayers + 1` tensors `[batch, seq, hidden]`, as HF `hidden_states`. */
+  readonly hiddenStates?: tf.Tensor3D[];
+  /** The tapped layer's output, before the tap replaced it. */
+  readonly layerActivation?: tf.Tensor3D;
+  readonly nonlinearityInputs?: tf.Tensor[];
+}
 
 /**
  * A decoder-only language model written in tfjs ops, as the backend drives it. Implementations
- * own their weight tensors; the methods create intermediates that the caller's `tf.tidy` frees.
+ * own their weight tensors; `run` creates intermediates that the caller's `tf.tidy` frees.
  */
 export interface TfjsCausalLm {
   readonly config: ModelConfig;
   /** Token embeddings, no positions: `[batch, seq]` int32 → `[batch, seq, hidden]`. */
   embed(inputIds: tf.Tensor2D): tf.Tensor3D;
-  /**
-   * Next-token logits at the last position of a left-padded batch, differentiable w.r.t.
-   * `inputsEmbeds`.
-   *
-   * @param inputsEmbeds - `[batch, seq, hidden]` token embeddings.
-   * @param attentionMask - `[batch, seq]`, 1 for real tokens, 0 for padding.
-   * @returns `[batch, vocab]`.
-   */
-  lastLogits(inputsEmbeds: tf.Tensor3D, attentionMask: IntTensor): tf.Tensor2D;
+  /** Layers a {@link LayerTap} may name (Hugging Face module names), in `named_modules()` order. */
+  layerNames(): readonly string[];
+  /** A forward pass, differentiable w.r.t. `inputsEmbeds` and whatever a layer tap adds. */
+  run(pass: CausalLmPass): CausalLmResult;
   /** Frees the weights. */
   dispose(): void;
 }

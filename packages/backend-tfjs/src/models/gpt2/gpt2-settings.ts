@@ -17,6 +17,12 @@ export interface Gpt2Settings {
   readonly scaleAttentionWeights: boolean;
   /** `scale_attn_by_inverse_layer_idx`: also divide layer i's scores by i + 1. @defaultValue false */
   readonly scaleAttentionByInverseLayerIndex: boolean;
+  /** `embd_pdrop`: dropout after the embeddings (only in dropout passes). @defaultValue 0.1 */
+  readonly embeddingDropout: number;
+  /** `attn_pdrop`: dropout on the attention weights. @defaultValue 0.1 */
+  readonly attentionDropout: number;
+  /** `resid_pdrop`: dropout on the attention and MLP outputs. @defaultValue 0.1 */
+  readonly residualDropout: number;
 }
 
 function invalid(message: string): never {
@@ -52,7 +58,17 @@ export function gpt2Settings(config: ModelConfig): Gpt2Settings {
     tieWordEmbeddings: booleanSetting(raw, 'tie_word_embeddings', true),
     scaleAttentionWeights: booleanSetting(raw, 'scale_attn_weights', true),
     scaleAttentionByInverseLayerIndex: booleanSetting(raw, 'scale_attn_by_inverse_layer_idx', false),
+    embeddingDropout: probabilitySetting(raw, 'embd_pdrop'),
+    attentionDropout: probabilitySetting(raw, 'attn_pdrop'),
+    residualDropout: probabilitySetting(raw, 'resid_pdrop'),
   };
+}
+
+/** A dropout rate in [0, 1); HF `GPT2Config` defaults each to 0.1. */
+function probabilitySetting(raw: Readonly<Record<string, unknown>>, key: string): number {
+  const value = raw[key] ?? 0.1;
+  if (typeof value !== 'number' || !(value >= 0 && value < 1)) invalid(`${key} must be a number in [0, 1), got ${JSON.stringify(raw[key])}.`);
+  return value as number;
 }
 
 function booleanSetting(raw: Readonly<Record<string, unknown>>, key: string, fallback: boolean): boolean {

@@ -43,6 +43,14 @@ describe('parseGpt2Config', () => {
       tieWordEmbeddings: true,
       scaleAttentionWeights: true,
       scaleAttentionByInverseLayerIndex: false,
+      embeddingDropout: 0.1,
+      attentionDropout: 0.1,
+      residualDropout: 0.1,
+    });
+    expect(gpt2Settings(parseGpt2Config({ model_type: 'gpt2', embd_pdrop: 0, attn_pdrop: 0.25, resid_pdrop: 0.5 }))).toMatchObject({
+      embeddingDropout: 0,
+      attentionDropout: 0.25,
+      residualDropout: 0.5,
     });
   });
 
@@ -59,5 +67,7 @@ describe('parseGpt2Config', () => {
     expect(codeOf(() => parseGpt2Config({ model_type: 'gpt2', layer_norm_epsilon: 0 }))).toBe('INVALID_FILE');
     expect(codeOf(() => parseGpt2Config({ model_type: 'gpt2', tie_word_embeddings: 'yes' }))).toBe('INVALID_FILE');
     expect(codeOf(() => parseGpt2Config({ model_type: 'gpt2', activation_function: 'silu' }))).toBe('UNSUPPORTED_MODEL');
+    expect(codeOf(() => parseGpt2Config({ model_type: 'gpt2', attn_pdrop: 1 }))).toBe('INVALID_FILE');
+    expect(codeOf(() => parseGpt2Config({ model_type: 'gpt2', resid_pdrop: '0.1' }))).toBe('INVALID_FILE');
   });
 });

@@ -1,0 +1,39 @@
+import type { ForwardInput, Tensor } from '@inseq/core';
+import * as tf from '@tensorflow/tfjs';
+import { seededDropout } from './models/seeded-dropout';
+import type { CausalLmPass, LayerTap, TfjsCausalLm } from './models/tfjs-causal-lm';
+
+/**
+ * The {@link CausalLmPass} of a checked forward input: its embeddings (or the token lookup), the
+ * options as given (a fresh dropout stream from `dropoutSeed`, so equal seeds repeat), and `tap`
+ * on `input.layer` when given. Call inside `tf.tidy`.
+ *
+ * @param inputsEmbeds - Overrides `input.inputsEmbeds` (DeepLIFT's reference pass).
+ */
+export function passFromInput(
+  model: TfjsCausalLm,
+  input: ForwardInput,
+  options: { readonly tap?: LayerTap; readonly inputsEmbeds?: Tensor } = {},
+): CausalLmPass {
+  const embeds = options.inputsEmbeds ?? input.inputsEmbeds;
+  return {
+    inputsEmbeds: embeds ? tensor3d(embeds) : model.embed(idsTensor(input)),
+    attentionMask: input.attentionMask,
+    logitsAt: input.logitsAt ?? 'last',
+    outputAttentions: input.outputAttentions === true,
+    outputHiddenStates: input.outputHiddenStates === true,
+    layer: options.tap,
+    zeroValues: input.zeroValues && { layer: input.zeroValues.layer, positions: Int32Array.from(input.zeroValues.positions) },
+    dropout: input.dropoutSeed === undefined ? undefined : seededDropout(input.dropoutSeed),
+  };
+}
+
+/** A plain `[batch, seq, hidden]` tensor in tfjs. */
+export function tensor3d(tensor: Tensor): tf.Tensor3D {
+  return tf.tensor3d(tensor.data, [...tensor.shape] as [number, number, number], 'float32');
+}
+
+function idsTensor(input: ForwardInput): tf.Tensor2D {
+  const ids = input.inputIds;
+  return tf.tensor2d(ids.data, [ids.shape[0], ids.shape[1]], 'int32');
+}

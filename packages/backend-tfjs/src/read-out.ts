@@ -1,0 +1,23 @@
+import type { Tensor } from '@inseq/core';
+import type * as tf from '@tensorflow/tfjs';
+
+/** Copies a tfjs tensor into a plain float32 {@link Tensor} and frees it. */
+export async function readOut(tensor: tf.Tensor): Promise<Tensor> {
+  try {
+    const data = await tensor.data<'float32'>();
+    return { data: data instanceof Float32Array ? data : Float32Array.from(data), shape: [...tensor.shape] };
+  } finally {
+    tensor.dispose();
+  }
+}
+
+/** {@link readOut} of each tensor, in order; every one is freed, even when a read fails. */
+export async function readOutAll(tensors: readonly tf.Tensor[]): Promise<Tensor[]> {
+  const read: Tensor[] = [];
+  try {
+    for (const tensor of tensors) read.push(await readOut(tensor));
+    return read;
+  } finally {
+    for (const tensor of tensors) tensor.dispose();
+  }
+}

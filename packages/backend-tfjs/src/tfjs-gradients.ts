@@ -1,0 +1,95 @@
+import { type GradientInput, type GradientOutput, InvalidInputError } from '@inseq/core';
+import * as tf from '@tensorflow/tfjs';
+import type { LayerTap, TfjsCausalLm } from './models/tfjs-causal-lm';
+import { passFromInput, tensor3d } from './pass-from-input';
+import { readOut } from './read-out';
+import { tfjsTargetOps } from './tfjs-target-ops';
+
+/**
+ * `input.target` at next-token logits and its gradient, for a checked {@link GradientInput} of
+ * `batch` rows. Rows are independent, so the gradient of the (implicit) sum over rows is each
+ * row's own.
+ *
+ * - Without `layer`: d target / d inputsEmbeds.
+ * - With `layer`: d target / d (that layer's output), at `layer.override` when given (the override
+ *   replaces the output), else at the output itself (a zero tensor added to it is differentiated).
+ *   `layerActivation` is the output the layer computed, before any override.
+ * - With `rescale`: a reference pass on `referenceEmbeds` (no tape) records the input of every
+ *   element-wise activation; the differentiated pass replaces each activation's derivative with
+ *   the Rescale multiplier against it (see `rescaledActivation`). Everything else (softmax,
+ *   LayerNorm, attention products, the target itself) keeps its gradient, as Captum's `DeepLift`
+ *   on HF GPT-2, where only `nn` activation modules it lists are rescaled. Captum runs input and
+ *   reference as one batch through forward and backward; the reference's backward is not needed,
+ *   so it runs forward only.
+ */
+export async function tfjsGradients(model: TfjsCausalLm, input: GradientInput, batch: number): Promise<GradientOutput> {
+  if (input.logitsAt === 'all') {
+    throw new InvalidInputError("gradients reads next-token logits; logitsAt 'all' is for forward only.", 'INVALID_ARGUMENT');
+  }
+  let failure: { error: unknown } | undefined;
+  let activation: tf.Tensor | undefined;
+  let outputs: { value: tf.Tensor; grad: tf.Tensor } | undefined;
+  try {
+    outputs = tf.tidy(() => {
+      const references = input.rescale
+        ? tf.tidy(() => {
+            const pass = passFromInput(model, input, { inputsEmbeds: input.rescale!.referenceEmbeds });
+            return model.run({ ...pass, outputAttentions: false, outputHiddenStates: false, recordNonlinearityInputs: true }).nonlinearityInputs!;
+          })
+        : undefined;
+      const override = input.layer?.override && tensor3d(input.layer.override);
+      // The tensor differentiated: the embeddings, the override, or a zero tensor added to the layer.
+      const variable = input.layer ? (override ?? tf.zeros(input.inputsEmbeds.shape as [number, number, number])) : undefined;
+
+      const targetOf = (x: tf.Tensor): tf.Tensor => {
+        // tf.grad leaks the tensors its tape saved when f throws or y does not depend on x, so
+        // f never throws (the error is rethrown after the tape is done) and always adds a zero
+        // term that depends on x.
+        const zeroOnX = tf.mul(tf.sum(x, [1, 2]), 0);
+        try {
+          const tap: LayerTap | undefined = input.layer && {
+            name: input.layer.name,
+            apply: (output) => {
+              // tf.grad frees f's tensors; the activation is kept (and freed by the caller).
+              activation = tf.keep(tf.clone(output));
+              return override ? (x as tf.Tensor3D) : tf.add(output, x);
+            },
+          };
+          const pass = passFromInput(model, input, { tap });
+          const { logits } = model.run({
+            ...pass,
+            inputsEmbeds: variable ? pass.inputsEmbeds : (x as tf.Tensor3D),
+            outputAttentions: false,
+            outputHiddenStates: false,
+            rescaleReferences: references,
+          });
+          const value = input.target.build(tfjsTargetOps, logits, input.targetIds, { contrast: input.contrast });
+          if (!(value instanceof tf.Tensor) || value.rank !== 1 || value.shape[0] !== batch) {
+            const shape = value instanceof tf.Tensor ? `shape [${value.shape.join(', ')}]` : String(value);
+            throw new InvalidInputError(`Target '${input.target.name}' returned ${shape}; a target must return one value per row, [${batch}].`);
+          }
+          return tf.add(value, zeroOnX);
+        } catch (error) {
+          failure = { error };
+          return zeroOnX;
+        }
+      };
+      return tf.valueAndGrad(targetOf)(variable ?? tensor3d(input.inputsEmbeds));
+    });
+  } catch (error) {
+    activation?.dispose();
+    throw error;
+  }
+  const { value, grad } = outputs;
+  if (failure) {
+    tf.dispose([value, grad, ...(activation ? [activation] : [])]);
+    throw failure.error;
+  }
+  try {
+    const targetValues = (await readOut(value)).data;
+    const gradients = await readOut(grad);
+    return activation ? { gradients, targetValues, layerActivation: await readOut(activation) } : { gradients, targetValues };
+  } finally {
+    tf.dispose([value, grad, ...(activation ? [activation] : [])]);
+  }
+}
