@@ -163,6 +163,39 @@ describe('tfjs backend gradients and resources', () => {
     expect(tf.memory().numTensors).toBe(before);
   });
 
+  it('leaks no tensor over 30 rounds of every optional output and intervention, errors included', async () => {
+    const layer = { name: 'transformer.h.0' };
+    const { layerActivation } = await backend.forward({ inputIds, attentionMask, layer });
+    const override = { ...layer, override: layerActivation! };
+    const zeroValues = { layer: 1, positions: Int32Array.of(2, -1, 5) };
+    const target = logit.differentiable!;
+    const before = tf.memory().numTensors;
+    for (let round = 0; round < 30; round++) {
+      await backend.forward({ inputIds, attentionMask, outputAttentions: true, outputHiddenStates: true, logitsAt: 'all', zeroValues, dropoutSeed: round });
+      await backend.forward({ inputIds, attentionMask, layer: round % 2 ? layer : override, outputHiddenStates: true });
+      await backend.forward({ inputIds, attentionMask, layer: { name: 'transformer.ln_f', override: layerActivation! } });
+      await backend.gradients!({ inputIds, attentionMask, inputsEmbeds: embeds, targetIds, target, layer: round % 2 ? layer : override });
+      await backend.gradients!({ inputIds, attentionMask, inputsEmbeds: embeds, targetIds, target, rescale: { referenceEmbeds: embeds }, dropoutSeed: round });
+      await backend.gradients!({ inputIds, attentionMask, inputsEmbeds: embeds, targetIds, target, layer, rescale: { referenceEmbeds: embeds }, zeroValues });
+    }
+    const throwing: DifferentiableTarget = {
+      name: 'throwing',
+      build: () => {
+        throw new Error('boom');
+      },
+    };
+    for (const extra of [{ layer }, { layer: override }, { layer, rescale: { referenceEmbeds: embeds } }]) {
+      await expect(backend.gradients!({ inputIds, attentionMask, inputsEmbeds: embeds, targetIds, target: throwing, ...extra })).rejects.toMatchObject({
+        code: 'BACKEND_FAILURE',
+      });
+    }
+    await expect(backend.forward({ inputIds, attentionMask, layer: { name: 'nope' } })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+    await expect(backend.forward({ inputIds, attentionMask, zeroValues: { layer: 9, positions: Int32Array.of(0, 0, 0) } })).rejects.toMatchObject({
+      code: 'INVALID_ARGUMENT',
+    });
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
   it('frees its weights on dispose and refuses later calls', async () => {
     const before = tf.memory().numTensors;
     const other = await loadTfjsBackend(memoryModelFiles(tiny.files, 'tiny-gpt2'));

@@ -11,11 +11,21 @@ export async function readOut(tensor: tf.Tensor): Promise<Tensor> {
   }
 }
 
-/** {@link readOut} of each tensor, in order; every one is freed, even when a read fails. */
+/**
+ * {@link readOut} of each tensor, in order; every one is freed, even when a read fails. A tensor
+ * listed twice (a captured layer that is also a hidden state) is read once and copied, so that no
+ * two results share their data.
+ */
 export async function readOutAll(tensors: readonly tf.Tensor[]): Promise<Tensor[]> {
   const read: Tensor[] = [];
+  const seen = new Map<tf.Tensor, Tensor>();
   try {
-    for (const tensor of tensors) read.push(await readOut(tensor));
+    for (const tensor of tensors) {
+      const earlier = seen.get(tensor);
+      const out = earlier ? { data: earlier.data.slice(), shape: [...earlier.shape] } : await readOut(tensor);
+      seen.set(tensor, out);
+      read.push(out);
+    }
     return read;
   } finally {
     for (const tensor of tensors) tensor.dispose();

@@ -63,6 +63,10 @@ describe('GPT-2 layers: names, capture and override', () => {
     }
     const final = await backend.forward({ inputIds, attentionMask, layer: { name: 'transformer.ln_f' } });
     expect(maxAbsDiff(final.layerActivation!.data, hiddenStates![layers].data)).toBe(0);
+    // Asked together, the capture and the hidden state are the same values in separate arrays.
+    const both = await backend.forward({ inputIds, attentionMask, outputHiddenStates: true, layer: { name: 'transformer.h.0' } });
+    expect(maxAbsDiff(both.layerActivation!.data, both.hiddenStates![1].data)).toBe(0);
+    expect(both.layerActivation!.data).not.toBe(both.hiddenStates![1].data);
     // The residual stream: block 0's output is its input plus the attention and MLP outputs.
     const part = async (name: string) => (await backend.forward({ inputIds, attentionMask, layer: { name } })).layerActivation!.data;
     const [attn, mlp] = [await part('transformer.h.0.attn'), await part('transformer.h.0.mlp')];
