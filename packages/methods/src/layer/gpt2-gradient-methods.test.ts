@@ -69,12 +69,52 @@ describe.runIf(ready)('gradient and layer methods on the tiny GPT-2 (tfjs backen
     expect(Math.max(...Array.from(fine.step_scores.deltas.data, Math.abs))).toBeLessThan(1e-3);
   });
 
-  it('deeplift is close to complete (Captum delta) and closer than gradient × (x − b)', async () => {
-    const deeplift = await run('deeplift', { return_convergence_delta: true });
-    // DeepLIFT without Rescale is the gradient at x times (x − b): layer_deeplift's multipliers
-    // replaced by plain gradients. Its delta is the yardstick.
-    const ig1 = await run('integrated_gradients', { n_steps: 1, method: 'riemann_right', return_convergence_delta: true });
-    expect(meanAbs(deeplift.step_scores.deltas.data)).toBeLessThan(meanAbs(ig1.step_scores.deltas.data));
+  it("deeplift's delta follows Captum's definition, Σ attributions − (F(x) − F(b)); Rescale changes the numbers", async () => {
+    const promptIds = Int32Array.from(model.tokenizer.encode(prompt));
+    const length = promptIds.length;
+    const out = await attribute(model, prompt, {
+      method: 'deeplift',
+      methods,
+      attributionArgs: { return_convergence_delta: true },
+      generatedTexts: continuation,
+      attributedFn: 'logit',
+      attrPosEnd: length + 1,
+    });
+    const sequence = out.sequence_attributions[0];
+    const next = sequence.target[length].id;
+    const logitAt = async (ids: Int32Array) => {
+      const inputsEmbeds = await model.backend.embed({ data: ids, shape: [1, length] });
+      const mask = { data: new Int32Array(length).fill(1), shape: [1, length] };
+      const { logits } = await model.backend.forward({ inputIds: { data: promptIds, shape: [1, length] }, attentionMask: mask, inputsEmbeds });
+      return logits.data[next];
+    };
+    const gain = (await logitAt(promptIds)) - (await logitAt(new Int32Array(length).fill(model.tokenizer.specialTokenIds.unk!)));
+    const total = sequence.target_attributions!.data.slice(0, length * model.backend.config.hiddenSize).reduce((a, b) => a + b, 0);
+    expect(sequence.step_scores.deltas.data[0]).toBeCloseTo(total - gain, 3);
+    // Only the MLP activation is rescaled (LayerNorm and attention are not element-wise), so GPT-2
+    // is not complete under DeepLIFT; but its multipliers are not the gradient at x either.
+    const gradientTimesDifference = await run('integrated_gradients', { n_steps: 1, method: 'riemann_right' });
+    const deeplift = await run('deeplift', {});
+    expect(relativeDifference(deeplift.target_attributions!.data, gradientTimesDifference.target_attributions!.data)).toBeGreaterThan(0.01);
+  });
+
+  it.each([
+    ['deeplift', {}],
+    ['layer_integrated_gradients', { target_layer: 'transformer.h.0', n_steps: 4 }],
+    ['layer_gradient_x_activation', { target_layer: 'transformer.h.1.mlp' }],
+    ['layer_deeplift', { target_layer: 'transformer.h.0' }],
+  ] as const)('%s gives each row of a padded batch its numbers alone', async (method, attributionArgs) => {
+    const inputs = ['Hello', prompt];
+    const generated = ['Hello world', continuation];
+    const options = { method, methods, attributionArgs, attributedFn: 'probability' };
+    const batched = await attribute(model, inputs, { ...options, generatedTexts: generated });
+    for (let i = 0; i < inputs.length; i++) {
+      const alone = await attribute(model, inputs[i], { ...options, generatedTexts: generated[i] });
+      const theirs = alone.sequence_attributions[0].target_attributions!;
+      const mine = batched.sequence_attributions[i].target_attributions!;
+      expect(mine.shape).toEqual(theirs.shape);
+      expect(relativeDifference(mine.data, theirs.data)).toBeLessThan(1e-4);
+    }
   });
 
   it('names the layers when target_layer is unknown', async () => {
