@@ -7,7 +7,7 @@ export { deeplift } from './gradient/deeplift';
 export { gradientShap } from './gradient/gradient-shap';
 export { sequentialIntegratedGradients } from './gradient/sequential-integrated-gradients';
 export { discretizedIntegratedGradients } from './gradient/discretized-integrated-gradients';
-export { PATH_STRATEGIES, type PathStrategy } from './gradient/monotonic-path';
+export { PATH_STRATEGIES, type PathStrategy } from './gradient/monotonic-paths';
 export { layerIntegratedGradients } from './layer/layer-integrated-gradients';
 export { layerGradientXActivation } from './layer/layer-gradient-x-activation';
 export { layerDeeplift } from './layer/layer-deeplift';

@@ -1,7 +1,7 @@
 import type { AttributionModel, IntTensor } from '@inseq/core';
 import { describe, expect, it } from 'vitest';
 import { embeddingOf, hidden, idOf, model, probabilities, stepAttributions, sumOf, vocab } from './closed-form.test-support';
-import { monotonicPath } from './monotonic-path';
+import { monotonicPaths } from './monotonic-paths';
 import { vocabularyIndex } from './vocabulary-index';
 
 const prefix = 'the cat sat';
@@ -14,9 +14,14 @@ describe('monotonic paths through the vocabulary', () => {
   it('go from the baseline to the word, every dimension monotonic, through monotonized neighbours', async () => {
     const index = await vocabularyIndex(model.backend);
     for (const strategy of ['greedy', 'maxcount'] as const) {
-      for (const word of ['the', 'cat', 'mat', 'dog']) {
-        const nSteps = 6;
-        const path = monotonicPath(index, idOf(word), idOf('<unk>'), { nSteps, strategy, nNeighbors: 4, specialIds: new Set([0, 8]) });
+      const nSteps = 6;
+      const sentence = ['the', 'cat', 'mat', 'dog', '<eos>', 'the'];
+      const options = { nSteps, strategy, nNeighbors: 4, specialIds: new Set([0, 8]) };
+      const paths = monotonicPaths(index, sentence.map(idOf), idOf('<unk>'), options);
+      sentence.forEach((word, i) => {
+        const path = paths[i];
+        // Built alone, a path is the same: the lock step only shares neighbour queries.
+        expect(monotonicPaths(index, [idOf(word)], idOf('<unk>'), options)[0]).toEqual(path);
         expect(path.length).toBe(nSteps * hidden);
         expect(Array.from(path.subarray(0, hidden))).toEqual(Array.from(unk, (v) => expect.closeTo(v, 6)));
         expect(Array.from(path.subarray((nSteps - 1) * hidden))).toEqual(Array.from(embeddingOf(word), (v) => expect.closeTo(v, 6)));
@@ -26,7 +31,9 @@ describe('monotonic paths through the vocabulary', () => {
           const falling = values.every((v, k) => k === 0 || v <= values[k - 1]);
           expect(rising || falling).toBe(true);
         }
-      }
+      });
+      // A special token waits at itself, then jumps from the baseline.
+      expect(Array.from(paths[4].subarray(hidden, 2 * hidden))).toEqual(Array.from(embeddingOf('<eos>'), (v) => expect.closeTo(v, 6)));
     }
   });
 
@@ -39,7 +46,7 @@ describe('monotonic paths through the vocabulary', () => {
         .filter((other) => other !== id)
         .sort((a, b) => distance(id, a) - distance(id, b) || a - b)
         .slice(0, 3);
-      expect(Array.from(index.neighbors(id, 3))).toEqual(expected);
+      expect(Array.from(index.neighbors([id], 3)[0])).toEqual(expected);
     }
   });
 

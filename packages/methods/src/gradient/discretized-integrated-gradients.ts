@@ -1,6 +1,6 @@
 import { defineMethod, InvalidInputError, parseOptions, requireTarget, type StepContext, type Tensor } from '@inseq/core';
 import { convergenceDeltas } from './convergence-deltas';
-import { monotonicPath, PATH_STRATEGIES, type PathStrategy } from './monotonic-path';
+import { monotonicPaths, PATH_STRATEGIES, type PathStrategy } from './monotonic-paths';
 import { pointGradients } from './point-gradients';
 import { vocabularyIndex } from './vocabulary-index';
 
@@ -33,7 +33,7 @@ function baselineId(ctx: StepContext, name: string): number {
  * Explaining Language Models", arXiv:2108.13654): gradients along a monotonic path through the
  * vocabulary embeddings from the baseline token (UNK by default, as Inseq) to each input token,
  * summed Riemann-style over the discrete path, Σₖ ∂F(pₖ)/∂x · (pₖ₊₁ − pₖ), as the DIG reference
- * code and Inseq's `discretized_integrated_gradients` do. Paths: {@link monotonicPath}
+ * code and Inseq's `discretized_integrated_gradients` do. Paths: {@link monotonicPaths}
  * (`method` 'greedy' or 'maxcount', `n_neighbors` nearest vocabulary neighbours, computed here
  * and cached per model). Every position moves along its own path at once; padding stays put.
  * The sum already carries the path's steps, so `multiply_by_inputs` defaults to false (Inseq);
@@ -62,23 +62,28 @@ export const discretizedIntegratedGradients = defineMethod({
       specialIds: new Set([special.bos, special.eos, special.unk, special.pad].filter((id) => id !== undefined)),
     };
 
-    // paths[b·length + s]: `[nSteps, hidden]`; padding positions stay at their input.
+    // paths[b·length + s]: `[nSteps, hidden]`, built together; padding positions stay at their input.
+    const real: number[] = [];
+    for (let at = 0; at < batch * length; at++) if (ctx.attentionMask.data[at] !== 0) real.push(at);
+    const built = monotonicPaths(
+      index,
+      real.map((at) => ctx.inputIds.data[at]),
+      base,
+      pathOptions,
+    );
     const paths: Float32Array[] = [];
-    for (let b = 0; b < batch; b++) {
-      for (let s = 0; s < length; s++) {
-        const at = b * length + s;
-        const input = x.data.subarray(at * hidden, (at + 1) * hidden);
-        if (ctx.attentionMask.data[at] === 0) {
-          const still = new Float32Array(nSteps * hidden);
-          for (let k = 0; k < nSteps; k++) still.set(input, k * hidden);
-          paths.push(still);
-          continue;
-        }
-        const path = monotonicPath(index, ctx.inputIds.data[at], base, pathOptions);
-        // The path ends at the vocabulary row; the input itself is where attributions are taken.
-        path.set(input, (nSteps - 1) * hidden);
-        paths.push(path);
+    for (let at = 0, r = 0; at < batch * length; at++) {
+      const input = x.data.subarray(at * hidden, (at + 1) * hidden);
+      let path: Float32Array;
+      if (ctx.attentionMask.data[at] !== 0) {
+        path = built[r++];
+      } else {
+        path = new Float32Array(nSteps * hidden);
+        for (let k = 0; k < nSteps; k++) path.set(input, k * hidden);
       }
+      // The path ends at the vocabulary row; the input itself is where attributions are taken.
+      path.set(input, (nSteps - 1) * hidden);
+      paths.push(path);
     }
 
     // Point (example b, step k < nSteps − 1): every position at its k-th path point. The last

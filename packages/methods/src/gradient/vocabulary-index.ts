@@ -9,14 +9,54 @@ export interface VocabularyIndex {
   /** Row `id` of the embedding matrix, `[hidden]` (a view). */
   embedding(id: number): Float32Array;
   /**
-   * The `k` ids nearest to `id` by Euclidean distance, nearest first (ties by id), `id` itself
-   * excluded: row `id` of scikit-learn's `kneighbors_graph(embeddings, k)`, which Inseq uses.
+   * For each of `ids`, the `k` ids nearest to it by Euclidean distance, nearest first (ties by
+   * id), itself excluded: rows of scikit-learn's `kneighbors_graph(embeddings, k)`, which Inseq
+   * uses. Rows not seen before are found in one pass over the matrix, then kept.
    */
-  neighbors(id: number, k: number): Int32Array;
+  neighbors(ids: readonly number[], k: number): Int32Array[];
 }
 
 const EMBED_CHUNK = 4096;
 const cache = new WeakMap<ModelBackend, Promise<VocabularyIndex>>();
+/** Queries ranked per pass over the matrix: each row is read once for all of them (memory-bound otherwise). */
+const QUERY_BLOCK = 64;
+
+/** Σ a[i..i+n) · b[j..j+n), four running sums (the hot loop: every vocabulary row, per query). */
+function dot(a: Float32Array, i: number, b: Float32Array, j: number, n: number): number {
+  let s0 = 0;
+  let s1 = 0;
+  let s2 = 0;
+  let s3 = 0;
+  let h = 0;
+  for (; h + 3 < n; h += 4) {
+    s0 += a[i + h] * b[j + h];
+    s1 += a[i + h + 1] * b[j + h + 1];
+    s2 += a[i + h + 2] * b[j + h + 2];
+    s3 += a[i + h + 3] * b[j + h + 3];
+  }
+  for (; h < n; h++) s0 += a[i + h] * b[j + h];
+  return s0 + s1 + s2 + s3;
+}
+
+/** The k smallest distances seen so far, sorted; equal distances keep the earlier (smaller) id first. */
+class NearestList {
+  readonly ids: number[] = [];
+  readonly distances: number[] = [];
+  constructor(private readonly k: number) {}
+  offer(id: number, distance: number): void {
+    const { ids, distances } = this;
+    const k = this.k;
+    if (ids.length === k && distance >= distances[k - 1]) return;
+    let at = ids.length;
+    while (at > 0 && distances[at - 1] > distance) at--;
+    ids.splice(at, 0, id);
+    distances.splice(at, 0, distance);
+    if (ids.length > k) {
+      ids.pop();
+      distances.pop();
+    }
+  }
+}
 
 async function build(backend: ModelBackend): Promise<VocabularyIndex> {
   const { vocabSize, hiddenSize: hidden } = backend.config;
@@ -29,38 +69,29 @@ async function build(backend: ModelBackend): Promise<VocabularyIndex> {
     embeddings.set(data, first * hidden);
   }
   const embedding = (id: number) => embeddings.subarray(id * hidden, (id + 1) * hidden);
-  // Neighbours are found lazily, one row at a time, and kept: a path visits few of a large
-  // vocabulary's rows, and the full k-NN graph of GPT-2 (50k × 50k distances) is too slow in JS.
+  // ‖e − q‖² = ‖e‖² − 2 e·q + ‖q‖²: with the norms kept, ranking a row costs one dot product.
+  const squaredNorms = new Float64Array(vocabSize);
+  for (let id = 0; id < vocabSize; id++) squaredNorms[id] = dot(embeddings, id * hidden, embeddings, id * hidden, hidden);
+
+  // Neighbours are found lazily and kept: paths visit few rows of a large vocabulary, and the
+  // full k-NN graph of GPT-2 (50k × 50k distances) would take minutes in JS.
   const found = new Map<string, Int32Array>();
-  const neighbors = (id: number, k: number) => {
-    const key = `${id}:${k}`;
-    let result = found.get(key);
-    if (result) return result;
-    const query = embedding(id);
-    const bestIds: number[] = [];
-    const bestDistances: number[] = [];
+  const rank = (queries: number[], k: number) => {
+    const lists = queries.map(() => new NearestList(k));
     for (let other = 0; other < vocabSize; other++) {
-      if (other === id) continue;
-      let distance = 0;
-      const offset = other * hidden;
-      for (let h = 0; h < hidden; h++) {
-        const d = embeddings[offset + h] - query[h];
-        distance += d * d;
-      }
-      if (bestIds.length === k && distance >= bestDistances[k - 1]) continue;
-      // Insert keeping the list sorted; equal distances keep the smaller id first.
-      let at = bestIds.length;
-      while (at > 0 && bestDistances[at - 1] > distance) at--;
-      bestIds.splice(at, 0, other);
-      bestDistances.splice(at, 0, distance);
-      if (bestIds.length > k) {
-        bestIds.pop();
-        bestDistances.pop();
+      for (let q = 0; q < queries.length; q++) {
+        if (other === queries[q]) continue;
+        lists[q].offer(other, squaredNorms[other] - 2 * dot(embeddings, other * hidden, embeddings, queries[q] * hidden, hidden));
       }
     }
-    result = Int32Array.from(bestIds);
-    found.set(key, result);
-    return result;
+    queries.forEach((id, q) => {
+      found.set(`${id}:${k}`, Int32Array.from(lists[q].ids));
+    });
+  };
+  const neighbors = (ids: readonly number[], k: number) => {
+    const missing = [...new Set(ids)].filter((id) => !found.has(`${id}:${k}`));
+    for (let first = 0; first < missing.length; first += QUERY_BLOCK) rank(missing.slice(first, first + QUERY_BLOCK), k);
+    return ids.map((id) => found.get(`${id}:${k}`)!);
   };
   return { vocabSize, hidden, embeddings, embedding, neighbors };
 }

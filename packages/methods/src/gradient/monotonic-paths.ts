@@ -5,7 +5,7 @@ export const PATH_STRATEGIES = ['greedy', 'maxcount'] as const;
 /** `greedy`: the neighbour closest to its monotonized copy; `maxcount`: the most monotonic dimensions. */
 export type PathStrategy = (typeof PATH_STRATEGIES)[number];
 
-/** Options of {@link monotonicPath}. */
+/** Options of {@link monotonicPaths}. */
 export interface MonotonicPathOptions {
   readonly nSteps: number;
   readonly strategy: PathStrategy;
@@ -44,14 +44,20 @@ function anchorCost(strategy: PathStrategy, anchor: Float32Array, baseline: Floa
   return Math.sqrt(distance);
 }
 
-/** The anchor after `word`: its best neighbour not on the path yet, else the baseline. */
-function nextAnchor(index: VocabularyIndex, word: number, baselineId: number, path: readonly number[], options: MonotonicPathOptions): number {
-  if (word === baselineId) return baselineId;
+/** The anchor after `word` among its `neighbors`: the best one not on the path yet, else the baseline. */
+function nextAnchor(
+  index: VocabularyIndex,
+  word: number,
+  neighbors: Int32Array,
+  baselineId: number,
+  path: readonly number[],
+  options: MonotonicPathOptions,
+): number {
   const baseline = index.embedding(baselineId);
   const wordEmbedding = index.embedding(word);
   let best = baselineId;
   let bestCost = Number.POSITIVE_INFINITY;
-  for (const candidate of index.neighbors(word, options.nNeighbors)) {
+  for (const candidate of neighbors) {
     if (candidate === baselineId || path.includes(candidate)) continue;
     const cost = anchorCost(options.strategy, index.embedding(candidate), baseline, wordEmbedding, options.nSteps);
     if (cost < bestCost) {
@@ -63,29 +69,45 @@ function nextAnchor(index: VocabularyIndex, word: number, baselineId: number, pa
 }
 
 /**
- * DIG's monotonic path from the baseline token to `wordId`, `[nSteps, hidden]`, baseline first and
- * the word's embedding last, as Inseq's `MonotonicPathBuilder` (from the DIG reference code,
- * github.com/INK-USC/DIG): starting at the word, repeatedly pick an anchor among the nearest
- * vocabulary neighbours of the last one (`greedy`: the one closest to its monotonized copy;
- * `maxcount`: the one with the most monotonic dimensions), monotonize it against the previous
- * point and the baseline, and finish at the baseline. A special token stays put until the baseline.
+ * DIG's monotonic paths from the baseline token to each of `wordIds`, each `[nSteps, hidden]`,
+ * baseline first and the word's embedding last, as Inseq's `MonotonicPathBuilder` (from the DIG
+ * reference code, github.com/INK-USC/DIG): starting at the word, repeatedly pick an anchor among
+ * the nearest vocabulary neighbours of the last one (`greedy`: the one closest to its monotonized
+ * copy; `maxcount`: the one with the most monotonic dimensions), monotonize it against the
+ * previous point and the baseline, and finish at the baseline. A special token stays put until
+ * the baseline. The paths grow in lock step so each round's neighbour queries share one pass
+ * over the vocabulary.
  */
-export function monotonicPath(index: VocabularyIndex, wordId: number, baselineId: number, options: MonotonicPathOptions): Float32Array {
+export function monotonicPaths(
+  index: VocabularyIndex,
+  wordIds: readonly number[],
+  baselineId: number,
+  options: MonotonicPathOptions,
+): Float32Array[] {
   const { nSteps } = options;
-  const words = [wordId];
-  if (options.specialIds.has(wordId)) {
-    while (words.length < nSteps - 1) words.push(wordId);
-  } else {
-    while (words.length < nSteps - 1) words.push(nextAnchor(index, words[words.length - 1], baselineId, words, options));
+  const words = wordIds.map((id) => [id]);
+  for (let step = 1; step < nSteps - 1; step++) {
+    const moving = words.filter((path) => !options.specialIds.has(path[0]) && path[path.length - 1] !== baselineId);
+    const lists = index.neighbors(
+      moving.map((path) => path[path.length - 1]),
+      options.nNeighbors,
+    );
+    moving.forEach((path, i) => {
+      path.push(nextAnchor(index, path[path.length - 1], lists[i], baselineId, path, options));
+    });
+    // A special token repeats itself; a path that reached the baseline stays there.
+    for (const path of words) if (path.length === step) path.push(options.specialIds.has(path[0]) ? path[0] : baselineId);
   }
   const baseline = index.embedding(baselineId);
-  const points: Float32Array[] = [Float32Array.from(index.embedding(wordId))];
-  for (let i = 1; i < words.length; i++) points.push(monotonize(index.embedding(words[i]), baseline, points[i - 1], nSteps));
-  points.push(Float32Array.from(baseline));
-  points.reverse();
-  const path = new Float32Array(points.length * index.hidden);
-  points.forEach((point, k) => {
-    path.set(point, k * index.hidden);
+  return words.map((path) => {
+    const points: Float32Array[] = [Float32Array.from(index.embedding(path[0]))];
+    for (let i = 1; i < path.length; i++) points.push(monotonize(index.embedding(path[i]), baseline, points[i - 1], nSteps));
+    points.push(Float32Array.from(baseline));
+    points.reverse();
+    const out = new Float32Array(points.length * index.hidden);
+    points.forEach((point, k) => {
+      out.set(point, k * index.hidden);
+    });
+    return out;
   });
-  return path;
 }
