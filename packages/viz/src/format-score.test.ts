@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatScore, formatStepScore } from './format-score';
+import { decimalsFor, formatScore, formatStepScore } from './format-score';
 
 describe('score formatting', () => {
   it('prints attributions with fixed decimals and no negative zero', () => {
@@ -12,5 +12,15 @@ describe('score formatting', () => {
     expect(formatStepScore(-3.25, 2)).toBe('-3.25');
     expect(formatStepScore(0, 2)).toBe('0.00');
     expect(formatStepScore(2.5e6, 2)).toBe('2.5e+6');
+  });
+});
+
+describe('decimalsFor', () => {
+  it('keeps two significant digits of the largest score', () => {
+    expect(decimalsFor(0.26)).toBe(2);
+    expect(decimalsFor(1.5)).toBe(2);
+    expect(decimalsFor(0.0034)).toBe(4);
+    expect(decimalsFor(0)).toBe(2);
+    expect(decimalsFor(1e-12)).toBe(8);
   });
 });

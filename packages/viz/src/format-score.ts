@@ -18,3 +18,12 @@ export function formatStepScore(value: number, decimals: number): string {
   if (value !== 0 && (magnitude < 0.5 * 10 ** -decimals || magnitude >= 1e5)) return value.toExponential(1);
   return formatScore(value, decimals);
 }
+
+/**
+ * Decimals that show the largest score of a table with at least two significant digits: 2 for
+ * normalised attributions, more for raw perturbation effects such as 3e-4.
+ */
+export function decimalsFor(maxAbs: number, minimum = 2): number {
+  if (!(maxAbs > 0) || !Number.isFinite(maxAbs)) return minimum;
+  return Math.min(8, Math.max(minimum, 1 - Math.floor(Math.log10(maxAbs))));
+}

@@ -1,5 +1,5 @@
 import { escapeHtml } from './escape-html';
-import { formatScore, formatStepScore } from './format-score';
+import { decimalsFor, formatScore, formatStepScore } from './format-score';
 import type { HeatmapToken, HeatmapView } from './heatmap-view';
 import { NEGATIVE_COLOR, POSITIVE_COLOR, type ScoreColor, scoreColor } from './score-color';
 
@@ -37,8 +37,9 @@ table.heatmap { border-collapse: collapse; font-size: 13px; font-variant-numeric
 export function renderHtml(views: HeatmapView | readonly HeatmapView[], options?: HtmlOptions): string {
   const list: readonly HeatmapView[] = Array.isArray(views) ? views : [views as HeatmapView];
   const title = options?.title ?? 'Inseq attributions';
-  const decimals = options?.decimals ?? 2;
-  const sections = list.map((view, i) => renderSection(view, list.length > 1 ? `Sequence ${i + 1}` : undefined, decimals));
+  const sections = list.map((view, i) =>
+    renderSection(view, list.length > 1 ? `Sequence ${i + 1}` : undefined, options?.decimals ?? decimalsFor(view.maxAbs)),
+  );
   return [
     '<!DOCTYPE html>',
     '<html lang="en">',

@@ -1,4 +1,4 @@
-import { formatScore, formatStepScore } from './format-score';
+import { decimalsFor, formatScore, formatStepScore } from './format-score';
 import type { HeatmapView } from './heatmap-view';
 import { blendOnWhite, type ScoreColor, scoreColor } from './score-color';
 import { textWidth } from './text-width';
@@ -31,7 +31,7 @@ const RESET = '\x1b[0m';
 export function renderTerminalTable(view: HeatmapView, options?: TerminalTableOptions): string {
   const color = options?.color ?? true;
   const colorMode = options?.colorMode ?? 'truecolor';
-  const decimals = options?.decimals ?? 2;
+  const decimals = options?.decimals ?? decimalsFor(view.maxAbs);
   const maxWidth = options?.maxWidth ?? Number.POSITIVE_INFINITY;
 
   const labelWidth = Math.max(0, ...view.rows.map((row) => textWidth(row.label)), ...view.stepScores.map((row) => textWidth(row.name)));
