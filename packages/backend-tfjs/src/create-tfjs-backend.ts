@@ -29,7 +29,24 @@ const capabilities: Capabilities = Object.freeze({
 /**
  * Wraps a tfjs model as a {@link ModelBackend} named `'tfjs'`: checks inputs, runs each call inside
  * `tf.tidy` so that no tensor outlives it, copies results out as plain tensors, and wraps tfjs
- * failures in {@link BackendError}.
+ * failures in {@link BackendError}. Every capability is offered; the options follow Hugging Face:
+ *
+ * - `outputAttentions`: per layer `[batch, heads, seq, seq]`, HF's `attentions` (softmax weights
+ *   after attention dropout; rows are queries). Padded and future keys get exactly 0; a padding
+ *   query sees no key and gets uniform weights over all keys, as HF eager attention does.
+ * - `outputHiddenStates`: HF's `hidden_states`, `numLayers + 1` tensors `[batch, seq, hidden]`:
+ *   wte + wpe (after embedding dropout), then each block's output, except that the last is taken
+ *   after `ln_f`, as HF does.
+ * - `logitsAt: 'all'`: `[batch, seq, vocab]` logits (forward only; gradients read the last column).
+ * - `layer` (`layerNames()`): `layerActivation` is the layer's own output, `[batch, seq, hidden]`;
+ *   `override` replaces it for the rest of the pass (at `transformer.wte`, the token embeddings).
+ *   In `gradients`, the gradient is taken w.r.t. that output (at the override when given).
+ * - `zeroValues`: in block `layer`, the value vector (after `c_attn`, bias included) of key
+ *   `positions[b]` is zeroed in every head of row b, as Inseq's value-zeroing hook.
+ * - `rescale`: DeepLIFT Rescale multipliers against a pass on `referenceEmbeds` (see `tfjsGradients`).
+ * - `dropoutSeed`: HF's dropout placements at config.json's rates, masks from a PRNG seeded with it.
+ *
+ * `zeroValues` and `dropoutSeed` apply to gradient passes too (and to the reference pass of `rescale`).
  *
  * @param model - Owned by the backend from now on; `dispose()` frees it.
  */
