@@ -14,13 +14,20 @@ import { tfjsTargetOps } from './tfjs-target-ops';
  * - With `layer`: d target / d (that layer's output), at `layer.override` when given (the override
  *   replaces the output), else at the output itself (a zero tensor added to it is differentiated).
  *   `layerActivation` is the output the layer computed, before any override.
- * - With `rescale`: a reference pass on `referenceEmbeds` (no tape) records the input of every
- *   element-wise activation; the differentiated pass replaces each activation's derivative with
- *   the Rescale multiplier against it (see `rescaledActivation`). Everything else (softmax,
- *   LayerNorm, attention products, the target itself) keeps its gradient, as Captum's `DeepLift`
- *   on HF GPT-2, where only `nn` activation modules it lists are rescaled. Captum runs input and
- *   reference as one batch through forward and backward; the reference's backward is not needed,
- *   so it runs forward only.
+ * - With `rescale` (DeepLIFT, Shrikumar et al. 2017, as Captum's `DeepLift`): a reference pass
+ *   on `referenceEmbeds` (same mask, value zeroing and dropout masks; no tape) records the input
+ *   of every MLP activation; the differentiated pass replaces each activation's derivative with
+ *   the Rescale multiplier against it (see `rescaledActivation`). The returned gradients are the
+ *   multipliers; methods multiply them by (x − x′) themselves. Softmax, LayerNorm, the attention
+ *   products and the target keep their plain gradients, as in Captum, which hooks only the
+ *   `nn.Module`s in its `SUPPORTED_NON_LINEAR` (ReLU, ELU, LeakyReLU, Sigmoid, Tanh, Softplus,
+ *   MaxPool, `nn.Softmax`), and not HF GPT-2's functional softmax or its `nn.LayerNorm`.
+ *   Deliberate difference: HF's `NewGELUActivation` (`gelu_new`) and `GELUActivation` are not in
+ *   that list, so Captum leaves GPT-2's only element-wise non-linearity with its plain gradient
+ *   (its DeepLIFT there is gradient × (x − x′)); here every activation is rescaled, which is what
+ *   the Rescale rule asks for (for `relu` both agree). Captum runs input and reference as one
+ *   batch through forward and backward; the reference's backward is never read, so it runs
+ *   forward only: the input rows' multipliers are the same.
  */
 export async function tfjsGradients(model: TfjsCausalLm, input: GradientInput, batch: number): Promise<GradientOutput> {
   if (input.logitsAt === 'all') {
