@@ -46,7 +46,8 @@ const capabilities: Capabilities = Object.freeze({
  * - `rescale`: DeepLIFT Rescale multipliers against a pass on `referenceEmbeds` (see `tfjsGradients`).
  * - `dropoutSeed`: HF's dropout placements at config.json's rates, masks from a PRNG seeded with it.
  *
- * `zeroValues` and `dropoutSeed` apply to gradient passes too (and to the reference pass of `rescale`).
+ * `zeroValues` and `dropoutSeed` apply to gradient passes too (and to the reference pass of
+ * `rescale`); `gradients` returns no attentions or hidden states and ignores those two flags.
  *
  * @param model - Owned by the backend from now on; `dispose()` frees it.
  */
