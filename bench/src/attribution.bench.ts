@@ -30,8 +30,8 @@ const cases: Case[] = [
   { method: 'gradient_shap', args: { n_samples: 5 }, passes: () => ({ forwardBackward: 5, label: '5 fwd+bwd' }) },
   {
     method: 'sequential_integrated_gradients',
-    args: { n_steps: 10 },
-    passes: (prefix) => ({ forwardBackward: 10 * prefix, label: '10 × prefix fwd+bwd' }),
+    args: { n_steps: 5 },
+    passes: (prefix) => ({ forwardBackward: 5 * prefix, label: '5 × prefix fwd+bwd' }),
   },
   { method: 'discretized_integrated_gradients', args: { n_steps: 10 }, passes: () => ({ forwardBackward: 10, label: '≈10 fwd+bwd' }) },
   { method: 'layer_integrated_gradients', args: { n_steps: 50 }, passes: () => ({ forwardBackward: 50, forward: 1, label: '50 fwd+bwd + 1 fwd' }) },
