@@ -56,6 +56,27 @@ describe('occlusion on a closed-form model (logits = W · Σ x)', () => {
     expect(calls).toEqual([3, 1]);
   });
 
+  it('scores contrastive steps through the attributed function: (W[t] − W[c]) · (x_i − b) for contrast_logits_diff', async () => {
+    const out = await attribute(model, [prefix, 'a dog'], {
+      method: 'occlusion',
+      methods,
+      generatedTexts: [`${prefix} on`, 'a dog sat'],
+      contrastTargets: [`${prefix} mat`, 'a dog on'],
+      attributedFn: 'contrast_logits_diff',
+      attributionArgs: { abs: false },
+    });
+    const unk = embeddingOf('<unk>');
+    const cases: [string[], string, string][] = [
+      [words, 'on', 'mat'],
+      [['a', 'dog'], 'sat', 'on'],
+    ];
+    cases.forEach(([tokens, target, alternative], r) => {
+      const diff = Array.from(model.weight(idOf(target)), (v, h) => v - model.weight(idOf(alternative))[h]);
+      const data = Array.from(out.sequence_attributions[r].target_attributions!.data.subarray(0, tokens.length));
+      expect(data).toEqual(tokens.map((word) => expect.closeTo(dot(diff, embeddingOf(word)) - dot(diff, unk), 5)));
+    });
+  });
+
   it('batched equals one by one (two inputs of different lengths)', async () => {
     const texts = ['the cat sat on the mat', 'a dog sat on'];
     const prompts = ['the cat', 'a dog'];
