@@ -41,8 +41,14 @@ const cases: Case[] = [
   { method: 'attention_rollout', perRun: true, passes: () => ({ forward: 1, label: '1 fwd per sequence' }) },
   { method: 'occlusion', passes: (prefix) => ({ forward: prefix + 1, label: '(prefix + 1) fwd' }) },
   { method: 'lime', args: { n_samples: 50 }, passes: () => ({ forward: 50, label: '50 fwd' }) },
-  { method: 'value_zeroing', passes: (prefix) => ({ forward: 6 * prefix + 1, label: 'layers × prefix + 1 fwd' }) },
-  { method: 'reagent', passes: () => ({ forward: 1, label: '≥1 fwd (iterative)' }) },
+  // One pass per sequence path: every layer × key variant of the whole target, plus the clean run.
+  { method: 'value_zeroing', perRun: true, passes: (length) => ({ forward: 6 * length + 1, label: 'layers × length + 1 fwd rows' }) },
+  // Inseq's defaults (3000 probe rounds) run for minutes when the target is not in the top 3.
+  {
+    method: 'reagent',
+    args: { max_probe_steps: 10, num_probes: 4 },
+    passes: () => ({ forward: 2 * 10 * 4, label: '≤ 10 rounds × 2 × 4 probes' }),
+  },
   { method: 'dummy', passes: () => ({ forward: 0, label: '0' }) },
 ];
 
