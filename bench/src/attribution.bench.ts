@@ -63,10 +63,14 @@ async function main() {
     tokenizer: await loadTokenizer(files),
   };
   const methods = registerBuiltinMethods(createRegistry<AttributionMethod>('attribution method'));
-  // Ids with a stable round trip through the tokenizer: single-character tokens.
-  const letters = 'abcdefghijklmnopqrstuvwxyzABCDEF';
-  const prompt = letters.slice(0, PROMPT_TOKENS).split('').join(' ');
-  const full = letters.slice(0, PROMPT_TOKENS + GENERATED_TOKENS).split('').join(' ');
+  // Whole words that are single tokens ("Ġthe", …): the text then encodes to exactly 16 + 16 tokens.
+  const words: string[] = [];
+  for (let id = 0; id < model.backend.config.vocabSize && words.length < PROMPT_TOKENS + GENERATED_TOKENS; id++) {
+    const text = model.tokenizer.decode([id]);
+    if (/^ [a-z]{2,}$/.test(text) && model.tokenizer.encode(text).length === 1 && !words.includes(text)) words.push(text);
+  }
+  const prompt = words.slice(0, PROMPT_TOKENS).join('');
+  const full = words.join('');
   const target = model.tokenizer.encode(full);
   const start = model.tokenizer.encode(prompt).length;
   const prefixes = Array.from({ length: target.length - start }, (_, s) => target.slice(0, start + s));
