@@ -1,7 +1,9 @@
 import {
   BackendError,
   type Capabilities,
+  type ForwardInput,
   type ForwardOutput,
+  type Tensor,
   type GradientInput,
   InseqError,
   InvalidInputError,
@@ -13,6 +15,7 @@ import { checkHiddenShaped, checkPassOptions } from './check-pass-options';
 import type { TfjsCausalLm } from './models/tfjs-causal-lm';
 import { passFromInput, tensor3d } from './pass-from-input';
 import { readOut, readOutAll } from './read-out';
+import { concatRows, inRowChunks } from './split-rows';
 import { tfjsGradients } from './tfjs-gradients';
 
 const capabilities: Capabilities = Object.freeze({
@@ -69,6 +72,27 @@ export function createTfjsBackend(model: TfjsCausalLm): ModelBackend {
 
   const layerNames = model.layerNames();
 
+  async function forwardRows(input: ForwardInput): Promise<ForwardOutput> {
+    const { logits, attentions = [], hiddenStates = [], layerActivation } = tf.tidy(() => {
+      const override = input.layer?.override && tensor3d(input.layer.override);
+      const tap = input.layer && { name: input.layer.name, apply: (output: tf.Tensor3D) => override ?? output };
+      const result = model.run(passFromInput(model, input, { tap }));
+      return {
+        logits: result.logits,
+        ...(result.attentions && { attentions: result.attentions }),
+        ...(result.hiddenStates && { hiddenStates: result.hiddenStates }),
+        ...(result.layerActivation && { layerActivation: result.layerActivation }),
+      };
+    });
+    const all = [logits, ...attentions, ...hiddenStates, ...(layerActivation ? [layerActivation] : [])];
+    const [logitsOut, ...rest] = await readOutAll(all);
+    const output: { -readonly [K in keyof ForwardOutput]: ForwardOutput[K] } = { logits: logitsOut };
+    if (input.outputAttentions) output.attentions = rest.slice(0, attentions.length);
+    if (input.outputHiddenStates) output.hiddenStates = rest.slice(attentions.length, attentions.length + hiddenStates.length);
+    if (layerActivation) output.layerActivation = rest[rest.length - 1];
+    return output;
+  }
+
   return {
     name: 'tfjs',
     config,
@@ -86,24 +110,16 @@ export function createTfjsBackend(model: TfjsCausalLm): ModelBackend {
       guarded('run the forward pass', async () => {
         const [batch, seq] = checkForwardInput(input, config);
         checkPassOptions(input, config, layerNames, batch, seq);
-        const { logits, attentions = [], hiddenStates = [], layerActivation } = tf.tidy(() => {
-          const override = input.layer?.override && tensor3d(input.layer.override);
-          const tap = input.layer && { name: input.layer.name, apply: (output: tf.Tensor3D) => override ?? output };
-          const result = model.run(passFromInput(model, input, { tap }));
-          return {
-            logits: result.logits,
-            ...(result.attentions && { attentions: result.attentions }),
-            ...(result.hiddenStates && { hiddenStates: result.hiddenStates }),
-            ...(result.layerActivation && { layerActivation: result.layerActivation }),
-          };
-        });
-        const all = [logits, ...attentions, ...hiddenStates, ...(layerActivation ? [layerActivation] : [])];
-        const [logitsOut, ...rest] = await readOutAll(all);
-        const output: { -readonly [K in keyof ForwardOutput]: ForwardOutput[K] } = { logits: logitsOut };
-        if (input.outputAttentions) output.attentions = rest.slice(0, attentions.length);
-        if (input.outputHiddenStates) output.hiddenStates = rest.slice(attentions.length, attentions.length + hiddenStates.length);
-        if (layerActivation) output.layerActivation = rest[rest.length - 1];
-        return output;
+        const parts = await inRowChunks(input, config, (chunk) => forwardRows(chunk));
+        if (parts.length === 1) return parts[0];
+        const joined = (pick: (part: ForwardOutput) => Tensor[] | undefined) =>
+          pick(parts[0])?.map((_, i) => concatRows(parts.map((part) => pick(part)![i])));
+        return {
+          logits: concatRows(parts.map((part) => part.logits)),
+          ...(parts[0].attentions && { attentions: joined((part) => part.attentions) }),
+          ...(parts[0].hiddenStates && { hiddenStates: joined((part) => part.hiddenStates) }),
+          ...(parts[0].layerActivation && { layerActivation: concatRows(parts.map((part) => part.layerActivation!)) }),
+        };
       }),
 
     gradients: (input: GradientInput) =>
@@ -121,7 +137,19 @@ export function createTfjsBackend(model: TfjsCausalLm): ModelBackend {
           throw new InvalidInputError(`targetIds has ${input.targetIds.length} ids for a batch of ${batch} rows; give one per row.`);
         }
         checkIds(input.targetIds, config.vocabSize, (i) => `targetIds[${i}]`);
-        return tfjsGradients(model, input, batch);
+        const parts = await inRowChunks(input, config, (chunk) => tfjsGradients(model, chunk, chunk.inputIds.shape[0]));
+        if (parts.length === 1) return parts[0];
+        const values = new Float32Array(batch);
+        let offset = 0;
+        for (const part of parts) {
+          values.set(part.targetValues, offset);
+          offset += part.targetValues.length;
+        }
+        return {
+          gradients: concatRows(parts.map((part) => part.gradients)),
+          targetValues: values,
+          ...(parts[0].layerActivation && { layerActivation: concatRows(parts.map((part) => part.layerActivation!)) }),
+        };
       }),
 
     async dispose() {
