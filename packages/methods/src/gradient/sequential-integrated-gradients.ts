@@ -1,17 +1,11 @@
 import { defineMethod, parseOptions, requireTarget } from '@inseq/core';
-import { BASELINES, type BaselineName, baselineEmbeddings } from './baseline-embeddings';
+import { type BaselineName, baselineEmbeddings } from './baseline-embeddings';
 import { convergenceDeltas } from './convergence-deltas';
-import { INTEGRATION_METHODS, type IntegrationMethod, integrationRule } from './integration-rule';
+import { type IntegrationMethod, integrationRule } from './integration-rule';
+import { pathIntegralOptions } from './path-integral-options';
 import { pointGradients } from './point-gradients';
 
-const options = {
-  n_steps: { type: 'number', default: 50, integer: true, min: 1 },
-  method: { type: 'string', default: 'gausslegendre', values: INTEGRATION_METHODS },
-  internal_batch_size: { type: 'number', integer: true, min: 1 },
-  baselines: { type: 'string', default: 'unk', values: BASELINES },
-  multiply_by_inputs: { type: 'boolean', default: true },
-  return_convergence_delta: { type: 'boolean', default: false },
-} as const;
+const options = pathIntegralOptions;
 
 /**
  * Sequential Integrated Gradients (Enguehard 2023, "Sequential Integrated Gradients: a simple

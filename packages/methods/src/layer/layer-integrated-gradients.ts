@@ -1,20 +1,13 @@
 import { defineMethod, parseOptions, requireTarget } from '@inseq/core';
-import { BASELINES, type BaselineName, baselineEmbeddings } from '../gradient/baseline-embeddings';
+import { type BaselineName, baselineEmbeddings } from '../gradient/baseline-embeddings';
 import { convergenceDeltas } from '../gradient/convergence-deltas';
-import { INTEGRATION_METHODS, type IntegrationMethod, integrationRule } from '../gradient/integration-rule';
+import { type IntegrationMethod, integrationRule } from '../gradient/integration-rule';
+import { pathIntegralOptions } from '../gradient/path-integral-options';
 import { pointGradients } from '../gradient/point-gradients';
 import { layerActivations } from './layer-activations';
 import { targetLayer } from './target-layer';
 
-const options = {
-  target_layer: { type: 'string' },
-  n_steps: { type: 'number', default: 50, integer: true, min: 1 },
-  method: { type: 'string', default: 'gausslegendre', values: INTEGRATION_METHODS },
-  internal_batch_size: { type: 'number', integer: true, min: 1 },
-  baselines: { type: 'string', default: 'unk', values: BASELINES },
-  multiply_by_inputs: { type: 'boolean', default: true },
-  return_convergence_delta: { type: 'boolean', default: false },
-} as const;
+const options = { target_layer: { type: 'string' }, ...pathIntegralOptions } as const;
 
 /**
  * Layer Integrated Gradients (Sundararajan et al. 2017, arXiv:1703.01365, applied to a layer's
