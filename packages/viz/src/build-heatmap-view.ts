@@ -81,6 +81,7 @@ export function buildHeatmapView(sequence: SequenceAttribution, options?: Heatma
     stepScores: selectStepScores(sequence.step_scores, options?.stepScores, nSteps),
     maxAbs: maxAbsolute(values),
     aggregated,
+    ...(aggregated && { aggregateFn: options?.aggregateFn ?? 'vnorm' }),
   };
 }
 

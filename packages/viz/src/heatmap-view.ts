@@ -39,4 +39,6 @@ export interface HeatmapView {
   readonly maxAbs: number;
   /** Whether Inseq's default aggregation (`aggregateFn` over the trailing axes, then normalisation) was applied. */
   readonly aggregated: boolean;
+  /** The aggregation function applied over the trailing axes when `aggregated` (`'vnorm'`, `'mean'`, …). */
+  readonly aggregateFn?: string;
 }

@@ -14,6 +14,12 @@ describe('renderHtml', () => {
     expect(html).not.toMatch(/<script|<link|src=|href=|@import|url\(/i);
   });
 
+  it('names the aggregation function it applied in the caption', () => {
+    expect(renderHtml(buildHeatmapView(gradientSequence()))).toContain('extra axes aggregated (vnorm)');
+    expect(renderHtml(buildHeatmapView(gradientSequence(), { aggregateFn: 'mean' }))).toContain('extra axes aggregated (mean)');
+    expect(renderHtml(buildHeatmapView(signedSequence()))).not.toContain('aggregated (');
+  });
+
   it('lays out rows, columns, NaN cells, tooltips and step scores', () => {
     const html = renderHtml(buildHeatmapView(gradientSequence()));
     const [head, ...rows] = html.split('<tbody>')[1].split('</tbody>')[0].split('\n');

@@ -70,7 +70,7 @@ function renderSection(view: HeatmapView, heading: string | undefined, decimals:
     const cells = row.values.map((value) => `<td title="${tooltipNumber(value)}">${formatStepScore(value, decimals)}</td>`).join('');
     return `<tr${sectionStart}><th>${escapeHtml(row.name)}</th>${cells}</tr>`;
   });
-  const caption = `x: generated tokens, y: attributed tokens${view.aggregated ? ' · hidden size aggregated (vnorm) and normalised per step' : ''}`;
+  const caption = `x: generated tokens, y: attributed tokens${view.aggregated ? ` · extra axes aggregated (${escapeHtml(view.aggregateFn ?? 'vnorm')}) and normalised per step` : ''}`;
   return [
     '<section>',
     heading ? `<h2>${escapeHtml(heading)}</h2>` : '',
