@@ -3,6 +3,21 @@ export type { TinyGpt2Options } from './tiny-gpt2-options';
 export type { NamedWeight } from './named-weight';
 export { tinyGpt2ModelFiles } from './tiny-gpt2-model-files';
 export { writeTinyGpt2 } from './write-tiny-gpt2';
+export { createTinyGpt2Onnx } from './create-tiny-gpt2-onnx';
+export { tinyGpt2OnnxFiles } from './tiny-gpt2-onnx-files';
+export { gpt2OnnxModelSpec } from './gpt2-onnx-model-spec';
+
+export { encodeOnnxModel } from './encode-onnx-model';
+export {
+  type OnnxAttributeValue,
+  type OnnxDataTypeName,
+  type OnnxModelSpec,
+  type OnnxNodeSpec,
+  type OnnxTensorSpec,
+  type OnnxValueInfoSpec,
+  onnxDataType,
+} from './onnx-model-spec';
+export { ProtobufWriter } from './protobuf-writer';
 
 export { encodeSafetensors, type SafetensorsTensorInput } from './encode-safetensors';
 export type { SafetensorsDtype } from './safetensors-dtype';

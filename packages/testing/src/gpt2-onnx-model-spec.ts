@@ -1,0 +1,153 @@
+import { InvalidInputError } from '@inseq/core';
+import type { NamedWeight } from './named-weight';
+import type { OnnxAttributeValue, OnnxModelSpec, OnnxNodeSpec, OnnxTensorSpec } from './onnx-model-spec';
+
+// What HF adds to masked attention scores (torch.finfo(float32).min), as referenceGpt2Forward.
+const maskedScore = -3.4028234663852886e38;
+
+function configNumber(config: Record<string, unknown>, key: string): number {
+  const value = config[key];
+  if (typeof value !== 'number') {
+    throw new InvalidInputError(`config.${key} must be a number, got ${JSON.stringify(value)}.`, 'INVALID_ARGUMENT');
+  }
+  return value;
+}
+
+/** Collects nodes and constants with unique names so the graph below reads like the forward pass. */
+class GraphBuilder {
+  readonly nodes: OnnxNodeSpec[] = [];
+  readonly initializers: OnnxTensorSpec[] = [];
+  private count = 0;
+
+  op(opType: string, inputs: string[], attributes?: Record<string, OnnxAttributeValue>, outputCount = 1): string[] {
+    const name = `/${opType}_${this.count++}`;
+    const outputs = Array.from({ length: outputCount }, (_, i) => `${name}_output_${i}`);
+    this.nodes.push({ opType, inputs, outputs, name, ...(attributes && { attributes }) });
+    return outputs;
+  }
+
+  one(opType: string, inputs: string[], attributes?: Record<string, OnnxAttributeValue>, output?: string): string {
+    const [generated] = this.op(opType, inputs, attributes);
+    if (output === undefined) return generated;
+    this.nodes[this.nodes.length - 1].outputs = [output];
+    return output;
+  }
+
+  constant(name: string, dataType: OnnxTensorSpec['dataType'], dims: number[], data: OnnxTensorSpec['data']): string {
+    this.initializers.push({ name, dataType, dims, data });
+    return name;
+  }
+
+  weight(name: string, weight: NamedWeight): string {
+    return this.constant(name, 'float', weight.shape, weight.data);
+  }
+}
+
+/**
+ * The ONNX graph of HF `GPT2LMHeadModel` for the given weights, in the layout Optimum and
+ * transformers.js export decoder-only models without a KV cache: inputs `input_ids`,
+ * `attention_mask`, `position_ids` (all `[batch_size, sequence_length]` int64), output `logits`
+ * `[batch_size, sequence_length, vocab]` float32. Standard ops at opset 17 only. Semantics match
+ * {@link referenceGpt2Forward}: a causal mask (a precomputed `[nPositions, nPositions]` bool
+ * constant sliced to the sequence) and the padding mask select float32's minimum as the additive
+ * score bias; scores scaled by `1/sqrt(headDim)`; `gelu_new` written with `Tanh`; Conv1D as
+ * `x @ W + b`; the LM head is `wte` transposed in the graph, so the weight is stored once (tied).
+ *
+ * @param weights - by HF name (`transformer.` prefix), e.g. `createTinyGpt2().weights`.
+ * @param config - the `config.json` object (`n_layer`, `n_head`, `n_embd`, `layer_norm_epsilon`).
+ */
+export function gpt2OnnxModelSpec(weights: Record<string, NamedWeight>, config: Record<string, unknown>): OnnxModelSpec {
+  const nLayer = configNumber(config, 'n_layer');
+  const nHead = configNumber(config, 'n_head');
+  const hidden = configNumber(config, 'n_embd');
+  const epsilon = configNumber(config, 'layer_norm_epsilon');
+  const headDim = hidden / nHead;
+  const weight = (name: string): NamedWeight => {
+    const found = weights[`transformer.${name}`];
+    if (!found) throw new InvalidInputError(`Missing weight 'transformer.${name}'.`, 'INVALID_ARGUMENT');
+    return found;
+  };
+  const wte = weight('wte.weight');
+  const wpe = weight('wpe.weight');
+  const [vocab] = wte.shape;
+  const [nPositions] = wpe.shape;
+
+  const g = new GraphBuilder();
+  const ints = (value: number[]): OnnxAttributeValue => ({ kind: 'ints', value });
+  const int = (value: number): OnnxAttributeValue => ({ kind: 'int', value });
+
+  const wteName = g.weight('transformer.wte.weight', wte);
+  const wpeName = g.weight('transformer.wpe.weight', wpe);
+  const causal = g.constant(
+    'causal_mask',
+    'bool',
+    [nPositions, nPositions],
+    Uint8Array.from({ length: nPositions * nPositions }, (_, i) => (i % nPositions <= Math.floor(i / nPositions) ? 1 : 0)),
+  );
+  const zero = g.constant('const_zero', 'float', [], [0]);
+  const masked = g.constant('const_masked_score', 'float', [], [maskedScore]);
+  const half = g.constant('const_half', 'float', [], [0.5]);
+  const one = g.constant('const_one', 'float', [], [1]);
+  const three = g.constant('const_three', 'float', [], [3]);
+  const geluCubic = g.constant('const_gelu_cubic', 'float', [], [0.044715]);
+  const geluScale = g.constant('const_gelu_scale', 'float', [], [Math.sqrt(2 / Math.PI)]);
+  const scoreScale = g.constant('const_score_scale', 'float', [], [Math.sqrt(headDim)]);
+  const startsZero = g.constant('const_starts', 'int64', [2], [0, 0]);
+  const sliceAxes = g.constant('const_slice_axes', 'int64', [2], [0, 1]);
+  const splitSizes = g.constant('const_split_sizes', 'int64', [3], [hidden, hidden, hidden]);
+  const headsShape = g.constant('const_heads_shape', 'int64', [4], [0, 0, nHead, headDim]);
+  const mergedShape = g.constant('const_merged_shape', 'int64', [3], [0, 0, hidden]);
+  const maskAxes = g.constant('const_mask_axes', 'int64', [2], [1, 2]);
+
+  // Additive attention bias [batch, 1, seq, seq]: 0 where key s <= query t and s is not padding.
+  const seqLength = g.one('Slice', [g.one('Shape', ['input_ids']), g.constant('const_one_i', 'int64', [1], [1]), g.constant('const_two_i', 'int64', [1], [2])]);
+  const causalEnds = g.one('Concat', [seqLength, seqLength], { axis: int(0) });
+  const causalSlice = g.one('Slice', [causal, startsZero, causalEnds, sliceAxes]);
+  const keyMask = g.one('Unsqueeze', [g.one('Cast', ['attention_mask'], { to: int(9) }), maskAxes]);
+  const attentionBias = g.one('Where', [g.one('And', [causalSlice, keyMask]), zero, masked]);
+
+  const layerNorm = (x: string, prefix: string) =>
+    g.one('LayerNormalization', [x, g.weight(`transformer.${prefix}.weight`, weight(`${prefix}.weight`)), g.weight(`transformer.${prefix}.bias`, weight(`${prefix}.bias`))], {
+      axis: int(-1),
+      epsilon: { kind: 'float', value: epsilon },
+    });
+  const conv1d = (x: string, prefix: string) =>
+    g.one('Add', [
+      g.one('MatMul', [x, g.weight(`transformer.${prefix}.weight`, weight(`${prefix}.weight`))]),
+      g.weight(`transformer.${prefix}.bias`, weight(`${prefix}.bias`)),
+    ]);
+
+  let states = g.one('Add', [g.one('Gather', [wteName, 'input_ids']), g.one('Gather', [wpeName, 'position_ids'])]);
+  for (let layer = 0; layer < nLayer; layer++) {
+    const prefix = `h.${layer}`;
+    const qkv = conv1d(layerNorm(states, `${prefix}.ln_1`), `${prefix}.attn.c_attn`);
+    const [query, key, value] = g.op('Split', [qkv, splitSizes], { axis: int(2) }, 3);
+    // [batch, heads, seq, headDim]; keys as [batch, heads, headDim, seq] for the score MatMul.
+    const heads = (x: string, perm: number[]) => g.one('Transpose', [g.one('Reshape', [x, headsShape])], { perm: ints(perm) });
+    const scores = g.one('Div', [g.one('MatMul', [heads(query, [0, 2, 1, 3]), heads(key, [0, 2, 3, 1])]), scoreScale]);
+    const probabilities = g.one('Softmax', [g.one('Add', [scores, attentionBias])], { axis: int(-1) });
+    const context = g.one('MatMul', [probabilities, heads(value, [0, 2, 1, 3])]);
+    const merged = g.one('Reshape', [g.one('Transpose', [context], { perm: ints([0, 2, 1, 3]) }), mergedShape]);
+    states = g.one('Add', [states, conv1d(merged, `${prefix}.attn.c_proj`)]);
+
+    const inner = conv1d(layerNorm(states, `${prefix}.ln_2`), `${prefix}.mlp.c_fc`);
+    // gelu_new: 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))).
+    const cubic = g.one('Mul', [geluCubic, g.one('Pow', [inner, three])]);
+    const tanh = g.one('Tanh', [g.one('Mul', [geluScale, g.one('Add', [inner, cubic])])]);
+    const gelu = g.one('Mul', [g.one('Mul', [half, inner]), g.one('Add', [one, tanh])]);
+    states = g.one('Add', [states, conv1d(gelu, `${prefix}.mlp.c_proj`)]);
+  }
+  const final = layerNorm(states, 'ln_f');
+  const lmHead = g.one('Transpose', [wteName], { perm: ints([1, 0]) });
+  g.one('MatMul', [final, lmHead], undefined, 'logits');
+
+  const tokens = ['batch_size', 'sequence_length'];
+  return {
+    opsetVersion: 17,
+    graphName: 'main_graph',
+    inputs: ['input_ids', 'attention_mask', 'position_ids'].map((name) => ({ name, dataType: 'int64' as const, shape: tokens })),
+    outputs: [{ name: 'logits', dataType: 'float', shape: [...tokens, vocab] }],
+    initializers: g.initializers,
+    nodes: g.nodes,
+  };
+}
