@@ -12,6 +12,7 @@ export const workspaceAliases = {
   '@inseq/aggregators': pkg('aggregators'),
   '@inseq/viz': pkg('viz'),
   '@inseq/backend-tfjs': pkg('backend-tfjs'),
+  '@inseq/backend-ort': pkg('backend-ort'),
   '@inseq/testing': pkg('testing'),
   inseq: pkg('inseq'),
 };

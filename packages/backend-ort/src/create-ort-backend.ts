@@ -1,0 +1,142 @@
+import {
+  type Capabilities,
+  type ForwardInput,
+  type IntTensor,
+  InvalidInputError,
+  MissingCapabilityError,
+  type ModelBackend,
+  type ModelConfig,
+  type Tensor,
+  BackendError,
+  InseqError,
+} from '@inseq/core';
+import { type InferenceSession, Tensor as OrtTensor } from 'onnxruntime-node';
+import { checkOrtForwardInput, checkOrtIds } from './check-ort-forward-input';
+import type { OnnxInitializer } from './read-onnx-initializer';
+
+/** What the ort backend offers: next-token logits only (no autodiff, no internals in the graph). */
+export const ortCapabilities: Capabilities = Object.freeze({
+  forward: true,
+  gradients: false,
+  attentions: false,
+  layerActivations: false,
+  hiddenStates: false,
+});
+
+/** HF generation's position ids: `cumsum(mask) - 1`, padded positions set to 1. */
+function positionIds(mask: IntTensor): BigInt64Array {
+  const [batch, seq] = mask.shape;
+  const out = new BigInt64Array(batch * seq);
+  for (let b = 0; b < batch; b++) {
+    let seen = 0;
+    for (let s = 0; s < seq; s++) {
+      const m = mask.data[b * seq + s];
+      seen += m;
+      out[b * seq + s] = BigInt(m === 0 ? 1 : seen - 1);
+    }
+  }
+  return out;
+}
+
+const int64 = (data: Int32Array | BigInt64Array, shape: readonly number[]) =>
+  new OrtTensor('int64', data instanceof BigInt64Array ? data : BigInt64Array.from(data, (v) => BigInt(v)), [...shape]);
+
+function rejectUnsupported(input: ForwardInput): void {
+  const asked = (
+    [
+      ['outputAttentions', input.outputAttentions === true, 'attentions'],
+      ['outputHiddenStates', input.outputHiddenStates === true, 'hiddenStates'],
+      ['layer', input.layer !== undefined, 'layerActivations'],
+      ['zeroValues', input.zeroValues !== undefined, 'valueZeroing'],
+      ['dropoutSeed', input.dropoutSeed !== undefined, 'dropout'],
+    ] as const
+  ).filter(([, given]) => given);
+  if (asked.length > 0) {
+    throw new MissingCapabilityError(
+      `forward was asked for ${asked.map(([option, , capability]) => `${option} (${capability})`).join(', ')}; ` +
+        `backend 'ort' offers: forward. Use backend-tfjs for model internals.`,
+    );
+  }
+  if (input.inputsEmbeds !== undefined) {
+    throw new InvalidInputError(
+      "inputsEmbeds was given, but backend 'ort' runs ONNX exports that take token ids only (input_ids); " +
+        'methods that perturb embeddings need backend-tfjs.',
+    );
+  }
+}
+
+/**
+ * Wraps a loaded ONNX Runtime session as a {@link ModelBackend} (`name: 'ort'`).
+ * `embeddings` is the `transformer.wte.weight` initializer when the graph stores it inline.
+ */
+export function createOrtBackend(
+  session: InferenceSession,
+  config: ModelConfig,
+  options: { readonly embeddings?: OnnxInitializer; readonly usesPositionIds: boolean },
+): ModelBackend {
+  let disposed = false;
+  const assertLive = () => {
+    if (disposed) throw new InseqError('INVALID_ARGUMENT', "The 'ort' backend was disposed; load the model again.");
+  };
+  return {
+    name: 'ort',
+    config,
+    capabilities: ortCapabilities,
+    async embed(inputIds: IntTensor): Promise<Tensor> {
+      assertLive();
+      const { embeddings } = options;
+      if (!embeddings) {
+        throw new InvalidInputError(
+          "backend 'ort' cannot return token embeddings: the ONNX graph has no embedding output and no inline " +
+            'transformer.wte.weight initializer. Methods that need embeddings (e.g. occlusion baselines) are not yet supported on ort.',
+        );
+      }
+      const [batch, seq] = inputIds.shape;
+      checkOrtIds(inputIds, config);
+      const hidden = config.hiddenSize;
+      const data = new Float32Array(batch * seq * hidden);
+      for (let i = 0; i < batch * seq; i++) {
+        const id = inputIds.data[i];
+        data.set(embeddings.data.subarray(id * hidden, (id + 1) * hidden), i * hidden);
+      }
+      return { data, shape: [batch, seq, hidden] };
+    },
+    async forward(input: ForwardInput) {
+      assertLive();
+      rejectUnsupported(input);
+      const [batch, seq] = checkOrtForwardInput(input, config);
+      const feeds: Record<string, OrtTensor> = {
+        input_ids: int64(input.inputIds.data, [batch, seq]),
+        attention_mask: int64(input.attentionMask.data, [batch, seq]),
+      };
+      if (options.usesPositionIds) feeds.position_ids = int64(positionIds(input.attentionMask), [batch, seq]);
+      let output: InferenceSession.ReturnType;
+      try {
+        output = await session.run(feeds);
+      } catch (cause) {
+        throw new BackendError(`ONNX Runtime failed on a [${batch}, ${seq}] batch: ${(cause as Error)?.message ?? String(cause)}`, cause);
+      }
+      try {
+        const logits = output.logits;
+        const vocab = logits.dims[2];
+        if (logits.type !== 'float32' || logits.dims.length !== 3 || logits.dims[0] !== batch || logits.dims[1] !== seq) {
+          throw new BackendError(
+            `The ONNX graph returned logits of type ${logits.type} and shape [${logits.dims.join(', ')}]; expected float32 [${batch}, ${seq}, vocab].`,
+          );
+        }
+        const all = logits.data as Float32Array;
+        if (input.logitsAt === 'all') return { logits: { data: Float32Array.from(all), shape: [batch, seq, vocab] } };
+        const last = new Float32Array(batch * vocab);
+        for (let b = 0; b < batch; b++) last.set(all.subarray((b * seq + seq - 1) * vocab, (b * seq + seq) * vocab), b * vocab);
+        return { logits: { data: last, shape: [batch, vocab] } };
+      } finally {
+        for (const tensor of Object.values(output)) tensor.dispose();
+      }
+    },
+    async dispose() {
+      if (disposed) return;
+      disposed = true;
+      await session.release();
+    },
+  };
+}

@@ -1,0 +1,123 @@
+import { type ModelBackend, intTensorFromRows, memoryModelFiles } from '@inseq/core';
+import { createTinyGpt2, encodeOnnxModel, gpt2OnnxModelSpec, maxAbsDiff, referenceGpt2Forward, tinyGpt2OnnxFiles } from '@inseq/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadOrtBackend } from './load-ort-backend';
+
+const { weights, config } = createTinyGpt2();
+const vocab = config.vocab_size as number;
+const files = tinyGpt2OnnxFiles();
+
+/** Rows `[b, seq - 1, :]` of reference logits `[batch, seq, vocab]`. */
+function lastPosition(all: Float64Array, batch: number, seq: number): Float64Array {
+  const out = new Float64Array(batch * vocab);
+  for (let b = 0; b < batch; b++) out.set(all.subarray((b * seq + seq - 1) * vocab, (b * seq + seq) * vocab), b * vocab);
+  return out;
+}
+
+describe('loadOrtBackend', () => {
+  let backend: ModelBackend;
+  beforeAll(async () => {
+    backend = await loadOrtBackend(memoryModelFiles(files, 'tiny-gpt2-onnx'), { intraOpNumThreads: 1 });
+  });
+  afterAll(async () => {
+    await backend?.dispose();
+  });
+
+  it('declares forward only and reads config.json', () => {
+    expect(backend.name).toBe('ort');
+    expect(backend.capabilities).toEqual({ forward: true, gradients: false, attentions: false, layerActivations: false, hiddenStates: false });
+    expect(backend.config.vocabSize).toBe(vocab);
+    expect(backend.config.maxPositions).toBe(config.n_positions);
+  });
+
+  it('gives the reference last-position logits for one row', async () => {
+    const ids = [[464, 262, 286, 318, 13, 100, 7, 99]];
+    const mask = [ids[0].map(() => 1)];
+    const out = await backend.forward({ inputIds: intTensorFromRows(ids), attentionMask: intTensorFromRows(mask) });
+    expect(out.logits.shape).toEqual([1, vocab]);
+    const reference = referenceGpt2Forward(weights, config, ids, mask).logits;
+    expect(maxAbsDiff(out.logits.data, lastPosition(reference, 1, 8))).toBeLessThan(1e-4);
+  });
+
+  it('gives the reference logits at every position of a left-padded batch (positions from the mask)', async () => {
+    const pad = vocab - 1;
+    const ids = [
+      [464, 262, 286, 318, 13, 100],
+      [pad, pad, pad, 40, 41, 42],
+      [pad, 5, 6, 7, 8, 9],
+    ];
+    const mask = ids.map((row) => row.map((id, i) => (id === pad && i < 3 ? 0 : 1)));
+    const input = { inputIds: intTensorFromRows(ids), attentionMask: intTensorFromRows(mask) };
+    const reference = referenceGpt2Forward(weights, config, ids, mask).logits;
+    const all = await backend.forward({ ...input, logitsAt: 'all' });
+    expect(all.logits.shape).toEqual([3, 6, vocab]);
+    // Padded query positions are meaningless; compare real positions only.
+    for (let b = 0; b < 3; b++) {
+      for (let s = 0; s < 6; s++) {
+        if (mask[b][s] === 0) continue;
+        const at = (b * 6 + s) * vocab;
+        expect(maxAbsDiff(all.logits.data.subarray(at, at + vocab), reference.subarray(at, at + vocab))).toBeLessThan(1e-4);
+      }
+    }
+    const last = await backend.forward(input);
+    expect(maxAbsDiff(last.logits.data, lastPosition(reference, 3, 6))).toBeLessThan(1e-4);
+    // The padded row equals the same tokens unpadded: position ids follow the mask.
+    const alone = await backend.forward({ inputIds: intTensorFromRows([[40, 41, 42]]), attentionMask: intTensorFromRows([[1, 1, 1]]) });
+    expect(maxAbsDiff(alone.logits.data, last.logits.data.subarray(vocab, 2 * vocab))).toBeLessThan(1e-4);
+  });
+
+  it('embeds ids with the wte initializer of the graph', async () => {
+    const embeds = await backend.embed(intTensorFromRows([[3, 7]]));
+    const hidden = config.n_embd as number;
+    expect(embeds.shape).toEqual([1, 2, hidden]);
+    const wte = weights['transformer.wte.weight'] ?? weights['wte.weight'];
+    expect(maxAbsDiff(embeds.data.subarray(hidden), Float64Array.from(wte.data).subarray(7 * hidden, 8 * hidden))).toBe(0);
+  });
+
+  it('refuses inputsEmbeds, internals and too-long inputs with clear errors', async () => {
+    const inputIds = intTensorFromRows([[1, 2]]);
+    const attentionMask = intTensorFromRows([[1, 1]]);
+    await expect(backend.forward({ inputIds, attentionMask, inputsEmbeds: await backend.embed(inputIds) })).rejects.toMatchObject({
+      name: 'InvalidInputError',
+      message: expect.stringMatching(/ids only/),
+    });
+    await expect(backend.forward({ inputIds, attentionMask, outputAttentions: true })).rejects.toMatchObject({ code: 'MISSING_CAPABILITY' });
+    const long = (config.n_positions as number) + 1;
+    await expect(
+      backend.forward({ inputIds: intTensorFromRows([Array(long).fill(1)]), attentionMask: intTensorFromRows([Array(long).fill(1)]) }),
+    ).rejects.toMatchObject({ name: 'InvalidInputError', code: 'INPUT_TOO_LONG' });
+  });
+});
+
+describe('loadOrtBackend errors', () => {
+  it('names a missing onnx/model.onnx', async () => {
+    const { 'onnx/model.onnx': _, ...rest } = files;
+    await expect(loadOrtBackend(memoryModelFiles(rest, 'folder'))).rejects.toMatchObject({
+      name: 'ModelLoadError',
+      code: 'MODEL_LOAD',
+      message: expect.stringContaining('folder has no onnx/model.onnx'),
+    });
+  });
+
+  it('wraps a corrupt model.onnx as INVALID_FILE with the ONNX Runtime error as cause', async () => {
+    const corrupt = { ...files, 'onnx/model.onnx': new TextEncoder().encode('not an onnx model at all') };
+    const error = await loadOrtBackend(memoryModelFiles(corrupt, 'folder')).catch((e: unknown) => e);
+    expect(error).toMatchObject({ name: 'ModelLoadError', code: 'INVALID_FILE', message: expect.stringContaining('folder/onnx/model.onnx') });
+    expect((error as Error).cause).toBeInstanceOf(Error);
+  });
+
+  it('lists found and expected inputs for a graph with past key values', async () => {
+    const spec = gpt2OnnxModelSpec(weights, config);
+    spec.inputs.push({ name: 'past_key_values.0.key', dataType: 'float', shape: ['batch_size', 2, 'past_sequence_length', 4] });
+    const withPast = { ...files, 'onnx/model.onnx': encodeOnnxModel(spec) };
+    await expect(loadOrtBackend(memoryModelFiles(withPast, 'folder'))).rejects.toMatchObject({
+      name: 'ModelLoadError',
+      code: 'UNSUPPORTED_MODEL',
+      message: expect.stringMatching(/has inputs \[input_ids, attention_mask, position_ids, past_key_values\.0\.key\].*KV cache/),
+    });
+  });
+
+  it('rejects a bad intraOpNumThreads', async () => {
+    await expect(loadOrtBackend(memoryModelFiles(files), { intraOpNumThreads: 0 })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+  });
+});
