@@ -55,5 +55,9 @@ describe('attribute on the ort backend', () => {
     const message = await run.catch((error: Error) => error.message);
     expect(message).toMatch(/integrated_gradients needs gradients; backend 'ort' offers: forward/);
     expect(message).toMatch(/or one of: .*dummy/);
+    // Occlusion and LIME replace embeddings, which an ids-only ONNX export cannot take.
+    expect(message).not.toMatch(/occlusion|lime/);
+    const occlusion = attribute(model, 'the cat', { method: 'occlusion', methods, generatedTexts: 'the cat sat' });
+    await expect(occlusion).rejects.toThrow(/occlusion needs embeddingInputs; backend 'ort' offers: forward/);
   });
 });

@@ -57,6 +57,7 @@ describe('tfjs backend gradients and resources', () => {
     expect(backend.name).toBe('tfjs');
     expect(backend.capabilities).toEqual({
       forward: true,
+      embeddingInputs: true,
       gradients: true,
       attentions: true,
       layerActivations: true,

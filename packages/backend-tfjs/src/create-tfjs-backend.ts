@@ -20,6 +20,7 @@ import { tfjsGradients } from './tfjs-gradients';
 
 const capabilities: Capabilities = Object.freeze({
   forward: true,
+  embeddingInputs: true,
   gradients: true,
   attentions: true,
   layerActivations: true,

@@ -66,6 +66,7 @@ export function attentionLinearModel(options: AttentionLinearModelOptions = {}):
       raw: {},
     },
     capabilities: {
+      embeddingInputs: true,
       forward: true,
       gradients: false,
       attentions: true,

@@ -147,6 +147,7 @@ export function linearModel(options: LinearModelOptions = {}): LinearModel {
       raw: {},
     },
     capabilities: {
+      embeddingInputs: true,
       forward: true,
       gradients: true,
       attentions: false,

@@ -16,6 +16,8 @@ export interface Capabilities {
   readonly layerActivations: boolean;
   /** `outputHiddenStates` in forward: the residual stream after the embeddings and each block. */
   readonly hiddenStates: boolean;
+  /** `inputsEmbeds` in forward: the pass runs on given embeddings (baseline-replacing perturbations). */
+  readonly embeddingInputs?: boolean;
   /** `zeroValues` in forward: value vectors of chosen positions zeroed in one layer (value zeroing). */
   readonly valueZeroing?: boolean;
   /** `rescale` in gradients: DeepLIFT Rescale multipliers against a reference pass. */

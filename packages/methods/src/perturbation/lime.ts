@@ -41,7 +41,8 @@ function specialIds(special: SpecialTokenIds): Set<number> {
 export const lime = defineMethod({
   name: 'lime',
   family: 'perturbation',
-  requires: [],
+  // Baseline tokens replace embeddings, not ids: the backend must run on given embeddings.
+  requires: ['embeddingInputs'],
   description: 'Local linear surrogate (ridge) fitted on random token maskings; its coefficients are the attributions.',
   parseOptions: (raw) => parseOptions('lime', raw, options),
   async attributeStep(ctx) {

@@ -28,7 +28,8 @@ const options = {
 export const occlusion = defineMethod({
   name: 'occlusion',
   family: 'perturbation',
-  requires: [],
+  // Baseline tokens replace embeddings, not ids: the backend must run on given embeddings.
+  requires: ['embeddingInputs'],
   description: 'Change of the attributed function when each token in turn is replaced by a baseline (UNK) embedding.',
   parseOptions: (raw) => parseOptions('occlusion', raw, options),
   async attributeStep(ctx) {
