@@ -1,6 +1,6 @@
 import { InvalidInputError } from '@inseq/core';
 import type { NamedWeight } from './named-weight';
-import type { OnnxAttributeValue, OnnxModelSpec, OnnxNodeSpec, OnnxTensorSpec } from './onnx-model-spec';
+import type { OnnxAttributeValue, OnnxModelSpec, OnnxNodeSpec, OnnxTensorSpec, OnnxValueInfoSpec } from './onnx-model-spec';
 
 // What HF adds to masked attention scores (torch.finfo(float32).min), as referenceGpt2Forward.
 const maskedScore = -3.4028234663852886e38;
@@ -43,9 +43,27 @@ class GraphBuilder {
   }
 }
 
+/** Graph variants of {@link gpt2OnnxModelSpec}, as Optimum / transformers.js export them. */
+export interface Gpt2OnnxGraphOptions {
+  /**
+   * Add the KV cache: inputs `past_key_values.{i}.key` / `.value`
+   * `[batch_size, n_head, past_sequence_length, head_dim]` float32, outputs `present.{i}.key` /
+   * `.value` `[batch_size, n_head, past_sequence_length + sequence_length, head_dim]`;
+   * `attention_mask` then covers past and current tokens. An empty past (length 0) is a plain
+   * forward. @defaultValue false
+   */
+  withPast?: boolean;
+  /**
+   * Add outputs `attentions.{i}` `[batch_size, n_head, sequence_length, total_length]`, each
+   * layer's softmax weights (total length = past + current tokens). @defaultValue false
+   */
+  outputAttentions?: boolean;
+}
+
 /**
  * The ONNX graph of HF `GPT2LMHeadModel` for the given weights, in the layout Optimum and
- * transformers.js export decoder-only models without a KV cache: inputs `input_ids`,
+ * transformers.js export decoder-only models. By default without a KV cache (see
+ * {@link Gpt2OnnxGraphOptions} for `withPast` and `outputAttentions`): inputs `input_ids`,
  * `attention_mask`, `position_ids` (all `[batch_size, sequence_length]` int64), output `logits`
  * `[batch_size, sequence_length, vocab]` float32. Standard ops at opset 17 only. Semantics match
  * {@link referenceGpt2Forward}: a causal mask (a precomputed `[nPositions, nPositions]` bool
@@ -55,8 +73,16 @@ class GraphBuilder {
  *
  * @param weights - by HF name (`transformer.` prefix), e.g. `createTinyGpt2().weights`.
  * @param config - the `config.json` object (`n_layer`, `n_head`, `n_embd`, `layer_norm_epsilon`).
+ * @param options - `withPast` (KV cache inputs and outputs), `outputAttentions`; without them
+ * the graph is the one described above, byte for byte.
  */
-export function gpt2OnnxModelSpec(weights: Record<string, NamedWeight>, config: Record<string, unknown>): OnnxModelSpec {
+export function gpt2OnnxModelSpec(
+  weights: Record<string, NamedWeight>,
+  config: Record<string, unknown>,
+  options: Gpt2OnnxGraphOptions = {},
+): OnnxModelSpec {
+  const withPast = options.withPast ?? false;
+  const outputAttentions = options.outputAttentions ?? false;
   const nLayer = configNumber(config, 'n_layer');
   const nHead = configNumber(config, 'n_head');
   const hidden = configNumber(config, 'n_embd');
@@ -92,17 +118,30 @@ export function gpt2OnnxModelSpec(weights: Record<string, NamedWeight>, config: 
   const geluCubic = g.constant('const_gelu_cubic', 'float', [], [0.044715]);
   const geluScale = g.constant('const_gelu_scale', 'float', [], [Math.sqrt(2 / Math.PI)]);
   const scoreScale = g.constant('const_score_scale', 'float', [], [Math.sqrt(headDim)]);
-  const startsZero = g.constant('const_starts', 'int64', [2], [0, 0]);
+  // Only the graph without a cache slices from row 0; an unused initializer makes ORT warn.
+  const startsZero = withPast ? '' : g.constant('const_starts', 'int64', [2], [0, 0]);
   const sliceAxes = g.constant('const_slice_axes', 'int64', [2], [0, 1]);
   const splitSizes = g.constant('const_split_sizes', 'int64', [3], [hidden, hidden, hidden]);
   const headsShape = g.constant('const_heads_shape', 'int64', [4], [0, 0, nHead, headDim]);
   const mergedShape = g.constant('const_merged_shape', 'int64', [3], [0, 0, hidden]);
   const maskAxes = g.constant('const_mask_axes', 'int64', [2], [1, 2]);
 
-  // Additive attention bias [batch, 1, seq, seq]: 0 where key s <= query t and s is not padding.
-  const seqLength = g.one('Slice', [g.one('Shape', ['input_ids']), g.constant('const_one_i', 'int64', [1], [1]), g.constant('const_two_i', 'int64', [1], [2])]);
-  const causalEnds = g.one('Concat', [seqLength, seqLength], { axis: int(0) });
-  const causalSlice = g.one('Slice', [causal, startsZero, causalEnds, sliceAxes]);
+  // Additive attention bias [batch, 1, seq, total]: 0 where key s <= query t and s is not padding.
+  const oneIndex = g.constant('const_one_i', 'int64', [1], [1]);
+  const twoIndex = g.constant('const_two_i', 'int64', [1], [2]);
+  const seqLength = g.one('Slice', [g.one('Shape', ['input_ids']), oneIndex, twoIndex]);
+  let causalSlice: string;
+  if (withPast) {
+    // Queries are the last `seq` of `total` positions: rows [past, total), columns [0, total).
+    const totalLength = g.one('Slice', [g.one('Shape', ['attention_mask']), oneIndex, twoIndex]);
+    const pastLength = g.one('Sub', [totalLength, seqLength]);
+    const causalStarts = g.one('Concat', [pastLength, g.constant('const_zero_i', 'int64', [1], [0])], { axis: int(0) });
+    const causalEnds = g.one('Concat', [totalLength, totalLength], { axis: int(0) });
+    causalSlice = g.one('Slice', [causal, causalStarts, causalEnds, sliceAxes]);
+  } else {
+    const causalEnds = g.one('Concat', [seqLength, seqLength], { axis: int(0) });
+    causalSlice = g.one('Slice', [causal, startsZero, causalEnds, sliceAxes]);
+  }
   const keyMask = g.one('Unsqueeze', [g.one('Cast', ['attention_mask'], { to: int(9) }), maskAxes]);
   const attentionBias = g.one('Where', [g.one('And', [causalSlice, keyMask]), zero, masked]);
 
@@ -124,9 +163,28 @@ export function gpt2OnnxModelSpec(weights: Record<string, NamedWeight>, config: 
     const [query, key, value] = g.op('Split', [qkv, splitSizes], { axis: int(2) }, 3);
     // [batch, heads, seq, headDim]; keys as [batch, heads, headDim, seq] for the score MatMul.
     const heads = (x: string, perm: number[]) => g.one('Transpose', [g.one('Reshape', [x, headsShape])], { perm: ints(perm) });
-    const scores = g.one('Div', [g.one('MatMul', [heads(query, [0, 2, 1, 3]), heads(key, [0, 2, 3, 1])]), scoreScale]);
-    const probabilities = g.one('Softmax', [g.one('Add', [scores, attentionBias])], { axis: int(-1) });
-    const context = g.one('MatMul', [probabilities, heads(value, [0, 2, 1, 3])]);
+    const queries = heads(query, [0, 2, 1, 3]);
+    let keysTransposed: string;
+    let values: string | undefined;
+    if (withPast) {
+      // The cache is [batch, heads, past, headDim]; this step's keys and values are appended on axis 2.
+      const append = (past: string, x: string, present: string) =>
+        g.one('Concat', [past, heads(x, [0, 2, 1, 3])], { axis: int(2) }, present);
+      const presentKey = append(`past_key_values.${layer}.key`, key, `present.${layer}.key`);
+      keysTransposed = g.one('Transpose', [presentKey], { perm: ints([0, 1, 3, 2]) });
+      values = append(`past_key_values.${layer}.value`, value, `present.${layer}.value`);
+    } else {
+      keysTransposed = heads(key, [0, 2, 3, 1]);
+    }
+    const scores = g.one('Div', [g.one('MatMul', [queries, keysTransposed]), scoreScale]);
+    const probabilities = g.one(
+      'Softmax',
+      [g.one('Add', [scores, attentionBias])],
+      { axis: int(-1) },
+      outputAttentions ? `attentions.${layer}` : undefined,
+    );
+    values ??= heads(value, [0, 2, 1, 3]);
+    const context = g.one('MatMul', [probabilities, values]);
     const merged = g.one('Reshape', [g.one('Transpose', [context], { perm: ints([0, 2, 1, 3]) }), mergedShape]);
     states = g.one('Add', [states, conv1d(merged, `${prefix}.attn.c_proj`)]);
 
@@ -142,11 +200,28 @@ export function gpt2OnnxModelSpec(weights: Record<string, NamedWeight>, config: 
   g.one('MatMul', [final, lmHead], undefined, 'logits');
 
   const tokens = ['batch_size', 'sequence_length'];
+  const totalLength = withPast ? 'past_sequence_length + sequence_length' : 'sequence_length';
+  const layers = Array.from({ length: nLayer }, (_, layer) => layer);
+  const cache = (prefix: string, length: string): OnnxValueInfoSpec[] =>
+    layers.flatMap((layer) =>
+      ['key', 'value'].map((part) => ({ name: `${prefix}.${layer}.${part}`, dataType: 'float' as const, shape: ['batch_size', nHead, length, headDim] })),
+    );
   return {
     opsetVersion: 17,
     graphName: 'main_graph',
-    inputs: ['input_ids', 'attention_mask', 'position_ids'].map((name) => ({ name, dataType: 'int64' as const, shape: tokens })),
-    outputs: [{ name: 'logits', dataType: 'float', shape: [...tokens, vocab] }],
+    inputs: [
+      { name: 'input_ids', dataType: 'int64', shape: tokens },
+      { name: 'attention_mask', dataType: 'int64', shape: ['batch_size', totalLength] },
+      { name: 'position_ids', dataType: 'int64', shape: tokens },
+      ...(withPast ? cache('past_key_values', 'past_sequence_length') : []),
+    ],
+    outputs: [
+      { name: 'logits', dataType: 'float', shape: [...tokens, vocab] },
+      ...(withPast ? cache('present', totalLength) : []),
+      ...(outputAttentions
+        ? layers.map((layer) => ({ name: `attentions.${layer}`, dataType: 'float' as const, shape: ['batch_size', nHead, 'sequence_length', totalLength] }))
+        : []),
+    ],
     initializers: g.initializers,
     nodes: g.nodes,
   };

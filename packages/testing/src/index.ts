@@ -5,7 +5,8 @@ export { tinyGpt2ModelFiles } from './tiny-gpt2-model-files';
 export { writeTinyGpt2 } from './write-tiny-gpt2';
 export { createTinyGpt2Onnx } from './create-tiny-gpt2-onnx';
 export { tinyGpt2OnnxFiles } from './tiny-gpt2-onnx-files';
-export { gpt2OnnxModelSpec } from './gpt2-onnx-model-spec';
+export type { TinyGpt2OnnxOptions } from './tiny-gpt2-onnx-options';
+export { type Gpt2OnnxGraphOptions, gpt2OnnxModelSpec } from './gpt2-onnx-model-spec';
 
 export { encodeOnnxModel } from './encode-onnx-model';
 export {
