@@ -1,8 +1,9 @@
 import { existsSync } from 'node:fs';
-import { mkdtemp, readdir, readFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { tinyGpt2OnnxFiles } from '@inseq/testing';
 import { loadOutput } from 'inseq';
 import { describe, expect, it } from 'vitest';
 import { defaultModelPath } from './default-model-path';
@@ -123,6 +124,47 @@ describe('inseq CLI', () => {
     const scores = output.sequence_attributions[0].step_scores;
     expect(output.info.attributed_fn).toBe('contrast_prob_diff');
     expect(scores.contrast_prob.data.length).toBe(scores.probability.data.length);
+  });
+
+  describe('a folder holding only an ONNX export', () => {
+    async function onnxFolder(): Promise<string> {
+      const directory = await mkdtemp(join(tmpdir(), 'inseq-cli-onnx-'));
+      for (const [name, bytes] of Object.entries(tinyGpt2OnnxFiles())) {
+        await mkdir(dirname(join(directory, name)), { recursive: true });
+        await writeFile(join(directory, name), bytes);
+      }
+      return directory;
+    }
+
+    it('loads on ort by itself and runs dummy with step scores', async () => {
+      const model = await onnxFolder();
+      const json = join(await mkdtemp(join(tmpdir(), 'inseq-cli-')), 'out.json');
+      const { code, stderr } = await run(
+        'attribute', '-m', model, '-a', 'dummy', '-i', 'the cat', '-g', 'the cat sat on the mat',
+        '--step-scores', 'probability', 'entropy', '-o', json, '--hide',
+      );
+      expect(stderr).not.toContain('error');
+      expect(code).toBe(0);
+      const output = await loadOutput(json);
+      expect(output.info.backend).toBe('ort');
+      const [sequence] = output.sequence_attributions;
+      const steps = sequence.attr_pos_end - sequence.attr_pos_start;
+      expect(steps).toBeGreaterThan(1);
+      expect(sequence.step_scores.probability.data).toHaveLength(steps);
+      expect(sequence.step_scores.entropy.data).toHaveLength(steps);
+    });
+
+    it('fails with the capability error naming ort for a gradient method', async () => {
+      const model = await onnxFolder();
+      const directory = await mkdtemp(join(tmpdir(), 'inseq-cli-'));
+      const { code, stderr } = await run(
+        'attribute', '-m', model, '-a', 'saliency', '-i', 'the cat', '-g', 'the cat sat', '-o', join(directory, 'out.json'),
+      );
+      expect(code).toBe(1);
+      expect(stderr).toMatch(/saliency needs gradients; backend 'ort' offers: forward/);
+      expect(stderr).not.toMatch(/\n\s+at /);
+      expect(await readdir(directory)).toEqual([]);
+    });
   });
 
   describe('bad input: a clear error, exit code 1 or 2, no output file', () => {

@@ -41,7 +41,7 @@ describe('loadModel', () => {
   });
 
   it('finds installed backend packages by itself', async () => {
-    expect((await installedBackends()).list()).toEqual(['tfjs']);
+    expect((await installedBackends()).list()).toEqual(['tfjs', 'ort']);
     const { files } = createTinyGpt2();
     const model = await loadModel(memoryModelFiles(files, 'tiny-gpt2'));
     expect(model.backend.name).toBe('tfjs');

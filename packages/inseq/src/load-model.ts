@@ -25,7 +25,11 @@ export interface LoadModelOptions {
 }
 
 /** The backend packages `loadModel` looks for, in order of preference (optional peers). */
-const KNOWN_BACKENDS = [{ packageName: '@inseq/backend-tfjs', exportName: 'tfjsBackendLoader' }] as const;
+const KNOWN_BACKENDS = [
+  // tfjs first: it offers every capability, so ort takes only the folders tfjs cannot load (ONNX only).
+  { packageName: '@inseq/backend-tfjs', exportName: 'tfjsBackendLoader' },
+  { packageName: '@inseq/backend-ort', exportName: 'ortBackendLoader' },
+] as const;
 
 /** A registry of the backend packages that are installed. */
 export async function installedBackends(): Promise<Registry<BackendLoader>> {

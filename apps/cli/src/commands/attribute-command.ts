@@ -1,3 +1,4 @@
+import { ortBackendLoader } from '@inseq/backend-ort';
 import { tfjsBackendLoader } from '@inseq/backend-tfjs';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import {
@@ -58,7 +59,8 @@ function parseAlignments(value: string): 'auto' | [number, number][] | [number, 
 
 /** Every backend the CLI ships with. */
 export function cliBackends() {
-  return createRegistry<BackendLoader>('backend').register(tfjsBackendLoader);
+  // tfjs first: it offers every capability; ort takes the folders that hold only ONNX.
+  return createRegistry<BackendLoader>('backend').register(tfjsBackendLoader).register(ortBackendLoader);
 }
 
 /** `inseq attribute`: Inseq's CLI flags, in kebab-case. */
