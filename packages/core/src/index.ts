@@ -27,6 +27,7 @@ export type {
   Capabilities,
   ForwardInput,
   ForwardOutput,
+  GenerateOptions,
   GradientInput,
   GradientOutput,
   LayerIntervention,

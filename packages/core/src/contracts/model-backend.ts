@@ -109,9 +109,23 @@ export interface ModelBackend {
   embed(inputIds: IntTensor): Promise<Tensor>;
   forward(input: ForwardInput): Promise<ForwardOutput>;
   gradients?(input: GradientInput): Promise<GradientOutput>;
+  /**
+   * Optional greedy decoding done by the backend itself (e.g. with a KV cache); the loop uses it
+   * instead of re-running `forward` on the whole prefix for every new token. Same contract as the
+   * loop's own decoding: stop ids end a row and are not included; returns prompt + new tokens.
+   */
+  generate?(prompts: readonly (readonly number[])[], options: GenerateOptions): Promise<number[][]>;
   /** Layer names accepted by `layer` (capability `layerActivations`), in model order. */
   layerNames?(): string[];
   dispose(): Promise<void>;
+}
+
+/** Options of {@link ModelBackend.generate}. */
+export interface GenerateOptions {
+  readonly maxNewTokens: number;
+  readonly stopIds: readonly number[];
+  /** Id written into left padding. */
+  readonly padId: number;
 }
 
 /** Options a backend loader receives. */

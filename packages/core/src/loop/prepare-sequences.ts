@@ -82,11 +82,10 @@ export async function prepareSequences(
   const special = model.tokenizer.specialTokenIds;
   const configuredStop = model.generationConfig?.eosTokenId ?? model.backend.config.eosTokenId ?? special.eos;
   const stopIds = configuredStop === undefined ? [] : typeof configuredStop === 'number' ? [configuredStop] : [...configuredStop];
-  const targets = await generateGreedy(model.backend, sourceIds, {
-    maxNewTokens: options.maxNewTokens,
-    stopIds,
-    padId: options.padId,
-  });
+  const generateOptions = { maxNewTokens: options.maxNewTokens, stopIds, padId: options.padId };
+  const targets = model.backend.generate
+    ? await model.backend.generate(sourceIds, generateOptions)
+    : await generateGreedy(model.backend, sourceIds, generateOptions);
   return targets.map((targetIds, i) => ({
     inputText: inputs[i],
     generatedText: model.tokenizer.decode(targetIds, { skipSpecialTokens: true }),
