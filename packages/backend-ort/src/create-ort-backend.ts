@@ -12,9 +12,11 @@ import {
 } from '@inseq/core';
 import { type InferenceSession, Tensor as OrtTensor } from 'onnxruntime-node';
 import { checkOrtForwardInput, checkOrtIds } from './check-ort-forward-input';
+import { generateWithPast } from './generate-with-past';
+import { type OrtGraphLayout, emptyPast } from './ort-graph-layout';
 import type { OnnxInitializer } from './read-onnx-initializer';
 
-/** What the ort backend offers: next-token logits only (no autodiff, no internals in the graph). */
+/** What the ort backend offers on a plain export: next-token logits only (no autodiff, no internals in the graph). */
 export const ortCapabilities: Capabilities = Object.freeze({
   forward: true,
   gradients: false,
@@ -41,10 +43,14 @@ function positionIds(mask: IntTensor): BigInt64Array {
 const int64 = (data: Int32Array | BigInt64Array, shape: readonly number[]) =>
   new OrtTensor('int64', data instanceof BigInt64Array ? data : BigInt64Array.from(data, (v) => BigInt(v)), [...shape]);
 
-function rejectUnsupported(input: ForwardInput): void {
+/** Capabilities of one graph: `attentions` when it exports `attentions.{i}`. */
+const ortCapabilitiesWithAttentions: Capabilities = Object.freeze({ ...ortCapabilities, attentions: true });
+
+function rejectUnsupported(input: ForwardInput, capabilities: Capabilities): void {
+  const offered = (Object.keys(capabilities) as (keyof Capabilities)[]).filter((name) => capabilities[name] === true);
   const asked = (
     [
-      ['outputAttentions', input.outputAttentions === true, 'attentions'],
+      ['outputAttentions', input.outputAttentions === true && !capabilities.attentions, 'attentions'],
       ['outputHiddenStates', input.outputHiddenStates === true, 'hiddenStates'],
       ['layer', input.layer !== undefined, 'layerActivations'],
       ['zeroValues', input.zeroValues !== undefined, 'valueZeroing'],
@@ -54,7 +60,8 @@ function rejectUnsupported(input: ForwardInput): void {
   if (asked.length > 0) {
     throw new MissingCapabilityError(
       `forward was asked for ${asked.map(([option, , capability]) => `${option} (${capability})`).join(', ')}; ` +
-        `backend 'ort' offers: forward. Use backend-tfjs for model internals.`,
+        `backend 'ort' offers: ${offered.join(', ')}. Use backend-tfjs for model internals` +
+        (asked.some(([option]) => option === 'outputAttentions') ? ', or an export with attention outputs (attentions.{i}).' : '.'),
     );
   }
   if (input.inputsEmbeds !== undefined) {
@@ -72,16 +79,18 @@ function rejectUnsupported(input: ForwardInput): void {
 export function createOrtBackend(
   session: InferenceSession,
   config: ModelConfig,
-  options: { readonly embeddings?: OnnxInitializer; readonly usesPositionIds: boolean },
+  options: { readonly embeddings?: OnnxInitializer; readonly layout: OrtGraphLayout },
 ): ModelBackend {
+  const { layout } = options;
+  const capabilities = layout.withAttentions ? ortCapabilitiesWithAttentions : ortCapabilities;
   let disposed = false;
   const assertLive = () => {
     if (disposed) throw new InseqError('INVALID_ARGUMENT', "The 'ort' backend was disposed; load the model again.");
   };
-  return {
+  const backend: ModelBackend = {
     name: 'ort',
     config,
-    capabilities: ortCapabilities,
+    capabilities,
     async embed(inputIds: IntTensor): Promise<Tensor> {
       assertLive();
       const { embeddings } = options;
@@ -103,18 +112,22 @@ export function createOrtBackend(
     },
     async forward(input: ForwardInput) {
       assertLive();
-      rejectUnsupported(input);
+      rejectUnsupported(input, capabilities);
       const [batch, seq] = checkOrtForwardInput(input, config);
       const feeds: Record<string, OrtTensor> = {
         input_ids: int64(input.inputIds.data, [batch, seq]),
         attention_mask: int64(input.attentionMask.data, [batch, seq]),
+        // A past of length 0 makes a KV-cache export compute exactly what a plain export does.
+        ...(layout.withPast ? emptyPast(batch, config) : {}),
       };
-      if (options.usesPositionIds) feeds.position_ids = int64(positionIds(input.attentionMask), [batch, seq]);
+      if (layout.usesPositionIds) feeds.position_ids = int64(positionIds(input.attentionMask), [batch, seq]);
       let output: InferenceSession.ReturnType;
       try {
         output = await session.run(feeds);
       } catch (cause) {
         throw new BackendError(`ONNX Runtime failed on a [${batch}, ${seq}] batch: ${(cause as Error)?.message ?? String(cause)}`, cause);
+      } finally {
+        for (const tensor of Object.values(feeds)) tensor.dispose();
       }
       try {
         const logits = output.logits;
@@ -124,11 +137,12 @@ export function createOrtBackend(
             `The ONNX graph returned logits of type ${logits.type} and shape [${logits.dims.join(', ')}]; expected float32 [${batch}, ${seq}, vocab].`,
           );
         }
+        const attentions = input.outputAttentions === true ? readAttentions(output, config, batch, seq) : undefined;
         const all = logits.data as Float32Array;
-        if (input.logitsAt === 'all') return { logits: { data: Float32Array.from(all), shape: [batch, seq, vocab] } };
+        if (input.logitsAt === 'all') return { logits: { data: Float32Array.from(all), shape: [batch, seq, vocab] }, ...(attentions && { attentions }) };
         const last = new Float32Array(batch * vocab);
         for (let b = 0; b < batch; b++) last.set(all.subarray((b * seq + seq - 1) * vocab, (b * seq + seq) * vocab), b * vocab);
-        return { logits: { data: last, shape: [batch, vocab] } };
+        return { logits: { data: last, shape: [batch, vocab] }, ...(attentions && { attentions }) };
       } finally {
         for (const tensor of Object.values(output)) tensor.dispose();
       }
@@ -139,4 +153,26 @@ export function createOrtBackend(
       await session.release();
     },
   };
+  if (!layout.withPast) return backend;
+  return {
+    ...backend,
+    async generate(prompts, generateOptions) {
+      assertLive();
+      return generateWithPast(session, config, prompts, { ...generateOptions, usesPositionIds: layout.usesPositionIds });
+    },
+  };
+}
+
+/** Copies `attentions.{i}` out of ONNX Runtime, `[batch, heads, seq, seq]` per layer (the past is empty). */
+function readAttentions(output: InferenceSession.ReturnType, config: ModelConfig, batch: number, seq: number): Tensor[] {
+  return Array.from({ length: config.numLayers }, (_, layer) => {
+    const tensor = output[`attentions.${layer}`];
+    const expected = [batch, config.numHeads, seq, seq];
+    if (tensor.type !== 'float32' || tensor.dims.join() !== expected.join()) {
+      throw new BackendError(
+        `The ONNX graph returned attentions.${layer} of type ${tensor.type} and shape [${tensor.dims.join(', ')}]; expected float32 [${expected.join(', ')}].`,
+      );
+    }
+    return { data: Float32Array.from(tensor.data as Float32Array), shape: expected };
+  });
 }

@@ -106,7 +106,7 @@ describe('loadOrtBackend errors', () => {
     expect((error as Error).cause).toBeInstanceOf(Error);
   });
 
-  it('lists found and expected inputs for a graph with past key values', async () => {
+  it('lists found and expected inputs for a graph with an incomplete KV cache', async () => {
     const spec = gpt2OnnxModelSpec(weights, config);
     spec.inputs.push({ name: 'past_key_values.0.key', dataType: 'float', shape: ['batch_size', 2, 'past_sequence_length', 4] });
     const withPast = { ...files, 'onnx/model.onnx': encodeOnnxModel(spec) };

@@ -1,6 +1,7 @@
 import { InvalidInputError, ModelLoadError, type ModelBackend, type ModelFiles, readJsonFile } from '@inseq/core';
 import { InferenceSession } from 'onnxruntime-node';
 import { createOrtBackend } from './create-ort-backend';
+import { ortGraphLayout, pastInputNames } from './ort-graph-layout';
 import { parseOrtConfig } from './parse-ort-config';
 import { readOnnxInitializer } from './read-onnx-initializer';
 
@@ -13,14 +14,17 @@ export interface LoadOrtBackendOptions {
 /** The files a model folder must hold for this backend (the transformers.js / Optimum layout). */
 export const requiredOrtFiles = Object.freeze(['config.json', 'onnx/model.onnx'] as const);
 
-/** Graph inputs this backend feeds; `position_ids` is fed when the graph declares it. */
+/** Graph inputs this backend feeds; `position_ids` and `past_key_values.{i}.key/value` when the graph declares them. */
 const requiredInputs = Object.freeze(['input_ids', 'attention_mask'] as const);
 const knownInputs: readonly string[] = [...requiredInputs, 'position_ids'];
 
 /**
  * Loads a decoder-only ONNX export (`config.json` + `onnx/model.onnx`, inputs `input_ids`,
- * `attention_mask` and optionally `position_ids`, output `logits`, no past key values) into an
- * onnxruntime-node session and returns its {@link ModelBackend} (`name: 'ort'`). Node only for now.
+ * `attention_mask` and optionally `position_ids` and `past_key_values.{i}.key/value`, output
+ * `logits`, optionally `present.{i}.key/value` and `attentions.{i}`) into an onnxruntime-node
+ * session and returns its {@link ModelBackend} (`name: 'ort'`). A KV-cache export adds
+ * {@link ModelBackend.generate} (greedy decoding with the cache); `attentions.{i}` outputs add the
+ * `attentions` capability. Node only for now.
  *
  * @throws {@link ModelLoadError} `'MODEL_LOAD'` when a file is missing, `'UNSUPPORTED_MODEL'` for
  * another `model_type` or a graph with other inputs, `'INVALID_FILE'` for a malformed config or
@@ -52,14 +56,17 @@ export async function loadOrtBackend(files: ModelFiles, options?: LoadOrtBackend
     });
   }
   const inputs = [...session.inputNames];
+  const outputs = [...session.outputNames];
+  const layout = ortGraphLayout(inputs, outputs, config);
+  const pastNames = pastInputNames(config.numLayers);
   const missing = requiredInputs.filter((name) => !inputs.includes(name));
-  const unknown = inputs.filter((name) => !knownInputs.includes(name));
-  if (missing.length > 0 || unknown.length > 0 || !session.outputNames.includes('logits')) {
+  const unknown = inputs.filter((name) => !knownInputs.includes(name) && !(layout.withPast && pastNames.includes(name)));
+  if (missing.length > 0 || unknown.length > 0 || !outputs.includes('logits')) {
     await session.release();
     throw new ModelLoadError(
-      `${fileName} has inputs [${inputs.join(', ')}] and outputs [${session.outputNames.join(', ')}]; the ort backend expects ` +
-        `inputs ${knownInputs.join(', ')} (position_ids optional) and an output logits. Exports with past key values ` +
-        '(KV cache) are not supported yet: export without --task text-generation-with-past.',
+      `${fileName} has inputs [${inputs.join(', ')}] and outputs [${outputs.join(', ')}]; the ort backend expects ` +
+        `inputs ${knownInputs.join(', ')} (position_ids optional), optionally a KV cache of all ${config.numLayers} layers ` +
+        `(past_key_values.{i}.key/value in, present.{i}.key/value out), and an output logits.`,
       { code: 'UNSUPPORTED_MODEL' },
     );
   }
@@ -71,5 +78,5 @@ export async function loadOrtBackend(files: ModelFiles, options?: LoadOrtBackend
     wte = undefined;
   }
   const embeddings = wte && wte.dims.length === 2 && wte.dims[1] === config.hiddenSize ? wte : undefined;
-  return createOrtBackend(session, config, { embeddings, usesPositionIds: inputs.includes('position_ids') });
+  return createOrtBackend(session, config, { embeddings, layout });
 }

@@ -1,0 +1,40 @@
+import type { ModelConfig } from '@inseq/core';
+import { Tensor as OrtTensor } from 'onnxruntime-node';
+
+/**
+ * What an Optimum export declares beyond `input_ids` / `attention_mask` / `logits`: optional
+ * `position_ids`, the KV cache (`past_key_values.{i}.key/value` in, `present.{i}.key/value` out)
+ * and per-layer attention weights (`attentions.{i}`).
+ */
+export interface OrtGraphLayout {
+  readonly usesPositionIds: boolean;
+  /** Whether the graph takes `past_key_values.{i}.key/value`, `[batch, heads, pastLength, headDim]`. */
+  readonly withPast: boolean;
+  /** Whether the graph returns `attentions.{i}`, `[batch, heads, sequenceLength, pastLength + sequenceLength]`. */
+  readonly withAttentions: boolean;
+}
+
+/** `past_key_values.{layer}.key` and `.value` for every layer, in model order. */
+export function pastInputNames(numLayers: number): string[] {
+  return Array.from({ length: numLayers }, (_, layer) => [`past_key_values.${layer}.key`, `past_key_values.${layer}.value`]).flat();
+}
+
+/** Reads the layout from a session's input and output names. */
+export function ortGraphLayout(inputNames: readonly string[], outputNames: readonly string[], config: ModelConfig): OrtGraphLayout {
+  const past = pastInputNames(config.numLayers);
+  const present = past.map((name) => name.replace('past_key_values', 'present'));
+  const attentions = Array.from({ length: config.numLayers }, (_, layer) => `attentions.${layer}`);
+  return {
+    usesPositionIds: inputNames.includes('position_ids'),
+    withPast: past.every((name) => inputNames.includes(name)) && present.every((name) => outputNames.includes(name)),
+    withAttentions: attentions.every((name) => outputNames.includes(name)),
+  };
+}
+
+/** Past tensors of length 0, `[batch, heads, 0, headDim]`: the graph then runs as one without a cache. */
+export function emptyPast(batch: number, config: ModelConfig): Record<string, OrtTensor> {
+  const headDim = config.hiddenSize / config.numHeads;
+  const feeds: Record<string, OrtTensor> = {};
+  for (const name of pastInputNames(config.numLayers)) feeds[name] = new OrtTensor('float32', new Float32Array(0), [batch, config.numHeads, 0, headDim]);
+  return feeds;
+}
