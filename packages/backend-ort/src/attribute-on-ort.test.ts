@@ -55,9 +55,16 @@ describe('attribute on the ort backend', () => {
     const message = await run.catch((error: Error) => error.message);
     expect(message).toMatch(/integrated_gradients needs gradients; backend 'ort' offers: forward/);
     expect(message).toMatch(/or one of: .*dummy/);
-    // Occlusion and LIME replace embeddings, which an ids-only ONNX export cannot take.
-    expect(message).not.toMatch(/occlusion|lime/);
-    const occlusion = attribute(model, 'the cat', { method: 'occlusion', methods, generatedTexts: 'the cat sat' });
-    await expect(occlusion).rejects.toThrow(/occlusion needs embeddingInputs; backend 'ort' offers: forward/);
+    // Occlusion and LIME with a token baseline replace ids, which an ids-only ONNX export takes.
+    expect(message).toMatch(/or one of: .*occlusion.*lime|or one of: .*lime.*occlusion/);
+  });
+
+  it('occlusion runs on ort with the UNK baseline (as ids); a zeros baseline is refused, naming the ones that work', async () => {
+    const out = await attribute(model, 'the cat', { method: 'occlusion', methods, generatedTexts: 'the cat sat' });
+    const attributions = out.sequence_attributions[0].target_attributions!;
+    expect(Array.from(attributions.data).some((v) => Number.isFinite(v) && v > 0)).toBe(true);
+    const zeros = attribute(model, 'the cat', { method: 'occlusion', methods, generatedTexts: 'the cat sat', attributionArgs: { baselines: 'zeros' } });
+    await expect(zeros).rejects.toMatchObject({ name: 'InvalidInputError' });
+    await expect(zeros).rejects.toThrow(/needs a backend that accepts embeddings.*backend 'ort' runs on token ids only.*'unk' or 'pad'/);
   });
 });

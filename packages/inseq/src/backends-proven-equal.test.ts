@@ -136,4 +136,28 @@ describe('backends proven equal: tfjs and ort on the same weights', () => {
     const difference = maxDiffNanAware(x.target_attributions!.data, y.target_attributions!.data);
     expect(difference).toBeLessThan(TOLERANCE);
   });
+  for (const [method, attributionArgs] of [
+    ['occlusion', { abs: false }],
+    ['occlusion', { baselines: 'pad', internal_batch_size: 3 }],
+    ['lime', { n_samples: 30, seed: 11 }],
+  ] as const) {
+    it(`${method} ${JSON.stringify(attributionArgs)} gives the same attributions within 1e-4 (ort replaces ids, tfjs embeddings)`, async () => {
+      const run = (model: AttributionModel) =>
+        attribute(model, ['the dog a cat', 'a cat'], {
+          method,
+          generatedTexts: ['the dog a cat sat on', 'a cat sat'],
+          // Logits, not probabilities: over the tiny vocabulary probabilities are ~1e-3, too close to the tolerance.
+          attributedFn: 'logit',
+          attributionArgs,
+        });
+      const [a, b] = [await run(tfjs), await run(ort)];
+      expect(a.sequence_attributions).toHaveLength(2);
+      for (let s = 0; s < a.sequence_attributions.length; s++) {
+        const [x, y] = [a.sequence_attributions[s].target_attributions!, b.sequence_attributions[s].target_attributions!];
+        expect(y.shape).toEqual(x.shape);
+        expect(Array.from(x.data).some((v) => Math.abs(v) > 1e-2)).toBe(true);
+        expect(maxDiffNanAware(x.data, y.data)).toBeLessThan(TOLERANCE);
+      }
+    });
+  }
 });

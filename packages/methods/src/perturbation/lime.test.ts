@@ -1,4 +1,4 @@
-import { type AttributionMethod, attribute, createRegistry } from '@inseq/core';
+import { type AttributionMethod, type AttributionModel, attribute, createRegistry } from '@inseq/core';
 import { linearModel } from '@inseq/testing';
 import { describe, expect, it } from 'vitest';
 import { registerBuiltinMethods } from '../register-builtin-methods';
@@ -76,5 +76,25 @@ describe('lime on a closed-form model (logits = W · Σ x)', () => {
   it('rejects bad options', async () => {
     await expect(limeRows({ mask_prob: 1.5 })).rejects.toThrow(/mask_prob' must be <= 1/);
     await expect(limeRows({ samples: 3 })).rejects.toThrow(/lime has no option 'samples'. Its options are: n_samples, mask_prob/);
+  });
+});
+
+describe('lime on a backend that takes ids only (no embeddingInputs)', () => {
+  const idsOnly: AttributionModel = {
+    ...model,
+    backend: { ...model.backend, capabilities: { ...model.backend.capabilities, embeddingInputs: false } },
+  };
+  const run = (target: AttributionModel, args: Record<string, unknown>) =>
+    attribute(target, prefix, { method: 'lime', methods, generatedTexts: `${prefix} mat`, attributedFn: 'logit', attributionArgs: args });
+
+  it('masks ids with the mask token and gives exactly the embedding-based numbers', async () => {
+    const args = { n_samples: 40, seed: 3 };
+    const [a, b] = [await run(model, args), await run(idsOnly, args)];
+    expect(Array.from(b.sequence_attributions[0].target_attributions!.data)).toEqual(Array.from(a.sequence_attributions[0].target_attributions!.data));
+    expect(Array.from(b.sequence_attributions[0].target_attributions!.data.subarray(0, words.length)).some((v) => v !== 0)).toBe(true);
+  });
+
+  it("refuses mask_token 'zeros' with a clear error", async () => {
+    await expect(run(idsOnly, { mask_token: 'zeros' })).rejects.toThrow(/lime with a 'zeros' baseline needs a backend that accepts embeddings/);
   });
 });

@@ -1,5 +1,6 @@
 import { defineMethod, parseOptions, type SpecialTokenIds } from '@inseq/core';
-import { BASELINES, type BaselineName, baselineEmbeddings } from '../gradient/baseline-embeddings';
+import { BASELINES, type BaselineName } from '../gradient/baseline-embeddings';
+import { baselineReplacement } from './baseline-replacement';
 import { fitRidge } from './fit-ridge';
 import { realPositions } from './real-positions';
 import { scoreVariants } from './score-variants';
@@ -33,6 +34,9 @@ function specialIds(special: SpecialTokenIds): Set<number> {
  * themselves. Sampling uses an in-house seeded generator per row (`seed`), so runs repeat exactly
  * and a row's samples do not depend on the rest of the batch.
  *
+ * On a backend without `embeddingInputs` (ONNX Runtime) a token mask replaces the token's id,
+ * which gives the same numbers; `mask_token: 'zeros'` there is refused with an InvalidInputError.
+ *
  * Options: `n_samples` (@defaultValue 50), `mask_prob` (@defaultValue 0.3), `mask_token`
  * ('unk' | 'zeros' | 'pad', @defaultValue 'unk'), `alpha` (@defaultValue 1), `seed`
  * (@defaultValue 42), `internal_batch_size` (Captum `perturbations_per_eval`; @defaultValue every
@@ -41,8 +45,8 @@ function specialIds(special: SpecialTokenIds): Set<number> {
 export const lime = defineMethod({
   name: 'lime',
   family: 'perturbation',
-  // Baseline tokens replace embeddings, not ids: the backend must run on given embeddings.
-  requires: ['embeddingInputs'],
+  // A token mask ('unk', 'pad') also runs on ids-only backends; 'zeros' is checked per step.
+  requires: [],
   description: 'Local linear surrogate (ridge) fitted on random token maskings; its coefficients are the attributions.',
   parseOptions: (raw) => parseOptions('lime', raw, options),
   async attributeStep(ctx) {
@@ -50,9 +54,8 @@ export const lime = defineMethod({
     const nSamples = opts.n_samples as number;
     const maskProb = opts.mask_prob as number;
     const maskToken = opts.mask_token as BaselineName;
-    const [batch, length, hidden] = ctx.inputsEmbeds.shape;
-    const rowSize = length * hidden;
-    const baseline = await baselineEmbeddings(ctx, maskToken);
+    const [batch, length] = ctx.inputsEmbeds.shape;
+    const replacement = await baselineReplacement(ctx, 'lime', maskToken);
     const special = specialIds(ctx.specialTokenIds);
     const { unk, pad, eos } = ctx.specialTokenIds;
     const maskId = maskToken === 'unk' ? unk : maskToken === 'pad' ? (pad ?? eos) : undefined;
@@ -75,14 +78,10 @@ export const lime = defineMethod({
 
     const rowOf = new Int32Array(batch * nSamples).map((_, v) => Math.floor(v / nSamples));
     const chunkRows = (opts.internal_batch_size as number | undefined) ?? rowOf.length;
-    const scores = await scoreVariants(ctx, rowOf, chunkRows, (v, embeds) => {
-      const b = rowOf[v];
-      const { features, samples } = rows[b];
-      embeds.set(ctx.inputsEmbeds.data.subarray(b * rowSize, (b + 1) * rowSize));
+    const scores = await scoreVariants(ctx, rowOf, chunkRows, replacement, (v) => {
+      const { features, samples } = rows[rowOf[v]];
       const keep = samples[v % nSamples];
-      features.forEach((s, f) => {
-        if (keep[f] === 0) embeds.set(baseline.data.subarray(b * rowSize + s * hidden, b * rowSize + (s + 1) * hidden), s * hidden);
-      });
+      return features.filter((_, f) => keep[f] === 0);
     });
 
     const attributions = new Float32Array(batch * length);

@@ -91,3 +91,41 @@ describe('occlusion on a closed-form model (logits = W · Σ x)', () => {
     }
   });
 });
+
+describe('occlusion on a backend that takes ids only (no embeddingInputs)', () => {
+  const inputs: ForwardInput[] = [];
+  const idsOnly: AttributionModel = {
+    ...model,
+    backend: {
+      ...model.backend,
+      capabilities: { ...model.backend.capabilities, embeddingInputs: false },
+      forward: (input: ForwardInput) => {
+        inputs.push(input);
+        return model.backend.forward(input);
+      },
+    },
+  };
+
+  it('replaces ids by the baseline id and gives exactly the embedding-based numbers (unk and pad)', async () => {
+    for (const baselines of ['unk', 'pad']) {
+      inputs.length = 0;
+      const viaIds = await occlusionRows({ abs: false, baselines }, idsOnly);
+      expect(inputs.length).toBeGreaterThan(0);
+      expect(inputs.every((input) => input.inputsEmbeds === undefined)).toBe(true);
+      expect(viaIds).toEqual(await occlusionRows({ abs: false, baselines }));
+    }
+    // The variants are the original then one id replaced per real token: prefix length + 1 rows.
+    expect(inputs[0].inputIds.shape).toEqual([4, 3]);
+    expect(await occlusionRows({ abs: false }, idsOnly)).toEqual(
+      words.map((word) => expect.closeTo(dot(w, embeddingOf(word)) - dot(w, embeddingOf('<unk>')), 5)),
+    );
+  });
+
+  it("refuses a 'zeros' baseline before any forward pass, saying which baselines work on ids", async () => {
+    inputs.length = 0;
+    const run = occlusionRows({ baselines: 'zeros' }, idsOnly);
+    await expect(run).rejects.toMatchObject({ name: 'InvalidInputError' });
+    await expect(run).rejects.toThrow(/zeros' baseline needs a backend that accepts embeddings.*'unk' or 'pad', which work on ids/);
+    expect(inputs).toEqual([]);
+  });
+});

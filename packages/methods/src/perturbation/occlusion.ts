@@ -1,5 +1,6 @@
 import { defineMethod, parseOptions } from '@inseq/core';
-import { BASELINES, type BaselineName, baselineEmbeddings } from '../gradient/baseline-embeddings';
+import { BASELINES, type BaselineName } from '../gradient/baseline-embeddings';
+import { baselineReplacement } from './baseline-replacement';
 import { realPositions } from './real-positions';
 import { scoreVariants } from './score-variants';
 
@@ -22,21 +23,23 @@ const options = {
  * rows per input (the original and one per token), all in one `forward` call unless
  * `internal_batch_size` caps the rows per call.
  *
+ * On a backend without `embeddingInputs` (ONNX Runtime) a token baseline replaces the token's id,
+ * which gives the same numbers; `zeros` there is refused with an InvalidInputError.
+ *
  * Options: `baselines` ('unk' | 'zeros' | 'pad', @defaultValue 'unk'), `internal_batch_size`
  * (@defaultValue every variant of the step in one call), `abs` (@defaultValue true).
  */
 export const occlusion = defineMethod({
   name: 'occlusion',
   family: 'perturbation',
-  // Baseline tokens replace embeddings, not ids: the backend must run on given embeddings.
-  requires: ['embeddingInputs'],
+  // A token baseline ('unk', 'pad') also runs on ids-only backends; 'zeros' is checked per step.
+  requires: [],
   description: 'Change of the attributed function when each token in turn is replaced by a baseline (UNK) embedding.',
   parseOptions: (raw) => parseOptions('occlusion', raw, options),
   async attributeStep(ctx) {
     const opts = ctx.options;
-    const [batch, length, hidden] = ctx.inputsEmbeds.shape;
-    const rowSize = length * hidden;
-    const baseline = await baselineEmbeddings(ctx, opts.baselines as BaselineName);
+    const [batch, length] = ctx.inputsEmbeds.shape;
+    const replacement = await baselineReplacement(ctx, 'occlusion', opts.baselines as BaselineName);
     // Variant layout: per row, the unperturbed input (occluded −1) then one per real position.
     const rowOf: number[] = [];
     const occluded: number[] = [];
@@ -47,15 +50,9 @@ export const occlusion = defineMethod({
       }
     }
     const chunkRows = (opts.internal_batch_size as number | undefined) ?? rowOf.length;
-    const scores = await scoreVariants(ctx, Int32Array.from(rowOf), chunkRows, (v, embeds) => {
-      const b = rowOf[v];
-      embeds.set(ctx.inputsEmbeds.data.subarray(b * rowSize, (b + 1) * rowSize));
-      const position = occluded[v];
-      if (position >= 0) {
-        const at = b * rowSize + position * hidden;
-        embeds.set(baseline.data.subarray(at, at + hidden), position * hidden);
-      }
-    });
+    const scores = await scoreVariants(ctx, Int32Array.from(rowOf), chunkRows, replacement, (v) =>
+      occluded[v] >= 0 ? [occluded[v]] : [],
+    );
     const attributions = new Float32Array(batch * length);
     let original = 0;
     for (let v = 0; v < rowOf.length; v++) {
