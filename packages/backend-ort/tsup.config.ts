@@ -1,12 +1,31 @@
 import { defineConfig } from 'tsup';
 
-export default defineConfig({
-  entry: ['src/index.ts'],
-  format: ['esm', 'cjs'],
-  dts: true,
-  sourcemap: true,
-  clean: true,
-  target: 'node20',
-  // onnxruntime-node loads a native addon; bundling it would break its binary lookup.
-  external: ['onnxruntime-node'],
-});
+// onnxruntime-node loads a native addon and onnxruntime-web its wasm files next to itself;
+// bundling either would break that lookup.
+const external = ['onnxruntime-node', 'onnxruntime-web', 'onnxruntime-common'];
+
+export default defineConfig([
+  {
+    // Node: esbuild resolves `#ort-platform` with the `node` condition (ort-platform-node.ts).
+    entry: ['src/index.ts'],
+    format: ['esm', 'cjs'],
+    dts: true,
+    sourcemap: true,
+    // Only this build's own files: both builds run at once, so a full clean could delete the browser one.
+    clean: ['index.js*', 'index.cjs*', 'index.d.*'],
+    target: 'node20',
+    platform: 'node',
+    // ort-platform-node.ts locates onnxruntime-web's wasm files from import.meta.url, also in the CJS build.
+    shims: true,
+    external,
+  },
+  {
+    // Browsers: `#ort-platform` resolves to ort-platform-browser.ts, so onnxruntime-node is never referenced.
+    entry: { 'index.browser': 'src/index.ts' },
+    format: ['esm'],
+    sourcemap: true,
+    target: 'es2022',
+    platform: 'browser',
+    external,
+  },
+]);

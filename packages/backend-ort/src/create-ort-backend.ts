@@ -10,10 +10,11 @@ import {
   BackendError,
   InseqError,
 } from '@inseq/core';
-import { type InferenceSession, Tensor as OrtTensor } from 'onnxruntime-node';
+import type { InferenceSession, Tensor as OrtTensor } from 'onnxruntime-common';
 import { checkOrtForwardInput, checkOrtIds } from './check-ort-forward-input';
 import { generateWithPast } from './generate-with-past';
 import { type OrtGraphLayout, emptyPast } from './ort-graph-layout';
+import type { OrtRuntime } from './ort-runtime';
 import type { OnnxInitializer } from './read-onnx-initializer';
 
 /** What the ort backend offers on a plain export: next-token logits only (no autodiff, no internals in the graph). */
@@ -40,8 +41,8 @@ function positionIds(mask: IntTensor): BigInt64Array {
   return out;
 }
 
-const int64 = (data: Int32Array | BigInt64Array, shape: readonly number[]) =>
-  new OrtTensor('int64', data instanceof BigInt64Array ? data : BigInt64Array.from(data, (v) => BigInt(v)), [...shape]);
+const int64 = (TensorClass: OrtRuntime['Tensor'], data: Int32Array | BigInt64Array, shape: readonly number[]) =>
+  new TensorClass('int64', data instanceof BigInt64Array ? data : BigInt64Array.from(data, (v) => BigInt(v)), [...shape]);
 
 /** Capabilities of one graph: `attentions` when it exports `attentions.{i}`. */
 const ortCapabilitiesWithAttentions: Capabilities = Object.freeze({ ...ortCapabilities, attentions: true });
@@ -79,9 +80,10 @@ function rejectUnsupported(input: ForwardInput, capabilities: Capabilities): voi
 export function createOrtBackend(
   session: InferenceSession,
   config: ModelConfig,
-  options: { readonly embeddings?: OnnxInitializer; readonly layout: OrtGraphLayout },
+  options: { readonly embeddings?: OnnxInitializer; readonly layout: OrtGraphLayout; readonly runtime: OrtRuntime },
 ): ModelBackend {
   const { layout } = options;
+  const { runtime } = options;
   const capabilities = layout.withAttentions ? ortCapabilitiesWithAttentions : ortCapabilities;
   let disposed = false;
   const assertLive = () => {
@@ -115,12 +117,12 @@ export function createOrtBackend(
       rejectUnsupported(input, capabilities);
       const [batch, seq] = checkOrtForwardInput(input, config);
       const feeds: Record<string, OrtTensor> = {
-        input_ids: int64(input.inputIds.data, [batch, seq]),
-        attention_mask: int64(input.attentionMask.data, [batch, seq]),
+        input_ids: int64(runtime.Tensor, input.inputIds.data, [batch, seq]),
+        attention_mask: int64(runtime.Tensor, input.attentionMask.data, [batch, seq]),
         // A past of length 0 makes a KV-cache export compute exactly what a plain export does.
-        ...(layout.withPast ? emptyPast(batch, config) : {}),
+        ...(layout.withPast ? emptyPast(runtime.Tensor, batch, config) : {}),
       };
-      if (layout.usesPositionIds) feeds.position_ids = int64(positionIds(input.attentionMask), [batch, seq]);
+      if (layout.usesPositionIds) feeds.position_ids = int64(runtime.Tensor, positionIds(input.attentionMask), [batch, seq]);
       let output: InferenceSession.ReturnType;
       try {
         output = await session.run(feeds);
@@ -158,7 +160,7 @@ export function createOrtBackend(
     ...backend,
     async generate(prompts, generateOptions) {
       assertLive();
-      return generateWithPast(session, config, prompts, { ...generateOptions, usesPositionIds: layout.usesPositionIds });
+      return generateWithPast(session, runtime.Tensor, config, prompts, { ...generateOptions, usesPositionIds: layout.usesPositionIds });
     },
   };
 }

@@ -1,9 +1,11 @@
 import { BackendError, type GenerateOptions, InvalidInputError, type ModelConfig, padLeft } from '@inseq/core';
-import { type InferenceSession, Tensor as OrtTensor } from 'onnxruntime-node';
+import type { InferenceSession, Tensor as OrtTensor } from 'onnxruntime-common';
 import { checkOrtForwardInput } from './check-ort-forward-input';
 import { emptyPast, pastInputNames } from './ort-graph-layout';
+import type { OrtRuntime } from './ort-runtime';
 
-const int64 = (values: readonly number[], shape: readonly number[]) => new OrtTensor('int64', BigInt64Array.from(values, (v) => BigInt(v)), [...shape]);
+const int64 = (Tensor: OrtRuntime['Tensor'], values: readonly number[], shape: readonly number[]) =>
+  new Tensor('int64', BigInt64Array.from(values, (v) => BigInt(v)), [...shape]);
 
 /** Index of the largest of `vocab` logits starting at `offset` (first on ties, as the loop's greedy decoding). */
 function argmax(logits: Float32Array, offset: number, vocab: number): number {
@@ -20,6 +22,7 @@ function argmax(logits: Float32Array, offset: number, vocab: number): number {
  */
 export async function generateWithPast(
   session: InferenceSession,
+  Tensor: OrtRuntime['Tensor'],
   config: ModelConfig,
   prompts: readonly (readonly number[])[],
   options: GenerateOptions & { readonly usesPositionIds: boolean },
@@ -40,7 +43,7 @@ export async function generateWithPast(
   const nextPosition = prompts.map((prompt) => prompt.length);
   const pastNames = pastInputNames(config.numLayers);
   const done = prompts.map(() => false);
-  let past: Record<string, OrtTensor> = emptyPast(batch, config);
+  let past: Record<string, OrtTensor> = emptyPast(Tensor, batch, config);
   let ids = Array.from(padded.inputIds.data);
   // Prompt positions: cumsum(mask) - 1, padding set to 1 (as HF generation).
   let positions = new Array<number>(batch * width);
@@ -57,10 +60,10 @@ export async function generateWithPast(
     for (let step = 0; step < options.maxNewTokens; step++) {
       const feeds: Record<string, OrtTensor> = {
         ...past,
-        input_ids: int64(ids, [batch, fed]),
-        attention_mask: int64(mask, [batch, length]),
+        input_ids: int64(Tensor, ids, [batch, fed]),
+        attention_mask: int64(Tensor, mask, [batch, length]),
       };
-      if (options.usesPositionIds) feeds.position_ids = int64(positions, [batch, fed]);
+      if (options.usesPositionIds) feeds.position_ids = int64(Tensor, positions, [batch, fed]);
       let output: InferenceSession.ReturnType;
       try {
         output = await session.run(feeds);

@@ -1,14 +1,27 @@
 import { InvalidInputError, ModelLoadError, type ModelBackend, type ModelFiles, readJsonFile } from '@inseq/core';
-import { InferenceSession } from 'onnxruntime-node';
+import type { InferenceSession } from 'onnxruntime-common';
 import { createOrtBackend } from './create-ort-backend';
 import { ortGraphLayout, pastInputNames } from './ort-graph-layout';
 import { parseOrtConfig } from './parse-ort-config';
+import { type OrtDevice, type OrtRuntimeName, resolveOrtRuntime } from './ort-runtime';
 import { readOnnxInitializer } from './read-onnx-initializer';
 
 /** Options of {@link loadOrtBackend}. */
 export interface LoadOrtBackendOptions {
   /** Threads ONNX Runtime uses inside one operator. @defaultValue ONNX Runtime's choice (one per core) */
   readonly intraOpNumThreads?: number;
+  /**
+   * Where the model runs, mapped to an execution provider by `ortDevices`: `'cpu'` on the node
+   * runtime; `'wasm'` or `'webgpu'` (needs `navigator.gpu`) on the web runtime.
+   * @defaultValue `'cpu'` on the node runtime, `'wasm'` on the web runtime
+   */
+  readonly device?: OrtDevice;
+  /**
+   * Forces an ONNX Runtime flavour: `'node'` (onnxruntime-node) or `'web'` (onnxruntime-web, wasm),
+   * e.g. to check in Node that the browser path gives the same numbers. Browsers offer `'web'` only.
+   * @defaultValue the platform's: `'node'` in Node, `'web'` elsewhere (package.json `imports` conditions)
+   */
+  readonly runtime?: OrtRuntimeName;
 }
 
 /** The files a model folder must hold for this backend (the transformers.js / Optimum layout). */
@@ -21,12 +34,13 @@ const knownInputs: readonly string[] = [...requiredInputs, 'position_ids'];
 /**
  * Loads a decoder-only ONNX export (`config.json` + `onnx/model.onnx`, inputs `input_ids`,
  * `attention_mask` and optionally `position_ids` and `past_key_values.{i}.key/value`, output
- * `logits`, optionally `present.{i}.key/value` and `attentions.{i}`) into an onnxruntime-node
- * session and returns its {@link ModelBackend} (`name: 'ort'`). A KV-cache export adds
+ * `logits`, optionally `present.{i}.key/value` and `attentions.{i}`) into an ONNX Runtime
+ * session (onnxruntime-node in Node, onnxruntime-web in browsers; see `options.runtime`) and returns its {@link ModelBackend} (`name: 'ort'`). A KV-cache export adds
  * {@link ModelBackend.generate} (greedy decoding with the cache); `attentions.{i}` outputs add the
- * `attentions` capability. Node only for now.
+ * `attentions` capability.
  *
- * @throws {@link ModelLoadError} `'MODEL_LOAD'` when a file is missing, `'UNSUPPORTED_MODEL'` for
+ * @throws {@link InvalidInputError} `'INVALID_ARGUMENT'` for a bad option (an unknown device lists the valid ones).
+ * @throws {@link ModelLoadError} `'MODEL_LOAD'` for device `'webgpu'` without `navigator.gpu`, when a file is missing, `'UNSUPPORTED_MODEL'` for
  * another `model_type` or a graph with other inputs, `'INVALID_FILE'` for a malformed config or
  * an ONNX file ONNX Runtime cannot read (its error is the `cause`).
  */
@@ -35,6 +49,7 @@ export async function loadOrtBackend(files: ModelFiles, options?: LoadOrtBackend
   if (threads !== undefined && !(Number.isSafeInteger(threads) && threads > 0)) {
     throw new InvalidInputError(`intraOpNumThreads must be a positive integer, got ${threads}.`, 'INVALID_ARGUMENT');
   }
+  const { runtime, executionProviders } = await resolveOrtRuntime({ runtime: options?.runtime, device: options?.device });
   for (const name of requiredOrtFiles) {
     if (!(await files.has(name))) {
       throw new ModelLoadError(
@@ -48,7 +63,10 @@ export async function loadOrtBackend(files: ModelFiles, options?: LoadOrtBackend
   const bytes = await files.read('onnx/model.onnx');
   let session: InferenceSession;
   try {
-    session = await InferenceSession.create(bytes, threads === undefined ? {} : { intraOpNumThreads: threads });
+    session = await runtime.InferenceSession.create(bytes, {
+      executionProviders: [...executionProviders],
+      ...(threads === undefined ? {} : { intraOpNumThreads: threads }),
+    });
   } catch (cause) {
     throw new ModelLoadError(`ONNX Runtime cannot read ${fileName}: ${(cause as Error)?.message ?? String(cause)}`, {
       code: 'INVALID_FILE',
@@ -78,5 +96,5 @@ export async function loadOrtBackend(files: ModelFiles, options?: LoadOrtBackend
     wte = undefined;
   }
   const embeddings = wte && wte.dims.length === 2 && wte.dims[1] === config.hiddenSize ? wte : undefined;
-  return createOrtBackend(session, config, { embeddings, layout });
+  return createOrtBackend(session, config, { embeddings, layout, runtime });
 }

@@ -1,5 +1,6 @@
 import type { ModelConfig } from '@inseq/core';
-import { Tensor as OrtTensor } from 'onnxruntime-node';
+import type { Tensor as OrtTensor } from 'onnxruntime-common';
+import type { OrtRuntime } from './ort-runtime';
 
 /**
  * What an Optimum export declares beyond `input_ids` / `attention_mask` / `logits`: optional
@@ -32,9 +33,9 @@ export function ortGraphLayout(inputNames: readonly string[], outputNames: reado
 }
 
 /** Past tensors of length 0, `[batch, heads, 0, headDim]`: the graph then runs as one without a cache. */
-export function emptyPast(batch: number, config: ModelConfig): Record<string, OrtTensor> {
+export function emptyPast(Tensor: OrtRuntime['Tensor'], batch: number, config: ModelConfig): Record<string, OrtTensor> {
   const headDim = config.hiddenSize / config.numHeads;
   const feeds: Record<string, OrtTensor> = {};
-  for (const name of pastInputNames(config.numLayers)) feeds[name] = new OrtTensor('float32', new Float32Array(0), [batch, config.numHeads, 0, headDim]);
+  for (const name of pastInputNames(config.numLayers)) feeds[name] = new Tensor('float32', new Float32Array(0), [batch, config.numHeads, 0, headDim]);
   return feeds;
 }

@@ -1,0 +1,12 @@
+import type { OrtPlatform } from './ort-runtime';
+
+/** Browsers and workers: onnxruntime-web only (wasm, or WebGPU where the browser has it). */
+export const ortPlatform: OrtPlatform = Object.freeze({
+  defaultRuntime: 'web',
+  runtimes: Object.freeze({
+    web: async () => {
+      const ort = await import('onnxruntime-web');
+      return { name: 'web', InferenceSession: ort.InferenceSession, Tensor: ort.Tensor } as const;
+    },
+  }),
+});

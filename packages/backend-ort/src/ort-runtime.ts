@@ -1,0 +1,75 @@
+import { InvalidInputError, ModelLoadError } from '@inseq/core';
+import type { InferenceSession, Tensor } from 'onnxruntime-common';
+// Resolved by package.json `imports` conditions: `node` gets ort-platform-node.ts, everything else
+// (browsers, workers) ort-platform-browser.ts, so a browser bundle never sees onnxruntime-node.
+import { ortPlatform } from '#ort-platform';
+
+/** The ONNX Runtime flavours: `'node'` (onnxruntime-node, native) and `'web'` (onnxruntime-web, wasm/WebGPU). */
+export type OrtRuntimeName = 'node' | 'web';
+
+/** The constructors the ort backend takes from one ONNX Runtime flavour. */
+export interface OrtRuntime {
+  readonly name: OrtRuntimeName;
+  readonly InferenceSession: typeof InferenceSession;
+  readonly Tensor: typeof Tensor;
+}
+
+/** What one platform build offers: its default runtime and a loader per runtime it can run. */
+export interface OrtPlatform {
+  readonly defaultRuntime: OrtRuntimeName;
+  readonly runtimes: Readonly<Partial<Record<OrtRuntimeName, () => Promise<OrtRuntime>>>>;
+}
+
+/**
+ * Device names of each runtime mapped to ONNX Runtime execution providers; the first device of a
+ * runtime is its default. One table, so the error for an unknown device can list every valid one.
+ */
+export const ortDevices = Object.freeze({
+  node: Object.freeze({ cpu: 'cpu' }),
+  web: Object.freeze({ wasm: 'wasm', webgpu: 'webgpu' }),
+} as const);
+
+/** A device name of {@link ortDevices}. */
+export type OrtDevice = { [R in OrtRuntimeName]: keyof (typeof ortDevices)[R] }[OrtRuntimeName];
+
+/** The runtime, device and execution providers one load uses. */
+export interface ResolvedOrtRuntime {
+  readonly runtime: OrtRuntime;
+  readonly device: string;
+  readonly executionProviders: readonly string[];
+}
+
+/**
+ * Picks the ONNX Runtime flavour (the platform's default unless `runtime` forces one) and maps
+ * `device` through {@link ortDevices}; the only place the backend learns which runtime it runs on.
+ *
+ * @throws {@link InvalidInputError} `'INVALID_ARGUMENT'` for a runtime this platform lacks or an
+ * unknown device (the message lists the valid ones); {@link ModelLoadError} for `'webgpu'` where
+ * `navigator.gpu` is absent.
+ */
+export async function resolveOrtRuntime(options?: { runtime?: string; device?: string }): Promise<ResolvedOrtRuntime> {
+  const name = options?.runtime ?? ortPlatform.defaultRuntime;
+  const load = Object.hasOwn(ortPlatform.runtimes, name) ? ortPlatform.runtimes[name as OrtRuntimeName] : undefined;
+  if (load === undefined) {
+    throw new InvalidInputError(
+      `Unknown ORT runtime ${JSON.stringify(name)}; this platform offers: ${Object.keys(ortPlatform.runtimes).join(', ')}.`,
+      'INVALID_ARGUMENT',
+    );
+  }
+  const devices: Readonly<Record<string, string>> = ortDevices[name as OrtRuntimeName];
+  const device = options?.device ?? Object.keys(devices)[0];
+  if (!Object.hasOwn(devices, device)) {
+    const all = (Object.keys(ortDevices) as OrtRuntimeName[]).map((runtime) => `${runtime}: ${Object.keys(ortDevices[runtime]).join(', ')}`);
+    throw new InvalidInputError(
+      `Unknown device ${JSON.stringify(device)} for the ${name} ORT runtime; valid devices: ${Object.keys(devices).join(', ')} (${all.join('; ')}).`,
+      'INVALID_ARGUMENT',
+    );
+  }
+  if (devices[device] === 'webgpu' && (globalThis as { navigator?: { gpu?: unknown } }).navigator?.gpu == null) {
+    throw new ModelLoadError(
+      `Device 'webgpu' needs WebGPU, but navigator.gpu is absent here (Node, or a browser without WebGPU). ` +
+        `Use device 'wasm', or a browser with WebGPU enabled.`,
+    );
+  }
+  return { runtime: await load(), device, executionProviders: [devices[device]] };
+}
