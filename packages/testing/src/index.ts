@@ -41,3 +41,5 @@ export { centralDifference } from './central-difference';
 export { type LinearModel, type LinearModelOptions, linearModel } from './linear-model';
 export { gradientSequence, gradientSequenceColumnSums, gradientSequenceNorms } from './gradient-sequence-fixture';
 export { type AttentionLinearModel, type AttentionLinearModelOptions, attentionLinearModel } from './attention-linear-model';
+
+export { type ConformanceReference, runBackendConformance } from './backend-conformance';

@@ -1,0 +1,15 @@
+import { memoryModelFiles } from '@inseq/core';
+import { createTinyGpt2, runBackendConformance } from '@inseq/testing';
+import { initTfjs } from './init-tfjs';
+import { loadTfjsBackend } from './load-tfjs-backend';
+
+const tiny = createTinyGpt2();
+
+runBackendConformance(
+  'tfjs',
+  async () => {
+    await initTfjs();
+    return loadTfjsBackend(memoryModelFiles(tiny.files, 'tiny-gpt2'));
+  },
+  tiny,
+);
