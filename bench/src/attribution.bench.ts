@@ -2,7 +2,8 @@
  * Speed of every attribution method relative to the smallest number of forward / backward passes
  * it needs, measured side by side in one run on a GPT-2-shaped random model (6 layers × 512
  * hidden × 8 heads), 16 prompt tokens and 16 forced tokens. Not a test.
- * Run: `pnpm bench` from the repository root (`INSEQ_BENCH_METHODS=saliency,occlusion` to pick).
+ * Run: `pnpm bench` from the repository root (`INSEQ_BENCH_METHODS=saliency,occlusion` to pick;
+ * `INSEQ_BENCH_ONLY=tfjs` to skip `ort.bench.ts`, `INSEQ_BENCH_ONLY=ort` to skip this one).
  */
 import { initTfjs, loadTfjsBackend } from '@inseq/backend-tfjs';
 import { type AttributionMethod, type AttributionModel, attribute, createRegistry, loadTokenizer, probability } from '@inseq/core';
@@ -120,7 +121,9 @@ async function main() {
   await model.backend.dispose();
 }
 
-main().catch((error) => {
-  console.error(error);
-  process.exitCode = 1;
-});
+if (process.env.INSEQ_BENCH_ONLY && process.env.INSEQ_BENCH_ONLY !== 'tfjs') console.log('attribution.bench.ts skipped (INSEQ_BENCH_ONLY).');
+else
+  main().catch((error) => {
+    console.error(error);
+    process.exitCode = 1;
+  });
