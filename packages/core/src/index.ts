@@ -79,3 +79,4 @@ export { OUTPUT_FORMAT, OUTPUT_FORMAT_VERSION, outputFromJson, outputToJson } fr
 export { loadOutput, saveOutput, writeFileAtomic } from './io/save-output';
 export { parseOptions, type OptionSpec, type ParsedOptions } from './contracts/parse-options';
 export { definePlugin, type InseqPlugin, type PluginRegistries } from './contracts/inseq-plugin';
+export { modelConfigFromHf } from './io/model-config-from-hf';
