@@ -1,4 +1,5 @@
-import type { AttributionModel, ModelBackend, Tensor, Tokenizer } from '@inseq/core';
+import type { AttributionModel, ModelBackend, Tensor } from '@inseq/core';
+import { wordTokenizer } from './word-tokenizer';
 
 /** Options of {@link attentionLinearModel}. */
 export interface AttentionLinearModelOptions {
@@ -148,20 +149,6 @@ export function attentionLinearModel(options: AttentionLinearModelOptions = {}):
     },
     async dispose() {},
   };
-  const unk = vocab.indexOf('<unk>');
-  const tokenizer: Tokenizer = {
-    encode: (text) =>
-      text
-        .split(/\s+/)
-        .filter(Boolean)
-        .map((word) => (vocab.indexOf(word) >= 0 ? vocab.indexOf(word) : unk)),
-    decode: (ids, decodeOptions) =>
-      ids
-        .filter((id) => !(decodeOptions?.skipSpecialTokens && id === 0))
-        .map((id) => vocab[id])
-        .join(' '),
-    idToToken: (id) => vocab[id],
-    specialTokenIds: { eos: 0, unk: unk >= 0 ? unk : undefined },
-  };
+  const tokenizer = wordTokenizer(vocab);
   return { name: 'attention-linear', backend, tokenizer, generationConfig: { maxNewTokens: 3 }, layers, heads, hidden };
 }

@@ -5,8 +5,8 @@ import {
   type ModelBackend,
   selectContrastRows,
   type TargetOps,
-  type Tokenizer,
 } from '@inseq/core';
+import { wordTokenizer } from './word-tokenizer';
 
 /** A value and its derivatives along `hidden` directions (forward-mode automatic differentiation). */
 interface Dual {
@@ -200,20 +200,6 @@ export function linearModel(options: LinearModelOptions = {}): LinearModel {
     },
     async dispose() {},
   };
-  const unk = vocab.indexOf('<unk>');
-  const tokenizer: Tokenizer = {
-    encode: (text) =>
-      text
-        .split(/\s+/)
-        .filter(Boolean)
-        .map((word) => (vocab.indexOf(word) >= 0 ? vocab.indexOf(word) : unk)),
-    decode: (ids, decodeOptions) =>
-      ids
-        .filter((id) => !(decodeOptions?.skipSpecialTokens && id === 0))
-        .map((id) => vocab[id])
-        .join(' '),
-    idToToken: (id) => vocab[id],
-    specialTokenIds: { eos: 0, unk: unk >= 0 ? unk : undefined },
-  };
+  const tokenizer = wordTokenizer(vocab);
   return { name: 'linear', backend, tokenizer, generationConfig: { maxNewTokens: 3 }, embedding, weight };
 }
