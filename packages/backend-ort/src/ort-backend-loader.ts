@@ -1,4 +1,4 @@
-import { type BackendLoader, InseqError, readJsonFile } from '@inseq/core';
+import { type BackendLoader, checkModelFolder } from '@inseq/core';
 import { loadOrtBackend, requiredOrtFiles } from './load-ort-backend';
 import type { OrtDevice } from './ort-runtime';
 
@@ -9,21 +9,6 @@ import type { OrtDevice } from './ort-runtime';
  */
 export const ortBackendLoader: BackendLoader = Object.freeze<BackendLoader>({
   name: 'ort',
-  async canLoad(files) {
-    for (const name of requiredOrtFiles) {
-      if (!(await files.has(name))) return `${files.location} has no ${name}`;
-    }
-    let raw: Record<string, unknown>;
-    try {
-      raw = await readJsonFile(files, 'config.json');
-    } catch (error) {
-      if (InseqError.isInstance(error)) return error.message;
-      throw error;
-    }
-    if (raw.model_type !== 'gpt2') {
-      return `model_type ${JSON.stringify(raw.model_type)} is not supported by the ort backend yet (supported: gpt2)`;
-    }
-    return true;
-  },
+  canLoad: (files) => checkModelFolder(files, { backend: 'ort', requiredFiles: requiredOrtFiles, modelTypes: ['gpt2'] }),
   load: (files, options) => loadOrtBackend(files, { device: options?.device as OrtDevice | undefined }),
 });

@@ -1,6 +1,6 @@
-import { type BackendLoader, InseqError, readJsonFile } from '@inseq/core';
+import { type BackendLoader, checkModelFolder } from '@inseq/core';
 import { loadTfjsBackend, requiredFiles } from './load-tfjs-backend';
-import { supportedModelTypes, supportedModels } from './models/supported-models';
+import { supportedModelTypes } from './models/supported-models';
 import type { TfjsDevice } from './tfjs-device';
 
 /**
@@ -10,22 +10,6 @@ import type { TfjsDevice } from './tfjs-device';
  */
 export const tfjsBackendLoader: BackendLoader = Object.freeze<BackendLoader>({
   name: 'tfjs',
-  async canLoad(files) {
-    for (const name of requiredFiles) {
-      if (!(await files.has(name))) return `${files.location} has no ${name}`;
-    }
-    let raw: Record<string, unknown>;
-    try {
-      raw = await readJsonFile(files, 'config.json');
-    } catch (error) {
-      if (InseqError.isInstance(error)) return error.message;
-      throw error;
-    }
-    const modelType = raw.model_type;
-    if (typeof modelType !== 'string' || !Object.hasOwn(supportedModels, modelType)) {
-      return `model_type ${JSON.stringify(modelType)} is not implemented in tfjs (supported: ${supportedModelTypes.join(', ')})`;
-    }
-    return true;
-  },
+  canLoad: (files) => checkModelFolder(files, { backend: 'tfjs', requiredFiles, modelTypes: supportedModelTypes }),
   load: (files, options) => loadTfjsBackend(files, { device: options?.device as TfjsDevice | undefined }),
 });

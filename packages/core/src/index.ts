@@ -80,3 +80,4 @@ export { loadOutput, saveOutput, writeFileAtomic } from './io/save-output';
 export { parseOptions, type OptionSpec, type ParsedOptions } from './contracts/parse-options';
 export { definePlugin, type InseqPlugin, type PluginRegistries } from './contracts/inseq-plugin';
 export { modelConfigFromHf } from './io/model-config-from-hf';
+export { checkModelFolder } from './io/check-model-folder';
