@@ -15,6 +15,7 @@ import { checkOrtForwardInput, checkOrtIds } from './check-ort-forward-input';
 import { generateWithPast } from './generate-with-past';
 import { type OrtGraphLayout, emptyPast } from './ort-graph-layout';
 import type { OrtRuntime } from './ort-runtime';
+import { readFloat32 } from './ort-tensor-data';
 import type { OnnxInitializer } from './read-onnx-initializer';
 
 /** What the ort backend offers on a plain export: next-token logits only (no autodiff, no internals in the graph). */
@@ -120,7 +121,7 @@ export function createOrtBackend(
         input_ids: int64(runtime.Tensor, input.inputIds.data, [batch, seq]),
         attention_mask: int64(runtime.Tensor, input.attentionMask.data, [batch, seq]),
         // A past of length 0 makes a KV-cache export compute exactly what a plain export does.
-        ...(layout.withPast ? emptyPast(runtime.Tensor, batch, config) : {}),
+        ...(layout.withPast ? emptyPast(runtime.Tensor, batch, config, layout.pastType) : {}),
       };
       if (layout.usesPositionIds) feeds.position_ids = int64(runtime.Tensor, positionIds(input.attentionMask), [batch, seq]);
       let output: InferenceSession.ReturnType;
@@ -134,13 +135,11 @@ export function createOrtBackend(
       try {
         const logits = output.logits;
         const vocab = logits.dims[2];
-        if (logits.type !== 'float32' || logits.dims.length !== 3 || logits.dims[0] !== batch || logits.dims[1] !== seq) {
-          throw new BackendError(
-            `The ONNX graph returned logits of type ${logits.type} and shape [${logits.dims.join(', ')}]; expected float32 [${batch}, ${seq}, vocab].`,
-          );
+        if (logits.dims.length !== 3 || logits.dims[0] !== batch || logits.dims[1] !== seq) {
+          throw new BackendError(`The ONNX graph returned logits of shape [${logits.dims.join(', ')}]; expected [${batch}, ${seq}, vocab].`);
         }
         const attentions = input.outputAttentions === true ? readAttentions(output, config, batch, seq) : undefined;
-        const all = logits.data as Float32Array;
+        const all = readFloat32(logits, 'logits');
         if (input.logitsAt === 'all') return { logits: { data: Float32Array.from(all), shape: [batch, seq, vocab] }, ...(attentions && { attentions }) };
         const last = new Float32Array(batch * vocab);
         for (let b = 0; b < batch; b++) last.set(all.subarray((b * seq + seq - 1) * vocab, (b * seq + seq) * vocab), b * vocab);
@@ -170,11 +169,11 @@ function readAttentions(output: InferenceSession.ReturnType, config: ModelConfig
   return Array.from({ length: config.numLayers }, (_, layer) => {
     const tensor = output[`attentions.${layer}`];
     const expected = [batch, config.numHeads, seq, seq];
-    if (tensor.type !== 'float32' || tensor.dims.join() !== expected.join()) {
+    if (tensor.dims.join() !== expected.join()) {
       throw new BackendError(
-        `The ONNX graph returned attentions.${layer} of type ${tensor.type} and shape [${tensor.dims.join(', ')}]; expected float32 [${expected.join(', ')}].`,
+        `The ONNX graph returned attentions.${layer} of shape [${tensor.dims.join(', ')}]; expected [${expected.join(', ')}].`,
       );
     }
-    return { data: Float32Array.from(tensor.data as Float32Array), shape: expected };
+    return { data: Float32Array.from(readFloat32(tensor, `attentions.${layer}`)), shape: expected };
   });
 }

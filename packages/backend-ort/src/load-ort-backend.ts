@@ -75,7 +75,10 @@ export async function loadOrtBackend(files: ModelFiles, options?: LoadOrtBackend
   }
   const inputs = [...session.inputNames];
   const outputs = [...session.outputNames];
-  const layout = ortGraphLayout(inputs, outputs, config);
+  const inputTypes = Object.fromEntries(
+    (session.inputMetadata ?? []).flatMap((meta) => (meta.isTensor ? [[meta.name, meta.type]] : [])),
+  );
+  const layout = ortGraphLayout(inputs, outputs, config, inputTypes);
   const pastNames = pastInputNames(config.numLayers);
   const missing = requiredInputs.filter((name) => !inputs.includes(name));
   const unknown = inputs.filter((name) => !knownInputs.includes(name) && !(layout.withPast && pastNames.includes(name)));

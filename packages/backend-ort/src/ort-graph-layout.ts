@@ -1,6 +1,7 @@
 import type { ModelConfig } from '@inseq/core';
 import type { Tensor as OrtTensor } from 'onnxruntime-common';
 import type { OrtRuntime } from './ort-runtime';
+import { emptyFloatTensor, type OrtFloatType } from './ort-tensor-data';
 
 /**
  * What an Optimum export declares beyond `input_ids` / `attention_mask` / `logits`: optional
@@ -13,6 +14,8 @@ export interface OrtGraphLayout {
   readonly withPast: boolean;
   /** Whether the graph returns `attentions.{i}`, `[batch, heads, sequenceLength, pastLength + sequenceLength]`. */
   readonly withAttentions: boolean;
+  /** Element type of `past_key_values.*` (and `present.*`): float16 in `_fp16` exports. */
+  readonly pastType: OrtFloatType;
 }
 
 /** `past_key_values.{layer}.key` and `.value` for every layer, in model order. */
@@ -21,7 +24,12 @@ export function pastInputNames(numLayers: number): string[] {
 }
 
 /** Reads the layout from a session's input and output names. */
-export function ortGraphLayout(inputNames: readonly string[], outputNames: readonly string[], config: ModelConfig): OrtGraphLayout {
+export function ortGraphLayout(
+  inputNames: readonly string[],
+  outputNames: readonly string[],
+  config: ModelConfig,
+  inputTypes: Readonly<Record<string, string>> = {},
+): OrtGraphLayout {
   const past = pastInputNames(config.numLayers);
   const present = past.map((name) => name.replace('past_key_values', 'present'));
   const attentions = Array.from({ length: config.numLayers }, (_, layer) => `attentions.${layer}`);
@@ -29,13 +37,19 @@ export function ortGraphLayout(inputNames: readonly string[], outputNames: reado
     usesPositionIds: inputNames.includes('position_ids'),
     withPast: past.every((name) => inputNames.includes(name)) && present.every((name) => outputNames.includes(name)),
     withAttentions: attentions.every((name) => outputNames.includes(name)),
+    pastType: inputTypes[past[0]] === 'float16' ? 'float16' : 'float32',
   };
 }
 
 /** Past tensors of length 0, `[batch, heads, 0, headDim]`: the graph then runs as one without a cache. */
-export function emptyPast(Tensor: OrtRuntime['Tensor'], batch: number, config: ModelConfig): Record<string, OrtTensor> {
+export function emptyPast(
+  Tensor: OrtRuntime['Tensor'],
+  batch: number,
+  config: ModelConfig,
+  pastType: OrtFloatType = 'float32',
+): Record<string, OrtTensor> {
   const headDim = config.hiddenSize / config.numHeads;
   const feeds: Record<string, OrtTensor> = {};
-  for (const name of pastInputNames(config.numLayers)) feeds[name] = new Tensor('float32', new Float32Array(0), [batch, config.numHeads, 0, headDim]);
+  for (const name of pastInputNames(config.numLayers)) feeds[name] = emptyFloatTensor(Tensor, pastType, [batch, config.numHeads, 0, headDim]);
   return feeds;
 }
