@@ -1,18 +1,9 @@
-import { BackendError } from '@inseq/core';
+import { BackendError, float16BitsToFloat32 } from '@inseq/core';
 import type { Tensor as OrtTensor } from 'onnxruntime-common';
 import type { OrtRuntime } from './ort-runtime';
 
 /** Floating-point element types an export may use for logits, attentions and its KV cache. */
 export type OrtFloatType = 'float32' | 'float16';
-
-function halfToNumber(bits: number): number {
-  const sign = bits & 0x8000 ? -1 : 1;
-  const exponent = (bits >> 10) & 0x1f;
-  const mantissa = bits & 0x3ff;
-  if (exponent === 0) return sign * mantissa * 2 ** -24;
-  if (exponent === 0x1f) return mantissa === 0 ? sign * Number.POSITIVE_INFINITY : Number.NaN;
-  return sign * (1 + mantissa / 1024) * 2 ** (exponent - 15);
-}
 
 /**
  * A float output of ONNX Runtime as a float32 view or copy: float32 data is returned as is (a view
@@ -21,12 +12,7 @@ function halfToNumber(bits: number): number {
  */
 export function readFloat32(tensor: OrtTensor, what: string): Float32Array {
   if (tensor.type === 'float32') return tensor.data as Float32Array;
-  if (tensor.type === 'float16') {
-    const bits = tensor.data as Uint16Array;
-    const out = new Float32Array(bits.length);
-    for (let i = 0; i < bits.length; i++) out[i] = halfToNumber(bits[i]);
-    return out;
-  }
+  if (tensor.type === 'float16') return float16BitsToFloat32(tensor.data as Uint16Array);
   throw new BackendError(`The ONNX graph returned ${what} of type ${tensor.type}; expected float32 or float16.`);
 }
 

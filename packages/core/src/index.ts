@@ -81,3 +81,4 @@ export { parseOptions, type OptionSpec, type ParsedOptions } from './contracts/p
 export { definePlugin, type InseqPlugin, type PluginRegistries } from './contracts/inseq-plugin';
 export { modelConfigFromHf } from './io/model-config-from-hf';
 export { checkModelFolder } from './io/check-model-folder';
+export { float16BitsToFloat32, float32ToFloat16Bits } from './numeric/float16';
