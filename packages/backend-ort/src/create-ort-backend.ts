@@ -13,9 +13,10 @@ import {
 import type { InferenceSession, Tensor as OrtTensor } from 'onnxruntime-common';
 import { checkOrtForwardInput, checkOrtIds } from './check-ort-forward-input';
 import { generateWithPast } from './generate-with-past';
-import { type OrtGraphLayout, emptyPast } from './ort-graph-layout';
+import { forwardInRuns, forwardReusingPrefix, type OrtBatch, type OrtRunner } from './ort-forward';
+import type { OrtGraphLayout } from './ort-graph-layout';
+import { planPrefixReuse } from './plan-prefix-reuse';
 import type { OrtRuntime } from './ort-runtime';
-import { readFloat32 } from './ort-tensor-data';
 import type { OnnxInitializer } from './read-onnx-initializer';
 
 /** What the ort backend offers on a plain export: next-token logits only (no autodiff, no internals in the graph). */
@@ -28,22 +29,38 @@ export const ortCapabilities: Capabilities = Object.freeze({
 });
 
 /** HF generation's position ids: `cumsum(mask) - 1`, padded positions set to 1. */
-function positionIds(mask: IntTensor): BigInt64Array {
+function positionIds(mask: IntTensor): Int32Array {
   const [batch, seq] = mask.shape;
-  const out = new BigInt64Array(batch * seq);
+  const out = new Int32Array(batch * seq);
   for (let b = 0; b < batch; b++) {
     let seen = 0;
     for (let s = 0; s < seq; s++) {
       const m = mask.data[b * seq + s];
       seen += m;
-      out[b * seq + s] = BigInt(m === 0 ? 1 : seen - 1);
+      out[b * seq + s] = m === 0 ? 1 : seen - 1;
     }
   }
   return out;
 }
 
-const int64 = (TensorClass: OrtRuntime['Tensor'], data: Int32Array | BigInt64Array, shape: readonly number[]) =>
-  new TensorClass('int64', data instanceof BigInt64Array ? data : BigInt64Array.from(data, (v) => BigInt(v)), [...shape]);
+/**
+ * A run's extra fixed cost in fed tokens, for the prefix-reuse planner: on the 6 × 512 bench model
+ * one more `session.run` costs about as much as feeding a few more tokens.
+ */
+const RUN_OVERHEAD_TOKENS = 4;
+
+/** Default memory bound of one `session.run`: 256 MiB of float32 activations and outputs. */
+export const DEFAULT_RUN_BUDGET_BYTES = 256 * 2 ** 20;
+
+/**
+ * Tokens one run may feed under `budgetBytes`: per fed token the graph holds its logits row
+ * (vocab floats), per layer its key/value cache and MLP activations (about 6 × hidden) and its
+ * attention scores (heads × seq).
+ */
+function runTokenBound(config: ModelConfig, seq: number, budgetBytes: number): number {
+  const floatsPerToken = config.vocabSize + config.numLayers * (6 * config.hiddenSize + config.numHeads * seq);
+  return Math.max(1, Math.floor(budgetBytes / 4 / floatsPerToken));
+}
 
 /** Capabilities of one graph: `attentions` when it exports `attentions.{i}`. */
 const ortCapabilitiesWithAttentions: Capabilities = Object.freeze({ ...ortCapabilities, attentions: true });
@@ -81,10 +98,20 @@ function rejectUnsupported(input: ForwardInput, capabilities: Capabilities): voi
 export function createOrtBackend(
   session: InferenceSession,
   config: ModelConfig,
-  options: { readonly embeddings?: OnnxInitializer; readonly layout: OrtGraphLayout; readonly runtime: OrtRuntime },
+  options: {
+    readonly embeddings?: OnnxInitializer;
+    readonly layout: OrtGraphLayout;
+    readonly runtime: OrtRuntime;
+    /** Reuse the KV cache of rows' shared prefixes in one forward batch (KV-cache exports). @defaultValue true */
+    readonly reusePrefix?: boolean;
+    /** Memory bound of one `session.run`. @defaultValue {@link DEFAULT_RUN_BUDGET_BYTES} */
+    readonly runBudgetBytes?: number;
+  },
 ): ModelBackend {
-  const { layout } = options;
-  const { runtime } = options;
+  const { layout, runtime } = options;
+  const reusePrefix = options.reusePrefix ?? true;
+  const budgetBytes = options.runBudgetBytes ?? DEFAULT_RUN_BUDGET_BYTES;
+  const runner: OrtRunner = { session, Tensor: runtime.Tensor, config, layout };
   const capabilities = layout.withAttentions ? ortCapabilitiesWithAttentions : ortCapabilities;
   let disposed = false;
   const assertLive = () => {
@@ -117,36 +144,21 @@ export function createOrtBackend(
       assertLive();
       rejectUnsupported(input, capabilities);
       const [batch, seq] = checkOrtForwardInput(input, config);
-      const feeds: Record<string, OrtTensor> = {
-        input_ids: int64(runtime.Tensor, input.inputIds.data, [batch, seq]),
-        attention_mask: int64(runtime.Tensor, input.attentionMask.data, [batch, seq]),
-        // A past of length 0 makes a KV-cache export compute exactly what a plain export does.
-        ...(layout.withPast ? emptyPast(runtime.Tensor, batch, config, layout.pastType) : {}),
+      const rows: OrtBatch = {
+        ids: Int32Array.from(input.inputIds.data),
+        mask: Int32Array.from(input.attentionMask.data),
+        positions: positionIds(input.attentionMask),
+        batch,
+        seq,
       };
-      if (layout.usesPositionIds) feeds.position_ids = int64(runtime.Tensor, positionIds(input.attentionMask), [batch, seq]);
-      let output: InferenceSession.ReturnType;
-      try {
-        output = await session.run(feeds);
-      } catch (cause) {
-        throw new BackendError(`ONNX Runtime failed on a [${batch}, ${seq}] batch: ${(cause as Error)?.message ?? String(cause)}`, cause);
-      } finally {
-        for (const tensor of Object.values(feeds)) tensor.dispose();
+      const maxRunTokens = runTokenBound(config, seq, budgetBytes);
+      const all = input.logitsAt === 'all';
+      const outputAttentions = input.outputAttentions === true;
+      if (reusePrefix && layout.withPast && !all && !outputAttentions && batch > 1) {
+        const plan = planPrefixReuse(rows.ids, rows.mask, [batch, seq], { runOverheadTokens: RUN_OVERHEAD_TOKENS, maxRunTokens });
+        if (plan.anchors.length < batch) return forwardReusingPrefix(runner, rows, plan, maxRunTokens);
       }
-      try {
-        const logits = output.logits;
-        const vocab = logits.dims[2];
-        if (logits.dims.length !== 3 || logits.dims[0] !== batch || logits.dims[1] !== seq) {
-          throw new BackendError(`The ONNX graph returned logits of shape [${logits.dims.join(', ')}]; expected [${batch}, ${seq}, vocab].`);
-        }
-        const attentions = input.outputAttentions === true ? readAttentions(output, config, batch, seq) : undefined;
-        const all = readFloat32(logits, 'logits');
-        if (input.logitsAt === 'all') return { logits: { data: Float32Array.from(all), shape: [batch, seq, vocab] }, ...(attentions && { attentions }) };
-        const last = new Float32Array(batch * vocab);
-        for (let b = 0; b < batch; b++) last.set(all.subarray((b * seq + seq - 1) * vocab, (b * seq + seq) * vocab), b * vocab);
-        return { logits: { data: last, shape: [batch, vocab] }, ...(attentions && { attentions }) };
-      } finally {
-        for (const tensor of Object.values(output)) tensor.dispose();
-      }
+      return forwardInRuns(runner, rows, { all, attentions: outputAttentions, maxRunTokens });
     },
     async dispose() {
       if (disposed) return;
@@ -162,18 +174,4 @@ export function createOrtBackend(
       return generateWithPast(session, runtime.Tensor, config, prompts, { ...generateOptions, usesPositionIds: layout.usesPositionIds });
     },
   };
-}
-
-/** Copies `attentions.{i}` out of ONNX Runtime, `[batch, heads, seq, seq]` per layer (the past is empty). */
-function readAttentions(output: InferenceSession.ReturnType, config: ModelConfig, batch: number, seq: number): Tensor[] {
-  return Array.from({ length: config.numLayers }, (_, layer) => {
-    const tensor = output[`attentions.${layer}`];
-    const expected = [batch, config.numHeads, seq, seq];
-    if (tensor.dims.join() !== expected.join()) {
-      throw new BackendError(
-        `The ONNX graph returned attentions.${layer} of shape [${tensor.dims.join(', ')}]; expected [${expected.join(', ')}].`,
-      );
-    }
-    return { data: Float32Array.from(readFloat32(tensor, `attentions.${layer}`)), shape: expected };
-  });
 }
