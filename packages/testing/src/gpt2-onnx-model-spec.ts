@@ -58,6 +58,15 @@ export interface Gpt2OnnxGraphOptions {
    * layer's softmax weights (total length = past + current tokens). @defaultValue false
    */
   outputAttentions?: boolean;
+  /**
+   * Expose what value zeroing needs (not an Optimum option; inseq-ts's convention for exports
+   * that support the `value_zeroing` method): input `value_zeroing_mask` `[batch_size, n_layer,
+   * total_length]` float32 that multiplies each layer's attention value vectors per key position
+   * (all heads; 1 keeps, 0 zeroes), and outputs `hidden_states.{0..n_layer}`
+   * `[batch_size, sequence_length, n_embd]` as HF's `output_hidden_states` (embeddings, then each
+   * block's output, the last one after `ln_f`). @defaultValue false
+   */
+  valueZeroing?: boolean;
 }
 
 /**
@@ -83,6 +92,7 @@ export function gpt2OnnxModelSpec(
 ): OnnxModelSpec {
   const withPast = options.withPast ?? false;
   const outputAttentions = options.outputAttentions ?? false;
+  const valueZeroing = options.valueZeroing ?? false;
   const nLayer = configNumber(config, 'n_layer');
   const nHead = configNumber(config, 'n_head');
   const hidden = configNumber(config, 'n_embd');
@@ -157,6 +167,11 @@ export function gpt2OnnxModelSpec(
     ]);
 
   let states = g.one('Add', [g.one('Gather', [wteName, 'input_ids']), g.one('Gather', [wpeName, 'position_ids'])]);
+  const valueAxes = valueZeroing ? g.constant('const_value_mask_axes', 'int64', [2], [1, 3]) : '';
+  const exposeHidden = (x: string, index: number) => {
+    if (valueZeroing) g.one('Identity', [x], undefined, `hidden_states.${index}`);
+  };
+  exposeHidden(states, 0);
   for (let layer = 0; layer < nLayer; layer++) {
     const prefix = `h.${layer}`;
     const qkv = conv1d(layerNorm(states, `${prefix}.ln_1`), `${prefix}.attn.c_attn`);
@@ -184,6 +199,12 @@ export function gpt2OnnxModelSpec(
       outputAttentions ? `attentions.${layer}` : undefined,
     );
     values ??= heads(value, [0, 2, 1, 3]);
+    if (valueZeroing) {
+      // value_zeroing_mask[:, layer, :] as [batch, 1, total, 1], scaling each key's value vector.
+      const layerIndex = g.constant(`const_layer_${layer}`, 'int64', [], [layer]);
+      const keep = g.one('Unsqueeze', [g.one('Gather', ['value_zeroing_mask', layerIndex], { axis: int(1) }), valueAxes]);
+      values = g.one('Mul', [values, keep]);
+    }
     const context = g.one('MatMul', [probabilities, values]);
     const merged = g.one('Reshape', [g.one('Transpose', [context], { perm: ints([0, 2, 1, 3]) }), mergedShape]);
     states = g.one('Add', [states, conv1d(merged, `${prefix}.attn.c_proj`)]);
@@ -194,8 +215,10 @@ export function gpt2OnnxModelSpec(
     const tanh = g.one('Tanh', [g.one('Mul', [geluScale, g.one('Add', [inner, cubic])])]);
     const gelu = g.one('Mul', [g.one('Mul', [half, inner]), g.one('Add', [one, tanh])]);
     states = g.one('Add', [states, conv1d(gelu, `${prefix}.mlp.c_proj`)]);
+    if (layer < nLayer - 1) exposeHidden(states, layer + 1);
   }
   const final = layerNorm(states, 'ln_f');
+  exposeHidden(final, nLayer);
   const lmHead = g.one('Transpose', [wteName], { perm: ints([1, 0]) });
   g.one('MatMul', [final, lmHead], undefined, 'logits');
 
@@ -214,12 +237,16 @@ export function gpt2OnnxModelSpec(
       { name: 'attention_mask', dataType: 'int64', shape: ['batch_size', totalLength] },
       { name: 'position_ids', dataType: 'int64', shape: tokens },
       ...(withPast ? cache('past_key_values', 'past_sequence_length') : []),
+      ...(valueZeroing ? [{ name: 'value_zeroing_mask', dataType: 'float' as const, shape: ['batch_size', nLayer, totalLength] }] : []),
     ],
     outputs: [
       { name: 'logits', dataType: 'float', shape: [...tokens, vocab] },
       ...(withPast ? cache('present', totalLength) : []),
       ...(outputAttentions
         ? layers.map((layer) => ({ name: `attentions.${layer}`, dataType: 'float' as const, shape: ['batch_size', nHead, 'sequence_length', totalLength] }))
+        : []),
+      ...(valueZeroing
+        ? [...layers, nLayer].map((index) => ({ name: `hidden_states.${index}`, dataType: 'float' as const, shape: [...tokens, hidden] }))
         : []),
     ],
     initializers: g.initializers,
