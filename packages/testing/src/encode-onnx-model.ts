@@ -1,4 +1,4 @@
-import { InvalidInputError } from '@inseq/core';
+import { InvalidInputError, float32ToFloat16Bits } from '@inseq/core';
 import {
   type OnnxAttributeValue,
   type OnnxModelSpec,
@@ -41,13 +41,43 @@ function rawData(tensor: OnnxTensorSpec): Uint8Array {
       for (let i = 0; i < count; i++) view.setBigInt64(i * 8, BigInt(data[i] as number | bigint), true);
       return bytes;
     }
+    case 'float16': {
+      const bits = float32ToFloat16Bits(Array.from({ length: count }, (_, i) => Number(data[i])));
+      const bytes = new Uint8Array(count * 2);
+      const view = new DataView(bytes.buffer);
+      for (let i = 0; i < count; i++) view.setUint16(i * 2, bits[i], true);
+      return bytes;
+    }
+    case 'uint8':
+      return Uint8Array.from({ length: count }, (_, i) => Number(data[i]));
+    case 'int8':
+      return new Uint8Array(Int8Array.from({ length: count }, (_, i) => Number(data[i])).buffer);
     case 'bool':
       return Uint8Array.from({ length: count }, (_, i) => (data[i] ? 1 : 0));
   }
 }
 
-function writeTensor(writer: ProtobufWriter, tensor: OnnxTensorSpec): void {
-  writer.packedVarints(1, tensor.dims).int(2, onnxDataType[tensor.dataType]).string(8, tensor.name).bytes(9, rawData(tensor));
+/** Where one initializer's bytes went in the external data file (`TensorProto.external_data`). */
+interface ExternalPlacement {
+  readonly location: string;
+  readonly offset: number;
+  readonly length: number;
+}
+
+function writeTensor(writer: ProtobufWriter, tensor: OnnxTensorSpec, external?: ExternalPlacement): void {
+  writer.packedVarints(1, tensor.dims).int(2, onnxDataType[tensor.dataType]).string(8, tensor.name);
+  if (!external) {
+    writer.bytes(9, rawData(tensor));
+    return;
+  }
+  // external_data = 13 (StringStringEntryProto key = 1, value = 2), data_location = 14 (EXTERNAL = 1).
+  const entries: [string, string][] = [
+    ['location', external.location],
+    ['offset', String(external.offset)],
+    ['length', String(external.length)],
+  ];
+  for (const [key, value] of entries) writer.message(13, (entry) => entry.string(1, key).string(2, value));
+  writer.int(14, 1);
 }
 
 function writeValueInfo(writer: ProtobufWriter, info: OnnxValueInfoSpec): void {
@@ -97,25 +127,73 @@ function writeNode(writer: ProtobufWriter, node: OnnxNodeSpec): void {
   }
 }
 
+function encodeModel(model: OnnxModelSpec, placements: ReadonlyMap<string, ExternalPlacement>): Uint8Array {
+  const writer = new ProtobufWriter();
+  writer.int(1, model.irVersion ?? 8).string(2, model.producerName ?? '@inseq/testing');
+  writer.message(7, (graph) => {
+    for (const node of model.nodes) graph.message(1, (inner) => writeNode(inner, node));
+    graph.string(2, model.graphName);
+    for (const tensor of model.initializers) graph.message(5, (inner) => writeTensor(inner, tensor, placements.get(tensor.name)));
+    for (const input of model.inputs) graph.message(11, (inner) => writeValueInfo(inner, input));
+    for (const output of model.outputs) graph.message(12, (inner) => writeValueInfo(inner, output));
+  });
+  writer.message(8, (opset) => opset.string(1, '').int(2, model.opsetVersion));
+  return writer.finish();
+}
+
 /**
  * Encodes an {@link OnnxModelSpec} as the bytes of an ONNX `ModelProto`, loadable by ONNX
  * Runtime (`InferenceSession.create(bytes)`) and by `onnx.load`. Initializers are stored inline
- * as little-endian `raw_data` (no external data, so the model must stay under protobuf's 2 GiB).
+ * as little-endian `raw_data` (no external data, so the model must stay under protobuf's 2 GiB;
+ * see {@link encodeOnnxModelWithExternalData}).
  * Nothing is checked beyond tensor sizes: op names, arities and topological order are the
  * caller's, and ONNX Runtime reports mistakes on load.
  *
  * @returns the serialized `ModelProto`.
  */
 export function encodeOnnxModel(model: OnnxModelSpec): Uint8Array {
-  const writer = new ProtobufWriter();
-  writer.int(1, model.irVersion ?? 8).string(2, model.producerName ?? '@inseq/testing');
-  writer.message(7, (graph) => {
-    for (const node of model.nodes) graph.message(1, (inner) => writeNode(inner, node));
-    graph.string(2, model.graphName);
-    for (const tensor of model.initializers) graph.message(5, (inner) => writeTensor(inner, tensor));
-    for (const input of model.inputs) graph.message(11, (inner) => writeValueInfo(inner, input));
-    for (const output of model.outputs) graph.message(12, (inner) => writeValueInfo(inner, output));
-  });
-  writer.message(8, (opset) => opset.string(1, '').int(2, model.opsetVersion));
-  return writer.finish();
+  return encodeModel(model, new Map());
+}
+
+/** Options of {@link encodeOnnxModelWithExternalData}. */
+export interface OnnxExternalDataOptions {
+  /**
+   * Initializers of at least this many bytes go to the data file, smaller ones stay inline (onnx's
+   * `convert_model_to_external_data` rule). @defaultValue 1024
+   */
+  sizeThreshold?: number;
+  /** Each tensor starts at a multiple of this offset in the data file. @defaultValue 4096 (a page, as onnx aligns for mmap) */
+  alignment?: number;
+}
+
+/**
+ * Encodes a model as `onnx.save(..., save_as_external_data=True)` does: initializers of at least
+ * `sizeThreshold` bytes are written to one data file and the model keeps, for each, a
+ * `TensorProto` with `data_location = EXTERNAL` and `external_data` entries `location` (the data
+ * file's name, relative to the model file), `offset` and `length`.
+ *
+ * @param location - the data file's name as the model records it, e.g. `model.onnx_data`.
+ * @returns the model bytes and the data file's bytes.
+ */
+export function encodeOnnxModelWithExternalData(
+  model: OnnxModelSpec,
+  location: string,
+  options: OnnxExternalDataOptions = {},
+): { model: Uint8Array; data: Uint8Array } {
+  const threshold = options.sizeThreshold ?? 1024;
+  const alignment = options.alignment ?? 4096;
+  const placements = new Map<string, ExternalPlacement>();
+  const chunks: { offset: number; bytes: Uint8Array }[] = [];
+  let size = 0;
+  for (const tensor of model.initializers) {
+    const bytes = rawData(tensor);
+    if (bytes.length < threshold) continue;
+    const offset = Math.ceil(size / alignment) * alignment;
+    placements.set(tensor.name, { location, offset, length: bytes.length });
+    chunks.push({ offset, bytes });
+    size = offset + bytes.length;
+  }
+  const data = new Uint8Array(size);
+  for (const chunk of chunks) data.set(chunk.bytes, chunk.offset);
+  return { model: encodeModel(model, placements), data };
 }

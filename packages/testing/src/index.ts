@@ -43,3 +43,26 @@ export { gradientSequence, gradientSequenceColumnSums, gradientSequenceNorms } f
 export { type AttentionLinearModel, type AttentionLinearModelOptions, attentionLinearModel } from './attention-linear-model';
 
 export { type ConformanceReference, runBackendConformance } from './backend-conformance';
+
+// Browser tests: playwright-core is imported only inside launchChromium, so ordinary tests never load it.
+export {
+  type ChromiumLookup,
+  type LaunchChromiumOptions,
+  type RequestSource,
+  type StaticFile,
+  type StaticServer,
+  type StaticServerOptions,
+  browserTestSkipReason,
+  debianChromiumPath,
+  findChromium,
+  launchChromium,
+  recordPageRequests,
+  requestsOutside,
+  startStaticServer,
+  staticMimeType,
+  staticMimeTypes,
+} from './browser/index';
+export { encodeOnnxModelWithExternalData, type OnnxExternalDataOptions } from './encode-onnx-model';
+export { toFloat16OnnxModel } from './to-float16-onnx-model';
+export { type QuantizeDynamicOptions, quantizeDynamicOnnxModel } from './quantize-dynamic-onnx-model';
+export { type TinyGpt2OnnxDtype, tinyGpt2OnnxDtypeFiles } from './tiny-gpt2-onnx-options';

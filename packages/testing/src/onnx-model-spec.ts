@@ -1,8 +1,8 @@
 /**
  * ONNX `TensorProto.DataType` codes this writer supports, by name. The numbers are those of
- * `onnx.proto` (FLOAT 1, INT32 6, INT64 7, BOOL 9).
+ * `onnx.proto` (FLOAT 1, UINT8 2, INT8 3, INT32 6, INT64 7, BOOL 9, FLOAT16 10).
  */
-export const onnxDataType = Object.freeze({ float: 1, int32: 6, int64: 7, bool: 9 } as const);
+export const onnxDataType = Object.freeze({ float: 1, uint8: 2, int8: 3, int32: 6, int64: 7, bool: 9, float16: 10 } as const);
 
 /** An element type of {@link OnnxTensorSpec} / {@link OnnxValueInfoSpec}. */
 export type OnnxDataTypeName = keyof typeof onnxDataType;
@@ -14,8 +14,9 @@ export interface OnnxTensorSpec {
   /** Shape; `[]` for a scalar. */
   dims: number[];
   /**
-   * Row-major values: `Float32Array` for float, `Int32Array` for int32, `BigInt64Array` or
-   * numbers for int64, `Uint8Array` or booleans (0 / 1) for bool.
+   * Row-major values: `Float32Array` for float, values for float16 (rounded to nearest even when
+   * written), `Int32Array` for int32, `BigInt64Array` or numbers for int64, numbers in range for
+   * uint8 / int8, `Uint8Array` or booleans (0 / 1) for bool.
    */
   data: Float32Array | Int32Array | BigInt64Array | Uint8Array | ArrayLike<number> | ArrayLike<bigint> | ArrayLike<boolean>;
 }
