@@ -13,7 +13,7 @@ import {
 import type { InferenceSession, Tensor as OrtTensor } from 'onnxruntime-common';
 import { checkOrtForwardInput, checkOrtIds } from './check-ort-forward-input';
 import { generateWithPast } from './generate-with-past';
-import { forwardInRuns, forwardReusingPrefix, type OrtBatch, type OrtRunner } from './ort-forward';
+import { forwardInRuns, forwardReusingPrefix, type OrtBatch, type OrtRunner, ortInternals } from './ort-forward';
 import type { OrtGraphLayout } from './ort-graph-layout';
 import { planPrefixReuse } from './plan-prefix-reuse';
 import type { OrtRuntime } from './ort-runtime';
@@ -43,6 +43,21 @@ function positionIds(mask: IntTensor): Int32Array {
   return out;
 }
 
+/** Checks `zeroValues` against the batch: a layer of the model and one position per row (negative: none). */
+function checkZeroValues(zero: NonNullable<ForwardInput['zeroValues']>, config: ModelConfig, batch: number, seq: number) {
+  if (!(Number.isInteger(zero.layer) && zero.layer >= 0 && zero.layer < config.numLayers) || zero.positions.length !== batch) {
+    throw new InvalidInputError(
+      `zeroValues needs a layer in [0, ${config.numLayers}) and one position per row (${batch}); got layer ${zero.layer} and ${zero.positions.length} positions.`,
+    );
+  }
+  for (const position of zero.positions) {
+    if (!(Number.isInteger(position) && position < seq)) {
+      throw new InvalidInputError(`zeroValues.positions holds ${position}; positions are columns below ${seq}, or negative for none.`);
+    }
+  }
+  return zero;
+}
+
 /**
  * A run's extra fixed cost in fed tokens, for the prefix-reuse planner: on the 6 × 512 bench model
  * one more `session.run` costs about as much as feeding a few more tokens.
@@ -62,17 +77,14 @@ function runTokenBound(config: ModelConfig, seq: number, budgetBytes: number): n
   return Math.max(1, Math.floor(budgetBytes / 4 / floatsPerToken));
 }
 
-/** Capabilities of one graph: `attentions` when it exports `attentions.{i}`. */
-const ortCapabilitiesWithAttentions: Capabilities = Object.freeze({ ...ortCapabilities, attentions: true });
-
 function rejectUnsupported(input: ForwardInput, capabilities: Capabilities): void {
   const offered = (Object.keys(capabilities) as (keyof Capabilities)[]).filter((name) => capabilities[name] === true);
   const asked = (
     [
       ['outputAttentions', input.outputAttentions === true && !capabilities.attentions, 'attentions'],
-      ['outputHiddenStates', input.outputHiddenStates === true, 'hiddenStates'],
+      ['outputHiddenStates', input.outputHiddenStates === true && !capabilities.hiddenStates, 'hiddenStates'],
       ['layer', input.layer !== undefined, 'layerActivations'],
-      ['zeroValues', input.zeroValues !== undefined, 'valueZeroing'],
+      ['zeroValues', input.zeroValues !== undefined && !capabilities.valueZeroing, 'valueZeroing'],
       ['dropoutSeed', input.dropoutSeed !== undefined, 'dropout'],
     ] as const
   ).filter(([, given]) => given);
@@ -80,7 +92,11 @@ function rejectUnsupported(input: ForwardInput, capabilities: Capabilities): voi
     throw new MissingCapabilityError(
       `forward was asked for ${asked.map(([option, , capability]) => `${option} (${capability})`).join(', ')}; ` +
         `backend 'ort' offers: ${offered.join(', ')}. Use backend-tfjs for model internals` +
-        (asked.some(([option]) => option === 'outputAttentions') ? ', or an export with attention outputs (attentions.{i}).' : '.'),
+        (asked.some(([option]) => option === 'outputAttentions') ? ', or an export with attention outputs (attentions.{i})' : '') +
+        (asked.some(([option]) => option === 'zeroValues' || option === 'outputHiddenStates')
+          ? ', or an export with a value_zeroing_mask input and hidden_states.{i} outputs (see the backend README)'
+          : '') +
+        '.',
     );
   }
   if (input.inputsEmbeds !== undefined) {
@@ -109,10 +125,16 @@ export function createOrtBackend(
   },
 ): ModelBackend {
   const { layout, runtime } = options;
+  const internals = ortInternals(session.inputNames, session.outputNames, config.numLayers);
   const reusePrefix = options.reusePrefix ?? true;
   const budgetBytes = options.runBudgetBytes ?? DEFAULT_RUN_BUDGET_BYTES;
-  const runner: OrtRunner = { session, Tensor: runtime.Tensor, config, layout };
-  const capabilities = layout.withAttentions ? ortCapabilitiesWithAttentions : ortCapabilities;
+  const runner: OrtRunner = { session, Tensor: runtime.Tensor, config, layout, internals };
+  const capabilities: Capabilities = Object.freeze({
+    ...ortCapabilities,
+    attentions: layout.withAttentions,
+    hiddenStates: internals.hiddenStates,
+    valueZeroing: internals.hiddenStates && internals.valueZeroingMask,
+  });
   let disposed = false;
   const assertLive = () => {
     if (disposed) throw new InseqError('INVALID_ARGUMENT', "The 'ort' backend was disposed; load the model again.");
@@ -150,15 +172,17 @@ export function createOrtBackend(
         positions: positionIds(input.attentionMask),
         batch,
         seq,
+        ...(input.zeroValues && { zeroValues: checkZeroValues(input.zeroValues, config, batch, seq) }),
       };
       const maxRunTokens = runTokenBound(config, seq, budgetBytes);
       const all = input.logitsAt === 'all';
       const outputAttentions = input.outputAttentions === true;
-      if (reusePrefix && layout.withPast && !all && !outputAttentions && batch > 1) {
+      const hiddenStates = input.outputHiddenStates === true;
+      if (reusePrefix && layout.withPast && !all && !outputAttentions && !hiddenStates && !input.zeroValues && batch > 1) {
         const plan = planPrefixReuse(rows.ids, rows.mask, [batch, seq], { runOverheadTokens: RUN_OVERHEAD_TOKENS, maxRunTokens });
         if (plan.anchors.length < batch) return forwardReusingPrefix(runner, rows, plan, maxRunTokens);
       }
-      return forwardInRuns(runner, rows, { all, attentions: outputAttentions, maxRunTokens });
+      return forwardInRuns(runner, rows, { all, attentions: outputAttentions, hiddenStates, maxRunTokens });
     },
     async dispose() {
       if (disposed) return;

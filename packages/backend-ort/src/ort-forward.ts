@@ -11,6 +11,26 @@ export interface OrtRunner {
   readonly Tensor: OrtRuntime['Tensor'];
   readonly config: ModelConfig;
   readonly layout: OrtGraphLayout;
+  /** What the graph exposes for value zeroing (inseq-ts's export convention). */
+  readonly internals: OrtInternals;
+}
+
+/**
+ * Model internals an export may expose beyond Optimum's layout (see `gpt2OnnxModelSpec`'s
+ * `valueZeroing` in @inseq/testing): outputs `hidden_states.{0..n_layer}` and an input
+ * `value_zeroing_mask` `[batch, n_layer, total_length]` that scales each key's value vectors.
+ */
+export interface OrtInternals {
+  readonly hiddenStates: boolean;
+  readonly valueZeroingMask: boolean;
+}
+
+/** Reads {@link OrtInternals} from a session's input and output names. */
+export function ortInternals(inputNames: readonly string[], outputNames: readonly string[], numLayers: number): OrtInternals {
+  return {
+    hiddenStates: Array.from({ length: numLayers + 1 }, (_, i) => `hidden_states.${i}`).every((name) => outputNames.includes(name)),
+    valueZeroingMask: inputNames.includes('value_zeroing_mask'),
+  };
 }
 
 /** A checked, left-padded batch with HF position ids (`cumsum(mask) - 1`, padding 1). */
@@ -20,6 +40,8 @@ export interface OrtBatch {
   readonly positions: Int32Array;
   readonly batch: number;
   readonly seq: number;
+  /** Zero one key's value vectors per row in `layer` (`positions[b] < 0`: none); needs `value_zeroing_mask`. */
+  readonly zeroValues?: { readonly layer: number; readonly positions: Int32Array };
 }
 
 /** Copies the last-position logits (or all) and attentions of a batch. */
@@ -27,6 +49,8 @@ export interface OrtForwardResult {
   /** `[batch, vocab]`, or `[batch, seq, vocab]` with `all`. */
   readonly logits: Tensor;
   readonly attentions?: Tensor[];
+  /** `numLayers + 1` tensors `[batch, seq, hidden]`. */
+  readonly hiddenStates?: Tensor[];
 }
 
 const int64 = (Tensor: OrtRuntime['Tensor'], values: ArrayLike<number>, shape: readonly number[]) =>
@@ -63,6 +87,18 @@ function feedsFor(runner: OrtRunner, batch: OrtBatch, rows: readonly number[], f
     attention_mask: int64(Tensor, gatherColumns(batch.mask, batch.seq, rows, 0), [rows.length, batch.seq]),
   };
   if (layout.usesPositionIds) feeds.position_ids = int64(Tensor, gatherColumns(batch.positions, batch.seq, rows, from), [rows.length, fed]);
+  if (runner.internals.valueZeroingMask) {
+    const layers = runner.config.numLayers;
+    const keep = new Float32Array(rows.length * layers * batch.seq).fill(1);
+    const zero = batch.zeroValues;
+    if (zero) {
+      rows.forEach((row, r) => {
+        const position = zero.positions[row];
+        if (position >= 0) keep[(r * layers + zero.layer) * batch.seq + position] = 0;
+      });
+    }
+    feeds.value_zeroing_mask = new Tensor('float32', keep, [rows.length, layers, batch.seq]);
+  }
   return feeds;
 }
 
@@ -100,9 +136,13 @@ function disposeAll(output: InferenceSession.ReturnType): void {
 export async function forwardInRuns(
   runner: OrtRunner,
   batch: OrtBatch,
-  options: { readonly all: boolean; readonly attentions: boolean; readonly maxRunTokens: number },
+  options: { readonly all: boolean; readonly attentions: boolean; readonly hiddenStates: boolean; readonly maxRunTokens: number },
 ): Promise<OrtForwardResult> {
   const { config, layout } = runner;
+  const hidden = config.hiddenSize;
+  const hiddenStates = options.hiddenStates
+    ? Array.from({ length: config.numLayers + 1 }, () => new Float32Array(batch.batch * batch.seq * hidden))
+    : undefined;
   const rowsPerRun = Math.max(1, Math.floor(options.maxRunTokens / batch.seq));
   let logits: Float32Array | undefined;
   let vocab = 0;
@@ -128,6 +168,14 @@ export async function forwardInRuns(
           attentions[l].set(layer, first * perLayerRow);
         });
       }
+      hiddenStates?.forEach((states, i) => {
+        const tensor = output[`hidden_states.${i}`];
+        const expected = [rows.length, batch.seq, hidden];
+        if (tensor.dims.join() !== expected.join()) {
+          throw new BackendError(`The ONNX graph returned hidden_states.${i} of shape [${tensor.dims.join(', ')}]; expected [${expected.join(', ')}].`);
+        }
+        states.set(readFloat32(tensor, `hidden_states.${i}`), first * batch.seq * hidden);
+      });
     } finally {
       disposeAll(output);
     }
@@ -136,6 +184,7 @@ export async function forwardInRuns(
   return {
     logits: { data: logits!, shape },
     ...(attentions && { attentions: attentions.map((data) => ({ data, shape: [batch.batch, config.numHeads, batch.seq, batch.seq] })) }),
+    ...(hiddenStates && { hiddenStates: hiddenStates.map((data) => ({ data, shape: [batch.batch, batch.seq, hidden] })) }),
   };
 }
 
