@@ -22,6 +22,18 @@ export interface LoadOrtBackendOptions {
    * @defaultValue the platform's: `'node'` in Node, `'web'` elsewhere (package.json `imports` conditions)
    */
   readonly runtime?: OrtRuntimeName;
+  /**
+   * On a KV-cache export, rows of one forward batch that share a prefix with an earlier row
+   * (perturbation variants: occlusion, LIME, ReAGent) reuse that row's cache for the prefix and
+   * are fed from where they differ — exact, as causal attention makes the prefix's keys and
+   * values independent of later tokens. @defaultValue true
+   */
+  readonly reusePrefix?: boolean;
+  /**
+   * Memory bound of one `session.run`, in bytes of activations and outputs (logits rows, KV cache,
+   * attention scores); larger batches are split into several runs. @defaultValue 256 MiB
+   */
+  readonly runBudgetBytes?: number;
 }
 
 /** The files a model folder must hold for this backend (the transformers.js / Optimum layout). */
@@ -29,7 +41,7 @@ export const requiredOrtFiles = Object.freeze(['config.json', 'onnx/model.onnx']
 
 /** Graph inputs this backend feeds; `position_ids` and `past_key_values.{i}.key/value` when the graph declares them. */
 const requiredInputs = Object.freeze(['input_ids', 'attention_mask'] as const);
-const knownInputs: readonly string[] = [...requiredInputs, 'position_ids'];
+const knownInputs: readonly string[] = [...requiredInputs, 'position_ids', 'value_zeroing_mask'];
 
 /**
  * Loads a decoder-only ONNX export (`config.json` + `onnx/model.onnx`, inputs `input_ids`,
@@ -46,6 +58,10 @@ const knownInputs: readonly string[] = [...requiredInputs, 'position_ids'];
  */
 export async function loadOrtBackend(files: ModelFiles, options?: LoadOrtBackendOptions): Promise<ModelBackend> {
   const threads = options?.intraOpNumThreads;
+  const budget = options?.runBudgetBytes;
+  if (budget !== undefined && !(Number.isFinite(budget) && budget > 0)) {
+    throw new InvalidInputError(`runBudgetBytes must be a positive number of bytes, got ${budget}.`, 'INVALID_ARGUMENT');
+  }
   if (threads !== undefined && !(Number.isSafeInteger(threads) && threads > 0)) {
     throw new InvalidInputError(`intraOpNumThreads must be a positive integer, got ${threads}.`, 'INVALID_ARGUMENT');
   }
@@ -99,5 +115,11 @@ export async function loadOrtBackend(files: ModelFiles, options?: LoadOrtBackend
     wte = undefined;
   }
   const embeddings = wte && wte.dims.length === 2 && wte.dims[1] === config.hiddenSize ? wte : undefined;
-  return createOrtBackend(session, config, { embeddings, layout, runtime });
+  return createOrtBackend(session, config, {
+    embeddings,
+    layout,
+    runtime,
+    ...(options?.reusePrefix !== undefined && { reusePrefix: options.reusePrefix }),
+    ...(options?.runBudgetBytes !== undefined && { runBudgetBytes: options.runBudgetBytes }),
+  });
 }
