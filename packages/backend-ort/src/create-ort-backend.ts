@@ -133,7 +133,7 @@ export function createOrtBackend(
     ...ortCapabilities,
     attentions: layout.withAttentions,
     hiddenStates: internals.hiddenStates,
-    valueZeroing: internals.hiddenStates && internals.valueZeroingMask,
+    ...(internals.hiddenStates && internals.valueZeroingMask && { valueZeroing: true }),
   });
   let disposed = false;
   const assertLive = () => {
