@@ -73,6 +73,13 @@ async function main() {
   t = performance.now();
   const ortPlain: AttributionModel = { name: 'bench-gpt2-6x512 (ort)', backend: await loadOrtBackend(plainFiles), tokenizer };
   const ortPast = await loadOrtBackend(pastFiles);
+  // The KV-cache export, with (default) and without reuse of each perturbed row's unchanged prefix.
+  const ortReuse: AttributionModel = { name: 'bench-gpt2-6x512 (ort, kv, reuse)', backend: ortPast, tokenizer };
+  const ortNoReuse: AttributionModel = {
+    name: 'bench-gpt2-6x512 (ort, kv, no reuse)',
+    backend: await loadOrtBackend(pastFiles, { reusePrefix: false }),
+    tokenizer,
+  };
   const ortAttention: AttributionModel = { name: 'bench-gpt2-6x512 (ort, attentions)', backend: await loadOrtBackend(attentionFiles), tokenizer };
   const ortLoadMs = performance.now() - t;
   const methods = registerBuiltinMethods(createRegistry<AttributionMethod>('attribution method'));
@@ -148,9 +155,27 @@ async function main() {
     console.log(`  ${c.label.padEnd(36)}${cell(tf)} ${cell(ort).padStart(10)} ${ratio.padStart(10)}`);
     for (const r of [tf, ort]) if ('error' in r) console.log(`    ${r.error}`);
   }
+
+  // Perturbation batches with prefix reuse: the same attribution on the KV-cache export with
+  // and without reuse, and on the plain export, side by side.
+  console.log(`\nprefix reuse, ${fullIds.length - promptIds.length} steps      plain (s)  kv, no reuse (s)  kv, reuse (s)  reuse speed-up`);
+  for (const c of cases.filter((item) => item.method === 'occlusion' || item.method === 'lime')) {
+    const seconds = async (model: AttributionModel) => {
+      const start = performance.now();
+      await attribute(model, prompt, { method: c.method, methods, generatedTexts: full, attributionArgs: c.args ?? {} });
+      return (performance.now() - start) / 1000;
+    };
+    const plain = await seconds(ortPlain);
+    const noReuse = await seconds(ortNoReuse);
+    const reuse = await seconds(ortReuse);
+    console.log(
+      `  ${c.label.padEnd(28)}${plain.toFixed(2).padStart(9)} ${noReuse.toFixed(2).padStart(17)} ${reuse.toFixed(2).padStart(14)} ${(noReuse / reuse).toFixed(2).padStart(15)}`,
+    );
+  }
   await tfjs.backend.dispose();
   await ortPlain.backend.dispose();
   await ortPast.dispose();
+  await ortNoReuse.backend.dispose();
   await ortAttention.backend.dispose();
 }
 
