@@ -3,6 +3,7 @@ import type { InferenceSession, Tensor as OrtTensor } from 'onnxruntime-common';
 import { checkOrtForwardInput } from './check-ort-forward-input';
 import { emptyPast, pastInputNames } from './ort-graph-layout';
 import type { OrtRuntime } from './ort-runtime';
+import { type OrtFloatType, readFloat32 } from './ort-tensor-data';
 
 const int64 = (Tensor: OrtRuntime['Tensor'], values: readonly number[], shape: readonly number[]) =>
   new Tensor('int64', BigInt64Array.from(values, (v) => BigInt(v)), [...shape]);
@@ -19,13 +20,18 @@ function argmax(logits: Float32Array, offset: number, vocab: number): number {
  * an empty past, then one token per step with `present.*` fed back as `past_key_values.*`. Rows that
  * met a stop id keep receiving `padId` so the batch stays rectangular; their outputs are ignored.
  * Same contract as the loop's `generateGreedy`: stop ids are not included; returns prompt + new tokens.
+ * float16 exports (`_fp16`: float16 logits and cache) are read and fed in their own type.
  */
 export async function generateWithPast(
   session: InferenceSession,
   Tensor: OrtRuntime['Tensor'],
   config: ModelConfig,
   prompts: readonly (readonly number[])[],
-  options: GenerateOptions & { readonly usesPositionIds: boolean },
+  options: GenerateOptions & {
+    readonly usesPositionIds: boolean;
+    /** Element type of the graph's KV cache. @defaultValue the type of `past_key_values.0.key` in the session's input metadata */
+    readonly pastType?: OrtFloatType;
+  },
 ): Promise<number[][]> {
   const sequences = prompts.map((prompt) => [...prompt]);
   if (prompts.length === 0 || options.maxNewTokens <= 0) return sequences;
@@ -43,7 +49,9 @@ export async function generateWithPast(
   const nextPosition = prompts.map((prompt) => prompt.length);
   const pastNames = pastInputNames(config.numLayers);
   const done = prompts.map(() => false);
-  let past: Record<string, OrtTensor> = emptyPast(Tensor, batch, config);
+  const declared = (session.inputMetadata ?? []).find((meta) => meta.name === pastNames[0]);
+  const pastType = options.pastType ?? (declared?.isTensor && declared.type === 'float16' ? 'float16' : 'float32');
+  let past: Record<string, OrtTensor> = emptyPast(Tensor, batch, config, pastType);
   let ids = Array.from(padded.inputIds.data);
   // Prompt positions: cumsum(mask) - 1, padding set to 1 (as HF generation).
   let positions = new Array<number>(batch * width);
@@ -76,7 +84,7 @@ export async function generateWithPast(
       }
       const logits = output.logits;
       const vocab = logits.dims[2];
-      const data = logits.data as Float32Array;
+      const data = readFloat32(logits, 'logits');
       for (let b = 0; b < batch; b++) {
         if (done[b]) continue;
         const best = argmax(data, (b * fed + fed - 1) * vocab, vocab);

@@ -117,6 +117,54 @@ describe('loadOrtBackend errors', () => {
     });
   });
 
+  it('lists found and expected inputs for a graph whose inputs have other names', async () => {
+    const spec = gpt2OnnxModelSpec(weights, config);
+    const rename = (name: string) => (name === 'input_ids' ? 'tokens' : name);
+    spec.inputs = spec.inputs.map((input) => ({ ...input, name: rename(input.name) }));
+    spec.nodes = spec.nodes.map((node) => ({ ...node, inputs: node.inputs.map(rename) }));
+    const renamed = { ...files, 'onnx/model.onnx': encodeOnnxModel(spec) };
+    await expect(loadOrtBackend(memoryModelFiles(renamed, 'folder'))).rejects.toMatchObject({
+      name: 'ModelLoadError',
+      code: 'UNSUPPORTED_MODEL',
+      message: expect.stringMatching(/has inputs \[tokens, attention_mask, position_ids\].*expects inputs input_ids, attention_mask, position_ids/),
+    });
+  });
+
+  it('rejects a tokenizer with more ids than the model scores, naming both numbers', async () => {
+    const tokenizer = JSON.parse(new TextDecoder().decode(files['tokenizer.json']));
+    tokenizer.added_tokens.push({ id: vocab + 4, content: '<|extra|>', special: true });
+    const bigger = { ...files, 'tokenizer.json': JSON.stringify(tokenizer) };
+    await expect(loadOrtBackend(memoryModelFiles(bigger, 'folder'))).rejects.toMatchObject({
+      name: 'ModelLoadError',
+      code: 'INVALID_FILE',
+      message: expect.stringContaining(`folder/tokenizer.json has ${vocab + 5} token ids (largest id ${vocab + 4}) but the model scores only ${vocab}`),
+    });
+  });
+
+  it('accepts a tokenizer smaller than the model (a padded embedding matrix)', async () => {
+    const tokenizer = JSON.parse(new TextDecoder().decode(files['tokenizer.json']));
+    tokenizer.added_tokens = [];
+    tokenizer.model.vocab = Object.fromEntries(Object.entries(tokenizer.model.vocab).filter(([, id]) => (id as number) < vocab - 10));
+    const backend = await loadOrtBackend(memoryModelFiles({ ...files, 'tokenizer.json': JSON.stringify(tokenizer) }));
+    await backend.dispose();
+  });
+
+  it('rejects a config.json whose vocab_size disagrees with the logits width', async () => {
+    const wrong = { ...files, 'config.json': JSON.stringify({ ...config, vocab_size: vocab + 100 }) };
+    await expect(loadOrtBackend(memoryModelFiles(wrong, 'folder'))).rejects.toMatchObject({
+      name: 'ModelLoadError',
+      code: 'INVALID_FILE',
+      message: expect.stringContaining(`returns ${vocab} logits per token but config.json says vocab_size ${vocab + 100}`),
+    });
+  });
+
+  it("takes eos_token_id from generation_config.json (a list's first id)", async () => {
+    const generation = JSON.stringify({ eos_token_id: [5, vocab - 1] });
+    const backend = await loadOrtBackend(memoryModelFiles({ ...files, 'generation_config.json': generation }));
+    expect(backend.config.eosTokenId).toBe(5);
+    await backend.dispose();
+  });
+
   it('rejects a bad intraOpNumThreads', async () => {
     await expect(loadOrtBackend(memoryModelFiles(files), { intraOpNumThreads: 0 })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
   });

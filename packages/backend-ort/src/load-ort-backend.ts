@@ -1,10 +1,36 @@
-import { InvalidInputError, ModelLoadError, type ModelBackend, type ModelFiles, readJsonFile } from '@inseq/core';
+import {
+  InvalidInputError,
+  type ModelBackend,
+  type ModelConfig,
+  type ModelFiles,
+  ModelLoadError,
+  readJsonFile,
+} from '@inseq/core';
 import type { InferenceSession } from 'onnxruntime-common';
 import { createOrtBackend } from './create-ort-backend';
 import { ortGraphLayout, pastInputNames } from './ort-graph-layout';
-import { parseOrtConfig } from './parse-ort-config';
 import { type OrtDevice, type OrtRuntimeName, resolveOrtRuntime } from './ort-runtime';
-import { readOnnxInitializer } from './read-onnx-initializer';
+import { parseOrtConfig } from './parse-ort-config';
+import { onnxExternalDataFiles, readOnnxInitializer } from './read-onnx-initializer';
+
+/**
+ * ONNX file of each precision in a transformers.js folder's `onnx/`, under transformers.js's dtype
+ * names (its `DEFAULT_DTYPE_SUFFIX_MAPPING`): `'fp32'` is `model.onnx`, `'fp16'` Optimum's
+ * `model_fp16.onnx`, `'q8'` the dynamically quantized `model_quantized.onnx`.
+ */
+export const ortDtypeFiles = Object.freeze({
+  fp32: 'model.onnx',
+  fp16: 'model_fp16.onnx',
+  q8: 'model_quantized.onnx',
+  int8: 'model_int8.onnx',
+  uint8: 'model_uint8.onnx',
+  q4: 'model_q4.onnx',
+  q4f16: 'model_q4f16.onnx',
+  bnb4: 'model_bnb4.onnx',
+} as const);
+
+/** A precision name of {@link ortDtypeFiles}. */
+export type OrtDtype = keyof typeof ortDtypeFiles;
 
 /** Options of {@link loadOrtBackend}. */
 export interface LoadOrtBackendOptions {
@@ -23,65 +49,172 @@ export interface LoadOrtBackendOptions {
    */
   readonly runtime?: OrtRuntimeName;
   /**
-   * On a KV-cache export, rows of one forward batch that share a prefix with an earlier row
-   * (perturbation variants: occlusion, LIME, ReAGent) reuse that row's cache for the prefix and
-   * are fed from where they differ — exact, as causal attention makes the prefix's keys and
-   * values independent of later tokens. @defaultValue true
+   * Which export of the folder to load, named as transformers.js names them: `'fp32'`
+   * (`onnx/model.onnx`), `'fp16'` (`onnx/model_fp16.onnx`: float16 weights, logits and KV cache,
+   * read back as float32), `'q8'` (`onnx/model_quantized.onnx`, 8-bit dynamic quantization),
+   * `'int8'`, `'uint8'`, `'q4'`, `'q4f16'`, `'bnb4'` (`onnx/model_<dtype>.onnx`). A model whose
+   * weights live in an external data file (`model.onnx_data`, named by the graph) needs that
+   * file beside it in `onnx/`.
+   * @defaultValue `'fp32'`
    */
-  readonly reusePrefix?: boolean;
-  /**
-   * Memory bound of one `session.run`, in bytes of activations and outputs (logits rows, KV cache,
-   * attention scores); larger batches are split into several runs. @defaultValue 256 MiB
-   */
-  readonly runBudgetBytes?: number;
+  readonly dtype?: OrtDtype;
 }
 
-/** The files a model folder must hold for this backend (the transformers.js / Optimum layout). */
+/** The files a folder must hold for the default (`'fp32'`) load; other dtypes need their own `onnx/` file instead. */
 export const requiredOrtFiles = Object.freeze(['config.json', 'onnx/model.onnx'] as const);
 
 /** Graph inputs this backend feeds; `position_ids` and `past_key_values.{i}.key/value` when the graph declares them. */
 const requiredInputs = Object.freeze(['input_ids', 'attention_mask'] as const);
-const knownInputs: readonly string[] = [...requiredInputs, 'position_ids', 'value_zeroing_mask'];
+const knownInputs: readonly string[] = [...requiredInputs, 'position_ids'];
+
+/** The `onnx/` file of `dtype`, after checking the name against {@link ortDtypeFiles}. */
+function modelFileOf(dtype: string): string {
+  if (!Object.hasOwn(ortDtypeFiles, dtype)) {
+    throw new InvalidInputError(
+      `Unknown dtype ${JSON.stringify(dtype)}; valid dtypes: ${Object.entries(ortDtypeFiles)
+        .map(([name, file]) => `${name} (onnx/${file})`)
+        .join(', ')}.`,
+      'INVALID_ARGUMENT',
+    );
+  }
+  return `onnx/${ortDtypeFiles[dtype as OrtDtype]}`;
+}
+
+/** The error for a folder without the asked export, listing the exports it does have. */
+async function missingModelError(files: ModelFiles, dtype: string, modelFile: string): Promise<ModelLoadError> {
+  const present: string[] = [];
+  for (const [name, file] of Object.entries(ortDtypeFiles)) {
+    if (await files.has(`onnx/${file}`)) present.push(`onnx/${file} (dtype '${name}')`);
+  }
+  const has =
+    present.length === 0
+      ? `no ONNX model at all under onnx/ (looked for ${Object.values(ortDtypeFiles).join(', ')}). The ort backend needs a folder ` +
+        `in the transformers.js / Optimum layout (in Python: optimum-cli export onnx --model <id> <folder>, then move model.onnx into onnx/).`
+      : `only ${present.join(', ')}; pass one of those dtypes.`;
+  return new ModelLoadError(`${files.location} has no ${modelFile} for dtype '${dtype}'; it has ${has}`);
+}
 
 /**
- * Loads a decoder-only ONNX export (`config.json` + `onnx/model.onnx`, inputs `input_ids`,
- * `attention_mask` and optionally `position_ids` and `past_key_values.{i}.key/value`, output
- * `logits`, optionally `present.{i}.key/value` and `attentions.{i}`) into an ONNX Runtime
- * session (onnxruntime-node in Node, onnxruntime-web in browsers; see `options.runtime`) and returns its {@link ModelBackend} (`name: 'ort'`). A KV-cache export adds
- * {@link ModelBackend.generate} (greedy decoding with the cache); `attentions.{i}` outputs add the
- * `attentions` capability.
+ * Reads every external data file the graph's initializers name (relative to the model file, as
+ * ONNX Runtime resolves them), so that a missing one is reported before ONNX Runtime fails on it.
+ */
+async function readExternalData(files: ModelFiles, modelFile: string, bytes: Uint8Array): Promise<Map<string, Uint8Array>> {
+  let named: ReturnType<typeof onnxExternalDataFiles>;
+  try {
+    named = onnxExternalDataFiles(bytes);
+  } catch {
+    // Not a protobuf we can walk: ONNX Runtime reports what is wrong with it.
+    return new Map();
+  }
+  const folder = modelFile.slice(0, modelFile.lastIndexOf('/') + 1);
+  const data = new Map<string, Uint8Array>();
+  for (const { location, initializer } of named) {
+    if (location.startsWith('/') || location.split(/[\\/]/).includes('..') || /^[A-Za-z]:/.test(location)) {
+      throw new ModelLoadError(
+        `${files.location}/${modelFile} stores initializer '${initializer}' in external data file '${location}', which is not a path ` +
+          `inside the model's folder; ONNX Runtime resolves external data only beside the model.`,
+        { code: 'INVALID_FILE' },
+      );
+    }
+    const path = `${folder}${location}`;
+    if (!(await files.has(path))) {
+      throw new ModelLoadError(
+        `${files.location}/${modelFile} stores its weights (initializer '${initializer}' and others) in the external data file ` +
+          `'${location}', but ${files.location} has no ${path}. Copy ${location} from the export next to ${modelFile}.`,
+      );
+    }
+    data.set(location, await files.read(path));
+  }
+  return data;
+}
+
+/** The vocabulary size a `tokenizer.json` implies: its largest id (model vocabulary or added token) plus one. */
+function tokenizerVocabularySize(raw: Record<string, unknown>): number | undefined {
+  let largest = -1;
+  const vocab = (raw.model as { vocab?: unknown } | undefined)?.vocab;
+  if (Array.isArray(vocab)) largest = vocab.length - 1; // Unigram: [token, score] pairs, id = index
+  else if (vocab && typeof vocab === 'object') for (const id of Object.values(vocab)) if (typeof id === 'number') largest = Math.max(largest, id);
+  for (const token of Array.isArray(raw.added_tokens) ? raw.added_tokens : []) {
+    const id = (token as { id?: unknown })?.id;
+    if (typeof id === 'number') largest = Math.max(largest, id);
+  }
+  return largest < 0 ? undefined : largest + 1;
+}
+
+/**
+ * Checks that config.json's `vocab_size`, the graph's logits width and tokenizer.json (when the
+ * folder has one) agree. A tokenizer smaller than the model is fine (GPT-2-style exports pad the
+ * embedding matrix); one with ids the logits cannot score is not.
+ */
+async function checkVocabulary(files: ModelFiles, modelFile: string, config: ModelConfig, session: InferenceSession): Promise<void> {
+  const logits = (session.outputMetadata ?? []).find((meta) => meta.name === 'logits');
+  const width = logits?.isTensor ? logits.shape[logits.shape.length - 1] : undefined;
+  if (typeof width === 'number' && width > 0 && width !== config.vocabSize) {
+    throw new ModelLoadError(
+      `${files.location}/${modelFile} returns ${width} logits per token but config.json says vocab_size ${config.vocabSize}; ` +
+        `the config and the ONNX export must come from the same model.`,
+      { code: 'INVALID_FILE' },
+    );
+  }
+  if (!(await files.has('tokenizer.json'))) return;
+  const size = tokenizerVocabularySize(await readJsonFile(files, 'tokenizer.json'));
+  if (size !== undefined && size > config.vocabSize) {
+    throw new ModelLoadError(
+      `${files.location}/tokenizer.json has ${size} token ids (largest id ${size - 1}) but the model scores only ${config.vocabSize} ` +
+        `(config.json vocab_size${typeof width === 'number' ? `, the logits width of ${modelFile}` : ''}); ` +
+        `the tokenizer and the model must come from the same checkpoint.`,
+      { code: 'INVALID_FILE' },
+    );
+  }
+}
+
+/**
+ * Loads a decoder-only ONNX export in the transformers.js / Optimum layout (`config.json`,
+ * `onnx/model.onnx` or the file of `options.dtype`, optional `tokenizer.json` and
+ * `generation_config.json`; inputs `input_ids`, `attention_mask` and optionally `position_ids` and
+ * `past_key_values.{i}.key/value`, output `logits`, optionally `present.{i}.key/value` and
+ * `attentions.{i}`) into an ONNX Runtime session (onnxruntime-node in Node, onnxruntime-web in
+ * browsers; see `options.runtime`) and returns its {@link ModelBackend} (`name: 'ort'`). Float16
+ * exports are read back as float32. External data files the graph names (e.g.
+ * `onnx/model.onnx_data`) are read from the folder and handed to ONNX Runtime. A KV-cache export
+ * adds {@link ModelBackend.generate} (greedy decoding with the cache); `attentions.{i}` outputs add
+ * the `attentions` capability.
  *
- * @throws {@link InvalidInputError} `'INVALID_ARGUMENT'` for a bad option (an unknown device lists the valid ones).
- * @throws {@link ModelLoadError} `'MODEL_LOAD'` for device `'webgpu'` without `navigator.gpu`, when a file is missing, `'UNSUPPORTED_MODEL'` for
- * another `model_type` or a graph with other inputs, `'INVALID_FILE'` for a malformed config or
- * an ONNX file ONNX Runtime cannot read (its error is the `cause`).
+ * @throws {@link InvalidInputError} `'INVALID_ARGUMENT'` for a bad option (an unknown device or
+ * dtype lists the valid ones).
+ * @throws {@link ModelLoadError} `'MODEL_LOAD'` for device `'webgpu'` without `navigator.gpu`, a
+ * missing config.json, a missing ONNX file for the dtype (listing the exports the folder has) or a
+ * missing external data file (naming it and the model that needs it); `'UNSUPPORTED_MODEL'` for
+ * another `model_type` or a graph with other inputs (listing found and expected names);
+ * `'INVALID_FILE'` for a malformed config, a tokenizer with more ids than the model's vocabulary,
+ * or an ONNX file ONNX Runtime cannot read (its error is the `cause`).
  */
 export async function loadOrtBackend(files: ModelFiles, options?: LoadOrtBackendOptions): Promise<ModelBackend> {
   const threads = options?.intraOpNumThreads;
-  const budget = options?.runBudgetBytes;
-  if (budget !== undefined && !(Number.isFinite(budget) && budget > 0)) {
-    throw new InvalidInputError(`runBudgetBytes must be a positive number of bytes, got ${budget}.`, 'INVALID_ARGUMENT');
-  }
   if (threads !== undefined && !(Number.isSafeInteger(threads) && threads > 0)) {
     throw new InvalidInputError(`intraOpNumThreads must be a positive integer, got ${threads}.`, 'INVALID_ARGUMENT');
   }
+  const dtype = options?.dtype ?? 'fp32';
+  const modelFile = modelFileOf(dtype);
   const { runtime, executionProviders } = await resolveOrtRuntime({ runtime: options?.runtime, device: options?.device });
-  for (const name of requiredOrtFiles) {
-    if (!(await files.has(name))) {
-      throw new ModelLoadError(
-        `${files.location} has no ${name}. The ort backend needs a folder in the transformers.js / Optimum layout with ` +
-          `${requiredOrtFiles.join(' and ')} (in Python: optimum-cli export onnx --model <id> <folder>, then move model.onnx into onnx/).`,
-      );
-    }
+  if (!(await files.has('config.json'))) {
+    throw new ModelLoadError(
+      `${files.location} has no config.json. The ort backend needs a folder in the transformers.js / Optimum layout with ` +
+        `config.json and ${modelFile} (in Python: optimum-cli export onnx --model <id> <folder>, then move model.onnx into onnx/).`,
+    );
   }
-  const config = parseOrtConfig(await readJsonFile(files, 'config.json'));
-  const fileName = `${files.location}/onnx/model.onnx`;
-  const bytes = await files.read('onnx/model.onnx');
+  if (!(await files.has(modelFile))) throw await missingModelError(files, dtype, modelFile);
+  const generation = (await files.has('generation_config.json')) ? await readJsonFile(files, 'generation_config.json') : undefined;
+  const config = parseOrtConfig(await readJsonFile(files, 'config.json'), generation);
+  const fileName = `${files.location}/${modelFile}`;
+  const bytes = await files.read(modelFile);
+  const externalData = await readExternalData(files, modelFile, bytes);
   let session: InferenceSession;
   try {
     session = await runtime.InferenceSession.create(bytes, {
       executionProviders: [...executionProviders],
       ...(threads === undefined ? {} : { intraOpNumThreads: threads }),
+      ...(externalData.size === 0 ? {} : { externalData: [...externalData].map(([path, data]) => ({ path, data })) }),
     });
   } catch (cause) {
     throw new ModelLoadError(`ONNX Runtime cannot read ${fileName}: ${(cause as Error)?.message ?? String(cause)}`, {
@@ -107,19 +240,19 @@ export async function loadOrtBackend(files: ModelFiles, options?: LoadOrtBackend
       { code: 'UNSUPPORTED_MODEL' },
     );
   }
+  try {
+    await checkVocabulary(files, modelFile, config, session);
+  } catch (error) {
+    await session.release();
+    throw error;
+  }
   let wte: ReturnType<typeof readOnnxInitializer>;
   try {
-    wte = readOnnxInitializer(bytes, 'transformer.wte.weight');
+    wte = readOnnxInitializer(bytes, 'transformer.wte.weight', (location) => externalData.get(location));
   } catch {
     // ONNX Runtime read the file, so a walk that fails here only means embeddings are unavailable.
     wte = undefined;
   }
   const embeddings = wte && wte.dims.length === 2 && wte.dims[1] === config.hiddenSize ? wte : undefined;
-  return createOrtBackend(session, config, {
-    embeddings,
-    layout,
-    runtime,
-    ...(options?.reusePrefix !== undefined && { reusePrefix: options.reusePrefix }),
-    ...(options?.runBudgetBytes !== undefined && { runBudgetBytes: options.runBudgetBytes }),
-  });
+  return createOrtBackend(session, config, { embeddings, layout, runtime });
 }

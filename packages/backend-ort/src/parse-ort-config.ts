@@ -1,18 +1,27 @@
 import { type ModelConfig, ModelLoadError, modelConfigFromHf } from '@inseq/core';
 
+/** The first id of a `generation_config.json` `eos_token_id` (a number or a list), if any. */
+function firstTokenId(value: unknown): number | undefined {
+  const id = Array.isArray(value) ? value[0] : value;
+  return typeof id === 'number' && Number.isSafeInteger(id) && id >= 0 ? id : undefined;
+}
+
 /**
  * Normalises a GPT-2 `config.json` into a {@link ModelConfig} with core's `modelConfigFromHf`,
- * after checking that this backend runs its `model_type`.
+ * after checking that this backend runs its `model_type`. With a `generation_config.json`, its
+ * `eos_token_id` (a number, or the first of a list) wins over config.json's, as in HF generation.
  *
  * @throws {@link ModelLoadError} `'UNSUPPORTED_MODEL'` for another `model_type`, `'INVALID_FILE'`
  * for a malformed size.
  */
-export function parseOrtConfig(raw: Record<string, unknown>): ModelConfig {
+export function parseOrtConfig(raw: Record<string, unknown>, generation?: Record<string, unknown>): ModelConfig {
   if (raw.model_type !== 'gpt2') {
     throw new ModelLoadError(
       `The ort backend runs model_type 'gpt2' exports for now, got ${JSON.stringify(raw.model_type)}.`,
       { code: 'UNSUPPORTED_MODEL' },
     );
   }
-  return modelConfigFromHf(raw);
+  const config = modelConfigFromHf(raw);
+  const eosTokenId = firstTokenId(generation?.eos_token_id);
+  return eosTokenId === undefined ? config : { ...config, eosTokenId };
 }
