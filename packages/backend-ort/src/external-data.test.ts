@@ -8,8 +8,8 @@ import { loadOrtBackend } from './load-ort-backend';
 
 const batch = { inputIds: { data: Int32Array.from([464, 262, 286, 318]), shape: [1, 4] }, attentionMask: { data: Int32Array.from([1, 1, 1, 1]), shape: [1, 4] } };
 
-async function logitsOf(files: Parameters<typeof loadOrtBackend>[0], dtype: 'fp32' | 'fp16' = 'fp32') {
-  const backend = await loadOrtBackend(files, { dtype, intraOpNumThreads: 1 });
+async function logitsOf(files: Parameters<typeof loadOrtBackend>[0], dtype: 'fp32' | 'fp16' = 'fp32', runtime: 'node' | 'web' = 'node') {
+  const backend = await loadOrtBackend(files, { dtype, runtime, intraOpNumThreads: 1 });
   try {
     const { logits } = await backend.forward({ ...batch, logitsAt: 'all' });
     const embeds = await backend.embed(batch.inputIds);
@@ -52,6 +52,12 @@ describe('external data', () => {
         expect(actual.embeds).toEqual(expected.embeds);
       }
     }
+  });
+
+  it('loads on the web runtime too (onnxruntime-web takes the same externalData option)', async () => {
+    const expected = await logitsOf(memoryModelFiles(inline), 'fp16', 'web');
+    const actual = await logitsOf(memoryModelFiles(external), 'fp16', 'web');
+    expect(actual.logits).toEqual(expected.logits);
   });
 
   it('names a missing data file and the model that references it', async () => {
