@@ -7,10 +7,9 @@ import {
   type ModelBackend,
   type ModelConfig,
   type Tensor,
-  BackendError,
   InseqError,
 } from '@inseq/core';
-import type { InferenceSession, Tensor as OrtTensor } from 'onnxruntime-common';
+import type { InferenceSession } from 'onnxruntime-common';
 import { checkOrtForwardInput, checkOrtIds } from './check-ort-forward-input';
 import { generateWithPast } from './generate-with-past';
 import { forwardInRuns, forwardReusingPrefix, type OrtBatch, type OrtRunner, ortInternals } from './ort-forward';
@@ -195,7 +194,11 @@ export function createOrtBackend(
     ...backend,
     async generate(prompts, generateOptions) {
       assertLive();
-      return generateWithPast(session, runtime.Tensor, config, prompts, { ...generateOptions, usesPositionIds: layout.usesPositionIds });
+      return generateWithPast(session, runtime.Tensor, config, prompts, {
+        ...generateOptions,
+        usesPositionIds: layout.usesPositionIds,
+        pastType: layout.pastType,
+      });
     },
   };
 }

@@ -72,13 +72,17 @@ export async function generateWithPast(
         attention_mask: int64(Tensor, mask, [batch, length]),
       };
       if (options.usesPositionIds) feeds.position_ids = int64(Tensor, positions, [batch, fed]);
+      // An export exposing value zeroing (inseq-ts's convention) takes a mask of ones when nothing is zeroed.
+      if (session.inputNames.includes('value_zeroing_mask')) {
+        feeds.value_zeroing_mask = new Tensor('float32', new Float32Array(batch * config.numLayers * length).fill(1), [batch, config.numLayers, length]);
+      }
       let output: InferenceSession.ReturnType;
       try {
         output = await session.run(feeds);
       } catch (cause) {
         throw new BackendError(`ONNX Runtime failed while generating token ${step + 1} of a batch of ${batch}: ${(cause as Error)?.message ?? String(cause)}`, cause);
       } finally {
-        for (const name of ['input_ids', 'attention_mask', 'position_ids']) feeds[name]?.dispose();
+        for (const name of ['input_ids', 'attention_mask', 'position_ids', 'value_zeroing_mask']) feeds[name]?.dispose();
         for (const name of pastNames) past[name].dispose();
         past = {};
       }

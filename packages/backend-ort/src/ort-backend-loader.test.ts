@@ -15,9 +15,21 @@ describe('ortBackendLoader', () => {
     await backend.dispose();
   });
 
+  it('takes a folder holding only an fp16 export and loads it with dtype fp16', async () => {
+    const fp16 = tinyGpt2OnnxFiles({ onnxDtypes: ['fp16'] });
+    expect(Object.keys(fp16)).not.toContain('onnx/model.onnx');
+    const folder = memoryModelFiles(fp16, 'tiny-fp16');
+    expect(await ortBackendLoader.canLoad(folder)).toBe(true);
+    expect(ortBackendLoader.dtypes).toContain('fp16');
+    const backend = await ortBackendLoader.load(folder, { dtype: 'fp16' });
+    expect(backend.name).toBe('ort');
+    await backend.dispose();
+    await expect(ortBackendLoader.load(folder)).rejects.toThrow(/model_fp16.onnx/);
+  });
+
   it('says what is missing or unsupported', async () => {
     const { 'onnx/model.onnx': _, ...noOnnx } = files;
-    expect(await ortBackendLoader.canLoad(memoryModelFiles(noOnnx, 'tiny'))).toBe('tiny has no onnx/model.onnx');
+    expect(await ortBackendLoader.canLoad(memoryModelFiles(noOnnx, 'tiny'))).toMatch(/^tiny has no ONNX export \(onnx\/model.onnx, onnx\/model_fp16.onnx, onnx\/model_quantized.onnx/);
     const { 'config.json': __, ...noConfig } = files;
     expect(await ortBackendLoader.canLoad(memoryModelFiles(noConfig, 'tiny'))).toBe('tiny has no config.json');
     const llama = { ...files, 'config.json': new TextEncoder().encode(JSON.stringify({ model_type: 'llama' })) };

@@ -62,7 +62,7 @@ describe('value zeroing on ort (an export with value_zeroing_mask and hidden_sta
       zeroValues: { layer: 1, positions: Int32Array.from([2, 0]) },
     };
     const [a, b] = [await ort.forward(input), await tfjs.forward(input)];
-    expect(a.hiddenStates).toHaveLength(tiny.config.n_layer + 1);
+    expect(a.hiddenStates).toHaveLength((tiny.config.n_layer as number) + 1);
     a.hiddenStates!.forEach((states, i) => {
       // Padded positions differ by design; the only one is row 0, column 0: the first `hidden` values.
       const real = (data: Float32Array) => data.subarray(tiny.config.n_embd as number);

@@ -1,9 +1,10 @@
 import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ortBackendLoader } from '@inseq/backend-ort';
 import { tfjsBackendLoader } from '@inseq/backend-tfjs';
 import { type BackendLoader, InseqError, createRegistry, memoryModelFiles } from '@inseq/core';
-import { createTinyGpt2, writeTinyGpt2 } from '@inseq/testing';
+import { createTinyGpt2, tinyGpt2OnnxFiles, writeTinyGpt2 } from '@inseq/testing';
 import { describe, expect, it } from 'vitest';
 import { installedBackends, loadModel } from './load-model';
 
@@ -76,6 +77,26 @@ describe('loadModel', () => {
     });
     const error = await failure(loadModel(folder, { backends: backends() }));
     expect(error.code).toBe('INVALID_FILE');
+  });
+
+  it('with a dtype, skips backends that load weights as stored and loads that ONNX export', async () => {
+    const both = createRegistry<BackendLoader>('backend').register(tfjsBackendLoader).register(ortBackendLoader);
+    // One folder with safetensors (tfjs) and fp32 + fp16 ONNX exports (ort).
+    const files = memoryModelFiles({ ...createTinyGpt2().files, ...tinyGpt2OnnxFiles({ onnxDtypes: ['fp32', 'fp16'] }) }, 'tiny-both');
+    const plain = await loadModel(files, { backends: both });
+    expect(plain.backend.name).toBe('tfjs');
+    const half = await loadModel(files, { backends: both, dtype: 'fp16' });
+    expect(half.backend.name).toBe('ort');
+    const ids = { inputIds: { data: Int32Array.from([40, 41, 42]), shape: [1, 3] }, attentionMask: { data: Int32Array.from([1, 1, 1]), shape: [1, 3] } };
+    const [a, b] = [await plain.backend.forward(ids), await half.backend.forward(ids)];
+    // fp16 weights and I/O: close to float32, not equal.
+    const diff = Math.max(...Array.from(a.logits.data, (v, i) => Math.abs(v - b.logits.data[i])));
+    expect(diff).toBeGreaterThan(0);
+    expect(diff).toBeLessThan(5e-2);
+    await plain.backend.dispose();
+    await half.backend.dispose();
+    const error = await failure(loadModel(files, { backends: both, dtype: 'fp8' }));
+    expect(error.message).toMatch(/tfjs: it loads weights as stored.*ort: unknown dtype "fp8" \(valid: fp32, fp16, q8/);
   });
 
   it('rejects an unknown backend id, listing the known ones', async () => {

@@ -22,6 +22,11 @@ export interface LoadModelOptions {
   readonly backends?: Registry<BackendLoader>;
   /** Device for the backend (`'wasm'`, `'cpu'`, `'webgpu'`). @defaultValue the backend's default */
   readonly device?: string;
+  /**
+   * Which export of the folder to load (`'fp32'`, `'fp16'`, `'q8'`, … for ONNX exports); only
+   * backends that list it in `dtypes` are considered. @defaultValue the backend's default (fp32)
+   */
+  readonly dtype?: string;
 }
 
 /** The backend packages `loadModel` looks for, in order of preference (optional peers). */
@@ -52,11 +57,19 @@ async function readGenerationConfig(files: ModelFiles): Promise<GenerationConfig
   };
 }
 
+/** Why `loader` cannot take `dtype`, or undefined when it can (or none was asked). */
+async function dtypeVerdict(loader: BackendLoader, dtype: string | undefined): Promise<string | undefined> {
+  if (dtype === undefined) return undefined;
+  if (loader.dtypes === undefined) return `it loads weights as stored and takes no dtype (asked: ${JSON.stringify(dtype)})`;
+  if (!loader.dtypes.includes(dtype)) return `unknown dtype ${JSON.stringify(dtype)} (valid: ${loader.dtypes.join(', ')})`;
+  return undefined;
+}
+
 async function chooseBackend(files: ModelFiles, options: LoadModelOptions): Promise<BackendLoader> {
   const backends = options.backends ?? (await installedBackends());
   if (options.backend !== undefined) {
     const loader = typeof options.backend === 'string' ? backends.get(options.backend) : options.backend;
-    const verdict = await loader.canLoad(files);
+    const verdict = (await dtypeVerdict(loader, options.dtype)) ?? (await loader.canLoad(files));
     if (verdict !== true) throw new ModelLoadError(`Backend '${loader.name}' cannot load ${files.location}: ${verdict}`);
     return loader;
   }
@@ -67,7 +80,7 @@ async function chooseBackend(files: ModelFiles, options: LoadModelOptions): Prom
   }
   const reasons: string[] = [];
   for (const loader of backends.values()) {
-    const verdict = await loader.canLoad(files);
+    const verdict = (await dtypeVerdict(loader, options.dtype)) ?? (await loader.canLoad(files));
     if (verdict === true) return loader;
     reasons.push(`${loader.name}: ${verdict}`);
   }
@@ -90,7 +103,7 @@ export async function loadModel(pathOrFiles: string | ModelFiles, options: LoadM
   const loader = await chooseBackend(files, options);
   const tokenizer = await loadTokenizer(files);
   const generationConfig = await readGenerationConfig(files);
-  const backend = await loader.load(files, { device: options.device });
+  const backend = await loader.load(files, { device: options.device, ...(options.dtype !== undefined && { dtype: options.dtype }) });
   const folderName = files.location.split(/[\\/]/).filter(Boolean).at(-1) ?? files.location;
   const name = typeof config._name_or_path === 'string' && config._name_or_path ? config._name_or_path : folderName;
   return { name, backend, tokenizer, generationConfig };

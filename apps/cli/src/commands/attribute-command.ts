@@ -37,6 +37,7 @@ interface AttributeFlags {
   color: boolean;
   backend?: string;
   device?: string;
+  dtype?: string;
   contrastTargets?: string[];
   contrastTargetsAlignments?: 'auto' | [number, number][] | [number, number][][];
   contrastForceInputs?: boolean;
@@ -90,6 +91,7 @@ export function addAttributeCommand(program: Command, io: CliIo): void {
     .option('--no-color', 'print the table without colours')
     .addOption(new Option('--backend <id>', 'backend to run on (default: the one that can load the folder)').choices(cliBackends().list()))
     .option('--device <name>', "backend device, e.g. 'wasm' or 'cpu'")
+    .option('--dtype <name>', "which ONNX export to load: 'fp32', 'fp16', 'q8', … (transformers.js names; backend ort)")
     .option('--plugin <modules...>', 'plugin modules adding methods, step functions or aggregators')
     .action(async (flags: AttributeFlags) => {
       const modelPath = flags.modelNameOrPath ?? defaultModelPath();
@@ -101,7 +103,7 @@ export function addAttributeCommand(program: Command, io: CliIo): void {
       // Resolve ids first: an unknown method fails before a model is loaded.
       registries.methods.get(flags.attributionMethod);
       for (const id of [flags.attributedFn ?? 'probability', ...(flags.stepScores ?? [])]) registries.stepFunctions.get(id);
-      const model = await loadModel(modelPath, { backend: flags.backend, backends: cliBackends(), device: flags.device });
+      const model = await loadModel(modelPath, { backend: flags.backend, backends: cliBackends(), device: flags.device, dtype: flags.dtype });
       const progress = createProgressReporter(io, flags.attributionMethod);
       try {
         const output = await attribute(model, flags.inputTexts, {

@@ -132,6 +132,11 @@ export interface GenerateOptions {
 export interface BackendLoadOptions {
   /** `'cpu'`, `'wasm'`, `'webgpu'`, …; each backend documents its own. */
   readonly device?: string;
+  /**
+   * Which export of the folder to load, for backends that read several (ONNX: `'fp32'`, `'fp16'`,
+   * `'q8'`, … as transformers.js names them); see {@link BackendLoader.dtypes}.
+   */
+  readonly dtype?: string;
 }
 
 /**
@@ -143,6 +148,8 @@ export interface BackendLoader {
   /** `true`, or the reason this backend cannot load the folder. */
   canLoad(files: ModelFiles): Promise<true | string>;
   load(files: ModelFiles, options?: BackendLoadOptions): Promise<ModelBackend>;
+  /** The `dtype` values `load` accepts; a loader without it loads weights as stored and takes no `dtype`. */
+  readonly dtypes?: readonly string[];
 }
 
 /** A loaded model ready for attribution: backend, tokenizer and its defaults. */
