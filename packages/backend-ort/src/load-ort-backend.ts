@@ -58,6 +58,18 @@ export interface LoadOrtBackendOptions {
    * @defaultValue `'fp32'`
    */
   readonly dtype?: OrtDtype;
+  /**
+   * On a KV-cache export, rows of one forward batch that share a prefix with an earlier row
+   * (perturbation variants: occlusion, LIME, ReAGent) reuse that row's cache for the prefix and
+   * are fed only from where they differ — exact, as causal attention makes the prefix's keys and
+   * values independent of later tokens. @defaultValue true
+   */
+  readonly reusePrefix?: boolean;
+  /**
+   * Memory bound of one `session.run`, in bytes of activations and outputs (logits rows, KV cache,
+   * attention scores); larger batches are split into several runs. @defaultValue 256 MiB
+   */
+  readonly runBudgetBytes?: number;
 }
 
 /** The files a folder must hold for the default (`'fp32'`) load; other dtypes need their own `onnx/` file instead. */
@@ -65,7 +77,8 @@ export const requiredOrtFiles = Object.freeze(['config.json', 'onnx/model.onnx']
 
 /** Graph inputs this backend feeds; `position_ids` and `past_key_values.{i}.key/value` when the graph declares them. */
 const requiredInputs = Object.freeze(['input_ids', 'attention_mask'] as const);
-const knownInputs: readonly string[] = [...requiredInputs, 'position_ids'];
+// value_zeroing_mask: inseq-ts's convention for exports that support value zeroing (see createOrtBackend).
+const knownInputs: readonly string[] = [...requiredInputs, 'position_ids', 'value_zeroing_mask'];
 
 /** The `onnx/` file of `dtype`, after checking the name against {@link ortDtypeFiles}. */
 function modelFileOf(dtype: string): string {
@@ -194,6 +207,10 @@ export async function loadOrtBackend(files: ModelFiles, options?: LoadOrtBackend
   if (threads !== undefined && !(Number.isSafeInteger(threads) && threads > 0)) {
     throw new InvalidInputError(`intraOpNumThreads must be a positive integer, got ${threads}.`, 'INVALID_ARGUMENT');
   }
+  const budget = options?.runBudgetBytes;
+  if (budget !== undefined && !(Number.isFinite(budget) && budget > 0)) {
+    throw new InvalidInputError(`runBudgetBytes must be a positive number of bytes, got ${budget}.`, 'INVALID_ARGUMENT');
+  }
   const dtype = options?.dtype ?? 'fp32';
   const modelFile = modelFileOf(dtype);
   const { runtime, executionProviders } = await resolveOrtRuntime({ runtime: options?.runtime, device: options?.device });
@@ -235,7 +252,7 @@ export async function loadOrtBackend(files: ModelFiles, options?: LoadOrtBackend
     await session.release();
     throw new ModelLoadError(
       `${fileName} has inputs [${inputs.join(', ')}] and outputs [${outputs.join(', ')}]; the ort backend expects ` +
-        `inputs ${knownInputs.join(', ')} (position_ids optional), optionally a KV cache of all ${config.numLayers} layers ` +
+        `inputs ${knownInputs.join(', ')} (position_ids and value_zeroing_mask optional), optionally a KV cache of all ${config.numLayers} layers ` +
         `(past_key_values.{i}.key/value in, present.{i}.key/value out), and an output logits.`,
       { code: 'UNSUPPORTED_MODEL' },
     );
@@ -254,5 +271,11 @@ export async function loadOrtBackend(files: ModelFiles, options?: LoadOrtBackend
     wte = undefined;
   }
   const embeddings = wte && wte.dims.length === 2 && wte.dims[1] === config.hiddenSize ? wte : undefined;
-  return createOrtBackend(session, config, { embeddings, layout, runtime });
+  return createOrtBackend(session, config, {
+    embeddings,
+    layout,
+    runtime,
+    ...(options?.reusePrefix !== undefined && { reusePrefix: options.reusePrefix }),
+    ...(budget !== undefined && { runBudgetBytes: budget }),
+  });
 }

@@ -10,24 +10,16 @@ import {
   memoryModelFiles,
 } from '@inseq/core';
 import { registerBuiltinMethods } from '@inseq/methods';
-import { createTinyGpt2, encodeOnnxModel, gpt2OnnxModelSpec, maxAbsDiff } from '@inseq/testing';
+import { createTinyGpt2, maxAbsDiff, tinyGpt2OnnxFiles } from '@inseq/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createOrtBackend } from './create-ort-backend';
-import { ortGraphLayout } from './ort-graph-layout';
-import { resolveOrtRuntime } from './ort-runtime';
-import { parseOrtConfig } from './parse-ort-config';
+import { loadOrtBackend } from './load-ort-backend';
 
 const methods = registerBuiltinMethods(createRegistry<AttributionMethod>('attribution method'));
 const tiny = createTinyGpt2();
 
 /** The ort backend on an export with (or without) what value zeroing needs. */
-async function loadOrt(valueZeroing: boolean): Promise<ModelBackend> {
-  const { runtime, executionProviders } = await resolveOrtRuntime();
-  const graph = encodeOnnxModel(gpt2OnnxModelSpec(tiny.weights, tiny.config, { valueZeroing }));
-  const session = await runtime.InferenceSession.create(graph, { executionProviders: [...executionProviders], intraOpNumThreads: 1 });
-  const config = parseOrtConfig(tiny.config);
-  return createOrtBackend(session, config, { layout: ortGraphLayout(session.inputNames, session.outputNames, config), runtime });
-}
+const loadOrt = (valueZeroing: boolean, withPast = false): Promise<ModelBackend> =>
+  loadOrtBackend(memoryModelFiles(tinyGpt2OnnxFiles({ valueZeroing, withPast }), 'tiny-gpt2-onnx'), { intraOpNumThreads: 1 });
 
 const finite = (data: Float32Array) => Array.from(data).filter(Number.isFinite);
 
@@ -89,6 +81,20 @@ describe('value zeroing on ort (an export with value_zeroing_mask and hidden_sta
       expect(finite(sequence.target_attributions!.data).length).toBeGreaterThan(0);
       expect(maxAbsDiff(finite(sequence.target_attributions!.data), finite(other.data))).toBeLessThan(1e-4);
     });
+  });
+
+  it('a KV-cache export with value_zeroing_mask still generates (the mask is fed as ones), as the plain export', async () => {
+    const cached = await loadOrt(true, true);
+    try {
+      const options = { maxNewTokens: 5, stopIds: [], padId: 1256 };
+      const prompts = [[40, 41, 42], [50]];
+      const viaCache = await cached.generate!(prompts, options);
+      const reference = await loadOrt(false, true);
+      expect(viaCache).toEqual(await reference.generate!(prompts, options));
+      await reference.dispose();
+    } finally {
+      await cached.dispose();
+    }
   });
 
   it('an export without them refuses value_zeroing, naming the export it would need', async () => {

@@ -13,6 +13,7 @@ import { maxAbsDiff, tinyGpt2OnnxFiles } from '@inseq/testing';
 import type { InferenceSession } from 'onnxruntime-common';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createOrtBackend } from './create-ort-backend';
+import { loadOrtBackend } from './load-ort-backend';
 import { ortGraphLayout } from './ort-graph-layout';
 import { resolveOrtRuntime } from './ort-runtime';
 import { parseOrtConfig } from './parse-ort-config';
@@ -121,6 +122,22 @@ describe('ort forward with prefix reuse (KV-cache export)', () => {
       await small.backend.dispose();
       await tiny.backend.dispose();
     }
+  });
+
+  it('loadOrtBackend takes reusePrefix and runBudgetBytes, and rejects a bad budget', async () => {
+    const folder = memoryModelFiles(files, 'tiny-past');
+    const input = variantBatch();
+    const [on, off] = await Promise.all([
+      loadOrtBackend(folder, { intraOpNumThreads: 1, runBudgetBytes: 2 ** 18 }),
+      loadOrtBackend(folder, { intraOpNumThreads: 1, reusePrefix: false }),
+    ]);
+    try {
+      expect(maxAbsDiff((await on.forward(input)).logits.data, (await off.forward(input)).logits.data)).toBeLessThan(1e-5);
+    } finally {
+      await on.dispose();
+      await off.dispose();
+    }
+    await expect(loadOrtBackend(folder, { runBudgetBytes: -1 })).rejects.toThrow(/runBudgetBytes must be a positive number of bytes, got -1/);
   });
 
   it.each([
