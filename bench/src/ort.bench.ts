@@ -3,7 +3,7 @@
  * `attribution.bench.ts` (6 layers × 512 hidden × 8 heads, same seed), 16 prompt tokens and 16
  * generated / forced tokens, measured side by side in one run. Not a test.
  * Run: `pnpm bench` from the repository root (`INSEQ_BENCH_ONLY=ort` for this script only;
- * `INSEQ_BENCH_LIME_SAMPLES=20` to shorten lime).
+ * `INSEQ_BENCH_LIME_SAMPLES=20` to shorten lime; `INSEQ_BENCH_REUSE_ONLY=1` for the prefix-reuse table only).
  */
 import { loadOrtBackend } from '@inseq/backend-ort';
 import { initTfjs, loadTfjsBackend } from '@inseq/backend-tfjs';
@@ -99,29 +99,32 @@ async function main() {
   console.log(`${promptIds.length} prompt tokens, ${fullIds.length - promptIds.length} new / forced tokens, batch 1, median of ${REPEATS} after a warm-up`);
   console.log(`setup: tfjs load ${tfjsLoadMs.toFixed(0)} ms; ONNX export (3 graphs) ${exportMs.toFixed(0)} ms; ort load (3 sessions) ${ortLoadMs.toFixed(0)} ms\n`);
 
+  const reuseOnly = process.env.INSEQ_BENCH_REUSE_ONLY === '1';
   // Forward at batch 1: the prompt (16 tokens) and the full text (32 tokens).
   console.log('forward, batch 1                      tfjs (ms)   ort (ms)   ort/tfjs');
-  for (const ids of [promptIds, fullIds]) {
+  for (const ids of reuseOnly ? [] : [promptIds, fullIds]) {
     const batch = padLeft([ids], 0);
     const tf = await timeMs(() => tfjs.backend.forward(batch));
     const ort = await timeMs(() => ortPlain.backend.forward(batch));
     console.log(`  ${`${ids.length} tokens`.padEnd(36)}${tf.toFixed(1).padStart(9)} ${ort.toFixed(1).padStart(10)} ${(ort / tf).toFixed(2).padStart(10)}`);
   }
 
-  // Greedy generation of 16 tokens.
-  const options = { maxNewTokens: GENERATED_TOKENS, stopIds: [] as number[], padId: 0 };
-  const cached = await ortPast.generate!([promptIds], options);
-  const uncached = await greedyNoCache(ortPlain.backend, promptIds, GENERATED_TOKENS);
-  const tfjsOut = await greedyNoCache(tfjs.backend, promptIds, GENERATED_TOKENS);
-  const same = JSON.stringify(cached[0]) === JSON.stringify(uncached) && JSON.stringify(uncached) === JSON.stringify(tfjsOut);
-  const genCache = await timeMs(() => ortPast.generate!([promptIds], options), 3);
-  const genNoCache = await timeMs(() => greedyNoCache(ortPlain.backend, promptIds, GENERATED_TOKENS), 3);
-  const genTfjs = await timeMs(() => greedyNoCache(tfjs.backend, promptIds, GENERATED_TOKENS), 3);
-  console.log(`\ngreedy generation, ${GENERATED_TOKENS} new tokens          ms    vs ort+cache   (same tokens on all three: ${same})`);
-  console.log(`  ${'ort, KV cache (withPast graph)'.padEnd(36)}${genCache.toFixed(1).padStart(9)} ${'1.00'.padStart(10)}`);
-  console.log(`  ${'ort, no cache (re-runs the prefix)'.padEnd(36)}${genNoCache.toFixed(1).padStart(9)} ${(genNoCache / genCache).toFixed(2).padStart(10)}`);
-  console.log(`  ${`tfjs ${device}, no cache`.padEnd(36)}${genTfjs.toFixed(1).padStart(9)} ${(genTfjs / genCache).toFixed(2).padStart(10)}`);
-  console.log(`  KV-cache speed-up on ort: ${(genNoCache / genCache).toFixed(2)}×`);
+  if (!reuseOnly) {
+    // Greedy generation of 16 tokens.
+    const options = { maxNewTokens: GENERATED_TOKENS, stopIds: [] as number[], padId: 0 };
+    const cached = await ortPast.generate!([promptIds], options);
+    const uncached = await greedyNoCache(ortPlain.backend, promptIds, GENERATED_TOKENS);
+    const tfjsOut = await greedyNoCache(tfjs.backend, promptIds, GENERATED_TOKENS);
+    const same = JSON.stringify(cached[0]) === JSON.stringify(uncached) && JSON.stringify(uncached) === JSON.stringify(tfjsOut);
+    const genCache = await timeMs(() => ortPast.generate!([promptIds], options), 3);
+    const genNoCache = await timeMs(() => greedyNoCache(ortPlain.backend, promptIds, GENERATED_TOKENS), 3);
+    const genTfjs = await timeMs(() => greedyNoCache(tfjs.backend, promptIds, GENERATED_TOKENS), 3);
+    console.log(`\ngreedy generation, ${GENERATED_TOKENS} new tokens          ms    vs ort+cache   (same tokens on all three: ${same})`);
+    console.log(`  ${'ort, KV cache (withPast graph)'.padEnd(36)}${genCache.toFixed(1).padStart(9)} ${'1.00'.padStart(10)}`);
+    console.log(`  ${'ort, no cache (re-runs the prefix)'.padEnd(36)}${genNoCache.toFixed(1).padStart(9)} ${(genNoCache / genCache).toFixed(2).padStart(10)}`);
+    console.log(`  ${`tfjs ${device}, no cache`.padEnd(36)}${genTfjs.toFixed(1).padStart(9)} ${(genTfjs / genCache).toFixed(2).padStart(10)}`);
+    console.log(`  KV-cache speed-up on ort: ${(genNoCache / genCache).toFixed(2)}×`);
+  }
 
   // attribute over the 16 forced steps.
   const cases: { method: string; label: string; args?: Record<string, unknown>; stepScores?: string[]; ort: AttributionModel }[] = [
@@ -132,7 +135,7 @@ async function main() {
     { method: 'attention', label: 'attention (attentions graph)', ort: ortAttention },
   ];
   console.log(`\nattribute, ${fullIds.length - promptIds.length} steps                    tfjs (s)     ort (s)   ort/tfjs`);
-  for (const c of cases) {
+  for (const c of reuseOnly ? [] : cases) {
     const run = async (model: AttributionModel) => {
       const start = performance.now();
       try {

@@ -58,10 +58,12 @@ function checkZeroValues(zero: NonNullable<ForwardInput['zeroValues']>, config: 
 }
 
 /**
- * A run's extra fixed cost in fed tokens, for the prefix-reuse planner: on the 6 × 512 bench model
- * one more `session.run` costs about as much as feeding a few more tokens.
+ * A run's extra fixed cost in fed tokens, for the prefix-reuse planner: each run reads every
+ * weight once, which on the 6 × 512 bench model (node cpu) costs about as much as feeding ~20
+ * more tokens in a large batch. Measured with `pnpm bench`: 24 beat 4 and 64 for both occlusion
+ * and LIME.
  */
-const RUN_OVERHEAD_TOKENS = 4;
+const RUN_OVERHEAD_TOKENS = 24;
 
 /** Default memory bound of one `session.run`: 256 MiB of float32 activations and outputs. */
 export const DEFAULT_RUN_BUDGET_BYTES = 256 * 2 ** 20;
