@@ -66,3 +66,6 @@ export { encodeOnnxModelWithExternalData, type OnnxExternalDataOptions } from '.
 export { toFloat16OnnxModel } from './to-float16-onnx-model';
 export { type QuantizeDynamicOptions, quantizeDynamicOnnxModel } from './quantize-dynamic-onnx-model';
 export { type TinyGpt2OnnxDtype, tinyGpt2OnnxDtypeFiles } from './tiny-gpt2-onnx-options';
+export { buildLlamaTokenizerJson, type LlamaTokenizerJson, type LlamaTokenizerJsonOptions } from './llama/build-llama-tokenizer-json';
+export { createTinyLlama, type LlamaFamily, type RopeScaling, type TinyLlama, type TinyLlamaOptions } from './llama/create-tiny-llama';
+export { referenceLlamaForward, ropeInverseFrequencies, type ReferenceLlamaOutput } from './llama/reference-llama-forward';
