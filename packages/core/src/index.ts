@@ -82,3 +82,13 @@ export { definePlugin, type InseqPlugin, type PluginRegistries } from './contrac
 export { modelConfigFromHf } from './io/model-config-from-hf';
 export { checkModelFolder } from './io/check-model-folder';
 export { float16BitsToFloat32, float32ToFloat16Bits } from './numeric/float16';
+export { float8E4m3BitsToFloat32, float32ToFloat8E4m3Bits, FLOAT8_E4M3_MAX, type Float8EncodeOptions } from './numeric/float8-e4m3';
+export {
+  decodeSafetensors,
+  type DecodeSafetensorsOptions,
+  type SafetensorsFile,
+  type SafetensorsTensor,
+} from './io/safetensors/decode-safetensors';
+export { encodeSafetensors, type SafetensorsTensorInput } from './io/safetensors/encode-safetensors';
+export { decodeTensorData } from './io/safetensors/decode-tensor-data';
+export { isSafetensorsDtype, safetensorsDtypeSizes, type SafetensorsDtype } from './io/safetensors/safetensors-dtype';

@@ -169,7 +169,7 @@ describe('readSafetensors', () => {
     });
 
     it('unknown dtype', () => {
-      expectInvalidFile(fileOf({ a: { dtype: 'F8_E4M3', shape: [1], data_offsets: [0, 1] } }, new Uint8Array(1)), "'a'", 'F8_E4M3', 'supported: ');
+      expectInvalidFile(fileOf({ a: { dtype: 'F8_E5M2', shape: [1], data_offsets: [0, 1] } }, new Uint8Array(1)), "'a'", 'F8_E5M2', 'supported: ');
       expectInvalidFile(fileOf({ a: { shape: [1], data_offsets: [0, 4] } }, new Uint8Array(4)), "'a'", 'dtype');
     });
 

@@ -1,20 +1,6 @@
-import { ModelLoadError } from '@inseq/core';
-import { decodeTensorData, safetensorsDtypeSizes } from './decode-tensor-data';
+import { type SafetensorsFile, type SafetensorsTensor, InseqError, ModelLoadError, decodeSafetensors } from '@inseq/core';
 
-/** One tensor of a safetensors file, converted to float32. */
-export interface SafetensorsTensor {
-  /** The dtype stored in the file (`'F32'`, `'F16'`, `'BF16'`, …), before conversion. */
-  readonly dtype: string;
-  readonly shape: number[];
-  /** Row-major values, `shapeSize(shape)` of them. */
-  readonly data: Float32Array;
-}
-
-/** A parsed safetensors file: its `__metadata__` and every tensor by name. */
-export interface SafetensorsFile {
-  metadata: Record<string, string>;
-  tensors: Map<string, SafetensorsTensor>;
-}
+export type { SafetensorsFile, SafetensorsTensor };
 
 /** Options of {@link readSafetensors}. */
 export interface ReadSafetensorsOptions {
@@ -22,111 +8,22 @@ export interface ReadSafetensorsOptions {
   readonly name?: string;
 }
 
-/** The reference implementation refuses headers above 100 MB; so do we, before allocating. */
-const maxHeaderLength = 100_000_000;
-
 /**
- * Reads a safetensors file (https://huggingface.co/docs/safetensors): an 8-byte little-endian
- * header length `N`, `N` bytes of JSON `{name: {dtype, shape, data_offsets: [begin, end]}}` with an
- * optional `__metadata__` of strings, then the data section that the offsets index. Every tensor is
- * converted to float32 (`F16`, `BF16`, `F64` and the integer dtypes included).
- *
- * Everything is bounds-checked: a short or truncated file, an absurd header length, bad JSON,
- * unknown dtypes, negative or fractional dims, offsets outside the data section, overlapping
- * tensors or a byte length that does not match `shape × dtype` each throw
- * {@link ModelLoadError} with code `'INVALID_FILE'`, naming the file, the tensor and the fault.
+ * Reads a model's safetensors file with core's {@link decodeSafetensors} (every tensor converted to
+ * float32, everything bounds-checked), reporting a malformed file as a {@link ModelLoadError} with
+ * code `'INVALID_FILE'` that names the file, the tensor and the fault, and says how to re-export it.
  *
  * @param bytes - The whole file.
  */
 export function readSafetensors(bytes: Uint8Array, options?: ReadSafetensorsOptions): SafetensorsFile {
-  const fileName = options?.name ?? 'safetensors file';
-  const fail = (what: string): never => {
-    throw new ModelLoadError(
-      `${fileName} is not a valid safetensors file: ${what}. Re-export it (in Python: ` +
-        `safetensors.torch.save_file or model.save_pretrained(folder, safe_serialization=True)).`,
-      { code: 'INVALID_FILE' },
-    );
-  };
-
-  if (bytes.length < 8) fail(`it has ${bytes.length} bytes, fewer than the 8-byte header length`);
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const headerLength = view.getBigUint64(0, true);
-  if (headerLength > BigInt(maxHeaderLength)) {
-    fail(`its header length ${headerLength} exceeds the ${maxHeaderLength}-byte limit (the file is corrupt or not safetensors)`);
-  }
-  if (headerLength > BigInt(bytes.length - 8)) {
-    fail(`its header length ${headerLength} runs past the end of the file (${bytes.length} bytes); the file is truncated`);
-  }
-  const dataStart = 8 + Number(headerLength);
-  const dataLength = bytes.length - dataStart;
-
-  const header = parseHeader(bytes.subarray(8, dataStart), fail);
-  const metadata = parseMetadata(header.__metadata__, fail);
-
-  const entries: { name: string; dtype: string; shape: number[]; begin: number; end: number }[] = [];
-  for (const [name, value] of Object.entries(header)) {
-    if (name === '__metadata__') continue;
-    if (typeof value !== 'object' || value === null || Array.isArray(value)) fail(`tensor '${name}' is not an object`);
-    const { dtype, shape, data_offsets: offsets } = value as Record<string, unknown>;
-    if (typeof dtype !== 'string' || !(dtype in safetensorsDtypeSizes)) {
-      fail(`tensor '${name}' has dtype ${JSON.stringify(dtype)}; supported: ${Object.keys(safetensorsDtypeSizes).join(', ')}`);
-    }
-    if (!Array.isArray(shape) || !shape.every((dim) => Number.isSafeInteger(dim) && dim >= 0)) {
-      fail(`tensor '${name}' has shape ${JSON.stringify(shape)}; dims must be non-negative integers`);
-    }
-    if (
-      !Array.isArray(offsets) ||
-      offsets.length !== 2 ||
-      !offsets.every((offset) => Number.isSafeInteger(offset) && offset >= 0) ||
-      offsets[0] > offsets[1]
-    ) {
-      fail(`tensor '${name}' has data_offsets ${JSON.stringify(offsets)}; expected [begin, end] with 0 <= begin <= end`);
-    }
-    const [begin, end] = offsets as [number, number];
-    if (end > dataLength) {
-      fail(`tensor '${name}' ends at byte ${end} of the data section, which has only ${dataLength} bytes; the file is truncated`);
-    }
-    const dims = shape as number[];
-    const expected = dims.reduce((size, dim) => size * dim, 1) * safetensorsDtypeSizes[dtype as string];
-    if (end - begin !== expected) {
-      fail(`tensor '${name}' has ${end - begin} bytes but ${dtype} [${dims.join(', ')}] needs ${expected}`);
-    }
-    entries.push({ name, dtype: dtype as string, shape: dims, begin, end });
-  }
-
-  const byOffset = entries.filter((entry) => entry.end > entry.begin).sort((a, b) => a.begin - b.begin);
-  for (let i = 1; i < byOffset.length; i++) {
-    if (byOffset[i].begin < byOffset[i - 1].end) {
-      fail(`tensors '${byOffset[i - 1].name}' and '${byOffset[i].name}' overlap in the data section`);
-    }
-  }
-
-  const tensors = new Map<string, SafetensorsTensor>();
-  for (const { name, dtype, shape, begin, end } of entries) {
-    const data = decodeTensorData(dtype, bytes.subarray(dataStart + begin, dataStart + end));
-    tensors.set(name, { dtype, shape, data });
-  }
-  return { metadata, tensors };
-}
-
-function parseHeader(headerBytes: Uint8Array, fail: (what: string) => never): Record<string, unknown> {
-  let header: unknown;
   try {
-    header = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(headerBytes));
-  } catch (cause) {
-    fail(`its header is not valid UTF-8 JSON (${(cause as Error).message})`);
+    return decodeSafetensors(bytes, { name: options?.name ?? 'safetensors file' });
+  } catch (error) {
+    if (!InseqError.isInstance(error) || error.code !== 'INVALID_FILE') throw error;
+    throw new ModelLoadError(
+      `${error.message.replace(/\.$/, '')}. Re-export it (in Python: ` +
+        'safetensors.torch.save_file or model.save_pretrained(folder, safe_serialization=True)).',
+      { code: 'INVALID_FILE', cause: error },
+    );
   }
-  if (typeof header !== 'object' || header === null || Array.isArray(header)) fail('its header is not a JSON object');
-  return header as Record<string, unknown>;
-}
-
-function parseMetadata(raw: unknown, fail: (what: string) => never): Record<string, string> {
-  if (raw === undefined) return {};
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) fail('its __metadata__ is not an object');
-  const metadata: Record<string, string> = {};
-  for (const [key, value] of Object.entries(raw as Record<string, unknown>)) {
-    if (typeof value !== 'string') fail(`its __metadata__ entry '${key}' is not a string`);
-    metadata[key] = value as string;
-  }
-  return metadata;
 }

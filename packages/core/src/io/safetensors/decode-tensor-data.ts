@@ -1,41 +1,29 @@
-import { float16ToFloat32 } from './float16-to-float32';
-
-/** Bytes per element of every safetensors dtype this reader converts to float32. */
-export const safetensorsDtypeSizes: Readonly<Record<string, number>> = Object.freeze({
-  F64: 8,
-  F32: 4,
-  F16: 2,
-  BF16: 2,
-  I64: 8,
-  I32: 4,
-  I16: 2,
-  I8: 1,
-  U64: 8,
-  U32: 4,
-  U16: 2,
-  U8: 1,
-  BOOL: 1,
-});
+import { float16BitsToFloat32 } from '../../numeric/float16';
+import { float8E4m3BitsToFloat32 } from '../../numeric/float8-e4m3';
+import { type SafetensorsDtype, safetensorsDtypeSizes } from './safetensors-dtype';
 
 const hostIsLittleEndian = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
 /**
  * Converts the raw little-endian bytes of one safetensors tensor to float32. The bytes may start at
- * any offset of their buffer (safetensors only aligns the data section to the header's padding),
- * so typed views are made on a copy, or values are read through a DataView.
+ * any offset of their buffer (safetensors aligns only the data section), so typed views are made
+ * on a copy, or values are read through a DataView.
  *
- * @param dtype - A key of {@link safetensorsDtypeSizes}; the caller has checked it.
- * @param bytes - Exactly `numel * size(dtype)` bytes.
- * @returns `numel` values. Integers beyond 2^24 lose precision (model weights never are integers).
+ * @param dtype - the stored dtype.
+ * @param bytes - exactly `numel * size(dtype)` bytes.
+ * @returns `numel` values. Integers beyond 2^24 lose precision (token ids and weights never are).
  */
-export function decodeTensorData(dtype: string, bytes: Uint8Array): Float32Array {
+export function decodeTensorData(dtype: SafetensorsDtype, bytes: Uint8Array): Float32Array {
   const count = bytes.length / safetensorsDtypeSizes[dtype];
   switch (dtype) {
     case 'F32':
       if (hostIsLittleEndian) return new Float32Array(bytes.slice().buffer);
       return readWith(count, (view, i) => view.getFloat32(4 * i, true), bytes);
-    case 'F16':
-      return float16ToFloat32(bytes);
+    case 'F16': {
+      const bits = new Uint16Array(count);
+      for (let i = 0; i < count; i++) bits[i] = bytes[2 * i] | (bytes[2 * i + 1] << 8);
+      return float16BitsToFloat32(bits);
+    }
     case 'BF16': {
       // bfloat16 is the top half of a float32: shift the 16 bits into place.
       const out = new Float32Array(count);
@@ -43,6 +31,8 @@ export function decodeTensorData(dtype: string, bytes: Uint8Array): Float32Array
       for (let i = 0; i < count; i++) bits[i] = (bytes[2 * i] | (bytes[2 * i + 1] << 8)) << 16;
       return out;
     }
+    case 'F8_E4M3':
+      return float8E4m3BitsToFloat32(bytes);
     case 'F64':
       return readWith(count, (view, i) => view.getFloat64(8 * i, true), bytes);
     case 'I64':
@@ -62,8 +52,6 @@ export function decodeTensorData(dtype: string, bytes: Uint8Array): Float32Array
     case 'U8':
     case 'BOOL':
       return Float32Array.from(bytes);
-    default:
-      throw new RangeError(`decodeTensorData: unhandled dtype '${dtype}'.`);
   }
 }
 
