@@ -82,6 +82,10 @@ export { definePlugin, type InseqPlugin, type PluginRegistries } from './contrac
 export { modelConfigFromHf } from './io/model-config-from-hf';
 export { checkModelFolder } from './io/check-model-folder';
 export { float16BitsToFloat32, float32ToFloat16Bits } from './numeric/float16';
+
+export { decodeToken } from './data/decode-token';
+export { decodeTokens, type DecodeTokensOptions, type TokenScheme } from './data/decode-tokens';
+export { displayToken } from './data/display-token';
 export { float8E4m3BitsToFloat32, float32ToFloat8E4m3Bits, FLOAT8_E4M3_MAX, type Float8EncodeOptions } from './numeric/float8-e4m3';
 export {
   decodeSafetensors,
