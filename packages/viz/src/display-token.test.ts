@@ -1,3 +1,5 @@
+import { decodeTokens, loadTokenizer, memoryModelFiles } from '@inseq/core';
+import { createTinyGpt2 } from '@inseq/testing';
 import { describe, expect, it } from 'vitest';
 import { cleanToken } from './clean-token';
 import { displayToken } from './display-token';
@@ -38,5 +40,18 @@ describe('displayToken', () => {
     expect(displayToken('Ġ')).toBe('␣');
     expect(displayToken('▁▁')).toBe('␣␣');
     expect(displayToken('ĠParis')).toBe(' Paris');
+  });
+});
+
+describe('cleanToken on the tiny model’s GPT-2 tokenizer', () => {
+  it('reads every token of a real encoding, and decodeTokens merges the split emoji', async () => {
+    const tokenizer = await loadTokenizer(memoryModelFiles(createTinyGpt2().files));
+    const text = 'It’s 😀\nthe café';
+    const ids = tokenizer.encode(text);
+    const tokens = ids.map((id) => tokenizer.idToToken(id));
+    expect(tokens).toContain('Ċ');
+    expect(tokens.filter((token) => cleanToken(token) === '\ufffd').length).toBeGreaterThan(1);
+    expect(decodeTokens(tokens, { splitCharacters: 'merge' }).join('')).toBe(tokenizer.decode(ids));
+    expect(decodeTokens(tokens, { splitCharacters: 'merge' }).join('')).toBe(text);
   });
 });

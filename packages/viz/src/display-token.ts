@@ -1,24 +1,5 @@
-import { cleanToken } from './clean-token';
-
-const VISIBLE_ESCAPES: Readonly<Record<string, string>> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
-// C0 and C1 control characters and DEL: they would break a table line or be invisible.
-// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point.
-const CONTROL = /[\u0000-\u001f\u007f-\u009f]/g;
-const OPEN_BOX = '\u2423';
-
 /**
- * The label shown for a token in a heatmap: {@link cleanToken}, then made printable on one line
- * — newline, carriage return and tab as `\n`, `\r`, `\t`, other control characters as `\xNN` —
- * and a token that is only spaces shown as `␣` per space so that its row is not blank.
- * Leading spaces of word-initial tokens (`Ġcapital` → ` capital`) are kept.
+ * The heatmap label of a token: core's `displayToken` (one implementation, in `@inseq/core`),
+ * i.e. `decodeToken` made printable on one line (`Ċ` → `\n`, a space-only token → `␣`).
  */
-export function displayToken(token: string): string {
-  const cleaned = cleanToken(token);
-  // Inseq shows a token that cleans to nothing as a space (`HuggingfaceModel.clean_tokens`).
-  const text = cleaned === '' && token !== '' ? ' ' : cleaned;
-  const visible = text.replace(
-    CONTROL,
-    (character) => VISIBLE_ESCAPES[character] ?? `\\x${character.charCodeAt(0).toString(16).padStart(2, '0')}`,
-  );
-  return /^ +$/.test(visible) ? OPEN_BOX.repeat(visible.length) : visible;
-}
+export { displayToken } from '@inseq/core';
