@@ -86,6 +86,11 @@ export { float16BitsToFloat32, float32ToFloat16Bits } from './numeric/float16';
 export { decodeToken } from './data/decode-token';
 export { decodeTokens, type DecodeTokensOptions, type TokenScheme } from './data/decode-tokens';
 export { displayToken } from './data/display-token';
+export { MERGE_MATCH_INFO_FIELDS, mergeOutputs } from './data/merge-outputs';
+export { selectSequences } from './data/select-sequences';
+export { sliceSequence, type PositionRange } from './data/slice-sequence';
+export { weightAttributions } from './data/weight-attributions';
+export { getScoresDicts, type ScoresDict, type ScoresDictOptions } from './data/get-scores-dicts';
 export { float8E4m3BitsToFloat32, float32ToFloat8E4m3Bits, FLOAT8_E4M3_MAX, type Float8EncodeOptions } from './numeric/float8-e4m3';
 export {
   decodeSafetensors,
