@@ -35,10 +35,10 @@ describe('loadTfjsBackend errors', () => {
 
   it('rejects an unsupported model_type, listing the supported ones', async () => {
     const error = await expectInseqError(
-      load({ ...tiny.files, 'config.json': json({ ...tiny.config, model_type: 'llama' }) }),
+      load({ ...tiny.files, 'config.json': json({ ...tiny.config, model_type: 'falcon' }) }),
       'ModelLoadError',
       'UNSUPPORTED_MODEL',
-      '"llama"',
+      '"falcon"',
       'Supported: gpt2',
     );
     expect(error.message).toContain('models/broken/config.json');

@@ -22,8 +22,8 @@ describe('tfjsBackendLoader', () => {
     const { 'model.safetensors': _weights, ...noWeights } = tiny.files;
     expect(await tfjsBackendLoader.canLoad(memoryModelFiles(noWeights, 'f'))).toBe('f has no model.safetensors');
     expect(await tfjsBackendLoader.canLoad(memoryModelFiles({ 'model.safetensors': new Uint8Array(8) }, 'f'))).toBe('f has no config.json');
-    const llama = memoryModelFiles({ ...tiny.files, 'config.json': json({ model_type: 'llama' }) });
-    expect(await tfjsBackendLoader.canLoad(llama)).toMatch(/model_type "llama" .*supported: gpt2/);
+    const falcon = memoryModelFiles({ ...tiny.files, 'config.json': json({ model_type: 'falcon' }) });
+    expect(await tfjsBackendLoader.canLoad(falcon)).toMatch(/model_type "falcon" .*supported: gpt2, llama, mistral, qwen2, gemma/);
     const broken = memoryModelFiles({ ...tiny.files, 'config.json': '{' }, 'f');
     expect(await tfjsBackendLoader.canLoad(broken)).toMatch(/f\/config.json is not valid JSON/);
   });

@@ -44,6 +44,17 @@ const geluExact: ElementwiseActivation = {
   },
 };
 
+/** SiLU (swish), `x σ(x)`; f′ = σ(x) (1 + x (1 − σ(x))). Llama's MLP gate. */
+const silu: ElementwiseActivation = {
+  evaluate(x) {
+    const gate = tf.sigmoid(x);
+    return { value: tf.mul(x, gate), saved: [x, gate] };
+  },
+  derivative([x, gate]) {
+    return tf.mul(gate, tf.add(1, tf.mul(x, tf.sub(1, gate))));
+  },
+};
+
 /** ReLU; f′ is 0 at 0, as torch. */
 const relu: ElementwiseActivation = {
   evaluate: (x) => ({ value: tf.relu(x), saved: [x] }),
@@ -57,6 +68,7 @@ export const elementwiseActivations: Readonly<Record<string, ElementwiseActivati
   gelu_pytorch_tanh: geluTanh,
   gelu: geluExact,
   relu,
+  silu,
 });
 
 /**

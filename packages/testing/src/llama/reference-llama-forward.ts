@@ -67,7 +67,11 @@ export function referenceLlamaForward(
   config: Record<string, unknown>,
   inputIds: readonly (readonly number[])[],
   attentionMask: readonly (readonly number[])[],
-  options: { outputAttentions?: boolean } = {},
+  options: {
+    outputAttentions?: boolean;
+    /** Replaces the token lookup, `[batch][seq][hidden]` (before gemma's √hidden scaling, as HF's `inputs_embeds`). */
+    inputsEmbeds?: readonly (readonly (readonly number[])[])[];
+  } = {},
 ): ReferenceLlamaOutput {
   const family = config.model_type as string;
   const hidden = num(config, 'hidden_size');
@@ -134,8 +138,8 @@ export function referenceLlamaForward(
       seen += mask[t];
       positions.push(mask[t] === 0 ? 1 : seen - 1);
     }
-    let states = inputIds[b].map((id) => {
-      const row = Float64Array.from(embed.subarray(id * hidden, (id + 1) * hidden));
+    let states = inputIds[b].map((id, t) => {
+      const row = options.inputsEmbeds ? Float64Array.from(options.inputsEmbeds[b][t]) : Float64Array.from(embed.subarray(id * hidden, (id + 1) * hidden));
       // Gemma multiplies by √hidden rounded to the weights' dtype; in float32 that is Math.fround.
       return gemma ? row.map((v) => v * Math.fround(Math.sqrt(hidden))) : row;
     });
