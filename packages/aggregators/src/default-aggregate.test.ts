@@ -60,7 +60,7 @@ describe('scores aggregator', () => {
 
   it('is registered under its Inseq id', () => {
     const registry = registerBuiltinAggregators(createRegistry<Aggregator>('aggregator'));
-    expect(registry.list()).toEqual(['scores']);
+    expect(registry.list()).toEqual(['scores', 'spans', 'subwords', 'split', 'pair', 'slices']);
     expect(registry.get('scores')).toBe(scoresAggregator);
   });
 });

@@ -1,8 +1,13 @@
-export { defineAggregationFunction, type AggregationFunction } from './aggregation-function';
+export {
+  defineAggregationFunction,
+  type AggregationFunction,
+  type AggregationFunctionOptions,
+} from './aggregation-function';
 export { absmax } from './functions/absmax';
 export { max } from './functions/max';
 export { mean } from './functions/mean';
 export { min } from './functions/min';
+export { prod } from './functions/prod';
 export { sum } from './functions/sum';
 export { vnorm } from './functions/vnorm';
 export {
@@ -13,10 +18,37 @@ export {
 export { resolveAggregationFunction } from './resolve-aggregation-function';
 
 export { hasTrailingAxes } from './has-trailing-axes';
+export { type SelectIndices, resolveSelectIndices } from './select-indices';
 export { aggregateHiddenSize, type AggregateHiddenSizeOptions } from './aggregate-hidden-size';
 export { normalizeAttributions } from './normalize-attributions';
+export { rescaleAttributions } from './rescale-attributions';
 export { defaultAggregate } from './default-aggregate';
 export { defaultAggregationFunction } from './default-aggregation-function';
 
+export { type TokenSpan, type TokenSpans, spansToGroups } from './token-span';
+export { spanStepScoreFunctions, stepScoreAggregationFunction } from './step-score-aggregation';
+export { type MergeSpansOptions, mergeSpans } from './merge-spans';
+export { isSpecialToken } from './special-token';
+export { type SubwordScheme, type SubwordSpansOptions, detectSubwordScheme, subwordSpans } from './subword-spans';
+export { type SplitMode, type SplitSpansOptions, splitSpans } from './split-spans';
+export { pairAggregate } from './pair-aggregate';
+
 export { scoresAggregator, type ScoresAggregatorOptions } from './scores-aggregator';
+export { spansAggregator, type SpansAggregatorOptions } from './spans-aggregator';
+export { subwordsAggregator, type SubwordsAggregatorOptions } from './subwords-aggregator';
+export { splitAggregator, type SplitAggregatorOptions } from './split-aggregator';
+export { pairAggregator, type PairAggregatorOptions } from './pair-aggregator';
+export { slicesAggregator, type SlicesAggregatorOptions } from './slices-aggregator';
 export { builtinAggregators, registerBuiltinAggregators } from './register-builtin-aggregators';
+
+export {
+  type AggregatePipelineOptions,
+  type AggregationPipeline,
+  type AggregationStep,
+  type ResolvedAggregationStep,
+  aggregate,
+  aggregateOutput,
+  defaultPipeline,
+  parseAggregationPipeline,
+  resolveAggregationPipeline,
+} from './aggregation-pipeline';
