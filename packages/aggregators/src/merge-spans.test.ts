@@ -62,6 +62,8 @@ describe('mergeSpans (the spans aggregator)', () => {
     expectClose(rows(merged.step_scores.probability), [[0.5, (0.4 + 0.25) / 2]]);
     expectClose(rows(merged.step_scores.logit), [[2, -2]]);
     expect([merged.attr_pos_start, merged.attr_pos_end]).toEqual([2, 4]);
+    const l1 = spansAggregator.aggregate(decoderSequence(), { targetSpans: [0, 2], aggregateFn: 'vnorm', vnormOrd: 1 });
+    expectClose(rows(l1.target_attributions).slice(0, 1), [[0.5, 0.7, 0.4]]);
   });
 
   it('merges a prompt-only span without touching the steps', () => {

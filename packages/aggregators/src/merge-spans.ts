@@ -13,7 +13,9 @@ export type MergeSpansOptions = {
   stepScoresFn?: Readonly<Record<string, string>>;
   /** Where function ids are looked up. @defaultValue the built-in aggregation functions */
   functions?: Registry<AggregationFunction>;
-  /** Options handed to the aggregation functions (e.g. `vnormOrd`). @defaultValue none */
+  /** Order of `vnorm` when it is one of the functions (Inseq's `ord`). @defaultValue 2 */
+  vnormOrd?: number;
+  /** Other options handed to the aggregation functions. @defaultValue none */
   functionOptions?: AggregationFunctionOptions;
 };
 
@@ -54,7 +56,8 @@ export function mergeSpans(
 
   const aggregateFn = options?.aggregateFn ?? 'absmax';
   const fn = resolveAggregationFunction(aggregateFn, options?.functions);
-  const functionOptions = options?.functionOptions;
+  const functionOptions =
+    options?.vnormOrd === undefined ? options?.functionOptions : { ...options.functionOptions, vnormOrd: options.vnormOrd };
   const merge = (tensor: Tensor | null, rows: readonly TokenSpan[] | null, columns: readonly TokenSpan[] | null) =>
     tensor === null ? null : mergeBlocks(tensor, rows, columns, fn, functionOptions);
 
