@@ -1,6 +1,7 @@
 import { InvalidInputError } from '@inseq/core';
 import type { NamedWeight } from './named-weight';
-import type { OnnxAttributeValue, OnnxModelSpec, OnnxNodeSpec, OnnxTensorSpec, OnnxValueInfoSpec } from './onnx-model-spec';
+import { GraphBuilder } from './onnx-graph-builder';
+import type { OnnxAttributeValue, OnnxModelSpec, OnnxValueInfoSpec } from './onnx-model-spec';
 
 // What HF adds to masked attention scores (torch.finfo(float32).min), as referenceGpt2Forward.
 const maskedScore = -3.4028234663852886e38;
@@ -11,36 +12,6 @@ function configNumber(config: Record<string, unknown>, key: string): number {
     throw new InvalidInputError(`config.${key} must be a number, got ${JSON.stringify(value)}.`, 'INVALID_ARGUMENT');
   }
   return value;
-}
-
-/** Collects nodes and constants with unique names so the graph below reads like the forward pass. */
-class GraphBuilder {
-  readonly nodes: OnnxNodeSpec[] = [];
-  readonly initializers: OnnxTensorSpec[] = [];
-  private count = 0;
-
-  op(opType: string, inputs: string[], attributes?: Record<string, OnnxAttributeValue>, outputCount = 1): string[] {
-    const name = `/${opType}_${this.count++}`;
-    const outputs = Array.from({ length: outputCount }, (_, i) => `${name}_output_${i}`);
-    this.nodes.push({ opType, inputs, outputs, name, ...(attributes && { attributes }) });
-    return outputs;
-  }
-
-  one(opType: string, inputs: string[], attributes?: Record<string, OnnxAttributeValue>, output?: string): string {
-    const [generated] = this.op(opType, inputs, attributes);
-    if (output === undefined) return generated;
-    this.nodes[this.nodes.length - 1].outputs = [output];
-    return output;
-  }
-
-  constant(name: string, dataType: OnnxTensorSpec['dataType'], dims: number[], data: OnnxTensorSpec['data']): string {
-    this.initializers.push({ name, dataType, dims, data });
-    return name;
-  }
-
-  weight(name: string, weight: NamedWeight): string {
-    return this.constant(name, 'float', weight.shape, weight.data);
-  }
 }
 
 /** Graph variants of {@link gpt2OnnxModelSpec}, as Optimum / transformers.js export them. */

@@ -69,3 +69,6 @@ export { type TinyGpt2OnnxDtype, tinyGpt2OnnxDtypeFiles } from './tiny-gpt2-onnx
 export { buildLlamaTokenizerJson, type LlamaTokenizerJson, type LlamaTokenizerJsonOptions } from './llama/build-llama-tokenizer-json';
 export { createTinyLlama, type LlamaFamily, type RopeScaling, type TinyLlama, type TinyLlamaOptions } from './llama/create-tiny-llama';
 export { referenceLlamaForward, ropeInverseFrequencies, type ReferenceLlamaOutput } from './llama/reference-llama-forward';
+export { type LlamaOnnxGraphOptions, llamaOnnxModelSpec } from './llama/llama-onnx-model-spec';
+export { tinyLlamaOnnxFiles } from './llama/tiny-llama-onnx-files';
+export { GraphBuilder } from './onnx-graph-builder';
