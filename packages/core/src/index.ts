@@ -101,3 +101,12 @@ export {
 export { encodeSafetensors, type SafetensorsTensorInput } from './io/safetensors/encode-safetensors';
 export { decodeTensorData } from './io/safetensors/decode-tensor-data';
 export { isSafetensorsDtype, safetensorsDtypeSizes, type SafetensorsDtype } from './io/safetensors/safetensors-dtype';
+export { type ScoresPrecision, scoresPrecisions } from './io/scores-precision';
+export { type OutputFileFormat, detectOutputFormat, outputFileFormats } from './io/output-file-format';
+export type { OutputToJsonOptions } from './io/serialize-output';
+export { outputFromInseqJson } from './io/inseq-python/output-from-inseq-json';
+export { outputToInseqJson, type OutputToInseqJsonOptions } from './io/inseq-python/output-to-inseq-json';
+export { outputFromBytes, type OutputFromBytesOptions } from './io/output-from-bytes';
+export { outputToBytes, type OutputToBytesOptions } from './io/output-to-bytes';
+export { outputOfSequence, type SaveOutputOptions, splitSequencePath } from './io/save-output';
+export { gunzip, gzip, isGzip } from './io/gzip';

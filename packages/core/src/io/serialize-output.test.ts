@@ -29,7 +29,7 @@ const output: FeatureAttributionOutput = {
 describe('save / load', () => {
   it('writes Inseq field names, nested arrays and NaN as null', () => {
     const parsed = JSON.parse(outputToJson(output));
-    expect(parsed.format_version).toBe(1);
+    expect(parsed.format_version).toBe(1); // float32 files stay readable by version-1 readers
     const sequence = parsed.sequence_attributions[0];
     expect(Object.keys(sequence)).toEqual([
       'source',
@@ -58,6 +58,20 @@ describe('save / load', () => {
     await expect(saveOutput(output, join(directory, 'missing', 'out.json'))).rejects.toThrow(/Cannot write/);
     expect(await readdir(directory)).toEqual([]);
   });
+  it('packs float16 tensors as base64 bits (format version 2) and names a corrupt one', () => {
+    const text = outputToJson(output, { scoresPrecision: 'float16' });
+    const parsed = JSON.parse(text);
+    expect(parsed.format_version).toBe(2);
+    expect(parsed.sequence_attributions[0].target_attributions).toEqual({ dtype: 'float16', shape: [2, 1, 2], base64: expect.any(String) });
+    const back = outputFromJson(text).sequence_attributions[0].target_attributions!;
+    expect(back.data[1]).toBeNaN();
+    expect(Math.abs(back.data[3] - 1 / 3)).toBeLessThan(1e-3);
+    parsed.sequence_attributions[0].target_attributions.base64 = 'AAAA';
+    expect(() => outputFromJson(parsed)).toThrow(/Field 'sequence_attributions\[0\].target_attributions' holds 3 bytes but float16 \[2, 1, 2\] needs 8/);
+    parsed.sequence_attributions[0].target_attributions.dtype = 'bfloat16';
+    expect(() => outputFromJson(parsed)).toThrow(/dtype "bfloat16"; expected 'float16' or 'float8_e4m3fn'/);
+  });
+
   it('rejects files of another format or a newer version', () => {
     expect(() => outputFromJson('{"format":"x"}')).toThrow(/expected 'inseq-ts.feature_attribution_output'/);
     expect(() => outputFromJson(outputToJson(output).replace('"format_version":1', '"format_version":99'))).toThrow(/newer/);

@@ -1,42 +1,29 @@
 import type { FeatureAttributionOutput, SequenceAttribution } from '../data/feature-attribution-output';
 import { InseqError } from '../errors/inseq-error';
-import { type Tensor, shapeSize } from '../tensor';
+import type { Tensor } from '../tensor';
+import { nestedToTensor, tensorToNested } from './nested-array';
+import { isPackedTensor, packTensor, unpackTensor } from './packed-tensor';
+import { type ScoresPrecision, checkScoresPrecision } from './scores-precision';
 
-/** Name and version written in every saved file; bumped when the layout changes. */
+/** Name written in every saved file. */
 export const OUTPUT_FORMAT = 'inseq-ts.feature_attribution_output';
-export const OUTPUT_FORMAT_VERSION = 1;
+/**
+ * Newest layout this library reads and writes. Version 1: tensors as nested arrays. Version 2 adds
+ * packed tensors (`{dtype, shape, scale?, base64}`, float16 or scaled float8 bits), written only
+ * when `scoresPrecision` is not `float32`, so float32 files stay readable by version-1 readers.
+ */
+export const OUTPUT_FORMAT_VERSION = 2;
 
-type Nested = number | null | Nested[];
-
-function tensorToNested(tensor: Tensor): Nested {
-  const { data, shape } = tensor;
-  const build = (axis: number, offset: number): Nested => {
-    if (axis === shape.length) {
-      const value = data[offset];
-      return Number.isNaN(value) ? null : value;
-    }
-    const stride = shapeSize(shape.slice(axis + 1));
-    return Array.from({ length: shape[axis] }, (_, i) => build(axis + 1, offset + i * stride));
-  };
-  return build(0, 0);
-}
-
-function nestedToTensor(nested: unknown, where: string): Tensor {
-  const shape: number[] = [];
-  for (let level: unknown = nested; Array.isArray(level); level = level[0]) shape.push(level.length);
-  const data = new Float32Array(shapeSize(shape));
-  let index = 0;
-  const walk = (value: unknown, axis: number) => {
-    if (axis === shape.length) {
-      if (value !== null && typeof value !== 'number') throw invalid(`${where} holds a non-number value ${JSON.stringify(value)}`);
-      data[index++] = value === null ? Number.NaN : value;
-      return;
-    }
-    if (!Array.isArray(value) || value.length !== shape[axis]) throw invalid(`${where} is not a rectangular nested array`);
-    for (const item of value) walk(item, axis + 1);
-  };
-  walk(nested, 0);
-  return { data, shape };
+/** Options of {@link outputToJson}. */
+export interface OutputToJsonOptions {
+  /** Spaces of indentation. @defaultValue none (one line) */
+  readonly indent?: number;
+  /**
+   * Storage of tensors: `float32` writes nested arrays (exact); `float16` and `float8` write packed
+   * little-endian bits in base64 (format version 2).
+   * @defaultValue `'float32'`
+   */
+  readonly scoresPrecision?: ScoresPrecision;
 }
 
 function invalid(what: string): InseqError {
@@ -45,16 +32,17 @@ function invalid(what: string): InseqError {
 
 /**
  * Serialises an output to JSON with Inseq's field names; tensors become nested arrays with NaN
- * written as `null` (JSON has no NaN). Float32 values round-trip exactly.
+ * written as `null` (JSON has no NaN), exact for float32, or packed float16/float8 bits.
  */
-export function outputToJson(output: FeatureAttributionOutput, options?: { indent?: number }): string {
-  const tensorOrNull = (tensor: Tensor | null) => (tensor ? tensorToNested(tensor) : null);
-  const scores = (record: Record<string, Tensor>) =>
-    Object.fromEntries(Object.entries(record).map(([name, tensor]) => [name, tensorToNested(tensor)]));
+export function outputToJson(output: FeatureAttributionOutput, options?: OutputToJsonOptions): string {
+  const precision = checkScoresPrecision(options?.scoresPrecision ?? 'float32');
+  const encode = (tensor: Tensor) => (precision === 'float32' ? tensorToNested(tensor) : packTensor(tensor, precision));
+  const tensorOrNull = (tensor: Tensor | null) => (tensor ? encode(tensor) : null);
+  const scores = (record: Record<string, Tensor>) => Object.fromEntries(Object.entries(record).map(([name, tensor]) => [name, encode(tensor)]));
   return JSON.stringify(
     {
       format: OUTPUT_FORMAT,
-      format_version: OUTPUT_FORMAT_VERSION,
+      format_version: precision === 'float32' ? 1 : 2,
       sequence_attributions: output.sequence_attributions.map((sequence) => ({
         source: sequence.source,
         target: sequence.target,
@@ -73,13 +61,20 @@ export function outputToJson(output: FeatureAttributionOutput, options?: { inden
   );
 }
 
-/** Parses what {@link outputToJson} wrote, checking the format and every field. */
-export function outputFromJson(text: string): FeatureAttributionOutput {
+/**
+ * Parses what {@link outputToJson} wrote (the text, or the already parsed object), checking the
+ * format and every field.
+ */
+export function outputFromJson(json: string | object): FeatureAttributionOutput {
   let parsed: Record<string, unknown>;
-  try {
-    parsed = JSON.parse(text);
-  } catch (cause) {
-    throw new InseqError('INVALID_FILE', `Not a valid inseq-ts attribution file: bad JSON (${(cause as Error).message}).`, { cause });
+  if (typeof json === 'string') {
+    try {
+      parsed = JSON.parse(json);
+    } catch (cause) {
+      throw new InseqError('INVALID_FILE', `Not a valid inseq-ts attribution file: bad JSON (${(cause as Error).message}).`, { cause });
+    }
+  } else {
+    parsed = json as Record<string, unknown>;
   }
   if (parsed?.format !== OUTPUT_FORMAT) throw invalid(`'format' is ${JSON.stringify(parsed?.format)}, expected '${OUTPUT_FORMAT}'`);
   if (typeof parsed.format_version !== 'number' || parsed.format_version > OUTPUT_FORMAT_VERSION) {
@@ -88,10 +83,12 @@ export function outputFromJson(text: string): FeatureAttributionOutput {
   if (!Array.isArray(parsed.sequence_attributions)) throw invalid("'sequence_attributions' is missing");
   const sequences = parsed.sequence_attributions.map((raw: Record<string, unknown>, i: number): SequenceAttribution => {
     const where = `sequence_attributions[${i}]`;
-    const tensorOrNull = (value: unknown, name: string) => (value === null || value === undefined ? null : nestedToTensor(value, `${where}.${name}`));
+    const decode = (value: unknown, field: string) =>
+      isPackedTensor(value) ? unpackTensor(value, `Field '${where}.${field}'`) : nestedToTensor(value, `Field '${where}.${field}'`);
+    const tensorOrNull = (value: unknown, name: string) => (value === null || value === undefined ? null : decode(value, name));
     const scores = (value: unknown, name: string) =>
-      Object.fromEntries(Object.entries((value ?? {}) as Record<string, unknown>).map(([key, nested]) => [key, nestedToTensor(nested, `${where}.${name}.${key}`)]));
-    if (!Array.isArray(raw.source) || !Array.isArray(raw.target)) throw invalid(`${where} lacks source or target tokens`);
+      Object.fromEntries(Object.entries((value ?? {}) as Record<string, unknown>).map(([key, item]) => [key, decode(item, `${name}.${key}`)]));
+    if (!Array.isArray(raw?.source) || !Array.isArray(raw.target)) throw invalid(`${where} lacks source or target tokens`);
     if (typeof raw.attr_pos_start !== 'number' || typeof raw.attr_pos_end !== 'number') throw invalid(`${where} lacks attr_pos_start/attr_pos_end`);
     return {
       source: raw.source,
