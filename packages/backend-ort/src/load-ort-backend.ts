@@ -75,6 +75,9 @@ export interface LoadOrtBackendOptions {
 /** The files a folder must hold for the default (`'fp32'`) load; other dtypes need their own `onnx/` file instead. */
 export const requiredOrtFiles = Object.freeze(['config.json', 'onnx/model.onnx'] as const);
 
+/** Initializer names of the token embedding table (GPT-2, Llama family), read for `embed`. */
+const embeddingInitializerNames = Object.freeze(['transformer.wte.weight', 'model.embed_tokens.weight']);
+
 /** Graph inputs this backend feeds; `position_ids` and `past_key_values.{i}.key/value` when the graph declares them. */
 const requiredInputs = Object.freeze(['input_ids', 'attention_mask'] as const);
 // value_zeroing_mask: inseq-ts's convention for exports that support value zeroing (see createOrtBackend).
@@ -265,7 +268,11 @@ export async function loadOrtBackend(files: ModelFiles, options?: LoadOrtBackend
   }
   let wte: ReturnType<typeof readOnnxInitializer>;
   try {
-    wte = readOnnxInitializer(bytes, 'transformer.wte.weight', (location) => externalData.get(location));
+    // The token embedding table under GPT-2's or the Llama family's name.
+    for (const name of embeddingInitializerNames) {
+      wte = readOnnxInitializer(bytes, name, (location) => externalData.get(location));
+      if (wte) break;
+    }
   } catch {
     // ONNX Runtime read the file, so a walk that fails here only means embeddings are unavailable.
     wte = undefined;

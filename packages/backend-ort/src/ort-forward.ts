@@ -1,6 +1,6 @@
 import { BackendError, type ModelConfig, type Tensor } from '@inseq/core';
 import type { InferenceSession, Tensor as OrtTensor } from 'onnxruntime-common';
-import { emptyPast, type OrtGraphLayout, pastInputNames } from './ort-graph-layout';
+import { emptyPast, kvCacheShape, type OrtGraphLayout, pastInputNames } from './ort-graph-layout';
 import type { OrtRuntime } from './ort-runtime';
 import { readFloat32 } from './ort-tensor-data';
 import type { PrefixReusePlan } from './plan-prefix-reuse';
@@ -204,8 +204,8 @@ export async function forwardReusingPrefix(
 ): Promise<OrtForwardResult> {
   const { config, layout } = runner;
   const names = pastInputNames(config.numLayers);
-  const heads = config.numHeads;
-  const headDim = config.hiddenSize / heads;
+  // The cache has the key/value heads (fewer than the query heads under grouped-query attention).
+  const { heads, headDim } = kvCacheShape(config);
   const caches = new Map<number, AnchorCache>();
   let logits: Float32Array | undefined;
   let vocab = 0;

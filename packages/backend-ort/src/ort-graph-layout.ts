@@ -41,6 +41,19 @@ export function ortGraphLayout(
   };
 }
 
+/**
+ * Heads and head size of the KV cache: `num_key_value_heads` (grouped-query attention, Llama
+ * family) or the attention heads, and `head_dim` or hidden / heads.
+ */
+export function kvCacheShape(config: ModelConfig): { readonly heads: number; readonly headDim: number } {
+  const heads = config.raw.num_key_value_heads;
+  const headDim = config.raw.head_dim;
+  return {
+    heads: typeof heads === 'number' ? heads : config.numHeads,
+    headDim: typeof headDim === 'number' ? headDim : config.hiddenSize / config.numHeads,
+  };
+}
+
 /** Past tensors of length 0, `[batch, heads, 0, headDim]`: the graph then runs as one without a cache. */
 export function emptyPast(
   Tensor: OrtRuntime['Tensor'],
@@ -48,8 +61,8 @@ export function emptyPast(
   config: ModelConfig,
   pastType: OrtFloatType = 'float32',
 ): Record<string, OrtTensor> {
-  const headDim = config.hiddenSize / config.numHeads;
+  const { heads, headDim } = kvCacheShape(config);
   const feeds: Record<string, OrtTensor> = {};
-  for (const name of pastInputNames(config.numLayers)) feeds[name] = emptyFloatTensor(Tensor, pastType, [batch, config.numHeads, 0, headDim]);
+  for (const name of pastInputNames(config.numLayers)) feeds[name] = emptyFloatTensor(Tensor, pastType, [batch, heads, 0, headDim]);
   return feeds;
 }

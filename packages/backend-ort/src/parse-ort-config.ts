@@ -7,7 +7,13 @@ function firstTokenId(value: unknown): number | undefined {
 }
 
 /**
- * Normalises a GPT-2 `config.json` into a {@link ModelConfig} with core's `modelConfigFromHf`,
+ * The `model_type`s whose decoder-only exports this backend runs: the graph does the model's
+ * work, so the backend only needs the Optimum input/output layout and the KV cache's shape.
+ */
+export const ortModelTypes = Object.freeze(['gpt2', 'llama', 'mistral', 'qwen2', 'gemma'] as const);
+
+/**
+ * Normalises a decoder-only `config.json` into a {@link ModelConfig} with core's `modelConfigFromHf`,
  * after checking that this backend runs its `model_type`. With a `generation_config.json`, its
  * `eos_token_id` (a number, or the first of a list) wins over config.json's, as in HF generation.
  *
@@ -15,9 +21,9 @@ function firstTokenId(value: unknown): number | undefined {
  * for a malformed size.
  */
 export function parseOrtConfig(raw: Record<string, unknown>, generation?: Record<string, unknown>): ModelConfig {
-  if (raw.model_type !== 'gpt2') {
+  if (!ortModelTypes.includes(raw.model_type as (typeof ortModelTypes)[number])) {
     throw new ModelLoadError(
-      `The ort backend runs model_type 'gpt2' exports for now, got ${JSON.stringify(raw.model_type)}.`,
+      `The ort backend runs decoder-only exports of model_type ${ortModelTypes.join(', ')}; got ${JSON.stringify(raw.model_type)}.`,
       { code: 'UNSUPPORTED_MODEL' },
     );
   }
