@@ -32,8 +32,8 @@ describe('ortBackendLoader', () => {
     expect(await ortBackendLoader.canLoad(memoryModelFiles(noOnnx, 'tiny'))).toMatch(/^tiny has no ONNX export \(onnx\/model.onnx, onnx\/model_fp16.onnx, onnx\/model_quantized.onnx/);
     const { 'config.json': __, ...noConfig } = files;
     expect(await ortBackendLoader.canLoad(memoryModelFiles(noConfig, 'tiny'))).toBe('tiny has no config.json');
-    const llama = { ...files, 'config.json': new TextEncoder().encode(JSON.stringify({ model_type: 'llama' })) };
-    expect(await ortBackendLoader.canLoad(memoryModelFiles(llama, 'tiny'))).toMatch(/model_type "llama" is not supported by the ort backend/);
+    const falcon = { ...files, 'config.json': new TextEncoder().encode(JSON.stringify({ model_type: 'falcon' })) };
+    expect(await ortBackendLoader.canLoad(memoryModelFiles(falcon, 'tiny'))).toMatch(/model_type "falcon" is not supported by the ort backend \(supported: gpt2, llama/);
     const broken = { ...files, 'config.json': new TextEncoder().encode('{') };
     expect(await ortBackendLoader.canLoad(memoryModelFiles(broken, 'tiny'))).toMatch(/tiny\/config.json is not valid JSON/);
   });
