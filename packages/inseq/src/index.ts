@@ -2,6 +2,7 @@ export * from '@inseq/core';
 export * from '@inseq/methods';
 export * from '@inseq/aggregators';
 export * from '@inseq/viz';
+export { aggregateAttributionScores, type AggregateAttributionScoresOptions } from './aggregate-attribution-scores';
 export { attribute } from './attribute';
 export { createDefaultRegistries, type DefaultRegistries } from './default-registries';
 export { installedBackends, loadModel, type LoadModelOptions } from './load-model';
