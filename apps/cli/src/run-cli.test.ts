@@ -72,6 +72,68 @@ describe('inseq CLI', () => {
     expect(page).toContain('<table');
   });
 
+  it('aggregates the saved output as the Inseq CLI flags ask (--attribution-aggregators, --normalize-attributions, --aggregate-output)', async () => {
+    const directory = await mkdtemp(join(tmpdir(), 'inseq-cli-agg-'));
+    const common = ['attribute', '-i', 'The capital of France is', '-g', 'The capital of France is Paris', '-a', 'saliency', '--hide'];
+    const raw = join(directory, 'raw.json');
+    const aggregated = join(directory, 'aggregated.json');
+    const byDefault = join(directory, 'default.json');
+    expect((await run(...common, '-o', raw)).code).toBe(0);
+    expect((await run(...common, '-o', aggregated, '--attribution-aggregators', 'subwords', 'vnorm', '--normalize-attributions')).code).toBe(0);
+    expect((await run(...common, '-o', byDefault, '--aggregate-output')).code).toBe(0);
+    const [rawOut, aggregatedOut, defaultOut] = await Promise.all([loadOutput(raw), loadOutput(aggregated), loadOutput(byDefault)]);
+    const rawAttributions = rawOut.sequence_attributions[0].target_attributions!;
+    expect(rawAttributions.shape).toHaveLength(3);
+    const sequence = aggregatedOut.sequence_attributions[0];
+    // ' capital' is one GPT-2 token here; 'Paris' may split into subwords, which merge into one word.
+    expect(sequence.target_attributions!.shape).toHaveLength(2);
+    expect(sequence.target.length).toBeLessThanOrEqual(rawOut.sequence_attributions[0].target.length);
+    const [len, steps] = sequence.target_attributions!.shape;
+    const firstColumn = Array.from({ length: len }, (_, r) => sequence.target_attributions!.data[r * steps]).filter(Number.isFinite);
+    expect(firstColumn.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 4);
+    expect(defaultOut.sequence_attributions[0].target_attributions!.shape).toEqual([rawAttributions.shape[0], rawAttributions.shape[1]]);
+  });
+
+  it('saves in Python Inseq format (float16, gzipped, one file per sequence) that loads back to the same tokens', async () => {
+    const directory = await mkdtemp(join(tmpdir(), 'inseq-cli-format-'));
+    const path = join(directory, 'out.json.gz');
+    const { code, stderr } = await run(
+      'attribute',
+      '-i', 'The cat', 'A dog',
+      '-g', 'The cat sat', 'A dog ran',
+      '-a', 'saliency',
+      '--hide',
+      '--aggregate-output',
+      '--format', 'inseq',
+      '--scores-precision', 'float16',
+      '--split-sequences',
+      '-o', path,
+    );
+    expect(code).toBe(0);
+    expect(stderr).toContain('out_0.json.gz');
+    const files = (await readdir(directory)).sort();
+    expect(files).toEqual(['out_0.json.gz', 'out_1.json.gz']);
+    const bytes = await readFile(join(directory, files[0]));
+    expect([bytes[0], bytes[1]]).toEqual([0x1f, 0x8b]);
+    const first = await loadOutput(join(directory, files[0]));
+    expect(first.sequence_attributions).toHaveLength(1);
+    expect(first.sequence_attributions[0].target.map((t) => t.token).join('')).toBe('TheĠcatĠsat');
+    const raw = await import('node:zlib').then((zlib) => zlib.gunzipSync(bytes).toString('utf8'));
+    expect(raw).toContain('__instance_type__');
+    const bad = await run('attribute', '-i', 'The cat', '--format', 'pickle');
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr).toMatch(/inseq-ts, inseq/);
+  });
+
+  it('refuses an unknown aggregator and conflicting normalisation flags before loading the model', async () => {
+    const unknown = await run('attribute', '-i', 'The cat', '--attribution-aggregators', 'subword');
+    expect(unknown.code).not.toBe(0);
+    expect(unknown.stderr).toMatch(/subword.*subwords/s);
+    const both = await run('attribute', '-i', 'The cat', '--attribution-aggregators', 'vnorm', '--normalize-attributions', '--rescale-attributions');
+    expect(both.code).not.toBe(0);
+    expect(both.stderr).toMatch(/exclude each other/);
+  });
+
   it('generates when no generated texts are given, honouring --max-new-tokens', async () => {
     const directory = await mkdtemp(join(tmpdir(), 'inseq-cli-'));
     const json = join(directory, 'out.json');

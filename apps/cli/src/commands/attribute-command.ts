@@ -2,12 +2,19 @@ import { ortBackendLoader } from '@inseq/backend-ort';
 import { tfjsBackendLoader } from '@inseq/backend-tfjs';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import {
+  type AggregationStep,
+  type OutputFileFormat,
+  type ScoresPrecision,
   type BackendLoader,
   InvalidInputError,
+  aggregateAttributionScores,
   attribute,
   createDefaultRegistries,
   createRegistry,
   loadModel,
+  outputFileFormats,
+  parseAggregationPipeline,
+  scoresPrecisions,
   renderOutputHtml,
   renderOutputTerminal,
   saveOutput,
@@ -44,6 +51,27 @@ interface AttributeFlags {
   attributedFnArgs?: Record<string, unknown>;
   stepScoresArgs?: Record<string, unknown>;
   plugin?: string[];
+  attributionAggregators?: AggregationStep[];
+  attributionSelectors?: number[];
+  normalizeAttributions?: boolean;
+  rescaleAttributions?: boolean;
+  aggregateOutput?: boolean;
+  format: OutputFileFormat;
+  scoresPrecision: ScoresPrecision;
+  compress?: boolean;
+  splitSequences?: boolean;
+}
+
+/** `--attribution-aggregators`: ids (`subwords vnorm`, `subwords,vnorm`) or one JSON list of steps. */
+function collectAggregators(value: string, previous: AggregationStep[] | undefined): AggregationStep[] {
+  return [...(previous ?? []), ...parseAggregationPipeline(value)];
+}
+
+/** `--attribution-selectors`: integers, negative ones counting from the end. */
+function collectSelectors(value: string, previous: number[] | undefined): number[] {
+  const parsed = Number(value);
+  if (!/^-?\d+$/.test(value.trim()) || !Number.isSafeInteger(parsed)) throw new InvalidArgumentError(`must be integers, got '${value}'.`);
+  return [...(previous ?? []), parsed];
 }
 
 /** `--contrast-targets-alignments`: 'auto' or JSON pairs. */
@@ -93,6 +121,23 @@ export function addAttributeCommand(program: Command, io: CliIo): void {
     .option('--device <name>', "backend device, e.g. 'wasm' or 'cpu'")
     .option('--dtype <name>', "which ONNX export to load: 'fp32', 'fp16', 'q8', … (transformers.js names; backend ort)")
     .option('--plugin <modules...>', 'plugin modules adding methods, step functions or aggregators')
+    .option(
+      '--attribution-aggregators <ids...>',
+      'aggregators or aggregation functions applied in order to the saved output (e.g. subwords vnorm, or a JSON list)',
+      collectAggregators,
+    )
+    .option('--attribution-selectors <indices...>', 'select_idx (last axis) paired with each aggregator', collectSelectors)
+    .option('--normalize-attributions', 'L1-normalise each step after aggregating the saved output')
+    .option('--rescale-attributions', 'divide each step by its largest magnitude after aggregating the saved output')
+    .option('--aggregate-output', "aggregate the saved output with the method's default aggregation")
+    .addOption(
+      new Option('--format <name>', "file format of --save-path: inseq-ts JSON, or Python Inseq's (FeatureAttributionOutput.load reads it)")
+        .choices([...outputFileFormats])
+        .default('inseq-ts'),
+    )
+    .addOption(new Option('--scores-precision <dtype>', 'precision of the saved scores').choices([...scoresPrecisions]).default('float32'))
+    .option('--compress', 'gzip the saved file (also when --save-path ends in .gz)')
+    .option('--split-sequences', 'save one file per sequence (out_0.json, out_1.json, …)')
     .action(async (flags: AttributeFlags) => {
       const modelPath = flags.modelNameOrPath ?? defaultModelPath();
       if (!modelPath) {
@@ -103,6 +148,17 @@ export function addAttributeCommand(program: Command, io: CliIo): void {
       // Resolve ids first: an unknown method fails before a model is loaded.
       registries.methods.get(flags.attributionMethod);
       for (const id of [flags.attributedFn ?? 'probability', ...(flags.stepScores ?? [])]) registries.stepFunctions.get(id);
+      const aggregation = {
+        attributionAggregators: flags.attributionAggregators,
+        attributionSelectors: flags.attributionSelectors,
+        normalize: flags.normalizeAttributions,
+        rescale: flags.rescaleAttributions,
+        aggregateOutput: flags.aggregateOutput,
+        methods: registries.methods,
+        registries: { aggregators: registries.aggregators },
+      };
+      // Unknown aggregator ids and conflicting flags fail before the model is loaded.
+      aggregateAttributionScores({ sequence_attributions: [], step_attributions: null, info: {} }, { ...aggregation, aggregateOutput: false });
       const model = await loadModel(modelPath, { backend: flags.backend, backends: cliBackends(), device: flags.device, dtype: flags.dtype });
       const progress = createProgressReporter(io, flags.attributionMethod);
       try {
@@ -128,8 +184,14 @@ export function addAttributeCommand(program: Command, io: CliIo): void {
         progress.stop();
         if (!flags.hide) io.stdout.write(`${renderOutputTerminal(output, { color: flags.color })}\n`);
         if (flags.savePath) {
-          await saveOutput(output, flags.savePath);
-          io.stderr.write(`Saved attributions to ${flags.savePath}\n`);
+          // As Inseq's CLI: the table and HTML show the output as attributed; the saved file is aggregated when asked.
+          const written = await saveOutput(aggregateAttributionScores(output, aggregation), flags.savePath, {
+            format: flags.format,
+            scoresPrecision: flags.scoresPrecision,
+            ...(flags.compress && { compress: true }),
+            ...(flags.splitSequences && { splitSequences: true }),
+          });
+          io.stderr.write(`Saved attributions to ${written.join(', ')}\n`);
         }
         if (flags.vizPath) {
           await writeFileAtomic(flags.vizPath, renderOutputHtml(output, { title: `${output.info.attribution_method} · ${model.name}` }));
