@@ -66,7 +66,7 @@ describe('Llama-family models in tfjs against the float64 reference', () => {
       // Compare real query rows only.
       const realRows = (data: ArrayLike<number>) =>
         [0, 1].flatMap((b) => Array.from({ length: heads }, (_, h) => h).flatMap((h) => mask[b].flatMap((m, t) => (m ? Array.from({ length: seq }, (_, s) => data[((b * heads + h) * seq + t) * seq + s]) : []))));
-      attentions!.forEach((layer, i) => expect(maxAbsDiff(realRows(layer.data), realRows(reference[i]))).toBeLessThan(1e-5));
+      for (const [i, layer] of attentions!.entries()) expect(maxAbsDiff(realRows(layer.data), realRows(reference[i]))).toBeLessThan(1e-5);
     });
   });
 
