@@ -21,7 +21,15 @@ export class GraphBuilder {
     return output;
   }
 
+  /** Adds an initializer once: asking again for the same name (same type and shape) reuses it. */
   constant(name: string, dataType: OnnxTensorSpec['dataType'], dims: number[], data: OnnxTensorSpec['data']): string {
+    const existing = this.initializers.find((initializer) => initializer.name === name);
+    if (existing) {
+      if (existing.dataType !== dataType || existing.dims.join() !== dims.join()) {
+        throw new Error(`GraphBuilder: constant '${name}' was added as ${existing.dataType} [${existing.dims}] and again as ${dataType} [${dims}].`);
+      }
+      return name;
+    }
     this.initializers.push({ name, dataType, dims, data });
     return name;
   }

@@ -112,16 +112,16 @@ export function llamaOnnxModelSpec(weights: Record<string, NamedWeight>, config:
 
   const headsShape = (heads: number) => int64s(`const_heads_${heads}`, [0, 0, heads, headDim]);
   const split = (x: string, heads: number) => g.one('Transpose', [g.one('Reshape', [x, headsShape(heads)])], { perm: ints([0, 2, 1, 3]) });
-  const repeatShape = int64s('const_repeat', [1, 1, group, 1, 1]);
-  const mergedHeads = int64s('const_merged_heads', [0, nHead, -1, headDim]);
-  const repeat = (x: string) =>
-    group === 1 ? x : g.one('Reshape', [g.one('Expand', [g.one('Unsqueeze', [x, int64s('const_axis_2b', [2])]), repeatShape]), mergedHeads]);
+  // Grouped-query attention: [b, kv, t, d] → [b, kv, group, t, d] → [b, heads, t, d] (HF's repeat_kv).
+  const [repeatAxis, repeatShape, mergedHeads] =
+    group === 1 ? ['', '', ''] : [int64s('const_axis_2b', [2]), int64s('const_repeat', [1, 1, group, 1, 1]), int64s('const_merged_heads', [0, nHead, -1, headDim])];
+  const repeat = (x: string) => (group === 1 ? x : g.one('Reshape', [g.one('Expand', [g.one('Unsqueeze', [x, repeatAxis]), repeatShape]), mergedHeads]));
   const scoreScale = scalar('const_score_scale', Math.sqrt(headDim));
   const contextShape = int64s('const_context', [0, 0, nHead * headDim]);
-  const half = scalar('const_half', 0.5);
-  const geluScale = scalar('const_gelu_scale', Math.sqrt(2 / Math.PI));
-  const geluCubic = scalar('const_gelu_cubic', 0.044715);
-  const three = scalar('const_three', 3);
+  // Only gemma's tanh GELU needs these; unused initializers make ONNX Runtime warn.
+  const [half, geluScale, geluCubic, three] = gemma
+    ? [scalar('const_half', 0.5), scalar('const_gelu_scale', Math.sqrt(2 / Math.PI)), scalar('const_gelu_cubic', 0.044715), scalar('const_three', 3)]
+    : ['', '', '', ''];
 
   for (let layer = 0; layer < nLayer; layer++) {
     const p = `model.layers.${layer}`;
