@@ -125,6 +125,12 @@ describe('inseq CLI', () => {
     expect(bad.stderr).toMatch(/inseq-ts, inseq/);
   });
 
+  it('warns that --attribute-target has no effect on a decoder-only model, and still attributes', async () => {
+    const { code, stderr } = await run('attribute', '-i', 'The cat', '-g', 'The cat sat', '--attribute-target', '--hide');
+    expect(code).toBe(0);
+    expect(stderr).toMatch(/warning: attributeTarget has no effect on the decoder-only model/);
+  });
+
   it('refuses an unknown aggregator and conflicting normalisation flags before loading the model', async () => {
     const unknown = await run('attribute', '-i', 'The cat', '--attribution-aggregators', 'subword');
     expect(unknown.code).not.toBe(0);

@@ -60,6 +60,7 @@ interface AttributeFlags {
   scoresPrecision: ScoresPrecision;
   compress?: boolean;
   splitSequences?: boolean;
+  attributeTarget?: boolean;
 }
 
 /** `--attribution-aggregators`: ids (`subwords vnorm`, `subwords,vnorm`) or one JSON list of steps. */
@@ -115,6 +116,7 @@ export function addAttributeCommand(program: Command, io: CliIo): void {
     .option('--end-pos <n>', 'one past the last target position to attribute', parseNonNegativeInteger)
     .option('--max-new-tokens <n>', 'tokens to generate when no generated texts are given', parseNonNegativeInteger)
     .option('--batch-size <n>', 'sequences attributed together', parseNonNegativeInteger)
+    .option('--attribute-target', 'also attribute to the target prefix (encoder-decoder models; decoder-only ones always do)')
     .option('--hide', 'do not print the heatmap table')
     .option('--no-color', 'print the table without colours')
     .addOption(new Option('--backend <id>', 'backend to run on (default: the one that can load the folder)').choices(cliBackends().list()))
@@ -179,6 +181,8 @@ export function addAttributeCommand(program: Command, io: CliIo): void {
           attrPosEnd: flags.endPos,
           maxNewTokens: flags.maxNewTokens,
           batchSize: flags.batchSize,
+          attributeTarget: flags.attributeTarget,
+          onWarning: (message) => io.stderr.write(`warning: ${message}\n`),
           onProgress: (event) => progress.update(event),
         });
         progress.stop();

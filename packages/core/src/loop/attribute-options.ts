@@ -66,6 +66,15 @@ export interface AttributeOptions {
    * @defaultValue false
    */
   readonly contrastForceInputs?: boolean;
+  /**
+   * Also attribute each step to the target prefix (Inseq `attribute_target`). Only
+   * encoder-decoder models have a separate source: a decoder-only model's prompt is part of its
+   * target and is always attributed, so there — as in Inseq — the flag is ignored with a warning.
+   * @defaultValue false
+   */
+  readonly attributeTarget?: boolean;
+  /** Receives warnings (an ignored option, …). @defaultValue `console.warn` */
+  readonly onWarning?: (message: string) => void;
   /** How many sequences are attributed together at each step. @defaultValue 8 */
   readonly batchSize?: number;
   /** Called after each step batch. */

@@ -51,6 +51,18 @@ describe('attribute (decoder-only loop)', () => {
     for (let s = 0; s < 2; s++) expect(scores.target_value.data[s]).toBeCloseTo(scores.probability.data[s], 6);
   });
 
+  it('ignores attributeTarget on a decoder-only model with a warning, as Inseq', async () => {
+    const warnings: string[] = [];
+    const model = linearModel();
+    const options = { method: 'plain_gradient', methods, generatedTexts: 'the cat sat on' };
+    const plain = await attribute(model, 'the cat', options);
+    const flagged = await attribute(model, 'the cat', { ...options, attributeTarget: true, onWarning: (message) => warnings.push(message) });
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatch(/attributeTarget has no effect on the decoder-only model/);
+    expect(Array.from(flagged.sequence_attributions[0].target_attributions!.data)).toEqual(Array.from(plain.sequence_attributions[0].target_attributions!.data));
+    expect(flagged.info.attribute_target).toBe(true);
+  });
+
   it('generates greedily up to maxNewTokens and records the generation', async () => {
     const model = linearModel();
     const out = await attribute(model, 'the cat', { method: plainGradient, maxNewTokens: 2, stepScores: ['logit'] });

@@ -65,6 +65,13 @@ export async function attribute(
   if (backend.config.isEncoderDecoder) {
     throw new InseqError('UNSUPPORTED_MODEL', `Encoder-decoder models are not supported yet (model '${model.name}').`);
   }
+  const warn = options.onWarning ?? ((message: string) => console.warn(`inseq-ts: ${message}`));
+  if (options.attributeTarget === true) {
+    warn(
+      `attributeTarget has no effect on the decoder-only model '${model.name}': its prompt is part of the target and is ` +
+        'always attributed (target_attributions); the option only matters for encoder-decoder models.',
+    );
+  }
   const method = resolveMethod(options);
   const stepFunctions = options.stepFunctions ?? registerBuiltinStepFunctions(createRegistry<StepFunction>('step function'));
   const attributedFn = stepFunctions.get(options.attributedFn ?? 'probability');
@@ -162,6 +169,7 @@ export async function attribute(
       contrast_force_inputs: options.contrastForceInputs ?? false,
       attr_pos_start: options.attrPosStart ?? null,
       attr_pos_end: options.attrPosEnd ?? null,
+      attribute_target: options.attributeTarget ?? false,
       batch_size: batchSize,
       exec_time: (performance.now() - startedAt) / 1000,
     },
