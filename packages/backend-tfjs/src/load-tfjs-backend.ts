@@ -1,7 +1,8 @@
 import { BackendError, InseqError, ModelLoadError, type ModelBackend, type ModelFiles, readJsonFile } from '@inseq/core';
 import { createTfjsBackend } from './create-tfjs-backend';
 import { initTfjs } from './init-tfjs';
-import { supportedModelTypes, supportedModels } from './models/supported-models';
+import { defaultArchitectures, type TfjsArchitecture } from './models/supported-models';
+import type { Registry } from '@inseq/core';
 import { readSafetensors } from './safetensors/read-safetensors';
 import type { TfjsDevice } from './tfjs-device';
 
@@ -9,6 +10,8 @@ import type { TfjsDevice } from './tfjs-device';
 export interface LoadTfjsBackendOptions {
   /** The tfjs backend to run on, readied by {@link initTfjs}. @defaultValue the one already readied, else `'wasm'` with `'cpu'` as fallback */
   readonly device?: TfjsDevice;
+  /** Where `model_type` is looked up. @defaultValue the built-ins plus those added with `registerArchitecture` */
+  readonly architectures?: Registry<TfjsArchitecture>;
 }
 
 /** The files a model folder must hold for this backend. */
@@ -16,8 +19,8 @@ export const requiredFiles = Object.freeze(['config.json', 'model.safetensors'] 
 
 /**
  * Loads a Hugging Face model folder (`config.json` + `model.safetensors`) into tfjs and returns
- * its {@link ModelBackend} (`name: 'tfjs'`). Supported `model_type`s: see `supportedModels`
- * (`gpt2`). Readies tfjs first with {@link initTfjs}.
+ * its {@link ModelBackend} (`name: 'tfjs'`). Supported `model_type`s: gpt2, llama, mistral, qwen2,
+ * gemma, and those added with `registerArchitecture`. Readies tfjs first with {@link initTfjs}.
  *
  * @throws {@link ModelLoadError} `'MODEL_LOAD'` when a file is missing, `'UNSUPPORTED_MODEL'` for
  * another `model_type`, `'INVALID_FILE'` for malformed config or weights.
@@ -34,11 +37,13 @@ export async function loadTfjsBackend(files: ModelFiles, options?: LoadTfjsBacke
   }
   const raw = await readJsonFile(files, 'config.json');
   const modelType = raw.model_type;
-  const architecture = typeof modelType === 'string' && Object.hasOwn(supportedModels, modelType) ? supportedModels[modelType] : undefined;
+  const architectures = options?.architectures ?? defaultArchitectures();
+  const architecture = typeof modelType === 'string' && architectures.has(modelType) ? architectures.get(modelType) : undefined;
   if (!architecture) {
     throw new ModelLoadError(
       `${files.location}/config.json has model_type ${JSON.stringify(modelType)}, which the tfjs backend does not implement. ` +
-        `Supported: ${supportedModelTypes.join(', ')}; for other models export them to ONNX and use @inseq/backend-ort.`,
+        `Supported: ${architectures.list().join(', ')}; for other models export them to ONNX and use @inseq/backend-ort, ` +
+        'or add the family with registerArchitecture.',
       { code: 'UNSUPPORTED_MODEL' },
     );
   }

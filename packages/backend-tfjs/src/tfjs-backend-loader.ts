@@ -10,6 +10,6 @@ import type { TfjsDevice } from './tfjs-device';
  */
 export const tfjsBackendLoader: BackendLoader = Object.freeze<BackendLoader>({
   name: 'tfjs',
-  canLoad: (files) => checkModelFolder(files, { backend: 'tfjs', requiredFiles, modelTypes: supportedModelTypes }),
+  canLoad: (files) => checkModelFolder(files, { backend: 'tfjs', requiredFiles, modelTypes: supportedModelTypes() }),
   load: (files, options) => loadTfjsBackend(files, { device: options?.device as TfjsDevice | undefined }),
 });
