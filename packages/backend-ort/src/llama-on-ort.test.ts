@@ -17,7 +17,7 @@ import { loadOrtBackend } from './load-ort-backend';
 const methods = registerBuiltinMethods(createRegistry<AttributionMethod>('attribution method'));
 const finite = (data: Float32Array) => Array.from(data).filter(Number.isFinite);
 
-describe.each(['llama', 'qwen2', 'gemma'] as LlamaFamily[])('%s on ort equals tfjs on the same weights', (family) => {
+describe.each(['llama', 'mistral', 'qwen2', 'gemma'] as LlamaFamily[])('%s on ort equals tfjs on the same weights', (family) => {
   const options = { family, seed: 4 };
   let ort: AttributionModel;
   let tfjs: AttributionModel;
