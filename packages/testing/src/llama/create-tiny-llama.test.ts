@@ -47,6 +47,17 @@ describe('createTinyLlama', () => {
     expect(ids.length).toBeLessThan(text.length);
   });
 
+  it('qwen2 ships a byte-level BPE tokenizer without bos (as Qwen2), others SentencePiece', async () => {
+    const { files, config } = createTinyLlama({ family: 'qwen2' });
+    const tokenizer = await loadTokenizer(memoryModelFiles(files, 'tiny-qwen2'));
+    const text = 'The cat sat on the mat. Ünïcödé 🙂';
+    const ids = tokenizer.encode(text);
+    expect(tokenizer.decode([ids[0]])).toBe('The');
+    expect(tokenizer.decode(ids)).toBe(text);
+    expect(config).toMatchObject({ bos_token_id: null, eos_token_id: (config.vocab_size as number) - 1, pad_token_id: (config.vocab_size as number) - 1 });
+    expect(createTinyLlama({ family: 'qwen2', tokenizer: 'sentencepiece' }).config.bos_token_id).toBe(1);
+  });
+
   it('rejects an odd head size or key/value heads that do not divide the heads', () => {
     expect(() => createTinyLlama({ numHeads: 4, numKeyValueHeads: 3 })).toThrow(/numKeyValueHeads dividing numHeads/);
     expect(() => createTinyLlama({ hiddenSize: 36, numHeads: 4, headDim: 9 })).toThrow(/even integer head size/);

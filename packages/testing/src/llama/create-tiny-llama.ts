@@ -3,6 +3,7 @@ import { createRng } from '../create-rng';
 import { encodeSafetensors } from '../encode-safetensors';
 import type { NamedWeight } from '../named-weight';
 import { type SafetensorsDtype, roundToDtype } from '../safetensors-dtype';
+import { buildGpt2TokenizerJson } from '../build-gpt2-tokenizer-json';
 import { buildLlamaTokenizerJson } from './build-llama-tokenizer-json';
 
 /** The decoder-only families of the Llama shape the generator writes. */
@@ -49,6 +50,12 @@ export interface TinyLlamaOptions {
   initStd?: number;
   /** Storage dtype of `model.safetensors`. @defaultValue 'F32' */
   dtype?: SafetensorsDtype;
+  /**
+   * The tokenizer: Llama 2's SentencePiece BPE (`<s>` prepended, ids 0–2 `<unk> <s> </s>`) or
+   * GPT-2's byte-level BPE with `<|endoftext|>` as eos and no bos, as Qwen2's tokenizer works.
+   * @defaultValue 'byte_level' for qwen2, else 'sentencepiece'
+   */
+  tokenizer?: 'sentencepiece' | 'byte_level';
   /** Tie `lm_head` to the embeddings (no `lm_head.weight` stored). @defaultValue true for gemma, else false */
   tieWordEmbeddings?: boolean;
 }
@@ -74,7 +81,8 @@ const jsonFile = (value: unknown): Uint8Array => encoder.encode(`${JSON.stringif
 
 /**
  * Generates a random, untrained decoder of the Llama shape in the Hugging Face layout, with a real
- * Llama 2 SentencePiece tokenizer cut to `merges` merges (ids 0 `<unk>`, 1 `<s>`, 2 `</s>`).
+ * Llama 2 SentencePiece tokenizer cut to `merges` merges (ids 0 `<unk>`, 1 `<s>`, 2 `</s>`), or
+ * for qwen2 GPT-2's real byte-level BPE (see `tokenizer`).
  * Families differ as in transformers: `llama` and `mistral` (RMSNorm, RoPE, SwiGLU, GQA, no
  * biases), `qwen2` (adds q/k/v projection biases), `gemma` (GeGLU with tanh-approximated GELU,
  * embeddings scaled by √hidden, RMSNorm scaling by `1 + weight`, tied embeddings).
@@ -97,10 +105,17 @@ export function createTinyLlama(options: TinyLlamaOptions = {}): TinyLlama {
       'INVALID_ARGUMENT',
     );
   }
-  const { tokenizerJson, tokenizerConfig, vocabSize } = buildLlamaTokenizerJson({
-    merges: options.merges ?? 1000,
-    modelMaxLength: options.maxPositions ?? 4096,
-  });
+  const byteLevel = (options.tokenizer ?? (family === 'qwen2' ? 'byte_level' : 'sentencepiece')) === 'byte_level';
+  const built = byteLevel
+    ? buildGpt2TokenizerJson({ merges: options.merges ?? 1000, modelMaxLength: options.maxPositions ?? 4096 })
+    : buildLlamaTokenizerJson({ merges: options.merges ?? 1000, modelMaxLength: options.maxPositions ?? 4096 });
+  const { tokenizerJson, vocabSize } = built;
+  // Byte-level (Qwen2-style): <|endoftext|> (the last id) ends text and pads; there is no bos.
+  const endOfText = vocabSize - 1;
+  const special = byteLevel ? { bos: null, eos: endOfText, pad: endOfText } : { bos: 1, eos: 2, pad: null };
+  const tokenizerConfig = byteLevel
+    ? { ...built.tokenizerConfig, bos_token: null, pad_token: '<|endoftext|>', tokenizer_class: 'Qwen2Tokenizer' }
+    : built.tokenizerConfig;
 
   const rng = createRng(options.seed ?? 0);
   const weights: Record<string, NamedWeight> = {};
@@ -139,8 +154,8 @@ export function createTinyLlama(options: TinyLlamaOptions = {}): TinyLlama {
     architectures: [architectures[family]],
     attention_bias: family === 'qwen2',
     attention_dropout: 0,
-    bos_token_id: 1,
-    eos_token_id: 2,
+    bos_token_id: special.bos,
+    eos_token_id: special.eos,
     head_dim: headDim,
     hidden_act: activation,
     ...(family === 'gemma' && { hidden_activation: activation }),
@@ -152,7 +167,7 @@ export function createTinyLlama(options: TinyLlamaOptions = {}): TinyLlama {
     num_attention_heads: numHeads,
     num_hidden_layers: numLayers,
     num_key_value_heads: numKv,
-    pad_token_id: null,
+    pad_token_id: special.pad,
     rms_norm_eps: 1e-6,
     rope_scaling: options.ropeScaling ?? null,
     rope_theta: options.ropeTheta ?? 10000,
@@ -165,7 +180,7 @@ export function createTinyLlama(options: TinyLlamaOptions = {}): TinyLlama {
   const tensors = Object.fromEntries(Object.entries(weights).map(([name, { shape, data }]) => [name, { dtype, shape, data }]));
   const files = {
     'config.json': jsonFile(config),
-    'generation_config.json': jsonFile({ bos_token_id: 1, eos_token_id: 2 }),
+    'generation_config.json': jsonFile({ bos_token_id: special.bos, eos_token_id: special.eos }),
     'model.safetensors': encodeSafetensors(tensors),
     'tokenizer.json': jsonFile(tokenizerJson),
     'tokenizer_config.json': jsonFile(tokenizerConfig),
