@@ -25,6 +25,7 @@ export type {
   BackendLoader,
   BackendLoadOptions,
   Capabilities,
+  EncoderInput,
   ForwardInput,
   ForwardOutput,
   GenerateOptions,

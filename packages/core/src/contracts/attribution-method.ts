@@ -31,6 +31,12 @@ export interface StepContext {
   readonly specialTokenIds: SpecialTokenIds;
   /** Method options (`attribution_kwargs`), already validated by the method's `parseOptions`. */
   readonly options: Readonly<Record<string, unknown>>;
+  /**
+   * Encoder-decoder models: the source of each row (right-padded) with its encoder embeddings.
+   * Methods then also return {@link StepAttribution.sourceAttributions}; `inputIds` /
+   * `inputsEmbeds` above are the decoder's.
+   */
+  readonly encoder?: { readonly inputIds: IntTensor; readonly attentionMask: IntTensor; readonly inputsEmbeds: Tensor };
 }
 
 /**
@@ -68,6 +74,12 @@ export interface StepAttribution {
    * only produce step scores (`dummy`): `target_attributions` is then `null`.
    */
   readonly attributions?: Tensor;
+  /**
+   * Encoder-decoder models: attributions to the source tokens, `[batch, sourceLength, …]` (right
+   * padding dropped by the loop). Required from every method that returns `attributions` when
+   * the step has an `encoder`.
+   */
+  readonly sourceAttributions?: Tensor;
   /** Extra per-row scores (e.g. `deltas` of integrated gradients), each `[batch]`. */
   readonly stepScores?: Readonly<Record<string, Float32Array>>;
 }

@@ -36,7 +36,24 @@ export interface LayerIntervention {
   readonly override?: Tensor;
 }
 
-/** Input of one forward pass over a left-padded batch. */
+/**
+ * The source side of an encoder-decoder pass: the encoder's tokens, padded on the **right** as
+ * Hugging Face tokenizers pad them (encoders place tokens at absolute positions `0…`).
+ */
+export interface EncoderInput {
+  /** `[batch, sourceLength]`. */
+  readonly inputIds: IntTensor;
+  /** `[batch, sourceLength]`, 1 for tokens, 0 for (right) padding. */
+  readonly attentionMask: IntTensor;
+  /** Replaces the encoder's token embeddings, `[batch, sourceLength, hidden]` (before any embedding scale). */
+  readonly inputsEmbeds?: Tensor;
+}
+
+/**
+ * Input of one forward pass over a left-padded batch. For an encoder-decoder backend
+ * (`config.isEncoderDecoder`) `encoder` is required and `inputIds` / `attentionMask` /
+ * `inputsEmbeds` are the decoder's (decoder start token + target prefix).
+ */
 export interface ForwardInput {
   /** Token ids, `[batch, sequenceLength]`, padded on the left. */
   readonly inputIds: IntTensor;
@@ -59,6 +76,8 @@ export interface ForwardInput {
   readonly zeroValues?: { readonly layer: number; readonly positions: Int32Array };
   /** Run with dropout active, drawing masks from this seed (capability `dropout`). */
   readonly dropoutSeed?: number;
+  /** Encoder-decoder models: the source the decoder attends to. */
+  readonly encoder?: EncoderInput;
 }
 
 /** Output of {@link ModelBackend.forward}. */
@@ -71,6 +90,12 @@ export interface ForwardOutput {
   readonly hiddenStates?: Tensor[];
   /** Output of `layer`, `[batch, sequenceLength, hidden]`. */
   readonly layerActivation?: Tensor;
+  /** Encoder-decoder, with `outputAttentions`: encoder self-attention per layer, `[batch, heads, sourceLength, sourceLength]`. */
+  readonly encoderAttentions?: Tensor[];
+  /** Encoder-decoder, with `outputAttentions`: decoder-to-encoder attention per layer, `[batch, heads, sequenceLength, sourceLength]`. */
+  readonly crossAttentions?: Tensor[];
+  /** Encoder-decoder, with `outputHiddenStates`: `numLayers + 1` encoder states `[batch, sourceLength, hidden]`. */
+  readonly encoderHiddenStates?: Tensor[];
 }
 
 /** Input of {@link ModelBackend.gradients}. */
@@ -87,7 +112,9 @@ export interface GradientInput extends ForwardInput {
    * DeepLIFT Rescale rule (capability `rescaleGradients`): elementwise non-linearities use
    * (f(x) − f(x′)) / (x − x′) against a reference pass on these embeddings, `[batch, sequenceLength, hidden]`.
    */
-  readonly rescale?: { readonly referenceEmbeds: Tensor };
+  readonly rescale?: { readonly referenceEmbeds: Tensor; readonly encoderReferenceEmbeds?: Tensor };
+  /** Encoder-decoder: the source, with the embeddings to differentiate with respect to. */
+  readonly encoder?: EncoderInput & { readonly inputsEmbeds: Tensor };
 }
 
 /** Output of {@link ModelBackend.gradients}. */
@@ -98,6 +125,8 @@ export interface GradientOutput {
   readonly targetValues: Float32Array;
   /** The layer's output when `layer` was given, `[batch, sequenceLength, hidden]`. */
   readonly layerActivation?: Tensor;
+  /** Encoder-decoder: d target / d encoder `inputsEmbeds`, `[batch, sourceLength, hidden]`. */
+  readonly encoderGradients?: Tensor;
 }
 
 /** The contract every backend implements. Tensors in and out are plain; backend tensors stay inside. */
@@ -105,14 +134,20 @@ export interface ModelBackend {
   readonly name: string;
   readonly config: ModelConfig;
   readonly capabilities: Capabilities;
-  /** Token embeddings (no positions), `[batch, sequenceLength, hidden]`. */
-  embed(inputIds: IntTensor): Promise<Tensor>;
+  /**
+   * Token embeddings (no positions, no embedding scale), `[batch, sequenceLength, hidden]`;
+   * `side` picks the encoder's or the decoder's table of an encoder-decoder model (the same
+   * table when they are shared). @defaultValue side 'decoder'
+   */
+  embed(inputIds: IntTensor, side?: 'encoder' | 'decoder'): Promise<Tensor>;
   forward(input: ForwardInput): Promise<ForwardOutput>;
   gradients?(input: GradientInput): Promise<GradientOutput>;
   /**
    * Optional greedy decoding done by the backend itself (e.g. with a KV cache); the loop uses it
    * instead of re-running `forward` on the whole prefix for every new token. Same contract as the
    * loop's own decoding: stop ids end a row and are not included; returns prompt + new tokens.
+   * Encoder-decoder backends: `prompts` are the decoder prefixes (decoder start token, …) and
+   * `options.encoder` the source; the stop id ends a row and *is* included, as HF generation.
    */
   generate?(prompts: readonly (readonly number[])[], options: GenerateOptions): Promise<number[][]>;
   /** Layer names accepted by `layer` (capability `layerActivations`), in model order. */
@@ -126,6 +161,10 @@ export interface GenerateOptions {
   readonly stopIds: readonly number[];
   /** Id written into left padding. */
   readonly padId: number;
+  /** Encoder-decoder: the source of each prompt (right-padded). */
+  readonly encoder?: EncoderInput;
+  /** Encoder-decoder: the token forced as the first generated one (`forced_bos_token_id`, mBART / M2M100 target languages). */
+  readonly forcedBosTokenId?: number;
 }
 
 /** Options a backend loader receives. */

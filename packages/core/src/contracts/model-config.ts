@@ -15,6 +15,8 @@ export interface ModelConfig {
   readonly bosTokenId?: number;
   readonly eosTokenId?: number;
   readonly padTokenId?: number;
+  /** Encoder-decoder: the token every decoder input starts with (`decoder_start_token_id`). */
+  readonly decoderStartTokenId?: number;
   readonly raw: Readonly<Record<string, unknown>>;
 }
 

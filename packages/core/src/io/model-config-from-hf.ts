@@ -39,6 +39,7 @@ export function modelConfigFromHf(raw: Record<string, unknown>): ModelConfig {
     bosTokenId: optionalTokenId(raw, 'bos_token_id'),
     eosTokenId: optionalTokenId(raw, 'eos_token_id'),
     padTokenId: optionalTokenId(raw, 'pad_token_id'),
+    decoderStartTokenId: optionalTokenId(raw, 'decoder_start_token_id'),
     raw,
   };
 }
