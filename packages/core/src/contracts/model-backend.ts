@@ -113,8 +113,8 @@ export interface GradientInput extends ForwardInput {
    * (f(x) − f(x′)) / (x − x′) against a reference pass on these embeddings, `[batch, sequenceLength, hidden]`.
    */
   readonly rescale?: { readonly referenceEmbeds: Tensor; readonly encoderReferenceEmbeds?: Tensor };
-  /** Encoder-decoder: the source, with the embeddings to differentiate with respect to. */
-  readonly encoder?: EncoderInput & { readonly inputsEmbeds: Tensor };
+  /** Encoder-decoder: the source; its `inputsEmbeds` (required here) are what `encoderGradients` differentiate with respect to. */
+  readonly encoder?: EncoderInput;
 }
 
 /** Output of {@link ModelBackend.gradients}. */
