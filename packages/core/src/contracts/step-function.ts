@@ -1,6 +1,6 @@
 import type { IntTensor, Tensor } from '../tensor';
 import type { ContrastRows, DifferentiableTarget } from './differentiable-target';
-import type { Capabilities, ModelBackend } from './model-backend';
+import type { Capabilities, EncoderInput, ModelBackend } from './model-backend';
 
 /** Inputs of a step function at one generation step. */
 export interface StepScoreContext {
@@ -19,6 +19,8 @@ export interface StepScoreContext {
     readonly backend: ModelBackend;
     readonly inputIds: IntTensor;
     readonly attentionMask: IntTensor;
+    /** Encoder-decoder models: the source of each row. */
+    readonly encoder?: EncoderInput;
   };
 }
 

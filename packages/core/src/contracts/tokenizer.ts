@@ -13,5 +13,7 @@ export interface Tokenizer {
   decode(ids: readonly number[], options?: { skipSpecialTokens?: boolean }): string;
   /** The vocabulary entry of `id` (`Ġcapital` for GPT-2), as Inseq shows in `source`/`target`. */
   idToToken(id: number): string;
+  /** The id of a vocabulary entry (e.g. a language code such as `it_IT` or `__it__`), if the vocabulary has it. */
+  tokenToId?(token: string): number | undefined;
   readonly specialTokenIds: SpecialTokenIds;
 }

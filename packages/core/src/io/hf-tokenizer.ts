@@ -50,5 +50,6 @@ export async function loadTokenizer(files: ModelFiles): Promise<Tokenizer> {
     encode: (text) => impl.encode(text).ids,
     decode: (ids, options) => impl.decode([...ids], { skip_special_tokens: options?.skipSpecialTokens ?? false }),
     idToToken: (id) => impl.id_to_token(id) ?? `<id:${id}>`,
+    tokenToId: (token) => impl.token_to_id(token) ?? undefined,
   };
 }

@@ -73,6 +73,15 @@ export interface AttributeOptions {
    * @defaultValue false
    */
   readonly attributeTarget?: boolean;
+  /**
+   * Encoder-decoder: use `generatedTexts` as target prefixes and generate their continuations
+   * (Inseq `generate_from_target_prefix`). @defaultValue false
+   */
+  readonly generateFromTargetPrefix?: boolean;
+  /** Encoder-decoder, multilingual: the source language code as the tokenizer spells it (`it_IT`, `__it__`). */
+  readonly srcLang?: string;
+  /** Encoder-decoder, multilingual: the target language code, forced as the first generated token (`forced_bos_token_id`). */
+  readonly tgtLang?: string;
   /** Receives warnings (an ignored option, …). @defaultValue `console.warn` */
   readonly onWarning?: (message: string) => void;
   /** How many sequences are attributed together at each step. @defaultValue 8 */

@@ -11,7 +11,7 @@ import type { AttributeOptions } from './attribute-options';
 import { bindStepFunction } from './bind-step-function';
 import { checkCapabilities } from './check-capabilities';
 import { planContrast } from './contrast-plan';
-import { prepareSequences } from './prepare-sequences';
+import { prepareEncoderDecoderSequences, prepareSequences } from './prepare-sequences';
 import { runSequenceBatch } from './sequence-batch';
 import { type SequenceState, stepCount, toSequenceAttribution } from './sequence-state';
 import { type StepBatchSettings, runStepBatch } from './step-batch';
@@ -53,7 +53,11 @@ function checkStepFunctionCapabilities(fns: readonly StepFunction[], model: Attr
  * Attributes the continuation of each input text, one generation step at a time (Inseq's
  * `model.attribute`). Decoder-only semantics: the target holds prompt + continuation and
  * `target_attributions` is `[len(target), nSteps, …]` with NaN on positions not yet generated.
- * Batches are left padded; each row's numbers equal those of running it alone.
+ * Encoder-decoder semantics (`config.isEncoderDecoder`): `source` is the encoder's tokens (with
+ * `</s>`), `target` is the decoder start token + the generation, `source_attributions` is
+ * `[len(source), nSteps, …]`, and `target_attributions` is kept only with `attributeTarget`.
+ * Batches are left padded (encoder sources right padded); each row's numbers equal those of
+ * running it alone.
  */
 export async function attribute(
   model: AttributionModel,
@@ -62,11 +66,9 @@ export async function attribute(
 ): Promise<FeatureAttributionOutput> {
   const startedAt = performance.now();
   const { backend, tokenizer } = model;
-  if (backend.config.isEncoderDecoder) {
-    throw new InseqError('UNSUPPORTED_MODEL', `Encoder-decoder models are not supported yet (model '${model.name}').`);
-  }
+  const encoderDecoder = backend.config.isEncoderDecoder;
   const warn = options.onWarning ?? ((message: string) => console.warn(`inseq-ts: ${message}`));
-  if (options.attributeTarget === true) {
+  if (options.attributeTarget === true && !encoderDecoder) {
     warn(
       `attributeTarget has no effect on the decoder-only model '${model.name}': its prompt is part of the target and is ` +
         'always attributed (target_attributions); the option only matters for encoder-decoder models.',
@@ -97,11 +99,31 @@ export async function attribute(
   const special = tokenizer.specialTokenIds;
   const padId = special.pad ?? special.eos ?? backend.config.padTokenId ?? backend.config.eosTokenId ?? 0;
   const maxNewTokens = options.maxNewTokens ?? model.generationConfig?.maxNewTokens ?? DEFAULT_MAX_NEW_TOKENS;
-  const prepared = await prepareSequences(model, inputTexts, { generatedTexts: options.generatedTexts, maxNewTokens, padId });
+  if (!encoderDecoder && (options.generateFromTargetPrefix || options.srcLang !== undefined || options.tgtLang !== undefined)) {
+    const given = ['generateFromTargetPrefix', 'srcLang', 'tgtLang'].filter((key) => options[key as keyof AttributeOptions] !== undefined);
+    throw new InvalidInputError(
+      `${given.join(', ')} apply to encoder-decoder models only; '${model.name}' is decoder-only (its generated text starts with the input).`,
+      'INVALID_ARGUMENT',
+    );
+  }
+  const prepared = encoderDecoder
+    ? await prepareEncoderDecoderSequences(model, inputTexts, {
+        generatedTexts: options.generatedTexts,
+        maxNewTokens,
+        padId,
+        generateFromTargetPrefix: options.generateFromTargetPrefix,
+        srcLang: options.srcLang,
+        tgtLang: options.tgtLang,
+      })
+    : await prepareSequences(model, inputTexts, { generatedTexts: options.generatedTexts, maxNewTokens, padId });
+  if (encoderDecoder && options.contrastTargets !== undefined) {
+    throw new InvalidInputError('contrastTargets on encoder-decoder models is not supported yet; attribute without it.', 'INVALID_ARGUMENT');
+  }
   const contrast = planContrast(model, prepared, options);
 
   const states: SequenceState[] = prepared.map((sequence, i) => {
-    const start = options.attrPosStart ?? sequence.sourceIds.length;
+    // Decoder-only targets hold the prompt; encoder-decoder targets start with the decoder start token.
+    const start = options.attrPosStart ?? (encoderDecoder ? 1 : sequence.sourceIds.length);
     const end = options.attrPosEnd ?? sequence.targetIds.length;
     if (start < 1 || start > end || end > sequence.targetIds.length) {
       throw new InvalidInputError(
@@ -114,7 +136,8 @@ export async function attribute(
   });
 
   // Whole-sequence methods (one pass serves every step) only when no contrast changes the steps.
-  const wholeSequence = method.attributeSequence && !contrast ? method : undefined;
+  // (Encoder-decoder steps carry the source, which whole-sequence passes do not take yet.)
+  const wholeSequence = method.attributeSequence && !contrast && !encoderDecoder ? method : undefined;
   const settings: StepBatchSettings = {
     model,
     method: wholeSequence ? undefined : method,
@@ -124,6 +147,8 @@ export async function attribute(
     stepScoresArgs: options.stepScoresArgs ?? {},
     forceContrastInputs: options.contrastForceInputs ?? false,
     padId,
+    encoderDecoder,
+    attributeTarget: options.attributeTarget ?? false,
   };
   const totalSteps = states.reduce((sum, state) => sum + stepCount(state), 0);
   const maxSteps = Math.max(...states.map(stepCount));

@@ -1,5 +1,6 @@
 import type { AttributionModel } from '../contracts/model-backend';
 import { InvalidInputError } from '../errors/invalid-input-error';
+import { generateEncoderDecoder } from './generate-encoder-decoder';
 import { generateGreedy } from './generate-greedy';
 
 /** A sequence ready for attribution: its prompt and the full target (prompt + continuation). */
@@ -86,6 +87,119 @@ export async function prepareSequences(
   const targets = model.backend.generate
     ? await model.backend.generate(sourceIds, generateOptions)
     : await generateGreedy(model.backend, sourceIds, generateOptions);
+  return targets.map((targetIds, i) => ({
+    inputText: inputs[i],
+    generatedText: model.tokenizer.decode(targetIds, { skipSpecialTokens: true }),
+    sourceIds: sourceIds[i],
+    targetIds,
+  }));
+}
+
+/** Options of {@link prepareEncoderDecoderSequences}. */
+export interface EncoderDecoderPrepareOptions {
+  readonly generatedTexts?: string | readonly string[];
+  readonly maxNewTokens: number;
+  readonly padId: number;
+  /** Use `generatedTexts` as target prefixes and generate their continuations. */
+  readonly generateFromTargetPrefix?: boolean;
+  /** Target language code: forced as the first generated token (mBART, M2M100, NLLB). */
+  readonly tgtLang?: string;
+  /** Source language code: added to the source as the tokenizer family does (see below). */
+  readonly srcLang?: string;
+}
+
+/** The id of a language code, or a clear error naming the tokenizer's lack of it. */
+function languageId(model: AttributionModel, code: string, option: string): number {
+  const id = model.tokenizer.tokenToId?.(code);
+  if (id === undefined) {
+    throw new InvalidInputError(
+      `${option} ${JSON.stringify(code)} is not a token of ${model.name}'s tokenizer; multilingual models name languages ` +
+        `as their vocabulary does (mBART 'it_IT', M2M100 '__it__', NLLB 'ita_Latn').`,
+      'INVALID_ARGUMENT',
+    );
+  }
+  return id;
+}
+
+/**
+ * Encoder-decoder preparation with Inseq's rules: `source` = the encoder tokens as the tokenizer
+ * makes them (with `</s>`); `target` = `decoder_start_token_id` followed by the generation —
+ * either the forced `generatedTexts` tokenised as labels (their `</s>` included), or a greedy
+ * generation whose eos is kept. `srcLang` is added to the source (prefix for M2M100 / NLLB, after
+ * `</s>` for mBART); `tgtLang` forces the first generated token.
+ */
+export async function prepareEncoderDecoderSequences(
+  model: AttributionModel,
+  inputTexts: string | readonly string[],
+  options: EncoderDecoderPrepareOptions,
+): Promise<PreparedSequence[]> {
+  const inputs = asList(inputTexts);
+  if (inputs.length === 0) throw new InvalidInputError('No input texts were given; pass at least one string.');
+  const { config } = model.backend;
+  const start = config.decoderStartTokenId ?? config.padTokenId;
+  if (start === undefined) {
+    throw new InvalidInputError(
+      `${model.name}'s config.json has no decoder_start_token_id (nor pad_token_id); an encoder-decoder target starts with it.`,
+      'INVALID_ARGUMENT',
+    );
+  }
+  const srcLang = options.srcLang === undefined ? undefined : languageId(model, options.srcLang, 'srcLang');
+  const forcedBosTokenId =
+    options.tgtLang === undefined ? (config.raw.forced_bos_token_id as number | undefined) ?? undefined : languageId(model, options.tgtLang, 'tgtLang');
+  const sourceIds = inputs.map((text, i) => {
+    if (typeof text !== 'string') throw new InvalidInputError(`Input text ${i} is not a string.`);
+    let ids = model.tokenizer.encode(text);
+    if (srcLang !== undefined && !ids.includes(srcLang)) ids = config.modelType === 'mbart' ? [...ids, srcLang] : [srcLang, ...ids];
+    if (ids.length === 0) throw new InvalidInputError(`Input text ${i} (${JSON.stringify(text)}) encodes to no tokens; give a non-empty input.`);
+    if (ids.length > config.maxPositions) {
+      throw new InvalidInputError(
+        `Input text ${i} is ${ids.length} tokens long, but the encoder accepts at most ${config.maxPositions} (max_position_embeddings). Shorten the input.`,
+        'INPUT_TOO_LONG',
+      );
+    }
+    return ids;
+  });
+  const eos = model.generationConfig?.eosTokenId ?? config.eosTokenId ?? model.tokenizer.specialTokenIds.eos;
+  const stopIds = eos === undefined ? [] : typeof eos === 'number' ? [eos] : [...eos];
+  const checkLength = (ids: readonly number[], i: number) => {
+    if (ids.length - 1 > config.maxPositions) {
+      throw new InvalidInputError(
+        `Target ${i} is ${ids.length} tokens long; the decoder sees at most ${config.maxPositions} positions. Shorten it.`,
+        'INPUT_TOO_LONG',
+      );
+    }
+  };
+  const generated = options.generatedTexts === undefined ? undefined : asList(options.generatedTexts);
+  if (generated !== undefined && generated.length !== inputs.length) {
+    throw new InvalidInputError(`Got ${inputs.length} input texts but ${generated.length} generated texts; give one generated text per input.`);
+  }
+  let targets: number[][];
+  if (generated !== undefined && !options.generateFromTargetPrefix) {
+    targets = generated.map((text, i) => {
+      if (typeof text !== 'string') throw new InvalidInputError(`Generated text ${i} is not a string.`);
+      const ids = [start, ...(forcedBosTokenId === undefined ? [] : [forcedBosTokenId]), ...model.tokenizer.encode(text)];
+      checkLength(ids, i);
+      return ids;
+    });
+  } else {
+    if (!Number.isInteger(options.maxNewTokens) || options.maxNewTokens < 1) {
+      throw new InvalidInputError(`maxNewTokens must be a positive integer, got ${options.maxNewTokens}.`, 'INVALID_ARGUMENT');
+    }
+    // A target prefix is the label sequence without its closing eos, so generation continues it.
+    const prefixes = inputs.map((_, i) => {
+      if (generated === undefined) return [start];
+      const ids = model.tokenizer.encode(generated[i]);
+      while (ids.length > 0 && stopIds.includes(ids[ids.length - 1])) ids.pop();
+      return [start, ...(forcedBosTokenId === undefined ? [] : [forcedBosTokenId]), ...ids];
+    });
+    targets = await generateEncoderDecoder(model.backend, sourceIds, prefixes, {
+      maxNewTokens: options.maxNewTokens,
+      stopIds,
+      padId: options.padId,
+      ...(generated === undefined && forcedBosTokenId !== undefined && { forcedBosTokenId }),
+    });
+    targets.forEach(checkLength);
+  }
   return targets.map((targetIds, i) => ({
     inputText: inputs[i],
     generatedText: model.tokenizer.decode(targetIds, { skipSpecialTokens: true }),

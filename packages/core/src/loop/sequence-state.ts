@@ -13,6 +13,9 @@ export interface SequenceState {
   /** `[targetLength, nSteps, …trailing]`, NaN until written. */
   attributions?: Float32Array;
   trailing?: number[];
+  /** Encoder-decoder: `[sourceLength, nSteps, …sourceTrailing]`, NaN until written. */
+  sourceAttributions?: Float32Array;
+  sourceTrailing?: number[];
   readonly stepScores: Map<string, Float32Array>;
 }
 
@@ -43,6 +46,23 @@ export function storeStepAttributions(
   }
 }
 
+/**
+ * Writes a step's source attributions of one row (encoder-decoder): `rowData` holds the row's
+ * right-padded source, `cell` values per position; every source token is visible at every step.
+ */
+export function storeStepSourceAttributions(state: SequenceState, step: number, rowData: Float32Array, trailing: number[]): void {
+  const cell = shapeSize(trailing);
+  const nSteps = stepCount(state);
+  const length = state.prepared.sourceIds.length;
+  if (!state.sourceAttributions) {
+    state.sourceTrailing = trailing;
+    state.sourceAttributions = nanFilled(length * nSteps * cell);
+  }
+  for (let position = 0; position < length; position++) {
+    state.sourceAttributions.set(rowData.subarray(position * cell, (position + 1) * cell), (position * nSteps + step) * cell);
+  }
+}
+
 /** Records one step's value of a step score. */
 export function storeStepScore(state: SequenceState, name: string, step: number, value: number): void {
   let stored = state.stepScores.get(name);
@@ -63,7 +83,9 @@ export function toSequenceAttribution(model: AttributionModel, state: SequenceSt
   return {
     source: tokens(state.prepared.sourceIds),
     target: tokens(state.prepared.targetIds),
-    source_attributions: null,
+    source_attributions: state.sourceAttributions
+      ? { data: state.sourceAttributions, shape: [state.prepared.sourceIds.length, nSteps, ...(state.sourceTrailing ?? [])] }
+      : null,
     target_attributions: targetAttributions,
     step_scores: Object.fromEntries([...state.stepScores].map(([name, values]) => [name, { data: values, shape: [nSteps] }])),
     sequence_scores: {},

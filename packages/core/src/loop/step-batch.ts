@@ -1,12 +1,13 @@
 import type { AttributionMethod } from '../contracts/attribution-method';
 import type { ContrastRows } from '../contracts/differentiable-target';
-import type { AttributionModel } from '../contracts/model-backend';
+import type { AttributionModel, EncoderInput } from '../contracts/model-backend';
 import type { StepFunction } from '../contracts/step-function';
 import { InseqError } from '../errors/inseq-error';
 import { InvalidInputError } from '../errors/invalid-input-error';
 import type { BoundStepFunction } from './bind-step-function';
 import { type PaddedBatch, padLeft } from './pad-left';
-import { type SequenceState, storeStepAttributions, storeStepScore } from './sequence-state';
+import { padRight } from './pad-right';
+import { type SequenceState, storeStepAttributions, storeStepScore, storeStepSourceAttributions } from './sequence-state';
 import { wrapBackend } from './wrap-backend';
 
 /** What one step batch needs besides its sequences. */
@@ -20,13 +21,22 @@ export interface StepBatchSettings {
   readonly stepScoresArgs: Readonly<Record<string, unknown>>;
   readonly forceContrastInputs: boolean;
   readonly padId: number;
+  /** Encoder-decoder model: steps carry the source, methods attribute it too. */
+  readonly encoderDecoder: boolean;
+  /** Encoder-decoder: also keep the attributions to the target prefix (Inseq `attribute_target`). */
+  readonly attributeTarget: boolean;
 }
 
 /**
  * The contrastive alternative of each row at this step: the aligned token, and — when it is
  * scored after its own prefix — the logits of that prefix.
  */
-async function contrastRows(settings: StepBatchSettings, chunk: readonly SequenceState[], step: number): Promise<ContrastRows | undefined> {
+async function contrastRows(
+  settings: StepBatchSettings,
+  chunk: readonly SequenceState[],
+  step: number,
+  encoder: EncoderInput | undefined,
+): Promise<ContrastRows | undefined> {
   if (!chunk[0].contrast) return undefined;
   const aligned = chunk.map((state) => state.contrast!.alignment[state.start + step]);
   const ids = Int32Array.from(chunk, (state, row) => state.contrast!.ids[aligned[row]]);
@@ -41,7 +51,7 @@ async function contrastRows(settings: StepBatchSettings, chunk: readonly Sequenc
     return state.contrast!.ids.slice(0, aligned[row]);
   });
   const { logits } = await wrapBackend(`scoring the contrastive inputs at step ${step}`, () =>
-    settings.model.backend.forward(padLeft(prefixes, settings.padId)),
+    settings.model.backend.forward({ ...padLeft(prefixes, settings.padId), ...(encoder && { encoder }) }),
   );
   return { ids, contextLogits: logits };
 }
@@ -52,11 +62,14 @@ async function stepScores(
   targetIds: Int32Array,
   contrast: ContrastRows | undefined,
   step: number,
+  encoder: EncoderInput | undefined,
 ): Promise<Map<string, Float32Array>> {
   const scores = new Map<string, Float32Array>();
   if (settings.scoreFns.length === 0) return scores;
   const { backend } = settings.model;
-  const { logits } = await wrapBackend(`computing step scores at step ${step}`, () => backend.forward(batch));
+  const { logits } = await wrapBackend(`computing step scores at step ${step}`, () =>
+    backend.forward({ inputIds: batch.inputIds, attentionMask: batch.attentionMask, ...(encoder && { encoder }) }),
+  );
   for (const fn of settings.scoreFns) {
     const values = await wrapBackend(`computing step score ${fn.name} at step ${step}`, async () =>
       fn.compute({
@@ -64,7 +77,7 @@ async function stepScores(
         targetIds,
         contrast,
         options: settings.stepScoresArgs,
-        model: { backend, inputIds: batch.inputIds, attentionMask: batch.attentionMask },
+        model: { backend, inputIds: batch.inputIds, attentionMask: batch.attentionMask, ...(encoder && { encoder }) },
       }),
     );
     scores.set(fn.name, values);
@@ -81,15 +94,23 @@ export async function runStepBatch(settings: StepBatchSettings, chunk: readonly 
     settings.padId,
   );
   const targetIds = Int32Array.from(chunk, (state) => state.prepared.targetIds[state.start + step]);
-  const contrast = await contrastRows(settings, chunk, step);
-  const scores = await stepScores(settings, batch, targetIds, contrast, step);
+  // Encoder-decoder: the rows' sources, right-padded, go with every pass of the step.
+  const encoder = settings.encoderDecoder
+    ? padRight(
+        chunk.map((state) => state.prepared.sourceIds),
+        settings.padId,
+      )
+    : undefined;
+  const contrast = await contrastRows(settings, chunk, step, encoder);
+  const scores = await stepScores(settings, batch, targetIds, contrast, step, encoder);
   if (method) {
     const result = await wrapBackend(`attributing step ${step} with ${method.name}`, async () =>
       method.attributeStep({
         backend,
         inputIds: batch.inputIds,
         attentionMask: batch.attentionMask,
-        inputsEmbeds: await backend.embed(batch.inputIds),
+        inputsEmbeds: await backend.embed(batch.inputIds, 'decoder'),
+        ...(encoder && { encoder: { ...encoder, inputsEmbeds: await backend.embed(encoder.inputIds, 'encoder') } }),
         targetIds,
         attributedFn: settings.attributedFn.stepFunction,
         target: settings.attributedFn.target,
@@ -99,8 +120,28 @@ export async function runStepBatch(settings: StepBatchSettings, chunk: readonly 
       }),
     );
     for (const [name, values] of Object.entries(result.stepScores ?? {})) scores.set(name, values);
-    const { attributions } = result;
-    if (attributions) {
+    const { attributions, sourceAttributions } = result;
+    if (encoder && attributions && !sourceAttributions) {
+      throw new InseqError(
+        'UNSUPPORTED_MODEL',
+        `Method ${method.name} returned no source attributions for the encoder-decoder model '${model.name}'; it attributes decoder-only models only.`,
+      );
+    }
+    if (encoder && sourceAttributions) {
+      const [rows, width] = sourceAttributions.shape;
+      if (rows !== chunk.length || width !== encoder.inputIds.shape[1]) {
+        throw new InseqError(
+          'BACKEND_FAILURE',
+          `Method ${method.name} returned source attributions of shape [${sourceAttributions.shape.join(', ')}]; expected [${chunk.length}, ${width}, …].`,
+        );
+      }
+      const rowSize = sourceAttributions.data.length / rows;
+      chunk.forEach((state, row) => {
+        storeStepSourceAttributions(state, step, sourceAttributions.data.subarray(row * rowSize, (row + 1) * rowSize), sourceAttributions.shape.slice(2));
+      });
+    }
+    // Encoder-decoder targets are kept only with attribute_target, as Inseq.
+    if (attributions && (!encoder || settings.attributeTarget)) {
       const [rows, width] = attributions.shape;
       if (rows !== chunk.length || width !== batch.inputIds.shape[1]) {
         throw new InseqError(

@@ -24,6 +24,7 @@ export const mcDropoutProbAvg = defineStepFunction({
       const { logits } = await ctx.model.backend.forward({
         inputIds: ctx.model.inputIds,
         attentionMask: ctx.model.attentionMask,
+        ...(ctx.model.encoder && { encoder: ctx.model.encoder }),
         dropoutSeed: seed + k,
       });
       samples.push(await probability.compute({ logits, targetIds: ctx.targetIds, options: scoreOptions }));
