@@ -72,3 +72,24 @@ export { referenceLlamaForward, ropeInverseFrequencies, type ReferenceLlamaOutpu
 export { type LlamaOnnxGraphOptions, llamaOnnxModelSpec } from './llama/llama-onnx-model-spec';
 export { tinyLlamaOnnxFiles } from './llama/tiny-llama-onnx-files';
 export { GraphBuilder } from './onnx-graph-builder';
+export type { TinySeq2Seq } from './encoder-decoder/tiny-seq2seq';
+export { type TinyMarianOptions, createTinyMarian } from './encoder-decoder/create-tiny-marian';
+export { type TinyBartOptions, createTinyBart } from './encoder-decoder/create-tiny-bart';
+export { type T5FeedForwardProj, type TinyT5Options, createTinyT5 } from './encoder-decoder/create-tiny-t5';
+export {
+  type UnigramTokenizerJson,
+  type UnigramTokenizerJsonOptions,
+  type UnigramTokenizerLayout,
+  buildUnigramTokenizerJson,
+} from './encoder-decoder/build-unigram-tokenizer-json';
+export { type BartTokenizerJson, type BartTokenizerJsonOptions, buildBartTokenizerJson } from './encoder-decoder/build-bart-tokenizer-json';
+export { referenceEncoderDecoderForward } from './encoder-decoder/reference-encoder-decoder-forward';
+export type {
+  EncoderDecoderInputs,
+  ReferenceEncoderDecoderOptions,
+  ReferenceEncoderDecoderOutput,
+} from './encoder-decoder/reference-encoder-decoder-output';
+export { referenceBartForward } from './encoder-decoder/reference-bart-forward';
+export { referenceT5Forward } from './encoder-decoder/reference-t5-forward';
+export { marianSinusoidalPositions } from './encoder-decoder/marian-sinusoidal-positions';
+export { t5RelativePositionBucket } from './encoder-decoder/t5-relative-position-bucket';
