@@ -13,7 +13,19 @@ export interface LayerTap {
   apply(output: tf.Tensor3D): tf.Tensor3D;
 }
 
-/** One pass of a {@link TfjsCausalLm}; the backend has checked every option against the model. */
+/** The source of an encoder-decoder pass (right-padded, as Hugging Face tokenizers pad it). */
+export interface EncoderPass {
+  /** `[batch, sourceLength, hidden]` encoder token embeddings (before any embedding scale). */
+  readonly inputsEmbeds: tf.Tensor3D;
+  /** `[batch, sourceLength]`, 1 for tokens, 0 for padding. */
+  readonly attentionMask: IntTensor;
+}
+
+/**
+ * One pass of a {@link TfjsCausalLm}; the backend has checked every option against the model.
+ * For an encoder-decoder model (`config.isEncoderDecoder`), `encoder` is set and the other
+ * fields describe the decoder (its prefix left-padded: positions follow the mask).
+ */
 export interface CausalLmPass {
   /** `[batch, seq, hidden]` token embeddings. */
   readonly inputsEmbeds: tf.Tensor3D;
@@ -32,6 +44,8 @@ export interface CausalLmPass {
   readonly recordNonlinearityInputs?: boolean;
   /** DeepLIFT Rescale: the non-linearity inputs of the reference pass, as `recordNonlinearityInputs` returned them. */
   readonly rescaleReferences?: readonly tf.Tensor[];
+  /** Encoder-decoder models: the source the decoder attends to. */
+  readonly encoder?: EncoderPass;
 }
 
 /** Results of a {@link CausalLmPass}, all created in the caller's `tf.tidy`. */
@@ -45,6 +59,12 @@ export interface CausalLmResult {
   /** The tapped layer's output, before the tap replaced it. */
   readonly layerActivation?: tf.Tensor3D;
   readonly nonlinearityInputs?: tf.Tensor[];
+  /** Encoder-decoder with `outputAttentions`: encoder self-attention per layer, `[batch, heads, src, src]`. */
+  readonly encoderAttentions?: tf.Tensor4D[];
+  /** Encoder-decoder with `outputAttentions`: decoder-to-encoder attention per layer, `[batch, heads, seq, src]`. */
+  readonly crossAttentions?: tf.Tensor4D[];
+  /** Encoder-decoder with `outputHiddenStates`: `encoderLayers + 1` tensors `[batch, src, hidden]`. */
+  readonly encoderHiddenStates?: tf.Tensor3D[];
 }
 
 /**
@@ -53,8 +73,11 @@ export interface CausalLmResult {
  */
 export interface TfjsCausalLm {
   readonly config: ModelConfig;
-  /** Token embeddings, no positions: `[batch, seq]` int32 → `[batch, seq, hidden]`. */
-  embed(inputIds: tf.Tensor2D): tf.Tensor3D;
+  /**
+   * Token embeddings, no positions and no embedding scale: `[batch, seq]` int32 → `[batch, seq,
+   * hidden]`; `side` picks an encoder-decoder model's encoder or decoder table. @defaultValue 'decoder'
+   */
+  embed(inputIds: tf.Tensor2D, side?: 'encoder' | 'decoder'): tf.Tensor3D;
   /** Layers a {@link LayerTap} may name (Hugging Face module names), in `named_modules()` order. */
   layerNames(): readonly string[];
   /** A forward pass, differentiable w.r.t. `inputsEmbeds` and whatever a layer tap adds. */
