@@ -74,13 +74,14 @@ export { tinyLlamaOnnxFiles } from './llama/tiny-llama-onnx-files';
 export { GraphBuilder } from './onnx-graph-builder';
 export type { TinySeq2Seq } from './encoder-decoder/tiny-seq2seq';
 export { type TinyMarianOptions, createTinyMarian } from './encoder-decoder/create-tiny-marian';
-export { type TinyBartOptions, createTinyBart } from './encoder-decoder/create-tiny-bart';
+export { type BartFamily, type TinyBartOptions, createTinyBart } from './encoder-decoder/create-tiny-bart';
 export { type T5FeedForwardProj, type TinyT5Options, createTinyT5 } from './encoder-decoder/create-tiny-t5';
 export {
   type UnigramTokenizerJson,
   type UnigramTokenizerJsonOptions,
   type UnigramTokenizerLayout,
   buildUnigramTokenizerJson,
+  mbartLanguageCodes,
 } from './encoder-decoder/build-unigram-tokenizer-json';
 export { type BartTokenizerJson, type BartTokenizerJsonOptions, buildBartTokenizerJson } from './encoder-decoder/build-bart-tokenizer-json';
 export { referenceEncoderDecoderForward } from './encoder-decoder/reference-encoder-decoder-forward';

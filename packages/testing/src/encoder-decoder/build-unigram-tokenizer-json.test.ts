@@ -1,6 +1,6 @@
 import { loadTokenizer, memoryModelFiles } from '@inseq/core';
 import { describe, expect, it } from 'vitest';
-import { buildUnigramTokenizerJson } from './build-unigram-tokenizer-json';
+import { buildUnigramTokenizerJson, mbartLanguageCodes } from './build-unigram-tokenizer-json';
 
 const encoder = new TextEncoder();
 const load = (built: ReturnType<typeof buildUnigramTokenizerJson>) =>
@@ -19,6 +19,9 @@ describe('buildUnigramTokenizerJson', () => {
     const built = buildUnigramTokenizerJson({ layout });
     expect(built.vocabSize).toBe(1203);
     expect(built.specialIds).toEqual(ids);
+    const added = built.tokenizerJson.added_tokens as { id: number; content: string }[];
+    expect(added.map(({ content }) => content).sort()).toEqual(['</s>', '<pad>', '<unk>']);
+    for (const { id, content } of added) expect(id).toBe(ids[({ '</s>': 'eos', '<pad>': 'pad', '<unk>': 'unk' } as const)[content as '</s>']]);
     const tokenizer = await load(built);
     expect(tokenizer.specialTokenIds).toMatchObject({ eos: ids.eos, unk: ids.unk, pad: ids.pad });
     const text = 'The quick brown fox jumps over the lazy dog.';
@@ -46,6 +49,21 @@ describe('buildUnigramTokenizerJson', () => {
     expect(scores.reduce((sum, score) => sum + Math.exp(score), 0)).toBeCloseTo(1, 12);
     expect(scores[0] - scores[9]).toBeCloseTo(Math.log(10), 12);
     for (let r = 1; r < scores.length; r++) expect(scores[r]).toBeLessThan(scores[r - 1]);
+  });
+
+  it('mbart: fairseq specials, language codes and <mask> after the pieces; the source ends </s> en_XX', async () => {
+    const built = buildUnigramTokenizerJson({ layout: 'mbart' });
+    expect(built.specialIds).toEqual({ pad: 1, eos: 2, unk: 3 });
+    expect(built.vocabSize).toBe(4 + 1200 + 25 + 1);
+    expect((built.tokenizerJson.added_tokens as unknown[]).length).toBe(4 + 25 + 1);
+    const tokenizer = await load(built);
+    expect(tokenizer.specialTokenIds).toEqual({ bos: 0, eos: 2, unk: 3, pad: 1 });
+    const enXX = 4 + 1200 + mbartLanguageCodes.indexOf('en_XX');
+    expect(tokenizer.idToToken(enXX)).toBe('en_XX');
+    expect(tokenizer.idToToken(built.vocabSize - 1)).toBe('<mask>');
+    const ids = tokenizer.encode('UN Chief Says There Is No Military Solution');
+    expect(ids.slice(-2)).toEqual([2, enXX]);
+    expect(tokenizer.decode(ids, { skipSpecialTokens: true })).toBe('UN Chief Says There Is No Military Solution');
   });
 
   it('rejects piece counts outside the vocabulary', () => {

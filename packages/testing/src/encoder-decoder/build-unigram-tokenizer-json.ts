@@ -3,11 +3,19 @@ import { createRequire } from 'node:module';
 import { InvalidInputError } from '@inseq/core';
 
 /** Whose special-token layout {@link buildUnigramTokenizerJson} writes. */
-export type UnigramTokenizerLayout = 'marian' | 't5';
+export type UnigramTokenizerLayout = 'marian' | 't5' | 'mbart';
+
+/** mBART-cc25's 25 language codes (`FAIRSEQ_LANGUAGE_CODES`), in its vocabulary order. */
+export const mbartLanguageCodes: readonly string[] = Object.freeze(
+  'ar_AR cs_CZ de_DE en_XX es_XX et_EE fi_FI fr_XX gu_IN hi_IN it_IT ja_XX kk_KZ ko_KR lt_LT lv_LV my_MM ne_NP nl_XX ro_RO ru_RU si_LK tr_TR vi_VN zh_CN'.split(' '),
+);
 
 /** Options of {@link buildUnigramTokenizerJson}. */
 export interface UnigramTokenizerJsonOptions {
-  /** `'marian'`: `</s>` 0, `<unk>` 1, pieces, `<pad>` last. `'t5'`: `<pad>` 0, `</s>` 1, `<unk>` 2, pieces. */
+  /**
+   * `'marian'`: `</s>` 0, `<unk>` 1, pieces, `<pad>` last. `'t5'`: `<pad>` 0, `</s>` 1, `<unk>` 2, pieces.
+   * `'mbart'`: `<s>` 0, `<pad>` 1, `</s>` 2, `<unk>` 3, pieces, 25 language codes, `<mask>`.
+   */
   layout: UnigramTokenizerLayout;
   /** How many of Llama 2's multi-character pieces to keep, in Llama id (merge) order. @defaultValue 1000 */
   pieces?: number;
@@ -21,7 +29,7 @@ export interface UnigramTokenizerJsonOptions {
 export interface UnigramTokenizerJson {
   /** The `tokenizer.json` object (Unigram model, WhitespaceSplit + Metaspace, `$A </s>` template). */
   tokenizerJson: Record<string, unknown>;
-  /** The `tokenizer_config.json` object (`MarianTokenizer` or `T5Tokenizer`). */
+  /** The `tokenizer_config.json` object (`MarianTokenizer`, `T5Tokenizer` or `MBartTokenizer`). */
   tokenizerConfig: Record<string, unknown>;
   vocabSize: number;
   /** Ids of the specials in this layout. */
@@ -53,8 +61,10 @@ function readLlamaVocab(): Record<string, number> {
  * pieces, as trained Unigram models do. Specials score 0 (as `tokenizers` writes them).
  *
  * Layouts follow the real files: T5 (`<pad>` 0, `</s>` 1, `<unk>` 2; no `<extra_id_*>` sentinels
- * here) and Marian's `vocab.json` (`</s>` 0, `<unk>` 1, `<pad>` the last id, which is also
- * `decoder_start_token_id`). Both append `</s>` with a TemplateProcessing post-processor, split on
+ * here), Marian's `vocab.json` (`</s>` 0, `<unk>` 1, `<pad>` the last id, which is also
+ * `decoder_start_token_id`) and mBART-cc25 (fairseq's `<s>` `<pad>` `</s>` `<unk>` first, then
+ * the language codes and `<mask>`; the source ends `</s> en_XX`). All append `</s>` with a
+ * TemplateProcessing post-processor, split on
  * whitespace and mark word starts with `▁` (Metaspace, `prepend_scheme: 'always'`). The
  * Precompiled (NFKC charsmap) normalizer of the real files is left out: it cannot be rebuilt
  * without SentencePiece, and the test texts are already normalized.
@@ -79,80 +89,99 @@ export function buildUnigramTokenizerJson(options: UnigramTokenizerJsonOptions):
   const harmonic = keptPieces.reduce((sum, _, r) => sum + 1 / (r + 1), 0);
   const scored: [string, number][] = keptPieces.map((piece, r) => [piece, -Math.log((r + 1) * harmonic)]);
 
-  const specials: [string, number][] =
+  const zero = (token: string): [string, number] => [token, 0];
+  const languages = layout === 'mbart' ? mbartLanguageCodes : [];
+  const vocab: [string, number][] =
     layout === 't5'
-      ? [
-          ['<pad>', 0],
-          ['</s>', 0],
-          ['<unk>', 0],
-        ]
-      : [
-          ['</s>', 0],
-          ['<unk>', 0],
-        ];
-  const vocab = layout === 't5' ? [...specials, ...scored] : [...specials, ...scored, ['<pad>', 0] as [string, number]];
+      ? [...['<pad>', '</s>', '<unk>'].map(zero), ...scored]
+      : layout === 'marian'
+        ? [...['</s>', '<unk>'].map(zero), ...scored, zero('<pad>')]
+        : [...['<s>', '<pad>', '</s>', '<unk>'].map(zero), ...scored, ...languages.map(zero), zero('<mask>')];
   const idOf = (token: string) => vocab.findIndex(([piece]) => piece === token);
   const specialIds = { pad: idOf('<pad>'), eos: idOf('</s>'), unk: idOf('<unk>') };
+  const specialNames = new Set(['<s>', '<pad>', '</s>', '<unk>', '<mask>', ...languages]);
+  const specialTokens = vocab.map(([piece]) => piece).filter((piece) => specialNames.has(piece));
   const addedToken = (token: string) => ({
     id: idOf(token),
     content: token,
     single_word: false,
-    lstrip: false,
+    lstrip: token === '<mask>',
     rstrip: false,
     normalized: false,
     special: true,
   });
   const metaspace = { type: 'Metaspace', replacement: '▁', prepend_scheme: 'always', split: true };
+  const sequence = (id: 'A' | 'B') => ({ Sequence: { id, type_id: 0 } });
+  const specialToken = (id: string) => ({ SpecialToken: { id, type_id: 0 } });
+  const eos = specialToken('</s>');
+  // mBART (cc25, MBartTokenizer) ends the source with `</s>` and its language code; pairs are joined without a separator.
+  const sourceLanguage = 'en_XX';
+  const template =
+    layout === 'mbart'
+      ? { single: [sequence('A'), eos, specialToken(sourceLanguage)], pair: [sequence('A'), sequence('B'), eos, specialToken(sourceLanguage)] }
+      : { single: [sequence('A'), eos], pair: [sequence('A'), eos, sequence('B'), eos] };
+  const templateSpecials = layout === 'mbart' ? ['</s>', sourceLanguage] : ['</s>'];
   const tokenizerJson = {
     version: '1.0',
     truncation: null,
     padding: null,
-    added_tokens: ['<pad>', '</s>', '<unk>'].map(addedToken).sort((a, b) => a.id - b.id),
+    added_tokens: specialTokens.map(addedToken),
     normalizer: null,
     pre_tokenizer: { type: 'Sequence', pretokenizers: [{ type: 'WhitespaceSplit' }, metaspace] },
     post_processor: {
       type: 'TemplateProcessing',
-      single: [{ Sequence: { id: 'A', type_id: 0 } }, { SpecialToken: { id: '</s>', type_id: 0 } }],
-      pair: [
-        { Sequence: { id: 'A', type_id: 0 } },
-        { SpecialToken: { id: '</s>', type_id: 0 } },
-        { Sequence: { id: 'B', type_id: 0 } },
-        { SpecialToken: { id: '</s>', type_id: 0 } },
-      ],
-      special_tokens: { '</s>': { id: '</s>', ids: [specialIds.eos], tokens: ['</s>'] } },
+      ...template,
+      special_tokens: Object.fromEntries(templateSpecials.map((token) => [token, { id: token, ids: [idOf(token)], tokens: [token] }])),
     },
     decoder: metaspace,
     model: { type: 'Unigram', unk_id: specialIds.unk, vocab, byte_fallback: false },
   };
-  const special = (content: string) => ({ content, lstrip: false, normalized: false, rstrip: false, single_word: false, special: true });
-  const addedTokensDecoder = Object.fromEntries(
-    (['<pad>', '</s>', '<unk>'] as const).map((token) => [String(idOf(token)), special(token)]).sort((a, b) => Number(a[0]) - Number(b[0])),
-  );
+  const special = (content: string) => ({
+    content,
+    lstrip: content === '<mask>',
+    normalized: false,
+    rstrip: false,
+    single_word: false,
+    special: true,
+  });
+  const addedTokensDecoder = Object.fromEntries(specialTokens.map((token) => [String(idOf(token)), special(token)]));
+  const common = { added_tokens_decoder: addedTokensDecoder, clean_up_tokenization_spaces: false, model_max_length: modelMaxLength };
   const tokenizerConfig =
     layout === 't5'
       ? {
-          added_tokens_decoder: addedTokensDecoder,
+          ...common,
           additional_special_tokens: [],
-          clean_up_tokenization_spaces: false,
           eos_token: '</s>',
           extra_ids: 0,
-          model_max_length: modelMaxLength,
           pad_token: '<pad>',
           tokenizer_class: 'T5Tokenizer',
           unk_token: '<unk>',
         }
-      : {
-          added_tokens_decoder: addedTokensDecoder,
-          clean_up_tokenization_spaces: false,
-          eos_token: '</s>',
-          model_max_length: modelMaxLength,
-          pad_token: '<pad>',
-          separate_vocabs: false,
-          source_lang: null,
-          sp_model_kwargs: {},
-          target_lang: null,
-          tokenizer_class: 'MarianTokenizer',
-          unk_token: '<unk>',
-        };
+      : layout === 'marian'
+        ? {
+            ...common,
+            eos_token: '</s>',
+            pad_token: '<pad>',
+            separate_vocabs: false,
+            source_lang: null,
+            sp_model_kwargs: {},
+            target_lang: null,
+            tokenizer_class: 'MarianTokenizer',
+            unk_token: '<unk>',
+          }
+        : {
+            ...common,
+            additional_special_tokens: languages,
+            bos_token: '<s>',
+            cls_token: '<s>',
+            eos_token: '</s>',
+            mask_token: '<mask>',
+            pad_token: '<pad>',
+            sep_token: '</s>',
+            src_lang: sourceLanguage,
+            tgt_lang: 'ro_RO',
+            tokenizer_class: 'MBartTokenizer',
+            unk_token: '<unk>',
+          };
   return { tokenizerJson, tokenizerConfig, vocabSize: vocab.length, specialIds };
 }

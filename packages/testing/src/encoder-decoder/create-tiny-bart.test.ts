@@ -38,6 +38,31 @@ describe('createTinyBart', () => {
     expect(createTinyBart({ tieWordEmbeddings: false }).weights['lm_head.weight'].shape).toEqual([vocab, 32]);
   });
 
+  it('mbart: pre-norm config, final stack norms, SentencePiece tokenizer with language codes', async () => {
+    const { weights, config, files } = createTinyBart({ family: 'mbart' });
+    expect(config).toMatchObject({
+      model_type: 'mbart',
+      architectures: ['MBartForConditionalGeneration'],
+      normalize_before: true,
+      add_final_layer_norm: true,
+      scale_embedding: true,
+      pad_token_id: 1,
+      eos_token_id: 2,
+      forced_bos_token_id: null,
+    });
+    for (const stack of ['encoder', 'decoder']) {
+      expect(weights[`model.${stack}.layer_norm.weight`].shape).toEqual([32]);
+      expect(weights[`model.${stack}.layernorm_embedding.bias`].shape).toEqual([32]);
+    }
+    const tokenizer = await loadTokenizer(memoryModelFiles(files, 'tiny-mbart'));
+    expect(tokenizer.idToToken(config.decoder_start_token_id as number)).toBe('ro_RO');
+    const ids = tokenizer.encode('The cat sat on the mat.');
+    expect(tokenizer.idToToken(ids.at(-1)!)).toBe('en_XX');
+    expect(ids.at(-2)).toBe(2);
+    expect(tokenizer.decode(ids, { skipSpecialTokens: true })).toBe('The cat sat on the mat.');
+    expect(createTinyBart().weights['model.encoder.layer_norm.weight']).toBeUndefined();
+  });
+
   it('F16 storage rounds the weights it returns', () => {
     const { weights, files } = createTinyBart({ dtype: 'F16' });
     const stored = decodeSafetensors(files['model.safetensors']);

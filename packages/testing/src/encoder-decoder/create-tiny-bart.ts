@@ -1,11 +1,17 @@
 import type { SafetensorsDtype } from '../safetensors-dtype';
 import { addBartLayers } from './bart-layer-weights';
 import { buildBartTokenizerJson } from './build-bart-tokenizer-json';
+import { buildUnigramTokenizerJson } from './build-unigram-tokenizer-json';
 import { createSeq2SeqWeightWriter, encodeWeights, jsonFile, torchDtypeName } from './seq2seq-weight-writer';
 import type { TinySeq2Seq } from './tiny-seq2seq';
 
+/** The BART-shaped families {@link createTinyBart} writes. */
+export type BartFamily = 'bart' | 'mbart';
+
 /** Options of {@link createTinyBart}; equal options give byte-identical files. */
 export interface TinyBartOptions {
+  /** `'bart'` (post-norm) or `'mbart'` (pre-norm, final stack norms, SentencePiece tokenizer). @defaultValue 'bart' */
+  family?: BartFamily;
   /** Seed of the weights' PRNG. @defaultValue 0 */
   seed?: number;
   /** @defaultValue 32 */
@@ -20,9 +26,11 @@ export interface TinyBartOptions {
   ffnDim?: number;
   /** `max_position_embeddings`; the learned tables have 2 more rows (HF's offset). @defaultValue 64 */
   maxPositions?: number;
-  /** GPT-2 merges the tokenizer keeps. @defaultValue 1000 */
+  /** GPT-2 merges the BART tokenizer keeps. @defaultValue 1000 */
   merges?: number;
-  /** `scale_embedding` (multiply token embeddings by √d_model); false as in bart-base/large. @defaultValue false */
+  /** Llama 2 multi-character pieces of the mBART Unigram tokenizer. @defaultValue 1000 */
+  pieces?: number;
+  /** `scale_embedding` (multiply token embeddings by √d_model). @defaultValue false for bart (bart-base/large), true for mbart */
   scaleEmbedding?: boolean;
   /** `lm_head` is `model.shared` (no `lm_head.weight` stored). @defaultValue true */
   tieWordEmbeddings?: boolean;
@@ -39,6 +47,11 @@ export interface TinyBartOptions {
  * `final_logits_bias`; `decoder_start_token_id` 2 (`</s>`), `forced_bos_token_id` 0, pad 1 with
  * a zero embedding row. The tokenizer is GPT-2's real byte-level BPE with BART's specials
  * ({@link buildBartTokenizerJson}). Checked against {@link referenceEncoderDecoderForward}.
+ *
+ * `family: 'mbart'` writes `MBartForConditionalGeneration` (mbart-large-en-ro shape): pre-norm
+ * layers (`x + SelfAttn(LN(x))`, …), `model.{encoder,decoder}.layer_norm` after the last layer,
+ * embeddings scaled by √d_model, a SentencePiece Unigram tokenizer with 25 language codes
+ * (source `… </s> en_XX`) and `decoder_start_token_id` the `ro_RO` code.
  */
 export function createTinyBart(options: TinyBartOptions = {}): TinySeq2Seq {
   const dModel = options.dModel ?? 32;
@@ -50,8 +63,13 @@ export function createTinyBart(options: TinyBartOptions = {}): TinySeq2Seq {
   const tied = options.tieWordEmbeddings ?? true;
   const initStd = options.initStd ?? 0.2;
   const dtype = options.dtype ?? 'F32';
-  const { tokenizerJson, tokenizerConfig, vocabSize } = buildBartTokenizerJson({ merges: options.merges ?? 1000, modelMaxLength: maxPositions });
+  const mbart = options.family === 'mbart';
+  const { tokenizerJson, tokenizerConfig, vocabSize } = mbart
+    ? buildUnigramTokenizerJson({ layout: 'mbart', pieces: options.pieces ?? 1000, modelMaxLength: maxPositions })
+    : buildBartTokenizerJson({ merges: options.merges ?? 1000, modelMaxLength: maxPositions });
   const [bos, pad, eos] = [0, 1, 2];
+  // mBART starts decoding with the target language code (mbart-large-en-ro: ro_RO).
+  const decoderStart = mbart ? (tokenizerJson.model as { vocab: [string, number][] }).vocab.findIndex(([piece]) => piece === 'ro_RO') : eos;
 
   const writer = createSeq2SeqWeightWriter(options.seed ?? 0, initStd, dtype);
   writer.add('model.shared.weight', [vocabSize, dModel], 'matrix').fill(0, pad * dModel, (pad + 1) * dModel);
@@ -61,6 +79,10 @@ export function createTinyBart(options: TinyBartOptions = {}): TinySeq2Seq {
     addBartLayers(writer, prefix, { layers: stack === 'encoder' ? encoderLayers : decoderLayers, dModel, ffnDim }, stack === 'decoder');
     writer.add(`${prefix}.layernorm_embedding.weight`, [dModel], 'norm');
     writer.add(`${prefix}.layernorm_embedding.bias`, [dModel], 'bias');
+    if (mbart) {
+      writer.add(`${prefix}.layer_norm.weight`, [dModel], 'norm');
+      writer.add(`${prefix}.layer_norm.bias`, [dModel], 'bias');
+    }
   }
   writer.add('final_logits_bias', [1, vocabSize], 'bias');
   if (!tied) writer.add('lm_head.weight', [vocabSize, dModel], 'matrix');
@@ -69,8 +91,8 @@ export function createTinyBart(options: TinyBartOptions = {}): TinySeq2Seq {
     activation_dropout: 0.1,
     activation_function: 'gelu',
     add_bias_logits: false,
-    add_final_layer_norm: false,
-    architectures: ['BartForConditionalGeneration'],
+    add_final_layer_norm: mbart,
+    architectures: [mbart ? 'MBartForConditionalGeneration' : 'BartForConditionalGeneration'],
     attention_dropout: 0.1,
     bos_token_id: bos,
     classifier_dropout: 0,
@@ -79,24 +101,24 @@ export function createTinyBart(options: TinyBartOptions = {}): TinySeq2Seq {
     decoder_ffn_dim: ffnDim,
     decoder_layerdrop: 0,
     decoder_layers: decoderLayers,
-    decoder_start_token_id: eos,
+    decoder_start_token_id: decoderStart,
     dropout: 0.1,
     encoder_attention_heads: numHeads,
     encoder_ffn_dim: ffnDim,
     encoder_layerdrop: 0,
     encoder_layers: encoderLayers,
     eos_token_id: eos,
-    forced_bos_token_id: bos,
+    forced_bos_token_id: mbart ? null : bos,
     forced_eos_token_id: eos,
     init_std: initStd,
     is_encoder_decoder: true,
     max_position_embeddings: maxPositions,
-    model_type: 'bart',
-    normalize_before: false,
+    model_type: mbart ? 'mbart' : 'bart',
+    normalize_before: mbart,
     normalize_embedding: true,
     num_hidden_layers: encoderLayers,
     pad_token_id: pad,
-    scale_embedding: options.scaleEmbedding ?? false,
+    scale_embedding: options.scaleEmbedding ?? mbart,
     tie_word_embeddings: tied,
     torch_dtype: torchDtypeName[dtype],
     use_cache: true,
@@ -104,9 +126,9 @@ export function createTinyBart(options: TinyBartOptions = {}): TinySeq2Seq {
   };
   const generationConfig = {
     bos_token_id: bos,
-    decoder_start_token_id: eos,
+    decoder_start_token_id: decoderStart,
     eos_token_id: eos,
-    forced_bos_token_id: bos,
+    forced_bos_token_id: mbart ? null : bos,
     forced_eos_token_id: eos,
     pad_token_id: pad,
   };

@@ -5,12 +5,14 @@ import type { EncoderDecoderInputs, ReferenceEncoderDecoderOptions, ReferenceEnc
 import { activation, attend, configNumber, embedRows, layerNorm, linear, weightLookup } from './reference-seq2seq-ops';
 
 /**
- * Float64 forward of HF's `BartForConditionalGeneration` and `MarianMTModel` (post-LayerNorm
- * BART-shaped stacks; `modeling_bart.py`, `modeling_marian.py`). Token embeddings times
+ * Float64 forward of HF's `BartForConditionalGeneration`, `MBartForConditionalGeneration` and
+ * `MarianMTModel` (`modeling_bart.py`, `modeling_mbart.py`, `modeling_marian.py`). Token embeddings times
  * `embed_scale` (√d_model when `scale_embedding`), plus positions: BART's learned table at row
  * p + 2, Marian's float32 sinusoids at row p; positions are 0, 1, … whatever the mask (as in HF,
- * so left padding shifts them). BART then applies `layernorm_embedding`. Each layer:
- * `x = LN(x + SelfAttn(x))`, decoder `x = LN(x + CrossAttn(x, enc))`, `x = LN(x + fc2(act(fc1(x))))`;
+ * so left padding shifts them). BART and mBART then apply `layernorm_embedding`. Each layer of
+ * BART and Marian: `x = LN(x + SelfAttn(x))`, decoder `x = LN(x + CrossAttn(x, enc))`,
+ * `x = LN(x + fc2(act(fc1(x))))`; mBART's are pre-norm (`x + f(LN(x))`) and each stack ends
+ * with `layer_norm`;
  * scores `q·k / √headDim`, masked keys (padding, and later decoder positions) at float32's minimum.
  * Logits `lm_head(x) + final_logits_bias` (`lm_head` tied to the decoder embeddings unless stored).
  */
@@ -21,8 +23,9 @@ export function referenceBartForward(
   options: ReferenceEncoderDecoderOptions,
 ): ReferenceEncoderDecoderOutput {
   const marian = config.model_type === 'marian';
-  if (!marian && config.model_type !== 'bart') {
-    throw new InvalidInputError(`referenceBartForward reads model_type 'bart' or 'marian', got ${JSON.stringify(config.model_type)}.`, 'INVALID_ARGUMENT');
+  const mbart = config.model_type === 'mbart';
+  if (!marian && !mbart && config.model_type !== 'bart') {
+    throw new InvalidInputError(`referenceBartForward reads model_type 'bart', 'mbart' or 'marian', got ${JSON.stringify(config.model_type)}.`, 'INVALID_ARGUMENT');
   }
   const dModel = configNumber(config, 'd_model');
   const vocab = configNumber(config, 'vocab_size');
@@ -58,8 +61,13 @@ export function referenceBartForward(
     const result = attend(project(x, 'q_proj'), project(memory, 'k_proj'), project(memory, 'v_proj'), heads, headDim, 1 / Math.sqrt(headDim), visible);
     return { output: project(result.context, 'out_proj'), weights: result.weights };
   };
-  const addNorm = (p: string, x: readonly Float64Array[], update: readonly Float64Array[]) =>
-    x.map((row, t) => layerNorm(row.map((v, i) => v + update[t][i]), required(`${p}.weight`), required(`${p}.bias`)));
+  const norm = (p: string, x: readonly Float64Array[]) => x.map((row) => layerNorm(row, required(`${p}.weight`), required(`${p}.bias`)));
+  /** One residual sublayer: post-norm `LN(x + f(x))` (BART, Marian) or pre-norm `x + f(LN(x))` (mBART). */
+  const residual = (normName: string, x: readonly Float64Array[], sublayer: (input: readonly Float64Array[]) => readonly Float64Array[]) => {
+    const update = sublayer(mbart ? norm(normName, x) : x);
+    const sum = x.map((row, t) => row.map((v, i) => v + update[t][i]));
+    return mbart ? sum : norm(normName, sum);
+  };
   const feedForward = (p: string, ffn: number, x: readonly Float64Array[]) =>
     x.map((row) => linear(linear(row, required(`${p}.fc1.weight`), ffn, required(`${p}.fc1.bias`)).map(act), required(`${p}.fc2.weight`), dModel, required(`${p}.fc2.bias`)));
 
@@ -76,25 +84,33 @@ export function referenceBartForward(
     const sourceVisible = (_t: number, s: number) => encoderMask[b][s] !== 0;
     for (let layer = 0; layer < encoder.layers; layer++) {
       const p = `model.encoder.layers.${layer}`;
-      const self = attention(`${p}.self_attn`, encoder.heads, x, x, sourceVisible);
-      encoderAttentions?.[layer].set(self.weights, b * self.weights.length);
-      x = addNorm(`${p}.self_attn_layer_norm`, x, self.output);
-      x = addNorm(`${p}.final_layer_norm`, x, feedForward(p, encoder.ffn, x));
+      x = residual(`${p}.self_attn_layer_norm`, x, (input) => {
+        const self = attention(`${p}.self_attn`, encoder.heads, input, input, sourceVisible);
+        encoderAttentions?.[layer].set(self.weights, b * self.weights.length);
+        return self.output;
+      });
+      x = residual(`${p}.final_layer_norm`, x, (input) => feedForward(p, encoder.ffn, input));
     }
+    if (mbart) x = norm('model.encoder.layer_norm', x);
     for (const [t, row] of x.entries()) encoderHiddenState.set(row, (b * encoderSeq + t) * dModel);
 
     let y = embed('model.decoder', decoder.embed, decoderIds[b], options.decoderInputsEmbeds?.[b], marian);
     const targetVisible = (t: number, s: number) => s <= t && decoderMask[b][s] !== 0;
     for (let layer = 0; layer < decoder.layers; layer++) {
       const p = `model.decoder.layers.${layer}`;
-      const self = attention(`${p}.self_attn`, decoder.heads, y, y, targetVisible);
-      decoderAttentions?.[layer].set(self.weights, b * self.weights.length);
-      y = addNorm(`${p}.self_attn_layer_norm`, y, self.output);
-      const cross = attention(`${p}.encoder_attn`, decoder.heads, y, x, sourceVisible);
-      crossAttentions?.[layer].set(cross.weights, b * cross.weights.length);
-      y = addNorm(`${p}.encoder_attn_layer_norm`, y, cross.output);
-      y = addNorm(`${p}.final_layer_norm`, y, feedForward(p, decoder.ffn, y));
+      y = residual(`${p}.self_attn_layer_norm`, y, (input) => {
+        const self = attention(`${p}.self_attn`, decoder.heads, input, input, targetVisible);
+        decoderAttentions?.[layer].set(self.weights, b * self.weights.length);
+        return self.output;
+      });
+      y = residual(`${p}.encoder_attn_layer_norm`, y, (input) => {
+        const cross = attention(`${p}.encoder_attn`, decoder.heads, input, x, sourceVisible);
+        crossAttentions?.[layer].set(cross.weights, b * cross.weights.length);
+        return cross.output;
+      });
+      y = residual(`${p}.final_layer_norm`, y, (input) => feedForward(p, decoder.ffn, input));
     }
+    if (mbart) y = norm('model.decoder.layer_norm', y);
     for (const [t, row] of y.entries()) logits.set(linear(row, head, vocab, finalBias), (b * decoderSeq + t) * vocab);
   }
   return { logits, encoderHiddenState, ...(wanted && { encoderAttentions, decoderAttentions, crossAttentions }) };

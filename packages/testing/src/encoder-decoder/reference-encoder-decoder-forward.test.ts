@@ -10,6 +10,7 @@ import type { TinySeq2Seq } from './tiny-seq2seq';
 const models: Record<string, () => TinySeq2Seq> = {
   marian: () => createTinyMarian(),
   bart: () => createTinyBart(),
+  mbart: () => createTinyBart({ family: 'mbart' }),
   t5: () => createTinyT5({ numBuckets: 8, maxDistance: 12 }),
   't5 gated-gelu': () => createTinyT5({ feedForwardProj: 'gated-gelu', numBuckets: 8, maxDistance: 12 }),
 };
@@ -46,7 +47,7 @@ describe('referenceEncoderDecoderForward', () => {
     expect(Math.max(...plain.logits) - Math.min(...plain.logits)).toBeGreaterThan(1);
   });
 
-  it.each(Object.keys(models))('%s: left padding shifts absolute positions (BART, Marian) but not relative ones (T5)', (name) => {
+  it.each(Object.keys(models))('%s: left padding shifts absolute positions (BART, mBART, Marian) but not relative ones (T5)', (name) => {
     const { pad, decoder, run } = setup(name);
     const plain = run([source.slice(0, 4)], [[1, 1, 1, 1]], [decoder], [ones(decoder)]).logits;
     const padded = run([[pad, pad, ...source.slice(0, 4)]], [[0, 0, 1, 1, 1, 1]], [decoder], [ones(decoder)]).logits;
@@ -125,6 +126,16 @@ describe('referenceEncoderDecoderForward', () => {
     const a = referenceEncoderDecoderForward(bart.weights, bart.config, [source], [ones(source)], decoderIds, mask).logits;
     const b = referenceEncoderDecoderForward(untied, { ...bart.config, tie_word_embeddings: false }, [source], [ones(source)], decoderIds, mask).logits;
     expect(maxAbsDiff(a, b)).toBe(0);
+    // mBART's final stack norms are applied: dropping the decoder's changes the logits.
+    const mbart = createTinyBart({ family: 'mbart' });
+    const withNorm = referenceEncoderDecoderForward(mbart.weights, mbart.config, [source], [ones(source)], decoderIds, mask).logits;
+    const identity: Record<string, NamedWeight> = {
+      ...mbart.weights,
+      'model.decoder.layer_norm.weight': { shape: [32], data: new Float32Array(32).fill(1) },
+      'model.decoder.layer_norm.bias': { shape: [32], data: new Float32Array(32) },
+    };
+    const withoutAffine = referenceEncoderDecoderForward(identity, mbart.config, [source], [ones(source)], decoderIds, mask).logits;
+    expect(maxAbsDiff(withNorm, withoutAffine)).toBeGreaterThan(1e-3);
 
     const t5 = createTinyT5();
     const t5Untied: Record<string, NamedWeight> = { ...t5.weights, 'lm_head.weight': t5.weights['shared.weight'] };
@@ -135,7 +146,7 @@ describe('referenceEncoderDecoderForward', () => {
 
   it('rejects unknown model types and ragged batches', () => {
     const { weights, config } = createTinyT5();
-    expect(() => referenceEncoderDecoderForward(weights, { ...config, model_type: 'pegasus' }, [[1]], [[1]], [[0]], [[1]])).toThrow(/supported: bart, marian, t5/);
+    expect(() => referenceEncoderDecoderForward(weights, { ...config, model_type: 'pegasus' }, [[1]], [[1]], [[0]], [[1]])).toThrow(/supported: bart, mbart, marian, t5/);
     expect(() => referenceEncoderDecoderForward(weights, config, [[1, 2], [1]], [[1, 1], [1]], [[0], [0]], [[1], [1]])).toThrow(/same length/);
   });
 });

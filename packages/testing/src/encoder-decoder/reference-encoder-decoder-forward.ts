@@ -6,7 +6,7 @@ import { referenceT5Forward } from './reference-t5-forward';
 
 /**
  * An independent float64 forward pass of Hugging Face's encoder-decoder LMs in plain loops, to
- * check backends against: `marian` and `bart` ({@link referenceBartForward}) and `t5`
+ * check backends against: `marian`, `bart` and `mbart` ({@link referenceBartForward}) and `t5`
  * ({@link referenceT5Forward}), chosen by `config.model_type`. Inputs are not shifted: the
  * decoder ids are used as given (they should start with `decoder_start_token_id`).
  *
@@ -42,11 +42,12 @@ export function referenceEncoderDecoderForward(
   const inputs = { encoderIds, encoderMask, decoderIds, decoderMask };
   switch (config.model_type) {
     case 'bart':
+    case 'mbart':
     case 'marian':
       return referenceBartForward(weights, config, inputs, options);
     case 't5':
       return referenceT5Forward(weights, config, inputs, options);
     default:
-      throw new InvalidInputError(`model_type ${JSON.stringify(config.model_type)} has no encoder-decoder reference; supported: bart, marian, t5.`, 'INVALID_ARGUMENT');
+      throw new InvalidInputError(`model_type ${JSON.stringify(config.model_type)} has no encoder-decoder reference; supported: bart, mbart, marian, t5.`, 'INVALID_ARGUMENT');
   }
 }
