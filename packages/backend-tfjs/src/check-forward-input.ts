@@ -1,4 +1,4 @@
-import { type IntTensor, InvalidInputError, type ModelConfig, type Tensor, shapeSize } from '@inseq/core';
+import { type EncoderInput, type IntTensor, InvalidInputError, type ModelConfig, type Tensor, shapeSize } from '@inseq/core';
 
 /**
  * Checks token ids against the model: a `[batch, seq]` tensor, non-empty, every id in the
@@ -67,6 +67,63 @@ export function checkForwardInput(
     }
   }
   return [batch, seq];
+}
+
+/**
+ * Checks the source of an encoder-decoder input against the model and the decoder batch: present
+ * exactly for encoder-decoder models, ids in the vocabulary, a 0/1 mask of the same shape with at
+ * least one token per row, no more tokens than the encoder's positions, embeddings (when given)
+ * `[batch, sourceLength, hidden]`.
+ *
+ * @returns the source length, or 0 for a decoder-only input.
+ */
+export function checkEncoderInput(input: { readonly encoder?: EncoderInput }, config: ModelConfig, batch: number): number {
+  const encoder = input.encoder;
+  if (!config.isEncoderDecoder) {
+    if (encoder !== undefined) {
+      throw new InvalidInputError(`encoder was given, but ${config.modelType} is a decoder-only model; pass the prompt as inputIds.`, 'INVALID_ARGUMENT');
+    }
+    return 0;
+  }
+  if (encoder === undefined) {
+    throw new InvalidInputError(
+      `${config.modelType} is an encoder-decoder model: give the source as encoder { inputIds, attentionMask } (right-padded) and the decoder prefix as inputIds.`,
+      'INVALID_ARGUMENT',
+    );
+  }
+  const shape = encoder.inputIds.shape;
+  if (shape.length !== 2 || shape[0] !== batch || shape[1] < 1 || encoder.inputIds.data.length !== shapeSize(shape)) {
+    throw new InvalidInputError(`encoder.inputIds has shape [${shape.join(', ')}]; it must be [${batch}, sourceLength] (one source per decoder row).`);
+  }
+  const source = shape[1];
+  if (source > config.maxPositions) {
+    throw new InvalidInputError(
+      `The source has ${source} tokens but ${config.modelType} accepts at most ${config.maxPositions} (max_position_embeddings). Shorten the input.`,
+      'INPUT_TOO_LONG',
+    );
+  }
+  checkIds(encoder.inputIds.data, config.vocabSize, (i) => `encoder.inputIds[${Math.floor(i / source)}][${i % source}]`);
+  const mask = encoder.attentionMask;
+  if (mask.shape.length !== 2 || mask.shape[0] !== batch || mask.shape[1] !== source || mask.data.length !== batch * source) {
+    throw new InvalidInputError(`encoder.attentionMask has shape [${mask.shape.join(', ')}]; it must match encoder.inputIds, [${batch}, ${source}].`);
+  }
+  for (let b = 0; b < batch; b++) {
+    let tokens = 0;
+    for (let s = 0; s < source; s++) {
+      const m = mask.data[b * source + s];
+      if (m !== 0 && m !== 1) throw new InvalidInputError(`encoder.attentionMask[${b}][${s}] is ${m}; use 1 for tokens and 0 for padding.`);
+      tokens += m;
+    }
+    if (tokens === 0) throw new InvalidInputError(`Row ${b} of encoder.attentionMask has no token; every source needs at least one.`);
+  }
+  const embeds = encoder.inputsEmbeds;
+  const expected = [batch, source, config.hiddenSize];
+  if (embeds !== undefined && (embeds.shape.length !== 3 || embeds.shape.some((dim, i) => dim !== expected[i]) || embeds.data.length !== shapeSize(expected))) {
+    throw new InvalidInputError(
+      `encoder.inputsEmbeds has shape [${embeds.shape.join(', ')}]; it must be [${expected.join(', ')}], e.g. from backend.embed(encoder.inputIds, 'encoder').`,
+    );
+  }
+  return source;
 }
 
 /** Throws unless every id is an integer in `[0, vocabSize)`; `where(i)` names position i. */

@@ -10,7 +10,7 @@ import {
   type ModelBackend,
 } from '@inseq/core';
 import * as tf from '@tensorflow/tfjs';
-import { checkForwardInput, checkIds, checkInputIds } from './check-forward-input';
+import { checkEncoderInput, checkForwardInput, checkIds, checkInputIds } from './check-forward-input';
 import { checkHiddenShaped, checkPassOptions } from './check-pass-options';
 import type { TfjsCausalLm } from './models/tfjs-causal-lm';
 import { passFromInput, tensor3d } from './pass-from-input';
@@ -74,7 +74,15 @@ export function createTfjsBackend(model: TfjsCausalLm): ModelBackend {
   const layerNames = model.layerNames();
 
   async function forwardRows(input: ForwardInput): Promise<ForwardOutput> {
-    const { logits, attentions = [], hiddenStates = [], layerActivation } = tf.tidy(() => {
+    const {
+      logits,
+      attentions = [],
+      hiddenStates = [],
+      layerActivation,
+      encoderAttentions = [],
+      crossAttentions = [],
+      encoderHiddenStates = [],
+    } = tf.tidy(() => {
       const override = input.layer?.override && tensor3d(input.layer.override);
       const tap = input.layer && { name: input.layer.name, apply: (output: tf.Tensor3D) => override ?? output };
       const result = model.run(passFromInput(model, input, { tap }));
@@ -83,14 +91,24 @@ export function createTfjsBackend(model: TfjsCausalLm): ModelBackend {
         ...(result.attentions && { attentions: result.attentions }),
         ...(result.hiddenStates && { hiddenStates: result.hiddenStates }),
         ...(result.layerActivation && { layerActivation: result.layerActivation }),
+        ...(result.encoderAttentions && { encoderAttentions: result.encoderAttentions }),
+        ...(result.crossAttentions && { crossAttentions: result.crossAttentions }),
+        ...(result.encoderHiddenStates && { encoderHiddenStates: result.encoderHiddenStates }),
       };
     });
-    const all = [logits, ...attentions, ...hiddenStates, ...(layerActivation ? [layerActivation] : [])];
-    const [logitsOut, ...rest] = await readOutAll(all);
+    const groups = [attentions, hiddenStates, layerActivation ? [layerActivation] : [], encoderAttentions, crossAttentions, encoderHiddenStates];
+    const [logitsOut, ...rest] = await readOutAll([logits, ...groups.flat()]);
+    // Split the read tensors back into their groups, in the order above.
+    const [attentionsOut, hiddenOut, layerOut, encoderAttentionsOut, crossOut, encoderHiddenOut] = groups.map((group) => rest.splice(0, group.length));
     const output: { -readonly [K in keyof ForwardOutput]: ForwardOutput[K] } = { logits: logitsOut };
-    if (input.outputAttentions) output.attentions = rest.slice(0, attentions.length);
-    if (input.outputHiddenStates) output.hiddenStates = rest.slice(attentions.length, attentions.length + hiddenStates.length);
-    if (layerActivation) output.layerActivation = rest[rest.length - 1];
+    if (input.outputAttentions) output.attentions = attentionsOut;
+    if (input.outputHiddenStates) output.hiddenStates = hiddenOut;
+    if (layerActivation) output.layerActivation = layerOut[0];
+    if (input.outputAttentions && input.encoder) {
+      output.encoderAttentions = encoderAttentionsOut;
+      output.crossAttentions = crossOut;
+    }
+    if (input.outputHiddenStates && input.encoder) output.encoderHiddenStates = encoderHiddenOut;
     return output;
   }
 
@@ -99,10 +117,13 @@ export function createTfjsBackend(model: TfjsCausalLm): ModelBackend {
     config,
     capabilities,
 
-    embed: (inputIds) =>
+    embed: (inputIds, side) =>
       guarded('embed tokens', async () => {
         checkInputIds(inputIds, config);
-        return readOut(tf.tidy(() => model.embed(tf.tensor2d(inputIds.data, [inputIds.shape[0], inputIds.shape[1]], 'int32'))));
+        if (side !== undefined && side !== 'encoder' && side !== 'decoder') {
+          throw new InvalidInputError(`embed side is ${JSON.stringify(side)}; use 'encoder' or 'decoder'.`, 'INVALID_ARGUMENT');
+        }
+        return readOut(tf.tidy(() => model.embed(tf.tensor2d(inputIds.data, [inputIds.shape[0], inputIds.shape[1]], 'int32'), side ?? 'decoder')));
       }),
 
     layerNames: () => [...layerNames],
@@ -111,6 +132,7 @@ export function createTfjsBackend(model: TfjsCausalLm): ModelBackend {
       guarded('run the forward pass', async () => {
         const [batch, seq] = checkForwardInput(input, config);
         checkPassOptions(input, config, layerNames, batch, seq);
+        checkEncoderInput(input, config, batch);
         const parts = await inRowChunks(input, config, (chunk) => forwardRows(chunk));
         if (parts.length === 1) return parts[0];
         const joined = (pick: (part: ForwardOutput) => Tensor[] | undefined) =>
@@ -120,6 +142,9 @@ export function createTfjsBackend(model: TfjsCausalLm): ModelBackend {
           ...(parts[0].attentions && { attentions: joined((part) => part.attentions) }),
           ...(parts[0].hiddenStates && { hiddenStates: joined((part) => part.hiddenStates) }),
           ...(parts[0].layerActivation && { layerActivation: concatRows(parts.map((part) => part.layerActivation!)) }),
+          ...(parts[0].encoderAttentions && { encoderAttentions: joined((part) => part.encoderAttentions) }),
+          ...(parts[0].crossAttentions && { crossAttentions: joined((part) => part.crossAttentions) }),
+          ...(parts[0].encoderHiddenStates && { encoderHiddenStates: joined((part) => part.encoderHiddenStates) }),
         };
       }),
 
@@ -133,7 +158,16 @@ export function createTfjsBackend(model: TfjsCausalLm): ModelBackend {
         }
         const [batch, seq] = checkForwardInput(input, config);
         checkPassOptions(input, config, layerNames, batch, seq);
+        const source = checkEncoderInput(input, config, batch);
+        if (input.encoder && input.encoder.inputsEmbeds === undefined) {
+          throw new InvalidInputError(
+            "gradients of an encoder-decoder model need encoder.inputsEmbeds ([batch, sourceLength, hidden]); get them from backend.embed(encoder.inputIds, 'encoder').",
+          );
+        }
         if (input.rescale !== undefined) checkHiddenShaped(input.rescale.referenceEmbeds, 'rescale.referenceEmbeds', batch, seq, config.hiddenSize);
+        if (input.rescale?.encoderReferenceEmbeds !== undefined) {
+          checkHiddenShaped(input.rescale.encoderReferenceEmbeds, 'rescale.encoderReferenceEmbeds', batch, source, config.hiddenSize);
+        }
         if (input.targetIds.length !== batch) {
           throw new InvalidInputError(`targetIds has ${input.targetIds.length} ids for a batch of ${batch} rows; give one per row.`);
         }
@@ -150,6 +184,7 @@ export function createTfjsBackend(model: TfjsCausalLm): ModelBackend {
           gradients: concatRows(parts.map((part) => part.gradients)),
           targetValues: values,
           ...(parts[0].layerActivation && { layerActivation: concatRows(parts.map((part) => part.layerActivation!)) }),
+          ...(parts[0].encoderGradients && { encoderGradients: concatRows(parts.map((part) => part.encoderGradients!)) }),
         };
       }),
 

@@ -34,7 +34,19 @@ export function sliceInputRows<T extends ForwardInput & Partial<GradientInput>>(
     ...(input.targetIds && { targetIds: input.targetIds.subarray(start, end) }),
     ...(input.contrast && { contrast: selectContrastRows(input.contrast, range) }),
     ...(input.layer?.override && { layer: { ...input.layer, override: rowsOf(input.layer.override, start, end) } }),
-    ...(input.rescale && { rescale: { referenceEmbeds: rowsOf(input.rescale.referenceEmbeds, start, end) } }),
+    ...(input.rescale && {
+      rescale: {
+        referenceEmbeds: rowsOf(input.rescale.referenceEmbeds, start, end),
+        ...(input.rescale.encoderReferenceEmbeds && { encoderReferenceEmbeds: rowsOf(input.rescale.encoderReferenceEmbeds, start, end) }),
+      },
+    }),
+    ...(input.encoder && {
+      encoder: {
+        inputIds: rowsOfInt(input.encoder.inputIds, start, end),
+        attentionMask: rowsOfInt(input.encoder.attentionMask, start, end),
+        ...(input.encoder.inputsEmbeds && { inputsEmbeds: rowsOf(input.encoder.inputsEmbeds, start, end) }),
+      },
+    }),
     ...(input.zeroValues && { zeroValues: { ...input.zeroValues, positions: input.zeroValues.positions.subarray(start, end) } }),
   };
 }
@@ -58,7 +70,8 @@ export async function inRowChunks<I extends ForwardInput, O>(
   run: (chunk: I) => Promise<O>,
 ): Promise<O[]> {
   const [batch, seq] = input.inputIds.shape;
-  const step = rowsPerCall(config, seq);
+  // An encoder-decoder row also holds its source's activations (and the cross-attention over it).
+  const step = rowsPerCall(config, seq + (input.encoder?.inputIds.shape[1] ?? 0));
   if (batch <= step) return [await run(input)];
   const outputs: O[] = [];
   for (let start = 0; start < batch; start += step) outputs.push(await run(sliceInputRows(input, start, Math.min(batch, start + step))));

@@ -35,12 +35,17 @@ export async function tfjsGradients(model: TfjsCausalLm, input: GradientInput, b
   }
   let failure: { error: unknown } | undefined;
   let activation: tf.Tensor | undefined;
-  let outputs: { value: tf.Tensor; grad: tf.Tensor } | undefined;
+  let outputs: { value: tf.Tensor; grads: tf.Tensor[] } | undefined;
+  // Encoder-decoder without a layer: differentiate with respect to the source embeddings too.
+  const withEncoder = input.encoder?.inputsEmbeds !== undefined && !input.layer;
   try {
     outputs = tf.tidy(() => {
       const references = input.rescale
         ? tf.tidy(() => {
-            const pass = passFromInput(model, input, { inputsEmbeds: input.rescale!.referenceEmbeds });
+            const pass = passFromInput(model, input, {
+              inputsEmbeds: input.rescale!.referenceEmbeds,
+              ...(input.rescale!.encoderReferenceEmbeds && { encoderEmbeds: input.rescale!.encoderReferenceEmbeds }),
+            });
             return model.run({ ...pass, outputAttentions: false, outputHiddenStates: false, recordNonlinearityInputs: true }).nonlinearityInputs!;
           })
         : undefined;
@@ -48,11 +53,12 @@ export async function tfjsGradients(model: TfjsCausalLm, input: GradientInput, b
       // The tensor differentiated: the embeddings, the override, or a zero tensor added to the layer.
       const variable = input.layer ? (override ?? tf.zeros(input.inputsEmbeds.shape as [number, number, number])) : undefined;
 
-      const targetOf = (x: tf.Tensor): tf.Tensor => {
+      const targetOf = (x: tf.Tensor, source?: tf.Tensor): tf.Tensor => {
         // tf.grad leaks the tensors its tape saved when f throws or y does not depend on x, so
         // f never throws (the error is rethrown after the tape is done) and always adds a zero
-        // term that depends on x.
-        const zeroOnX = tf.mul(tf.sum(x, [1, 2]), 0);
+        // term that depends on x (and on the source).
+        let zeroOnX = tf.mul(tf.sum(x, [1, 2]), 0);
+        if (source) zeroOnX = tf.add(zeroOnX, tf.mul(tf.sum(source, [1, 2]), 0));
         try {
           const tap: LayerTap | undefined = input.layer && {
             name: input.layer.name,
@@ -65,6 +71,7 @@ export async function tfjsGradients(model: TfjsCausalLm, input: GradientInput, b
           const pass = passFromInput(model, input, { tap });
           const { logits } = model.run({
             ...pass,
+            ...(source && pass.encoder && { encoder: { ...pass.encoder, inputsEmbeds: source as tf.Tensor3D } }),
             inputsEmbeds: variable ? pass.inputsEmbeds : (x as tf.Tensor3D),
             outputAttentions: false,
             outputHiddenStates: false,
@@ -81,22 +88,36 @@ export async function tfjsGradients(model: TfjsCausalLm, input: GradientInput, b
           return zeroOnX;
         }
       };
-      return tf.valueAndGrad(targetOf)(variable ?? tensor3d(input.inputsEmbeds));
+      if (withEncoder) {
+        const { value, grads } = tf.valueAndGrads((x: tf.Tensor, source: tf.Tensor) => targetOf(x, source))([
+          tensor3d(input.inputsEmbeds),
+          tensor3d(input.encoder!.inputsEmbeds!),
+        ]);
+        return { value, grads };
+      }
+      const { value, grad } = tf.valueAndGrad((x: tf.Tensor) => targetOf(x))(variable ?? tensor3d(input.inputsEmbeds));
+      return { value, grads: [grad] };
     });
   } catch (error) {
     activation?.dispose();
     throw error;
   }
-  const { value, grad } = outputs;
+  const { value, grads } = outputs;
   if (failure) {
-    tf.dispose([value, grad, ...(activation ? [activation] : [])]);
+    tf.dispose([value, ...grads, ...(activation ? [activation] : [])]);
     throw failure.error;
   }
   try {
     const targetValues = (await readOut(value)).data;
-    const gradients = await readOut(grad);
-    return activation ? { gradients, targetValues, layerActivation: await readOut(activation) } : { gradients, targetValues };
+    const gradients = await readOut(grads[0]);
+    const encoderGradients = grads[1] && (await readOut(grads[1]));
+    return {
+      gradients,
+      targetValues,
+      ...(activation && { layerActivation: await readOut(activation) }),
+      ...(encoderGradients && { encoderGradients }),
+    };
   } finally {
-    tf.dispose([value, grad, ...(activation ? [activation] : [])]);
+    tf.dispose([value, ...grads, ...(activation ? [activation] : [])]);
   }
 }

@@ -94,3 +94,8 @@ export { referenceBartForward } from './encoder-decoder/reference-bart-forward';
 export { referenceT5Forward } from './encoder-decoder/reference-t5-forward';
 export { marianSinusoidalPositions } from './encoder-decoder/marian-sinusoidal-positions';
 export { t5RelativePositionBucket } from './encoder-decoder/t5-relative-position-bucket';
+export {
+  type EncoderDecoderLinearModel,
+  type EncoderDecoderLinearModelOptions,
+  encoderDecoderLinearModel,
+} from './encoder-decoder-linear-model';
