@@ -1,12 +1,15 @@
 import type { StepContext, Tensor } from '@inseq/core';
 import { attributedValues } from './attributed-values';
+import { jointInputs } from './joint-inputs';
 
 /**
  * Captum's convergence delta per example, `[batch]`: Σ attributions − (F(input) − F(baseline)),
  * F being the attributed function, both values from one forward pass over inputs and baselines.
+ * With a source, `attributions` and `baseline` are joint rows (see `jointLayout`), so the sum runs
+ * over source and target and both sides move from baseline to input.
  */
 export async function convergenceDeltas(ctx: StepContext, attributions: Float32Array, baseline: Tensor): Promise<Float32Array> {
-  const x = ctx.inputsEmbeds;
+  const x = jointInputs(ctx);
   const batch = x.shape[0];
   const rowSize = attributions.length / batch;
   const both = new Float32Array(2 * x.data.length);

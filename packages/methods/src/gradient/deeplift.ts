@@ -1,6 +1,8 @@
-import { defineMethod, parseOptions, requireTarget } from '@inseq/core';
-import { BASELINES, type BaselineName, baselineEmbeddings } from './baseline-embeddings';
+import { defineMethod, parseOptions } from '@inseq/core';
+import { BASELINES, type BaselineName, jointBaselineEmbeddings } from './baseline-embeddings';
 import { convergenceDeltas } from './convergence-deltas';
+import { jointInputs, splitAttributions } from './joint-inputs';
+import { stepGradients } from './step-gradients';
 
 const options = {
   baselines: { type: 'string', default: 'unk', values: BASELINES },
@@ -17,7 +19,10 @@ const options = {
  * `deeplift`; the attributed function (e.g. a softmax probability) is differentiated normally,
  * as Captum does for functions computed outside modules. Baseline x′ defaults to the UNK token
  * embedding, as Inseq. `return_convergence_delta` adds the step score `deltas` =
- * Σ attributions − (F(x) − F(x′)). Output `[batch, sequenceLength, hidden]`.
+ * Σ attributions − (F(x) − F(x′)). Output `[batch, sequenceLength, hidden]`; encoder-decoder
+ * steps also get `sourceAttributions` `[batch, sourceLength, hidden]`: both sides move from their
+ * baseline together (the reference pass has the baseline source, `encoderReferenceEmbeds`), and
+ * `deltas` sum over both.
  */
 export const deeplift = defineMethod({
   name: 'deeplift',
@@ -27,20 +32,11 @@ export const deeplift = defineMethod({
   parseOptions: (raw) => parseOptions('deeplift', raw, options),
   async attributeStep(ctx) {
     const opts = ctx.options;
-    const x = ctx.inputsEmbeds;
-    const baseline = await baselineEmbeddings(ctx, opts.baselines as BaselineName);
-    const { gradients } = await ctx.backend.gradients!({
-      inputIds: ctx.inputIds,
-      attentionMask: ctx.attentionMask,
-      inputsEmbeds: x,
-      targetIds: ctx.targetIds,
-      target: requireTarget(ctx, 'deeplift'),
-      ...(ctx.contrast && { contrast: ctx.contrast }),
-      rescale: { referenceEmbeds: baseline },
-    });
-    const attributions = gradients.data;
+    const x = jointInputs(ctx);
+    const baseline = await jointBaselineEmbeddings(ctx, opts.baselines as BaselineName);
+    const attributions = await stepGradients(ctx, 'deeplift', baseline);
     if (opts.multiply_by_inputs) for (let i = 0; i < attributions.length; i++) attributions[i] *= x.data[i] - baseline.data[i];
-    const result = { attributions: { data: attributions, shape: [...x.shape] } };
+    const result = splitAttributions(ctx, attributions, [x.shape[2]]);
     if (!opts.return_convergence_delta) return result;
     return { ...result, stepScores: { deltas: await convergenceDeltas(ctx, attributions, baseline) } };
   },

@@ -1,6 +1,7 @@
 import { defineMethod, InvalidInputError, parseOptions, requireTarget, type StepContext, type Tensor } from '@inseq/core';
 import { convergenceDeltas } from './convergence-deltas';
 import { monotonicPaths, PATH_STRATEGIES, type PathStrategy } from './monotonic-paths';
+import { jointIds, jointInputs, jointMask, splitAttributions } from './joint-inputs';
 import { pointGradients } from './point-gradients';
 import { vocabularyIndex } from './vocabulary-index';
 
@@ -38,7 +39,9 @@ function baselineId(ctx: StepContext, name: string): number {
  * and cached per model). Every position moves along its own path at once; padding stays put.
  * The sum already carries the path's steps, so `multiply_by_inputs` defaults to false (Inseq);
  * true multiplies by (x − x′) once more. `return_convergence_delta` adds the step score
- * `deltas` = Σ attributions − (F(x) − F(x′)). Output `[batch, sequenceLength, hidden]`.
+ * `deltas` = Σ attributions − (F(x) − F(x′)). Output `[batch, sequenceLength, hidden]`;
+ * encoder-decoder steps move the source tokens too, along paths through the encoder's embedding
+ * table, and also return `sourceAttributions` `[batch, sourceLength, hidden]`.
  */
 export const discretizedIntegratedGradients = defineMethod({
   name: 'discretized_integrated_gradients',
@@ -49,10 +52,13 @@ export const discretizedIntegratedGradients = defineMethod({
   async attributeStep(ctx) {
     const opts = ctx.options;
     const nSteps = opts.n_steps as number;
-    const x = ctx.inputsEmbeds;
+    // With a source, rows are joint (target then source); each side's tokens walk its own table.
+    const x = jointInputs(ctx);
+    const mask = jointMask(ctx).data;
+    const ids = jointIds(ctx).data;
     const [batch, length, hidden] = x.shape;
     const rowSize = length * hidden;
-    const index = await vocabularyIndex(ctx.backend);
+    const decoderLength = ctx.inputsEmbeds.shape[1];
     const base = baselineId(ctx, opts.baselines as string);
     const special = ctx.specialTokenIds;
     const pathOptions = {
@@ -62,21 +68,29 @@ export const discretizedIntegratedGradients = defineMethod({
       specialIds: new Set([special.bos, special.eos, special.unk, special.pad].filter((id) => id !== undefined)),
     };
 
-    // paths[b·length + s]: `[nSteps, hidden]`, built together; padding positions stay at their input.
-    const real: number[] = [];
-    for (let at = 0; at < batch * length; at++) if (ctx.attentionMask.data[at] !== 0) real.push(at);
-    const built = monotonicPaths(
-      index,
-      real.map((at) => ctx.inputIds.data[at]),
-      base,
-      pathOptions,
-    );
+    // paths[b·length + s]: `[nSteps, hidden]`, built together per side; padding positions stay at their input.
+    const built = new Map<number, Float32Array>();
+    for (const side of ctx.encoder ? (['decoder', 'encoder'] as const) : (['decoder'] as const)) {
+      const real: number[] = [];
+      for (let at = 0; at < batch * length; at++) {
+        if (mask[at] !== 0 && (at % length < decoderLength) === (side === 'decoder')) real.push(at);
+      }
+      const index = await vocabularyIndex(ctx.backend, side);
+      monotonicPaths(
+        index,
+        real.map((at) => ids[at]),
+        base,
+        pathOptions,
+      ).forEach((path, r) => {
+        built.set(real[r], path);
+      });
+    }
     const paths: Float32Array[] = [];
-    for (let at = 0, r = 0; at < batch * length; at++) {
+    for (let at = 0; at < batch * length; at++) {
       const input = x.data.subarray(at * hidden, (at + 1) * hidden);
       let path: Float32Array;
-      if (ctx.attentionMask.data[at] !== 0) {
-        path = built[r++];
+      if (mask[at] !== 0) {
+        path = built.get(at)!;
       } else {
         path = new Float32Array(nSteps * hidden);
         for (let k = 0; k < nSteps; k++) path.set(input, k * hidden);
@@ -118,7 +132,7 @@ export const discretizedIntegratedGradients = defineMethod({
       starts.set(path.subarray(0, hidden), at * hidden);
     });
     const attributions = Float32Array.from(sums, (v, i) => (opts.multiply_by_inputs ? v * (x.data[i] - starts[i]) : v));
-    const result = { attributions: { data: attributions, shape: [batch, length, hidden] } };
+    const result = splitAttributions(ctx, attributions, [hidden]);
     if (!opts.return_convergence_delta) return result;
     const baseline: Tensor = { data: starts, shape: [batch, length, hidden] };
     return { ...result, stepScores: { deltas: await convergenceDeltas(ctx, attributions, baseline) } };

@@ -1,6 +1,7 @@
 import { defineMethod, InvalidInputError, parseOptions, requireTarget, type StepContext } from '@inseq/core';
 import { attributedValues } from './attributed-values';
-import { BASELINES, type BaselineName, baselineEmbeddings } from './baseline-embeddings';
+import { BASELINES, type BaselineName, jointBaselineEmbeddings } from './baseline-embeddings';
+import { jointInputs, jointMask, splitAttributions } from './joint-inputs';
 import { pointGradients } from './point-gradients';
 import { seededRandom } from './seeded-random';
 
@@ -27,11 +28,16 @@ function parseBaselines(value: unknown): BaselineName[] {
   return [...names];
 }
 
-/** The salt of a row's random stream: its target and real tokens, so padding and batch order change nothing. */
+/**
+ * The salt of a row's random stream: its target and real tokens (then, with a source, the real
+ * source tokens), so padding and batch order change nothing.
+ */
 function rowSalt(ctx: StepContext, b: number): number[] {
-  const length = ctx.inputIds.shape[1];
   const salt = [ctx.targetIds[b]];
-  for (let s = 0; s < length; s++) if (ctx.attentionMask.data[b * length + s] !== 0) salt.push(ctx.inputIds.data[b * length + s]);
+  for (const side of ctx.encoder ? [ctx, ctx.encoder] : [ctx]) {
+    const length = side.inputIds.shape[1];
+    for (let s = 0; s < length; s++) if (side.attentionMask.data[b * length + s] !== 0) salt.push(side.inputIds.data[b * length + s]);
+  }
   return salt;
 }
 
@@ -46,7 +52,9 @@ function rowSalt(ctx: StepContext, b: number): number[] {
  * Randomness comes from `seed`; each row draws from its own stream, salted with its tokens, so a
  * run repeats exactly and a row's numbers do not depend on the rest of its batch. Padding gets no
  * noise. `return_convergence_delta` adds the step score `deltas`: Captum's per-sample
- * Σ attributions − (F(x̃) − F(x′)), averaged over samples. Output `[batch, sequenceLength, hidden]`.
+ * Σ attributions − (F(x̃) − F(x′)), averaged over samples. Output `[batch, sequenceLength, hidden]`;
+ * encoder-decoder steps sample over the source and target embeddings jointly and also return
+ * `sourceAttributions` `[batch, sourceLength, hidden]`.
  */
 export const gradientShap = defineMethod({
   name: 'gradient_shap',
@@ -62,10 +70,12 @@ export const gradientShap = defineMethod({
     const nSamples = opts.n_samples as number;
     const stdevs = opts.stdevs as number;
     const names = opts.baselines as BaselineName[];
-    const x = ctx.inputsEmbeds;
+    // With a source, rows are joint (target then source) and every sample moves both sides.
+    const x = jointInputs(ctx);
+    const mask = jointMask(ctx).data;
     const [batch, length, hidden] = x.shape;
     const rowSize = length * hidden;
-    const distribution = await Promise.all(names.map((name) => baselineEmbeddings(ctx, name)));
+    const distribution = await Promise.all(names.map((name) => jointBaselineEmbeddings(ctx, name)));
 
     // Per point (example b, sample s): its baseline x′ and its noisy input x̃, drawn up front.
     const count = batch * nSamples;
@@ -84,7 +94,7 @@ export const gradientShap = defineMethod({
         end.set(input);
         if (stdevs === 0) continue;
         for (let position = 0; position < length; position++) {
-          if (ctx.attentionMask.data[b * length + position] === 0) continue;
+          if (mask[b * length + position] === 0) continue;
           for (let h = 0; h < hidden; h++) end[position * hidden + h] += stdevs * random.normal();
         }
       }
@@ -114,7 +124,7 @@ export const gradientShap = defineMethod({
       { target: requireTarget(ctx, 'gradient_shap') },
     );
     const attributions = Float32Array.from(sums, (v) => v / nSamples);
-    const result = { attributions: { data: attributions, shape: [batch, length, hidden] } };
+    const result = splitAttributions(ctx, attributions, [hidden]);
     if (!opts.return_convergence_delta) return result;
 
     const both = new Float32Array(2 * count * rowSize);

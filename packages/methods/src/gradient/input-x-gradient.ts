@@ -1,9 +1,12 @@
-import { defineMethod, parseOptions, requireTarget } from '@inseq/core';
+import { defineMethod, parseOptions } from '@inseq/core';
+import { jointInputs, splitAttributions } from './joint-inputs';
+import { stepGradients } from './step-gradients';
 
 /**
  * Input × Gradient (Shrikumar et al. 2016, arXiv:1605.01713): input embeddings times the gradient
  * of the attributed function. Matches Captum's `InputXGradient` (Inseq `input_x_gradient`).
- * Output `[batch, sequenceLength, hidden]`.
+ * Output `[batch, sequenceLength, hidden]`; encoder-decoder steps also get `sourceAttributions`
+ * `[batch, sourceLength, hidden]` from the encoder's input embeddings and gradients.
  */
 export const inputXGradient = defineMethod({
   name: 'input_x_gradient',
@@ -12,9 +15,9 @@ export const inputXGradient = defineMethod({
   description: 'Input embeddings times the gradient of the attributed function.',
   parseOptions: (raw) => parseOptions('input_x_gradient', raw, {}),
   async attributeStep(ctx) {
-    const { gradients } = await ctx.backend.gradients!({ ...ctx, target: requireTarget(ctx, 'input_x_gradient') });
-    const inputs = ctx.inputsEmbeds.data;
-    for (let i = 0; i < gradients.data.length; i++) gradients.data[i] *= inputs[i];
-    return { attributions: gradients };
+    const gradients = await stepGradients(ctx, 'input_x_gradient');
+    const inputs = jointInputs(ctx).data;
+    for (let i = 0; i < gradients.length; i++) gradients[i] *= inputs[i];
+    return splitAttributions(ctx, gradients, [ctx.inputsEmbeds.shape[2]]);
   },
 });

@@ -1,7 +1,8 @@
 import { defineMethod, parseOptions, requireTarget } from '@inseq/core';
-import { type BaselineName, baselineEmbeddings } from './baseline-embeddings';
+import { type BaselineName, jointBaselineEmbeddings } from './baseline-embeddings';
 import { convergenceDeltas } from './convergence-deltas';
 import { type IntegrationMethod, integrationRule } from './integration-rule';
+import { jointInputs, splitAttributions } from './joint-inputs';
 import { pathIntegralOptions } from './path-integral-options';
 import { pointGradients } from './point-gradients';
 
@@ -15,6 +16,9 @@ const options = pathIntegralOptions;
  * `return_convergence_delta` adds the step score `deltas` = Σ attributions − (F(x) − F(x′)),
  * Captum's convergence delta. Contrastive targets follow every path point, so contrastive
  * attribution works with IG and batches (Inseq supports neither). Output `[batch, sequenceLength, hidden]`.
+ * Encoder-decoder steps: the path runs over the encoder and decoder input embeddings jointly
+ * (both from their baselines, as Inseq attributes source and target together), giving also
+ * `sourceAttributions` `[batch, sourceLength, hidden]`; `deltas` then sum over both sides.
  */
 export const integratedGradients = defineMethod({
   name: 'integrated_gradients',
@@ -26,10 +30,11 @@ export const integratedGradients = defineMethod({
     const opts = ctx.options;
     const nSteps = opts.n_steps as number;
     const { alphas, stepSizes } = integrationRule(opts.method as IntegrationMethod, nSteps);
-    const x = ctx.inputsEmbeds;
-    const [batch, length, hidden] = x.shape;
-    const rowSize = length * hidden;
-    const baseline = await baselineEmbeddings(ctx, opts.baselines as BaselineName);
+    // With a source, x is the joint row (target then source): one path moves both sides at once.
+    const x = jointInputs(ctx);
+    const [batch, positions, hidden] = x.shape;
+    const rowSize = positions * hidden;
+    const baseline = await jointBaselineEmbeddings(ctx, opts.baselines as BaselineName);
     const difference = x.data.map((value, i) => value - baseline.data[i]);
     // Point p is (alpha k, example b), k-major as Captum expands its batch.
     const integral = new Float64Array(x.data.length);
@@ -52,7 +57,7 @@ export const integratedGradients = defineMethod({
       { target: requireTarget(ctx, 'integrated_gradients'), chunkSize: opts.internal_batch_size as number | undefined },
     );
     const attributions = Float32Array.from(integral, (value, i) => (opts.multiply_by_inputs ? value * difference[i] : value));
-    const result = { attributions: { data: attributions, shape: [batch, length, hidden] } };
+    const result = splitAttributions(ctx, attributions, [hidden]);
     if (!opts.return_convergence_delta) return result;
     return { ...result, stepScores: { deltas: await convergenceDeltas(ctx, attributions, baseline) } };
   },

@@ -1,4 +1,6 @@
-import { defineMethod, parseOptions, requireTarget } from '@inseq/core';
+import { defineMethod, parseOptions } from '@inseq/core';
+import { splitAttributions } from './joint-inputs';
+import { stepGradients } from './step-gradients';
 
 const options = { abs: { type: 'boolean', default: true } } as const;
 
@@ -6,7 +8,8 @@ const options = { abs: { type: 'boolean', default: true } } as const;
  * Saliency (Simonyan et al. 2013, "Deep Inside Convolutional Networks", arXiv:1312.6034): the
  * gradient of the attributed function with respect to the input token embeddings, absolute by
  * default. Matches Captum's `Saliency` (`abs=True`) as used by Inseq's `saliency`.
- * Output `[batch, sequenceLength, hidden]`.
+ * Output `[batch, sequenceLength, hidden]`; encoder-decoder steps also get `sourceAttributions`
+ * `[batch, sourceLength, hidden]`, the gradient with respect to the encoder's input embeddings.
  */
 export const saliency = defineMethod({
   name: 'saliency',
@@ -15,8 +18,8 @@ export const saliency = defineMethod({
   description: 'Gradient of the attributed function w.r.t. input embeddings (absolute by default; abs: false keeps signs).',
   parseOptions: (raw) => parseOptions('saliency', raw, options),
   async attributeStep(ctx) {
-    const { gradients } = await ctx.backend.gradients!({ ...ctx, target: requireTarget(ctx, 'saliency') });
-    if (ctx.options.abs) for (let i = 0; i < gradients.data.length; i++) gradients.data[i] = Math.abs(gradients.data[i]);
-    return { attributions: gradients };
+    const gradients = await stepGradients(ctx, 'saliency');
+    if (ctx.options.abs) for (let i = 0; i < gradients.length; i++) gradients[i] = Math.abs(gradients[i]);
+    return splitAttributions(ctx, gradients, [ctx.inputsEmbeds.shape[2]]);
   },
 });

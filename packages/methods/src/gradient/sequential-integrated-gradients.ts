@@ -1,7 +1,8 @@
 import { defineMethod, parseOptions, requireTarget } from '@inseq/core';
-import { type BaselineName, baselineEmbeddings } from './baseline-embeddings';
+import { type BaselineName, jointBaselineEmbeddings } from './baseline-embeddings';
 import { convergenceDeltas } from './convergence-deltas';
 import { type IntegrationMethod, integrationRule } from './integration-rule';
+import { jointInputs, jointMask, splitAttributions } from './joint-inputs';
 import { pathIntegralOptions } from './path-integral-options';
 import { pointGradients } from './point-gradients';
 
@@ -17,7 +18,8 @@ const options = pathIntegralOptions;
  * UNK token embedding, as Inseq. Costs `n_steps` gradient rows per position.
  * `return_convergence_delta` adds the step score `deltas` = Σ attributions − (F(x) − F(x′)), as
  * Inseq computes it (SIG is not complete in that sense, so it need not go to 0).
- * Output `[batch, sequenceLength, hidden]`.
+ * Output `[batch, sequenceLength, hidden]`; encoder-decoder steps also move each source token in
+ * turn and return `sourceAttributions` `[batch, sourceLength, hidden]`.
  */
 export const sequentialIntegratedGradients = defineMethod({
   name: 'sequential_integrated_gradients',
@@ -29,15 +31,17 @@ export const sequentialIntegratedGradients = defineMethod({
     const opts = ctx.options;
     const nSteps = opts.n_steps as number;
     const { alphas, stepSizes } = integrationRule(opts.method as IntegrationMethod, nSteps);
-    const x = ctx.inputsEmbeds;
+    // With a source, rows are joint (target then source): source tokens move one at a time too.
+    const x = jointInputs(ctx);
+    const mask = jointMask(ctx).data;
     const [batch, length, hidden] = x.shape;
     const rowSize = length * hidden;
-    const baseline = await baselineEmbeddings(ctx, opts.baselines as BaselineName);
+    const baseline = await jointBaselineEmbeddings(ctx, opts.baselines as BaselineName);
 
     // One point per (example, real position, alpha); padding positions have nothing to move.
     const positions: [number, number][] = [];
     for (let b = 0; b < batch; b++) {
-      for (let i = 0; i < length; i++) if (ctx.attentionMask.data[b * length + i] !== 0) positions.push([b, i]);
+      for (let i = 0; i < length; i++) if (mask[b * length + i] !== 0) positions.push([b, i]);
     }
     const integral = new Float64Array(x.data.length);
     await pointGradients(
@@ -63,7 +67,7 @@ export const sequentialIntegratedGradients = defineMethod({
       { target: requireTarget(ctx, 'sequential_integrated_gradients'), chunkSize: opts.internal_batch_size as number | undefined },
     );
     const attributions = Float32Array.from(integral, (v, i) => (opts.multiply_by_inputs ? v * (x.data[i] - baseline.data[i]) : v));
-    const result = { attributions: { data: attributions, shape: [batch, length, hidden] } };
+    const result = splitAttributions(ctx, attributions, [hidden]);
     if (!opts.return_convergence_delta) return result;
     return { ...result, stepScores: { deltas: await convergenceDeltas(ctx, attributions, baseline) } };
   },

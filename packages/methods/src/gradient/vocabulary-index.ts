@@ -17,7 +17,8 @@ export interface VocabularyIndex {
 }
 
 const EMBED_CHUNK = 4096;
-const cache = new WeakMap<ModelBackend, Promise<VocabularyIndex>>();
+/** Per embedding table: the decoder's (every model's) and an encoder-decoder model's encoder's. */
+const caches = { decoder: new WeakMap<ModelBackend, Promise<VocabularyIndex>>(), encoder: new WeakMap<ModelBackend, Promise<VocabularyIndex>>() };
 /** Queries ranked per pass over the matrix: each row is read once for all of them (memory-bound otherwise). */
 const QUERY_BLOCK = 64;
 
@@ -58,14 +59,15 @@ class NearestList {
   }
 }
 
-async function build(backend: ModelBackend): Promise<VocabularyIndex> {
+async function build(backend: ModelBackend, side: 'encoder' | 'decoder'): Promise<VocabularyIndex> {
   const { vocabSize, hiddenSize: hidden } = backend.config;
   const embeddings = new Float32Array(vocabSize * hidden);
   for (let first = 0; first < vocabSize; first += EMBED_CHUNK) {
     const count = Math.min(EMBED_CHUNK, vocabSize - first);
     const ids = Int32Array.from({ length: count }, (_, i) => first + i);
     // One token per row: no sequence-length limit applies.
-    const { data } = await backend.embed({ data: ids, shape: [count, 1] });
+    const table = { data: ids, shape: [count, 1] };
+    const { data } = side === 'encoder' ? await backend.embed(table, 'encoder') : await backend.embed(table);
     embeddings.set(data, first * hidden);
   }
   const embedding = (id: number) => embeddings.subarray(id * hidden, (id + 1) * hidden);
@@ -99,11 +101,13 @@ async function build(backend: ModelBackend): Promise<VocabularyIndex> {
 /**
  * The {@link VocabularyIndex} of a backend: its embedding matrix read through `backend.embed` in
  * chunks of ids, built once per backend and cached (weakly, so a disposed model's copy can go).
+ * `side` picks an encoder-decoder model's encoder table. @defaultValue side 'decoder'
  */
-export function vocabularyIndex(backend: ModelBackend): Promise<VocabularyIndex> {
+export function vocabularyIndex(backend: ModelBackend, side: 'encoder' | 'decoder' = 'decoder'): Promise<VocabularyIndex> {
+  const cache = caches[side];
   let index = cache.get(backend);
   if (!index) {
-    index = build(backend);
+    index = build(backend, side);
     cache.set(backend, index);
     // A failed build must not poison the cache.
     index.catch(() => cache.delete(backend));

@@ -1,0 +1,91 @@
+import { type AttributionMethod, logit, type StepAttribution, type StepContext, type StepFunction, type Tensor } from '@inseq/core';
+import { encoderDecoderLinearModel } from '@inseq/testing';
+import { expect } from 'vitest';
+
+/**
+ * A hand-built encoder-decoder step on the closed-form model (logits = W · (Σ E_src + Σ E_dec)):
+ * two rows, the source right-padded and the decoder prefix left-padded, as the loop builds them.
+ *
+ *   row 0: source "the cat </s>"       decoder "<pad> a dog"   explains "sat"
+ *   row 1: source "dog </s>" + pad     decoder pad + "<pad> a"  explains "mat"
+ */
+export const model = encoderDecoderLinearModel();
+export const hidden = 3;
+export const sourceIds = [
+  [1, 2, 0],
+  [7, 0, 9],
+];
+export const sourceMask = [
+  [1, 1, 1],
+  [1, 1, 0],
+];
+export const decoderIds = [
+  [9, 6, 7],
+  [9, 9, 6],
+];
+export const decoderMask = [
+  [1, 1, 1],
+  [0, 1, 1],
+];
+export const targets = [3, 5];
+const unk = 8;
+
+export async function encoderDecoderStep<Options extends Record<string, unknown>>(
+  method: AttributionMethod<Options>,
+  options: Record<string, unknown> = {},
+  attributedFn: StepFunction = logit,
+): Promise<StepContext & { readonly options: Readonly<Options> }> {
+  const ids = (rows: number[][]) => ({ data: Int32Array.from(rows.flat()), shape: [rows.length, rows[0].length] });
+  const inputIds = ids(decoderIds);
+  const encoderIds = ids(sourceIds);
+  return {
+    backend: model.backend,
+    inputIds,
+    attentionMask: ids(decoderMask),
+    inputsEmbeds: await model.backend.embed(inputIds),
+    targetIds: Int32Array.from(targets),
+    attributedFn,
+    ...(attributedFn.differentiable && { target: attributedFn.differentiable }),
+    specialTokenIds: model.tokenizer.specialTokenIds,
+    options: method.parseOptions ? method.parseOptions(options) : (options as Options),
+    encoder: { inputIds: encoderIds, attentionMask: ids(sourceMask), inputsEmbeds: await model.backend.embed(encoderIds, 'encoder') },
+  };
+}
+
+/** Per row and position, the expected `[hidden]` vector (or null on padding) of one side. */
+export type SideFormula = (row: number, id: number) => ArrayLike<number>;
+
+/** The closed form f(row, token id) on every real position of a side, zeros on its padding. */
+export function expectSide(
+  tensor: Tensor | undefined,
+  ids: number[][],
+  mask: number[][],
+  formula: SideFormula,
+  digits = 5,
+  width = hidden,
+): void {
+  expect(tensor).toBeDefined();
+  const length = ids[0].length;
+  expect(tensor!.shape).toEqual(width === 1 ? [2, length] : [2, length, width]);
+  for (let b = 0; b < 2; b++) {
+    for (let s = 0; s < length; s++) {
+      const cell = Array.from(tensor!.data.subarray((b * length + s) * width, (b * length + s + 1) * width));
+      const expected = mask[b][s] ? Array.from(formula(b, ids[b][s])) : new Array(width).fill(0);
+      expect(cell).toEqual(expected.map((v) => expect.closeTo(v, digits)));
+    }
+  }
+}
+
+/** Both sides of a step attribution against per-side closed forms. */
+export function expectBothSides(out: StepAttribution, target: SideFormula, source: SideFormula, digits = 5, width = hidden): void {
+  expectSide(out.attributions, decoderIds, decoderMask, target, digits, width);
+  expectSide(out.sourceAttributions, sourceIds, sourceMask, source, digits, width);
+}
+
+/** W[target of row] ⊙ (e − u), the logit's exact integrated gradients for embedding e and baseline u. */
+export const times = (row: number, a: ArrayLike<number>, b?: ArrayLike<number>) =>
+  Array.from(model.weight(targets[row]), (w, h) => w * (a[h] - (b ? b[h] : 0)));
+
+export const unkSource = model.sourceEmbedding(unk);
+export const unkTarget = model.targetEmbedding(unk);
+
