@@ -131,6 +131,15 @@ describe('inseq CLI', () => {
     expect(stderr).toMatch(/warning: attributeTarget has no effect on the decoder-only model/);
   });
 
+  it('refuses seq2seq options on the decoder-only shipped model, naming them', async () => {
+    const prefix = await run('attribute', '-i', 'The cat', '-g', 'The cat sat', '--generate-from-target-prefix');
+    expect(prefix.code).not.toBe(0);
+    expect(prefix.stderr).toMatch(/generateFromTargetPrefix apply to encoder-decoder models only/);
+    const kwargs = await run('attribute', '-i', 'The cat', '--tokenizer-kwargs', '{"padding": true}');
+    expect(kwargs.code).not.toBe(0);
+    expect(kwargs.stderr).toMatch(/unsupported key\(s\) padding; supported: src_lang, tgt_lang/);
+  });
+
   it('refuses an unknown aggregator and conflicting normalisation flags before loading the model', async () => {
     const unknown = await run('attribute', '-i', 'The cat', '--attribution-aggregators', 'subword');
     expect(unknown.code).not.toBe(0);

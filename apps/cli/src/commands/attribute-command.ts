@@ -61,6 +61,23 @@ interface AttributeFlags {
   compress?: boolean;
   splitSequences?: boolean;
   attributeTarget?: boolean;
+  generateFromTargetPrefix?: boolean;
+  tokenizerKwargs?: Record<string, unknown>;
+}
+
+/** Inseq's `--tokenizer-kwargs` keys the CLI understands: `src_lang` and `tgt_lang` of multilingual encoder-decoder models. */
+function languageCodes(kwargs: Record<string, unknown> | undefined): { srcLang?: string; tgtLang?: string } {
+  const unknown = Object.keys(kwargs ?? {}).filter((key) => key !== 'src_lang' && key !== 'tgt_lang');
+  if (unknown.length > 0) {
+    throw new InvalidInputError(`--tokenizer-kwargs: unsupported key(s) ${unknown.join(', ')}; supported: src_lang, tgt_lang.`, 'INVALID_ARGUMENT');
+  }
+  const code = (key: string) => {
+    const value = kwargs?.[key];
+    if (value !== undefined && typeof value !== 'string') throw new InvalidInputError(`--tokenizer-kwargs ${key} must be a string.`, 'INVALID_ARGUMENT');
+    return value as string | undefined;
+  };
+  const [srcLang, tgtLang] = [code('src_lang'), code('tgt_lang')];
+  return { ...(srcLang !== undefined && { srcLang }), ...(tgtLang !== undefined && { tgtLang }) };
 }
 
 /** `--attribution-aggregators`: ids (`subwords vnorm`, `subwords,vnorm`) or one JSON list of steps. */
@@ -117,6 +134,8 @@ export function addAttributeCommand(program: Command, io: CliIo): void {
     .option('--max-new-tokens <n>', 'tokens to generate when no generated texts are given', parseNonNegativeInteger)
     .option('--batch-size <n>', 'sequences attributed together', parseNonNegativeInteger)
     .option('--attribute-target', 'also attribute to the target prefix (encoder-decoder models; decoder-only ones always do)')
+    .option('--generate-from-target-prefix', 'encoder-decoder: continue the generated texts instead of forcing them')
+    .option('--tokenizer-kwargs <json>', 'encoder-decoder: {"src_lang": …, "tgt_lang": …} language codes of multilingual models', parseJsonObject)
     .option('--hide', 'do not print the heatmap table')
     .option('--no-color', 'print the table without colours')
     .addOption(new Option('--backend <id>', 'backend to run on (default: the one that can load the folder)').choices(cliBackends().list()))
@@ -182,6 +201,8 @@ export function addAttributeCommand(program: Command, io: CliIo): void {
           maxNewTokens: flags.maxNewTokens,
           batchSize: flags.batchSize,
           attributeTarget: flags.attributeTarget,
+          generateFromTargetPrefix: flags.generateFromTargetPrefix,
+          ...languageCodes(flags.tokenizerKwargs),
           onWarning: (message) => io.stderr.write(`warning: ${message}\n`),
           onProgress: (event) => progress.update(event),
         });
