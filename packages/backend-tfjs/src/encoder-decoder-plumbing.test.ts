@@ -97,10 +97,11 @@ describe('tfjs backend plumbing for encoder-decoder models', () => {
       for (let s = 0; s < 3; s++) {
         const got = Array.from(encoderGradients!.data.subarray((b * 3 + s) * hidden, (b * 3 + s + 1) * hidden));
         const expected = b === 1 && s === 2 ? [0, 0, 0] : column(target);
-        got.forEach((value, h) => expect(value).toBeCloseTo(expected[h], 5));
+        for (const [h, value] of got.entries()) expect(value).toBeCloseTo(expected[h], 5);
       }
       for (let t = 0; t < 2; t++) {
-        Array.from(gradients.data.subarray((b * 2 + t) * hidden, (b * 2 + t + 1) * hidden)).forEach((value, h) => expect(value).toBeCloseTo(column(target)[h], 5));
+        const got = Array.from(gradients.data.subarray((b * 2 + t) * hidden, (b * 2 + t + 1) * hidden));
+        for (const [h, value] of got.entries()) expect(value).toBeCloseTo(column(target)[h], 5);
       }
     }
     expect(tf.memory().numTensors).toBe(before);

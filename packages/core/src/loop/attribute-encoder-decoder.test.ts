@@ -81,7 +81,12 @@ describe('attribute on an encoder-decoder model (Inseq semantics)', () => {
     batched.sequence_attributions.forEach((sequence, i) => {
       const alone = single[i].sequence_attributions[0];
       expect(sequence.source_attributions!.shape).toEqual(alone.source_attributions!.shape);
-      const close = (a: Float32Array, b: Float32Array) => Array.from(a).forEach((v, k) => (Number.isNaN(v) ? expect(b[k]).toBeNaN() : expect(v).toBeCloseTo(b[k], 5)));
+      const close = (a: Float32Array, b: Float32Array) => {
+        for (const [k, v] of a.entries()) {
+          if (Number.isNaN(v)) expect(b[k]).toBeNaN();
+          else expect(v).toBeCloseTo(b[k], 5);
+        }
+      };
       close(sequence.source_attributions!.data, alone.source_attributions!.data);
       close(sequence.target_attributions!.data, alone.target_attributions!.data);
     });
