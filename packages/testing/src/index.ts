@@ -99,3 +99,6 @@ export {
   type EncoderDecoderLinearModelOptions,
   encoderDecoderLinearModel,
 } from './encoder-decoder-linear-model';
+export { type TinyMarianOnnxOptions, tinyMarianOnnxFiles } from './encoder-decoder-onnx/tiny-marian-onnx-files';
+export { marianEncoderOnnxSpec } from './encoder-decoder-onnx/marian-encoder-onnx-spec';
+export { type MarianDecoderOnnxOptions, marianDecoderOnnxSpec } from './encoder-decoder-onnx/marian-decoder-onnx-spec';

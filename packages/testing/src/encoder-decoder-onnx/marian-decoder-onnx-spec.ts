@@ -1,0 +1,107 @@
+import type { NamedWeight } from '../named-weight';
+import type { OnnxModelSpec, OnnxValueInfoSpec } from '../onnx-model-spec';
+import { MarianGraphBlocks } from './marian-graph-blocks';
+
+/** Graph variants of {@link marianDecoderOnnxSpec}. */
+export interface MarianDecoderOnnxOptions {
+  /**
+   * `decoder_with_past_model.onnx` instead of `decoder_model.onnx`: inputs
+   * `past_key_values.{i}.decoder.key/value` `[batch_size, heads, past_decoder_sequence_length,
+   * head_dim]` and `past_key_values.{i}.encoder.key/value` `[batch_size, heads,
+   * encoder_sequence_length, head_dim]` replace `encoder_hidden_states` (the cross-attention keys
+   * and values come from the cache, so Optimum's export has no such input); outputs only the
+   * decoder's `present.{i}.decoder.key/value`, as Optimum's. @defaultValue false
+   */
+  withPast?: boolean;
+  /** Add outputs `cross_attentions.{i}` `[batch_size, heads, decoder_sequence_length, encoder_sequence_length]`. @defaultValue false */
+  outputCrossAttentions?: boolean;
+}
+
+/**
+ * The decoder of HF `MarianMTModel` with its LM head, in the layout Optimum exports and
+ * transformers.js loads (`decoder_model.onnx`): inputs `encoder_attention_mask`
+ * `[batch_size, encoder_sequence_length]` int64, `input_ids` `[batch_size, decoder_sequence_length]`
+ * int64, `encoder_hidden_states` `[batch_size, encoder_sequence_length, d_model]` float32;
+ * outputs `logits` `[batch_size, decoder_sequence_length, vocab]` then per layer
+ * `present.{i}.decoder.key/value` (self-attention keys and values) and
+ * `present.{i}.encoder.key/value` (cross-attention ones), `[batch_size, heads, length, head_dim]`.
+ * As Optimum's export the decoder takes no attention mask of its own: every fed token is real and
+ * positions run from the cache's length. Logits `y · E^T + final_logits_bias` (E the decoder
+ * embeddings, tied). Opset 17, standard ops; semantics of {@link referenceEncoderDecoderForward}.
+ */
+export function marianDecoderOnnxSpec(weights: Record<string, NamedWeight>, config: Record<string, unknown>, options: MarianDecoderOnnxOptions = {}): OnnxModelSpec {
+  const withPast = options.withPast ?? false;
+  const crossOut = options.outputCrossAttentions ?? false;
+  const blocks = new MarianGraphBlocks(weights, config);
+  const { g, sizes } = blocks;
+  const heads = sizes.decoderHeads;
+  const headDim = sizes.dModel / heads;
+  const fed = blocks.dim('input_ids', 1);
+  const past = withPast ? blocks.dim('past_key_values.0.decoder.key', 2) : blocks.int64('const_zero_i', [0]);
+  const total = withPast ? g.one('Add', [past, fed]) : fed;
+  let y = blocks.embed('decoder', 'input_ids', past, fed);
+  const causal = blocks.causalBias(past, total);
+  const sourceBias = blocks.keyPaddingBias('encoder_attention_mask');
+  for (let layer = 0; layer < sizes.decoderLayers; layer++) {
+    const p = `model.decoder.layers.${layer}`;
+    const self = blocks.attention(`${p}.self_attn`, heads, y, {
+      bias: [causal],
+      keysName: `present.${layer}.decoder.key`,
+      valuesName: `present.${layer}.decoder.value`,
+      ...(withPast && { appendTo: { keys: `past_key_values.${layer}.decoder.key`, values: `past_key_values.${layer}.decoder.value` } }),
+    });
+    y = blocks.residual(y, self.output, `${p}.self_attn_layer_norm`);
+    const cross = blocks.attention(`${p}.encoder_attn`, heads, y, {
+      bias: [sourceBias],
+      ...(withPast
+        ? { cached: { keys: `past_key_values.${layer}.encoder.key`, values: `past_key_values.${layer}.encoder.value` } }
+        : { memory: 'encoder_hidden_states', keysName: `present.${layer}.encoder.key`, valuesName: `present.${layer}.encoder.value` }),
+      ...(crossOut && { weightsName: `cross_attentions.${layer}` }),
+    });
+    y = blocks.residual(y, cross.output, `${p}.encoder_attn_layer_norm`);
+    y = blocks.residual(y, blocks.feedForward(y, p), `${p}.final_layer_norm`);
+  }
+  const head = blocks.hasWeight('lm_head.weight') ? blocks.weight('lm_head.weight') : blocks.embedTable('decoder');
+  const projected = g.one('MatMul', [y, g.one('Transpose', [head], { perm: MarianGraphBlocks.ints([1, 0]) })]);
+  if (blocks.hasWeight('final_logits_bias')) g.one('Add', [projected, blocks.weight('final_logits_bias')], undefined, 'logits');
+  else g.one('Identity', [projected], undefined, 'logits');
+
+  const layers = Array.from({ length: sizes.decoderLayers }, (_, layer) => layer);
+  const decoderLength = withPast ? 'past_decoder_sequence_length + decoder_sequence_length' : 'decoder_sequence_length';
+  const pastInputs: OnnxValueInfoSpec[] = layers.flatMap((layer) =>
+    (['decoder', 'encoder'] as const).flatMap((side) =>
+      ['key', 'value'].map((part) => ({
+        name: `past_key_values.${layer}.${side}.${part}`,
+        dataType: 'float' as const,
+        shape: ['batch_size', heads, side === 'decoder' ? 'past_decoder_sequence_length' : 'encoder_sequence_length', headDim],
+      })),
+    ),
+  );
+  const presentOutputs: OnnxValueInfoSpec[] = layers.flatMap((layer) =>
+    (withPast ? (['decoder'] as const) : (['decoder', 'encoder'] as const)).flatMap((side) =>
+      ['key', 'value'].map((part) => ({
+        name: `present.${layer}.${side}.${part}`,
+        dataType: 'float' as const,
+        shape: ['batch_size', heads, side === 'decoder' ? decoderLength : 'encoder_sequence_length', headDim],
+      })),
+    ),
+  );
+  return {
+    opsetVersion: 17,
+    graphName: 'main_graph',
+    inputs: [
+      { name: 'encoder_attention_mask', dataType: 'int64', shape: ['batch_size', 'encoder_sequence_length'] },
+      { name: 'input_ids', dataType: 'int64', shape: ['batch_size', 'decoder_sequence_length'] },
+      ...(withPast ? pastInputs : [{ name: 'encoder_hidden_states', dataType: 'float' as const, shape: ['batch_size', 'encoder_sequence_length', sizes.dModel] }]),
+    ],
+    outputs: [
+      { name: 'logits', dataType: 'float', shape: ['batch_size', 'decoder_sequence_length', sizes.vocab] },
+      ...presentOutputs,
+      ...(crossOut
+        ? layers.map((layer) => ({ name: `cross_attentions.${layer}`, dataType: 'float' as const, shape: ['batch_size', heads, 'decoder_sequence_length', 'encoder_sequence_length'] }))
+        : []),
+    ],
+    initializers: g.initializers,
+    nodes: g.nodes,
+  };
+}

@@ -1,0 +1,34 @@
+import { type TinyMarianOptions, createTinyMarian } from '../encoder-decoder/create-tiny-marian';
+import { encodeOnnxModel } from '../encode-onnx-model';
+import { marianDecoderOnnxSpec } from './marian-decoder-onnx-spec';
+import { marianEncoderOnnxSpec } from './marian-encoder-onnx-spec';
+
+/** Options of {@link tinyMarianOnnxFiles}: the weights' options and which graphs to export. */
+export interface TinyMarianOnnxOptions extends TinyMarianOptions {
+  /** Also write `onnx/decoder_with_past_model.onnx` (the decoder fed one step with a KV cache). @defaultValue false */
+  withPast?: boolean;
+  /** Add `cross_attentions.{i}` outputs to the decoder graphs. @defaultValue false */
+  outputCrossAttentions?: boolean;
+}
+
+/**
+ * The tiny Marian of {@link createTinyMarian} (same options, same weights) as a transformers.js /
+ * Optimum folder: `config.json`, `generation_config.json`, `tokenizer.json`,
+ * `tokenizer_config.json` (the bytes of `createTinyMarian(options).files`), `onnx/encoder_model.onnx`
+ * ({@link marianEncoderOnnxSpec}), `onnx/decoder_model.onnx` ({@link marianDecoderOnnxSpec}) and,
+ * with `withPast`, `onnx/decoder_with_past_model.onnx`.
+ */
+export function tinyMarianOnnxFiles(options: TinyMarianOnnxOptions = {}): Record<string, Uint8Array> {
+  const { withPast, outputCrossAttentions, ...model } = options;
+  const { files, weights, config } = createTinyMarian(model);
+  const out: Record<string, Uint8Array> = {
+    'config.json': files['config.json'],
+    'generation_config.json': files['generation_config.json'],
+    'tokenizer.json': files['tokenizer.json'],
+    'tokenizer_config.json': files['tokenizer_config.json'],
+    'onnx/encoder_model.onnx': encodeOnnxModel(marianEncoderOnnxSpec(weights, config)),
+    'onnx/decoder_model.onnx': encodeOnnxModel(marianDecoderOnnxSpec(weights, config, { outputCrossAttentions })),
+  };
+  if (withPast) out['onnx/decoder_with_past_model.onnx'] = encodeOnnxModel(marianDecoderOnnxSpec(weights, config, { withPast: true, outputCrossAttentions }));
+  return out;
+}
