@@ -13,8 +13,13 @@ export interface MarianDecoderOnnxOptions {
    * decoder's `present.{i}.decoder.key/value`, as Optimum's. @defaultValue false
    */
   withPast?: boolean;
-  /** Add outputs `cross_attentions.{i}` `[batch_size, heads, decoder_sequence_length, encoder_sequence_length]`. @defaultValue false */
-  outputCrossAttentions?: boolean;
+  /**
+   * Add outputs `decoder_attentions.{i}` `[batch_size, heads, decoder_sequence_length, total_length]`
+   * (self-attention softmax, total = past + fed tokens) and `cross_attentions.{i}`
+   * `[batch_size, heads, decoder_sequence_length, encoder_sequence_length]`, transformers.js's
+   * names for a decoder's attention outputs. @defaultValue false
+   */
+  outputAttentions?: boolean;
 }
 
 /**
@@ -31,7 +36,7 @@ export interface MarianDecoderOnnxOptions {
  */
 export function marianDecoderOnnxSpec(weights: Record<string, NamedWeight>, config: Record<string, unknown>, options: MarianDecoderOnnxOptions = {}): OnnxModelSpec {
   const withPast = options.withPast ?? false;
-  const crossOut = options.outputCrossAttentions ?? false;
+  const attentionsOut = options.outputAttentions ?? false;
   const blocks = new MarianGraphBlocks(weights, config);
   const { g, sizes } = blocks;
   const heads = sizes.decoderHeads;
@@ -48,6 +53,7 @@ export function marianDecoderOnnxSpec(weights: Record<string, NamedWeight>, conf
       bias: [causal],
       keysName: `present.${layer}.decoder.key`,
       valuesName: `present.${layer}.decoder.value`,
+      ...(attentionsOut && { weightsName: `decoder_attentions.${layer}` }),
       ...(withPast && { appendTo: { keys: `past_key_values.${layer}.decoder.key`, values: `past_key_values.${layer}.decoder.value` } }),
     });
     y = blocks.residual(y, self.output, `${p}.self_attn_layer_norm`);
@@ -56,7 +62,7 @@ export function marianDecoderOnnxSpec(weights: Record<string, NamedWeight>, conf
       ...(withPast
         ? { cached: { keys: `past_key_values.${layer}.encoder.key`, values: `past_key_values.${layer}.encoder.value` } }
         : { memory: 'encoder_hidden_states', keysName: `present.${layer}.encoder.key`, valuesName: `present.${layer}.encoder.value` }),
-      ...(crossOut && { weightsName: `cross_attentions.${layer}` }),
+      ...(attentionsOut && { weightsName: `cross_attentions.${layer}` }),
     });
     y = blocks.residual(y, cross.output, `${p}.encoder_attn_layer_norm`);
     y = blocks.residual(y, blocks.feedForward(y, p), `${p}.final_layer_norm`);
@@ -97,8 +103,11 @@ export function marianDecoderOnnxSpec(weights: Record<string, NamedWeight>, conf
     outputs: [
       { name: 'logits', dataType: 'float', shape: ['batch_size', 'decoder_sequence_length', sizes.vocab] },
       ...presentOutputs,
-      ...(crossOut
-        ? layers.map((layer) => ({ name: `cross_attentions.${layer}`, dataType: 'float' as const, shape: ['batch_size', heads, 'decoder_sequence_length', 'encoder_sequence_length'] }))
+      ...(attentionsOut
+        ? layers.flatMap((layer) => [
+            { name: `decoder_attentions.${layer}`, dataType: 'float' as const, shape: ['batch_size', heads, 'decoder_sequence_length', decoderLength] },
+            { name: `cross_attentions.${layer}`, dataType: 'float' as const, shape: ['batch_size', heads, 'decoder_sequence_length', 'encoder_sequence_length'] },
+          ])
         : []),
     ],
     initializers: g.initializers,

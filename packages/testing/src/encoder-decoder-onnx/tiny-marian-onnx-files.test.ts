@@ -29,7 +29,7 @@ const targetMask = targetIds.map((row) => row.map(() => 1));
 const int64 = (rows: number[][]) => new Tensor('int64', BigInt64Array.from(rows.flat(), (v) => BigInt(v)), [rows.length, rows[0].length]);
 
 describe('tinyMarianOnnxFiles', () => {
-  const files = tinyMarianOnnxFiles({ withPast: true, outputCrossAttentions: true });
+  const files = tinyMarianOnnxFiles({ withPast: true, outputAttentions: true });
   const reference = referenceEncoderDecoderForward(weights, config, sourceIds, sourceMask, targetIds, targetMask, { outputAttentions: true });
   let encoder: InferenceSession;
   let decoder: InferenceSession;
@@ -58,7 +58,7 @@ describe('tinyMarianOnnxFiles', () => {
     expect([...decoder.inputNames].sort()).toEqual(['encoder_attention_mask', 'encoder_hidden_states', 'input_ids']);
     const present = (sides: string[]) =>
       Array.from({ length: layers }, (_, i) => sides.flatMap((side) => [`present.${i}.${side}.key`, `present.${i}.${side}.value`])).flat();
-    const cross = Array.from({ length: layers }, (_, i) => `cross_attentions.${i}`);
+    const cross = Array.from({ length: layers }, (_, i) => [`decoder_attentions.${i}`, `cross_attentions.${i}`]).flat();
     expect([...decoder.outputNames]).toEqual(['logits', ...present(['decoder', 'encoder']), ...cross]);
     const past = Array.from({ length: layers }, (_, i) => ['decoder', 'encoder'].flatMap((side) => [`past_key_values.${i}.${side}.key`, `past_key_values.${i}.${side}.value`])).flat();
     expect([...withPast.inputNames].sort()).toEqual(['encoder_attention_mask', 'input_ids', ...past].sort());
@@ -75,6 +75,7 @@ describe('tinyMarianOnnxFiles', () => {
     expect(maxAbsDiff(out.logits.data as Float32Array, reference.logits)).toBeLessThan(1e-4);
     for (let layer = 0; layer < layers; layer++) {
       expect(out[`cross_attentions.${layer}`].dims).toEqual([2, heads, 4, 5]);
+      expect(maxAbsDiff(out[`decoder_attentions.${layer}`].data as Float32Array, reference.decoderAttentions![layer])).toBeLessThan(1e-5);
       expect(maxAbsDiff(out[`cross_attentions.${layer}`].data as Float32Array, reference.crossAttentions![layer])).toBeLessThan(1e-5);
       expect(out[`present.${layer}.decoder.key`].dims).toEqual([2, heads, 4, (config.d_model as number) / heads]);
       expect(out[`present.${layer}.encoder.value`].dims).toEqual([2, heads, 5, (config.d_model as number) / heads]);

@@ -7,8 +7,8 @@ import { marianEncoderOnnxSpec } from './marian-encoder-onnx-spec';
 export interface TinyMarianOnnxOptions extends TinyMarianOptions {
   /** Also write `onnx/decoder_with_past_model.onnx` (the decoder fed one step with a KV cache). @defaultValue false */
   withPast?: boolean;
-  /** Add `cross_attentions.{i}` outputs to the decoder graphs. @defaultValue false */
-  outputCrossAttentions?: boolean;
+  /** Add `decoder_attentions.{i}` and `cross_attentions.{i}` outputs to the decoder graphs. @defaultValue false */
+  outputAttentions?: boolean;
 }
 
 /**
@@ -19,7 +19,7 @@ export interface TinyMarianOnnxOptions extends TinyMarianOptions {
  * with `withPast`, `onnx/decoder_with_past_model.onnx`.
  */
 export function tinyMarianOnnxFiles(options: TinyMarianOnnxOptions = {}): Record<string, Uint8Array> {
-  const { withPast, outputCrossAttentions, ...model } = options;
+  const { withPast, outputAttentions, ...model } = options;
   const { files, weights, config } = createTinyMarian(model);
   const out: Record<string, Uint8Array> = {
     'config.json': files['config.json'],
@@ -27,8 +27,8 @@ export function tinyMarianOnnxFiles(options: TinyMarianOnnxOptions = {}): Record
     'tokenizer.json': files['tokenizer.json'],
     'tokenizer_config.json': files['tokenizer_config.json'],
     'onnx/encoder_model.onnx': encodeOnnxModel(marianEncoderOnnxSpec(weights, config)),
-    'onnx/decoder_model.onnx': encodeOnnxModel(marianDecoderOnnxSpec(weights, config, { outputCrossAttentions })),
+    'onnx/decoder_model.onnx': encodeOnnxModel(marianDecoderOnnxSpec(weights, config, { outputAttentions })),
   };
-  if (withPast) out['onnx/decoder_with_past_model.onnx'] = encodeOnnxModel(marianDecoderOnnxSpec(weights, config, { withPast: true, outputCrossAttentions }));
+  if (withPast) out['onnx/decoder_with_past_model.onnx'] = encodeOnnxModel(marianDecoderOnnxSpec(weights, config, { withPast: true, outputAttentions }));
   return out;
 }
