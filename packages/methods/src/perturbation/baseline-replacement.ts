@@ -1,5 +1,5 @@
 import { InvalidInputError, type StepContext, type Tensor } from '@inseq/core';
-import { type BaselineName, baselineEmbeddings } from '../gradient/baseline-embeddings';
+import { type BaselineName, jointBaselineEmbeddings } from '../gradient/baseline-embeddings';
 
 /**
  * How a perturbation method puts its baseline into a token's place. On a backend that runs on
@@ -8,6 +8,7 @@ import { type BaselineName, baselineEmbeddings } from '../gradient/baseline-embe
  * the UNK embedding is exactly giving it the UNK id, so the numbers are the same.
  */
 export type BaselineReplacement =
+  /** `baseline`: joint rows `[batch, positions, hidden]` (decoder then, with a source, encoder; see `jointLayout`). */
   | { readonly kind: 'embeds'; readonly baseline: Tensor }
   | { readonly kind: 'ids'; readonly id: number };
 
@@ -16,7 +17,7 @@ export type BaselineReplacement =
  * any forward pass, when the backend takes ids only and the baseline (`zeros`) is no token.
  */
 export async function baselineReplacement(ctx: StepContext, method: string, baseline: BaselineName): Promise<BaselineReplacement> {
-  if (ctx.backend.capabilities.embeddingInputs === true) return { kind: 'embeds', baseline: await baselineEmbeddings(ctx, baseline) };
+  if (ctx.backend.capabilities.embeddingInputs === true) return { kind: 'embeds', baseline: await jointBaselineEmbeddings(ctx, baseline) };
   if (baseline === 'zeros') {
     throw new InvalidInputError(
       `${method} with a 'zeros' baseline needs a backend that accepts embeddings (embeddingInputs, e.g. backend-tfjs); ` +

@@ -1,5 +1,6 @@
 import { defineMethod, parseOptions, type SpecialTokenIds } from '@inseq/core';
 import { BASELINES, type BaselineName } from '../gradient/baseline-embeddings';
+import { jointIds, jointLayout, jointMask, splitAttributions } from '../gradient/joint-inputs';
 import { baselineReplacement } from './baseline-replacement';
 import { fitRidge } from './fit-ridge';
 import { realPositions } from './real-positions';
@@ -34,6 +35,10 @@ function specialIds(special: SpecialTokenIds): Set<number> {
  * themselves. Sampling uses an in-house seeded generator per row (`seed`), so runs repeat exactly
  * and a row's samples do not depend on the rest of the batch.
  *
+ * Encoder-decoder steps mask source tokens as well (one surrogate over the source and target
+ * tokens of a row, as Inseq's LIME explains both) and also return `sourceAttributions`
+ * `[batch, sourceLength]`.
+ *
  * On a backend without `embeddingInputs` (ONNX Runtime) a token mask replaces the token's id,
  * which gives the same numbers; `mask_token: 'zeros'` there is refused with an InvalidInputError.
  *
@@ -54,7 +59,10 @@ export const lime = defineMethod({
     const nSamples = opts.n_samples as number;
     const maskProb = opts.mask_prob as number;
     const maskToken = opts.mask_token as BaselineName;
-    const [batch, length] = ctx.inputsEmbeds.shape;
+    // With a source, positions are joint (target then source): source tokens are features too.
+    const { batch, positions: length } = jointLayout(ctx);
+    const mask = jointMask(ctx);
+    const inputIds = jointIds(ctx).data;
     const replacement = await baselineReplacement(ctx, 'lime', maskToken);
     const special = specialIds(ctx.specialTokenIds);
     const { unk, pad, eos } = ctx.specialTokenIds;
@@ -62,14 +70,14 @@ export const lime = defineMethod({
 
     // Per row: the positions that are features, and each sample's keep mask over them.
     const rows = Array.from({ length: batch }, (_, b) => {
-      const real = realPositions(ctx.attentionMask, b);
-      const ids = real.map((s) => ctx.inputIds.data[b * length + s]);
+      const real = realPositions(mask, b);
+      const ids = real.map((s) => inputIds[b * length + s]);
       const features = real.filter((_, n) => !special.has(ids[n]));
       const random = seededRandom(opts.seed as number, [...ids, ctx.targetIds[b]]).uniform;
       const samples = Array.from({ length: nSamples }, () => Float64Array.from(features, () => (random() < maskProb ? 0 : 1)));
       // Inseq's kernel: how many tokens the perturbed input shares with the original (a masked
       // token that already was the mask token counts as shared).
-      const alreadyMasked = features.map((s) => ctx.inputIds.data[b * length + s] === maskId);
+      const alreadyMasked = features.map((s) => inputIds[b * length + s] === maskId);
       const weights = samples.map((keep) =>
         keep.reduce((count, k, f) => count + (k === 1 || alreadyMasked[f] ? 1 : 0), real.length - features.length),
       );
@@ -92,6 +100,6 @@ export const lime = defineMethod({
         attributions[b * length + s] = fit.coefficients[f];
       });
     });
-    return { attributions: { data: attributions, shape: [batch, length] } };
+    return splitAttributions(ctx, attributions);
   },
 });

@@ -1,5 +1,6 @@
 import { defineMethod, parseOptions } from '@inseq/core';
 import { BASELINES, type BaselineName } from '../gradient/baseline-embeddings';
+import { jointLayout, jointMask, splitAttributions } from '../gradient/joint-inputs';
 import { baselineReplacement } from './baseline-replacement';
 import { realPositions } from './real-positions';
 import { scoreVariants } from './score-variants';
@@ -23,6 +24,9 @@ const options = {
  * rows per input (the original and one per token), all in one `forward` call unless
  * `internal_batch_size` caps the rows per call.
  *
+ * Encoder-decoder steps occlude every real source token as well (in the encoder's input, with the
+ * baseline from the encoder's table) and also return `sourceAttributions` `[batch, sourceLength]`.
+ *
  * On a backend without `embeddingInputs` (ONNX Runtime) a token baseline replaces the token's id,
  * which gives the same numbers; `zeros` there is refused with an InvalidInputError.
  *
@@ -38,13 +42,15 @@ export const occlusion = defineMethod({
   parseOptions: (raw) => parseOptions('occlusion', raw, options),
   async attributeStep(ctx) {
     const opts = ctx.options;
-    const [batch, length] = ctx.inputsEmbeds.shape;
+    // With a source, positions are joint (target then source): source tokens are occluded too.
+    const { batch, positions: length } = jointLayout(ctx);
+    const mask = jointMask(ctx);
     const replacement = await baselineReplacement(ctx, 'occlusion', opts.baselines as BaselineName);
     // Variant layout: per row, the unperturbed input (occluded −1) then one per real position.
     const rowOf: number[] = [];
     const occluded: number[] = [];
     for (let b = 0; b < batch; b++) {
-      for (const position of [-1, ...realPositions(ctx.attentionMask, b)]) {
+      for (const position of [-1, ...realPositions(mask, b)]) {
         rowOf.push(b);
         occluded.push(position);
       }
@@ -63,6 +69,6 @@ export const occlusion = defineMethod({
       const delta = original - scores[v];
       attributions[rowOf[v] * length + occluded[v]] = opts.abs ? Math.abs(delta) : delta;
     }
-    return { attributions: { data: attributions, shape: [batch, length] } };
+    return splitAttributions(ctx, attributions);
   },
 });

@@ -1,4 +1,5 @@
 import { defineMethod, InvalidInputError, parseOptions, probability, type IntTensor, type StepContext } from '@inseq/core';
+import { jointIds, jointLayout, jointMask, splitAttributions, splitSides } from '../gradient/joint-inputs';
 import { seededRandom } from '../gradient/seeded-random';
 import { realPositions } from './real-positions';
 
@@ -52,7 +53,9 @@ function softmax(values: Float64Array): Float64Array {
  * comes from an in-house seeded generator per row (`seed`), so runs repeat exactly and a row
  * does not depend on the rest of the batch. Like Inseq, the probability of the target is
  * explained whatever the attributed function. Cost: two `forward` calls per round over the
- * probes still running.
+ * probes still running. Encoder-decoder steps replace and credit source tokens as well (one
+ * importance distribution over a row's source and target tokens) and also return
+ * `sourceAttributions` `[batch, sourceLength]`.
  *
  * Options (defaults as Inseq): `keep_top_n` 5, `keep_ratio` (none), `invert_keep` false,
  * `stopping_condition_top_k` 3, `replacing_ratio` 0.3, `max_probe_steps` 3000, `num_probes` 16,
@@ -72,16 +75,19 @@ export const reagent = defineMethod({
   },
   async attributeStep(ctx) {
     const opts = ctx.options;
-    const [batch, length] = ctx.inputIds.shape;
+    // With a source, positions are joint (target then source): source tokens are replaced and credited too.
+    const { batch, positions: length } = jointLayout(ctx);
+    const mask = jointMask(ctx);
+    const inputIds = jointIds(ctx).data;
     const special = new Set(Object.values(ctx.specialTokenIds).filter((id): id is number => id !== undefined));
     const available = Int32Array.from({ length: ctx.backend.config.vocabSize }, (_, id) => id).filter((id) => !special.has(id));
-    const { logits } = await ctx.backend.forward({ inputIds: ctx.inputIds, attentionMask: ctx.attentionMask });
+    const { logits } = await ctx.backend.forward({ inputIds: ctx.inputIds, attentionMask: ctx.attentionMask, ...(ctx.encoder && { encoder: ctx.encoder }) });
     const original = await probability.compute({ logits, targetIds: ctx.targetIds, options: {} });
 
     const probes: Probe[] = [];
     for (let b = 0; b < batch; b++) {
-      const positions = realPositions(ctx.attentionMask, b);
-      const ids = positions.map((s) => ctx.inputIds.data[b * length + s]);
+      const positions = realPositions(mask, b);
+      const ids = positions.map((s) => inputIds[b * length + s]);
       const random = seededRandom(opts.seed as number, [...ids, ctx.targetIds[b]]).uniform;
       for (let p = 0; p < (opts.num_probes as number); p++) {
         probes.push({ row: b, positions, random, logits: Float64Array.from(positions, () => random()), stopped: false });
@@ -122,7 +128,7 @@ export const reagent = defineMethod({
         });
       }
     }
-    return { attributions: { data: attributions, shape: [batch, length] } };
+    return splitAttributions(ctx, attributions);
   },
 });
 
@@ -146,19 +152,35 @@ async function targetProbabilities(
   probes: readonly Probe[],
   replacement: (probe: Probe, index: number, n: number) => number | undefined,
 ): Promise<{ probabilities: Float32Array; ranks: Int32Array }> {
-  const length = ctx.inputIds.shape[1];
+  const layout = jointLayout(ctx);
+  const length = layout.positions;
+  const source = jointIds(ctx).data;
+  const sourceMask = jointMask(ctx).data;
   const ids = new Int32Array(probes.length * length);
   const mask = new Int32Array(probes.length * length);
   probes.forEach((probe, i) => {
-    ids.set(ctx.inputIds.data.subarray(probe.row * length, (probe.row + 1) * length), i * length);
-    mask.set(ctx.attentionMask.data.subarray(probe.row * length, (probe.row + 1) * length), i * length);
+    ids.set(source.subarray(probe.row * length, (probe.row + 1) * length), i * length);
+    mask.set(sourceMask.subarray(probe.row * length, (probe.row + 1) * length), i * length);
     probe.positions.forEach((s, n) => {
       const id = replacement(probe, i, n);
       if (id !== undefined) ids[i * length + s] = id;
     });
   });
-  const inputIds: IntTensor = { data: ids, shape: [probes.length, length] };
-  const { logits } = await ctx.backend.forward({ inputIds, attentionMask: { data: mask, shape: [probes.length, length] } });
+  // Joint rows back to the decoder's and (encoder-decoder) the encoder's inputs.
+  const rows = probes.length;
+  const idSides = splitSides(layout, ids, 1, rows);
+  const maskSides = splitSides(layout, mask, 1, rows);
+  const inputIds: IntTensor = { data: idSides.target, shape: [rows, layout.length] };
+  const { logits } = await ctx.backend.forward({
+    inputIds,
+    attentionMask: { data: maskSides.target, shape: [rows, layout.length] },
+    ...(ctx.encoder && {
+      encoder: {
+        inputIds: { data: idSides.source, shape: [rows, layout.sourceLength] },
+        attentionMask: { data: maskSides.source, shape: [rows, layout.sourceLength] },
+      },
+    }),
+  });
   const targetIds = Int32Array.from(probes, (probe) => ctx.targetIds[probe.row]);
   const probabilities = await probability.compute({ logits, targetIds, options: {} });
   const vocab = logits.shape[1];

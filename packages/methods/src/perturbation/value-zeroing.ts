@@ -1,4 +1,6 @@
 import { defineMethod, parseOptions, type ModelBackend } from '@inseq/core';
+import { requireDecoderOnlySequence } from '../attention/require-decoder-only-sequence';
+import { refuseEncoderDecoder } from '../refuse-encoder-decoder';
 import { realPositions } from './real-positions';
 import { SIMILARITY_METRICS, type SimilarityMetric, valueZeroingDistances } from './value-zeroing-distances';
 
@@ -50,6 +52,8 @@ function normalise(
  * keys < p, `[targetLength, nSteps, layers]` with NaN on keys not yet visible. For a causal model
  * both agree: zeroing a later key changes no earlier query.
  *
+ * Encoder-decoder models are refused for now (InvalidInputError before any pass).
+ *
  * Options: `similarity_metric` (@defaultValue 'cosine'), `internal_batch_size` (rows per
  * `forward`; @defaultValue as many as keep the returned hidden states under 2²⁴ floats).
  */
@@ -60,6 +64,7 @@ export const valueZeroing = defineMethod({
   description: "Context mixing: change of each layer's output when one token's attention value vector is zeroed.",
   parseOptions: (raw) => parseOptions('value_zeroing', raw, options),
   async attributeStep(ctx) {
+    refuseEncoderDecoder('value_zeroing', ctx, 'zeroing source values in the encoder and in cross-attention is not implemented');
     const [batch, length] = ctx.inputIds.shape;
     const layers = ctx.backend.config.numLayers;
     const keys = Array.from({ length: batch }, (_, b) => realPositions(ctx.attentionMask, b));
@@ -81,6 +86,7 @@ export const valueZeroing = defineMethod({
     return { attributions: { data: attributions, shape: [batch, length, layers] } };
   },
   async attributeSequence(ctx) {
+    requireDecoderOnlySequence('value_zeroing', ctx);
     const maxLength = ctx.inputIds.shape[1];
     const layers = ctx.backend.config.numLayers;
     // Keys a step can see: positions < end − 1 of the row; queries: p − 1 for every explained p.
