@@ -1,6 +1,9 @@
 import { defineMethod, parseOptions } from '@inseq/core';
 import { realPositions } from '../perturbation/real-positions';
+import { encoderDecoderAttentions } from './encoder-decoder-attentions';
+import { encoderDecoderRolloutRow } from './encoder-decoder-rollout-row';
 import { forwardAttentions } from './forward-attentions';
+import { requireDecoderOnlySequence } from './require-decoder-only-sequence';
 import { rolloutRow } from './rollout-row';
 
 /**
@@ -14,6 +17,11 @@ import { rolloutRow } from './rollout-row';
  * Output without a trailing axis: `attributeStep` gives `[batch, sequenceLength]` (0 on
  * padding), `attributeSequence` `[targetLength, nSteps]` from one forward pass over the whole
  * target (NaN on keys not yet visible). Each step's column sums to 1. No options.
+ *
+ * Encoder-decoder steps (new here; Inseq has no rollout method): the residual rule extended to
+ * the decoder's cross-attention and traced through the encoder's rollout
+ * ({@link encoderDecoderRolloutRow}); `attributions` `[batch, sequenceLength]` and
+ * `sourceAttributions` `[batch, sourceLength]` of a row sum to 1 together.
  */
 export const attentionRollout = defineMethod({
   name: 'attention_rollout',
@@ -23,6 +31,25 @@ export const attentionRollout = defineMethod({
   parseOptions: (raw) => parseOptions('attention_rollout', raw, {}),
   async attributeStep(ctx) {
     const [batch, length] = ctx.inputIds.shape;
+    const encoder = ctx.encoder;
+    if (encoder) {
+      const { decoder, cross, encoder: encoderLayers } = await encoderDecoderAttentions(ctx, 'attention_rollout', true);
+      const sourceLength = encoder.inputIds.shape[1];
+      const data = new Float32Array(batch * length);
+      const source = new Float32Array(batch * sourceLength);
+      for (let b = 0; b < batch; b++) {
+        const block = realPositions(ctx.attentionMask, b);
+        const sourceBlock = realPositions(encoder.attentionMask, b);
+        const flow = encoderDecoderRolloutRow(decoder, cross, encoderLayers, b, block, sourceBlock);
+        flow.target.forEach((value, k) => {
+          data[b * length + block[k]] = value;
+        });
+        flow.source.forEach((value, k) => {
+          source[b * sourceLength + sourceBlock[k]] = value;
+        });
+      }
+      return { attributions: { data, shape: [batch, length] }, sourceAttributions: { data: source, shape: [batch, sourceLength] } };
+    }
     const attentions = await forwardAttentions(ctx.backend, ctx.inputIds, ctx.attentionMask, 'attention_rollout');
     const data = new Float32Array(batch * length);
     for (let b = 0; b < batch; b++) {
@@ -34,6 +61,7 @@ export const attentionRollout = defineMethod({
     return { attributions: { data, shape: [batch, length] } };
   },
   async attributeSequence(ctx) {
+    requireDecoderOnlySequence('attention_rollout', ctx);
     const maxLength = ctx.inputIds.shape[1];
     const attentions = await forwardAttentions(ctx.backend, ctx.inputIds, ctx.attentionMask, 'attention_rollout');
     const attributions = ctx.rows.map(({ offset, start, end }, r) => {

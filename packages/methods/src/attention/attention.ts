@@ -1,10 +1,13 @@
 import { defineMethod, parseOptions, type Tensor } from '@inseq/core';
 import { realPositions } from '../perturbation/real-positions';
+import { encoderDecoderAttentions } from './encoder-decoder-attentions';
 import { forwardAttentions } from './forward-attentions';
+import { requireDecoderOnlySequence } from './require-decoder-only-sequence';
 
 /**
  * Copies the attention of query `query` (padded position) of batch row `row` over keys `keys`
- * (padded positions) into `out` at `index(k)`, as `[layers, heads]` cells.
+ * (padded positions) into `out` at `index(k)`, as `[layers, heads]` cells. Tensors are
+ * `[batch, heads, queries, keys]` (self- or cross-attention).
  */
 function copyQueryRow(
   attentions: Tensor[],
@@ -14,11 +17,10 @@ function copyQueryRow(
   out: Float32Array,
   index: (k: number) => number,
 ): void {
-  const heads = attentions[0].shape[1];
-  const length = attentions[0].shape[2];
+  const [, heads, queries, width] = attentions[0].shape;
   attentions.forEach((layer, l) => {
     for (let h = 0; h < heads; h++) {
-      const base = ((row * heads + h) * length + query) * length;
+      const base = ((row * heads + h) * queries + query) * width;
       keys.forEach((key, k) => {
         out[index(k) + l * heads + h] = layer.data[base + key];
       });
@@ -40,6 +42,10 @@ function copyQueryRow(
  * heads]`, NaN on keys not yet visible. `attributeStep` (used with contrastive inputs) runs the
  * step's prefix: `[batch, sequenceLength, layers, heads]` (0 on padding). For a causal model they
  * agree. No options.
+ *
+ * Encoder-decoder steps, as Inseq: `attributions` are the decoder's self-attention of the last
+ * decoder position and `sourceAttributions` `[batch, sourceLength, layers, heads]` its
+ * cross-attention over the source (0 on padding); each is a distribution over its own side.
  */
 export const attention = defineMethod({
   name: 'attention',
@@ -49,16 +55,29 @@ export const attention = defineMethod({
   parseOptions: (raw) => parseOptions('attention', raw, {}),
   async attributeStep(ctx) {
     const [batch, length] = ctx.inputIds.shape;
-    const attentions = await forwardAttentions(ctx.backend, ctx.inputIds, ctx.attentionMask, 'attention');
-    const cell = attentions.length * attentions[0].shape[1];
+    const encoder = ctx.encoder;
+    const both = encoder && (await encoderDecoderAttentions(ctx, 'attention'));
+    const attentions = both ? both.decoder : await forwardAttentions(ctx.backend, ctx.inputIds, ctx.attentionMask, 'attention');
+    const [layers, heads] = [attentions.length, attentions[0].shape[1]];
+    const cell = layers * heads;
     const data = new Float32Array(batch * length * cell);
     for (let b = 0; b < batch; b++) {
       const keys = realPositions(ctx.attentionMask, b);
       copyQueryRow(attentions, b, length - 1, keys, data, (k) => (b * length + keys[k]) * cell);
     }
-    return { attributions: { data, shape: [batch, length, attentions.length, attentions[0].shape[1]] } };
+    const attributions = { data, shape: [batch, length, layers, heads] };
+    if (!encoder || !both) return { attributions };
+    // Source: the cross-attention of the same (last) decoder query over the real source tokens, as Inseq.
+    const sourceLength = encoder.inputIds.shape[1];
+    const source = new Float32Array(batch * sourceLength * cell);
+    for (let b = 0; b < batch; b++) {
+      const keys = realPositions(encoder.attentionMask, b);
+      copyQueryRow(both.cross, b, length - 1, keys, source, (k) => (b * sourceLength + keys[k]) * cell);
+    }
+    return { attributions, sourceAttributions: { data: source, shape: [batch, sourceLength, layers, heads] } };
   },
   async attributeSequence(ctx) {
+    requireDecoderOnlySequence('attention', ctx);
     const maxLength = ctx.inputIds.shape[1];
     const attentions = await forwardAttentions(ctx.backend, ctx.inputIds, ctx.attentionMask, 'attention');
     const layers = attentions.length;
