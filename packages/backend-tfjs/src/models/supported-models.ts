@@ -1,5 +1,7 @@
 import { createRegistry, type ModelConfig, type RegisterOptions, type Registry } from '@inseq/core';
 import type { SafetensorsFile } from '../safetensors/read-safetensors';
+import { parseBartConfig } from './bart/bart-settings';
+import { createBartModel } from './bart/create-bart-model';
 import { createGpt2Model } from './gpt2/create-gpt2-model';
 import { parseGpt2Config } from './gpt2/parse-gpt2-config';
 import { createLlamaModel } from './llama/create-llama-model';
@@ -23,6 +25,8 @@ export const builtinArchitectures: readonly TfjsArchitecture[] = Object.freeze([
   { name: 'gpt2', parseConfig: parseGpt2Config, create: createGpt2Model },
   // The Llama shape; the families differ by configuration (see llamaSettings).
   ...(['llama', 'mistral', 'qwen2', 'gemma'] as const).map((name) => ({ name, parseConfig: parseLlamaConfig, create: createLlamaModel })),
+  // Encoder-decoders of the BART shape; the three differ by configuration (see bartSettings).
+  ...(['bart', 'mbart', 'marian'] as const).map((name) => ({ name, parseConfig: parseBartConfig, create: createBartModel })),
 ]);
 
 /** A registry of tfjs architectures by `model_type`, with the built-ins registered. */
