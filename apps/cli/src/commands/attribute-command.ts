@@ -46,6 +46,7 @@ interface AttributeFlags {
   device?: string;
   dtype?: string;
   contrastTargets?: string[];
+  contrastSources?: string[];
   contrastTargetsAlignments?: 'auto' | [number, number][] | [number, number][][];
   contrastForceInputs?: boolean;
   attributedFnArgs?: Record<string, unknown>;
@@ -126,6 +127,7 @@ export function addAttributeCommand(program: Command, io: CliIo): void {
     .option('--contrast-targets <texts...>', 'contrastive alternatives, one per input, each starting with its input text')
     .option('--contrast-targets-alignments <json|auto>', "alignment of targets to contrastive targets ('auto' or JSON pairs)", parseAlignments)
     .option('--contrast-force-inputs', 'score each alternative after its own prefix')
+    .option('--contrast-sources <texts...>', 'encoder-decoder: alternative source texts, one per input (with --contrast-targets)')
     .option('--attribution-kwargs <json>', 'method options as a JSON object, e.g. \'{"n_steps": 10}\'', parseJsonObject)
     .option('-o, --save-path <file>', 'write the attribution as JSON')
     .option('--viz-path <file>', 'write the heatmap as a standalone HTML file')
@@ -195,6 +197,7 @@ export function addAttributeCommand(program: Command, io: CliIo): void {
           contrastTargets: flags.contrastTargets,
           contrastTargetsAlignments: flags.contrastTargetsAlignments,
           contrastForceInputs: flags.contrastForceInputs,
+          contrastSources: flags.contrastSources,
           attributionArgs: flags.attributionKwargs,
           attrPosStart: flags.startPos,
           attrPosEnd: flags.endPos,

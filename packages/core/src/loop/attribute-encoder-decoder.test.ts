@@ -125,6 +125,47 @@ describe('attribute on an encoder-decoder model (Inseq semantics)', () => {
     }
   });
 
+  it('contrastive targets and sources: contrast_prob_diff = p(target | source) − p(alternative | alternative source)', async () => {
+    const model = linearEncoderDecoderModel();
+    const out = await attribute(model, 'the cat', {
+      method: 'plain_gradient',
+      methods,
+      generatedTexts: 'il gatto',
+      contrastTargets: 'il dorme',
+      contrastSources: 'a cat sat',
+      attributedFn: 'contrast_prob_diff',
+      stepScores: ['contrast_prob_diff', 'probability'],
+    });
+    const sequence = out.sequence_attributions[0];
+    const softmaxAt = (logits: Float32Array, id: number) => {
+      const max = Math.max(...logits);
+      return Math.exp(logits[id] - max) / logits.reduce((a, v) => a + Math.exp(v - max), 0);
+    };
+    const forward = async (source: number[], prefix: number[]) =>
+      (
+        await model.backend.forward({
+          inputIds: { data: Int32Array.from(prefix), shape: [1, prefix.length] },
+          attentionMask: { data: Int32Array.from(prefix, () => 1), shape: [1, prefix.length] },
+          encoder: { inputIds: { data: Int32Array.from(source), shape: [1, source.length] }, attentionMask: { data: Int32Array.from(source, () => 1), shape: [1, source.length] } },
+        })
+      ).logits.data;
+    // target: <pad> il gatto </s>; alternative: <pad> il dorme </s> (aligned position by position).
+    const [target, alternative] = [
+      [0, 5, 6, 1],
+      [0, 5, 7, 1],
+    ];
+    for (let step = 0; step < 3; step++) {
+      const p = softmaxAt(await forward([2, 3, 1], target.slice(0, 1 + step)), target[1 + step]);
+      const q = softmaxAt(await forward([9, 3, 4, 1], alternative.slice(0, 1 + step)), alternative[1 + step]);
+      expect(sequence.step_scores.contrast_prob_diff.data[step]).toBeCloseTo(p - q, 5);
+    }
+    expect(out.info.contrast_sources).toBe('a cat sat');
+    await expect(attribute(model, 'the cat', { method: 'plain_gradient', methods, contrastSources: 'a cat' })).rejects.toThrow(/contrastSources needs contrastTargets/);
+    await expect(
+      attribute(linearModel(), 'the cat', { method: 'plain_gradient', methods, generatedTexts: 'the cat sat', contrastTargets: 'the cat on', contrastSources: 'a dog' }),
+    ).rejects.toThrow(/contrastSources apply to encoder-decoder models/);
+  });
+
   it('refuses a method without source attributions, an unknown language code, and seq2seq options on decoder-only models', async () => {
     const model = linearEncoderDecoderModel();
     await expect(attribute(model, 'the cat', { method: 'target_only', methods, generatedTexts: 'il gatto' })).rejects.toThrow(

@@ -84,6 +84,12 @@ export interface AttributeOptions {
   readonly tgtLang?: string;
   /** Receives warnings (an ignored option, …). @defaultValue `console.warn` */
   readonly onWarning?: (message: string) => void;
+  /**
+   * Encoder-decoder: alternative source texts, one per input (Inseq `contrast_sources`). The
+   * contrastive alternative (`contrastTargets`, target texts here) is then scored on its own
+   * source and prefix — the contrastive term of `contrast_prob_diff` & co. comes from that pass.
+   */
+  readonly contrastSources?: string | readonly string[];
   /** How many sequences are attributed together at each step. @defaultValue 8 */
   readonly batchSize?: number;
   /** Called after each step batch. */

@@ -116,8 +116,8 @@ export async function attribute(
         tgtLang: options.tgtLang,
       })
     : await prepareSequences(model, inputTexts, { generatedTexts: options.generatedTexts, maxNewTokens, padId });
-  if (encoderDecoder && options.contrastTargets !== undefined) {
-    throw new InvalidInputError('contrastTargets on encoder-decoder models is not supported yet; attribute without it.', 'INVALID_ARGUMENT');
+  if (options.contrastSources !== undefined && options.contrastTargets === undefined) {
+    throw new InvalidInputError('contrastSources needs contrastTargets: the alternative target scored on the alternative source.', 'INVALID_ARGUMENT');
   }
   const contrast = planContrast(model, prepared, options);
 
@@ -192,6 +192,7 @@ export async function attribute(
       generated_texts: prepared.map((sequence) => sequence.generatedText),
       contrast_targets: options.contrastTargets === undefined ? null : options.contrastTargets,
       contrast_force_inputs: options.contrastForceInputs ?? false,
+      contrast_sources: options.contrastSources === undefined ? null : options.contrastSources,
       attr_pos_start: options.attrPosStart ?? null,
       attr_pos_end: options.attrPosEnd ?? null,
       attribute_target: options.attributeTarget ?? false,

@@ -7,6 +7,8 @@ import type { PreparedSequence } from './prepare-sequences';
 /** A sequence's contrastive alternative: its tokens and, per target position, the aligned position. */
 export interface ContrastPlan {
   readonly ids: readonly number[];
+  /** Encoder-decoder with `contrastSources`: the contrastive source the alternative is scored on. */
+  readonly sourceIds?: readonly number[];
   /** `[targetLength]`: contrastive position aligned to each target position. */
   readonly alignment: Int32Array;
 }
@@ -51,16 +53,29 @@ export function planContrast(
       'INVALID_ARGUMENT',
     );
   }
+  const encoderDecoder = model.backend.config.isEncoderDecoder;
+  const sources = options.contrastSources === undefined ? undefined : typeof options.contrastSources === 'string' ? [options.contrastSources] : [...options.contrastSources];
+  if (sources !== undefined && (!encoderDecoder || sources.length !== sequences.length)) {
+    throw new InvalidInputError(
+      encoderDecoder
+        ? `Got ${sequences.length} inputs but ${sources.length} contrastive sources; give one per input.`
+        : `contrastSources apply to encoder-decoder models; '${model.name}' is decoder-only (put the alternative prompt in contrastTargets).`,
+      'INVALID_ARGUMENT',
+    );
+  }
+  const start = model.backend.config.decoderStartTokenId ?? model.backend.config.padTokenId ?? 0;
   return texts.map((text, i) => {
     const sequence = sequences[i];
-    if (typeof text !== 'string' || !text.startsWith(sequence.inputText)) {
+    // Decoder-only alternatives restate the prompt; encoder-decoder ones are target texts only.
+    if (typeof text !== 'string' || (!encoderDecoder && !text.startsWith(sequence.inputText))) {
       throw new InvalidInputError(
         `Contrastive target ${i} (${JSON.stringify(text)}) does not start with its input text (${JSON.stringify(sequence.inputText)}).`,
       );
     }
-    const ids = model.tokenizer.encode(text);
+    const ids = encoderDecoder ? [start, ...model.tokenizer.encode(text)] : model.tokenizer.encode(text);
+    const sourceIds = sources && model.tokenizer.encode(sources[i]);
     const alignment = alignmentFor(options.contrastTargetsAlignments, i, texts.length);
-    if (alignment === 'auto') return { ids, alignment: alignTokens(sequence.targetIds, ids) };
+    if (alignment === 'auto') return { ids, alignment: alignTokens(sequence.targetIds, ids), ...(sourceIds && { sourceIds }) };
     const positional = Int32Array.from(sequence.targetIds, (_, p) => Math.min(p, ids.length - 1));
     for (const pair of alignment) {
       if (!isPair(pair) || pair[0] >= sequence.targetIds.length || pair[1] >= ids.length) {
@@ -72,6 +87,6 @@ export function planContrast(
       }
       positional[pair[0]] = pair[1];
     }
-    return { ids, alignment: positional };
+    return { ids, alignment: positional, ...(sourceIds && { sourceIds }) };
   });
 }

@@ -40,18 +40,26 @@ async function contrastRows(
   if (!chunk[0].contrast) return undefined;
   const aligned = chunk.map((state) => state.contrast!.alignment[state.start + step]);
   const ids = Int32Array.from(chunk, (state, row) => state.contrast!.ids[aligned[row]]);
-  if (!settings.forceContrastInputs) return { ids };
+  // A contrastive source is only seen by scoring the alternative on its own inputs.
+  const contrastSources = chunk[0].contrast.sourceIds !== undefined;
+  if (!settings.forceContrastInputs && !contrastSources) return { ids };
   const prefixes = chunk.map((state, row) => {
     if (aligned[row] < 1) {
       throw new InvalidInputError(
-        `contrastForceInputs needs a contrastive prefix, but target position ${state.start + step} aligns to position 0.`,
+        `contrastForceInputs (and contrastSources) need a contrastive prefix, but target position ${state.start + step} aligns to position 0.`,
         'INVALID_ARGUMENT',
       );
     }
     return state.contrast!.ids.slice(0, aligned[row]);
   });
+  const contrastEncoder = contrastSources
+    ? padRight(
+        chunk.map((state) => state.contrast!.sourceIds!),
+        settings.padId,
+      )
+    : encoder;
   const { logits } = await wrapBackend(`scoring the contrastive inputs at step ${step}`, () =>
-    settings.model.backend.forward({ ...padLeft(prefixes, settings.padId), ...(encoder && { encoder }) }),
+    settings.model.backend.forward({ ...padLeft(prefixes, settings.padId), ...(contrastEncoder && { encoder: contrastEncoder }) }),
   );
   return { ids, contextLogits: logits };
 }
