@@ -11,6 +11,7 @@ import { createOrtBackend } from './create-ort-backend';
 import { ortGraphLayout, pastInputNames } from './ort-graph-layout';
 import { type OrtDevice, type OrtRuntimeName, resolveOrtRuntime } from './ort-runtime';
 import { parseOrtConfig } from './parse-ort-config';
+import { loadOrtSeq2Seq, type OrtSessionOpener } from './load-ort-seq2seq';
 import { onnxExternalDataFiles, readOnnxInitializer } from './read-onnx-initializer';
 
 /**
@@ -223,25 +224,39 @@ export async function loadOrtBackend(files: ModelFiles, options?: LoadOrtBackend
         `config.json and ${modelFile} (in Python: optimum-cli export onnx --model <id> <folder>, then move model.onnx into onnx/).`,
     );
   }
-  if (!(await files.has(modelFile))) throw await missingModelError(files, dtype, modelFile);
+  const raw = await readJsonFile(files, 'config.json');
   const generation = (await files.has('generation_config.json')) ? await readJsonFile(files, 'generation_config.json') : undefined;
-  const config = parseOrtConfig(await readJsonFile(files, 'config.json'), generation);
-  const fileName = `${files.location}/${modelFile}`;
-  const bytes = await files.read(modelFile);
-  const externalData = await readExternalData(files, modelFile, bytes);
-  let session: InferenceSession;
-  try {
-    session = await runtime.InferenceSession.create(bytes, {
-      executionProviders: [...executionProviders],
-      ...(threads === undefined ? {} : { intraOpNumThreads: threads }),
-      ...(externalData.size === 0 ? {} : { externalData: [...externalData].map(([path, data]) => ({ path, data })) }),
-    });
-  } catch (cause) {
-    throw new ModelLoadError(`ONNX Runtime cannot read ${fileName}: ${(cause as Error)?.message ?? String(cause)}`, {
-      code: 'INVALID_FILE',
-      cause,
+  const open: OrtSessionOpener = async (path) => {
+    const fileName = `${files.location}/${path}`;
+    const bytes = await files.read(path);
+    const externalData = await readExternalData(files, path, bytes);
+    try {
+      const session = await runtime.InferenceSession.create(bytes, {
+        executionProviders: [...executionProviders],
+        ...(threads === undefined ? {} : { intraOpNumThreads: threads }),
+        ...(externalData.size === 0 ? {} : { externalData: [...externalData].map(([location, data]) => ({ path: location, data })) }),
+      });
+      return { session, bytes, externalData };
+    } catch (cause) {
+      throw new ModelLoadError(`ONNX Runtime cannot read ${fileName}: ${(cause as Error)?.message ?? String(cause)}`, {
+        code: 'INVALID_FILE',
+        cause,
+      });
+    }
+  };
+  if (raw.is_encoder_decoder === true) {
+    const suffixOf = (file: string) => file.slice('model'.length, -'.onnx'.length);
+    return loadOrtSeq2Seq(files, parseOrtConfig(raw, generation), {
+      suffix: suffixOf(ortDtypeFiles[dtype]),
+      suffixes: Object.values(ortDtypeFiles).map(suffixOf),
+      open,
+      runtime,
     });
   }
+  if (!(await files.has(modelFile))) throw await missingModelError(files, dtype, modelFile);
+  const config = parseOrtConfig(raw, generation);
+  const fileName = `${files.location}/${modelFile}`;
+  const { session, bytes, externalData } = await open(modelFile);
   const inputs = [...session.inputNames];
   const outputs = [...session.outputNames];
   const inputTypes = Object.fromEntries(

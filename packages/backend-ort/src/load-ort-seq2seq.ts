@@ -1,0 +1,142 @@
+import { type ModelBackend, type ModelConfig, type ModelFiles, ModelLoadError } from '@inseq/core';
+import type { InferenceSession } from 'onnxruntime-common';
+import { createOrtSeq2SeqBackend } from './create-ort-seq2seq-backend';
+import type { OrtRuntime } from './ort-runtime';
+import { type OnnxInitializer, readOnnxInitializer } from './read-onnx-initializer';
+import { seq2seqPastNames } from './seq2seq-graph-layout';
+
+/** One ONNX file of the folder opened in ONNX Runtime, with its bytes and external data. */
+export interface OpenedOrtSession {
+  readonly session: InferenceSession;
+  readonly bytes: Uint8Array;
+  readonly externalData: ReadonlyMap<string, Uint8Array>;
+}
+
+/** Opens `onnx/<file>` of the folder (external data included), wrapping ONNX Runtime's error. */
+export type OrtSessionOpener = (modelFile: string) => Promise<OpenedOrtSession>;
+
+/**
+ * The graphs of a transformers.js encoder-decoder folder, by transformers.js's file names
+ * (`<name><suffix>.onnx`, the suffix of the dtype: `''`, `'_fp16'`, `'_quantized'`, …).
+ */
+const seq2seqGraphs = Object.freeze({
+  encoder: 'encoder_model',
+  decoder: 'decoder_model',
+  decoderWithPast: 'decoder_with_past_model',
+  decoderMerged: 'decoder_model_merged',
+} as const);
+
+/** Throws unless `names` holds every `expected` and nothing outside `expected` and `optional`, listing found and expected. */
+function checkNames(fileName: string, what: 'inputs' | 'outputs', names: readonly string[], expected: readonly string[], optional: readonly string[] = []): void {
+  const missing = expected.filter((name) => !names.includes(name));
+  const unknown = what === 'inputs' ? names.filter((name) => !expected.includes(name) && !optional.includes(name)) : [];
+  if (missing.length === 0 && unknown.length === 0) return;
+  const shown = (list: readonly string[]) => (list.length > 8 ? `${list.slice(0, 8).join(', ')}, … (${list.length} in all)` : list.join(', '));
+  throw new ModelLoadError(
+    `${fileName} has ${what} [${shown(names)}]; the ort backend expects ${what} [${shown(expected)}]` +
+      `${optional.length > 0 ? ` (optionally ${shown(optional)})` : ''}, as Optimum exports encoder-decoder models` +
+      `${missing.length > 0 ? `; missing: ${shown(missing)}` : ''}${unknown.length > 0 ? `; unexpected: ${shown(unknown)}` : ''}.`,
+    { code: 'UNSUPPORTED_MODEL' },
+  );
+}
+
+/** Reads a token embedding table from a graph's initializers, if stored inline under one of `names`. */
+function embeddingTable(opened: OpenedOrtSession, names: readonly string[], hidden: number): OnnxInitializer | undefined {
+  try {
+    for (const name of names) {
+      const found = readOnnxInitializer(opened.bytes, name, (location) => opened.externalData.get(location));
+      if (found) return found.dims.length === 2 && found.dims[1] === hidden ? found : undefined;
+    }
+  } catch {
+    // ONNX Runtime read the file, so a walk that fails here only means embeddings are unavailable.
+  }
+  return undefined;
+}
+
+/**
+ * Loads an encoder-decoder export in the transformers.js layout (`onnx/encoder_model.onnx`,
+ * `onnx/decoder_model.onnx`, optionally `onnx/decoder_with_past_model.onnx`; names with the
+ * dtype's suffix) and returns its backend. Graph names are Optimum's: the encoder takes
+ * `input_ids`, `attention_mask` and returns `last_hidden_state`; the decoder takes `input_ids`,
+ * `encoder_attention_mask`, `encoder_hidden_states` and returns `logits` (and
+ * `present.{i}.decoder|encoder.key|value`, optionally `decoder_attentions.{i}` /
+ * `cross_attentions.{i}`); the decoder with past takes `past_key_values.{i}.decoder|encoder.key|value`
+ * instead of (or beside) `encoder_hidden_states`.
+ *
+ * @throws {@link ModelLoadError} for a missing graph (listing the `.onnx` files the folder has),
+ * or `'UNSUPPORTED_MODEL'` for graphs of other input or output names (found and expected).
+ */
+export async function loadOrtSeq2Seq(
+  files: ModelFiles,
+  config: ModelConfig,
+  options: {
+    /** The dtype's file suffix (`''` for fp32). */
+    readonly suffix: string;
+    /** Every dtype's suffix, to list the graphs a folder has. */
+    readonly suffixes: readonly string[];
+    readonly open: OrtSessionOpener;
+    readonly runtime: OrtRuntime;
+  },
+): Promise<ModelBackend> {
+  const path = (graph: string) => `onnx/${graph}${options.suffix}.onnx`;
+  const has = async (graph: string) => files.has(path(graph));
+  const found: string[] = [];
+  for (const graph of Object.values(seq2seqGraphs)) {
+    for (const suffix of options.suffixes) {
+      if (await files.has(`onnx/${graph}${suffix}.onnx`)) found.push(`onnx/${graph}${suffix}.onnx`);
+    }
+  }
+  const missing = [];
+  if (!(await has(seq2seqGraphs.encoder))) missing.push(path(seq2seqGraphs.encoder));
+  if (!(await has(seq2seqGraphs.decoder))) {
+    const merged = (await has(seq2seqGraphs.decoderMerged)) ? ` (${path(seq2seqGraphs.decoderMerged)} is there, but merged decoders are not supported yet)` : '';
+    missing.push(`${path(seq2seqGraphs.decoder)}${merged}`);
+  }
+  if (missing.length > 0) {
+    throw new ModelLoadError(
+      `${files.location} is an encoder-decoder model (${config.modelType}) but has no ${missing.join(' and no ')}; it has ` +
+        `${found.length > 0 ? found.join(', ') : 'no encoder-decoder ONNX graph under onnx/'}. The ort backend needs the ` +
+        `transformers.js layout: encoder_model.onnx and decoder_model.onnx (optionally decoder_with_past_model.onnx) in onnx/ ` +
+        `(in Python: optimum-cli export onnx --model <id> --no-post-process <folder>, then move the .onnx files into onnx/).`,
+    );
+  }
+  const opened: OpenedOrtSession[] = [];
+  const open = async (graph: string) => {
+    const session = await options.open(path(graph));
+    opened.push(session);
+    return session;
+  };
+  try {
+    const encoder = await open(seq2seqGraphs.encoder);
+    const encoderFile = `${files.location}/${path(seq2seqGraphs.encoder)}`;
+    checkNames(encoderFile, 'inputs', encoder.session.inputNames, ['input_ids', 'attention_mask']);
+    checkNames(encoderFile, 'outputs', encoder.session.outputNames, ['last_hidden_state']);
+    const decoder = await open(seq2seqGraphs.decoder);
+    const decoderFile = `${files.location}/${path(seq2seqGraphs.decoder)}`;
+    checkNames(decoderFile, 'inputs', decoder.session.inputNames, ['input_ids', 'encoder_attention_mask', 'encoder_hidden_states']);
+    checkNames(decoderFile, 'outputs', decoder.session.outputNames, ['logits']);
+    let decoderWithPast: OpenedOrtSession | undefined;
+    if (await has(seq2seqGraphs.decoderWithPast)) {
+      decoderWithPast = await open(seq2seqGraphs.decoderWithPast);
+      const withPastFile = `${files.location}/${path(seq2seqGraphs.decoderWithPast)}`;
+      const past = seq2seqPastNames(config.numLayers);
+      checkNames(withPastFile, 'inputs', decoderWithPast.session.inputNames, ['input_ids', 'encoder_attention_mask', ...past.decoder, ...past.encoder], ['encoder_hidden_states']);
+      checkNames(withPastFile, 'outputs', decoderWithPast.session.outputNames, ['logits', ...past.decoder.map((name) => name.replace('past_key_values', 'present'))]);
+      // The first step's cache comes from decoder_model.onnx, which must then return every layer's keys and values.
+      checkNames(decoderFile, 'outputs', decoder.session.outputNames, ['logits', ...[...past.decoder, ...past.encoder].map((name) => name.replace('past_key_values', 'present'))]);
+    }
+    const shared = ['model.shared.weight'];
+    const embeddings = {
+      encoder: embeddingTable(encoder, [...shared, 'model.encoder.embed_tokens.weight'], config.hiddenSize),
+      decoder: embeddingTable(decoder, [...shared, 'model.decoder.embed_tokens.weight'], config.hiddenSize),
+    };
+    return createOrtSeq2SeqBackend(
+      { encoder: encoder.session, decoder: decoder.session, ...(decoderWithPast && { decoderWithPast: decoderWithPast.session }) },
+      config,
+      { runtime: options.runtime, embeddings },
+    );
+  } catch (error) {
+    await Promise.all(opened.map(({ session }) => session.release()));
+    throw error;
+  }
+}

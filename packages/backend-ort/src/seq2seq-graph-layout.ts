@@ -1,0 +1,52 @@
+import { BackendError } from '@inseq/core';
+import type { InferenceSession, Tensor as OrtTensor } from 'onnxruntime-common';
+import type { OrtRuntime } from './ort-runtime';
+
+/** The graphs of one encoder-decoder export, opened in ONNX Runtime. */
+export interface OrtSeq2SeqSessions {
+  /** `encoder_model.onnx`: `input_ids`, `attention_mask` → `last_hidden_state`. */
+  readonly encoder: InferenceSession;
+  /** `decoder_model.onnx`: `input_ids`, `encoder_attention_mask`, `encoder_hidden_states` → `logits`, `present.*`. */
+  readonly decoder: InferenceSession;
+  /** `decoder_with_past_model.onnx`, when the folder has it: the decoder fed from a KV cache. */
+  readonly decoderWithPast?: InferenceSession;
+}
+
+/** Optimum's cache names of an encoder-decoder decoder: `past_key_values.{i}.decoder.key/value` (self-attention) and `.encoder.` (cross-attention). */
+export function seq2seqPastNames(numLayers: number): { readonly decoder: string[]; readonly encoder: string[] } {
+  const names = (side: string) => Array.from({ length: numLayers }, (_, layer) => [`past_key_values.${layer}.${side}.key`, `past_key_values.${layer}.${side}.value`]).flat();
+  return { decoder: names('decoder'), encoder: names('encoder') };
+}
+
+/** An int64 ORT tensor of `values`. */
+export const int64Tensor = (Tensor: OrtRuntime['Tensor'], values: ArrayLike<number>, shape: readonly number[]): OrtTensor =>
+  new Tensor('int64', BigInt64Array.from({ length: values.length }, (_, i) => BigInt(values[i])), [...shape]);
+
+/** Rows `rows` of a row-major `[batch, width]` array, columns `from..width`. */
+export function gatherRows<T extends Float32Array | Int32Array>(data: T, width: number, rows: readonly number[], from = 0): T {
+  const out = new (data.constructor as new (length: number) => T)(rows.length * (width - from));
+  rows.forEach((row, r) => {
+    out.set(data.subarray(row * width + from, (row + 1) * width), r * (width - from));
+  });
+  return out;
+}
+
+/**
+ * Runs `session` on the feeds it declares (transformers.js's `pick(inputs, session.inputNames)`),
+ * wrapping ONNX Runtime's error; every feed not in `keep` is disposed either way.
+ */
+export async function runSeq2SeqSession(
+  session: InferenceSession,
+  feeds: Record<string, OrtTensor>,
+  what: string,
+  keep: ReadonlySet<OrtTensor> = new Set(),
+): Promise<InferenceSession.ReturnType> {
+  const picked = Object.fromEntries(session.inputNames.map((name) => [name, feeds[name]]));
+  try {
+    return await session.run(picked);
+  } catch (cause) {
+    throw new BackendError(`ONNX Runtime failed on ${what}: ${(cause as Error)?.message ?? String(cause)}`, cause);
+  } finally {
+    for (const tensor of Object.values(feeds)) if (!keep.has(tensor)) tensor.dispose();
+  }
+}
