@@ -6,6 +6,8 @@ import { createGpt2Model } from './gpt2/create-gpt2-model';
 import { parseGpt2Config } from './gpt2/parse-gpt2-config';
 import { createLlamaModel } from './llama/create-llama-model';
 import { parseLlamaConfig } from './llama/llama-settings';
+import { createT5Model } from './t5/create-t5-model';
+import { parseT5Config } from './t5/t5-settings';
 import type { TfjsCausalLm } from './tfjs-causal-lm';
 
 /**
@@ -27,6 +29,7 @@ export const builtinArchitectures: readonly TfjsArchitecture[] = Object.freeze([
   ...(['llama', 'mistral', 'qwen2', 'gemma'] as const).map((name) => ({ name, parseConfig: parseLlamaConfig, create: createLlamaModel })),
   // Encoder-decoders of the BART shape; the three differ by configuration (see bartSettings).
   ...(['bart', 'mbart', 'marian'] as const).map((name) => ({ name, parseConfig: parseBartConfig, create: createBartModel })),
+  { name: 't5', parseConfig: parseT5Config, create: createT5Model },
 ]);
 
 /** A registry of tfjs architectures by `model_type`, with the built-ins registered. */
