@@ -14,6 +14,16 @@ export interface MarianDecoderOnnxOptions {
    */
   withPast?: boolean;
   /**
+   * `decoder_model_merged.onnx`: the interface of Optimum's merged decoder (every input of both
+   * graphs plus `use_cache_branch` `[1]` bool; outputs `present.{i}.decoder|encoder.key|value`).
+   * Optimum switches with an `If` node; this writer has no subgraphs, so the cross-attention
+   * keys and values are chosen with a `Slice` of `Concat(past, projected)`: the cache when
+   * `use_cache_branch` is true, else the projection of `encoder_hidden_states` (the past fed then
+   * is empty, as transformers.js feeds it). Same numbers as the `If`. Ignores `withPast`.
+   * @defaultValue false
+   */
+  merged?: boolean;
+  /**
    * Add outputs `decoder_attentions.{i}` `[batch_size, heads, decoder_sequence_length, total_length]`
    * (self-attention softmax, total = past + fed tokens) and `cross_attentions.{i}`
    * `[batch_size, heads, decoder_sequence_length, encoder_sequence_length]`, transformers.js's
@@ -35,7 +45,8 @@ export interface MarianDecoderOnnxOptions {
  * embeddings, tied). Opset 17, standard ops; semantics of {@link referenceEncoderDecoderForward}.
  */
 export function marianDecoderOnnxSpec(weights: Record<string, NamedWeight>, config: Record<string, unknown>, options: MarianDecoderOnnxOptions = {}): OnnxModelSpec {
-  const withPast = options.withPast ?? false;
+  const merged = options.merged ?? false;
+  const withPast = merged || (options.withPast ?? false);
   const attentionsOut = options.outputAttentions ?? false;
   const blocks = new MarianGraphBlocks(weights, config);
   const { g, sizes } = blocks;
@@ -47,6 +58,20 @@ export function marianDecoderOnnxSpec(weights: Record<string, NamedWeight>, conf
   let y = blocks.embed('decoder', 'input_ids', past, fed);
   const causal = blocks.causalBias(past, total);
   const sourceBias = blocks.keyPaddingBias('encoder_attention_mask');
+  // Merged graph: rows [start, start + sourceLength) of Concat(past, projected) on the key axis,
+  // start = past length unless use_cache_branch (then 0, the cache itself).
+  const sourceLength = merged ? blocks.dim('encoder_hidden_states', 1) : '';
+  const crossStart = merged
+    ? g.one('Mul', [blocks.dim('past_key_values.0.encoder.key', 2), g.one('Cast', [g.one('Not', ['use_cache_branch'])], { to: MarianGraphBlocks.int(7) })])
+    : '';
+  const mergedCrossCache = (layer: number) => {
+    const pick = (part: 'key' | 'value', projection: string) => {
+      const projected = blocks.splitHeads(blocks.linear('encoder_hidden_states', `model.decoder.layers.${layer}.encoder_attn.${projection}`), heads);
+      const both = g.one('Concat', [`past_key_values.${layer}.encoder.${part}`, projected], { axis: MarianGraphBlocks.int(2) });
+      return g.one('Slice', [both, crossStart, g.one('Add', [crossStart, sourceLength]), blocks.int64('const_index_2', [2])]);
+    };
+    return { keys: pick('key', 'k_proj'), values: pick('value', 'v_proj') };
+  };
   for (let layer = 0; layer < sizes.decoderLayers; layer++) {
     const p = `model.decoder.layers.${layer}`;
     const self = blocks.attention(`${p}.self_attn`, heads, y, {
@@ -59,9 +84,12 @@ export function marianDecoderOnnxSpec(weights: Record<string, NamedWeight>, conf
     y = blocks.residual(y, self.output, `${p}.self_attn_layer_norm`);
     const cross = blocks.attention(`${p}.encoder_attn`, heads, y, {
       bias: [sourceBias],
-      ...(withPast
-        ? { cached: { keys: `past_key_values.${layer}.encoder.key`, values: `past_key_values.${layer}.encoder.value` } }
-        : { memory: 'encoder_hidden_states', keysName: `present.${layer}.encoder.key`, valuesName: `present.${layer}.encoder.value` }),
+      ...(merged
+        ? { cached: mergedCrossCache(layer) }
+        : withPast
+          ? { cached: { keys: `past_key_values.${layer}.encoder.key`, values: `past_key_values.${layer}.encoder.value` } }
+          : { memory: 'encoder_hidden_states' }),
+      ...(!withPast || merged ? { keysName: `present.${layer}.encoder.key`, valuesName: `present.${layer}.encoder.value` } : {}),
       ...(attentionsOut && { weightsName: `cross_attentions.${layer}` }),
     });
     y = blocks.residual(y, cross.output, `${p}.encoder_attn_layer_norm`);
@@ -84,7 +112,7 @@ export function marianDecoderOnnxSpec(weights: Record<string, NamedWeight>, conf
     ),
   );
   const presentOutputs: OnnxValueInfoSpec[] = layers.flatMap((layer) =>
-    (withPast ? (['decoder'] as const) : (['decoder', 'encoder'] as const)).flatMap((side) =>
+    (withPast && !merged ? (['decoder'] as const) : (['decoder', 'encoder'] as const)).flatMap((side) =>
       ['key', 'value'].map((part) => ({
         name: `present.${layer}.${side}.${part}`,
         dataType: 'float' as const,
@@ -98,7 +126,9 @@ export function marianDecoderOnnxSpec(weights: Record<string, NamedWeight>, conf
     inputs: [
       { name: 'encoder_attention_mask', dataType: 'int64', shape: ['batch_size', 'encoder_sequence_length'] },
       { name: 'input_ids', dataType: 'int64', shape: ['batch_size', 'decoder_sequence_length'] },
-      ...(withPast ? pastInputs : [{ name: 'encoder_hidden_states', dataType: 'float' as const, shape: ['batch_size', 'encoder_sequence_length', sizes.dModel] }]),
+      ...(withPast && !merged ? [] : [{ name: 'encoder_hidden_states', dataType: 'float' as const, shape: ['batch_size', 'encoder_sequence_length', sizes.dModel] }]),
+      ...(withPast ? pastInputs : []),
+      ...(merged ? [{ name: 'use_cache_branch', dataType: 'bool' as const, shape: [1] }] : []),
     ],
     outputs: [
       { name: 'logits', dataType: 'float', shape: ['batch_size', 'decoder_sequence_length', sizes.vocab] },

@@ -82,6 +82,39 @@ describe('tinyMarianOnnxFiles', () => {
     }
   });
 
+  it('decoder_model_merged runs the first step with an empty past and later steps from the cache, with the same logits', async () => {
+    const mergedFiles = tinyMarianOnnxFiles({ merged: true });
+    const merged = await InferenceSession.create(mergedFiles['onnx/decoder_model_merged.onnx'], { intraOpNumThreads: 1 });
+    try {
+      const past = Array.from({ length: layers }, (_, i) => ['decoder', 'encoder'].flatMap((side) => [`past_key_values.${i}.${side}.key`, `past_key_values.${i}.${side}.value`])).flat();
+      expect([...merged.inputNames].sort()).toEqual(['encoder_attention_mask', 'encoder_hidden_states', 'input_ids', ...past, 'use_cache_branch'].sort());
+      const encoded = await encoder.run({ input_ids: int64(sourceIds), attention_mask: int64(sourceMask) });
+      const headDim = (config.d_model as number) / heads;
+      let cache: Record<string, Tensor> = Object.fromEntries(past.map((name) => [name, new Tensor('float32', new Float32Array(0), [2, heads, 0, headDim])]));
+      for (const [step, fed] of [
+        [0, 2],
+        [2, 1],
+        [3, 1],
+      ]) {
+        const out = await merged.run({
+          ...cache,
+          input_ids: int64(targetIds.map((row) => row.slice(step, step + fed))),
+          encoder_attention_mask: int64(sourceMask),
+          encoder_hidden_states: encoded.last_hidden_state,
+          use_cache_branch: new Tensor('bool', new Uint8Array([step > 0 ? 1 : 0]), [1]),
+        });
+        const last = step + fed - 1;
+        const expected = [0, 1].flatMap((b) => Array.from(reference.logits.subarray((b * 4 + last) * vocab, (b * 4 + last + 1) * vocab)));
+        const got = [0, 1].flatMap((b) => Array.from((out.logits.data as Float32Array).subarray((b * fed + fed - 1) * vocab, (b * fed + fed) * vocab)));
+        expect(maxAbsDiff(got, expected)).toBeLessThan(1e-4);
+        expect(out[`present.0.encoder.key`].dims).toEqual([2, heads, 5, headDim]);
+        cache = Object.fromEntries(past.map((name) => [name, out[name.replace('past_key_values', 'present')]]));
+      }
+    } finally {
+      await merged.release();
+    }
+  });
+
   it('decoder_with_past_model continues the cache token by token with the same logits', async () => {
     const encoded = await encoder.run({ input_ids: int64(sourceIds), attention_mask: int64(sourceMask) });
     const first = await decoder.run({

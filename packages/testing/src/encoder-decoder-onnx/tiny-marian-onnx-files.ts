@@ -7,6 +7,8 @@ import { marianEncoderOnnxSpec } from './marian-encoder-onnx-spec';
 export interface TinyMarianOnnxOptions extends TinyMarianOptions {
   /** Also write `onnx/decoder_with_past_model.onnx` (the decoder fed one step with a KV cache). @defaultValue false */
   withPast?: boolean;
+  /** Also write `onnx/decoder_model_merged.onnx` (the merged decoder's interface, with `use_cache_branch`). @defaultValue false */
+  merged?: boolean;
   /** Add `decoder_attentions.{i}` and `cross_attentions.{i}` outputs to the decoder graphs. @defaultValue false */
   outputAttentions?: boolean;
 }
@@ -16,10 +18,10 @@ export interface TinyMarianOnnxOptions extends TinyMarianOptions {
  * Optimum folder: `config.json`, `generation_config.json`, `tokenizer.json`,
  * `tokenizer_config.json` (the bytes of `createTinyMarian(options).files`), `onnx/encoder_model.onnx`
  * ({@link marianEncoderOnnxSpec}), `onnx/decoder_model.onnx` ({@link marianDecoderOnnxSpec}) and,
- * with `withPast`, `onnx/decoder_with_past_model.onnx`.
+ * with `withPast`, `onnx/decoder_with_past_model.onnx`; with `merged`, `onnx/decoder_model_merged.onnx`.
  */
 export function tinyMarianOnnxFiles(options: TinyMarianOnnxOptions = {}): Record<string, Uint8Array> {
-  const { withPast, outputAttentions, ...model } = options;
+  const { withPast, merged, outputAttentions, ...model } = options;
   const { files, weights, config } = createTinyMarian(model);
   const out: Record<string, Uint8Array> = {
     'config.json': files['config.json'],
@@ -30,5 +32,6 @@ export function tinyMarianOnnxFiles(options: TinyMarianOnnxOptions = {}): Record
     'onnx/decoder_model.onnx': encodeOnnxModel(marianDecoderOnnxSpec(weights, config, { outputAttentions })),
   };
   if (withPast) out['onnx/decoder_with_past_model.onnx'] = encodeOnnxModel(marianDecoderOnnxSpec(weights, config, { withPast: true, outputAttentions }));
+  if (merged) out['onnx/decoder_model_merged.onnx'] = encodeOnnxModel(marianDecoderOnnxSpec(weights, config, { merged: true, outputAttentions }));
   return out;
 }
