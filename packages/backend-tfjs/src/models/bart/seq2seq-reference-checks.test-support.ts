@@ -4,6 +4,7 @@ import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initTfjs } from '../../init-tfjs';
 import { readSafetensors } from '../../safetensors/read-safetensors';
+import { seededDropout } from '../seeded-dropout';
 import type { TfjsArchitecture } from '../supported-models';
 import type { CausalLmPass, TfjsCausalLm } from '../tfjs-causal-lm';
 
@@ -192,7 +193,7 @@ export function describeAgainstReference(label: string, tiny: TinySeq2Seq, archi
         const plain = model.run(pass);
         const states = model.run({ ...pass, outputHiddenStates: true });
         expect(states.hiddenStates).toHaveLength(model.config.numLayers + 1);
-        expect(states.encoderHiddenStates?.length).toBeGreaterThan(1);
+        expect(states.encoderHiddenStates).toHaveLength(names.filter((name) => /^(model\.)?encoder\.(layers|block)\.\d+$/.test(name)).length + 1);
         expect(states.encoderHiddenStates?.[0].shape).toEqual([2, sourceLength, dModel]);
         expect(maxAbsDiff(states.logits.dataSync(), plain.logits.dataSync())).toBe(0);
         for (const name of names) {
@@ -209,6 +210,10 @@ export function describeAgainstReference(label: string, tiny: TinySeq2Seq, archi
         expect(maxAbsDiff(row(changed, 0, 1), row(clean, 0, 1))).toBe(0);
         expect(maxAbsDiff(row(changed, 0, 2), row(clean, 0, 2))).toBeGreaterThan(1e-6);
         expect(maxAbsDiff(changed.subarray(targetLength * vocab), clean.subarray(targetLength * vocab))).toBe(0);
+        // Dropout passes: the same seed gives the same logits, which differ from the plain pass.
+        const dropped = (seed: number) => model.run({ ...pass, dropout: seededDropout(seed) }).logits.dataSync();
+        expect(maxAbsDiff(dropped(7), dropped(7))).toBe(0);
+        expect(maxAbsDiff(dropped(7), clean)).toBeGreaterThan(1e-3);
         const recorded = model.run({ ...pass, recordNonlinearityInputs: true }).nonlinearityInputs!;
         expect(recorded.length).toBe(names.filter((name) => /\.(layers|block)\.\d+$/.test(name)).length);
         // Against a reference equal to the input, Rescale falls back to f′: the gradients equal the plain ones.
