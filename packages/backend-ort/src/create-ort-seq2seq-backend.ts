@@ -19,7 +19,7 @@ import type { OrtRuntime } from './ort-runtime';
 import { checkOrtSource, runOrtEncoder } from './ort-seq2seq-encoder';
 import { readFloat32 } from './ort-tensor-data';
 import type { OnnxInitializer } from './read-onnx-initializer';
-import { type OrtSeq2SeqSessions, gatherRows, int64Tensor, runSeq2SeqSession } from './seq2seq-graph-layout';
+import { type OrtSeq2SeqSessions, gatherRows, int64Tensor, mergedDecoderFeeds, runSeq2SeqSession } from './seq2seq-graph-layout';
 
 /** Per-layer names of the decoder's attention outputs (transformers.js's names). */
 const attentionNames = (layers: number, kind: 'decoder_attentions' | 'cross_attentions') => Array.from({ length: layers }, (_, layer) => `${kind}.${layer}`);
@@ -129,6 +129,7 @@ export function createOrtSeq2SeqBackend(
       for (const [pad, rows] of groups) {
         const fed = seq - pad;
         const feeds: Record<string, OrtTensor> = {
+          ...mergedDecoderFeeds(sessions, Tensor, config, rows.length, false),
           input_ids: int64Tensor(Tensor, gatherRows(ids, seq, rows, pad), [rows.length, fed]),
           encoder_attention_mask: int64Tensor(Tensor, gatherRows(source.mask, source.length, rows), [rows.length, source.length]),
           encoder_hidden_states: new Tensor('float32', gatherRows(states, source.length * hidden, rows), [rows.length, source.length, hidden]),
@@ -137,7 +138,7 @@ export function createOrtSeq2SeqBackend(
         try {
           const read = output.logits;
           if (read.dims.length !== 3 || read.dims[0] !== rows.length || read.dims[1] !== fed) {
-            throw new BackendError(`decoder_model.onnx returned logits of shape [${read.dims.join(', ')}]; expected [${rows.length}, ${fed}, vocab].`);
+            throw new BackendError(`The decoder returned logits of shape [${read.dims.join(', ')}]; expected [${rows.length}, ${fed}, vocab].`);
           }
           vocab = read.dims[2];
           const data = readFloat32(read, 'logits');
@@ -178,7 +179,8 @@ export function createOrtSeq2SeqBackend(
     async dispose() {
       if (disposed) return;
       disposed = true;
-      await Promise.all([sessions.encoder, sessions.decoder, sessions.decoderWithPast].map((session) => session?.release()));
+      const distinct = new Set([sessions.encoder, sessions.decoder, sessions.decoderWithPast]);
+      await Promise.all([...distinct].map((session) => session?.release()));
     },
   };
   return backend;

@@ -4,7 +4,7 @@ import { checkOrtIds } from './check-ort-forward-input';
 import type { OrtRuntime } from './ort-runtime';
 import { checkOrtSource, runOrtEncoder } from './ort-seq2seq-encoder';
 import { readFloat32 } from './ort-tensor-data';
-import { type OrtSeq2SeqSessions, gatherRows, int64Tensor, runSeq2SeqSession, seq2seqPastNames } from './seq2seq-graph-layout';
+import { type OrtSeq2SeqSessions, gatherRows, int64Tensor, mergedDecoderFeeds, runSeq2SeqSession, seq2seqPastNames } from './seq2seq-graph-layout';
 
 /** Index of the largest of `vocab` logits from `offset` (first on ties, as the loop's greedy decoding). */
 function argmax(logits: Float32Array, offset: number, vocab: number): number {
@@ -30,8 +30,9 @@ function lastLogits(output: InferenceSession.ReturnType, rows: number, fed: numb
  * `forcedBosTokenId` when given; a stop id ends a row and is kept. With
  * `decoder_with_past_model.onnx` the prefix runs once through `decoder_model.onnx` and each new
  * token is fed alone with the cache (`present.{i}.decoder.*` fed back, the cross-attention
- * `present.{i}.encoder.*` of the first step reused); without it every step re-runs the decoder
- * over the whole prefix.
+ * `present.{i}.encoder.*` of the first step reused); a merged decoder does both (an empty past
+ * and `use_cache_branch` false, then the cache and true); without either every step re-runs the
+ * decoder over the whole prefix.
  */
 export async function generateSeq2Seq(
   sessions: OrtSeq2SeqSessions,
@@ -71,6 +72,7 @@ export async function generateSeq2Seq(
         const cached = cache !== undefined;
         const fed = cached ? 1 : fedIds[0].length;
         const feeds: Record<string, OrtTensor> = {
+          ...mergedDecoderFeeds(sessions, Tensor, config, rows.length, cached),
           ...cache,
           input_ids: int64Tensor(Tensor, fedIds.flatMap((ids) => ids.slice(ids.length - fed)), [rows.length, fed]),
           encoder_attention_mask: int64Tensor(Tensor, mask, [rows.length, source.length]),

@@ -54,14 +54,16 @@ function embeddingTable(opened: OpenedOrtSession, names: readonly string[], hidd
 }
 
 /**
- * Loads an encoder-decoder export in the transformers.js layout (`onnx/encoder_model.onnx`,
- * `onnx/decoder_model.onnx`, optionally `onnx/decoder_with_past_model.onnx`; names with the
+ * Loads an encoder-decoder export in the transformers.js layout (`onnx/encoder_model.onnx` with
+ * `onnx/decoder_model_merged.onnx` when the folder has it, as transformers.js prefers, else
+ * `onnx/decoder_model.onnx` and optionally `onnx/decoder_with_past_model.onnx`; names with the
  * dtype's suffix) and returns its backend. Graph names are Optimum's: the encoder takes
  * `input_ids`, `attention_mask` and returns `last_hidden_state`; the decoder takes `input_ids`,
  * `encoder_attention_mask`, `encoder_hidden_states` and returns `logits` (and
  * `present.{i}.decoder|encoder.key|value`, optionally `decoder_attentions.{i}` /
  * `cross_attentions.{i}`); the decoder with past takes `past_key_values.{i}.decoder|encoder.key|value`
- * instead of (or beside) `encoder_hidden_states`.
+ * instead of (or beside) `encoder_hidden_states`; the merged decoder takes every input of both and
+ * `use_cache_branch`.
  *
  * @throws {@link ModelLoadError} for a missing graph (listing the `.onnx` files the folder has),
  * or `'UNSUPPORTED_MODEL'` for graphs of other input or output names (found and expected).
@@ -88,16 +90,16 @@ export async function loadOrtSeq2Seq(
   }
   const missing = [];
   if (!(await has(seq2seqGraphs.encoder))) missing.push(path(seq2seqGraphs.encoder));
-  if (!(await has(seq2seqGraphs.decoder))) {
-    const merged = (await has(seq2seqGraphs.decoderMerged)) ? ` (${path(seq2seqGraphs.decoderMerged)} is there, but merged decoders are not supported yet)` : '';
-    missing.push(`${path(seq2seqGraphs.decoder)}${merged}`);
-  }
+  // transformers.js's choice: the merged decoder when there is one, else decoder_model (+ with past).
+  const merged = await has(seq2seqGraphs.decoderMerged);
+  if (!merged && !(await has(seq2seqGraphs.decoder))) missing.push(`${path(seq2seqGraphs.decoderMerged)} or ${path(seq2seqGraphs.decoder)}`);
   if (missing.length > 0) {
     throw new ModelLoadError(
       `${files.location} is an encoder-decoder model (${config.modelType}) but has no ${missing.join(' and no ')}; it has ` +
         `${found.length > 0 ? found.join(', ') : 'no encoder-decoder ONNX graph under onnx/'}. The ort backend needs the ` +
-        `transformers.js layout: encoder_model.onnx and decoder_model.onnx (optionally decoder_with_past_model.onnx) in onnx/ ` +
-        `(in Python: optimum-cli export onnx --model <id> --no-post-process <folder>, then move the .onnx files into onnx/).`,
+        `transformers.js layout in onnx/: encoder_model.onnx with decoder_model_merged.onnx, or with decoder_model.onnx ` +
+        `(optionally decoder_with_past_model.onnx), named with the dtype's suffix (in Python: optimum-cli export onnx --model <id> <folder>, ` +
+        `then move the .onnx files into onnx/).`,
     );
   }
   const opened: OpenedOrtSession[] = [];
@@ -106,24 +108,32 @@ export async function loadOrtSeq2Seq(
     opened.push(session);
     return session;
   };
+  const past = seq2seqPastNames(config.numLayers);
+  const presents = (names: readonly string[]) => names.map((name) => name.replace('past_key_values', 'present'));
   try {
     const encoder = await open(seq2seqGraphs.encoder);
     const encoderFile = `${files.location}/${path(seq2seqGraphs.encoder)}`;
     checkNames(encoderFile, 'inputs', encoder.session.inputNames, ['input_ids', 'attention_mask']);
     checkNames(encoderFile, 'outputs', encoder.session.outputNames, ['last_hidden_state']);
-    const decoder = await open(seq2seqGraphs.decoder);
-    const decoderFile = `${files.location}/${path(seq2seqGraphs.decoder)}`;
-    checkNames(decoderFile, 'inputs', decoder.session.inputNames, ['input_ids', 'encoder_attention_mask', 'encoder_hidden_states']);
-    checkNames(decoderFile, 'outputs', decoder.session.outputNames, ['logits']);
+    const decoder = await open(merged ? seq2seqGraphs.decoderMerged : seq2seqGraphs.decoder);
+    const decoderFile = `${files.location}/${path(merged ? seq2seqGraphs.decoderMerged : seq2seqGraphs.decoder)}`;
+    const decoderInputs = ['input_ids', 'encoder_attention_mask', 'encoder_hidden_states'];
     let decoderWithPast: OpenedOrtSession | undefined;
-    if (await has(seq2seqGraphs.decoderWithPast)) {
-      decoderWithPast = await open(seq2seqGraphs.decoderWithPast);
-      const withPastFile = `${files.location}/${path(seq2seqGraphs.decoderWithPast)}`;
-      const past = seq2seqPastNames(config.numLayers);
-      checkNames(withPastFile, 'inputs', decoderWithPast.session.inputNames, ['input_ids', 'encoder_attention_mask', ...past.decoder, ...past.encoder], ['encoder_hidden_states']);
-      checkNames(withPastFile, 'outputs', decoderWithPast.session.outputNames, ['logits', ...past.decoder.map((name) => name.replace('past_key_values', 'present'))]);
-      // The first step's cache comes from decoder_model.onnx, which must then return every layer's keys and values.
-      checkNames(decoderFile, 'outputs', decoder.session.outputNames, ['logits', ...[...past.decoder, ...past.encoder].map((name) => name.replace('past_key_values', 'present'))]);
+    if (merged) {
+      checkNames(decoderFile, 'inputs', decoder.session.inputNames, [...decoderInputs, ...past.decoder, ...past.encoder, 'use_cache_branch']);
+      checkNames(decoderFile, 'outputs', decoder.session.outputNames, ['logits', ...presents([...past.decoder, ...past.encoder])]);
+      decoderWithPast = decoder;
+    } else {
+      checkNames(decoderFile, 'inputs', decoder.session.inputNames, decoderInputs);
+      checkNames(decoderFile, 'outputs', decoder.session.outputNames, ['logits']);
+      if (await has(seq2seqGraphs.decoderWithPast)) {
+        decoderWithPast = await open(seq2seqGraphs.decoderWithPast);
+        const withPastFile = `${files.location}/${path(seq2seqGraphs.decoderWithPast)}`;
+        checkNames(withPastFile, 'inputs', decoderWithPast.session.inputNames, ['input_ids', 'encoder_attention_mask', ...past.decoder, ...past.encoder], ['encoder_hidden_states']);
+        checkNames(withPastFile, 'outputs', decoderWithPast.session.outputNames, ['logits', ...presents(past.decoder)]);
+        // The first step's cache comes from decoder_model.onnx, which must then return every layer's keys and values.
+        checkNames(decoderFile, 'outputs', decoder.session.outputNames, ['logits', ...presents([...past.decoder, ...past.encoder])]);
+      }
     }
     const shared = ['model.shared.weight'];
     const embeddings = {
@@ -131,7 +141,7 @@ export async function loadOrtSeq2Seq(
       decoder: embeddingTable(decoder, [...shared, 'model.decoder.embed_tokens.weight'], config.hiddenSize),
     };
     return createOrtSeq2SeqBackend(
-      { encoder: encoder.session, decoder: decoder.session, ...(decoderWithPast && { decoderWithPast: decoderWithPast.session }) },
+      { encoder: encoder.session, decoder: decoder.session, merged, ...(decoderWithPast && { decoderWithPast: decoderWithPast.session }) },
       config,
       { runtime: options.runtime, embeddings },
     );

@@ -161,9 +161,30 @@ describe('loading Marian exports', () => {
     await expect(loadOrtBackend(memoryModelFiles(noEncoder, 'm'))).rejects.toThrow(
       /m is an encoder-decoder model \(marian\) but has no onnx\/encoder_model.onnx; it has onnx\/decoder_model.onnx, onnx\/decoder_with_past_model.onnx/,
     );
-    const { 'onnx/decoder_model.onnx': decoder, ...noDecoder } = files;
-    const merged = { ...noDecoder, 'onnx/decoder_model_merged.onnx': decoder };
-    await expect(loadOrtBackend(memoryModelFiles(merged, 'm'))).rejects.toThrow(/no onnx\/decoder_model.onnx \(onnx\/decoder_model_merged.onnx is there, but merged decoders are not supported yet\)/);
+    const { 'onnx/decoder_model.onnx': _decoder, ...noDecoder } = files;
+    await expect(loadOrtBackend(memoryModelFiles(noDecoder, 'm'))).rejects.toThrow(
+      /m is an encoder-decoder model \(marian\) but has no onnx\/decoder_model_merged.onnx or onnx\/decoder_model.onnx; it has onnx\/encoder_model.onnx, onnx\/decoder_with_past_model.onnx/,
+    );
+  });
+
+  it('runs a merged decoder (decoder_model_merged.onnx, preferred as in transformers.js): reference logits, greedy loop', async () => {
+    const { 'onnx/decoder_model.onnx': _, ...mergedOnly } = tinyMarianOnnxFiles({ merged: true });
+    const merged = await loadOrtBackend(memoryModelFiles(mergedOnly, 'merged'), { intraOpNumThreads: 1 });
+    const separate = await loadOrtBackend(memoryModelFiles(tinyMarianOnnxFiles(), 'separate'), { intraOpNumThreads: 1 });
+    try {
+      const prefixes = [[pad, 17, 230], [pad], [pad, 402]];
+      const out = await merged.forward({ ...leftPadded(prefixes), encoder: source });
+      for (const [b, prefix] of prefixes.entries()) {
+        const reference = referenceRow(b, prefix);
+        expect(maxAbsDiff(out.logits.data.subarray(b * vocab, (b + 1) * vocab), reference.subarray((prefix.length - 1) * vocab))).toBeLessThan(1e-4);
+      }
+      const options = { maxNewTokens: 5, stopIds: [], padId: pad, encoder: source };
+      const expected = await greedyOverForward(separate, prefixes, options);
+      expect(await merged.generate!(prefixes, options)).toEqual(expected);
+    } finally {
+      await merged.dispose();
+      await separate.dispose();
+    }
   });
 
   it('names found and expected graph inputs', async () => {

@@ -1,6 +1,7 @@
-import { BackendError } from '@inseq/core';
+import { BackendError, type ModelConfig } from '@inseq/core';
 import type { InferenceSession, Tensor as OrtTensor } from 'onnxruntime-common';
 import type { OrtRuntime } from './ort-runtime';
+import { emptyFloatTensor } from './ort-tensor-data';
 
 /** The graphs of one encoder-decoder export, opened in ONNX Runtime. */
 export interface OrtSeq2SeqSessions {
@@ -8,8 +9,30 @@ export interface OrtSeq2SeqSessions {
   readonly encoder: InferenceSession;
   /** `decoder_model.onnx`: `input_ids`, `encoder_attention_mask`, `encoder_hidden_states` → `logits`, `present.*`. */
   readonly decoder: InferenceSession;
-  /** `decoder_with_past_model.onnx`, when the folder has it: the decoder fed from a KV cache. */
+  /** `decoder_with_past_model.onnx` when the folder has it, or the merged decoder: the decoder fed from a KV cache. */
   readonly decoderWithPast?: InferenceSession;
+  /**
+   * Whether `decoder` (and `decoderWithPast`, the same session) is `decoder_model_merged.onnx`,
+   * which takes every past input and `use_cache_branch`: an empty past with `false` for a pass
+   * without a cache, the cache with `true` after it.
+   */
+  readonly merged: boolean;
+}
+
+/**
+ * Extra feeds of a merged decoder (none for the others): without a cache an empty past
+ * `[rows, heads, 0, headDim]` of every layer and `use_cache_branch` false, as transformers.js
+ * feeds it; with a cache `use_cache_branch` true.
+ */
+export function mergedDecoderFeeds(sessions: OrtSeq2SeqSessions, Tensor: OrtRuntime['Tensor'], config: ModelConfig, rows: number, cached: boolean): Record<string, OrtTensor> {
+  if (!sessions.merged) return {};
+  const feeds: Record<string, OrtTensor> = { use_cache_branch: new Tensor('bool', new Uint8Array([cached ? 1 : 0]), [1]) };
+  if (cached) return feeds;
+  const past = seq2seqPastNames(config.numLayers);
+  const declared = (sessions.decoder.inputMetadata ?? []).find((meta) => meta.name === past.decoder[0]);
+  const type = declared?.isTensor && declared.type === 'float16' ? 'float16' : 'float32';
+  for (const name of [...past.decoder, ...past.encoder]) feeds[name] = emptyFloatTensor(Tensor, type, [rows, config.numHeads, 0, config.hiddenSize / config.numHeads]);
+  return feeds;
 }
 
 /** Optimum's cache names of an encoder-decoder decoder: `past_key_values.{i}.decoder.key/value` (self-attention) and `.encoder.` (cross-attention). */
