@@ -1,0 +1,107 @@
+import { type AttributionModel, InseqError, memoryModelFiles } from '@inseq/core';
+import { createTinyBart, createTinyMarian, createTinyT5 } from '@inseq/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { attribute } from './attribute';
+import { createDefaultRegistries } from './default-registries';
+import { loadModel } from './load-model';
+
+/**
+ * Every method on every encoder-decoder architecture (tfjs, loaded by loadModel from the
+ * Hugging Face folder): Inseq's layout — source with </s>, target from the decoder start,
+ * `source_attributions [len(source), nSteps, …]`, `target_attributions` with attributeTarget and NaN
+ * on positions not yet generated — or a clear refusal for the methods that do not attribute
+ * encoder-decoder models yet (layer methods, value zeroing).
+ */
+const { methods } = createDefaultRegistries();
+const small: Record<string, Record<string, unknown>> = {
+  integrated_gradients: { n_steps: 3 },
+  discretized_integrated_gradients: { n_steps: 3 },
+  sequential_integrated_gradients: { n_steps: 2 },
+  gradient_shap: { n_samples: 2 },
+  lime: { n_samples: 6 },
+  reagent: { keep_top_n: 1, max_probe_steps: 2, num_probes: 2 },
+};
+const refused = new Set(['layer_integrated_gradients', 'layer_gradient_x_activation', 'layer_deeplift', 'value_zeroing']);
+
+const architectures: [string, () => Record<string, Uint8Array>][] = [
+  ['marian', () => createTinyMarian().files],
+  ['bart', () => createTinyBart().files],
+  ['mbart', () => createTinyBart({ family: 'mbart' }).files],
+  ['t5 (gated-gelu)', () => createTinyT5({ feedForwardProj: 'gated-gelu' }).files],
+];
+
+describe.each(architectures)('every method on %s (tfjs)', (name, files) => {
+  let model: AttributionModel;
+  beforeAll(async () => {
+    model = await loadModel(memoryModelFiles(files(), name));
+  });
+  afterAll(() => model?.backend.dispose());
+
+  it('is loaded as an encoder-decoder and generates greedily from the decoder start', async () => {
+    expect(model.backend.config.isEncoderDecoder).toBe(true);
+    const out = await attribute(model, 'The cat sat', { method: 'dummy', methods, maxNewTokens: 4 });
+    const sequence = out.sequence_attributions[0];
+    expect(sequence.target[0].id).toBe(model.backend.config.decoderStartTokenId);
+    expect(sequence.target.length).toBeGreaterThan(1);
+    expect(sequence.source.length).toBeGreaterThan(1);
+  });
+
+  it.each(methods.list())('%s', async (method) => {
+    const run = () =>
+      attribute(model, ['The cat sat', 'A dog'], {
+        method,
+        methods,
+        generatedTexts: ['Le chat', 'Un chien dort'],
+        attributeTarget: true,
+        attributionArgs: small[method] ?? {},
+        stepScores: ['probability'],
+      });
+    if (refused.has(method)) {
+      const error = await run().catch((caught: unknown) => caught);
+      expect(InseqError.isInstance(error), String(error)).toBe(true);
+      return;
+    }
+    const out = await run();
+    for (const sequence of out.sequence_attributions) {
+      const steps = sequence.attr_pos_end - sequence.attr_pos_start;
+      expect(sequence.step_scores.probability.shape).toEqual([steps]);
+      if (method === 'dummy') continue;
+      const source = sequence.source_attributions!;
+      expect(source.shape.slice(0, 2)).toEqual([sequence.source.length, steps]);
+      expect(Array.from(source.data).every(Number.isFinite), `${method}: finite source attributions`).toBe(true);
+      const target = sequence.target_attributions!;
+      const inner = target.shape.slice(2).reduce((a, b) => a * b, 1);
+      expect(target.shape.slice(0, 2)).toEqual([sequence.target.length, steps]);
+      for (let p = 0; p < sequence.target.length; p++) {
+        for (let s = 0; s < steps; s++) {
+          const value = target.data[(p * steps + s) * inner];
+          if (p < sequence.attr_pos_start + s) expect(Number.isFinite(value), `${method} position ${p} step ${s}`).toBe(true);
+          else expect(value).toBeNaN();
+        }
+      }
+    }
+  });
+});
+
+describe('integrated gradients on Marian (tfjs) are complete over source and target', () => {
+  it('|delta| shrinks with n_steps', async () => {
+    const model = await loadModel(memoryModelFiles(createTinyMarian().files, 'marian'));
+    try {
+      const delta = async (n_steps: number) => {
+        const out = await attribute(model, 'The cat sat', {
+          method: 'integrated_gradients',
+          methods,
+          generatedTexts: 'Le chat',
+          attributeTarget: true,
+          attributionArgs: { n_steps, return_convergence_delta: true },
+        });
+        return Math.max(...Array.from(out.sequence_attributions[0].step_scores.deltas.data, Math.abs));
+      };
+      const [coarse, fine] = [await delta(2), await delta(64)];
+      expect(fine).toBeLessThan(0.02);
+      expect(fine).toBeLessThan(coarse);
+    } finally {
+      await model.backend.dispose();
+    }
+  });
+});
