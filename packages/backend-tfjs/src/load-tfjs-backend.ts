@@ -19,8 +19,9 @@ export const requiredFiles = Object.freeze(['config.json', 'model.safetensors'] 
 
 /**
  * Loads a Hugging Face model folder (`config.json` + `model.safetensors`) into tfjs and returns
- * its {@link ModelBackend} (`name: 'tfjs'`). Supported `model_type`s: gpt2, llama, mistral, qwen2,
- * gemma, and those added with `registerArchitecture`. Readies tfjs first with {@link initTfjs}.
+ * its {@link ModelBackend} (`name: 'tfjs'`). Supported `model_type`s: decoder-only gpt2, llama,
+ * mistral, qwen2, gemma; encoder-decoder marian, bart, mbart, t5 (forward and gradients then take
+ * the source as `encoder`); and those added with `registerArchitecture`. Readies tfjs first with {@link initTfjs}.
  *
  * @throws {@link ModelLoadError} `'MODEL_LOAD'` when a file is missing, `'UNSUPPORTED_MODEL'` for
  * another `model_type`, `'INVALID_FILE'` for malformed config or weights.
