@@ -19,7 +19,7 @@ import type { OrtRuntime } from './ort-runtime';
 import { checkOrtSource, runOrtEncoder } from './ort-seq2seq-encoder';
 import { readFloat32 } from './ort-tensor-data';
 import type { OnnxInitializer } from './read-onnx-initializer';
-import { type OrtSeq2SeqSessions, gatherRows, int64Tensor, mergedDecoderFeeds, runSeq2SeqSession } from './seq2seq-graph-layout';
+import { type OrtSeq2SeqSessions, encoderStatesFeed, gatherRows, int64Tensor, mergedDecoderFeeds, runSeq2SeqSession } from './seq2seq-graph-layout';
 
 /** Per-layer names of the decoder's attention outputs (transformers.js's names). */
 const attentionNames = (layers: number, kind: 'decoder_attentions' | 'cross_attentions') => Array.from({ length: layers }, (_, layer) => `${kind}.${layer}`);
@@ -132,7 +132,7 @@ export function createOrtSeq2SeqBackend(
           ...mergedDecoderFeeds(sessions, Tensor, config, rows.length, false),
           input_ids: int64Tensor(Tensor, gatherRows(ids, seq, rows, pad), [rows.length, fed]),
           encoder_attention_mask: int64Tensor(Tensor, gatherRows(source.mask, source.length, rows), [rows.length, source.length]),
-          encoder_hidden_states: new Tensor('float32', gatherRows(states, source.length * hidden, rows), [rows.length, source.length, hidden]),
+          encoder_hidden_states: encoderStatesFeed(sessions.decoder, Tensor, gatherRows(states, source.length * hidden, rows), [rows.length, source.length, hidden]),
         };
         const output = await runSeq2SeqSession(sessions.decoder, feeds, `the decoder over a [${rows.length}, ${fed}] batch`);
         try {

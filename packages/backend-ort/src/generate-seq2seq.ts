@@ -4,7 +4,7 @@ import { checkOrtIds } from './check-ort-forward-input';
 import type { OrtRuntime } from './ort-runtime';
 import { checkOrtSource, runOrtEncoder } from './ort-seq2seq-encoder';
 import { readFloat32 } from './ort-tensor-data';
-import { type OrtSeq2SeqSessions, gatherRows, int64Tensor, mergedDecoderFeeds, runSeq2SeqSession, seq2seqPastNames } from './seq2seq-graph-layout';
+import { type OrtSeq2SeqSessions, encoderStatesFeed, gatherRows, int64Tensor, mergedDecoderFeeds, runSeq2SeqSession, seq2seqPastNames } from './seq2seq-graph-layout';
 
 /** Index of the largest of `vocab` logits from `offset` (first on ties, as the loop's greedy decoding). */
 function argmax(logits: Float32Array, offset: number, vocab: number): number {
@@ -71,14 +71,14 @@ export async function generateSeq2Seq(
       for (let step = 0; step < options.maxNewTokens && done.includes(false); step++) {
         const cached = cache !== undefined;
         const fed = cached ? 1 : fedIds[0].length;
+        const session = cached ? sessions.decoderWithPast! : sessions.decoder;
         const feeds: Record<string, OrtTensor> = {
           ...mergedDecoderFeeds(sessions, Tensor, config, rows.length, cached),
           ...cache,
           input_ids: int64Tensor(Tensor, fedIds.flatMap((ids) => ids.slice(ids.length - fed)), [rows.length, fed]),
           encoder_attention_mask: int64Tensor(Tensor, mask, [rows.length, source.length]),
-          encoder_hidden_states: new Tensor('float32', groupStates, [rows.length, source.length, hidden]),
+          encoder_hidden_states: encoderStatesFeed(session, Tensor, groupStates, [rows.length, source.length, hidden]),
         };
-        const session = cached ? sessions.decoderWithPast! : sessions.decoder;
         const keep = new Set(cache ? past.encoder.map((name) => cache![name]) : []);
         const output = await runSeq2SeqSession(session, feeds, `generated token ${step + 1} of a group of ${rows.length}`, keep);
         const next: Record<string, OrtTensor> = {};

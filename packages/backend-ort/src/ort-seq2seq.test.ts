@@ -1,5 +1,14 @@
 import { type EncoderInput, type ModelBackend, intTensorFromRows, memoryModelFiles } from '@inseq/core';
-import { createTinyMarian, maxAbsDiff, referenceEncoderDecoderForward, tinyMarianOnnxFiles } from '@inseq/testing';
+import {
+  createTinyMarian,
+  encodeOnnxModel,
+  marianDecoderOnnxSpec,
+  marianEncoderOnnxSpec,
+  maxAbsDiff,
+  referenceEncoderDecoderForward,
+  tinyMarianOnnxFiles,
+  toFloat16OnnxModel,
+} from '@inseq/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadOrtBackend } from './load-ort-backend';
 import { ortBackendLoader } from './ort-backend-loader';
@@ -184,6 +193,32 @@ describe('loading Marian exports', () => {
     } finally {
       await merged.dispose();
       await separate.dispose();
+    }
+  });
+
+  it('loads the fp16 graphs (float16 weights, encoder states and cache) by dtype suffix', async () => {
+    const { 'onnx/encoder_model.onnx': _e, 'onnx/decoder_model.onnx': _d, 'onnx/decoder_with_past_model.onnx': _p, ...rest } = files;
+    const fp16 = {
+      ...rest,
+      'onnx/encoder_model_fp16.onnx': encodeOnnxModel(toFloat16OnnxModel(marianEncoderOnnxSpec(weights, config))),
+      'onnx/decoder_model_fp16.onnx': encodeOnnxModel(toFloat16OnnxModel(marianDecoderOnnxSpec(weights, config))),
+      'onnx/decoder_with_past_model_fp16.onnx': encodeOnnxModel(toFloat16OnnxModel(marianDecoderOnnxSpec(weights, config, { withPast: true }))),
+    };
+    await expect(loadOrtBackend(memoryModelFiles(fp16, 'm'))).rejects.toThrow(/has no onnx\/encoder_model.onnx.*it has onnx\/encoder_model_fp16.onnx/);
+    expect(await ortBackendLoader.canLoad(memoryModelFiles(fp16, 'm'))).toBe(true);
+    const half = await loadOrtBackend(memoryModelFiles(fp16, 'm'), { dtype: 'fp16', intraOpNumThreads: 1 });
+    try {
+      const prefixes = [[pad, 17, 230], [pad], [pad, 402]];
+      const out = await half.forward({ ...leftPadded(prefixes), encoder: source });
+      for (const [b, prefix] of prefixes.entries()) {
+        const reference = referenceRow(b, prefix);
+        // float16 rounding of weights and encoder states only.
+        expect(maxAbsDiff(out.logits.data.subarray(b * vocab, (b + 1) * vocab), reference.subarray((prefix.length - 1) * vocab))).toBeLessThan(5e-2);
+      }
+      const options = { maxNewTokens: 4, stopIds: [], padId: pad, encoder: source };
+      expect(await half.generate!(prefixes, options)).toEqual(await greedyOverForward(half, prefixes, options));
+    } finally {
+      await half.dispose();
     }
   });
 

@@ -1,4 +1,4 @@
-import { BackendError, type ModelConfig } from '@inseq/core';
+import { BackendError, type ModelConfig, float32ToFloat16Bits } from '@inseq/core';
 import type { InferenceSession, Tensor as OrtTensor } from 'onnxruntime-common';
 import type { OrtRuntime } from './ort-runtime';
 import { emptyFloatTensor } from './ort-tensor-data';
@@ -29,8 +29,7 @@ export function mergedDecoderFeeds(sessions: OrtSeq2SeqSessions, Tensor: OrtRunt
   const feeds: Record<string, OrtTensor> = { use_cache_branch: new Tensor('bool', new Uint8Array([cached ? 1 : 0]), [1]) };
   if (cached) return feeds;
   const past = seq2seqPastNames(config.numLayers);
-  const declared = (sessions.decoder.inputMetadata ?? []).find((meta) => meta.name === past.decoder[0]);
-  const type = declared?.isTensor && declared.type === 'float16' ? 'float16' : 'float32';
+  const type = declaredFloatType(sessions.decoder, past.decoder[0]);
   for (const name of [...past.decoder, ...past.encoder]) feeds[name] = emptyFloatTensor(Tensor, type, [rows, config.numHeads, 0, config.hiddenSize / config.numHeads]);
   return feeds;
 }
@@ -39,6 +38,17 @@ export function mergedDecoderFeeds(sessions: OrtSeq2SeqSessions, Tensor: OrtRunt
 export function seq2seqPastNames(numLayers: number): { readonly decoder: string[]; readonly encoder: string[] } {
   const names = (side: string) => Array.from({ length: numLayers }, (_, layer) => [`past_key_values.${layer}.${side}.key`, `past_key_values.${layer}.${side}.value`]).flat();
   return { decoder: names('decoder'), encoder: names('encoder') };
+}
+
+/** The element type `session` declares for the float input `name` (float16 in `_fp16` exports). */
+function declaredFloatType(session: InferenceSession, name: string): 'float32' | 'float16' {
+  const declared = (session.inputMetadata ?? []).find((meta) => meta.name === name);
+  return declared?.isTensor && declared.type === 'float16' ? 'float16' : 'float32';
+}
+
+/** `encoder_hidden_states` for `session`, in the type it declares (float16 bits for `_fp16` exports). */
+export function encoderStatesFeed(session: InferenceSession, Tensor: OrtRuntime['Tensor'], data: Float32Array, dims: readonly number[]): OrtTensor {
+  return declaredFloatType(session, 'encoder_hidden_states') === 'float16' ? new Tensor('float16', float32ToFloat16Bits(data), [...dims]) : new Tensor('float32', data, [...dims]);
 }
 
 /** An int64 ORT tensor of `values`. */
