@@ -102,3 +102,8 @@ export {
 export { type TinyMarianOnnxOptions, tinyMarianOnnxFiles } from './encoder-decoder-onnx/tiny-marian-onnx-files';
 export { marianEncoderOnnxSpec } from './encoder-decoder-onnx/marian-encoder-onnx-spec';
 export { type MarianDecoderOnnxOptions, marianDecoderOnnxSpec } from './encoder-decoder-onnx/marian-decoder-onnx-spec';
+export { type TinyBartOnnxOptions, tinyBartOnnxFiles } from './encoder-decoder-onnx-bart-t5/tiny-bart-onnx-files';
+export { type TinyT5OnnxOptions, tinyT5OnnxFiles } from './encoder-decoder-onnx-bart-t5/tiny-t5-onnx-files';
+export { bartOnnxModelSpecs } from './encoder-decoder-onnx-bart-t5/bart-onnx-model-specs';
+export { t5OnnxModelSpecs } from './encoder-decoder-onnx-bart-t5/t5-onnx-model-specs';
+export type { Seq2SeqDecoderOnnxOptions, Seq2SeqOnnxModelSpecs } from './encoder-decoder-onnx-bart-t5/seq2seq-onnx-interface';
