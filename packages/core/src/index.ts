@@ -12,7 +12,7 @@ export { createRegistry, type Named, type RegisterOptions, type Registry } from 
 
 export type { GenerationConfig, ModelConfig } from './contracts/model-config';
 export { memoryModelFiles, readJsonFile, type ModelFiles } from './contracts/model-files';
-export type { SpecialTokenIds, Tokenizer } from './contracts/tokenizer';
+export type { ChatMessage, SpecialTokenIds, Tokenizer } from './contracts/tokenizer';
 export {
   selectContrastRows,
   type ContrastRows,

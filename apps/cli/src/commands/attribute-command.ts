@@ -63,6 +63,7 @@ interface AttributeFlags {
   splitSequences?: boolean;
   attributeTarget?: boolean;
   generateFromTargetPrefix?: boolean;
+  chatTemplate?: boolean;
   tokenizerKwargs?: Record<string, unknown>;
 }
 
@@ -136,6 +137,7 @@ export function addAttributeCommand(program: Command, io: CliIo): void {
     .option('--max-new-tokens <n>', 'tokens to generate when no generated texts are given', parseNonNegativeInteger)
     .option('--batch-size <n>', 'sequences attributed together', parseNonNegativeInteger)
     .option('--attribute-target', 'also attribute to the target prefix (encoder-decoder models; decoder-only ones always do)')
+    .option('--chat-template', "decoder-only chat models: wrap each input in the tokenizer's chat template (-g then gives the replies)")
     .option('--generate-from-target-prefix', 'encoder-decoder: continue the generated texts instead of forcing them')
     .option('--tokenizer-kwargs <json>', 'encoder-decoder: {"src_lang": …, "tgt_lang": …} language codes of multilingual models', parseJsonObject)
     .option('--hide', 'do not print the heatmap table')
@@ -205,6 +207,7 @@ export function addAttributeCommand(program: Command, io: CliIo): void {
           batchSize: flags.batchSize,
           attributeTarget: flags.attributeTarget,
           generateFromTargetPrefix: flags.generateFromTargetPrefix,
+          chatTemplate: flags.chatTemplate,
           ...languageCodes(flags.tokenizerKwargs),
           onWarning: (message) => io.stderr.write(`warning: ${message}\n`),
           onProgress: (event) => progress.update(event),

@@ -6,10 +6,24 @@ export interface SpecialTokenIds {
   readonly pad?: number;
 }
 
+/** One turn of a chat, as chat templates take it. */
+export interface ChatMessage {
+  readonly role: 'system' | 'user' | 'assistant' | (string & {});
+  readonly content: string;
+}
+
 /** The tokenizer as the attribution loop sees it. */
 export interface Tokenizer {
-  /** Ids of `text`, with the special tokens the model's tokenizer adds by default. */
-  encode(text: string): number[];
+  /**
+   * Ids of `text`, with the special tokens the model's tokenizer adds by default
+   * (`addSpecialTokens: false` leaves them out, as for text a chat template already marked up).
+   */
+  encode(text: string, options?: { readonly addSpecialTokens?: boolean }): number[];
+  /**
+   * Renders `messages` with the model's chat template (`chat_template` of tokenizer_config.json),
+   * as transformers' `apply_chat_template(tokenize=False)`; absent when the tokenizer has none.
+   */
+  applyChatTemplate?(messages: readonly ChatMessage[], options?: { readonly addGenerationPrompt?: boolean }): string;
   decode(ids: readonly number[], options?: { skipSpecialTokens?: boolean }): string;
   /** The vocabulary entry of `id` (`Ġcapital` for GPT-2), as Inseq shows in `source`/`target`. */
   idToToken(id: number): string;

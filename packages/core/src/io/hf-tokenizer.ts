@@ -1,7 +1,9 @@
 import { Tokenizer as HfTokenizerImpl } from '@huggingface/tokenizers';
 import type { ModelFiles } from '../contracts/model-files';
 import { readJsonFile } from '../contracts/model-files';
-import type { SpecialTokenIds, Tokenizer } from '../contracts/tokenizer';
+import { Template } from '@huggingface/jinja';
+import type { ChatMessage, SpecialTokenIds, Tokenizer } from '../contracts/tokenizer';
+import { InvalidInputError } from '../errors/invalid-input-error';
 import { ModelLoadError } from '../errors/model-load-error';
 
 type TokenSetting = string | { content?: string } | null | undefined;
@@ -9,6 +11,20 @@ type TokenSetting = string | { content?: string } | null | undefined;
 function tokenContent(setting: TokenSetting): string | undefined {
   if (typeof setting === 'string') return setting;
   return setting?.content ?? undefined;
+}
+
+/**
+ * The chat template of tokenizer_config.json: a string, or a list of `{ name, template }` of which
+ * the `default` one is used (as transformers does).
+ */
+function chatTemplateOf(setting: unknown): Template | undefined {
+  const source =
+    typeof setting === 'string'
+      ? setting
+      : Array.isArray(setting)
+        ? (setting.find((entry) => entry?.name === 'default')?.template as string | undefined)
+        : undefined;
+  return source === undefined ? undefined : new Template(source);
 }
 
 /**
@@ -45,9 +61,25 @@ export async function loadTokenizer(files: ModelFiles): Promise<Tokenizer> {
     unk: idOf('unk_token'),
     pad: idOf('pad_token'),
   };
+  const chatTemplate = chatTemplateOf(tokenizerConfig.chat_template);
   return {
     specialTokenIds,
-    encode: (text) => impl.encode(text).ids,
+    encode: (text, options) => impl.encode(text, { add_special_tokens: options?.addSpecialTokens ?? true }).ids,
+    ...(chatTemplate && {
+      applyChatTemplate: (messages: readonly ChatMessage[], options?: { readonly addGenerationPrompt?: boolean }) => {
+        try {
+          return chatTemplate.render({
+          messages,
+          add_generation_prompt: options?.addGenerationPrompt ?? false,
+          bos_token: tokenContent(tokenizerConfig.bos_token as TokenSetting) ?? '',
+          eos_token: tokenContent(tokenizerConfig.eos_token as TokenSetting) ?? '',
+          });
+        } catch (cause) {
+          // A template's raise_exception (e.g. roles out of order) or a render error.
+          throw new InvalidInputError(`The chat template of ${files.location} refused the messages: ${(cause as Error).message}`, 'INVALID_ARGUMENT');
+        }
+      },
+    }),
     decode: (ids, options) => impl.decode([...ids], { skip_special_tokens: options?.skipSpecialTokens ?? false }),
     idToToken: (id) => impl.id_to_token(id) ?? `<id:${id}>`,
     tokenToId: (token) => impl.token_to_id(token) ?? undefined,

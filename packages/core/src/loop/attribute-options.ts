@@ -82,6 +82,13 @@ export interface AttributeOptions {
   readonly srcLang?: string;
   /** Encoder-decoder, multilingual: the target language code, forced as the first generated token (`forced_bos_token_id`). */
   readonly tgtLang?: string;
+  /**
+   * Decoder-only chat models: render each input as a user turn with the tokenizer's chat template
+   * (tokenizer_config.json `chat_template`, generation prompt added) before attributing; the
+   * `generatedTexts` are then the assistant's replies only. Never applied unless asked, as Inseq.
+   * @defaultValue false
+   */
+  readonly chatTemplate?: boolean;
   /** Receives warnings (an ignored option, …). @defaultValue `console.warn` */
   readonly onWarning?: (message: string) => void;
   /**

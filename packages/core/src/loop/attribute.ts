@@ -115,7 +115,7 @@ export async function attribute(
         srcLang: options.srcLang,
         tgtLang: options.tgtLang,
       })
-    : await prepareSequences(model, inputTexts, { generatedTexts: options.generatedTexts, maxNewTokens, padId });
+    : await prepareSequences(model, inputTexts, { generatedTexts: options.generatedTexts, maxNewTokens, padId, chatTemplate: options.chatTemplate });
   if (options.contrastSources !== undefined && options.contrastTargets === undefined) {
     throw new InvalidInputError('contrastSources needs contrastTargets: the alternative target scored on the alternative source.', 'INVALID_ARGUMENT');
   }
@@ -196,6 +196,7 @@ export async function attribute(
       attr_pos_start: options.attrPosStart ?? null,
       attr_pos_end: options.attrPosEnd ?? null,
       attribute_target: options.attributeTarget ?? false,
+      chat_template: options.chatTemplate ?? false,
       batch_size: batchSize,
       exec_time: (performance.now() - startedAt) / 1000,
     },

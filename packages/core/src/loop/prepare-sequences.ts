@@ -22,14 +22,27 @@ function asList(value: string | readonly string[]): string[] {
 export async function prepareSequences(
   model: AttributionModel,
   inputTexts: string | readonly string[],
-  options: { generatedTexts?: string | readonly string[]; maxNewTokens: number; padId: number },
+  options: { generatedTexts?: string | readonly string[]; maxNewTokens: number; padId: number; chatTemplate?: boolean },
 ): Promise<PreparedSequence[]> {
-  const inputs = asList(inputTexts);
-  if (inputs.length === 0) throw new InvalidInputError('No input texts were given; pass at least one string.');
+  const given = asList(inputTexts);
+  if (given.length === 0) throw new InvalidInputError('No input texts were given; pass at least one string.');
+  // With a chat template, each input is a user turn and the prompt is the rendered chat (its
+  // special tokens written by the template, so none are added when encoding).
+  const chat = options.chatTemplate === true;
+  if (chat && !model.tokenizer.applyChatTemplate) {
+    throw new InvalidInputError(
+      `chatTemplate was asked, but ${model.name}'s tokenizer_config.json has no chat_template; attribute the plain text instead.`,
+      'INVALID_ARGUMENT',
+    );
+  }
+  const inputs = chat
+    ? given.map((text) => model.tokenizer.applyChatTemplate!([{ role: 'user', content: String(text) }], { addGenerationPrompt: true }))
+    : given;
+  const encodeText = (text: string) => (chat ? model.tokenizer.encode(text, { addSpecialTokens: false }) : model.tokenizer.encode(text));
   const maxPositions = model.backend.config.maxPositions;
   const sourceIds = inputs.map((text, i) => {
     if (typeof text !== 'string') throw new InvalidInputError(`Input text ${i} is not a string.`);
-    const ids = model.tokenizer.encode(text);
+    const ids = encodeText(text);
     if (ids.length === 0) {
       throw new InvalidInputError(`Input text ${i} (${JSON.stringify(text)}) encodes to no tokens; give a non-empty prompt.`);
     }
@@ -49,14 +62,16 @@ export async function prepareSequences(
         `Got ${inputs.length} input texts but ${generated.length} generated texts; give one generated text per input.`,
       );
     }
-    return generated.map((text, i) => {
+    return generated.map((given, i) => {
+      // With a chat template the generated texts are the assistant's replies, appended to the chat.
+      const text = chat && typeof given === 'string' ? inputs[i] + given : given;
       if (typeof text !== 'string' || !text.startsWith(inputs[i])) {
         throw new InvalidInputError(
           `Generated text ${i} (${JSON.stringify(text)}) does not start with its input text (${JSON.stringify(inputs[i])}). ` +
             'For decoder-only models the generated text must be the input followed by the continuation.',
         );
       }
-      const targetIds = model.tokenizer.encode(text);
+      const targetIds = encodeText(text);
       // Longest prefix fed to the model explains the last token.
       if (targetIds.length - 1 > maxPositions) {
         throw new InvalidInputError(

@@ -76,6 +76,17 @@ const architectures: Record<LlamaFamily, string> = {
   gemma: 'GemmaForCausalLM',
 };
 
+/**
+ * Llama 2 chat's prompt format (`<s>[INST] user [/INST] reply </s>`, an optional system turn in
+ * `<<SYS>>` markers), as a chat template, so that chat-formatted attribution can be tested.
+ */
+const llama2ChatTemplate =
+  "{% if messages[0]['role'] == 'system' %}{% set system = '<<SYS>>\\n' + messages[0]['content'] + '\\n<</SYS>>\\n\\n' %}{% set loop_messages = messages[1:] %}" +
+  "{% else %}{% set system = '' %}{% set loop_messages = messages %}{% endif %}" +
+  "{% for message in loop_messages %}{% if message['role'] == 'user' %}" +
+  "{{ bos_token + '[INST] ' + (system if loop.first else '') + message['content'] + ' [/INST]' }}" +
+  "{% elif message['role'] == 'assistant' %}{{ ' ' + message['content'] + ' ' + eos_token }}{% endif %}{% endfor %}";
+
 const encoder = new TextEncoder();
 const jsonFile = (value: unknown): Uint8Array => encoder.encode(`${JSON.stringify(value, null, 2)}\n`);
 
@@ -115,7 +126,7 @@ export function createTinyLlama(options: TinyLlamaOptions = {}): TinyLlama {
   const special = byteLevel ? { bos: null, eos: endOfText, pad: endOfText } : { bos: 1, eos: 2, pad: null };
   const tokenizerConfig = byteLevel
     ? { ...built.tokenizerConfig, bos_token: null, pad_token: '<|endoftext|>', tokenizer_class: 'Qwen2Tokenizer' }
-    : built.tokenizerConfig;
+    : { ...built.tokenizerConfig, chat_template: llama2ChatTemplate };
 
   const rng = createRng(options.seed ?? 0);
   const weights: Record<string, NamedWeight> = {};
