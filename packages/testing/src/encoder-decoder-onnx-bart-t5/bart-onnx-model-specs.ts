@@ -6,8 +6,11 @@ import { type AttentionModules, Seq2SeqGraphOps } from './seq2seq-graph-ops';
 import {
   type Seq2SeqDecoderOnnxOptions,
   type Seq2SeqOnnxModelSpecs,
-  decoderAttentionNames,
+  type Seq2SeqDecoderVariant,
+  decoderAttentionSources,
   decoderInterface,
+  decoderLengths,
+  decoderSpecs,
   encoderInterface,
 } from './seq2seq-onnx-interface';
 
@@ -102,20 +105,18 @@ function bartEncoderSpec(weights: Record<string, NamedWeight>, sizes: BartSizes)
   return { opsetVersion: 17, graphName: 'main_graph', ...encoderInterface(sizes.dModel), initializers: ops.g.initializers, nodes: ops.g.nodes };
 }
 
-function bartDecoderSpec(weights: Record<string, NamedWeight>, sizes: BartSizes, withPast: boolean, outputAttentions: boolean): OnnxModelSpec {
+function bartDecoderSpec(weights: Record<string, NamedWeight>, sizes: BartSizes, variant: Seq2SeqDecoderVariant, outputAttentions: boolean): OnnxModelSpec {
   const graph = new BartGraph(weights, sizes);
   const { ops } = graph;
   const { g } = ops;
-  const fed = ops.dim('input_ids', 1);
-  const past = withPast ? ops.dim('past_key_values.0.decoder.key', 2) : ops.int64('const_zero_i', [0]);
-  const total = withPast ? g.one('Add', [past, fed]) : fed;
+  const { past, fed, total, crossChoice } = decoderLengths(ops, variant);
   // As Optimum's export: no decoder mask, the fed tokens sit at positions past, past + 1, …
   let y = graph.embed('decoder', 'input_ids', past, fed);
   const causal = ops.causalBias(ops.relativePositions(past, total));
   const sourceBias = ops.keyPaddingBias('encoder_attention_mask');
   for (let layer = 0; layer < sizes.decoderLayers; layer++) {
     const p = `model.decoder.layers.${layer}`;
-    const names = decoderAttentionNames(layer, withPast, outputAttentions);
+    const names = decoderAttentionSources(layer, variant, outputAttentions, crossChoice);
     y = graph.residual(y, `${p}.self_attn_layer_norm`, (input) => ops.attention(input, graph.modules(`${p}.self_attn`, sizes.decoderHeads), { ...names.self, bias: [causal] }));
     y = graph.residual(y, `${p}.encoder_attn_layer_norm`, (input) =>
       ops.attention(input, graph.modules(`${p}.encoder_attn`, sizes.decoderHeads), { ...names.cross, bias: [sourceBias] }),
@@ -130,7 +131,7 @@ function bartDecoderSpec(weights: Record<string, NamedWeight>, sizes: BartSizes,
   if (ops.hasWeight('final_logits_bias')) g.one('Add', [projected, ops.weight('final_logits_bias')], undefined, 'logits');
   else g.one('Identity', [projected], undefined, 'logits');
   const interfaceSizes = { dModel: sizes.dModel, vocab: sizes.vocab, layers: sizes.decoderLayers, heads: sizes.decoderHeads, headDim: sizes.dModel / sizes.decoderHeads };
-  return { opsetVersion: 17, graphName: 'main_graph', ...decoderInterface(interfaceSizes, withPast, outputAttentions), initializers: g.initializers, nodes: g.nodes };
+  return { opsetVersion: 17, graphName: 'main_graph', ...decoderInterface(interfaceSizes, variant, outputAttentions), initializers: g.initializers, nodes: g.nodes };
 }
 
 /**
@@ -157,7 +158,6 @@ export function bartOnnxModelSpecs(weights: Record<string, NamedWeight>, config:
   const outputAttentions = options.outputAttentions ?? false;
   return {
     encoder: bartEncoderSpec(weights, sizes),
-    decoder: bartDecoderSpec(weights, sizes, false, outputAttentions),
-    ...(options.withPast && { decoderWithPast: bartDecoderSpec(weights, sizes, true, outputAttentions) }),
+    ...decoderSpecs(options, (variant) => bartDecoderSpec(weights, sizes, variant, outputAttentions)),
   };
 }

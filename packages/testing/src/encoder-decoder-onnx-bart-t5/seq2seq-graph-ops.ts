@@ -29,6 +29,11 @@ export interface AttentionSources {
   readonly cached?: { readonly keys: string; readonly values: string };
   /** Cached keys and values the projections are appended to on the key axis (a self-attention cache). */
   readonly appendTo?: { readonly keys: string; readonly values: string };
+  /**
+   * Rows `[start, start + length)` (int64 `[1]` values) of `Concat(cache, projection)` on the key
+   * axis: the merged decoder's choice between the cross-attention cache and the projection.
+   */
+  readonly chooseFrom?: { readonly keys: string; readonly values: string; readonly start: string; readonly length: string };
   /** Additive biases of the scores, broadcast to `[batch, heads, queries, keys]`. */
   readonly bias: readonly string[];
   readonly keysName?: string;
@@ -174,6 +179,14 @@ export class Seq2SeqGraphOps {
       if (sources.appendTo) {
         keys = g.one('Concat', [sources.appendTo.keys, keys], { axis: int(2) });
         values = g.one('Concat', [sources.appendTo.values, values], { axis: int(2) });
+      }
+      const choice = sources.chooseFrom;
+      if (choice) {
+        const end = g.one('Add', [choice.start, choice.length]);
+        const pick = (cache: string, projected: string) =>
+          g.one('Slice', [g.one('Concat', [cache, projected], { axis: int(2) }), choice.start, end, this.int64('const_index_2', [2])]);
+        keys = pick(choice.keys, keys);
+        values = pick(choice.values, values);
       }
     }
     if (sources.keysName) keys = g.one('Identity', [keys], undefined, sources.keysName);

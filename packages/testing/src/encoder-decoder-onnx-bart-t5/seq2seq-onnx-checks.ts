@@ -4,7 +4,7 @@ import { referenceEncoderDecoderForward } from '../encoder-decoder/reference-enc
 import type { TinySeq2Seq } from '../encoder-decoder/tiny-seq2seq';
 import { maxAbsDiff } from '../max-abs-diff';
 
-/** What {@link describeSeq2SeqOnnx} checks: a generated model and its ONNX folder (written with `withPast` and `outputAttentions`). */
+/** What {@link describeSeq2SeqOnnx} checks: a generated model and its ONNX folder (written with `withPast`, `merged` and `outputAttentions`). */
 export interface Seq2SeqOnnxCase {
   readonly model: TinySeq2Seq;
   readonly files: Record<string, Uint8Array>;
@@ -44,7 +44,7 @@ export function describeSeq2SeqOnnx(name: string, build: () => Seq2SeqOnnxCase):
     const logitsAt = (step: number) => [0, 1].flatMap((b) => Array.from(reference.logits.subarray((b * targetLength + step) * vocab, (b * targetLength + step + 1) * vocab)));
     const sessions: Record<string, InferenceSession> = {};
     beforeAll(async () => {
-      for (const graph of ['encoder_model', 'decoder_model', 'decoder_with_past_model']) {
+      for (const graph of ['encoder_model', 'decoder_model', 'decoder_with_past_model', 'decoder_model_merged']) {
         sessions[graph] = await InferenceSession.create(files[`onnx/${graph}.onnx`], { intraOpNumThreads: 1 });
       }
     });
@@ -54,13 +54,22 @@ export function describeSeq2SeqOnnx(name: string, build: () => Seq2SeqOnnxCase):
 
     it('writes the transformers.js folder with the safetensors folder’s config and tokenizer', () => {
       expect(Object.keys(files).sort()).toEqual(
-        ['config.json', 'generation_config.json', 'onnx/decoder_model.onnx', 'onnx/decoder_with_past_model.onnx', 'onnx/encoder_model.onnx', 'tokenizer.json', 'tokenizer_config.json'].sort(),
+        [
+          'config.json',
+          'generation_config.json',
+          'onnx/decoder_model.onnx',
+          'onnx/decoder_model_merged.onnx',
+          'onnx/decoder_with_past_model.onnx',
+          'onnx/encoder_model.onnx',
+          'tokenizer.json',
+          'tokenizer_config.json',
+        ].sort(),
       );
       for (const file of ['config.json', 'generation_config.json', 'tokenizer.json', 'tokenizer_config.json']) expect(files[file]).toEqual(model.files[file]);
     });
 
     it('declares the input and output names of the Marian export (Optimum’s)', () => {
-      const { encoder_model: encoder, decoder_model: decoder, decoder_with_past_model: withPast } = sessions;
+      const { encoder_model: encoder, decoder_model: decoder, decoder_with_past_model: withPast, decoder_model_merged: merged } = sessions;
       expect([...encoder.inputNames].sort()).toEqual(['attention_mask', 'input_ids']);
       expect([...encoder.outputNames]).toEqual(['last_hidden_state']);
       expect([...decoder.inputNames].sort()).toEqual(['encoder_attention_mask', 'encoder_hidden_states', 'input_ids']);
@@ -71,6 +80,8 @@ export function describeSeq2SeqOnnx(name: string, build: () => Seq2SeqOnnxCase):
       const past = per((i) => ['decoder', 'encoder'].flatMap((side) => [`past_key_values.${i}.${side}.key`, `past_key_values.${i}.${side}.value`]));
       expect([...withPast.inputNames].sort()).toEqual(['encoder_attention_mask', 'input_ids', ...past].sort());
       expect([...withPast.outputNames]).toEqual(['logits', ...present(['decoder']), ...attentions]);
+      expect([...merged.inputNames].sort()).toEqual(['encoder_attention_mask', 'encoder_hidden_states', 'input_ids', ...past, 'use_cache_branch'].sort());
+      expect([...merged.outputNames]).toEqual(['logits', ...present(['decoder', 'encoder']), ...attentions]);
     });
 
     it('encoder state and decoder logits at every position equal the float64 reference (1e-4), attentions (1e-5)', async () => {
@@ -110,6 +121,34 @@ export function describeSeq2SeqOnnx(name: string, build: () => Seq2SeqOnnxCase):
         for (let layer = 0; layer < layers; layer++) {
           for (const part of ['key', 'value']) cache[`past_key_values.${layer}.decoder.${part}`] = out[`present.${layer}.decoder.${part}`];
         }
+      }
+    });
+
+    it('decoder_model_merged runs the first steps with an empty past, later ones from the cache, with the same logits (1e-4)', async () => {
+      const encoded = await sessions.encoder_model.run({ input_ids: int64(sourceIds), attention_mask: int64(sourceMask) });
+      const past = Array.from({ length: layers }, (_, i) => ['decoder', 'encoder'].flatMap((side) => [`past_key_values.${i}.${side}.key`, `past_key_values.${i}.${side}.value`])).flat();
+      let cache: Record<string, Tensor> = Object.fromEntries(past.map((name) => [name, new Tensor('float32', new Float32Array(0), [2, heads, 0, headDim])]));
+      for (const [step, fed] of [
+        [0, 3],
+        [3, 1],
+        [4, 5],
+        [9, 1],
+        [10, 2],
+      ]) {
+        const out = await sessions.decoder_model_merged.run({
+          ...cache,
+          input_ids: int64(targetIds.map((row) => row.slice(step, step + fed))),
+          encoder_attention_mask: int64(sourceMask),
+          encoder_hidden_states: encoded.last_hidden_state,
+          use_cache_branch: new Tensor('bool', new Uint8Array([step > 0 ? 1 : 0]), [1]),
+        });
+        const got = out.logits.data as Float32Array;
+        for (let t = 0; t < fed; t++) {
+          const rows = [0, 1].flatMap((b) => Array.from(got.subarray((b * fed + t) * vocab, (b * fed + t + 1) * vocab)));
+          expect(maxAbsDiff(rows, logitsAt(step + t))).toBeLessThan(1e-4);
+        }
+        expect(out['present.0.encoder.key'].dims).toEqual([2, heads, sourceLength, headDim]);
+        cache = Object.fromEntries(past.map((name) => [name, out[name.replace('past_key_values', 'present')]]));
       }
     });
   });

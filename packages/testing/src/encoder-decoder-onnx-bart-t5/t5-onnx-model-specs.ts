@@ -7,8 +7,11 @@ import { type AttentionModules, Seq2SeqGraphOps } from './seq2seq-graph-ops';
 import {
   type Seq2SeqDecoderOnnxOptions,
   type Seq2SeqOnnxModelSpecs,
-  decoderAttentionNames,
+  type Seq2SeqDecoderVariant,
+  decoderAttentionSources,
   decoderInterface,
+  decoderLengths,
+  decoderSpecs,
   encoderInterface,
 } from './seq2seq-onnx-interface';
 
@@ -124,13 +127,11 @@ function t5EncoderSpec(weights: Record<string, NamedWeight>, sizes: T5Sizes): On
   return { opsetVersion: 17, graphName: 'main_graph', ...encoderInterface(sizes.dModel), initializers: ops.g.initializers, nodes: ops.g.nodes };
 }
 
-function t5DecoderSpec(weights: Record<string, NamedWeight>, sizes: T5Sizes, withPast: boolean, outputAttentions: boolean): OnnxModelSpec {
+function t5DecoderSpec(weights: Record<string, NamedWeight>, sizes: T5Sizes, variant: Seq2SeqDecoderVariant, outputAttentions: boolean): OnnxModelSpec {
   const graph = new T5Graph(weights, sizes);
   const { ops } = graph;
   const { g } = ops;
-  const fed = ops.dim('input_ids', 1);
-  const past = withPast ? ops.dim('past_key_values.0.decoder.key', 2) : ops.int64('const_zero_i', [0]);
-  const total = withPast ? g.one('Add', [past, fed]) : fed;
+  const { past, total, crossChoice } = decoderLengths(ops, variant);
   let y = g.one('Gather', [ops.weight('shared.weight'), 'input_ids']);
   // Queries at positions past…total − 1: the bias only sees distances, the mask only order.
   const relative = ops.relativePositions(past, total);
@@ -138,7 +139,7 @@ function t5DecoderSpec(weights: Record<string, NamedWeight>, sizes: T5Sizes, wit
   const sourceBias = ops.keyPaddingBias('encoder_attention_mask');
   for (let block = 0; block < sizes.decoderLayers; block++) {
     const p = `decoder.block.${block}.layer`;
-    const names = decoderAttentionNames(block, withPast, outputAttentions);
+    const names = decoderAttentionSources(block, variant, outputAttentions, crossChoice);
     y = graph.residual(y, `${p}.0`, (input) => ops.attention(input, graph.modules(`${p}.0.SelfAttention`), { ...names.self, bias: selfBias }));
     y = graph.residual(y, `${p}.1`, (input) => ops.attention(input, graph.modules(`${p}.1.EncDecAttention`), { ...names.cross, bias: [sourceBias] }));
     y = graph.residual(y, `${p}.2`, (input) => graph.feedForward(input, `${p}.2`));
@@ -148,7 +149,7 @@ function t5DecoderSpec(weights: Record<string, NamedWeight>, sizes: T5Sizes, wit
   const head = ops.hasWeight('lm_head.weight') ? ops.weight('lm_head.weight') : ops.weight('shared.weight');
   g.one('Identity', [ops.project(y, head)], undefined, 'logits');
   const interfaceSizes = { dModel: sizes.dModel, vocab: sizes.vocab, layers: sizes.decoderLayers, heads: sizes.heads, headDim: sizes.dKv };
-  return { opsetVersion: 17, graphName: 'main_graph', ...decoderInterface(interfaceSizes, withPast, outputAttentions), initializers: g.initializers, nodes: g.nodes };
+  return { opsetVersion: 17, graphName: 'main_graph', ...decoderInterface(interfaceSizes, variant, outputAttentions), initializers: g.initializers, nodes: g.nodes };
 }
 
 /**
@@ -173,7 +174,6 @@ export function t5OnnxModelSpecs(weights: Record<string, NamedWeight>, config: R
   const outputAttentions = options.outputAttentions ?? false;
   return {
     encoder: t5EncoderSpec(weights, sizes),
-    decoder: t5DecoderSpec(weights, sizes, false, outputAttentions),
-    ...(options.withPast && { decoderWithPast: t5DecoderSpec(weights, sizes, true, outputAttentions) }),
+    ...decoderSpecs(options, (variant) => t5DecoderSpec(weights, sizes, variant, outputAttentions)),
   };
 }

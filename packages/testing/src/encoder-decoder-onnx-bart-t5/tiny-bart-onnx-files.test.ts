@@ -8,7 +8,7 @@ for (const family of ['bart', 'mbart'] as const) {
     const heads = model.config.decoder_attention_heads as number;
     return {
       model,
-      files: tinyBartOnnxFiles({ family, withPast: true, outputAttentions: true }),
+      files: tinyBartOnnxFiles({ family, withPast: true, merged: true, outputAttentions: true }),
       layers: model.config.decoder_layers as number,
       heads,
       headDim: (model.config.d_model as number) / heads,

@@ -10,13 +10,13 @@ export interface TinyBartOnnxOptions extends TinyBartOptions, Seq2SeqDecoderOnnx
  * The tiny BART or mBART of {@link createTinyBart} (same options, same weights) as a
  * transformers.js / Optimum folder: `config.json`, `generation_config.json`, `tokenizer.json`,
  * `tokenizer_config.json` (the bytes of `createTinyBart(options).files`), `onnx/encoder_model.onnx`,
- * `onnx/decoder_model.onnx` and, with `withPast`, `onnx/decoder_with_past_model.onnx`
- * ({@link bartOnnxModelSpecs}).
+ * `onnx/decoder_model.onnx`, with `withPast` `onnx/decoder_with_past_model.onnx` and with
+ * `merged` `onnx/decoder_model_merged.onnx` ({@link bartOnnxModelSpecs}).
  */
 export function tinyBartOnnxFiles(options: TinyBartOnnxOptions = {}): Record<string, Uint8Array> {
-  const { withPast, outputAttentions, ...model } = options;
+  const { withPast, merged, outputAttentions, ...model } = options;
   const { files, weights, config } = createTinyBart(model);
-  const specs = bartOnnxModelSpecs(weights, config, { withPast, outputAttentions });
+  const specs = bartOnnxModelSpecs(weights, config, { withPast, merged, outputAttentions });
   return {
     'config.json': files['config.json'],
     'generation_config.json': files['generation_config.json'],
@@ -25,5 +25,6 @@ export function tinyBartOnnxFiles(options: TinyBartOnnxOptions = {}): Record<str
     'onnx/encoder_model.onnx': encodeOnnxModel(specs.encoder),
     'onnx/decoder_model.onnx': encodeOnnxModel(specs.decoder),
     ...(specs.decoderWithPast && { 'onnx/decoder_with_past_model.onnx': encodeOnnxModel(specs.decoderWithPast) }),
+    ...(specs.decoderMerged && { 'onnx/decoder_model_merged.onnx': encodeOnnxModel(specs.decoderMerged) }),
   };
 }

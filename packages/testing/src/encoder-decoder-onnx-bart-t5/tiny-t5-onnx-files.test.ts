@@ -15,7 +15,7 @@ for (const [name, options] of cases) {
     const model = createTinyT5(options);
     return {
       model,
-      files: tinyT5OnnxFiles({ ...options, withPast: true, outputAttentions: true }),
+      files: tinyT5OnnxFiles({ ...options, withPast: true, merged: true, outputAttentions: true }),
       layers: model.config.num_decoder_layers as number,
       heads: model.config.num_heads as number,
       headDim: model.config.d_kv as number,

@@ -10,12 +10,13 @@ export interface TinyT5OnnxOptions extends TinyT5Options, Seq2SeqDecoderOnnxOpti
  * The tiny T5 of {@link createTinyT5} (same options, same weights) as a transformers.js / Optimum
  * folder: `config.json`, `generation_config.json`, `tokenizer.json`, `tokenizer_config.json` (the
  * bytes of `createTinyT5(options).files`), `onnx/encoder_model.onnx`, `onnx/decoder_model.onnx`
- * and, with `withPast`, `onnx/decoder_with_past_model.onnx` ({@link t5OnnxModelSpecs}).
+ * and, with `withPast`, `onnx/decoder_with_past_model.onnx`, with `merged`,
+ * `onnx/decoder_model_merged.onnx` ({@link t5OnnxModelSpecs}).
  */
 export function tinyT5OnnxFiles(options: TinyT5OnnxOptions = {}): Record<string, Uint8Array> {
-  const { withPast, outputAttentions, ...model } = options;
+  const { withPast, merged, outputAttentions, ...model } = options;
   const { files, weights, config } = createTinyT5(model);
-  const specs = t5OnnxModelSpecs(weights, config, { withPast, outputAttentions });
+  const specs = t5OnnxModelSpecs(weights, config, { withPast, merged, outputAttentions });
   return {
     'config.json': files['config.json'],
     'generation_config.json': files['generation_config.json'],
@@ -24,5 +25,6 @@ export function tinyT5OnnxFiles(options: TinyT5OnnxOptions = {}): Record<string,
     'onnx/encoder_model.onnx': encodeOnnxModel(specs.encoder),
     'onnx/decoder_model.onnx': encodeOnnxModel(specs.decoder),
     ...(specs.decoderWithPast && { 'onnx/decoder_with_past_model.onnx': encodeOnnxModel(specs.decoderWithPast) }),
+    ...(specs.decoderMerged && { 'onnx/decoder_model_merged.onnx': encodeOnnxModel(specs.decoderMerged) }),
   };
 }
