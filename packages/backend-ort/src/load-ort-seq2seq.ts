@@ -135,10 +135,11 @@ export async function loadOrtSeq2Seq(
         checkNames(decoderFile, 'outputs', decoder.session.outputNames, ['logits', ...presents([...past.decoder, ...past.encoder])]);
       }
     }
-    const shared = ['model.shared.weight'];
+    // BART / Marian name the tables model.shared / model.{side}.embed_tokens; T5 shared / {side}.embed_tokens.
+    const shared = ['model.shared.weight', 'shared.weight'];
     const embeddings = {
-      encoder: embeddingTable(encoder, [...shared, 'model.encoder.embed_tokens.weight'], config.hiddenSize),
-      decoder: embeddingTable(decoder, [...shared, 'model.decoder.embed_tokens.weight'], config.hiddenSize),
+      encoder: embeddingTable(encoder, [...shared, 'model.encoder.embed_tokens.weight', 'encoder.embed_tokens.weight'], config.hiddenSize),
+      decoder: embeddingTable(decoder, [...shared, 'model.decoder.embed_tokens.weight', 'decoder.embed_tokens.weight'], config.hiddenSize),
     };
     return createOrtSeq2SeqBackend(
       { encoder: encoder.session, decoder: decoder.session, merged, ...(decoderWithPast && { decoderWithPast: decoderWithPast.session }) },

@@ -7,7 +7,7 @@ import { ortEncoderDecoderModelTypes, ortModelTypes } from './parse-ort-config';
  * The ort backend as a registry entry (`name: 'ort'`). `canLoad` is `true` for a folder whose
  * config.json has a `model_type` of `ortModelTypes` (gpt2 and the Llama family) and that holds at least one ONNX export of
  * {@link ortDtypeFiles} (`onnx/model.onnx`, `onnx/model_fp16.onnx`, …), or a `model_type` of
- * `ortEncoderDecoderModelTypes` (marian) with `onnx/encoder_model.onnx` and `onnx/decoder_model_merged.onnx`
+ * `ortEncoderDecoderModelTypes` (marian, bart, mbart, t5) with `onnx/encoder_model.onnx` and `onnx/decoder_model_merged.onnx`
  * or `onnx/decoder_model.onnx` (or another dtype's pair), else the reason; `load`
  * is {@link loadOrtBackend} with `device` (`'cpu'` in Node; `'wasm'` or `'webgpu'` in browsers)
  * and `dtype` passed through.

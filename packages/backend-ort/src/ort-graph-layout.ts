@@ -47,7 +47,8 @@ export function ortGraphLayout(
  */
 export function kvCacheShape(config: ModelConfig): { readonly heads: number; readonly headDim: number } {
   const heads = config.raw.num_key_value_heads;
-  const headDim = config.raw.head_dim;
+  // Llama's head_dim, T5's d_kv; otherwise hidden / heads.
+  const headDim = config.raw.head_dim ?? config.raw.d_kv;
   return {
     heads: typeof heads === 'number' ? heads : config.numHeads,
     headDim: typeof headDim === 'number' ? headDim : config.hiddenSize / config.numHeads,

@@ -239,7 +239,9 @@ describe('loading Marian exports', () => {
   });
 
   it('refuses encoder-decoder model types it does not run', async () => {
-    const bart = { ...files, 'config.json': new TextEncoder().encode(JSON.stringify({ ...config, model_type: 'bart' })) };
-    await expect(loadOrtBackend(memoryModelFiles(bart, 'm'))).rejects.toThrow(/encoder-decoder exports of model_type marian; got "bart" \(is_encoder_decoder: true\)\. It runs decoder-only exports of gpt2/);
+    const pegasus = { ...files, 'config.json': new TextEncoder().encode(JSON.stringify({ ...config, model_type: 'pegasus' })) };
+    await expect(loadOrtBackend(memoryModelFiles(pegasus, 'm'))).rejects.toThrow(
+      /encoder-decoder exports of model_type marian, bart, mbart, t5; got "pegasus" \(is_encoder_decoder: true\)\. It runs decoder-only exports of gpt2/,
+    );
   });
 });

@@ -16,7 +16,7 @@ export const ortModelTypes = Object.freeze(['gpt2', 'llama', 'mistral', 'qwen2',
  * The `model_type`s whose encoder-decoder exports (`is_encoder_decoder: true`; `encoder_model.onnx`
  * and `decoder_model.onnx`, optionally `decoder_with_past_model.onnx`) this backend runs.
  */
-export const ortEncoderDecoderModelTypes = Object.freeze(['marian'] as const);
+export const ortEncoderDecoderModelTypes = Object.freeze(['marian', 'bart', 'mbart', 't5'] as const);
 
 /** A positive integer of config.json, or undefined. */
 function size(raw: Record<string, unknown>, key: string): number | undefined {
@@ -49,11 +49,12 @@ export function parseOrtConfig(raw: Record<string, unknown>, generation?: Record
   if (encoderDecoder) {
     // BART-family configs name their sizes d_model / decoder_layers / decoder_attention_heads
     // (HF's attribute_map); the decoder's are the ones the KV cache and the logits follow.
+    // (T5 says num_decoder_layers / num_layers / num_heads, and sizes heads by d_kv.)
     config = {
       ...config,
       hiddenSize: size(raw, 'd_model') ?? config.hiddenSize,
-      numLayers: size(raw, 'decoder_layers') ?? config.numLayers,
-      numHeads: size(raw, 'decoder_attention_heads') ?? config.numHeads,
+      numLayers: size(raw, 'decoder_layers') ?? size(raw, 'num_decoder_layers') ?? size(raw, 'num_layers') ?? config.numLayers,
+      numHeads: size(raw, 'decoder_attention_heads') ?? size(raw, 'num_heads') ?? config.numHeads,
     };
   }
   const eosTokenId = firstTokenId(generation?.eos_token_id);

@@ -1,6 +1,7 @@
 import { BackendError, type ModelConfig, float32ToFloat16Bits } from '@inseq/core';
 import type { InferenceSession, Tensor as OrtTensor } from 'onnxruntime-common';
 import type { OrtRuntime } from './ort-runtime';
+import { kvCacheShape } from './ort-graph-layout';
 import { emptyFloatTensor } from './ort-tensor-data';
 
 /** The graphs of one encoder-decoder export, opened in ONNX Runtime. */
@@ -30,7 +31,8 @@ export function mergedDecoderFeeds(sessions: OrtSeq2SeqSessions, Tensor: OrtRunt
   if (cached) return feeds;
   const past = seq2seqPastNames(config.numLayers);
   const type = declaredFloatType(sessions.decoder, past.decoder[0]);
-  for (const name of [...past.decoder, ...past.encoder]) feeds[name] = emptyFloatTensor(Tensor, type, [rows, config.numHeads, 0, config.hiddenSize / config.numHeads]);
+  const { heads, headDim } = kvCacheShape(config);
+  for (const name of [...past.decoder, ...past.encoder]) feeds[name] = emptyFloatTensor(Tensor, type, [rows, heads, 0, headDim]);
   return feeds;
 }
 
