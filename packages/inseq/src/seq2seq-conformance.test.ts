@@ -1,16 +1,20 @@
 import { type AttributionModel, InseqError, memoryModelFiles } from '@inseq/core';
-import { createTinyBart, createTinyMarian, createTinyT5 } from '@inseq/testing';
+import { loadOrtBackend } from '@inseq/backend-ort';
+import { loadTokenizer } from '@inseq/core';
+import { createTinyBart, createTinyMarian, createTinyT5, tinyBartOnnxFiles, tinyMarianOnnxFiles, tinyT5OnnxFiles } from '@inseq/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { attribute } from './attribute';
 import { createDefaultRegistries } from './default-registries';
 import { loadModel } from './load-model';
 
 /**
- * Every method on every encoder-decoder architecture (tfjs, loaded by loadModel from the
- * Hugging Face folder): Inseq's layout — source with </s>, target from the decoder start,
+ * Every method on every encoder-decoder architecture (tfjs, loaded by loadModel from the Hugging
+ * Face folder; ort from the transformers.js layout): Inseq's layout — source with </s>, target from the decoder start,
  * `source_attributions [len(source), nSteps, …]`, `target_attributions` with attributeTarget and NaN
  * on positions not yet generated — or a clear refusal for the methods that do not attribute
- * encoder-decoder models yet (layer methods, value zeroing).
+ * encoder-decoder models yet (layer methods, value zeroing), that the backend cannot run (the
+ * capability error: gradient methods on ort), or whose inputs an export lacks (attention_rollout
+ * needs encoder self-attentions, which ONNX exports do not return).
  */
 const { methods } = createDefaultRegistries();
 const small: Record<string, Record<string, unknown>> = {
@@ -23,17 +27,25 @@ const small: Record<string, Record<string, unknown>> = {
 };
 const refused = new Set(['layer_integrated_gradients', 'layer_gradient_x_activation', 'layer_deeplift', 'value_zeroing']);
 
-const architectures: [string, () => Record<string, Uint8Array>][] = [
-  ['marian', () => createTinyMarian().files],
-  ['bart', () => createTinyBart().files],
-  ['mbart', () => createTinyBart({ family: 'mbart' }).files],
-  ['t5 (gated-gelu)', () => createTinyT5({ feedForwardProj: 'gated-gelu' }).files],
+const tfjs = (files: () => Record<string, Uint8Array>) => (name: string) => loadModel(memoryModelFiles(files(), name));
+const ort = (files: () => Record<string, Uint8Array>) => async (name: string): Promise<AttributionModel> => {
+  const folder = memoryModelFiles(files(), name);
+  return { name, backend: await loadOrtBackend(folder, { intraOpNumThreads: 1 }), tokenizer: await loadTokenizer(folder) };
+};
+const architectures: [string, (name: string) => Promise<AttributionModel>][] = [
+  ['marian · tfjs', tfjs(() => createTinyMarian().files)],
+  ['bart · tfjs', tfjs(() => createTinyBart().files)],
+  ['mbart · tfjs', tfjs(() => createTinyBart({ family: 'mbart' }).files)],
+  ['t5 (gated-gelu) · tfjs', tfjs(() => createTinyT5({ feedForwardProj: 'gated-gelu' }).files)],
+  ['marian · ort (attentions)', ort(() => tinyMarianOnnxFiles({ withPast: true, outputAttentions: true }))],
+  ['bart · ort (merged)', ort(() => tinyBartOnnxFiles({ merged: true, outputAttentions: true }))],
+  ['t5 · ort (merged)', ort(() => tinyT5OnnxFiles({ merged: true }))],
 ];
 
-describe.each(architectures)('every method on %s (tfjs)', (name, files) => {
+describe.each(architectures)('every method on %s', (name, load) => {
   let model: AttributionModel;
   beforeAll(async () => {
-    model = await loadModel(memoryModelFiles(files(), name));
+    model = await load(name);
   });
   afterAll(() => model?.backend.dispose());
 
@@ -56,9 +68,13 @@ describe.each(architectures)('every method on %s (tfjs)', (name, files) => {
         attributionArgs: small[method] ?? {},
         stepScores: ['probability'],
       });
-    if (refused.has(method)) {
+    const missing = methods.get(method).requires.filter((capability) => model.backend.capabilities[capability] !== true);
+    // ONNX exports carry no encoder self-attentions, which attention_rollout traces through the source.
+    const noEncoderAttentions = method === 'attention_rollout' && model.backend.name === 'ort';
+    if (refused.has(method) || missing.length > 0 || noEncoderAttentions) {
       const error = await run().catch((caught: unknown) => caught);
       expect(InseqError.isInstance(error), String(error)).toBe(true);
+      if (missing.length > 0) expect((error as InseqError).code).toBe('MISSING_CAPABILITY');
       return;
     }
     const out = await run();

@@ -81,7 +81,9 @@ export const reagent = defineMethod({
     const inputIds = jointIds(ctx).data;
     const special = new Set(Object.values(ctx.specialTokenIds).filter((id): id is number => id !== undefined));
     const available = Int32Array.from({ length: ctx.backend.config.vocabSize }, (_, id) => id).filter((id) => !special.has(id));
-    const { logits } = await ctx.backend.forward({ inputIds: ctx.inputIds, attentionMask: ctx.attentionMask, ...(ctx.encoder && { encoder: ctx.encoder }) });
+    // The source by ids only: ids-only backends (ONNX Runtime) refuse embeddings.
+    const encoder = ctx.encoder && { inputIds: ctx.encoder.inputIds, attentionMask: ctx.encoder.attentionMask };
+    const { logits } = await ctx.backend.forward({ inputIds: ctx.inputIds, attentionMask: ctx.attentionMask, ...(encoder && { encoder }) });
     const original = await probability.compute({ logits, targetIds: ctx.targetIds, options: {} });
 
     const probes: Probe[] = [];
