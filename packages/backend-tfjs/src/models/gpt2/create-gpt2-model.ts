@@ -8,6 +8,7 @@ import { weightMatMul } from '../../ops/weight-mat-mul';
 import type { SafetensorsFile } from '../../safetensors/read-safetensors';
 import { causalAttentionBias } from '../causal-attention-bias';
 import { positionIdsFromMask } from '../position-ids-from-mask';
+import { lastColumn, lookup, valueMask } from '../pass-tools';
 import type { CausalLmPass, CausalLmResult, TfjsCausalLm } from '../tfjs-causal-lm';
 import { gpt2Attention } from './gpt2-attention';
 import { gpt2LayerNames } from './gpt2-layer-names';
@@ -103,25 +104,4 @@ export function createGpt2Model(config: ModelConfig, file: SafetensorsFile, file
       for (const tensor of new Set(all)) tensor.dispose();
     },
   };
-}
-
-/** Left padding puts every row's last real token in the last column: `[batch, seq, hidden]` → `[batch, hidden]`. */
-function lastColumn(x: tf.Tensor3D): tf.Tensor2D {
-  const [batch, seq, hidden] = x.shape;
-  return tf.reshape(tf.slice(x, [0, seq - 1, 0], [batch, 1, hidden]), [batch, hidden]);
-}
-
-/** 0 at `(b, positions[b])` for `positions[b] >= 0`, 1 elsewhere: `[batch, seq, 1]`. */
-function valueMask(positions: Int32Array, seq: number): tf.Tensor3D {
-  const mask = new Float32Array(positions.length * seq).fill(1);
-  positions.forEach((position, b) => {
-    if (position >= 0) mask[b * seq + position] = 0;
-  });
-  return tf.tensor3d(mask, [positions.length, seq, 1]);
-}
-
-/** Rows of `table` (`[n, hidden]`) at `ids` (`[batch, seq]`): `[batch, seq, hidden]`. */
-function lookup(table: tf.Tensor2D, ids: tf.Tensor2D): tf.Tensor3D {
-  const [batch, seq] = ids.shape;
-  return tf.reshape<tf.Rank.R3>(tf.gather(table, tf.reshape(ids, [batch * seq])), [batch, seq, table.shape[1]]);
 }

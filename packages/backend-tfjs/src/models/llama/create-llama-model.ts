@@ -7,6 +7,7 @@ import { weightMatMul } from '../../ops/weight-mat-mul';
 import type { SafetensorsFile } from '../../safetensors/read-safetensors';
 import { maskedScore } from '../causal-attention-bias';
 import { positionIdsFromMask } from '../position-ids-from-mask';
+import { lastColumn, lookup, valueMask } from '../pass-tools';
 import type { CausalLmPass, CausalLmResult, TfjsCausalLm } from '../tfjs-causal-lm';
 import { llamaLayerNames } from './llama-layer-names';
 import { type LlamaSettings, llamaSettings } from './llama-settings';
@@ -161,10 +162,7 @@ export function createLlamaModel(config: ModelConfig, file: SafetensorsFile, fil
 
   return {
     config,
-    embed: (inputIds) => {
-      const [batch, seq] = inputIds.shape;
-      return tf.reshape<tf.Rank.R3>(tf.gather(weights.embed, tf.reshape(inputIds, [batch * seq])), [batch, seq, config.hiddenSize]);
-    },
+    embed: (inputIds) => lookup(weights.embed, inputIds),
     layerNames: () => layerNames,
     run,
     dispose() {
@@ -173,19 +171,4 @@ export function createLlamaModel(config: ModelConfig, file: SafetensorsFile, fil
       for (const tensor of new Set(all)) tensor.dispose();
     },
   };
-}
-
-/** Every row's last column: `[batch, seq, hidden]` → `[batch, hidden]`. */
-function lastColumn(x: tf.Tensor3D): tf.Tensor2D {
-  const [batch, seq, hidden] = x.shape;
-  return tf.reshape(tf.slice(x, [0, seq - 1, 0], [batch, 1, hidden]), [batch, hidden]);
-}
-
-/** 0 at `(b, positions[b])` for `positions[b] >= 0`, 1 elsewhere: `[batch, seq, 1]`. */
-function valueMask(positions: Int32Array, seq: number): tf.Tensor3D {
-  const mask = new Float32Array(positions.length * seq).fill(1);
-  positions.forEach((position, b) => {
-    if (position >= 0) mask[b * seq + position] = 0;
-  });
-  return tf.tensor3d(mask, [positions.length, seq, 1]);
 }
