@@ -1,6 +1,7 @@
 import type { AttributionModel, ModelBackend } from '../contracts/model-backend';
-import { selectContrastRows, type TargetOps } from '../contracts/differentiable-target';
+import { selectContrastRows } from '../contracts/differentiable-target';
 import type { Tokenizer } from '../contracts/tokenizer';
+import { float64TargetOps } from './float64-target-ops.test-support';
 
 /**
  * A closed-form "language model" for loop tests: logits = W · (sum of the real positions'
@@ -21,28 +22,7 @@ export function linearModel(options: { vocab?: string[]; hidden?: number; maxPos
     return sum;
   };
   const logitsOf = (sum: Float64Array) => Float32Array.from(vocab, (_, v) => sum.reduce((acc, x, h) => acc + x * weight(v, h), 0));
-  const ops: TargetOps<Float64Array> = {
-    softmax: (x) => {
-      const max = Math.max(...x);
-      const e = x.map((v) => Math.exp(v - max));
-      const total = e.reduce((a, b) => a + b, 0);
-      return e.map((v) => v / total);
-    },
-    logSoftmax: (x) => {
-      const max = Math.max(...x);
-      const lse = Math.log(x.reduce((a, v) => a + Math.exp(v - max), 0)) + max;
-      return x.map((v) => v - lse);
-    },
-    gather: (x, ids) => Float64Array.of(x[ids[0]]),
-    add: (a, b) => a.map((v, i) => v + b[i]),
-    sub: (a, b) => a.map((v, i) => v - b[i]),
-    mul: (a, b) => a.map((v, i) => v * b[i]),
-    exp: (x) => x.map(Math.exp),
-    log: (x) => x.map(Math.log),
-    neg: (x) => x.map((v) => -v),
-    sum: (x) => Float64Array.of(x.reduce((a, b) => a + b, 0)),
-    constant: (values) => Float64Array.from(values),
-  };
+  const ops = float64TargetOps;
   const backend: ModelBackend = {
     name: 'linear',
     config: {

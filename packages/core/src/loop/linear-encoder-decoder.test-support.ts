@@ -1,7 +1,7 @@
-import type { TargetOps } from '../contracts/differentiable-target';
 import { selectContrastRows } from '../contracts/differentiable-target';
 import type { AttributionModel, ModelBackend } from '../contracts/model-backend';
 import type { Tokenizer } from '../contracts/tokenizer';
+import { float64TargetOps } from './float64-target-ops.test-support';
 
 const VOCAB = ['<pad>', '</s>', 'the', 'cat', 'sat', 'il', 'gatto', 'dorme', '__it__', 'a'];
 
@@ -22,28 +22,7 @@ export function linearEncoderDecoderModel(options: { hidden?: number } = {}): At
     }
   };
   const logitsOf = (sum: Float64Array) => Float32Array.from(VOCAB, (_, v) => sum.reduce((acc, x, h) => acc + x * weight(v, h), 0));
-  const ops: TargetOps<Float64Array> = {
-    softmax: (x) => {
-      const max = Math.max(...x);
-      const e = x.map((v) => Math.exp(v - max));
-      const total = e.reduce((a, b) => a + b, 0);
-      return e.map((v) => v / total);
-    },
-    logSoftmax: (x) => {
-      const max = Math.max(...x);
-      const lse = Math.log(x.reduce((a, v) => a + Math.exp(v - max), 0)) + max;
-      return x.map((v) => v - lse);
-    },
-    gather: (x, ids) => Float64Array.of(x[ids[0]]),
-    add: (a, b) => a.map((v, i) => v + b[i]),
-    sub: (a, b) => a.map((v, i) => v - b[i]),
-    mul: (a, b) => a.map((v, i) => v * b[i]),
-    exp: (x) => x.map(Math.exp),
-    log: (x) => x.map(Math.log),
-    neg: (x) => x.map((v) => -v),
-    sum: (x) => Float64Array.of(x.reduce((a, b) => a + b, 0)),
-    constant: (values) => Float64Array.from(values),
-  };
+  const ops = float64TargetOps;
   const embedIds = (ids: Int32Array, shape: readonly number[]) => {
     const data = new Float32Array(ids.length * hidden);
     for (let i = 0; i < ids.length; i++) for (let h = 0; h < hidden; h++) data[i * hidden + h] = embedding(ids[i], h);
