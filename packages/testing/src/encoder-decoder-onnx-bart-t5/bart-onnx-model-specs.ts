@@ -11,6 +11,7 @@ import {
   decoderInterface,
   decoderLengths,
   decoderSpecs,
+  encoderAttentionsName,
   encoderInterface,
 } from './seq2seq-onnx-interface';
 
@@ -91,18 +92,20 @@ class BartGraph {
   }
 }
 
-function bartEncoderSpec(weights: Record<string, NamedWeight>, sizes: BartSizes): OnnxModelSpec {
+function bartEncoderSpec(weights: Record<string, NamedWeight>, sizes: BartSizes, outputAttentions: boolean): OnnxModelSpec {
   const graph = new BartGraph(weights, sizes);
   const { ops } = graph;
   let x = graph.embed('encoder', 'input_ids', ops.int64('const_zero_i', [0]), ops.dim('input_ids', 1));
   const bias = ops.keyPaddingBias('attention_mask');
   for (let layer = 0; layer < sizes.encoderLayers; layer++) {
     const p = `model.encoder.layers.${layer}`;
-    x = graph.residual(x, `${p}.self_attn_layer_norm`, (input) => ops.attention(input, graph.modules(`${p}.self_attn`, sizes.encoderHeads), { bias: [bias] }));
+    const weightsName = outputAttentions ? encoderAttentionsName(layer) : undefined;
+    x = graph.residual(x, `${p}.self_attn_layer_norm`, (input) => ops.attention(input, graph.modules(`${p}.self_attn`, sizes.encoderHeads), { bias: [bias], weightsName }));
     x = graph.residual(x, `${p}.final_layer_norm`, (input) => graph.feedForward(input, p));
   }
   ops.g.one('Identity', [graph.finalNorm(x, 'encoder')], undefined, 'last_hidden_state');
-  return { opsetVersion: 17, graphName: 'main_graph', ...encoderInterface(sizes.dModel), initializers: ops.g.initializers, nodes: ops.g.nodes };
+  const attentions = outputAttentions ? { layers: sizes.encoderLayers, heads: sizes.encoderHeads } : undefined;
+  return { opsetVersion: 17, graphName: 'main_graph', ...encoderInterface(sizes.dModel, attentions), initializers: ops.g.initializers, nodes: ops.g.nodes };
 }
 
 function bartDecoderSpec(weights: Record<string, NamedWeight>, sizes: BartSizes, variant: Seq2SeqDecoderVariant, outputAttentions: boolean): OnnxModelSpec {
@@ -143,7 +146,7 @@ function bartDecoderSpec(weights: Record<string, NamedWeight>, sizes: BartSizes,
  * `encoder_hidden_states`; outputs `logits` `[batch_size, decoder_sequence_length, vocab]` and per
  * layer `present.{i}.decoder.key/value`, `present.{i}.encoder.key/value`
  * `[batch_size, heads, length, head_dim]` (plus {@link Seq2SeqDecoderOnnxOptions}' graphs and
- * outputs). As Optimum's, the decoder takes no `position_ids` nor mask of its own: the fed tokens
+ * outputs, `encoder_attentions.{i}` of the encoder included). As Optimum's, the decoder takes no `position_ids` nor mask of its own: the fed tokens
  * sit at positions 0… (after the cache's length with past), so decoder rows must not be
  * left-padded. Semantics of {@link referenceBartForward}: tokens × `embed_scale`, learned
  * positions at row p + 2, `layernorm_embedding`, post-norm (BART) or pre-norm with final stack
@@ -157,7 +160,7 @@ export function bartOnnxModelSpecs(weights: Record<string, NamedWeight>, config:
   const sizes = bartSizes(config);
   const outputAttentions = options.outputAttentions ?? false;
   return {
-    encoder: bartEncoderSpec(weights, sizes),
+    encoder: bartEncoderSpec(weights, sizes, outputAttentions),
     ...decoderSpecs(options, (variant) => bartDecoderSpec(weights, sizes, variant, outputAttentions)),
   };
 }

@@ -71,7 +71,8 @@ export function describeSeq2SeqOnnx(name: string, build: () => Seq2SeqOnnxCase):
     it('declares the input and output names of the Marian export (Optimum’s)', () => {
       const { encoder_model: encoder, decoder_model: decoder, decoder_with_past_model: withPast, decoder_model_merged: merged } = sessions;
       expect([...encoder.inputNames].sort()).toEqual(['attention_mask', 'input_ids']);
-      expect([...encoder.outputNames]).toEqual(['last_hidden_state']);
+      const encoderLayers = reference.encoderAttentions!.length;
+      expect([...encoder.outputNames]).toEqual(['last_hidden_state', ...Array.from({ length: encoderLayers }, (_, i) => `encoder_attentions.${i}`)]);
       expect([...decoder.inputNames].sort()).toEqual(['encoder_attention_mask', 'encoder_hidden_states', 'input_ids']);
       const per = (f: (i: number) => string[]) => Array.from({ length: layers }, (_, i) => f(i)).flat();
       const present = (sides: string[]) => per((i) => sides.flatMap((side) => [`present.${i}.${side}.key`, `present.${i}.${side}.value`]));
@@ -84,11 +85,16 @@ export function describeSeq2SeqOnnx(name: string, build: () => Seq2SeqOnnxCase):
       expect([...merged.outputNames]).toEqual(['logits', ...present(['decoder', 'encoder']), ...attentions]);
     });
 
-    it('encoder state and decoder logits at every position equal the float64 reference (1e-4), attentions (1e-5)', async () => {
+    it('encoder state and decoder logits at every position equal the float64 reference (1e-4), encoder, decoder and cross attentions (1e-5)', async () => {
       const encoded = await sessions.encoder_model.run({ input_ids: int64(sourceIds), attention_mask: int64(sourceMask) });
       const hidden = encoded.last_hidden_state;
       expect(hidden.dims).toEqual([2, sourceLength, dModel]);
       expect(maxAbsDiff(hidden.data as Float32Array, reference.encoderHiddenState)).toBeLessThan(1e-4);
+      for (const [layer, expected] of reference.encoderAttentions!.entries()) {
+        const weights = encoded[`encoder_attentions.${layer}`];
+        expect(weights.dims).toEqual([2, weights.dims[1], sourceLength, sourceLength]);
+        expect(maxAbsDiff(weights.data as Float32Array, expected), `encoder_attentions.${layer}`).toBeLessThan(1e-5);
+      }
       const out = await sessions.decoder_model.run({ input_ids: int64(targetIds), encoder_attention_mask: int64(sourceMask), encoder_hidden_states: hidden });
       expect(out.logits.dims).toEqual([2, targetLength, vocab]);
       expect(maxAbsDiff(out.logits.data as Float32Array, reference.logits)).toBeLessThan(1e-4);

@@ -23,7 +23,10 @@ export interface Seq2SeqDecoderOnnxOptions {
   /**
    * Add outputs `decoder_attentions.{i}` `[batch_size, heads, decoder_sequence_length, total_length]`
    * and `cross_attentions.{i}` `[batch_size, heads, decoder_sequence_length, encoder_sequence_length]`
-   * (transformers.js's names) to the decoder graphs. @defaultValue false
+   * to the decoder graphs, and `encoder_attentions.{i}` `[batch_size, heads, encoder_sequence_length,
+   * encoder_sequence_length]` to the encoder graph: the names of Optimum's export with
+   * `output_attentions` (its encoder maps HF's `attentions` to `encoder_attentions`) that
+   * transformers.js's `getAttentions` reads. @defaultValue false
    */
   outputAttentions?: boolean;
 }
@@ -54,14 +57,24 @@ export interface Seq2SeqInterfaceSizes {
 
 const tokens = ['batch_size', 'encoder_sequence_length'];
 
-/** Optimum's encoder interface: `input_ids`, `attention_mask` int64 → `last_hidden_state` float32. */
-export function encoderInterface(dModel: number): Pick<OnnxModelSpec, 'inputs' | 'outputs'> {
+/** Optimum's name of encoder layer `layer`'s self-attention weights, when exported with attentions. */
+export const encoderAttentionsName = (layer: number): string => `encoder_attentions.${layer}`;
+
+/**
+ * Optimum's encoder interface: `input_ids`, `attention_mask` int64 → `last_hidden_state` float32,
+ * then with `attentions` per layer `encoder_attentions.{i}` `[batch_size, heads,
+ * encoder_sequence_length, encoder_sequence_length]`.
+ */
+export function encoderInterface(dModel: number, attentions?: { readonly layers: number; readonly heads: number }): Pick<OnnxModelSpec, 'inputs' | 'outputs'> {
+  const perLayer = attentions
+    ? Array.from({ length: attentions.layers }, (_, layer) => ({ name: encoderAttentionsName(layer), dataType: 'float' as const, shape: ['batch_size', attentions.heads, 'encoder_sequence_length', 'encoder_sequence_length'] }))
+    : [];
   return {
     inputs: [
       { name: 'input_ids', dataType: 'int64', shape: tokens },
       { name: 'attention_mask', dataType: 'int64', shape: tokens },
     ],
-    outputs: [{ name: 'last_hidden_state', dataType: 'float', shape: [...tokens, dModel] }],
+    outputs: [{ name: 'last_hidden_state', dataType: 'float', shape: [...tokens, dModel] }, ...perLayer],
   };
 }
 

@@ -12,6 +12,7 @@ import {
   decoderInterface,
   decoderLengths,
   decoderSpecs,
+  encoderAttentionsName,
   encoderInterface,
 } from './seq2seq-onnx-interface';
 
@@ -112,7 +113,7 @@ class T5Graph {
   }
 }
 
-function t5EncoderSpec(weights: Record<string, NamedWeight>, sizes: T5Sizes): OnnxModelSpec {
+function t5EncoderSpec(weights: Record<string, NamedWeight>, sizes: T5Sizes, outputAttentions: boolean): OnnxModelSpec {
   const graph = new T5Graph(weights, sizes);
   const { ops } = graph;
   let x = ops.g.one('Gather', [ops.weight('shared.weight'), 'input_ids']);
@@ -120,11 +121,13 @@ function t5EncoderSpec(weights: Record<string, NamedWeight>, sizes: T5Sizes): On
   const paddingBias = ops.keyPaddingBias('attention_mask');
   for (let block = 0; block < sizes.encoderLayers; block++) {
     const p = `encoder.block.${block}.layer`;
-    x = graph.residual(x, `${p}.0`, (input) => ops.attention(input, graph.modules(`${p}.0.SelfAttention`), { bias: [positionBias, paddingBias] }));
+    const weightsName = outputAttentions ? encoderAttentionsName(block) : undefined;
+    x = graph.residual(x, `${p}.0`, (input) => ops.attention(input, graph.modules(`${p}.0.SelfAttention`), { bias: [positionBias, paddingBias], weightsName }));
     x = graph.residual(x, `${p}.1`, (input) => graph.feedForward(input, `${p}.1`));
   }
   ops.g.one('Identity', [graph.norm(x, 'encoder.final_layer_norm.weight')], undefined, 'last_hidden_state');
-  return { opsetVersion: 17, graphName: 'main_graph', ...encoderInterface(sizes.dModel), initializers: ops.g.initializers, nodes: ops.g.nodes };
+  const attentions = outputAttentions ? { layers: sizes.encoderLayers, heads: sizes.heads } : undefined;
+  return { opsetVersion: 17, graphName: 'main_graph', ...encoderInterface(sizes.dModel, attentions), initializers: ops.g.initializers, nodes: ops.g.nodes };
 }
 
 function t5DecoderSpec(weights: Record<string, NamedWeight>, sizes: T5Sizes, variant: Seq2SeqDecoderVariant, outputAttentions: boolean): OnnxModelSpec {
@@ -158,7 +161,8 @@ function t5DecoderSpec(weights: Record<string, NamedWeight>, sizes: T5Sizes, var
  * {@link bartOnnxModelSpecs} (`encoder_model.onnx`: `input_ids`, `attention_mask` →
  * `last_hidden_state`; `decoder_model.onnx`: `encoder_attention_mask`, `input_ids`,
  * `encoder_hidden_states` → `logits`, `present.{i}.decoder|encoder.key|value`
- * `[batch_size, heads, length, d_kv]`). Semantics of {@link referenceT5Forward}: unscaled
+ * `[batch_size, heads, length, d_kv]`; with `outputAttentions` also `encoder_attentions.{i}`,
+ * `decoder_attentions.{i}`, `cross_attentions.{i}`). Semantics of {@link referenceT5Forward}: unscaled
  * `shared` embeddings, pre-norm blocks with RMS norm, unscaled scores plus block 0's relative
  * position bias (bidirectional in the encoder, causal in the decoder, shared by every block;
  * written as a clipped-distance bucket table, see `positionBias`), none in cross-attention;
@@ -173,7 +177,7 @@ export function t5OnnxModelSpecs(weights: Record<string, NamedWeight>, config: R
   const sizes = t5Sizes(config);
   const outputAttentions = options.outputAttentions ?? false;
   return {
-    encoder: t5EncoderSpec(weights, sizes),
+    encoder: t5EncoderSpec(weights, sizes, outputAttentions),
     ...decoderSpecs(options, (variant) => t5DecoderSpec(weights, sizes, variant, outputAttentions)),
   };
 }

@@ -54,7 +54,8 @@ describe('tinyMarianOnnxFiles', () => {
 
   it('declares Optimum’s input and output names', () => {
     expect([...encoder.inputNames].sort()).toEqual(['attention_mask', 'input_ids']);
-    expect([...encoder.outputNames]).toEqual(['last_hidden_state']);
+    const encoderLayers = config.encoder_layers as number;
+    expect([...encoder.outputNames]).toEqual(['last_hidden_state', ...Array.from({ length: encoderLayers }, (_, i) => `encoder_attentions.${i}`)]);
     expect([...decoder.inputNames].sort()).toEqual(['encoder_attention_mask', 'encoder_hidden_states', 'input_ids']);
     const present = (sides: string[]) =>
       Array.from({ length: layers }, (_, i) => sides.flatMap((side) => [`present.${i}.${side}.key`, `present.${i}.${side}.value`])).flat();
@@ -65,11 +66,28 @@ describe('tinyMarianOnnxFiles', () => {
     expect([...withPast.outputNames]).toEqual(['logits', ...present(['decoder']), ...cross]);
   });
 
+  it('keeps the encoder to last_hidden_state without outputAttentions', async () => {
+    const plain = await InferenceSession.create(tinyMarianOnnxFiles()['onnx/encoder_model.onnx'], { intraOpNumThreads: 1 });
+    try {
+      expect([...plain.outputNames]).toEqual(['last_hidden_state']);
+    } finally {
+      await plain.release();
+    }
+  });
+
   it('encoder and decoder equal the float64 reference within 1e-4 on a right-padded source batch', async () => {
     const encoded = await encoder.run({ input_ids: int64(sourceIds), attention_mask: int64(sourceMask) });
     const hidden = encoded.last_hidden_state;
     expect(hidden.dims).toEqual([2, 5, config.d_model]);
     expect(maxAbsDiff(hidden.data as Float32Array, reference.encoderHiddenState)).toBeLessThan(1e-4);
+    // Every row's weights, padded source queries included (softmax over the real keys, as HF); padded keys exactly 0.
+    for (let layer = 0; layer < (config.encoder_layers as number); layer++) {
+      const weights = encoded[`encoder_attentions.${layer}`];
+      expect(weights.dims).toEqual([2, config.encoder_attention_heads, 5, 5]);
+      expect(maxAbsDiff(weights.data as Float32Array, reference.encoderAttentions![layer])).toBeLessThan(1e-5);
+      const row1 = (weights.data as Float32Array).subarray(25 * (config.encoder_attention_heads as number));
+      expect(Array.from(row1).filter((_, i) => i % 5 >= 3)).toEqual(Array((row1.length / 5) * 2).fill(0));
+    }
     const out = await decoder.run({ input_ids: int64(targetIds), encoder_attention_mask: int64(sourceMask), encoder_hidden_states: hidden });
     expect(out.logits.dims).toEqual([2, 4, vocab]);
     expect(maxAbsDiff(out.logits.data as Float32Array, reference.logits)).toBeLessThan(1e-4);

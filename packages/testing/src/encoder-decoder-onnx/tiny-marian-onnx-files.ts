@@ -9,7 +9,7 @@ export interface TinyMarianOnnxOptions extends TinyMarianOptions {
   withPast?: boolean;
   /** Also write `onnx/decoder_model_merged.onnx` (the merged decoder's interface, with `use_cache_branch`). @defaultValue false */
   merged?: boolean;
-  /** Add `decoder_attentions.{i}` and `cross_attentions.{i}` outputs to the decoder graphs. @defaultValue false */
+  /** Add `decoder_attentions.{i}` and `cross_attentions.{i}` outputs to the decoder graphs and `encoder_attentions.{i}` to the encoder's. @defaultValue false */
   outputAttentions?: boolean;
 }
 
@@ -28,7 +28,7 @@ export function tinyMarianOnnxFiles(options: TinyMarianOnnxOptions = {}): Record
     'generation_config.json': files['generation_config.json'],
     'tokenizer.json': files['tokenizer.json'],
     'tokenizer_config.json': files['tokenizer_config.json'],
-    'onnx/encoder_model.onnx': encodeOnnxModel(marianEncoderOnnxSpec(weights, config)),
+    'onnx/encoder_model.onnx': encodeOnnxModel(marianEncoderOnnxSpec(weights, config, { outputAttentions })),
     'onnx/decoder_model.onnx': encodeOnnxModel(marianDecoderOnnxSpec(weights, config, { outputAttentions })),
   };
   if (withPast) out['onnx/decoder_with_past_model.onnx'] = encodeOnnxModel(marianDecoderOnnxSpec(weights, config, { withPast: true, outputAttentions }));
