@@ -16,7 +16,7 @@ import { checkOrtForwardInput, checkOrtIds } from './check-ort-forward-input';
 import { ortCapabilities } from './create-ort-backend';
 import { generateSeq2Seq } from './generate-seq2seq';
 import type { OrtRuntime } from './ort-runtime';
-import { checkOrtSource, runOrtEncoder } from './ort-seq2seq-encoder';
+import { checkOrtSource, readOrtEncoder } from './ort-seq2seq-encoder';
 import { readFloat32 } from './ort-tensor-data';
 import type { OnnxInitializer } from './read-onnx-initializer';
 import { type OrtSeq2SeqSessions, encoderStatesFeed, gatherRows, int64Tensor, mergedDecoderFeeds, runSeq2SeqSession } from './seq2seq-graph-layout';
@@ -76,7 +76,10 @@ function rejectUnsupported(input: ForwardInput, capabilities: Capabilities): voi
  * `config.isEncoderDecoder`). `forward` runs the encoder on `input.encoder`, then the decoder on
  * the prefix (left padding removed row group by row group); `generate` decodes greedily, with
  * `decoder_with_past_model.onnx` when there is one. Attention outputs of the decoder graph
- * (`decoder_attentions.{i}` and `cross_attentions.{i}`) add the `attentions` capability.
+ * (`decoder_attentions.{i}` and `cross_attentions.{i}`) add the `attentions` capability; with
+ * it, an encoder graph that returns `encoder_attentions.{i}` (Optimum's export with
+ * `output_attentions`) also gives `encoderAttentions`, which attention_rollout traces the source
+ * through. An encoder without them gives none, and such methods say so.
  */
 export function createOrtSeq2SeqBackend(
   sessions: OrtSeq2SeqSessions,
@@ -116,11 +119,12 @@ export function createOrtSeq2SeqBackend(
       const [batch, seq] = checkOrtForwardInput(input, config);
       const source = checkOrtSource(input.encoder, config, batch, 'forward');
       const groups = groupByPadding(input.attentionMask);
-      const states = await runOrtEncoder(sessions, Tensor, source);
+      const attentions = input.outputAttentions === true;
+      const encoded = await readOrtEncoder(sessions, Tensor, source, attentions);
+      const states = encoded.states;
       const hidden = states.length / (batch * source.length);
       const all = input.logitsAt === 'all';
       const heads = config.numHeads;
-      const attentions = input.outputAttentions === true;
       const self = attentions ? Array.from({ length: layers }, () => new Float32Array(batch * heads * seq * seq)) : undefined;
       const cross = attentions ? Array.from({ length: layers }, () => new Float32Array(batch * heads * seq * source.length)) : undefined;
       const ids = Int32Array.from(input.inputIds.data);
@@ -170,6 +174,7 @@ export function createOrtSeq2SeqBackend(
         logits: { data: logits!, shape: all ? [batch, seq, vocab] : [batch, vocab] },
         ...(self && { attentions: self.map((data) => ({ data, shape: [batch, heads, seq, seq] })) }),
         ...(cross && { crossAttentions: cross.map((data) => ({ data, shape: [batch, heads, seq, source.length] })) }),
+        ...(encoded.attentions && { encoderAttentions: encoded.attentions }),
       };
     },
     async generate(prompts, generateOptions) {

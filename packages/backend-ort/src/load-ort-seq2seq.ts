@@ -58,7 +58,8 @@ function embeddingTable(opened: OpenedOrtSession, names: readonly string[], hidd
  * `onnx/decoder_model_merged.onnx` when the folder has it, as transformers.js prefers, else
  * `onnx/decoder_model.onnx` and optionally `onnx/decoder_with_past_model.onnx`; names with the
  * dtype's suffix) and returns its backend. Graph names are Optimum's: the encoder takes
- * `input_ids`, `attention_mask` and returns `last_hidden_state`; the decoder takes `input_ids`,
+ * `input_ids`, `attention_mask` and returns `last_hidden_state` (optionally
+ * `encoder_attentions.{i}`); the decoder takes `input_ids`,
  * `encoder_attention_mask`, `encoder_hidden_states` and returns `logits` (and
  * `present.{i}.decoder|encoder.key|value`, optionally `decoder_attentions.{i}` /
  * `cross_attentions.{i}`); the decoder with past takes `past_key_values.{i}.decoder|encoder.key|value`

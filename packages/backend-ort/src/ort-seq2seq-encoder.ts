@@ -50,8 +50,37 @@ export function checkOrtSource(encoder: EncoderInput | undefined, config: ModelC
   return { ids: Int32Array.from(encoder.inputIds.data), mask: Int32Array.from(mask.data), batch, length };
 }
 
+/**
+ * Optimum's names of the encoder's self-attention outputs that `encoder_model.onnx` declares:
+ * `encoder_attentions.0`, `.1`, … up to the first missing layer (none for an export without
+ * `output_attentions`).
+ */
+export function encoderAttentionNames(sessions: OrtSeq2SeqSessions): string[] {
+  const names: string[] = [];
+  while (sessions.encoder.outputNames.includes(`encoder_attentions.${names.length}`)) names.push(`encoder_attentions.${names.length}`);
+  return names;
+}
+
+/** What {@link readOrtEncoder} read from `encoder_model.onnx`. */
+export interface OrtEncoderOutput {
+  /** `last_hidden_state`, `[batch, sourceLength, hidden]` (a copy). */
+  readonly states: Float32Array;
+  /**
+   * With `attentions` and an export that has them: per encoder layer the self-attention softmax,
+   * `[batch, heads, sourceLength, sourceLength]` (copies). The graph's numbers as HF returns them:
+   * padded keys weigh exactly 0 (the mask's score is float32's minimum) and a padded source
+   * query keeps its softmax over the real keys, as backend-tfjs and HF do.
+   */
+  readonly attentions?: { readonly data: Float32Array; readonly shape: [number, number, number, number] }[];
+}
+
 /** `last_hidden_state` of `encoder_model.onnx` for the whole source batch, `[batch, sourceLength, hidden]` (a copy). */
 export async function runOrtEncoder(sessions: OrtSeq2SeqSessions, Tensor: OrtRuntime['Tensor'], source: OrtSource): Promise<Float32Array> {
+  return (await readOrtEncoder(sessions, Tensor, source, false)).states;
+}
+
+/** Runs `encoder_model.onnx` on the whole source batch; with `attentions`, also reads its `encoder_attentions.{i}` when it has them. */
+export async function readOrtEncoder(sessions: OrtSeq2SeqSessions, Tensor: OrtRuntime['Tensor'], source: OrtSource, attentions: boolean): Promise<OrtEncoderOutput> {
   const shape = [source.batch, source.length];
   const output = await runSeq2SeqSession(
     sessions.encoder,
@@ -63,7 +92,18 @@ export async function runOrtEncoder(sessions: OrtSeq2SeqSessions, Tensor: OrtRun
     if (states.dims.length !== 3 || states.dims[0] !== source.batch || states.dims[1] !== source.length) {
       throw new BackendError(`encoder_model.onnx returned last_hidden_state of shape [${states.dims.join(', ')}]; expected [${shape.join(', ')}, hidden].`);
     }
-    return Float32Array.from(readFloat32(states, 'last_hidden_state'));
+    const names = attentions ? encoderAttentionNames(sessions) : [];
+    const weights = names.map((name) => {
+      const read = output[name];
+      const [batch, heads, queries, keys] = read.dims;
+      if (read.dims.length !== 4 || batch !== source.batch || queries !== source.length || keys !== source.length) {
+        throw new BackendError(
+          `encoder_model.onnx returned ${name} of shape [${read.dims.join(', ')}]; expected [${source.batch}, heads, ${source.length}, ${source.length}].`,
+        );
+      }
+      return { data: Float32Array.from(readFloat32(read, name)), shape: [batch, heads, queries, keys] as [number, number, number, number] };
+    });
+    return { states: Float32Array.from(readFloat32(states, 'last_hidden_state')), ...(weights.length > 0 && { attentions: weights }) };
   } finally {
     for (const tensor of Object.values(output)) tensor.dispose();
   }

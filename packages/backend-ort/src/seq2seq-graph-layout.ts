@@ -6,7 +6,7 @@ import { emptyFloatTensor } from './ort-tensor-data';
 
 /** The graphs of one encoder-decoder export, opened in ONNX Runtime. */
 export interface OrtSeq2SeqSessions {
-  /** `encoder_model.onnx`: `input_ids`, `attention_mask` → `last_hidden_state`. */
+  /** `encoder_model.onnx`: `input_ids`, `attention_mask` → `last_hidden_state` (and `encoder_attentions.{i}` when exported with attentions). */
   readonly encoder: InferenceSession;
   /** `decoder_model.onnx`: `input_ids`, `encoder_attention_mask`, `encoder_hidden_states` → `logits`, `present.*`. */
   readonly decoder: InferenceSession;
