@@ -69,9 +69,7 @@ describe.each(architectures)('every method on %s', (name, load) => {
         stepScores: ['probability'],
       });
     const missing = methods.get(method).requires.filter((capability) => model.backend.capabilities[capability] !== true);
-    // ONNX exports carry no encoder self-attentions, which attention_rollout traces through the source.
-    const noEncoderAttentions = method === 'attention_rollout' && model.backend.name === 'ort';
-    if (refused.has(method) || missing.length > 0 || noEncoderAttentions) {
+    if (refused.has(method) || missing.length > 0) {
       const error = await run().catch((caught: unknown) => caught);
       expect(InseqError.isInstance(error), String(error)).toBe(true);
       if (missing.length > 0) expect((error as InseqError).code).toBe('MISSING_CAPABILITY');
