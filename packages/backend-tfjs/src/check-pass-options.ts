@@ -3,7 +3,7 @@ import { type ForwardInput, InvalidInputError, type ModelConfig, type Tensor, sh
 /**
  * Checks the optional parts of a forward (or gradient) input against the model and a batch of
  * `[batch, seq]` tokens: `logitsAt`, `layer` (a name from `layerNames`, an override of shape
- * `[batch, seq, hidden]`), `zeroValues` (a block index, one position per row, each `< seq`),
+ * `[batch, seq, hidden]`, or `[batch, sourceLength, hidden]` for an encoder layer), `zeroValues` (a block index, one position per row, each `< seq`),
  * `dropoutSeed` (a safe integer). Throws {@link InvalidInputError} `'INVALID_ARGUMENT'` saying what
  * is allowed.
  */
@@ -19,7 +19,9 @@ export function checkPassOptions(input: ForwardInput, config: ModelConfig, layer
         'INVALID_ARGUMENT',
       );
     }
-    if (layer.override !== undefined) checkHiddenShaped(layer.override, `layer.override (${layer.name})`, batch, seq, config.hiddenSize);
+    // An encoder layer's output spans the source, not the decoder prefix.
+    const length = input.encoder && layerStack(layer.name) === 'encoder' ? input.encoder.inputIds.shape[1] : seq;
+    if (layer.override !== undefined) checkHiddenShaped(layer.override, `layer.override (${layer.name})`, batch, length, config.hiddenSize);
   }
   const zeroing = input.zeroValues;
   if (zeroing !== undefined) {
@@ -52,4 +54,13 @@ export function checkHiddenShaped(tensor: Tensor, what: string, batch: number, s
       'INVALID_ARGUMENT',
     );
   }
+}
+
+/**
+ * The stack a layer name belongs to: `'encoder'` when one of its dotted parts is `encoder`
+ * (`model.encoder.layers.0`, `encoder.block.1.layer.0`), else `'decoder'` (every layer of a
+ * decoder-only model). An encoder layer's output is `[batch, sourceLength, hidden]`.
+ */
+export function layerStack(name: string): 'encoder' | 'decoder' {
+  return name.split('.').includes('encoder') ? 'encoder' : 'decoder';
 }

@@ -1,5 +1,6 @@
 import { type GradientInput, type GradientOutput, InvalidInputError } from '@inseq/core';
 import * as tf from '@tensorflow/tfjs';
+import { layerStack } from './check-pass-options';
 import type { LayerTap, TfjsCausalLm } from './models/tfjs-causal-lm';
 import { passFromInput, tensor3d } from './pass-from-input';
 import { readOut } from './read-out';
@@ -13,6 +14,8 @@ import { tfjsTargetOps } from './tfjs-target-ops';
  * - Without `layer`: d target / d inputsEmbeds.
  * - With `layer`: d target / d (that layer's output), at `layer.override` when given (the override
  *   replaces the output), else at the output itself (a zero tensor added to it is differentiated).
+ *   An encoder-decoder layer belongs to one stack: an encoder layer's gradient is `[batch,
+ *   sourceLength, hidden]`; the source embeddings are then not differentiated.
  *   `layerActivation` is the output the layer computed, before any override.
  * - With `rescale` (DeepLIFT, Shrikumar et al. 2017, as Captum's `DeepLift`): a reference pass
  *   on `referenceEmbeds` (same mask, value zeroing and dropout masks; no tape) records the input
@@ -51,7 +54,7 @@ export async function tfjsGradients(model: TfjsCausalLm, input: GradientInput, b
         : undefined;
       const override = input.layer?.override && tensor3d(input.layer.override);
       // The tensor differentiated: the embeddings, the override, or a zero tensor added to the layer.
-      const variable = input.layer ? (override ?? tf.zeros(input.inputsEmbeds.shape as [number, number, number])) : undefined;
+      const variable = input.layer ? (override ?? tf.zeros(layerShape(input))) : undefined;
 
       const targetOf = (x: tf.Tensor, source?: tf.Tensor): tf.Tensor => {
         // tf.grad leaks the tensors its tape saved when f throws or y does not depend on x, so
@@ -120,4 +123,11 @@ export async function tfjsGradients(model: TfjsCausalLm, input: GradientInput, b
   } finally {
     tf.dispose([value, ...grads, ...(activation ? [activation] : [])]);
   }
+}
+
+/** `[batch, length, hidden]` of `input.layer`'s output: an encoder layer spans the source. */
+function layerShape(input: GradientInput): [number, number, number] {
+  const [batch, length, hidden] = input.inputsEmbeds.shape;
+  const source = input.encoder && layerStack(input.layer!.name) === 'encoder' ? input.encoder.inputIds.shape[1] : length;
+  return [batch, source, hidden];
 }
