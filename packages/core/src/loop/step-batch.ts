@@ -129,10 +129,14 @@ export async function runStepBatch(settings: StepBatchSettings, chunk: readonly 
     );
     for (const [name, values] of Object.entries(result.stepScores ?? {})) scores.set(name, values);
     const { attributions, sourceAttributions } = result;
+    // A method that attributes one side of an encoder-decoder step only (a layer inside the
+    // decoder, value zeroing's decoder self-attention) returns the other side NaN-filled, which is
+    // stored as is: leaving it out is taken for a method that does not know about sources.
     if (encoder && attributions && !sourceAttributions) {
       throw new InseqError(
         'UNSUPPORTED_MODEL',
-        `Method ${method.name} returned no source attributions for the encoder-decoder model '${model.name}'; it attributes decoder-only models only.`,
+        `Method ${method.name} returned no source attributions for the encoder-decoder model '${model.name}'; it attributes decoder-only models only ` +
+          '(a method that attributes the target side only returns NaN-filled sourceAttributions).',
       );
     }
     if (encoder && sourceAttributions) {
