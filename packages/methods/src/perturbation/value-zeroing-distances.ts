@@ -1,4 +1,5 @@
-import { InseqError, type IntTensor, type ModelBackend, type Tensor } from '@inseq/core';
+import { type EncoderInput, InseqError, type IntTensor, type ModelBackend, type Tensor } from '@inseq/core';
+import { selectRows } from '../gradient/select-rows';
 
 /** How the change of a layer's output is measured (Inseq `similarity_metric`). */
 export const SIMILARITY_METRICS = ['cosine', 'euclidean'] as const;
@@ -17,6 +18,11 @@ export interface ValueZeroingRequest {
   readonly metric: SimilarityMetric;
   /** Rows per `forward` call. */
   readonly chunkRows: number;
+  /**
+   * Encoder-decoder models: the source of each row, which every pass sees unchanged (the zeroed
+   * values are the decoder's self-attention values, `zeroValues` of the backend contract).
+   */
+  readonly encoder?: EncoderInput;
 }
 
 /**
@@ -30,10 +36,10 @@ export interface ValueZeroingRequest {
  * @returns Per row, `[queries, keys, layers]` float64 distances, in the order requested.
  */
 export async function valueZeroingDistances(request: ValueZeroingRequest): Promise<Float64Array[]> {
-  const { backend, inputIds, attentionMask, queries, keys, metric } = request;
+  const { backend, inputIds, attentionMask, queries, keys, metric, encoder } = request;
   const [batch, length] = inputIds.shape;
   const layers = backend.config.numLayers;
-  const clean = await backend.forward({ inputIds, attentionMask, outputHiddenStates: true });
+  const clean = await backend.forward({ inputIds, attentionMask, outputHiddenStates: true, ...(encoder && { encoder }) });
   const cleanStates = checkedStates(clean.hiddenStates, layers);
   const hidden = cleanStates[0].shape[2];
   const out = Array.from({ length: batch }, (_, b) => new Float64Array(queries[b].length * keys[b].length * layers));
@@ -57,6 +63,7 @@ export async function valueZeroingDistances(request: ValueZeroingRequest): Promi
         attentionMask: { data: mask, shape: [chunk.length, length] },
         outputHiddenStates: true,
         zeroValues: { layer, positions },
+        ...(encoder && { encoder: encoderRows(encoder, chunk.map(([b]) => b)) }),
       });
       const alteredState = checkedStates(altered.hiddenStates, layers)[layer + 1].data;
       const cleanState = cleanStates[layer + 1].data;
@@ -70,6 +77,14 @@ export async function valueZeroingDistances(request: ValueZeroingRequest): Promi
     }
   }
   return out;
+}
+
+function encoderRows(encoder: EncoderInput, rows: readonly number[]): EncoderInput {
+  return {
+    inputIds: selectRows(encoder.inputIds, rows),
+    attentionMask: selectRows(encoder.attentionMask, rows),
+    ...(encoder.inputsEmbeds && { inputsEmbeds: selectRows(encoder.inputsEmbeds, rows) }),
+  };
 }
 
 function checkedStates(states: Tensor[] | undefined, layers: number): Tensor[] {
