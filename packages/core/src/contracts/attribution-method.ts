@@ -77,7 +77,8 @@ export interface StepAttribution {
   /**
    * Encoder-decoder models: attributions to the source tokens, `[batch, sourceLength, …]` (right
    * padding dropped by the loop). Required from every method that returns `attributions` when
-   * the step has an `encoder`.
+   * the step has an `encoder`; a method that attributes one side only (a layer in one stack,
+   * value zeroing of decoder values) returns the other side filled with NaN.
    */
   readonly sourceAttributions?: Tensor;
   /** Extra per-row scores (e.g. `deltas` of integrated gradients), each `[batch]`. */

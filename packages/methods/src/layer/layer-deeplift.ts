@@ -1,7 +1,9 @@
 import { defineMethod, parseOptions, requireTarget } from '@inseq/core';
-import { BASELINES, type BaselineName, baselineEmbeddings } from '../gradient/baseline-embeddings';
+import { BASELINES, type BaselineName } from '../gradient/baseline-embeddings';
 import { convergenceDeltas } from '../gradient/convergence-deltas';
+import { deeplift } from '../gradient/deeplift';
 import { layerActivations } from './layer-activations';
+import { layerGradients, layerResult, sideBaselines } from './layer-pass';
 import { targetLayer } from './target-layer';
 
 const options = {
@@ -19,6 +21,11 @@ const options = {
  * output on the input minus that on the baseline. `target_layer` defaults to the token
  * embeddings, where this equals `deeplift`. `return_convergence_delta` adds the step score
  * `deltas` = Σ attributions − (F(x) − F(x′)). Output `[batch, sequenceLength, layerHidden]`.
+ *
+ * Encoder-decoder steps: by default the embeddings of both stacks (Inseq's default), i.e.
+ * `deeplift` over source and target; a `target_layer` in the encoder gives `sourceAttributions`
+ * `[batch, sourceLength, layerHidden]` only, one in the decoder `attributions` only. The
+ * reference pass and a′ use the baselines of both sides, as Captum runs the whole baseline input.
  */
 export const layerDeeplift = defineMethod({
   name: 'layer_deeplift',
@@ -28,25 +35,22 @@ export const layerDeeplift = defineMethod({
   parseOptions: (raw) => parseOptions('layer_deeplift', raw, options),
   async attributeStep(ctx) {
     const opts = ctx.options;
-    const name = targetLayer(ctx, 'layer_deeplift');
-    const baseline = await baselineEmbeddings(ctx, opts.baselines as BaselineName);
-    const { gradients } = await ctx.backend.gradients!({
-      inputIds: ctx.inputIds,
-      attentionMask: ctx.attentionMask,
-      inputsEmbeds: ctx.inputsEmbeds,
-      targetIds: ctx.targetIds,
-      target: requireTarget(ctx, 'layer_deeplift'),
-      ...(ctx.contrast && { contrast: ctx.contrast }),
-      layer: { name },
-      rescale: { referenceEmbeds: baseline },
-    });
+    const layer = targetLayer(ctx, 'layer_deeplift');
+    if (!layer) {
+      const { target_layer: _, ...rest } = opts;
+      return deeplift.attributeStep({ ...ctx, options: rest });
+    }
+    const baselines = await sideBaselines(ctx, opts.baselines as BaselineName);
+    const examples = Int32Array.from({ length: ctx.inputIds.shape[0] }, (_, b) => b);
+    const target = requireTarget(ctx, 'layer_deeplift');
+    const { gradients } = await layerGradients(ctx, { layer, target, examples, rescale: baselines });
     const attributions = gradients.data;
     if (opts.multiply_by_inputs) {
-      const activations = await layerActivations(ctx, name, baseline);
+      const activations = await layerActivations(ctx, layer, baselines);
       for (let i = 0; i < attributions.length; i++) attributions[i] *= activations.input.data[i] - activations.baseline.data[i];
     }
-    const result = { attributions: gradients };
+    const result = layerResult(ctx, layer, gradients);
     if (!opts.return_convergence_delta) return result;
-    return { ...result, stepScores: { deltas: await convergenceDeltas(ctx, attributions, baseline) } };
+    return { ...result, stepScores: { deltas: await convergenceDeltas(ctx, attributions, baselines.joint) } };
   },
 });

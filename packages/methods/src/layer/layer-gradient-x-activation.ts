@@ -1,4 +1,7 @@
 import { defineMethod, parseOptions, requireTarget } from '@inseq/core';
+import { inputXGradient } from '../gradient/input-x-gradient';
+import { saliency } from '../gradient/saliency';
+import { layerGradients, layerResult } from './layer-pass';
 import { targetLayer } from './target-layer';
 
 const options = {
@@ -12,6 +15,11 @@ const options = {
  * of `target_layer` times the gradient of the attributed function with respect to it (only the
  * gradient with `multiply_by_inputs: false`). `target_layer` defaults to the token embeddings,
  * where this equals `input_x_gradient`. Output `[batch, sequenceLength, layerHidden]`.
+ *
+ * Encoder-decoder steps: by default the embeddings of both stacks (Inseq's default), i.e.
+ * `input_x_gradient` over source and target (`saliency` with `abs: false` without
+ * `multiply_by_inputs`); a `target_layer` in the encoder gives `sourceAttributions` `[batch,
+ * sourceLength, layerHidden]` only, one in the decoder `attributions` only.
  */
 export const layerGradientXActivation = defineMethod({
   name: 'layer_gradient_x_activation',
@@ -20,21 +28,28 @@ export const layerGradientXActivation = defineMethod({
   description: "A layer's output (target_layer, default the embeddings) times the gradient with respect to it.",
   parseOptions: (raw) => parseOptions('layer_gradient_x_activation', raw, options),
   async attributeStep(ctx) {
-    const name = targetLayer(ctx, 'layer_gradient_x_activation');
-    const { gradients, layerActivation } = await ctx.backend.gradients!({
-      inputIds: ctx.inputIds,
-      attentionMask: ctx.attentionMask,
-      inputsEmbeds: ctx.inputsEmbeds,
-      targetIds: ctx.targetIds,
-      target: requireTarget(ctx, 'layer_gradient_x_activation'),
-      ...(ctx.contrast && { contrast: ctx.contrast }),
-      layer: { name },
-    });
+    const layer = targetLayer(ctx, 'layer_gradient_x_activation');
+    if (!layer) {
+      if (ctx.options.multiply_by_inputs) return inputXGradient.attributeStep({ ...ctx, options: {} });
+      return saliency.attributeStep({ ...ctx, options: { abs: false } });
+    }
+    const examples = Int32Array.from({ length: ctx.inputIds.shape[0] }, (_, b) => b);
+    const target = requireTarget(ctx, 'layer_gradient_x_activation');
+    const { gradients, layerActivation } = await layerGradients(ctx, { layer, target, examples });
     if (ctx.options.multiply_by_inputs) {
-      const activation = layerActivation ?? (await ctx.backend.forward({ inputIds: ctx.inputIds, attentionMask: ctx.attentionMask, inputsEmbeds: ctx.inputsEmbeds, layer: { name } }))
-          .layerActivation!;
+      const activation =
+        layerActivation ??
+        (
+          await ctx.backend.forward({
+            inputIds: ctx.inputIds,
+            attentionMask: ctx.attentionMask,
+            inputsEmbeds: ctx.inputsEmbeds,
+            layer: { name: layer.name },
+            ...(ctx.encoder && { encoder: ctx.encoder }),
+          })
+        ).layerActivation!;
       for (let i = 0; i < gradients.data.length; i++) gradients.data[i] *= activation.data[i];
     }
-    return { attributions: gradients };
+    return layerResult(ctx, layer, gradients);
   },
 });

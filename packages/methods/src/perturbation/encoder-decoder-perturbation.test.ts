@@ -77,10 +77,10 @@ describe('perturbation methods on an encoder-decoder step (logits = W · (Σ E_s
     expect(decoderIds[1][0]).toBe(9);
   });
 
-  it('dummy returns nothing; value_zeroing refuses encoder-decoder steps for now', async () => {
+  it('dummy returns nothing; value_zeroing needs hidden states (the closed-form model has none; real seq2seq backends are tested in inseq)', async () => {
     expect(await dummy.attributeStep(await encoderDecoderStep(dummy))).toEqual({});
     const ctx = await encoderDecoderStep(valueZeroing);
-    await expect(valueZeroing.attributeStep(ctx)).rejects.toThrow(/value_zeroing does not support encoder-decoder models yet/);
+    await expect(valueZeroing.attributeStep(ctx)).rejects.toThrow(/value_zeroing needs 3 hidden states/);
   });
 
   it('decoder-only steps are unchanged: no sourceAttributions', async () => {

@@ -1,6 +1,5 @@
 import { defineMethod, parseOptions, type ModelBackend } from '@inseq/core';
 import { requireDecoderOnlySequence } from '../attention/require-decoder-only-sequence';
-import { refuseEncoderDecoder } from '../refuse-encoder-decoder';
 import { realPositions } from './real-positions';
 import { SIMILARITY_METRICS, type SimilarityMetric, valueZeroingDistances } from './value-zeroing-distances';
 
@@ -52,7 +51,11 @@ function normalise(
  * keys < p, `[targetLength, nSteps, layers]` with NaN on keys not yet visible. For a causal model
  * both agree: zeroing a later key changes no earlier query.
  *
- * Encoder-decoder models are refused for now (InvalidInputError before any pass).
+ * Encoder-decoder models: as Inseq's `value_zeroing`, which zeroes the decoder's self-attention
+ * values only (its encoder and cross-attention zeroing are unimplemented TODOs): the decoder's
+ * layers and self-attention, with the source passed unchanged, give the target side `[batch,
+ * sequenceLength, decoderLayers]`; `sourceAttributions` come back NaN-filled, `[batch,
+ * sourceLength, decoderLayers]` (`source_attributions` NaN). Only `attributeStep` serves them (a sequence context carries no source).
  *
  * Options: `similarity_metric` (@defaultValue 'cosine'), `internal_batch_size` (rows per
  * `forward`; @defaultValue as many as keep the returned hidden states under 2²⁴ floats).
@@ -64,7 +67,6 @@ export const valueZeroing = defineMethod({
   description: "Context mixing: change of each layer's output when one token's attention value vector is zeroed.",
   parseOptions: (raw) => parseOptions('value_zeroing', raw, options),
   async attributeStep(ctx) {
-    refuseEncoderDecoder('value_zeroing', ctx, 'zeroing source values in the encoder and in cross-attention is not implemented');
     const [batch, length] = ctx.inputIds.shape;
     const layers = ctx.backend.config.numLayers;
     const keys = Array.from({ length: batch }, (_, b) => realPositions(ctx.attentionMask, b));
@@ -76,6 +78,8 @@ export const valueZeroing = defineMethod({
       keys,
       metric: ctx.options.similarity_metric as SimilarityMetric,
       chunkRows: chunkRows(ctx.backend, length, ctx.options.internal_batch_size),
+      // The source rides along unchanged; its token embeddings are looked up again by the backend.
+      ...(ctx.encoder && { encoder: { inputIds: ctx.encoder.inputIds, attentionMask: ctx.encoder.attentionMask } }),
     });
     const attributions = new Float32Array(batch * length * layers);
     keys.forEach((rowKeys, b) => {
@@ -83,7 +87,11 @@ export const valueZeroing = defineMethod({
         attributions[(b * length + rowKeys[k]) * layers + layer] = value;
       });
     });
-    return { attributions: { data: attributions, shape: [batch, length, layers] } };
+    const result = { attributions: { data: attributions, shape: [batch, length, layers] } };
+    if (!ctx.encoder) return result;
+    // The source is not attributed: NaN, as the loop expects of a one-sided method.
+    const sourceLength = ctx.encoder.inputIds.shape[1];
+    return { ...result, sourceAttributions: { data: new Float32Array(batch * sourceLength * layers).fill(Number.NaN), shape: [batch, sourceLength, layers] } };
   },
   async attributeSequence(ctx) {
     requireDecoderOnlySequence('value_zeroing', ctx);
