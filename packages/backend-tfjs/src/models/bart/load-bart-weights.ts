@@ -1,5 +1,6 @@
 import { ModelLoadError } from '@inseq/core';
 import * as tf from '@tensorflow/tfjs';
+import { checkExpectedWeights } from '../check-weights';
 import type { SafetensorsFile, SafetensorsTensor } from '../../safetensors/read-safetensors';
 import { marianSinusoidalPositions } from '../marian/marian-sinusoidal-positions';
 import type { BartSettings } from './bart-settings';
@@ -109,25 +110,11 @@ export function loadBartWeights(file: SafetensorsFile, settings: BartSettings, f
   if (untied) expected.set('lm_head.weight', [settings.decoderVocab, d]);
   if (byName.has('final_logits_bias')) expected.set('final_logits_bias', [1, settings.decoderVocab]);
 
-  const missing = [...expected.keys()].filter((name) => !byName.has(name));
-  if (missing.length > 0) {
-    const shown = missing.slice(0, 5).join(', ') + (missing.length > 5 ? `, … (${missing.length} in all)` : '');
-    throw new ModelLoadError(
-      `${fileName} lacks ${modelType} weights: ${shown}. Expected the tensors of a ${modelType} encoder-decoder with ` +
-        `${settings.encoder.layers} encoder and ${settings.decoder.layers} decoder layers (named 'model.encoder.layers.0.self_attn.q_proj.weight', …); ` +
-        'check that config.json belongs to these weights.',
-      { code: 'INVALID_FILE' },
-    );
-  }
-  for (const [name, shape] of expected) {
-    const actual = byName.get(name)!.shape;
-    if (actual.length !== shape.length || actual.some((dim, i) => dim !== shape[i])) {
-      throw new ModelLoadError(
-        `${fileName}: tensor '${name}' has shape [${actual.join(', ')}] but config.json implies [${shape.join(', ')}]; check that config.json belongs to these weights.`,
-        { code: 'INVALID_FILE' },
-      );
-    }
-  }
+  checkExpectedWeights(byName, expected, fileName, (shown) =>
+    `${fileName} lacks ${modelType} weights: ${shown}. Expected the tensors of a ${modelType} encoder-decoder with ` +
+      `${settings.encoder.layers} encoder and ${settings.decoder.layers} decoder layers (named 'model.encoder.layers.0.self_attn.q_proj.weight', …); ` +
+      'check that config.json belongs to these weights.',
+  );
 
   const created: tf.Tensor[] = [];
   const keep = <T extends tf.Tensor>(tensor: T): T => {

@@ -1,5 +1,6 @@
 import { ModelLoadError, type ModelConfig } from '@inseq/core';
 import * as tf from '@tensorflow/tfjs';
+import { checkExpectedWeights } from '../check-weights';
 import type { SafetensorsFile, SafetensorsTensor } from '../../safetensors/read-safetensors';
 import type { Gpt2Settings } from './gpt2-settings';
 
@@ -76,26 +77,11 @@ export function loadGpt2Weights(file: SafetensorsFile, config: ModelConfig, sett
   const untied = !settings.tieWordEmbeddings && byName.has('lm_head.weight');
   if (untied) expected.set('lm_head.weight', [vocab, hidden]);
 
-  const missing = [...expected.keys()].filter((name) => !byName.has(name));
-  if (missing.length > 0) {
-    const shown = missing.slice(0, 5).join(', ') + (missing.length > 5 ? `, … (${missing.length} in all)` : '');
-    throw new ModelLoadError(
-      `${fileName} lacks GPT-2 weights: ${shown}. Expected the tensors of a GPT2LMHeadModel with ` +
-        `${config.numLayers} layers, named 'transformer.h.0.attn.c_attn.weight' or 'h.0.attn.c_attn.weight'; ` +
-        `check that config.json belongs to these weights.`,
-      { code: 'INVALID_FILE' },
-    );
-  }
-  for (const [name, shape] of expected) {
-    const actual = byName.get(name)!.shape;
-    if (actual.length !== shape.length || actual.some((dim, i) => dim !== shape[i])) {
-      throw new ModelLoadError(
-        `${fileName}: tensor '${name}' has shape [${actual.join(', ')}] but config.json implies [${shape.join(', ')}]; ` +
-          `check that config.json belongs to these weights.`,
-        { code: 'INVALID_FILE' },
-      );
-    }
-  }
+  checkExpectedWeights(byName, expected, fileName, (shown) =>
+    `${fileName} lacks GPT-2 weights: ${shown}. Expected the tensors of a GPT2LMHeadModel with ` +
+      `${config.numLayers} layers, named 'transformer.h.0.attn.c_attn.weight' or 'h.0.attn.c_attn.weight'; ` +
+      `check that config.json belongs to these weights.`,
+  );
 
   const created: tf.Tensor[] = [];
   const take = <T extends tf.Tensor>(name: string): T => {

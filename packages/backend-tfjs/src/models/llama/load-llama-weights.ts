@@ -1,5 +1,6 @@
 import { type ModelConfig, ModelLoadError } from '@inseq/core';
 import * as tf from '@tensorflow/tfjs';
+import { checkExpectedWeights } from '../check-weights';
 import type { SafetensorsFile, SafetensorsTensor } from '../../safetensors/read-safetensors';
 import type { LlamaSettings } from './llama-settings';
 
@@ -71,24 +72,10 @@ export function loadLlamaWeights(file: SafetensorsFile, config: ModelConfig, set
     if (settings.mlpBias) entries.push(['mlp.gate_proj.bias', [inner]], ['mlp.up_proj.bias', [inner]], ['mlp.down_proj.bias', [hidden]]);
     for (const [name, shape] of entries) expected.set(`${p}.${name}`, shape);
   }
-  const missing = [...expected.keys()].filter((name) => !byName.has(name));
-  if (missing.length > 0) {
-    const shown = missing.slice(0, 5).join(', ') + (missing.length > 5 ? `, … (${missing.length} in all)` : '');
-    throw new ModelLoadError(
-      `${fileName} lacks ${modelType} weights: ${shown}. Expected the tensors of a ${modelType} causal LM with ${config.numLayers} layers ` +
-        `(named 'model.layers.0.self_attn.q_proj.weight', …); check that config.json belongs to these weights.`,
-      { code: 'INVALID_FILE' },
-    );
-  }
-  for (const [name, shape] of expected) {
-    const actual = byName.get(name)!.shape;
-    if (actual.length !== shape.length || actual.some((dim, i) => dim !== shape[i])) {
-      throw new ModelLoadError(
-        `${fileName}: tensor '${name}' has shape [${actual.join(', ')}] but config.json implies [${shape.join(', ')}]; check that config.json belongs to these weights.`,
-        { code: 'INVALID_FILE' },
-      );
-    }
-  }
+  checkExpectedWeights(byName, expected, fileName, (shown) =>
+    `${fileName} lacks ${modelType} weights: ${shown}. Expected the tensors of a ${modelType} causal LM with ${config.numLayers} layers ` +
+      `(named 'model.layers.0.self_attn.q_proj.weight', …); check that config.json belongs to these weights.`,
+  );
   const created: tf.Tensor[] = [];
   const keep = <T extends tf.Tensor>(tensor: T): T => {
     created.push(tensor);

@@ -1,5 +1,6 @@
 import { ModelLoadError } from '@inseq/core';
 import * as tf from '@tensorflow/tfjs';
+import { checkExpectedWeights } from '../check-weights';
 import type { SafetensorsFile, SafetensorsTensor } from '../../safetensors/read-safetensors';
 import type { T5Settings } from './t5-settings';
 
@@ -87,25 +88,11 @@ export function loadT5Weights(file: SafetensorsFile, settings: T5Settings, fileN
     }
     expected.set(`${stack}.final_layer_norm.weight`, [d]);
   }
-  const missing = [...expected.keys()].filter((name) => !byName.has(name));
-  if (missing.length > 0) {
-    const shown = missing.slice(0, 5).join(', ') + (missing.length > 5 ? `, … (${missing.length} in all)` : '');
-    throw new ModelLoadError(
-      `${fileName} lacks t5 weights: ${shown}. Expected the tensors of a T5 encoder-decoder with ${settings.encoderLayers} encoder and ` +
-        `${settings.decoderLayers} decoder blocks, ${settings.gated ? 'gated (wi_0, wi_1)' : 'ungated (wi)'} feed-forward ` +
-        "(named 'encoder.block.0.layer.0.SelfAttention.q.weight', …); check that config.json belongs to these weights.",
-      { code: 'INVALID_FILE' },
-    );
-  }
-  for (const [name, shape] of expected) {
-    const actual = byName.get(name)!.shape;
-    if (actual.length !== shape.length || actual.some((dim, i) => dim !== shape[i])) {
-      throw new ModelLoadError(
-        `${fileName}: tensor '${name}' has shape [${actual.join(', ')}] but config.json implies [${shape.join(', ')}]; check that config.json belongs to these weights.`,
-        { code: 'INVALID_FILE' },
-      );
-    }
-  }
+  checkExpectedWeights(byName, expected, fileName, (shown) =>
+    `${fileName} lacks t5 weights: ${shown}. Expected the tensors of a T5 encoder-decoder with ${settings.encoderLayers} encoder and ` +
+      `${settings.decoderLayers} decoder blocks, ${settings.gated ? 'gated (wi_0, wi_1)' : 'ungated (wi)'} feed-forward ` +
+      "(named 'encoder.block.0.layer.0.SelfAttention.q.weight', …); check that config.json belongs to these weights.",
+  );
 
   const created: tf.Tensor[] = [];
   const keep = <T extends tf.Tensor>(tensor: T): T => {
