@@ -52,23 +52,5 @@ export function keyPaddingBias(mask: IntTensor): tf.Tensor4D {
   );
 }
 
-/** Every row's last column: `[batch, seq, hidden]` → `[batch, hidden]`. */
-export function lastColumn(x: tf.Tensor3D): tf.Tensor2D {
-  const [batch, seq, hidden] = x.shape;
-  return tf.reshape(tf.slice(x, [0, seq - 1, 0], [batch, 1, hidden]), [batch, hidden]);
-}
-
-/** 0 at `(b, positions[b])` for `positions[b] >= 0`, 1 elsewhere: `[batch, seq, 1]` (value zeroing). */
-export function valueMask(positions: Int32Array, seq: number): tf.Tensor3D {
-  const mask = new Float32Array(positions.length * seq).fill(1);
-  positions.forEach((position, b) => {
-    if (position >= 0) mask[b * seq + position] = 0;
-  });
-  return tf.tensor3d(mask, [positions.length, seq, 1]);
-}
-
-/** `[batch, seq]` int32 ids → `[batch, seq, hidden]` rows of `table` `[vocab, hidden]`. */
-export function embedRows(table: tf.Tensor2D, inputIds: tf.Tensor2D): tf.Tensor3D {
-  const [batch, seq] = inputIds.shape;
-  return tf.reshape<tf.Rank.R3>(tf.gather(table, tf.reshape(inputIds, [batch * seq])), [batch, seq, table.shape[1]]);
-}
+// The pass helpers every port shares.
+export { lastColumn, lookup as embedRows, valueMask } from '../pass-tools';
