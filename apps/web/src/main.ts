@@ -1,0 +1,269 @@
+import {
+  type FeatureAttributionOutput,
+  type HeatmapView,
+  aggregateAttributionScores,
+  buildHeatmapView,
+  createDefaultRegistries,
+  defaultAggregationFunction,
+  outputFromBytes,
+  parseAggregationPipeline,
+} from 'inseq';
+import { type DownloadKind, downloadOutput } from './downloads';
+import { type Engine, probeEngines } from './engines';
+import { type PickedFolder, folderFromDrop, folderFromInput } from './picked-files';
+import { renderHeatmap, renderTokenView } from './render-heatmap';
+import type { AttributeRequest, EngineId, ModelSource, WorkerMessage } from './worker-protocol';
+
+/** What the page exposes for scripts and the browser test: the state and the numbers on screen. */
+export interface InseqWebState {
+  status: 'starting' | 'idle' | 'running' | 'done' | 'error';
+  engines: Engine[];
+  /** The shown heatmaps' `values`, one matrix per sequence. */
+  views: (readonly (readonly number[])[])[];
+  timings?: { loadMs: number; attributeMs: number };
+  ranOn?: string;
+  error?: string;
+}
+
+declare global {
+  interface Window {
+    inseqWeb: InseqWebState;
+  }
+}
+
+const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
+const state: InseqWebState = { status: 'starting', engines: [], views: [] };
+window.inseqWeb = state;
+const registries = createDefaultRegistries();
+let output: FeatureAttributionOutput | undefined;
+let folder: PickedFolder | undefined;
+let worker: Worker | undefined;
+
+function fillSelect(select: HTMLSelectElement, ids: readonly string[], selected: string): void {
+  select.replaceChildren(...ids.map((id) => new Option(id, id, id === selected, id === selected)));
+}
+
+function stepScoreBoxes(): void {
+  $('step-scores').replaceChildren(
+    ...registries.stepFunctions.list().map((id) => {
+      const label = document.createElement('label');
+      label.innerHTML = `<input type="checkbox" name="step-score" value="${id}" /> ${id}`;
+      return label;
+    }),
+  );
+}
+
+function showError(message: string): void {
+  state.status = 'error';
+  state.error = message;
+  $('error').textContent = message;
+}
+
+function modelSource(): ModelSource {
+  const kind = (document.querySelector('input[name="model-source"]:checked') as HTMLInputElement).value;
+  if (kind === 'shipped') return { kind: 'url', url: new URL('models/tiny-gpt2/', document.baseURI).href };
+  if (kind === 'url') {
+    const url = $<HTMLInputElement>('model-url').value.trim();
+    if (url === '') throw new Error('Type the URL of a model folder (the one holding config.json).');
+    return { kind: 'url', url: new URL(url, document.baseURI).href };
+  }
+  if (folder === undefined) throw new Error('Pick a model folder, or drop one on the page.');
+  return { kind: 'files', name: folder.name, files: folder.files };
+}
+
+function readRequest(): AttributeRequest {
+  let methodOptions: Record<string, unknown>;
+  try {
+    methodOptions = JSON.parse($<HTMLInputElement>('method-options').value || '{}');
+  } catch (error) {
+    throw new Error(`Method options must be a JSON object: ${(error as Error).message}`);
+  }
+  const generated = $<HTMLInputElement>('generated-text').value;
+  return {
+    type: 'attribute',
+    assetBase: new URL('./', document.baseURI).href,
+    model: modelSource(),
+    engine: $<HTMLSelectElement>('engine').value as EngineId,
+    input: $<HTMLInputElement>('input-text').value,
+    ...(generated.trim() !== '' && { generated }),
+    maxNewTokens: Number($<HTMLInputElement>('max-new-tokens').value) || 5,
+    method: $<HTMLSelectElement>('method').value,
+    methodOptions,
+    attributedFn: $<HTMLSelectElement>('attributed-fn').value,
+    stepScores: Array.from(document.querySelectorAll<HTMLInputElement>('input[name="step-score"]:checked'), (box) => box.value),
+  };
+}
+
+function setRunning(running: boolean): void {
+  $<HTMLButtonElement>('attribute').disabled = running;
+  $<HTMLButtonElement>('cancel').disabled = !running;
+  if (running) $<HTMLProgressElement>('progress').removeAttribute('value');
+}
+
+function startAttribution(): void {
+  $('error').textContent = '';
+  let request: AttributeRequest;
+  try {
+    request = readRequest();
+  } catch (error) {
+    showError((error as Error).message);
+    return;
+  }
+  worker?.terminate();
+  const current = new Worker(new URL('./attribution.worker.ts', import.meta.url), { type: 'module' });
+  worker = current;
+  state.status = 'running';
+  state.error = undefined;
+  setRunning(true);
+  current.addEventListener('message', (event: MessageEvent<WorkerMessage>) => {
+    const message = event.data;
+    if (message.type === 'status') $('status').textContent = message.text;
+    else if (message.type === 'progress') {
+      const bar = $<HTMLProgressElement>('progress');
+      bar.max = message.total;
+      bar.value = message.done;
+      $('status').textContent = `${message.done} / ${message.total} steps`;
+    } else {
+      current.terminate();
+      worker = undefined;
+      setRunning(false);
+      if (message.type === 'error') {
+        $('status').textContent = '';
+        showError(message.message);
+        return;
+      }
+      state.timings = message.timings;
+      state.ranOn = message.ranOn;
+      $('status').textContent = `Done on ${message.ranOn}: model loaded in ${message.timings.loadMs.toFixed(0)} ms, attributed in ${message.timings.attributeMs.toFixed(0)} ms.`;
+      show(message.output);
+    }
+  });
+  current.addEventListener('error', (event) => {
+    setRunning(false);
+    showError(`The attribution worker failed: ${event.message}`);
+  });
+  current.postMessage(request);
+}
+
+function cancel(): void {
+  worker?.terminate();
+  worker = undefined;
+  setRunning(false);
+  $<HTMLProgressElement>('progress').value = 0;
+  $('status').textContent = 'Cancelled.';
+  state.status = 'idle';
+}
+
+/** The heatmaps of `result` under the chosen aggregation; empty aggregators give Inseq's default (as the CLI). */
+function views(result: FeatureAttributionOutput): HeatmapView[] {
+  const steps = $<HTMLInputElement>('aggregators').value.trim();
+  const normalize = $<HTMLInputElement>('normalize').checked;
+  const rescale = $<HTMLInputElement>('rescale').checked;
+  const aggregated =
+    steps === ''
+      ? result
+      : aggregateAttributionScores(result, {
+          attributionAggregators: parseAggregationPipeline(steps),
+          normalize,
+          rescale,
+          methods: registries.methods,
+          registries: { aggregators: registries.aggregators },
+        });
+  const method = aggregated.info.attribution_method;
+  const aggregateFn = defaultAggregationFunction(typeof method === 'string' ? method : undefined);
+  return aggregated.sequence_attributions.map((sequence) => buildHeatmapView(sequence, { aggregateFn }));
+}
+
+function render(): void {
+  if (output === undefined) return;
+  try {
+    const shown = views(output);
+    $('results').innerHTML = shown.map((view, i) => `${renderTokenView(view)}${renderHeatmap(view, i)}`).join('');
+    state.views = shown.map((view) => view.values);
+    $('error').textContent = '';
+    state.status = 'done';
+  } catch (error) {
+    showError((error as Error).message);
+  }
+}
+
+function show(result: FeatureAttributionOutput): void {
+  output = result;
+  for (const id of ['download-json', 'download-inseq', 'download-html']) $<HTMLButtonElement>(id).disabled = false;
+  render();
+}
+
+async function openSaved(file: File): Promise<void> {
+  try {
+    show(await outputFromBytes(new Uint8Array(await file.arrayBuffer()), { name: file.name }));
+    $('status').textContent = `Opened ${file.name}.`;
+  } catch (error) {
+    showError(`Could not open ${file.name}: ${(error as Error).message}`);
+  }
+}
+
+function pickFolder(picked: PickedFolder): void {
+  folder = picked;
+  (document.querySelector('input[name="model-source"][value="folder"]') as HTMLInputElement).checked = true;
+  showSourceFields();
+  $('folder-summary').textContent = `${picked.name}: ${Object.keys(picked.files).sort().join(', ')}`;
+}
+
+function showSourceFields(): void {
+  const kind = (document.querySelector('input[name="model-source"]:checked') as HTMLInputElement).value;
+  $('folder-source').hidden = kind !== 'folder';
+  $('url-source').hidden = kind !== 'url';
+}
+
+async function start(): Promise<void> {
+  fillSelect($('method'), registries.methods.list(), 'integrated_gradients');
+  fillSelect($('attributed-fn'), registries.stepFunctions.list(), 'probability');
+  stepScoreBoxes();
+  for (const radio of document.querySelectorAll('input[name="model-source"]')) radio.addEventListener('change', showSourceFields);
+  $<HTMLInputElement>('folder-input').addEventListener('change', (event) => {
+    const files = (event.target as HTMLInputElement).files;
+    if (files && files.length > 0) pickFolder(folderFromInput(files));
+  });
+  const drop = $('drop-zone');
+  document.addEventListener('dragover', (event) => {
+    event.preventDefault();
+    drop.classList.add('over');
+  });
+  document.addEventListener('dragleave', () => drop.classList.remove('over'));
+  document.addEventListener('drop', (event) => {
+    event.preventDefault();
+    drop.classList.remove('over');
+    if (event.dataTransfer) folderFromDrop(event.dataTransfer).then(pickFolder, (error) => showError(`Could not read the dropped folder: ${error}`));
+  });
+  $('attribute').addEventListener('click', startAttribution);
+  $('cancel').addEventListener('click', cancel);
+  for (const id of ['aggregators', 'normalize', 'rescale']) $(id).addEventListener('change', render);
+  const downloads: [string, DownloadKind][] = [
+    ['download-json', 'inseq-ts'],
+    ['download-inseq', 'inseq-python'],
+    ['download-html', 'html'],
+  ];
+  for (const [id, kind] of downloads) {
+    $(id).addEventListener('click', () => {
+      if (output) downloadOutput(output, kind).catch((error) => showError(String(error)));
+    });
+  }
+  $<HTMLInputElement>('open-json').addEventListener('change', (event) => {
+    const file = (event.target as HTMLInputElement).files?.[0];
+    if (file) openSaved(file);
+  });
+
+  state.engines = await probeEngines();
+  const select = $<HTMLSelectElement>('engine');
+  select.replaceChildren(
+    ...state.engines.map((engine) => {
+      const option = new Option(engine.unavailable ? `${engine.label} — ${engine.unavailable}` : engine.label, engine.id);
+      option.disabled = engine.unavailable !== undefined;
+      return option;
+    }),
+  );
+  select.value = state.engines.find((engine) => engine.unavailable === undefined)?.id ?? 'tfjs:cpu';
+  state.status = 'idle';
+}
+
+start().catch((error) => showError(`The page did not start: ${(error as Error).message}`));

@@ -1,0 +1,209 @@
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { tfjsBackendLoader } from '@inseq/backend-tfjs';
+import {
+  type StaticFile,
+  type StaticServer,
+  browserTestSkipReason,
+  launchChromium,
+  recordPageRequests,
+  requestsOutside,
+  startStaticServer,
+} from '@inseq/testing';
+import {
+  type AttributionModel,
+  type FeatureAttributionOutput,
+  type BackendLoader,
+  attribute,
+  buildHeatmapView,
+  createRegistry,
+  defaultAggregationFunction,
+  loadModel,
+  outputToBytes,
+  outputToInseqJson,
+} from 'inseq';
+import { build } from 'vite';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { InseqWebState } from './main';
+
+// The issue's end-to-end check: the built app, served as static files, attributes in headless
+// Chromium and shows the numbers the CLI computes in Node for the same input, method and aggregation.
+const appDir = fileURLToPath(new URL('..', import.meta.url));
+const modelDir = fileURLToPath(new URL('../../../models/tiny-gpt2', import.meta.url));
+const input = 'The capital of France is';
+const generated = 'The capital of France is Paris';
+const method = 'integrated_gradients';
+const methodOptions = { n_steps: 8 };
+
+type Browser = Awaited<ReturnType<typeof launchChromium>>;
+type Page = Awaited<ReturnType<Browser['newPage']>>;
+
+const skipReason = browserTestSkipReason();
+if (skipReason !== undefined) console.warn(`Skipping the web app browser test: ${skipReason}`);
+
+function walk(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => (statSync(join(dir, name)).isDirectory() ? walk(join(dir, name)) : [join(dir, name)]));
+}
+
+/** The CLI's heatmap numbers: `buildHeatmapView` with the method's default aggregation, as `inseq attribute` prints them. */
+function heatmapValues(output: FeatureAttributionOutput): number[][] {
+  const aggregateFn = defaultAggregationFunction(String(output.info.attribution_method));
+  return buildHeatmapView(output.sequence_attributions[0], { aggregateFn }).values.map((row) => [...row]);
+}
+
+/** The numbers in the page's heatmap table, read from the cells' `data-value`. */
+async function pageValues(page: Page): Promise<number[][]> {
+  const rows = await page.$$eval('table.heatmap[data-sequence="0"] tbody tr', (trs) =>
+    trs.map((tr) => Array.from(tr.querySelectorAll('td[data-value]'), (td) => (td as HTMLElement).dataset.value ?? '')),
+  );
+  return rows.map((row) => row.map(Number));
+}
+
+function maxDiff(a: number[][], b: number[][]): number {
+  expect(a.length).toBe(b.length);
+  let max = 0;
+  a.forEach((row, r) => {
+    expect(row.length).toBe(b[r].length);
+    row.forEach((value, c) => {
+      expect(Number.isNaN(value)).toBe(Number.isNaN(b[r][c]));
+      if (!Number.isNaN(value)) max = Math.max(max, Math.abs(value - b[r][c]));
+    });
+  });
+  return max;
+}
+
+async function openApp(browser: Browser, server: StaticServer, recordings: (readonly string[])[]): Promise<Page> {
+  const page = await browser.newPage();
+  recordings.push(recordPageRequests(page.context()));
+  await page.goto(server.url('/index.html'));
+  await page.waitForFunction(() => window.inseqWeb?.status === 'idle', undefined, { timeout: 20_000 });
+  return page;
+}
+
+/** Runs the form with `engine` and waits for the result (or the page's error). */
+async function attributeInPage(page: Page, engine: string): Promise<InseqWebState> {
+  await page.selectOption('#engine', engine);
+  await page.fill('#generated-text', generated);
+  await page.selectOption('#method', method);
+  await page.fill('#method-options', JSON.stringify(methodOptions));
+  await page.click('#attribute');
+  await page.waitForFunction(() => window.inseqWeb.status === 'done' || window.inseqWeb.status === 'error', undefined, { timeout: 90_000 });
+  const state = await page.evaluate(() => window.inseqWeb);
+  if (state.status === 'error') throw new Error(`The page failed: ${state.error}`);
+  return state;
+}
+
+describe.skipIf(skipReason !== undefined)('apps/web in headless Chromium', () => {
+  const outDir = mkdtempSync(join(tmpdir(), 'inseq-web-'));
+  const recordings: (readonly string[])[] = [];
+  let server: StaticServer;
+  let browser: Browser | undefined;
+  let model: AttributionModel;
+  let nodeOutput: FeatureAttributionOutput;
+  let nodeValues: number[][];
+  let nodeMs: number;
+
+  beforeAll(async () => {
+    await build({ root: appDir, configFile: join(appDir, 'vite.config.ts'), logLevel: 'error', build: { outDir, emptyOutDir: true } });
+    const files: Record<string, StaticFile> = {};
+    for (const file of walk(outDir)) files[`/${relative(outDir, file).split(sep).join('/')}`] = () => readFileSync(file);
+    server = await startStaticServer(files);
+    model = await loadModel(modelDir, { backend: 'tfjs', backends: createRegistry<BackendLoader>('backend').register(tfjsBackendLoader), device: 'wasm' });
+    // One warm-up, so that Node's time is not its first-call compilation (the page's is, as a user sees it).
+    await attribute(model, input, { method, generatedTexts: generated, attributionArgs: methodOptions });
+    const start = performance.now();
+    nodeOutput = await attribute(model, input, { method, generatedTexts: generated, attributionArgs: methodOptions });
+    nodeMs = performance.now() - start;
+    nodeValues = heatmapValues(nodeOutput);
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+    await model?.backend.dispose();
+    rmSync(outDir, { recursive: true, force: true });
+  });
+
+  it('attributes with integrated gradients on tfjs WASM in a worker and shows the CLI numbers (1e-4)', async (context) => {
+    browser = await launchChromium();
+    const page = await openApp(browser, server, recordings);
+    const state = await attributeInPage(page, 'tfjs:wasm');
+    expect(state.ranOn).toBe('tfjs:wasm');
+    const values = await pageValues(page);
+    expect(values.length).toBeGreaterThan(0);
+    const diff = maxDiff(values, nodeValues);
+    expect(diff).toBeLessThan(1e-4);
+    const note =
+      `integrated_gradients (n_steps 8) on tiny-gpt2, "${generated}": page (Chromium, tfjs wasm, in a worker, first run) ` +
+      `${state.timings?.attributeMs.toFixed(0)} ms vs Node (tfjs wasm, after one warm-up) ${nodeMs.toFixed(0)} ms; max |diff| ${diff.toExponential(2)}`;
+    console.log(note);
+    await context.annotate(note);
+    // A second run in the page, warm as Node's is.
+    await page.evaluate(() => {
+      window.inseqWeb.status = 'running';
+    });
+    const second = await attributeInPage(page, 'tfjs:wasm');
+    const warm = `page second run: ${second.timings?.attributeMs.toFixed(0)} ms (Node: ${nodeMs.toFixed(0)} ms)`;
+    console.log(warm);
+    await context.annotate(warm);
+    await page.close();
+  });
+
+  it('opens saved JSON files (inseq-ts and Python Inseq) and shows the same heatmap', async () => {
+    const page = await openApp(browser!, server, recordings);
+    const files = {
+      'saved.json': await outputToBytes(nodeOutput),
+      'saved.inseq.json': outputToInseqJson(nodeOutput),
+    };
+    for (const [name, content] of Object.entries(files)) {
+      const path = join(outDir, `..`, `${name}-${process.pid}`);
+      writeFileSync(path, content);
+      try {
+        await page.evaluate(() => {
+          window.inseqWeb.status = 'idle';
+        });
+        await page.setInputFiles('#open-json', path);
+        await page.waitForFunction(() => window.inseqWeb.status === 'done' || window.inseqWeb.status === 'error');
+        const state = await page.evaluate(() => window.inseqWeb);
+        expect(state.error).toBeUndefined();
+        expect(maxDiff(await pageValues(page), nodeValues)).toBeLessThan(1e-6);
+      } finally {
+        rmSync(path, { force: true });
+      }
+    }
+    await page.close();
+  });
+
+  it('attributes on tfjs WebGPU where Chromium gives an adapter (1e-3)', async (context) => {
+    const gpuBrowser = await launchChromium({ webgpu: true });
+    try {
+      const page = await openApp(gpuBrowser, server, recordings);
+      const engines = await page.evaluate(() => window.inseqWeb.engines);
+      const webgpu = engines.find((engine) => engine.id === 'tfjs:webgpu');
+      if (webgpu?.unavailable !== undefined) {
+        console.warn(`WebGPU not checked in Chromium: ${webgpu.unavailable}`);
+        context.skip(`no WebGPU in headless Chromium: ${webgpu.unavailable}`);
+        return;
+      }
+      const state = await attributeInPage(page, 'tfjs:webgpu');
+      expect(state.ranOn).toBe('tfjs:webgpu');
+      const diff = maxDiff(await pageValues(page), nodeValues);
+      expect(diff).toBeLessThan(1e-3);
+      const note = `WebGPU: page ${state.timings?.attributeMs.toFixed(0)} ms; max |diff| vs Node wasm ${diff.toExponential(2)}`;
+      console.log(note);
+      await context.annotate(note);
+      await page.close();
+    } finally {
+      await gpuBrowser.close();
+    }
+  });
+
+  it('fetched the model and runtimes from its own origin and nothing from elsewhere', () => {
+    const urls = recordings.flat();
+    expect(urls).toContain(server.url('/models/tiny-gpt2/model.safetensors'));
+    expect(urls.some((url) => url.startsWith(server.url('/tfjs/')) && url.endsWith('.wasm'))).toBe(true);
+    expect(requestsOutside(urls, server.origin)).toEqual([]);
+  });
+});

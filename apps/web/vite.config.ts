@@ -1,0 +1,12 @@
+import { defineConfig } from 'vite';
+import { appAssetsPlugin } from './src/build/app-assets';
+
+export default defineConfig({
+  // Relative URLs: dist/ works from any folder of any static host.
+  base: './',
+  plugins: [appAssetsPlugin()],
+  worker: { format: 'es' },
+  build: { target: 'es2022', chunkSizeWarningLimit: 8000 },
+  // The workspace packages are built (turbo's ^build), and the browser picks backend-ort's browser entry.
+  resolve: { conditions: ['browser', 'module', 'import', 'default'] },
+});
