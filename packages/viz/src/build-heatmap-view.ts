@@ -80,6 +80,7 @@ export function buildHeatmapView(sequence: SequenceAttribution, options?: Heatma
     values,
     stepScores: selectStepScores(sequence.step_scores, options?.stepScores, nSteps),
     maxAbs: maxAbsolute(values),
+    signed: values.some((row) => row.some((value) => value < 0)),
     aggregated,
     ...(aggregated && { aggregateFn: options?.aggregateFn ?? 'vnorm' }),
   };

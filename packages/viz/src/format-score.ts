@@ -27,3 +27,8 @@ export function decimalsFor(maxAbs: number, minimum = 2): number {
   if (!(maxAbs > 0) || !Number.isFinite(maxAbs)) return minimum;
   return Math.min(8, Math.max(minimum, 1 - Math.floor(Math.log10(maxAbs))));
 }
+
+/** A score in a tooltip. Scores are float32: 7 significant digits hold all they say. */
+export function tooltipNumber(value: number): string {
+  return Number.isNaN(value) ? 'NaN' : String(Number(value.toPrecision(7)));
+}

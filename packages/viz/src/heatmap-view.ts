@@ -37,6 +37,8 @@ export interface HeatmapView {
   readonly stepScores: readonly StepScoreRow[];
   /** Largest finite |value| in `values` (0 when there is none): the end of the colour scale. */
   readonly maxAbs: number;
+  /** Whether some finite value is negative: the colour scale then runs from -maxAbs to maxAbs, else from 0. */
+  readonly signed: boolean;
   /** Whether Inseq's default aggregation (`aggregateFn` over the trailing axes, then normalisation) was applied. */
   readonly aggregated: boolean;
   /** The aggregation function applied over the trailing axes when `aggregated` (`'vnorm'`, `'mean'`, …). */

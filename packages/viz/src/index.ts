@@ -1,7 +1,16 @@
 export type { HeatmapToken, HeatmapView, StepScoreRow } from './heatmap-view';
+export type { TokenStepScore, TokenView } from './token-view';
 export { buildHeatmapView, type HeatmapViewOptions } from './build-heatmap-view';
+export { buildTokenView, tokenViewFromHeatmap, type TokenViewOptions } from './build-token-view';
 export { renderTerminalTable, type TerminalTableOptions } from './render-terminal-table';
 export { renderHtml, type HtmlOptions } from './render-html';
+export { renderHeatmapHtml, type HeatmapHtmlOptions } from './render-heatmap-html';
+export { renderTokenViewHtml, type TokenViewHtmlOptions } from './render-token-view-html';
+export { renderSequenceHtml, type SequenceHtmlOptions } from './render-sequence-html';
+export type { SectionHtmlOptions } from './render-view-section';
+export { vizStyles } from './viz-styles';
+export { vizScript } from './viz-script';
+export { attachVizBehaviour } from './attach-viz-behaviour';
 export { renderOutputTerminal, type OutputTerminalOptions } from './render-output-terminal';
 export { renderOutputHtml, type OutputHtmlOptions } from './render-output-html';
 

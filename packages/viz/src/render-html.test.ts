@@ -2,16 +2,33 @@ import { describe, expect, it } from 'vitest';
 import { buildHeatmapView } from './build-heatmap-view';
 import { gradientSequence, signedSequence } from './heatmap-sequences.fixture';
 import { renderHtml } from './render-html';
+import { vizScript } from './viz-script';
+import { vizStyles } from './viz-styles';
 
 describe('renderHtml', () => {
-  it('writes a complete standalone document with one heatmap per view', () => {
+  it('writes a complete standalone document with a heatmap and a token view per view', () => {
     const html = renderHtml([buildHeatmapView(gradientSequence()), buildHeatmapView(signedSequence())]);
     expect(html.startsWith('<!DOCTYPE html>')).toBe(true);
     expect(html.trimEnd().endsWith('</html>')).toBe(true);
     expect(html).toContain('<meta charset="utf-8">');
+    expect(html.match(/<section class="inseq-viz">/g)).toHaveLength(2);
     expect(html.match(/<table class="heatmap">/g)).toHaveLength(2);
-    expect(html.match(/class="legend"/g)).toHaveLength(2);
-    expect(html).not.toMatch(/<script|<link|src=|href=|@import|url\(/i);
+    expect(html.match(/<div class="token-view"/g)).toHaveLength(2);
+    expect(html).toContain(vizStyles);
+    // One inline script, the behaviour; nothing is loaded from anywhere.
+    expect(html.match(/<script>/g)).toHaveLength(1);
+    expect(html).toContain(`<script>${vizScript}</script>`);
+    expect(html).not.toMatch(/<link|src=|href=|@import|url\(|fetch\(|XMLHttpRequest|import\(/i);
+  });
+
+  it('leaves out the heatmap or the token view on request', () => {
+    const view = buildHeatmapView(gradientSequence());
+    const heatmapOnly = renderHtml(view, { tokenView: false });
+    expect(heatmapOnly).toContain('<table class="heatmap">');
+    expect(heatmapOnly).not.toContain('<div class="token-view"');
+    const tokensOnly = renderHtml(view, { heatmap: false });
+    expect(tokensOnly).not.toContain('<table');
+    expect(tokensOnly).toContain('<div class="token-view"');
   });
 
   it('names the aggregation function it applied in the caption', () => {
@@ -20,38 +37,9 @@ describe('renderHtml', () => {
     expect(renderHtml(buildHeatmapView(signedSequence()))).not.toContain('aggregated (');
   });
 
-  it('lays out rows, columns, NaN cells, tooltips and step scores', () => {
-    const html = renderHtml(buildHeatmapView(gradientSequence()));
-    const [head, ...rows] = html.split('<tbody>')[1].split('</tbody>')[0].split('\n');
-    expect(head).toContain('<th title="The (id 100, target position 0)">The</th>');
-    expect(rows).toHaveLength(4);
-    expect(html).toContain('<th title="ĠFrance (id 103, target position 3)"> France</th>');
-    // 5/17 at float32 precision in the tooltip, 2 decimals in the cell
-    expect(html).toContain('title="0.2941177">0.29</td>');
-    expect(html.match(/<td class="empty"/g)).toHaveLength(3);
-    expect(html).toMatch(/<tbody class="step-scores"><tr class="section-start"><th>probability<\/th><td title="0.5">0.50<\/td>/);
-    expect(html).toContain('<th>logit</th>');
-  });
-
-  it('paints positive cells red and negative cells blue with opacity |value| / max', () => {
-    const html = renderHtml(buildHeatmapView(signedSequence()));
-    expect(html).toContain('<td style="background-color: rgba(255, 13, 87, 1)" title="0.5">0.50</td>');
-    expect(html).toContain('<td style="background-color: rgba(30, 136, 229, 0.5)" title="-0.25">-0.25</td>');
-    expect(html).toContain('<td style="background-color: rgba(30, 136, 229, 1)" title="-0.5">-0.50</td>');
-    expect(html).toContain('<td style="background-color: rgba(255, 13, 87, 0)" title="0">0.00</td>');
-  });
-
-  it('escapes every token and the title', () => {
-    const view = buildHeatmapView(
-      signedSequence({ source: ['<script>alert(1)</script>', 'A&B'], target: ['"q"', "'s'", '<b>', '</s>'] }),
-    );
-    const html = renderHtml(view, { title: 'Tom & <Jerry>' });
-    expect(html).not.toContain('<script>');
-    expect(html).not.toContain('<b>');
-    expect(html).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
-    expect(html).toContain('>A&amp;B</th>');
-    expect(html).toContain('title="&quot;q&quot; (id 0, target position 0)"');
-    expect(html).toContain('&#39;s&#39;');
+  it('escapes the title', () => {
+    const html = renderHtml(buildHeatmapView(signedSequence()), { title: 'Tom & <Jerry>' });
     expect(html).toContain('<title>Tom &amp; &lt;Jerry&gt;</title>');
+    expect(html).toContain('<h1>Tom &amp; &lt;Jerry&gt;</h1>');
   });
 });
