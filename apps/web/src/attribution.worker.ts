@@ -2,6 +2,7 @@
 // One worker per request, so tfjs' single global backend is chosen fresh each time.
 import { loadOrtBackend } from '@inseq/backend-ort';
 import { loadTfjsBackend } from '@inseq/backend-tfjs';
+import { getBackend } from '@tensorflow/tfjs';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import '@tensorflow/tfjs-backend-webgpu';
 import { type AttributionModel, type ModelBackend, type ModelFiles, attribute, loadTokenizer, readJsonFile } from 'inseq';
@@ -52,7 +53,9 @@ async function run(request: AttributeRequest): Promise<void> {
       onProgress: ({ done, total }) => post({ type: 'progress', done, total }),
     });
     const attributeMs = performance.now() - start;
-    post({ type: 'result', output, timings: { loadMs, attributeMs }, ranOn: `${backend.name}:${request.engine.split(':')[1]}` });
+    // tfjs says which of its backends actually ran; ort fails rather than falling back.
+    const device = backend.name === 'tfjs' ? getBackend() : request.engine.split(':')[1];
+    post({ type: 'result', output, timings: { loadMs, attributeMs }, ranOn: `${backend.name}:${device}` });
   } finally {
     await backend.dispose();
   }

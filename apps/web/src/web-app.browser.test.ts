@@ -2,6 +2,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ortBackendLoader } from '@inseq/backend-ort';
 import { tfjsBackendLoader } from '@inseq/backend-tfjs';
 import {
   type StaticFile,
@@ -11,6 +12,7 @@ import {
   recordPageRequests,
   requestsOutside,
   startStaticServer,
+  tinyGpt2OnnxFiles,
 } from '@inseq/testing';
 import {
   type AttributionModel,
@@ -21,6 +23,7 @@ import {
   createRegistry,
   defaultAggregationFunction,
   loadModel,
+  memoryModelFiles,
   outputToBytes,
   outputToInseqJson,
 } from 'inseq';
@@ -82,13 +85,27 @@ async function openApp(browser: Browser, server: StaticServer, recordings: (read
   return page;
 }
 
-/** Runs the form with `engine` and waits for the result (or the page's error). */
-async function attributeInPage(page: Page, engine: string): Promise<InseqWebState> {
-  await page.selectOption('#engine', engine);
+interface PageRun {
+  readonly engine: string;
+  readonly method?: string;
+  readonly methodOptions?: Record<string, unknown>;
+}
+
+/** Fills the form, starts the attribution and returns without waiting. */
+async function startInPage(page: Page, run: PageRun): Promise<void> {
+  await page.selectOption('#engine', run.engine);
   await page.fill('#generated-text', generated);
-  await page.selectOption('#method', method);
-  await page.fill('#method-options', JSON.stringify(methodOptions));
+  await page.selectOption('#method', run.method ?? method);
+  await page.fill('#method-options', JSON.stringify(run.methodOptions ?? methodOptions));
+  await page.evaluate(() => {
+    window.inseqWeb.status = 'running';
+  });
   await page.click('#attribute');
+}
+
+/** Runs the form and waits for the result (or the page's error). */
+async function attributeInPage(page: Page, run: PageRun): Promise<InseqWebState> {
+  await startInPage(page, run);
   await page.waitForFunction(() => window.inseqWeb.status === 'done' || window.inseqWeb.status === 'error', undefined, { timeout: 90_000 });
   const state = await page.evaluate(() => window.inseqWeb);
   if (state.status === 'error') throw new Error(`The page failed: ${state.error}`);
@@ -109,6 +126,7 @@ describe.skipIf(skipReason !== undefined)('apps/web in headless Chromium', () =>
     await build({ root: appDir, configFile: join(appDir, 'vite.config.ts'), logLevel: 'error', build: { outDir, emptyOutDir: true } });
     const files: Record<string, StaticFile> = {};
     for (const file of walk(outDir)) files[`/${relative(outDir, file).split(sep).join('/')}`] = () => readFileSync(file);
+    for (const [name, bytes] of Object.entries(tinyGpt2OnnxFiles())) files[`/models/tiny-gpt2-onnx/${name}`] = bytes;
     server = await startStaticServer(files);
     model = await loadModel(modelDir, { backend: 'tfjs', backends: createRegistry<BackendLoader>('backend').register(tfjsBackendLoader), device: 'wasm' });
     // One warm-up, so that Node's time is not its first-call compilation (the page's is, as a user sees it).
@@ -129,7 +147,7 @@ describe.skipIf(skipReason !== undefined)('apps/web in headless Chromium', () =>
   it('attributes with integrated gradients on tfjs WASM in a worker and shows the CLI numbers (1e-4)', async (context) => {
     browser = await launchChromium();
     const page = await openApp(browser, server, recordings);
-    const state = await attributeInPage(page, 'tfjs:wasm');
+    const state = await attributeInPage(page, { engine: 'tfjs:wasm' });
     expect(state.ranOn).toBe('tfjs:wasm');
     const values = await pageValues(page);
     expect(values.length).toBeGreaterThan(0);
@@ -141,10 +159,7 @@ describe.skipIf(skipReason !== undefined)('apps/web in headless Chromium', () =>
     console.log(note);
     await context.annotate(note);
     // A second run in the page, warm as Node's is.
-    await page.evaluate(() => {
-      window.inseqWeb.status = 'running';
-    });
-    const second = await attributeInPage(page, 'tfjs:wasm');
+    const second = await attributeInPage(page, { engine: 'tfjs:wasm' });
     const warm = `page second run: ${second.timings?.attributeMs.toFixed(0)} ms (Node: ${nodeMs.toFixed(0)} ms)`;
     console.log(warm);
     await context.annotate(warm);
@@ -187,7 +202,7 @@ describe.skipIf(skipReason !== undefined)('apps/web in headless Chromium', () =>
         context.skip(`no WebGPU in headless Chromium: ${webgpu.unavailable}`);
         return;
       }
-      const state = await attributeInPage(page, 'tfjs:webgpu');
+      const state = await attributeInPage(page, { engine: 'tfjs:webgpu' });
       expect(state.ranOn).toBe('tfjs:webgpu');
       const diff = maxDiff(await pageValues(page), nodeValues);
       expect(diff).toBeLessThan(1e-3);
@@ -198,6 +213,67 @@ describe.skipIf(skipReason !== undefined)('apps/web in headless Chromium', () =>
     } finally {
       await gpuBrowser.close();
     }
+  });
+
+  it('times integrated gradients with its defaults (n_steps 50) in the page (WASM) and in Node', async (context) => {
+    const options = { method, generatedTexts: generated };
+    await attribute(model, input, options);
+    const start = performance.now();
+    await attribute(model, input, options);
+    const node = performance.now() - start;
+    const page = await openApp(browser!, server, recordings);
+    const run = { engine: 'tfjs:wasm', methodOptions: {} };
+    const first = (await attributeInPage(page, run)).timings!.attributeMs;
+    const warm = (await attributeInPage(page, run)).timings!.attributeMs;
+    const note =
+      `integrated_gradients (default n_steps 50) on tiny-gpt2, "${generated}": page tfjs wasm first ${first.toFixed(0)} ms, ` +
+      `second ${warm.toFixed(0)} ms; Node tfjs wasm (warm) ${node.toFixed(0)} ms`;
+    console.log(note);
+    await context.annotate(note);
+    await page.close();
+  });
+
+  it('keeps the page responsive while attributing, and cancels', async () => {
+    const page = await openApp(browser!, server, recordings);
+    await startInPage(page, { engine: 'tfjs:wasm', methodOptions: { n_steps: 4000, internal_batch_size: 50 } });
+    await page.waitForFunction(() => document.getElementById('status')?.textContent?.includes('Attributing'), undefined, { timeout: 20_000 });
+    const start = performance.now();
+    await page.evaluate(() => document.title);
+    expect(performance.now() - start).toBeLessThan(1000);
+    await page.click('#cancel');
+    expect(await page.evaluate(() => [window.inseqWeb.status, document.getElementById('status')?.textContent])).toEqual(['idle', 'Cancelled.']);
+    expect(await page.isDisabled('#attribute')).toBe(false);
+    await page.close();
+  });
+
+  it('loads a model folder picked with the directory input', async () => {
+    const page = await openApp(browser!, server, recordings);
+    await page.setInputFiles('#folder-input', modelDir);
+    expect(await page.isChecked('input[name="model-source"][value="folder"]')).toBe(true);
+    await attributeInPage(page, { engine: 'tfjs:wasm' });
+    expect(maxDiff(await pageValues(page), nodeValues)).toBeLessThan(1e-4);
+    await page.close();
+  });
+
+  it('loads an ONNX folder from a URL and attributes on ONNX Runtime WASM as onnxruntime-node does (1e-4)', async () => {
+    const onnxFiles = tinyGpt2OnnxFiles();
+    const ortModel = await loadModel(memoryModelFiles(onnxFiles, 'tiny-gpt2-onnx'), {
+      backend: 'ort',
+      backends: createRegistry<BackendLoader>('backend').register(ortBackendLoader),
+    });
+    let expected: number[][];
+    try {
+      expected = heatmapValues(await attribute(ortModel, input, { method: 'occlusion', generatedTexts: generated }));
+    } finally {
+      await ortModel.backend.dispose();
+    }
+    const page = await openApp(browser!, server, recordings);
+    await page.check('input[name="model-source"][value="url"]');
+    await page.fill('#model-url', server.url('/models/tiny-gpt2-onnx/'));
+    const state = await attributeInPage(page, { engine: 'ort:wasm', method: 'occlusion', methodOptions: {} });
+    expect(state.ranOn).toBe('ort:wasm');
+    expect(maxDiff(await pageValues(page), expected)).toBeLessThan(1e-4);
+    await page.close();
   });
 
   it('fetched the model and runtimes from its own origin and nothing from elsewhere', () => {
