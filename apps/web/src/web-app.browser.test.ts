@@ -123,12 +123,13 @@ describe.skipIf(skipReason !== undefined)('apps/web in headless Chromium', () =>
   let nodeMs: number;
 
   beforeAll(async () => {
-    await build({ root: appDir, configFile: join(appDir, 'vite.config.ts'), logLevel: 'error', build: { outDir, emptyOutDir: true } });
+    const built = build({ root: appDir, configFile: join(appDir, 'vite.config.ts'), logLevel: 'error', build: { outDir, emptyOutDir: true } });
+    model = await loadModel(modelDir, { backend: 'tfjs', backends: createRegistry<BackendLoader>('backend').register(tfjsBackendLoader), device: 'wasm' });
+    await built;
     const files: Record<string, StaticFile> = {};
     for (const file of walk(outDir)) files[`/${relative(outDir, file).split(sep).join('/')}`] = () => readFileSync(file);
     for (const [name, bytes] of Object.entries(tinyGpt2OnnxFiles())) files[`/models/tiny-gpt2-onnx/${name}`] = bytes;
     server = await startStaticServer(files);
-    model = await loadModel(modelDir, { backend: 'tfjs', backends: createRegistry<BackendLoader>('backend').register(tfjsBackendLoader), device: 'wasm' });
     // One warm-up, so that Node's time is not its first-call compilation (the page's is, as a user sees it).
     await attribute(model, input, { method, generatedTexts: generated, attributionArgs: methodOptions });
     const start = performance.now();
@@ -216,18 +217,22 @@ describe.skipIf(skipReason !== undefined)('apps/web in headless Chromium', () =>
   });
 
   it('times integrated gradients with its defaults (n_steps 50) in the page (WASM) and in Node', async (context) => {
+    // Best of three on each side, after a first page run that compiles and warms up, as Node's warm-up in beforeAll.
     const options = { method, generatedTexts: generated };
-    await attribute(model, input, options);
-    const start = performance.now();
-    await attribute(model, input, options);
-    const node = performance.now() - start;
+    const nodeTimes: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      const start = performance.now();
+      await attribute(model, input, options);
+      nodeTimes.push(performance.now() - start);
+    }
     const page = await openApp(browser!, server, recordings);
     const run = { engine: 'tfjs:wasm', methodOptions: {} };
-    const first = (await attributeInPage(page, run)).timings!.attributeMs;
-    const warm = (await attributeInPage(page, run)).timings!.attributeMs;
+    const pageTimes: number[] = [];
+    for (let i = 0; i < 4; i++) pageTimes.push((await attributeInPage(page, run)).timings!.attributeMs);
+    const best = (times: number[]) => Math.min(...times).toFixed(0);
     const note =
-      `integrated_gradients (default n_steps 50) on tiny-gpt2, "${generated}": page tfjs wasm first ${first.toFixed(0)} ms, ` +
-      `second ${warm.toFixed(0)} ms; Node tfjs wasm (warm) ${node.toFixed(0)} ms`;
+      `integrated_gradients (default n_steps 50) on tiny-gpt2, "${generated}", best of 3: page (Chromium, tfjs wasm, worker) ` +
+      `${best(pageTimes.slice(1))} ms (first run ${pageTimes[0].toFixed(0)} ms); Node (tfjs wasm) ${best(nodeTimes)} ms`;
     console.log(note);
     await context.annotate(note);
     await page.close();
