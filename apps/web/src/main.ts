@@ -2,16 +2,18 @@ import {
   type FeatureAttributionOutput,
   type HeatmapView,
   aggregateAttributionScores,
+  attachVizBehaviour,
   buildHeatmapView,
   createDefaultRegistries,
   defaultAggregationFunction,
   outputFromBytes,
   parseAggregationPipeline,
+  renderSequenceHtml,
+  vizStyles,
 } from 'inseq';
 import { type DownloadKind, downloadOutput } from './downloads';
 import { type Engine, probeEngines } from './engines';
 import { type PickedFolder, folderFromDrop, folderFromInput } from './picked-files';
-import { renderHeatmap, renderTokenView } from './render-heatmap';
 import type { AttributeRequest, EngineId, ModelSource, WorkerMessage } from './worker-protocol';
 
 /** What the page exposes for scripts and the browser test: the state and the numbers on screen. */
@@ -38,6 +40,7 @@ const registries = createDefaultRegistries();
 let output: FeatureAttributionOutput | undefined;
 let folder: PickedFolder | undefined;
 let worker: Worker | undefined;
+let detachViz: (() => void) | undefined;
 
 function fillSelect(select: HTMLSelectElement, ids: readonly string[], selected: string): void {
   select.replaceChildren(...ids.map((id) => new Option(id, id, id === selected, id === selected)));
@@ -154,32 +157,55 @@ function cancel(): void {
   state.status = 'idle';
 }
 
-/** The heatmaps of `result` under the chosen aggregation; empty aggregators give Inseq's default (as the CLI). */
-function views(result: FeatureAttributionOutput): HeatmapView[] {
+interface Shown {
+  readonly html: string;
+  readonly view: HeatmapView;
+}
+
+/** Each sequence of `result` under the chosen aggregation; empty aggregators give Inseq's default (as the CLI). */
+function shownSequences(result: FeatureAttributionOutput): Shown[] {
   const steps = $<HTMLInputElement>('aggregators').value.trim();
-  const normalize = $<HTMLInputElement>('normalize').checked;
-  const rescale = $<HTMLInputElement>('rescale').checked;
   const aggregated =
     steps === ''
       ? result
       : aggregateAttributionScores(result, {
           attributionAggregators: parseAggregationPipeline(steps),
-          normalize,
-          rescale,
+          normalize: $<HTMLInputElement>('normalize').checked,
+          rescale: $<HTMLInputElement>('rescale').checked,
           methods: registries.methods,
           registries: { aggregators: registries.aggregators },
         });
   const method = aggregated.info.attribution_method;
-  const aggregateFn = defaultAggregationFunction(typeof method === 'string' ? method : undefined);
-  return aggregated.sequence_attributions.map((sequence) => buildHeatmapView(sequence, { aggregateFn }));
+  const options = { aggregateFn: defaultAggregationFunction(typeof method === 'string' ? method : undefined) };
+  return aggregated.sequence_attributions.map((sequence, i) => ({
+    html: renderSequenceHtml(sequence, { ...options, heading: `Sequence ${i}` }),
+    view: buildHeatmapView(sequence, options),
+  }));
+}
+
+/**
+ * Gives every heatmap score cell its exact value in `data-value` (the drawn text is rounded), for
+ * scripts and the browser test; the cells are in `view.values` order, the step scores excluded.
+ */
+function markValues(container: Element, view: HeatmapView): void {
+  const rows = container.querySelectorAll('table.heatmap > tbody:not(.step-scores) > tr');
+  rows.forEach((row, r) => {
+    row.querySelectorAll('td').forEach((cell, c) => {
+      cell.dataset.value = String(view.values[r][c]);
+    });
+  });
 }
 
 function render(): void {
   if (output === undefined) return;
   try {
-    const shown = views(output);
-    $('results').innerHTML = shown.map((view, i) => `${renderTokenView(view)}${renderHeatmap(view, i)}`).join('');
-    state.views = shown.map((view) => view.values);
+    const shown = shownSequences(output);
+    detachViz?.();
+    const results = $('results');
+    results.innerHTML = shown.map(({ html }, i) => `<div data-sequence="${i}">${html}</div>`).join('');
+    for (const [i, { view }] of shown.entries()) markValues(results.querySelector(`[data-sequence="${i}"]`)!, view);
+    detachViz = attachVizBehaviour(results);
+    state.views = shown.map(({ view }) => view.values);
     $('error').textContent = '';
     state.status = 'done';
   } catch (error) {
@@ -216,6 +242,7 @@ function showSourceFields(): void {
 }
 
 async function start(): Promise<void> {
+  document.head.append(Object.assign(document.createElement('style'), { textContent: vizStyles }));
   fillSelect($('method'), registries.methods.list(), 'integrated_gradients');
   fillSelect($('attributed-fn'), registries.stepFunctions.list(), 'probability');
   stepScoreBoxes();

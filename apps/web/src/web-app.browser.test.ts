@@ -58,7 +58,7 @@ function heatmapValues(output: FeatureAttributionOutput): number[][] {
 
 /** The numbers in the page's heatmap table, read from the cells' `data-value`. */
 async function pageValues(page: Page): Promise<number[][]> {
-  const rows = await page.$$eval('table.heatmap[data-sequence="0"] tbody tr', (trs) =>
+  const rows = await page.$$eval('#results [data-sequence="0"] table.heatmap > tbody:not(.step-scores) > tr', (trs) =>
     trs.map((tr) => Array.from(tr.querySelectorAll('td[data-value]'), (td) => (td as HTMLElement).dataset.value ?? '')),
   );
   return rows.map((row) => row.map(Number));
