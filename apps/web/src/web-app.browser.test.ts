@@ -112,6 +112,13 @@ async function attributeInPage(page: Page, run: PageRun): Promise<InseqWebState>
   return state;
 }
 
+/** Occlusion on the tiny ONNX export, loaded from its URL (the URL-of-a-folder loader). */
+async function attributeOnnxByUrl(page: Page, engine: string): Promise<InseqWebState> {
+  await page.check('input[name="model-source"][value="url"]');
+  await page.fill('#model-url', page.url().replace(/index\.html$/, 'models/tiny-gpt2-onnx/'));
+  return attributeInPage(page, { engine, method: 'occlusion', methodOptions: {} });
+}
+
 describe.skipIf(skipReason !== undefined)('apps/web in headless Chromium', () => {
   const outDir = mkdtempSync(join(tmpdir(), 'inseq-web-'));
   const recordings: (readonly string[])[] = [];
@@ -121,6 +128,8 @@ describe.skipIf(skipReason !== undefined)('apps/web in headless Chromium', () =>
   let nodeOutput: FeatureAttributionOutput;
   let nodeValues: number[][];
   let nodeMs: number;
+  /** Occlusion on the tiny ONNX export in onnxruntime-node: what the page's ORT runs must show. */
+  let ortValues: number[][];
 
   beforeAll(async () => {
     const built = build({ root: appDir, configFile: join(appDir, 'vite.config.ts'), logLevel: 'error', build: { outDir, emptyOutDir: true } });
@@ -128,7 +137,17 @@ describe.skipIf(skipReason !== undefined)('apps/web in headless Chromium', () =>
     await built;
     const files: Record<string, StaticFile> = {};
     for (const file of walk(outDir)) files[`/${relative(outDir, file).split(sep).join('/')}`] = () => readFileSync(file);
-    for (const [name, bytes] of Object.entries(tinyGpt2OnnxFiles())) files[`/models/tiny-gpt2-onnx/${name}`] = bytes;
+    const onnxFiles = tinyGpt2OnnxFiles();
+    for (const [name, bytes] of Object.entries(onnxFiles)) files[`/models/tiny-gpt2-onnx/${name}`] = bytes;
+    const ortModel = await loadModel(memoryModelFiles(onnxFiles, 'tiny-gpt2-onnx'), {
+      backend: 'ort',
+      backends: createRegistry<BackendLoader>('backend').register(ortBackendLoader),
+    });
+    try {
+      ortValues = heatmapValues(await attribute(ortModel, input, { method: 'occlusion', generatedTexts: generated }));
+    } finally {
+      await ortModel.backend.dispose();
+    }
     server = await startStaticServer(files);
     // One warm-up, so that Node's time is not its first-call compilation (the page's is, as a user sees it).
     await attribute(model, input, { method, generatedTexts: generated, attributionArgs: methodOptions });
@@ -192,7 +211,7 @@ describe.skipIf(skipReason !== undefined)('apps/web in headless Chromium', () =>
     await page.close();
   });
 
-  it('attributes on tfjs WebGPU where Chromium gives an adapter (1e-3)', async (context) => {
+  it('attributes on tfjs and ONNX Runtime WebGPU where Chromium gives an adapter (1e-3)', async (context) => {
     const gpuBrowser = await launchChromium({ webgpu: true });
     try {
       const page = await openApp(gpuBrowser, server, recordings);
@@ -207,7 +226,13 @@ describe.skipIf(skipReason !== undefined)('apps/web in headless Chromium', () =>
       expect(state.ranOn).toBe('tfjs:webgpu');
       const diff = maxDiff(await pageValues(page), nodeValues);
       expect(diff).toBeLessThan(1e-3);
-      const note = `WebGPU: page ${state.timings?.attributeMs.toFixed(0)} ms; max |diff| vs Node wasm ${diff.toExponential(2)}`;
+      const ort = await attributeOnnxByUrl(page, 'ort:webgpu');
+      expect(ort.ranOn).toBe('ort:webgpu');
+      const ortDiff = maxDiff(await pageValues(page), ortValues);
+      expect(ortDiff).toBeLessThan(1e-3);
+      const note =
+        `WebGPU: tfjs IG ${state.timings?.attributeMs.toFixed(0)} ms, max |diff| vs Node tfjs wasm ${diff.toExponential(2)}; ` +
+        `ort occlusion ${ort.timings?.attributeMs.toFixed(0)} ms, max |diff| vs onnxruntime-node ${ortDiff.toExponential(2)}`;
       console.log(note);
       await context.annotate(note);
       await page.close();
@@ -261,23 +286,10 @@ describe.skipIf(skipReason !== undefined)('apps/web in headless Chromium', () =>
   });
 
   it('loads an ONNX folder from a URL and attributes on ONNX Runtime WASM as onnxruntime-node does (1e-4)', async () => {
-    const onnxFiles = tinyGpt2OnnxFiles();
-    const ortModel = await loadModel(memoryModelFiles(onnxFiles, 'tiny-gpt2-onnx'), {
-      backend: 'ort',
-      backends: createRegistry<BackendLoader>('backend').register(ortBackendLoader),
-    });
-    let expected: number[][];
-    try {
-      expected = heatmapValues(await attribute(ortModel, input, { method: 'occlusion', generatedTexts: generated }));
-    } finally {
-      await ortModel.backend.dispose();
-    }
     const page = await openApp(browser!, server, recordings);
-    await page.check('input[name="model-source"][value="url"]');
-    await page.fill('#model-url', server.url('/models/tiny-gpt2-onnx/'));
-    const state = await attributeInPage(page, { engine: 'ort:wasm', method: 'occlusion', methodOptions: {} });
+    const state = await attributeOnnxByUrl(page, 'ort:wasm');
     expect(state.ranOn).toBe('ort:wasm');
-    expect(maxDiff(await pageValues(page), expected)).toBeLessThan(1e-4);
+    expect(maxDiff(await pageValues(page), ortValues)).toBeLessThan(1e-4);
     await page.close();
   });
 
