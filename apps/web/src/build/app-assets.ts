@@ -37,7 +37,8 @@ export function appAssetsPlugin(): Plugin {
         const path = decodeURIComponent((request.url ?? '').split('?')[0]).replace(/^\/+/, '');
         const file = assets.get(path);
         if (file === undefined) return next();
-        response.setHeader('Content-Type', path.endsWith('.wasm') ? 'application/wasm' : path.endsWith('.mjs') ? 'text/javascript' : 'application/octet-stream');
+        const type = path.endsWith('.wasm') ? 'application/wasm' : path.endsWith('.json') ? 'application/json' : 'application/octet-stream';
+        response.setHeader('Content-Type', type);
         response.end(readFileSync(file));
       });
     },
