@@ -46,6 +46,18 @@ function fillSelect(select: HTMLSelectElement, ids: readonly string[], selected:
   select.replaceChildren(...ids.map((id) => new Option(id, id, id === selected, id === selected)));
 }
 
+/** Shows what the chosen method is and its options' defaults (what `{}` means). */
+function describeMethod(): void {
+  const method = registries.methods.get($<HTMLSelectElement>('method').value);
+  let defaults = '';
+  try {
+    defaults = JSON.stringify(method.parseOptions?.({}) ?? {});
+  } catch {
+    // A method whose options have no complete defaults: its description says what to pass.
+  }
+  $('method-help').textContent = `${method.description}${defaults && defaults !== '{}' ? ` Defaults: ${defaults}` : ''}`;
+}
+
 function stepScoreBoxes(): void {
   $('step-scores').replaceChildren(
     ...registries.stepFunctions.list().map((id) => {
@@ -246,6 +258,8 @@ async function start(): Promise<void> {
   fillSelect($('method'), registries.methods.list(), 'integrated_gradients');
   fillSelect($('attributed-fn'), registries.stepFunctions.list(), 'probability');
   stepScoreBoxes();
+  describeMethod();
+  $('method').addEventListener('change', describeMethod);
   for (const radio of document.querySelectorAll('input[name="model-source"]')) radio.addEventListener('change', showSourceFields);
   $<HTMLInputElement>('folder-input').addEventListener('change', (event) => {
     const files = (event.target as HTMLInputElement).files;

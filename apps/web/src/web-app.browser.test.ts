@@ -24,6 +24,8 @@ import {
   defaultAggregationFunction,
   loadModel,
   memoryModelFiles,
+  detectOutputFormat,
+  outputFromBytes,
   outputToBytes,
   outputToInseqJson,
 } from 'inseq';
@@ -164,7 +166,7 @@ describe.skipIf(skipReason !== undefined)('apps/web in headless Chromium', () =>
     rmSync(outDir, { recursive: true, force: true });
   });
 
-  it('attributes with integrated gradients on tfjs WASM in a worker and shows the CLI numbers (1e-4)', async (context) => {
+  it('attributes with integrated gradients on tfjs WASM in a worker, shows the CLI numbers (1e-4) and downloads them', async (context) => {
     browser = await launchChromium();
     const page = await openApp(browser, server, recordings);
     const state = await attributeInPage(page, { engine: 'tfjs:wasm' });
@@ -180,6 +182,19 @@ describe.skipIf(skipReason !== undefined)('apps/web in headless Chromium', () =>
     await context.annotate(note);
     // A second run in the page, warm as Node's is.
     const second = await attributeInPage(page, { engine: 'tfjs:wasm' });
+    // The downloads hold the page's result: inseq-ts and Python Inseq JSON read back to the same heatmap.
+    for (const [button, format] of [
+      ['#download-json', 'inseq-ts'],
+      ['#download-inseq', 'inseq'],
+    ] as const) {
+      const [download] = await Promise.all([page.waitForEvent('download'), page.click(button)]);
+      const bytes = readFileSync(await download.path());
+      const saved = await outputFromBytes(new Uint8Array(bytes), { name: download.suggestedFilename() });
+      expect(detectOutputFormat(JSON.parse(bytes.toString('utf8')), download.suggestedFilename())).toBe(format);
+      expect(maxDiff(heatmapValues(saved), nodeValues)).toBeLessThan(1e-4);
+    }
+    const [html] = await Promise.all([page.waitForEvent('download'), page.click('#download-html')]);
+    expect(readFileSync(await html.path(), 'utf8')).toMatch(/^<!doctype html>[\s\S]*<table class="heatmap">/i);
     const warm = `page second run: ${second.timings?.attributeMs.toFixed(0)} ms (Node: ${nodeMs.toFixed(0)} ms)`;
     console.log(warm);
     await context.annotate(warm);
