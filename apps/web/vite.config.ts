@@ -7,6 +7,4 @@ export default defineConfig({
   plugins: [appAssetsPlugin()],
   worker: { format: 'es' },
   build: { target: 'es2022', chunkSizeWarningLimit: 8000 },
-  // The workspace packages are built (turbo's ^build), and the browser picks backend-ort's browser entry.
-  resolve: { conditions: ['browser', 'module', 'import', 'default'] },
 });
