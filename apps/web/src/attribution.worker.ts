@@ -21,7 +21,7 @@ async function loadBackend(files: ModelFiles, request: AttributeRequest): Promis
   if (backend === 'tfjs') {
     // The wasm binaries come from this app's origin, never from a CDN.
     setWasmPaths(new URL('tfjs/', request.assetBase).href);
-    return loadTfjsBackend(files, { device: device as 'wasm' | 'cpu' | 'webgpu' });
+    return loadTfjsBackend(files, { device: device as 'wasm' | 'cpu' | 'webgpu' | 'webgl' });
   }
   ortEnv.wasm.wasmPaths = { wasm: new URL(ortWasmUrl, self.location.href).href };
   // Not cross-origin isolated: no SharedArrayBuffer, so one thread.

@@ -38,12 +38,7 @@ export async function probeEngines(): Promise<Engine[]> {
   return [
     { id: 'tfjs:wasm', label: 'tfjs · WASM', unavailable: wasm },
     { id: 'tfjs:webgpu', label: 'tfjs · WebGPU', unavailable: gpu },
-    {
-      id: 'tfjs:webgl',
-      label: 'tfjs · WebGL',
-      // @inseq/backend-tfjs' devices are wasm, cpu and webgpu: its initTfjs does not take 'webgl' yet.
-      unavailable: webgl ?? '@inseq/backend-tfjs does not offer the webgl device yet (devices: wasm, cpu, webgpu)',
-    },
+    { id: 'tfjs:webgl', label: 'tfjs · WebGL', unavailable: webgl },
     { id: 'tfjs:cpu', label: 'tfjs · CPU (plain JS)' },
     { id: 'ort:wasm', label: 'ONNX Runtime · WASM (ONNX models)', unavailable: wasm },
     { id: 'ort:webgpu', label: 'ONNX Runtime · WebGPU (ONNX models)', unavailable: gpu },

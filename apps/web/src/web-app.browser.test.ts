@@ -256,6 +256,23 @@ describe.skipIf(skipReason !== undefined)('apps/web in headless Chromium', () =>
     }
   });
 
+  it('attributes on tfjs WebGL where Chromium gives a WebGL context (1e-3)', async (context) => {
+    const page = await openApp(browser!, server, recordings);
+    try {
+      const engines = await page.evaluate(() => window.inseqWeb.engines);
+      const webgl = engines.find((engine) => engine.id === 'tfjs:webgl');
+      if (webgl?.unavailable !== undefined) {
+        console.warn(`WebGL not checked in Chromium: ${webgl.unavailable}`);
+        context.skip(`no WebGL in headless Chromium: ${webgl.unavailable}`);
+      }
+      const state = await attributeInPage(page, { engine: 'tfjs:webgl' });
+      expect(state.ranOn).toBe('tfjs:webgl');
+      expect(maxDiff(await pageValues(page), nodeValues)).toBeLessThan(1e-3);
+    } finally {
+      await page.close();
+    }
+  });
+
   it('times integrated gradients with its defaults (n_steps 50) in the page (WASM) and in Node', async (context) => {
     // Best of three on each side, after a first page run that compiles and warms up, as Node's warm-up in beforeAll.
     const options = { method, generatedTexts: generated };

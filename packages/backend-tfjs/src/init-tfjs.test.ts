@@ -25,6 +25,13 @@ describe('initTfjs', () => {
     expect(tf.getBackend()).toBe('wasm');
   });
 
+  it('explains that webgl is unavailable in Node', async () => {
+    await expect(initTfjs('webgl')).rejects.toMatchObject({
+      name: 'BackendError',
+      message: expect.stringMatching(/Device 'webgl' is not available here: .*Use device 'wasm' or 'cpu'/),
+    });
+  });
+
   it('explains that webgpu is unavailable in Node', async () => {
     await expect(initTfjs('webgpu')).rejects.toMatchObject({
       name: 'BackendError',
@@ -35,6 +42,6 @@ describe('initTfjs', () => {
   });
 
   it('rejects unknown devices', async () => {
-    await expect(initTfjs('gpu' as 'cpu')).rejects.toMatchObject({ code: 'INVALID_ARGUMENT', message: expect.stringContaining('wasm, cpu, webgpu') });
+    await expect(initTfjs('gpu' as 'cpu')).rejects.toMatchObject({ code: 'INVALID_ARGUMENT', message: expect.stringContaining('wasm, cpu, webgpu, webgl') });
   });
 });

@@ -63,7 +63,29 @@ async function start(device: TfjsDevice | undefined): Promise<string> {
       return use('cpu');
     case 'webgpu':
       return startWebgpu();
+    case 'webgl':
+      return startWebgl();
   }
+}
+
+/** tfjs' WebGL backend (registered by `@tensorflow/tfjs` in browsers), or why it cannot start here. */
+async function startWebgl(): Promise<string> {
+  const hasCanvas = typeof OffscreenCanvas !== 'undefined' || (typeof document !== 'undefined' && typeof document.createElement === 'function');
+  if (!hasCanvas || tf.findBackendFactory('webgl') === null) {
+    throw new BackendError(
+      `Device 'webgl' is not available here: this runtime has no ${hasCanvas ? 'tfjs WebGL backend' : 'canvas for a WebGL context (Node)'}. ` +
+        `Use device 'wasm' or 'cpu' (or 'webgl' in a browser).`,
+    );
+  }
+  try {
+    if (await tf.setBackend('webgl')) {
+      await tf.ready();
+      return 'webgl';
+    }
+  } catch (cause) {
+    throw new BackendError(`The tfjs WebGL backend did not start: ${(cause as Error).message}. Use device 'wasm' or 'cpu'.`, cause);
+  }
+  throw new BackendError(`The tfjs WebGL backend did not start (no WebGL context?); see the warning tfjs logged. Use device 'wasm' or 'cpu'.`);
 }
 
 /** `true`, or why wasm did not start (an error, or `false` when tfjs only logged a warning). */
