@@ -10,7 +10,8 @@ import {
   InseqError,
 } from '@inseq/core';
 import type { InferenceSession } from 'onnxruntime-common';
-import { checkOrtForwardInput, checkOrtIds } from './check-ort-forward-input';
+import { checkOrtForwardInput } from './check-ort-forward-input';
+import { embedFromTable } from './embed-from-table';
 import { generateWithPast } from './generate-with-past';
 import { forwardInRuns, forwardReusingPrefix, type OrtBatch, type OrtRunner, ortInternals } from './ort-forward';
 import type { OrtGraphLayout } from './ort-graph-layout';
@@ -153,15 +154,7 @@ export function createOrtBackend(
             'transformer.wte.weight initializer. Methods that need embeddings (e.g. occlusion baselines) are not yet supported on ort.',
         );
       }
-      const [batch, seq] = inputIds.shape;
-      checkOrtIds(inputIds, config);
-      const hidden = config.hiddenSize;
-      const data = new Float32Array(batch * seq * hidden);
-      for (let i = 0; i < batch * seq; i++) {
-        const id = inputIds.data[i];
-        data.set(embeddings.data.subarray(id * hidden, (id + 1) * hidden), i * hidden);
-      }
-      return { data, shape: [batch, seq, hidden] };
+      return embedFromTable(embeddings, inputIds, config);
     },
     async forward(input: ForwardInput) {
       assertLive();

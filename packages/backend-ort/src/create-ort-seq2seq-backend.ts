@@ -12,7 +12,8 @@ import {
   type Tensor,
 } from '@inseq/core';
 import type { Tensor as OrtTensor } from 'onnxruntime-common';
-import { checkOrtForwardInput, checkOrtIds } from './check-ort-forward-input';
+import { checkOrtForwardInput } from './check-ort-forward-input';
+import { embedFromTable } from './embed-from-table';
 import { ortCapabilities } from './create-ort-backend';
 import { generateSeq2Seq } from './generate-seq2seq';
 import type { OrtRuntime } from './ort-runtime';
@@ -107,11 +108,7 @@ export function createOrtSeq2SeqBackend(
           `backend 'ort' cannot return the ${side}'s token embeddings: its ONNX graph stores no inline model.shared.weight or model.${side}.embed_tokens.weight initializer.`,
         );
       }
-      const [batch, seq] = checkOrtIds(inputIds, config);
-      const hidden = config.hiddenSize;
-      const data = new Float32Array(batch * seq * hidden);
-      for (let i = 0; i < batch * seq; i++) data.set(table.data.subarray(inputIds.data[i] * hidden, (inputIds.data[i] + 1) * hidden), i * hidden);
-      return { data, shape: [batch, seq, hidden] };
+      return embedFromTable(table, inputIds, config);
     },
     async forward(input: ForwardInput): Promise<ForwardOutput> {
       assertLive();
