@@ -1,3 +1,4 @@
+import { encodeOnnxModel } from '../encode-onnx-model';
 import type { OnnxModelSpec, OnnxValueInfoSpec } from '../onnx-model-spec';
 import { type AttentionSources, Seq2SeqGraphOps } from './seq2seq-graph-ops';
 
@@ -41,6 +42,23 @@ export interface Seq2SeqOnnxModelSpecs {
   decoderWithPast?: OnnxModelSpec;
   /** `onnx/decoder_model_merged.onnx`, with `merged`. */
   decoderMerged?: OnnxModelSpec;
+}
+
+/**
+ * A transformers.js / Optimum encoder-decoder folder: the HF files of the model (config,
+ * generation config, tokenizer) next to each graph of `specs` under `onnx/` by its file name.
+ */
+export function seq2seqOnnxFolder(files: Readonly<Record<string, Uint8Array>>, specs: Seq2SeqOnnxModelSpecs): Record<string, Uint8Array> {
+  return {
+    'config.json': files['config.json'],
+    'generation_config.json': files['generation_config.json'],
+    'tokenizer.json': files['tokenizer.json'],
+    'tokenizer_config.json': files['tokenizer_config.json'],
+    'onnx/encoder_model.onnx': encodeOnnxModel(specs.encoder),
+    'onnx/decoder_model.onnx': encodeOnnxModel(specs.decoder),
+    ...(specs.decoderWithPast && { 'onnx/decoder_with_past_model.onnx': encodeOnnxModel(specs.decoderWithPast) }),
+    ...(specs.decoderMerged && { 'onnx/decoder_model_merged.onnx': encodeOnnxModel(specs.decoderMerged) }),
+  };
 }
 
 /** Which decoder graph: `decoder_model`, `decoder_with_past_model` or `decoder_model_merged`. */

@@ -1,7 +1,6 @@
 import { type TinyBartOptions, createTinyBart } from '../encoder-decoder/create-tiny-bart';
-import { encodeOnnxModel } from '../encode-onnx-model';
 import { bartOnnxModelSpecs } from './bart-onnx-model-specs';
-import type { Seq2SeqDecoderOnnxOptions } from './seq2seq-onnx-interface';
+import { type Seq2SeqDecoderOnnxOptions, seq2seqOnnxFolder } from './seq2seq-onnx-interface';
 
 /** Options of {@link tinyBartOnnxFiles}: the weights' options and which decoder graphs to export. */
 export interface TinyBartOnnxOptions extends TinyBartOptions, Seq2SeqDecoderOnnxOptions {}
@@ -16,15 +15,5 @@ export interface TinyBartOnnxOptions extends TinyBartOptions, Seq2SeqDecoderOnnx
 export function tinyBartOnnxFiles(options: TinyBartOnnxOptions = {}): Record<string, Uint8Array> {
   const { withPast, merged, outputAttentions, ...model } = options;
   const { files, weights, config } = createTinyBart(model);
-  const specs = bartOnnxModelSpecs(weights, config, { withPast, merged, outputAttentions });
-  return {
-    'config.json': files['config.json'],
-    'generation_config.json': files['generation_config.json'],
-    'tokenizer.json': files['tokenizer.json'],
-    'tokenizer_config.json': files['tokenizer_config.json'],
-    'onnx/encoder_model.onnx': encodeOnnxModel(specs.encoder),
-    'onnx/decoder_model.onnx': encodeOnnxModel(specs.decoder),
-    ...(specs.decoderWithPast && { 'onnx/decoder_with_past_model.onnx': encodeOnnxModel(specs.decoderWithPast) }),
-    ...(specs.decoderMerged && { 'onnx/decoder_model_merged.onnx': encodeOnnxModel(specs.decoderMerged) }),
-  };
+  return seq2seqOnnxFolder(files, bartOnnxModelSpecs(weights, config, { withPast, merged, outputAttentions }));
 }

@@ -1,6 +1,5 @@
 import { type TinyT5Options, createTinyT5 } from '../encoder-decoder/create-tiny-t5';
-import { encodeOnnxModel } from '../encode-onnx-model';
-import type { Seq2SeqDecoderOnnxOptions } from './seq2seq-onnx-interface';
+import { type Seq2SeqDecoderOnnxOptions, seq2seqOnnxFolder } from './seq2seq-onnx-interface';
 import { t5OnnxModelSpecs } from './t5-onnx-model-specs';
 
 /** Options of {@link tinyT5OnnxFiles}: the weights' options and which decoder graphs to export. */
@@ -16,15 +15,5 @@ export interface TinyT5OnnxOptions extends TinyT5Options, Seq2SeqDecoderOnnxOpti
 export function tinyT5OnnxFiles(options: TinyT5OnnxOptions = {}): Record<string, Uint8Array> {
   const { withPast, merged, outputAttentions, ...model } = options;
   const { files, weights, config } = createTinyT5(model);
-  const specs = t5OnnxModelSpecs(weights, config, { withPast, merged, outputAttentions });
-  return {
-    'config.json': files['config.json'],
-    'generation_config.json': files['generation_config.json'],
-    'tokenizer.json': files['tokenizer.json'],
-    'tokenizer_config.json': files['tokenizer_config.json'],
-    'onnx/encoder_model.onnx': encodeOnnxModel(specs.encoder),
-    'onnx/decoder_model.onnx': encodeOnnxModel(specs.decoder),
-    ...(specs.decoderWithPast && { 'onnx/decoder_with_past_model.onnx': encodeOnnxModel(specs.decoderWithPast) }),
-    ...(specs.decoderMerged && { 'onnx/decoder_model_merged.onnx': encodeOnnxModel(specs.decoderMerged) }),
-  };
+  return seq2seqOnnxFolder(files, t5OnnxModelSpecs(weights, config, { withPast, merged, outputAttentions }));
 }

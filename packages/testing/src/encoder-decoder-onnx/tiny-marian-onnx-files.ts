@@ -1,5 +1,5 @@
 import { type TinyMarianOptions, createTinyMarian } from '../encoder-decoder/create-tiny-marian';
-import { encodeOnnxModel } from '../encode-onnx-model';
+import { seq2seqOnnxFolder } from '../encoder-decoder-onnx-bart-t5/seq2seq-onnx-interface';
 import { marianDecoderOnnxSpec } from './marian-decoder-onnx-spec';
 import { marianEncoderOnnxSpec } from './marian-encoder-onnx-spec';
 
@@ -23,15 +23,11 @@ export interface TinyMarianOnnxOptions extends TinyMarianOptions {
 export function tinyMarianOnnxFiles(options: TinyMarianOnnxOptions = {}): Record<string, Uint8Array> {
   const { withPast, merged, outputAttentions, ...model } = options;
   const { files, weights, config } = createTinyMarian(model);
-  const out: Record<string, Uint8Array> = {
-    'config.json': files['config.json'],
-    'generation_config.json': files['generation_config.json'],
-    'tokenizer.json': files['tokenizer.json'],
-    'tokenizer_config.json': files['tokenizer_config.json'],
-    'onnx/encoder_model.onnx': encodeOnnxModel(marianEncoderOnnxSpec(weights, config, { outputAttentions })),
-    'onnx/decoder_model.onnx': encodeOnnxModel(marianDecoderOnnxSpec(weights, config, { outputAttentions })),
-  };
-  if (withPast) out['onnx/decoder_with_past_model.onnx'] = encodeOnnxModel(marianDecoderOnnxSpec(weights, config, { withPast: true, outputAttentions }));
-  if (merged) out['onnx/decoder_model_merged.onnx'] = encodeOnnxModel(marianDecoderOnnxSpec(weights, config, { merged: true, outputAttentions }));
-  return out;
+  const decoder = (variant: { withPast?: boolean; merged?: boolean }) => marianDecoderOnnxSpec(weights, config, { ...variant, outputAttentions });
+  return seq2seqOnnxFolder(files, {
+    encoder: marianEncoderOnnxSpec(weights, config, { outputAttentions }),
+    decoder: decoder({}),
+    ...(withPast && { decoderWithPast: decoder({ withPast: true }) }),
+    ...(merged && { decoderMerged: decoder({ merged: true }) }),
+  });
 }
