@@ -10,6 +10,18 @@ export interface ModelFiles {
   has(name: string): Promise<boolean>;
   /** The file's bytes; throws {@link ModelLoadError} when it is missing. */
   read(name: string): Promise<Uint8Array>;
+  /**
+   * Every file name of the folder (`'onnx/model.onnx'`, with `/` as separator), sorted; for
+   * layouts that must be discovered (shards, ONNX variants) and for messages naming what was found.
+   * Absent where the source cannot list (a set of URLs).
+   */
+  list?(): Promise<string[]>;
+  /**
+   * A path on the local file system holding the file, for runtimes that read large files
+   * themselves (ONNX external data) instead of from a copy in memory; `undefined` where the file
+   * is not on a local disk (browser, memory). May fetch the file first (a Hub cache).
+   */
+  localPath?(name: string): Promise<string | undefined>;
 }
 
 /** Reads and parses a JSON file of the folder, with an error naming the file on bad JSON. */
@@ -31,6 +43,7 @@ export function memoryModelFiles(entries: Record<string, Uint8Array | string>, l
   return {
     location,
     has: async (name) => name in entries,
+    list: async () => Object.keys(entries).sort(),
     read: async (name) => {
       const entry = entries[name];
       if (entry === undefined) {

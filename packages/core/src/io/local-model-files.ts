@@ -16,8 +16,18 @@ export async function localModelFiles(directory: string): Promise<ModelFiles> {
         `(config.json, tokenizer.json, model.safetensors); nothing is downloaded.`,
     );
   }
+  const list = async (): Promise<string[]> => {
+    const entries = await fs.readdir(location, { recursive: true, withFileTypes: true });
+    return entries
+      .filter((entry) => entry.isFile() || entry.isSymbolicLink())
+      .map((entry) => path.relative(location, path.join(entry.parentPath, entry.name)).split(path.sep).join('/'))
+      .sort();
+  };
   return {
     location,
+    list,
+    localPath: async (name) =>
+      (await fs.stat(path.join(location, name)).catch(() => undefined))?.isFile() ? path.join(location, name) : undefined,
     has: async (name) => (await fs.stat(path.join(location, name)).catch(() => undefined))?.isFile() ?? false,
     read: async (name) => {
       try {
