@@ -24,7 +24,7 @@ function safeJoin(root: string, path: string): string {
  * for a resume when interrupted), is hashed as it arrives, and is renamed into place only when
  * size and checksum match, so a snapshot never holds a partial or corrupted file.
  */
-export function fsCacheStore(repoFolder: string, repoId: string): HubFileStore {
+export function fsCacheStore(repoFolder: string): HubFileStore {
   const snapshotPath = (commit: string, path: string) => safeJoin(join(repoFolder, 'snapshots', commit), path);
   const blobPath = (etag: string) => join(repoFolder, 'blobs', etag);
 

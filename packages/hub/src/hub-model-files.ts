@@ -130,10 +130,9 @@ export async function hubModelFiles(id: string, options: HubOptions = {}): Promi
     })();
     return listing;
   };
-  let cachedNames: Promise<string[]> | undefined;
   const missing = new Set<string>();
   const names = async (): Promise<string[]> =>
-    offline ? await (cachedNames ??= store.listSnapshot(commit)) : [...(await remoteFiles()).keys()].sort();
+    offline ? await store.listSnapshot(commit) : [...(await remoteFiles()).keys()].sort();
 
   const offlineMissingError = (): ModelLoadError =>
     new ModelLoadError(

@@ -33,5 +33,5 @@ export function readHubEnvironment(env: Readonly<Record<string, string | undefin
 
 /** The store of one repository: the Hugging Face cache folder `cacheDir/models--org--name`. */
 export function createHubStore(repoId: string, _endpoint: string, cacheDir: string | undefined): HubFileStore {
-  return fsCacheStore(join(cacheDir ?? readHubEnvironment().cacheDir!, `models--${repoId.split('/').join('--')}`), repoId);
+  return fsCacheStore(join(cacheDir ?? readHubEnvironment().cacheDir!, `models--${repoId.split('/').join('--')}`));
 }
