@@ -10,8 +10,18 @@ async function run(argv: string[], tty = false) {
   let stdout = '';
   let stderr = '';
   const code = await runCli(argv, {
-    stdout: { write: (text: string) => (stdout += text) },
-    stderr: { isTTY: tty, columns: 120, write: (text: string) => (stderr += text) },
+    stdout: {
+      write: (text: string) => {
+        stdout += text;
+      },
+    },
+    stderr: {
+      isTTY: tty,
+      columns: 120,
+      write: (text: string) => {
+        stderr += text;
+      },
+    },
   });
   return { code, stdout, stderr };
 }
