@@ -15,6 +15,22 @@ async function digest(target: HubDownloadTarget, bytes: Uint8Array): Promise<str
   return hex(await crypto.subtle.digest('SHA-1', full));
 }
 
+/** A stand-in for a Cache where the Cache API is missing (insecure contexts): same keys, in memory. */
+function createMemoryCache(): Pick<Cache, 'match' | 'put' | 'keys'> {
+  const entries = new Map<string, Uint8Array>();
+  const keyOf = (request: RequestInfo | URL) => (typeof request === 'string' ? request : request instanceof URL ? request.href : request.url);
+  return {
+    match: async (request: RequestInfo | URL) => {
+      const bytes = entries.get(keyOf(request));
+      return bytes === undefined ? undefined : new Response(bytes as Uint8Array<ArrayBuffer>);
+    },
+    put: async (request: RequestInfo | URL, response: Response) => {
+      entries.set(keyOf(request), new Uint8Array(await response.arrayBuffer()));
+    },
+    keys: async () => [...entries.keys()].map((url) => new Request(url)),
+  } as Pick<Cache, 'match' | 'put' | 'keys'>;
+}
+
 /**
  * {@link HubFileStore} over the browser's Cache API, keyed by URL as transformers.js keys its
  * files: `<endpoint>/<repo>/resolve/<commit>/<path>`. Keys name the commit sha, not the branch, so
@@ -26,7 +42,10 @@ export function cacheApiStore(repoId: string, endpoint: string, cacheName = BROW
   const fileUrl = (commit: string, path: string) =>
     `${endpoint}/${repoId}/resolve/${commit}/${path.split('/').map(encodeURIComponent).join('/')}`;
   const refUrl = (revision: string) => `${endpoint}/api/models/${repoId}/revision/${encodeURIComponent(revision)}`;
-  const open = () => caches.open(cacheName);
+  // The Cache API exists only in secure contexts (https, localhost); elsewhere files live for this page only.
+  const open = (): Promise<Pick<Cache, 'match' | 'put' | 'keys'>> =>
+    typeof caches === 'undefined' ? Promise.resolve(memoryCache) : caches.open(cacheName);
+  const memoryCache = createMemoryCache();
   const location = `the browser cache '${cacheName}' (${endpoint}/${repoId})`;
 
   const put = async (url: string, body: Uint8Array, type: string) => {

@@ -38,7 +38,7 @@ export function hubLoadError(error: unknown, context: HubRequestContext): InseqE
     }
     if (code === 'RepoNotFound' || (status === 404 && file === undefined)) {
       return new ModelLoadError(
-        `No such repo '${repoId}' on ${endpoint} (or it is private: set HF_TOKEN to a token with access). ` +
+        `No such repo '${repoId}' on ${endpoint} (or it is private: set HF_TOKEN, or the token option, to a token with access). ` +
           `Check the id ('org/name', as on ${endpoint}/${repoId}); a local folder must exist.`,
         { code: 'HUB_NOT_FOUND', cause: error },
       );
@@ -47,8 +47,8 @@ export function hubLoadError(error: unknown, context: HubRequestContext): InseqE
       return new ModelLoadError(
         context.withToken
           ? `${repoId} is gated or private and the token given has no access to it (HTTP ${status}). ` +
-              `Request access on ${endpoint}/${repoId}, then set HF_TOKEN to a token of an account that has it.`
-          : `${repoId} is gated or private (HTTP ${status}): set HF_TOKEN to an access token (${endpoint}/settings/tokens) ` +
+              `Request access on ${endpoint}/${repoId}, then set HF_TOKEN (or the token option) to a token of an account that has it.`
+          : `${repoId} is gated or private (HTTP ${status}): set HF_TOKEN (or the token option) to an access token (${endpoint}/settings/tokens) ` +
               `of an account with access${status === 401 ? '' : `, after requesting access on ${endpoint}/${repoId}`}.`,
         { code: 'HUB_UNAUTHORIZED', cause: error },
       );
