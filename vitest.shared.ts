@@ -14,5 +14,6 @@ export const workspaceAliases = {
   '@inseq/backend-tfjs': pkg('backend-tfjs'),
   '@inseq/backend-ort': pkg('backend-ort'),
   '@inseq/testing': pkg('testing'),
+  '@inseq/hub': pkg('hub'),
   inseq: pkg('inseq'),
 };

@@ -10,6 +10,7 @@ import { env as ortEnv } from 'onnxruntime-web';
 // The runtime onnxruntime-web's browser bundle loads (with the WebGPU kernels), emitted by Vite
 // into the app's own assets: never fetched from a CDN.
 import ortWasmUrl from 'onnxruntime-web/ort-wasm-simd-threaded.jsep.wasm?url';
+import { hubModelFiles } from '@inseq/hub';
 import { blobModelFiles } from './blob-model-files';
 import { urlModelFiles } from './url-model-files';
 import type { AttributeRequest, WorkerMessage } from './worker-protocol';
@@ -29,14 +30,30 @@ async function loadBackend(files: ModelFiles, request: AttributeRequest): Promis
   return loadOrtBackend(files, { device: device as 'wasm' | 'webgpu' });
 }
 
+function formatBytes(bytes: number): string {
+  return bytes >= 1e6 ? `${(bytes / 1e6).toFixed(1)} MB` : `${(bytes / 1e3).toFixed(1)} kB`;
+}
+
+async function modelFiles(source: AttributeRequest['model']): Promise<ModelFiles> {
+  if (source.kind === 'url') return urlModelFiles(source.url);
+  if (source.kind === 'files') return blobModelFiles(source.files, source.name);
+  // Only the files the backend reads are fetched; each is kept in the Cache API for the next run.
+  return hubModelFiles(source.id, {
+    endpoint: source.endpoint,
+    ...(source.token !== undefined && { token: source.token }),
+    onProgress: ({ repoId, file, loaded, total }) =>
+      post({ type: 'status', text: `Downloading ${repoId}/${file}: ${formatBytes(loaded)} / ${formatBytes(total)}` }),
+  });
+}
+
 async function run(request: AttributeRequest): Promise<void> {
-  const files = request.model.kind === 'url' ? urlModelFiles(request.model.url) : blobModelFiles(request.model.files, request.model.name);
+  const files = await modelFiles(request.model);
   post({ type: 'status', text: `Loading ${files.location} on ${request.engine}…` });
   const loadStart = performance.now();
   const config = await readJsonFile(files, 'config.json');
   const backend = await loadBackend(files, request);
   const tokenizer = await loadTokenizer(files);
-  const folderName = files.location.split('/').filter(Boolean).at(-1) ?? files.location;
+  const folderName = request.model.kind === 'hub' ? request.model.id : (files.location.split('/').filter(Boolean).at(-1) ?? files.location);
   const name = typeof config._name_or_path === 'string' && config._name_or_path ? config._name_or_path : folderName;
   const model: AttributionModel = { name, backend, tokenizer };
   const loadMs = performance.now() - loadStart;

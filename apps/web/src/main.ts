@@ -82,6 +82,13 @@ function modelSource(): ModelSource {
     if (url === '') throw new Error('Type the URL of a model folder (the one holding config.json).');
     return { kind: 'url', url: new URL(url, document.baseURI).href };
   }
+  if (kind === 'hub') {
+    const id = $<HTMLInputElement>('hub-id').value.trim();
+    if (id === '') throw new Error("Type a Hugging Face Hub model id ('org/name', optionally '@revision').");
+    const endpoint = $<HTMLInputElement>('hub-endpoint').value.trim() || 'https://huggingface.co';
+    const token = $<HTMLInputElement>('hub-token').value.trim();
+    return { kind: 'hub', id, endpoint, ...(token !== '' && { token }) };
+  }
   if (folder === undefined) throw new Error('Pick a model folder, or drop one on the page.');
   return { kind: 'files', name: folder.name, files: folder.files };
 }
@@ -251,6 +258,7 @@ function showSourceFields(): void {
   const kind = (document.querySelector('input[name="model-source"]:checked') as HTMLInputElement).value;
   $('folder-source').hidden = kind !== 'folder';
   $('url-source').hidden = kind !== 'url';
+  $('hub-source').hidden = kind !== 'hub';
 }
 
 async function start(): Promise<void> {

@@ -5,12 +5,14 @@ import { fileURLToPath } from 'node:url';
 import { ortBackendLoader } from '@inseq/backend-ort';
 import { tfjsBackendLoader } from '@inseq/backend-tfjs';
 import {
+  type HubStandIn,
   type StaticFile,
   type StaticServer,
   browserTestSkipReason,
   launchChromium,
   recordPageRequests,
   requestsOutside,
+  startHubStandIn,
   startStaticServer,
   tinyGpt2OnnxFiles,
 } from '@inseq/testing';
@@ -125,6 +127,7 @@ describe.skipIf(skipReason !== undefined)('apps/web in headless Chromium', () =>
   const outDir = mkdtempSync(join(tmpdir(), 'inseq-web-'));
   const recordings: (readonly string[])[] = [];
   let server: StaticServer;
+  let hub: HubStandIn;
   let browser: Browser | undefined;
   let model: AttributionModel;
   let nodeOutput: FeatureAttributionOutput;
@@ -151,6 +154,14 @@ describe.skipIf(skipReason !== undefined)('apps/web in headless Chromium', () =>
       await ortModel.backend.dispose();
     }
     server = await startStaticServer(files);
+    // The shipped model's own files, as a Hub repository on another origin (CORS), plus a gated copy.
+    const shipped = Object.fromEntries(walk(modelDir).map((file) => [relative(modelDir, file).split(sep).join('/'), readFileSync(file)]));
+    hub = await startHubStandIn({
+      repos: [
+        { id: 'org/tiny-gpt2', revisions: { main: shipped } },
+        { id: 'org/gated-gpt2', gated: true, revisions: { main: shipped } },
+      ],
+    });
     // One warm-up, so that Node's time is not its first-call compilation (the page's is, as a user sees it).
     await attribute(model, input, { method, generatedTexts: generated, attributionArgs: methodOptions });
     const start = performance.now();
@@ -162,6 +173,7 @@ describe.skipIf(skipReason !== undefined)('apps/web in headless Chromium', () =>
   afterAll(async () => {
     await browser?.close();
     await server?.close();
+    await hub?.close();
     await model?.backend.dispose();
     rmSync(outDir, { recursive: true, force: true });
   });
@@ -323,6 +335,40 @@ describe.skipIf(skipReason !== undefined)('apps/web in headless Chromium', () =>
     expect(state.ranOn).toBe('ort:wasm');
     expect(maxDiff(await pageValues(page), ortValues)).toBeLessThan(1e-4);
     await page.close();
+  });
+
+  it('loads a model by Hub id from the endpoint, keeps it in the Cache API, and explains gated and unknown repos', async () => {
+    const hubRequests: (readonly string[])[] = [];
+    browser ??= await launchChromium();
+    const page = await openApp(browser, server, hubRequests);
+    try {
+      const byHubId = async (id: string) => {
+        await page.check('input[name="model-source"][value="hub"]');
+        await page.fill('#hub-id', id);
+        await page.fill('#hub-endpoint', hub.endpoint);
+        await startInPage(page, { engine: 'tfjs:wasm' });
+        await page.waitForFunction(() => window.inseqWeb.status === 'done' || window.inseqWeb.status === 'error', undefined, { timeout: 90_000 });
+        return page.evaluate(() => window.inseqWeb);
+      };
+      const first = await byHubId('org/tiny-gpt2');
+      expect(first.error).toBeUndefined();
+      expect(maxDiff(await pageValues(page), nodeValues)).toBeLessThan(1e-4);
+      expect(hub.downloadsOf('model.safetensors', 'org/tiny-gpt2')).toHaveLength(1);
+      const cached = await page.evaluate(async () => (await (await caches.open('transformers-cache')).keys()).map((request) => request.url));
+      expect(cached).toContain(`${hub.endpoint}/org/tiny-gpt2/resolve/${hub.commitOf('org/tiny-gpt2')}/model.safetensors`);
+      // A second run (a new worker) reads the files from the Cache API.
+      const second = await byHubId('org/tiny-gpt2');
+      expect(second.error).toBeUndefined();
+      expect(hub.downloadsOf('model.safetensors', 'org/tiny-gpt2')).toHaveLength(1);
+      const gated = await byHubId('org/gated-gpt2');
+      expect(gated.error).toMatch(/org\/gated-gpt2 is gated or private \(HTTP 401\): set HF_TOKEN/);
+      const unknown = await byHubId('org/no-such-model');
+      expect(unknown.error).toMatch(/No such repo 'org\/no-such-model'/);
+      const urls = hubRequests.flat();
+      expect(urls.filter((url) => !url.startsWith(server.origin) && !url.startsWith(hub.endpoint))).toEqual([]);
+    } finally {
+      await page.close();
+    }
   });
 
   it('fetched the model and runtimes from its own origin and nothing from elsewhere', () => {

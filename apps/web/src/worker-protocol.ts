@@ -1,8 +1,12 @@
 import type { FeatureAttributionOutput } from 'inseq';
 
-/** Where the worker finds the model: a folder URL (the shipped model, or one the user typed) or picked files. */
+/**
+ * Where the worker finds the model: a folder URL (the shipped model, or one the user typed), picked
+ * files, or a Hugging Face Hub id fetched from `endpoint` and kept in the Cache API.
+ */
 export type ModelSource =
   | { readonly kind: 'url'; readonly url: string }
+  | { readonly kind: 'hub'; readonly id: string; readonly endpoint: string; readonly token?: string }
   | { readonly kind: 'files'; readonly name: string; readonly files: Readonly<Record<string, Blob>> };
 
 /** A backend and device the page offers, as `backend:device` (`tfjs:wasm`, `ort:webgpu`). */

@@ -7,9 +7,10 @@ import {
   type Registry,
   createRegistry,
   loadTokenizer,
-  localModelFiles,
   readJsonFile,
 } from '@inseq/core';
+import type { HubOptions } from '@inseq/hub';
+import { offlineLoadError, resolveModelFiles } from './resolve-model-files';
 
 /** Options of {@link loadModel}. */
 export interface LoadModelOptions {
@@ -27,6 +28,17 @@ export interface LoadModelOptions {
    * backends that list it in `dtypes` are considered. @defaultValue the backend's default (fp32)
    */
   readonly dtype?: string;
+  /**
+   * Revision of a Hub model id: branch, tag or commit sha (also `'org/name@rev'`).
+   * @defaultValue `'main'`
+   */
+  readonly revision?: string;
+  /**
+   * Hub settings for a model id (token, endpoint, cache folder, offline, progress); each one left
+   * out is read from the environment (`HF_TOKEN`, `HF_ENDPOINT`, `HF_HUB_CACHE`/`HF_HOME`,
+   * `HF_HUB_OFFLINE`) in Node. @defaultValue the environment's
+   */
+  readonly hub?: Omit<HubOptions, 'revision'>;
 }
 
 /** The backend packages `loadModel` looks for, in order of preference (optional peers). */
@@ -88,11 +100,24 @@ async function chooseBackend(files: ModelFiles, options: LoadModelOptions): Prom
 }
 
 /**
- * Loads a model folder in the Hugging Face layout (`config.json`, `tokenizer.json`, weights) from
- * a local path or any {@link ModelFiles}. Nothing is downloaded.
+ * Loads a model in the Hugging Face layout (`config.json`, `tokenizer.json`, weights) from a local
+ * folder, a Hugging Face Hub id (`'org/name'`, `'org/name@rev'`; only the files the chosen backend
+ * and dtype read are downloaded, into the Hugging Face cache) or any {@link ModelFiles}. An
+ * existing local path wins over a Hub id.
  */
 export async function loadModel(pathOrFiles: string | ModelFiles, options: LoadModelOptions = {}): Promise<AttributionModel> {
-  const files = typeof pathOrFiles === 'string' ? await localModelFiles(pathOrFiles) : pathOrFiles;
+  const files =
+    typeof pathOrFiles === 'string'
+      ? await resolveModelFiles(pathOrFiles, { ...options.hub, ...(options.revision !== undefined && { revision: options.revision }) })
+      : pathOrFiles;
+  try {
+    return await loadFromFiles(files, options);
+  } catch (error) {
+    throw offlineLoadError(files, error);
+  }
+}
+
+async function loadFromFiles(files: ModelFiles, options: LoadModelOptions): Promise<AttributionModel> {
   if (!(await files.has('config.json'))) {
     throw new ModelLoadError(
       `${files.location} has no config.json. A model folder needs config.json, tokenizer.json and weights ` +
@@ -104,7 +129,7 @@ export async function loadModel(pathOrFiles: string | ModelFiles, options: LoadM
   const tokenizer = await loadTokenizer(files);
   const generationConfig = await readGenerationConfig(files);
   const backend = await loader.load(files, { device: options.device, ...(options.dtype !== undefined && { dtype: options.dtype }) });
-  const folderName = files.location.split(/[\\/]/).filter(Boolean).at(-1) ?? files.location;
+  const folderName = 'repoId' in files && typeof files.repoId === 'string' ? files.repoId : (files.location.split(/[\\/]/).filter(Boolean).at(-1) ?? files.location);
   const name = typeof config._name_or_path === 'string' && config._name_or_path ? config._name_or_path : folderName;
   return { name, backend, tokenizer, generationConfig };
 }

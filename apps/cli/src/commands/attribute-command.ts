@@ -22,12 +22,14 @@ import {
 } from 'inseq';
 import type { CliIo } from '../cli-io';
 import { defaultModelPath } from '../default-model-path';
+import { createDownloadProgress } from '../download-progress';
 import { loadPlugins } from '../load-plugins';
 import { createProgressReporter } from '../progress';
 import { parseJsonObject, parseNonNegativeInteger } from './parse-json-option';
 
 interface AttributeFlags {
   modelNameOrPath?: string;
+  revision?: string;
   attributionMethod: string;
   inputTexts: string[];
   generatedTexts?: string[];
@@ -117,7 +119,11 @@ export function addAttributeCommand(program: Command, io: CliIo): void {
   program
     .command('attribute')
     .description('Attribute the continuation of input texts and show a heatmap.')
-    .option('-m, --model-name-or-path <path>', 'local model folder (Hugging Face layout); default: the shipped tiny-gpt2')
+    .option(
+      '-m, --model-name-or-path <path|id>',
+      'local model folder (Hugging Face layout) or Hugging Face Hub id (org/name, org/name@revision; HF_TOKEN, HF_ENDPOINT, HF_HUB_OFFLINE apply); default: the shipped tiny-gpt2',
+    )
+    .option('--revision <rev>', 'Hub branch, tag or commit sha of -m (default: main)')
     .option('-a, --attribution-method <id>', 'attribution method id (see list-methods)', 'saliency')
     .requiredOption('-i, --input-texts <texts...>', 'one or more input texts')
     .option('-g, --generated-texts <texts...>', 'texts to force-decode, each starting with its input text')
@@ -166,7 +172,7 @@ export function addAttributeCommand(program: Command, io: CliIo): void {
     .action(async (flags: AttributeFlags) => {
       const modelPath = flags.modelNameOrPath ?? defaultModelPath();
       if (!modelPath) {
-        throw new InvalidInputError('No model given and the shipped model was not found; pass -m <model folder>.', 'INVALID_ARGUMENT');
+        throw new InvalidInputError('No model given and the shipped model was not found; pass -m <model folder or Hub id>.', 'INVALID_ARGUMENT');
       }
       const registries = createDefaultRegistries();
       await loadPlugins(flags.plugin ?? [], registries);
@@ -184,7 +190,15 @@ export function addAttributeCommand(program: Command, io: CliIo): void {
       };
       // Unknown aggregator ids and conflicting flags fail before the model is loaded.
       aggregateAttributionScores({ sequence_attributions: [], step_attributions: null, info: {} }, { ...aggregation, aggregateOutput: false });
-      const model = await loadModel(modelPath, { backend: flags.backend, backends: cliBackends(), device: flags.device, dtype: flags.dtype });
+      const downloads = createDownloadProgress(io);
+      const model = await loadModel(modelPath, {
+        backend: flags.backend,
+        backends: cliBackends(),
+        device: flags.device,
+        dtype: flags.dtype,
+        ...(flags.revision !== undefined && { revision: flags.revision }),
+        hub: { onProgress: (event) => downloads.update(event) },
+      }).finally(() => downloads.stop());
       const progress = createProgressReporter(io, flags.attributionMethod);
       try {
         const output = await attribute(model, flags.inputTexts, {

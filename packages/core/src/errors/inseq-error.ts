@@ -11,7 +11,17 @@ export type InseqErrorCode =
   | 'UNSUPPORTED_MODEL'
   | 'INVALID_FILE'
   | 'MISSING_CAPABILITY'
-  | 'BACKEND_FAILURE';
+  | 'BACKEND_FAILURE'
+  /** A Hub repository that needs a token (gated or private) and got none or one without access. */
+  | 'HUB_UNAUTHORIZED'
+  /** A Hub repository, revision or file that does not exist. */
+  | 'HUB_NOT_FOUND'
+  /** Offline (`HF_HUB_OFFLINE=1`) and a file the model needs is not in the cache. */
+  | 'NOT_IN_CACHE'
+  /** A download that failed midway (connection dropped, server error); nothing was cached. */
+  | 'DOWNLOAD_FAILED'
+  /** Downloaded bytes whose sha256 (or git blob sha1) differs from the Hub's; nothing was cached. */
+  | 'CHECKSUM_MISMATCH';
 
 /**
  * Base class of every error inseq-ts throws on purpose. The message says what was wrong, what is

@@ -1,10 +1,20 @@
 import { InseqError, type InseqErrorCode } from './inseq-error';
 
-/** A model folder that cannot be loaded: missing files, malformed weights, unsupported architecture. */
+/** The codes a {@link ModelLoadError} can carry. */
+export type ModelLoadErrorCode = Extract<
+  InseqErrorCode,
+  'MODEL_LOAD' | 'UNSUPPORTED_MODEL' | 'INVALID_FILE' | 'HUB_UNAUTHORIZED' | 'HUB_NOT_FOUND' | 'NOT_IN_CACHE' | 'DOWNLOAD_FAILED' | 'CHECKSUM_MISMATCH'
+>;
+
+/**
+ * A model folder that cannot be loaded: missing files, malformed weights, unsupported architecture,
+ * or a Hub repository that cannot be reached, read or downloaded (the `HUB_*`, `NOT_IN_CACHE`,
+ * `DOWNLOAD_FAILED` and `CHECKSUM_MISMATCH` codes).
+ */
 export class ModelLoadError extends InseqError {
   constructor(
     message: string,
-    options?: { code?: Extract<InseqErrorCode, 'MODEL_LOAD' | 'UNSUPPORTED_MODEL' | 'INVALID_FILE'>; cause?: unknown },
+    options?: { code?: ModelLoadErrorCode; cause?: unknown },
   ) {
     super(options?.code ?? 'MODEL_LOAD', message, { cause: options?.cause });
     this.name = 'ModelLoadError';

@@ -13,7 +13,8 @@ export async function localModelFiles(directory: string): Promise<ModelFiles> {
   if (!stat?.isDirectory()) {
     throw new ModelLoadError(
       `Model folder '${directory}' does not exist or is not a directory. Pass a local folder in the Hugging Face layout ` +
-        `(config.json, tokenizer.json, model.safetensors); nothing is downloaded.`,
+        `(config.json, tokenizer.json, model.safetensors), or to loadModel a Hugging Face Hub id such as ` +
+        `'openai-community/gpt2' (downloaded into the Hugging Face cache).`,
     );
   }
   const list = async (): Promise<string[]> => {
