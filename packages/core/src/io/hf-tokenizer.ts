@@ -83,7 +83,8 @@ export async function loadTokenizer(files: ModelFiles): Promise<Tokenizer> {
         }
       },
     }),
-    decode: (ids, options) => impl.decode([...ids], { skip_special_tokens: options?.skipSpecialTokens ?? false }),
+    // @huggingface/tokenizers throws on no ids; nothing decodes to the empty text.
+    decode: (ids, options) => (ids.length === 0 ? '' : impl.decode([...ids], { skip_special_tokens: options?.skipSpecialTokens ?? false })),
     idToToken: (id) => impl.id_to_token(id) ?? `<id:${id}>`,
     tokenToId: (token) => impl.token_to_id(token) ?? undefined,
   };
