@@ -82,6 +82,7 @@ export { parseOptions, type OptionSpec, type ParsedOptions } from './contracts/p
 export { definePlugin, type InseqPlugin, type PluginRegistries } from './contracts/inseq-plugin';
 export { modelConfigFromHf } from './io/model-config-from-hf';
 export { checkModelFolder } from './io/check-model-folder';
+export { readGenerationConfig } from './io/read-generation-config';
 export { type ModelWeights, readModelWeights } from './io/model-weights/read-model-weights';
 export {
   type ModelWeightsLocation,

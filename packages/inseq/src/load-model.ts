@@ -1,13 +1,13 @@
 import {
   type AttributionModel,
   type BackendLoader,
-  type GenerationConfig,
   ModelLoadError,
   type ModelFiles,
   type Registry,
   createRegistry,
   loadTokenizer,
   localModelFiles,
+  readGenerationConfig,
   readJsonFile,
 } from '@inseq/core';
 
@@ -46,15 +46,6 @@ export async function installedBackends(): Promise<Registry<BackendLoader>> {
     if (loaded?.[exportName]) registry.register(loaded[exportName]);
   }
   return registry;
-}
-
-async function readGenerationConfig(files: ModelFiles): Promise<GenerationConfig | undefined> {
-  if (!(await files.has('generation_config.json'))) return undefined;
-  const raw = await readJsonFile(files, 'generation_config.json');
-  return {
-    maxNewTokens: typeof raw.max_new_tokens === 'number' ? raw.max_new_tokens : undefined,
-    eosTokenId: raw.eos_token_id as GenerationConfig['eosTokenId'],
-  };
 }
 
 /** Why `loader` cannot take `dtype`, or undefined when it can (or none was asked). */
@@ -102,7 +93,7 @@ export async function loadModel(pathOrFiles: string | ModelFiles, options: LoadM
   const config = await readJsonFile(files, 'config.json');
   const loader = await chooseBackend(files, options);
   const tokenizer = await loadTokenizer(files);
-  const generationConfig = await readGenerationConfig(files);
+  const generationConfig = await readGenerationConfig(files, config);
   const backend = await loader.load(files, { device: options.device, ...(options.dtype !== undefined && { dtype: options.dtype }) });
   const folderName = files.location.split(/[\\/]/).filter(Boolean).at(-1) ?? files.location;
   const name = typeof config._name_or_path === 'string' && config._name_or_path ? config._name_or_path : folderName;
