@@ -26,7 +26,9 @@ describe('loadTfjsBackend errors', () => {
     const { 'config.json': _config, ...noConfig } = tiny.files;
     await expectInseqError(load(noConfig), 'ModelLoadError', 'MODEL_LOAD', 'models/broken has no config.json', 'model.safetensors');
     const { 'model.safetensors': _weights, ...noWeights } = tiny.files;
-    await expectInseqError(load(noWeights), 'ModelLoadError', 'MODEL_LOAD', 'models/broken has no model.safetensors', 'config.json and model.safetensors');
+    await expectInseqError(load(noWeights), 'ModelLoadError', 'MODEL_LOAD', 'models/broken has no model.safetensors nor model.safetensors.index.json', 'files found: config.json, generation_config.json, tokenizer.json');
+    const pickleOnly = { ...noWeights, 'pytorch_model.bin': new Uint8Array([0x80, 2]) };
+    await expectInseqError(load(pickleOnly), 'ModelLoadError', 'MODEL_LOAD', 'models/broken holds its weights only as PyTorch pickle (pytorch_model.bin)', 'arbitrary code', 'safe_serialization=True');
   });
 
   it('rejects a config.json that is not JSON', async () => {

@@ -1,9 +1,8 @@
-import { BackendError, InseqError, ModelLoadError, type ModelBackend, type ModelFiles, readJsonFile } from '@inseq/core';
+import { BackendError, InseqError, ModelLoadError, type ModelBackend, type ModelFiles, readJsonFile, readModelWeights } from '@inseq/core';
 import { createTfjsBackend } from './create-tfjs-backend';
 import { initTfjs } from './init-tfjs';
 import { defaultArchitectures, type TfjsArchitecture } from './models/supported-models';
 import type { Registry } from '@inseq/core';
-import { readSafetensors } from './safetensors/read-safetensors';
 import type { TfjsDevice } from './tfjs-device';
 
 /** Options of {@link loadTfjsBackend}. */
@@ -14,27 +13,30 @@ export interface LoadTfjsBackendOptions {
   readonly architectures?: Registry<TfjsArchitecture>;
 }
 
-/** The files a model folder must hold for this backend. */
-export const requiredFiles = Object.freeze(['config.json', 'model.safetensors'] as const);
+/**
+ * The files a model folder must hold for this backend besides its weights, which are
+ * `model.safetensors` or `model.safetensors.index.json` with its shards (see `locateModelWeights`).
+ */
+export const requiredFiles = Object.freeze(['config.json'] as const);
 
 /**
- * Loads a Hugging Face model folder (`config.json` + `model.safetensors`) into tfjs and returns
- * its {@link ModelBackend} (`name: 'tfjs'`). Supported `model_type`s: decoder-only gpt2, llama,
+ * Loads a Hugging Face model folder (`config.json` + safetensors weights, one file or sharded) into
+ * tfjs and returns its {@link ModelBackend} (`name: 'tfjs'`). Supported `model_type`s: decoder-only gpt2, llama,
  * mistral, qwen2, gemma; encoder-decoder marian, bart, mbart, t5 (forward and gradients then take
  * the source as `encoder`); and those added with `registerArchitecture`. Readies tfjs first with {@link initTfjs}.
+ * Weights stored in F16 / BF16 are computed in float32.
  *
- * @throws {@link ModelLoadError} `'MODEL_LOAD'` when a file is missing, `'UNSUPPORTED_MODEL'` for
- * another `model_type`, `'INVALID_FILE'` for malformed config or weights.
+ * @throws {@link ModelLoadError} `'MODEL_LOAD'` when a file is missing (a pickle-only folder: why it
+ * is not read and how to convert it), `'UNSUPPORTED_MODEL'` for another `model_type`,
+ * `'INVALID_FILE'` for malformed config, index or weights.
  */
 export async function loadTfjsBackend(files: ModelFiles, options?: LoadTfjsBackendOptions): Promise<ModelBackend> {
   await initTfjs(options?.device);
-  for (const name of requiredFiles) {
-    if (!(await files.has(name))) {
-      throw new ModelLoadError(
-        `${files.location} has no ${name}. The tfjs backend needs a folder in the Hugging Face layout with ` +
-          `${requiredFiles.join(' and ')} (a single-file checkpoint; in Python: model.save_pretrained(folder, safe_serialization=True)).`,
-      );
-    }
+  if (!(await files.has('config.json'))) {
+    throw new ModelLoadError(
+      `${files.location} has no config.json. The tfjs backend needs a folder in the Hugging Face layout with ` +
+        'config.json and safetensors weights (model.safetensors, or model.safetensors.index.json with its shards; in Python: model.save_pretrained(folder, safe_serialization=True)).',
+    );
   }
   const raw = await readJsonFile(files, 'config.json');
   const modelType = raw.model_type;
@@ -49,8 +51,8 @@ export async function loadTfjsBackend(files: ModelFiles, options?: LoadTfjsBacke
     );
   }
   const config = architecture.parseConfig(raw);
-  const fileName = `${files.location}/model.safetensors`;
-  const weights = readSafetensors(await files.read('model.safetensors'), { name: fileName });
+  const weights = await readModelWeights(files);
+  const fileName = weights.source;
   try {
     return createTfjsBackend(architecture.create(config, weights, fileName));
   } catch (error) {

@@ -82,6 +82,16 @@ export { parseOptions, type OptionSpec, type ParsedOptions } from './contracts/p
 export { definePlugin, type InseqPlugin, type PluginRegistries } from './contracts/inseq-plugin';
 export { modelConfigFromHf } from './io/model-config-from-hf';
 export { checkModelFolder } from './io/check-model-folder';
+export { readGenerationConfig } from './io/read-generation-config';
+export { type ModelWeights, readModelWeights } from './io/model-weights/read-model-weights';
+export {
+  type ModelWeightsLocation,
+  locateModelWeights,
+  singleWeightsFile,
+  weightsIndexFile,
+} from './io/model-weights/locate-model-weights';
+export { type SafetensorsIndex, parseSafetensorsIndex } from './io/model-weights/safetensors-index';
+export { isPickleWeightsFile, pickleWeightsMessage } from './io/model-weights/pickle-weights-message';
 export { float16BitsToFloat32, float32ToFloat16Bits } from './numeric/float16';
 
 export { decodeToken } from './data/decode-token';

@@ -1,12 +1,12 @@
 import {
   type AttributionModel,
   type BackendLoader,
-  type GenerationConfig,
   ModelLoadError,
   type ModelFiles,
   type Registry,
   createRegistry,
   loadTokenizer,
+  readGenerationConfig,
   readJsonFile,
 } from '@inseq/core';
 import type { HubOptions } from '@inseq/hub';
@@ -58,15 +58,6 @@ export async function installedBackends(): Promise<Registry<BackendLoader>> {
     if (loaded?.[exportName]) registry.register(loaded[exportName]);
   }
   return registry;
-}
-
-async function readGenerationConfig(files: ModelFiles): Promise<GenerationConfig | undefined> {
-  if (!(await files.has('generation_config.json'))) return undefined;
-  const raw = await readJsonFile(files, 'generation_config.json');
-  return {
-    maxNewTokens: typeof raw.max_new_tokens === 'number' ? raw.max_new_tokens : undefined,
-    eosTokenId: raw.eos_token_id as GenerationConfig['eosTokenId'],
-  };
 }
 
 /** Why `loader` cannot take `dtype`, or undefined when it can (or none was asked). */
@@ -127,7 +118,7 @@ async function loadFromFiles(files: ModelFiles, options: LoadModelOptions): Prom
   const config = await readJsonFile(files, 'config.json');
   const loader = await chooseBackend(files, options);
   const tokenizer = await loadTokenizer(files);
-  const generationConfig = await readGenerationConfig(files);
+  const generationConfig = await readGenerationConfig(files, config);
   const backend = await loader.load(files, { device: options.device, ...(options.dtype !== undefined && { dtype: options.dtype }) });
   const folderName = 'repoId' in files && typeof files.repoId === 'string' ? files.repoId : (files.location.split(/[\\/]/).filter(Boolean).at(-1) ?? files.location);
   const name = typeof config._name_or_path === 'string' && config._name_or_path ? config._name_or_path : folderName;

@@ -116,3 +116,14 @@ export type {
   HubStandInRepo,
   HubStandInRequest,
 } from './hub-stand-in/hub-stand-in-options';
+export {
+  type ModelFolder,
+  type ShardModelWeightsOptions,
+  addWeightPrefix,
+  castModelWeights,
+  pickleOnlyModel,
+  renameModelWeights,
+  shardModelWeights,
+  stripWeightPrefix,
+  vocabMergesTokenizer,
+} from './model-layouts/index';

@@ -20,8 +20,28 @@ export interface ModelConfig {
   readonly raw: Readonly<Record<string, unknown>>;
 }
 
-/** Decoding defaults from `generation_config.json`, when the folder has one. */
+/**
+ * Decoding settings of `generation_config.json` (config.json's values where it lacks a field, as
+ * transformers falls back to the model config), read by `readGenerationConfig`. Explicit
+ * `attribute` options win over these.
+ */
 export interface GenerationConfig {
+  /** New tokens to generate; wins over `maxLength`, as in transformers. */
   readonly maxNewTokens?: number;
+  /**
+   * Longest sequence generation may reach: prompt + new tokens for decoder-only models (counting
+   * the prompt as transformers does, the longest of a batch), decoder tokens including the start
+   * token for encoder-decoders.
+   */
+  readonly maxLength?: number;
+  /** Generation stops at any of these. */
   readonly eosTokenId?: number | readonly number[];
+  /** Encoder-decoders: the decoder start when `decoderStartTokenId` is absent. */
+  readonly bosTokenId?: number;
+  /** Fills prompt padding in batches. */
+  readonly padTokenId?: number;
+  /** Encoder-decoders: the token forced right after the decoder start (mBART's language code). */
+  readonly forcedBosTokenId?: number;
+  /** Encoder-decoders: the first decoder token. */
+  readonly decoderStartTokenId?: number;
 }

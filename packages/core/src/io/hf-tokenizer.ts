@@ -5,6 +5,7 @@ import { Template } from '@huggingface/jinja';
 import type { ChatMessage, SpecialTokenIds, Tokenizer } from '../contracts/tokenizer';
 import { InvalidInputError } from '../errors/invalid-input-error';
 import { ModelLoadError } from '../errors/model-load-error';
+import { byteLevelBpeTokenizerJson } from './byte-level-bpe-tokenizer-json';
 
 type TokenSetting = string | { content?: string } | null | undefined;
 
@@ -29,16 +30,18 @@ function chatTemplateOf(setting: unknown): Template | undefined {
 
 /**
  * Loads `tokenizer.json` (+ `tokenizer_config.json` when present) from a model folder with
- * `@huggingface/tokenizers`, the pure-JS port of HF tokenizers; nothing is fetched remotely.
+ * `@huggingface/tokenizers`, the pure-JS port of HF tokenizers; nothing is fetched remotely. An old
+ * GPT-2-style folder without tokenizer.json but with `vocab.json` + `merges.txt` gets the byte-level
+ * BPE tokenizer transformers' GPT2TokenizerFast builds from them ({@link byteLevelBpeTokenizerJson}).
+ *
+ * @throws {@link ModelLoadError} naming the files found when neither is there (a SentencePiece-only
+ *   `tokenizer.model` included) and how to write tokenizer.json.
  */
 export async function loadTokenizer(files: ModelFiles): Promise<Tokenizer> {
-  if (!(await files.has('tokenizer.json'))) {
-    throw new ModelLoadError(
-      `${files.location} has no tokenizer.json. inseq-ts reads the fast-tokenizer file of the Hugging Face layout; ` +
-        `save it next to config.json (in Python: AutoTokenizer.from_pretrained(...).save_pretrained(folder)).`,
-    );
-  }
-  const tokenizerJson = await readJsonFile(files, 'tokenizer.json');
+  let tokenizerJson: Record<string, unknown>;
+  if (await files.has('tokenizer.json')) tokenizerJson = await readJsonFile(files, 'tokenizer.json');
+  else if ((await files.has('vocab.json')) && (await files.has('merges.txt'))) tokenizerJson = await byteLevelBpeTokenizerJson(files);
+  else throw new ModelLoadError(await missingTokenizerMessage(files));
   const tokenizerConfig = (await files.has('tokenizer_config.json'))
     ? await readJsonFile(files, 'tokenizer_config.json')
     : {};
@@ -80,8 +83,23 @@ export async function loadTokenizer(files: ModelFiles): Promise<Tokenizer> {
         }
       },
     }),
-    decode: (ids, options) => impl.decode([...ids], { skip_special_tokens: options?.skipSpecialTokens ?? false }),
+    // @huggingface/tokenizers throws on no ids; nothing decodes to the empty text.
+    decode: (ids, options) => (ids.length === 0 ? '' : impl.decode([...ids], { skip_special_tokens: options?.skipSpecialTokens ?? false })),
     idToToken: (id) => impl.id_to_token(id) ?? `<id:${id}>`,
     tokenToId: (token) => impl.token_to_id(token) ?? undefined,
   };
+}
+
+/** Why a folder has no tokenizer inseq-ts reads: the files found and how to write tokenizer.json. */
+async function missingTokenizerMessage(files: ModelFiles): Promise<string> {
+  const listed = files.list ? await files.list() : undefined;
+  const found = listed === undefined ? '' : ` Files found: ${listed.length > 0 ? listed.join(', ') : 'none'}.`;
+  const sentencePiece = listed?.some((name) => name.endsWith('.model') || name.endsWith('spiece.model')) || (await files.has('tokenizer.model'));
+  return (
+    `${files.location} has no tokenizer.json, nor vocab.json + merges.txt (a GPT-2-style byte-level BPE).${found} ` +
+    (sentencePiece
+      ? 'Its SentencePiece model (tokenizer.model / *.model) is not read by inseq-ts, which uses the fast-tokenizer file of the Hugging Face layout; '
+      : 'inseq-ts reads the fast-tokenizer file of the Hugging Face layout; ') +
+    'write it next to config.json (in Python: AutoTokenizer.from_pretrained(folder).save_pretrained(folder), which converts slow tokenizers).'
+  );
 }

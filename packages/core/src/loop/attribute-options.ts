@@ -28,7 +28,10 @@ export interface AttributeOptions {
    * continuation is generated greedily.
    */
   readonly generatedTexts?: string | readonly string[];
-  /** Generation length when `generatedTexts` is absent. @defaultValue generation_config.json `max_new_tokens`, else 20 */
+  /**
+   * Generation length when `generatedTexts` is absent.
+   * @defaultValue generation_config.json `max_new_tokens`, else what its `max_length` leaves after the prompt, else 20
+   */
   readonly maxNewTokens?: number;
   /** Step function whose value is attributed (Inseq `attributed_fn`). @defaultValue 'probability' */
   readonly attributedFn?: string;

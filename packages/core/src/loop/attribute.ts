@@ -97,8 +97,12 @@ export async function attribute(
   }
 
   const special = tokenizer.specialTokenIds;
-  const padId = special.pad ?? special.eos ?? backend.config.padTokenId ?? backend.config.eosTokenId ?? 0;
-  const maxNewTokens = options.maxNewTokens ?? model.generationConfig?.maxNewTokens ?? DEFAULT_MAX_NEW_TOKENS;
+  const generation = model.generationConfig;
+  const padId = generation?.padTokenId ?? special.pad ?? special.eos ?? backend.config.padTokenId ?? backend.config.eosTokenId ?? 0;
+  const givenNewTokens = options.maxNewTokens ?? generation?.maxNewTokens;
+  // generation_config.json's max_length counts the prompt (decoder start for encoder-decoders); max_new_tokens wins, as in transformers.
+  const maxLength = givenNewTokens === undefined ? generation?.maxLength : undefined;
+  const maxNewTokens = givenNewTokens ?? DEFAULT_MAX_NEW_TOKENS;
   if (!encoderDecoder && (options.generateFromTargetPrefix || options.srcLang !== undefined || options.tgtLang !== undefined)) {
     const given = ['generateFromTargetPrefix', 'srcLang', 'tgtLang'].filter((key) => options[key as keyof AttributeOptions] !== undefined);
     throw new InvalidInputError(
@@ -110,12 +114,13 @@ export async function attribute(
     ? await prepareEncoderDecoderSequences(model, inputTexts, {
         generatedTexts: options.generatedTexts,
         maxNewTokens,
+        maxLength,
         padId,
         generateFromTargetPrefix: options.generateFromTargetPrefix,
         srcLang: options.srcLang,
         tgtLang: options.tgtLang,
       })
-    : await prepareSequences(model, inputTexts, { generatedTexts: options.generatedTexts, maxNewTokens, padId, chatTemplate: options.chatTemplate });
+    : await prepareSequences(model, inputTexts, { generatedTexts: options.generatedTexts, maxNewTokens, maxLength, padId, chatTemplate: options.chatTemplate });
   if (options.contrastSources !== undefined && options.contrastTargets === undefined) {
     throw new InvalidInputError('contrastSources needs contrastTargets: the alternative target scored on the alternative source.', 'INVALID_ARGUMENT');
   }
@@ -186,7 +191,10 @@ export async function attribute(
       attribution_args: methodOptions,
       step_scores: scoreFns.map((fn) => fn.name),
       step_scores_args: options.stepScoresArgs ?? {},
-      generation_args: options.generatedTexts === undefined ? { max_new_tokens: maxNewTokens, do_sample: false } : {},
+      generation_args:
+        options.generatedTexts !== undefined ? {}
+        : maxLength !== undefined ? { max_length: maxLength, do_sample: false }
+        : { max_new_tokens: maxNewTokens, do_sample: false },
       constrained_decoding: options.generatedTexts !== undefined,
       input_texts: prepared.map((sequence) => sequence.inputText),
       generated_texts: prepared.map((sequence) => sequence.generatedText),

@@ -63,7 +63,7 @@ export function planContrast(
       'INVALID_ARGUMENT',
     );
   }
-  const start = model.backend.config.decoderStartTokenId ?? model.backend.config.padTokenId ?? 0;
+  const start = model.generationConfig?.decoderStartTokenId ?? model.backend.config.decoderStartTokenId ?? model.generationConfig?.bosTokenId ?? model.backend.config.padTokenId ?? 0;
   return texts.map((text, i) => {
     const sequence = sequences[i];
     // Decoder-only alternatives restate the prompt; encoder-decoder ones are target texts only.

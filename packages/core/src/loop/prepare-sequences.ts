@@ -22,7 +22,14 @@ function asList(value: string | readonly string[]): string[] {
 export async function prepareSequences(
   model: AttributionModel,
   inputTexts: string | readonly string[],
-  options: { generatedTexts?: string | readonly string[]; maxNewTokens: number; padId: number; chatTemplate?: boolean },
+  options: {
+    generatedTexts?: string | readonly string[];
+    maxNewTokens: number;
+    /** Total length cap (prompt + new tokens, the longest prompt of the batch), replacing `maxNewTokens`. */
+    maxLength?: number;
+    padId: number;
+    chatTemplate?: boolean;
+  },
 ): Promise<PreparedSequence[]> {
   const given = asList(inputTexts);
   if (given.length === 0) throw new InvalidInputError('No input texts were given; pass at least one string.');
@@ -84,13 +91,14 @@ export async function prepareSequences(
     });
   }
 
-  if (!Number.isInteger(options.maxNewTokens) || options.maxNewTokens < 1) {
-    throw new InvalidInputError(`maxNewTokens must be a positive integer, got ${options.maxNewTokens}.`, 'INVALID_ARGUMENT');
-  }
   const longest = Math.max(...sourceIds.map((ids) => ids.length));
-  if (longest + options.maxNewTokens - 1 > maxPositions) {
+  const maxNewTokens = options.maxLength === undefined ? options.maxNewTokens : newTokensWithin(options.maxLength, longest, model.name);
+  if (!Number.isInteger(maxNewTokens) || maxNewTokens < 1) {
+    throw new InvalidInputError(`maxNewTokens must be a positive integer, got ${maxNewTokens}.`, 'INVALID_ARGUMENT');
+  }
+  if (longest + maxNewTokens - 1 > maxPositions) {
     throw new InvalidInputError(
-      `A ${longest}-token input plus ${options.maxNewTokens} new tokens exceeds the model's ${maxPositions} positions; ` +
+      `A ${longest}-token input plus ${maxNewTokens} new tokens exceeds the model's ${maxPositions} positions; ` +
         `use maxNewTokens <= ${maxPositions - longest + 1} or a shorter input.`,
       'INPUT_TOO_LONG',
     );
@@ -98,7 +106,7 @@ export async function prepareSequences(
   const special = model.tokenizer.specialTokenIds;
   const configuredStop = model.generationConfig?.eosTokenId ?? model.backend.config.eosTokenId ?? special.eos;
   const stopIds = configuredStop === undefined ? [] : typeof configuredStop === 'number' ? [configuredStop] : [...configuredStop];
-  const generateOptions = { maxNewTokens: options.maxNewTokens, stopIds, padId: options.padId };
+  const generateOptions = { maxNewTokens, stopIds, padId: options.padId };
   const targets = model.backend.generate
     ? await model.backend.generate(sourceIds, generateOptions)
     : await generateGreedy(model.backend, sourceIds, generateOptions);
@@ -114,6 +122,8 @@ export async function prepareSequences(
 export interface EncoderDecoderPrepareOptions {
   readonly generatedTexts?: string | readonly string[];
   readonly maxNewTokens: number;
+  /** Decoder length cap (start token and target prefix included), replacing `maxNewTokens`. */
+  readonly maxLength?: number;
   readonly padId: number;
   /** Use `generatedTexts` as target prefixes and generate their continuations. */
   readonly generateFromTargetPrefix?: boolean;
@@ -151,7 +161,8 @@ export async function prepareEncoderDecoderSequences(
   const inputs = asList(inputTexts);
   if (inputs.length === 0) throw new InvalidInputError('No input texts were given; pass at least one string.');
   const { config } = model.backend;
-  const start = config.decoderStartTokenId ?? config.padTokenId;
+  const generation = model.generationConfig;
+  const start = generation?.decoderStartTokenId ?? config.decoderStartTokenId ?? generation?.bosTokenId ?? config.padTokenId;
   if (start === undefined) {
     throw new InvalidInputError(
       `${model.name}'s config.json has no decoder_start_token_id (nor pad_token_id); an encoder-decoder target starts with it.`,
@@ -160,7 +171,9 @@ export async function prepareEncoderDecoderSequences(
   }
   const srcLang = options.srcLang === undefined ? undefined : languageId(model, options.srcLang, 'srcLang');
   const forcedBosTokenId =
-    options.tgtLang === undefined ? (config.raw.forced_bos_token_id as number | undefined) ?? undefined : languageId(model, options.tgtLang, 'tgtLang');
+    options.tgtLang === undefined
+      ? (generation?.forcedBosTokenId ?? (config.raw.forced_bos_token_id as number | undefined) ?? undefined)
+      : languageId(model, options.tgtLang, 'tgtLang');
   const sourceIds = inputs.map((text, i) => {
     if (typeof text !== 'string') throw new InvalidInputError(`Input text ${i} is not a string.`);
     let ids = model.tokenizer.encode(text);
@@ -197,9 +210,6 @@ export async function prepareEncoderDecoderSequences(
       return ids;
     });
   } else {
-    if (!Number.isInteger(options.maxNewTokens) || options.maxNewTokens < 1) {
-      throw new InvalidInputError(`maxNewTokens must be a positive integer, got ${options.maxNewTokens}.`, 'INVALID_ARGUMENT');
-    }
     // A target prefix is the label sequence without its closing eos, so generation continues it.
     const prefixes = inputs.map((_, i) => {
       if (generated === undefined) return [start];
@@ -207,8 +217,13 @@ export async function prepareEncoderDecoderSequences(
       while (ids.length > 0 && stopIds.includes(ids[ids.length - 1])) ids.pop();
       return [start, ...(forcedBosTokenId === undefined ? [] : [forcedBosTokenId]), ...ids];
     });
+    const longestPrefix = Math.max(...prefixes.map((ids) => ids.length));
+    const maxNewTokens = options.maxLength === undefined ? options.maxNewTokens : newTokensWithin(options.maxLength, longestPrefix, model.name);
+    if (!Number.isInteger(maxNewTokens) || maxNewTokens < 1) {
+      throw new InvalidInputError(`maxNewTokens must be a positive integer, got ${maxNewTokens}.`, 'INVALID_ARGUMENT');
+    }
     targets = await generateEncoderDecoder(model.backend, sourceIds, prefixes, {
-      maxNewTokens: options.maxNewTokens,
+      maxNewTokens,
       stopIds,
       padId: options.padId,
       ...(generated === undefined && forcedBosTokenId !== undefined && { forcedBosTokenId }),
@@ -221,4 +236,16 @@ export async function prepareEncoderDecoderSequences(
     sourceIds: sourceIds[i],
     targetIds,
   }));
+}
+
+/** New tokens that generation_config.json's `max_length` leaves after `used` tokens, or a clear error when none. */
+function newTokensWithin(maxLength: number, used: number, modelName: string): number {
+  if (maxLength - used < 1) {
+    throw new InvalidInputError(
+      `${modelName}'s generation_config.json sets max_length ${maxLength}, which leaves no room to generate after ${used} tokens ` +
+        '(max_length counts the prompt, as in transformers); pass maxNewTokens.',
+      'INVALID_ARGUMENT',
+    );
+  }
+  return maxLength - used;
 }

@@ -49,6 +49,8 @@ export interface BartSettings {
   readonly dropout: number;
   readonly attentionDropout: number;
   readonly activationDropout: number;
+  /** `tie_word_embeddings`: the LM head is the decoder's embeddings (transformers' default: true). */
+  readonly tieWordEmbeddings: boolean;
 }
 
 function invalid(modelType: string, message: string): never {
@@ -93,6 +95,8 @@ export function bartSettings(config: ModelConfig): BartSettings {
   }
   const scale = raw.scale_embedding ?? false;
   if (typeof scale !== 'boolean') invalid(modelType, `scale_embedding must be true or false, got ${JSON.stringify(scale)}.`);
+  const tied = raw.tie_word_embeddings ?? true;
+  if (typeof tied !== 'boolean') invalid(modelType, `tie_word_embeddings must be true or false, got ${JSON.stringify(tied)}.`);
   const marian = modelType === 'marian';
   const encoderVocab = positiveInteger(raw, 'vocab_size', undefined, modelType);
   return {
@@ -111,6 +115,7 @@ export function bartSettings(config: ModelConfig): BartSettings {
     dropout: rate(raw, 'dropout', modelType),
     attentionDropout: rate(raw, 'attention_dropout', modelType),
     activationDropout: rate(raw, 'activation_dropout', modelType),
+    tieWordEmbeddings: tied as boolean,
   };
 }
 

@@ -1,7 +1,8 @@
 import { ModelLoadError } from '@inseq/core';
 import * as tf from '@tensorflow/tfjs';
 import { checkExpectedWeights } from '../check-weights';
-import type { SafetensorsFile, SafetensorsTensor } from '../../safetensors/read-safetensors';
+import { canonicalWeightNames, separateLmHead } from '../weight-names';
+import type { SafetensorsFile } from '../../safetensors/read-safetensors';
 import { marianSinusoidalPositions } from '../marian/marian-sinusoidal-positions';
 import type { BartSettings } from './bart-settings';
 
@@ -62,13 +63,14 @@ export interface BartWeights {
  * Turns a BART / mBART / Marian safetensors file (`model.encoder.layers.0.self_attn.q_proj.weight`,
  * …, as `save_pretrained` writes them) into tfjs tensors after checking every name and shape against
  * the config. Token embeddings are `model.shared.weight` when stored, else each stack's
- * `embed_tokens`; `lm_head.weight` when stored, else the decoder's embeddings (tied). Stored
+ * `embed_tokens`; the decoder's embeddings as LM head unless `tie_word_embeddings` is false, then
+ * `lm_head.weight`. Names with or without the `model.` prefix (a `BartModel` checkpoint) are read. Stored
  * sinusoidal tables of Marian are ignored (recomputed as HF does).
  *
  * @throws {@link ModelLoadError} `'INVALID_FILE'` naming missing or misshapen tensors.
  */
 export function loadBartWeights(file: SafetensorsFile, settings: BartSettings, fileName: string): BartWeights {
-  const byName = new Map<string, SafetensorsTensor>(file.tensors);
+  const byName = canonicalWeightNames(file.tensors, { prefix: 'model.', canonical: 'prefixed', headNames: ['lm_head.weight', 'final_logits_bias'] }, fileName);
   const { dModel: d, modelType } = settings;
   const expected = new Map<string, number[]>();
   const shared = byName.has('model.shared.weight');
@@ -106,7 +108,7 @@ export function loadBartWeights(file: SafetensorsFile, settings: BartSettings, f
       normNames(`${p}.final_layer_norm`);
     }
   }
-  const untied = byName.has('lm_head.weight');
+  const untied = separateLmHead(byName, settings.tieWordEmbeddings, fileName);
   if (untied) expected.set('lm_head.weight', [settings.decoderVocab, d]);
   if (byName.has('final_logits_bias')) expected.set('final_logits_bias', [1, settings.decoderVocab]);
 

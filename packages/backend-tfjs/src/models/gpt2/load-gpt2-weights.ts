@@ -1,7 +1,8 @@
 import { ModelLoadError, type ModelConfig } from '@inseq/core';
 import * as tf from '@tensorflow/tfjs';
 import { checkExpectedWeights } from '../check-weights';
-import type { SafetensorsFile, SafetensorsTensor } from '../../safetensors/read-safetensors';
+import { canonicalWeightNames, separateLmHead } from '../weight-names';
+import type { SafetensorsFile } from '../../safetensors/read-safetensors';
 import type { Gpt2Settings } from './gpt2-settings';
 
 /** Weights of one transformer block, in HF `GPT2Block` layout (Conv1D weights are `[in, out]`). */
@@ -46,10 +47,7 @@ export interface Gpt2Weights {
  * @throws {@link ModelLoadError} `'INVALID_FILE'` naming every missing or misshapen tensor.
  */
 export function loadGpt2Weights(file: SafetensorsFile, config: ModelConfig, settings: Gpt2Settings, fileName: string): Gpt2Weights {
-  const byName = new Map<string, SafetensorsTensor>();
-  for (const [name, tensor] of file.tensors) {
-    byName.set(name.startsWith('transformer.') ? name.slice('transformer.'.length) : name, tensor);
-  }
+  const byName = canonicalWeightNames(file.tensors, { prefix: 'transformer.', canonical: 'bare', headNames: ['lm_head.weight'] }, fileName);
   const { hiddenSize: hidden, vocabSize: vocab } = config;
   const expected = new Map<string, number[]>([
     ['wte.weight', [vocab, hidden]],
@@ -74,7 +72,7 @@ export function loadGpt2Weights(file: SafetensorsFile, config: ModelConfig, sett
     ];
     for (const [name, shape] of layer) expected.set(`h.${i}.${name}`, shape);
   }
-  const untied = !settings.tieWordEmbeddings && byName.has('lm_head.weight');
+  const untied = separateLmHead(byName, settings.tieWordEmbeddings, fileName);
   if (untied) expected.set('lm_head.weight', [vocab, hidden]);
 
   checkExpectedWeights(byName, expected, fileName, (shown) =>

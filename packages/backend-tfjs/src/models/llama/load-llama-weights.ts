@@ -1,7 +1,8 @@
 import { type ModelConfig, ModelLoadError } from '@inseq/core';
 import * as tf from '@tensorflow/tfjs';
 import { checkExpectedWeights } from '../check-weights';
-import type { SafetensorsFile, SafetensorsTensor } from '../../safetensors/read-safetensors';
+import { canonicalWeightNames, separateLmHead } from '../weight-names';
+import type { SafetensorsFile } from '../../safetensors/read-safetensors';
 import type { LlamaSettings } from './llama-settings';
 
 /** One decoder layer; linear weights transposed once to `[in, out]` (the fast wasm matMul layout). */
@@ -37,20 +38,21 @@ export interface LlamaWeights {
 
 /**
  * Turns a Llama-family safetensors file (`model.layers.0.self_attn.q_proj.weight`, …, as
- * `LlamaForCausalLM` saves it) into tfjs tensors after checking every name and shape against the
- * config; rotary buffers and other extras are ignored.
+ * `LlamaForCausalLM` saves it, or without `model.` as `LlamaModel` does) into tfjs tensors after
+ * checking every name and shape against the config; `lm_head.weight` is read only when
+ * `tie_word_embeddings` is false; rotary buffers and other extras are ignored.
  *
  * @throws {@link ModelLoadError} `'INVALID_FILE'` naming missing or misshapen tensors.
  */
 export function loadLlamaWeights(file: SafetensorsFile, config: ModelConfig, settings: LlamaSettings, fileName: string): LlamaWeights {
-  const byName = new Map<string, SafetensorsTensor>(file.tensors);
+  const byName = canonicalWeightNames(file.tensors, { prefix: 'model.', canonical: 'prefixed', headNames: ['lm_head.weight'] }, fileName);
   const { hiddenSize: hidden, vocabSize: vocab, numHeads, modelType } = config;
   const { headDim, numKeyValueHeads: kvHeads, intermediateSize: inner } = settings;
   const expected = new Map<string, number[]>([
     ['model.embed_tokens.weight', [vocab, hidden]],
     ['model.norm.weight', [hidden]],
   ]);
-  const untied = !settings.tieWordEmbeddings || byName.has('lm_head.weight');
+  const untied = separateLmHead(byName, settings.tieWordEmbeddings, fileName);
   if (untied) expected.set('lm_head.weight', [vocab, hidden]);
   for (let i = 0; i < config.numLayers; i++) {
     const p = `model.layers.${i}`;

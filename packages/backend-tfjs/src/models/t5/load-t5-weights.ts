@@ -1,6 +1,7 @@
 import { ModelLoadError } from '@inseq/core';
 import * as tf from '@tensorflow/tfjs';
 import { checkExpectedWeights } from '../check-weights';
+import { separateLmHead } from '../weight-names';
 import type { SafetensorsFile, SafetensorsTensor } from '../../safetensors/read-safetensors';
 import type { T5Settings } from './t5-settings';
 
@@ -60,7 +61,7 @@ export function loadT5Weights(file: SafetensorsFile, settings: T5Settings, fileN
   const { dModel: d, dFf, numHeads: heads, vocab } = settings;
   const inner = heads * settings.dKv;
   const expected = new Map<string, number[]>([['shared.weight', [vocab, d]]]);
-  if (!settings.tieWordEmbeddings) expected.set('lm_head.weight', [vocab, d]);
+  if (separateLmHead(byName, settings.tieWordEmbeddings, fileName)) expected.set('lm_head.weight', [vocab, d]);
   const attentionNames = (p: string, relative: boolean) => {
     for (const projection of ['q', 'k', 'v']) expected.set(`${p}.${projection}.weight`, [inner, d]);
     expected.set(`${p}.o.weight`, [d, inner]);
