@@ -107,3 +107,5 @@ export { type TinyT5OnnxOptions, tinyT5OnnxFiles } from './encoder-decoder-onnx-
 export { bartOnnxModelSpecs } from './encoder-decoder-onnx-bart-t5/bart-onnx-model-specs';
 export { t5OnnxModelSpecs } from './encoder-decoder-onnx-bart-t5/t5-onnx-model-specs';
 export type { Seq2SeqDecoderOnnxOptions, Seq2SeqOnnxModelSpecs } from './encoder-decoder-onnx-bart-t5/seq2seq-onnx-interface';
+export { type TorchExportOnnxOptions, toTorchExportOnnxModel } from './to-torch-export-onnx-model';
+export { tinyGpt2TorchOnnxFiles } from './tiny-gpt2-torch-onnx-files';
