@@ -109,3 +109,6 @@ export { t5OnnxModelSpecs } from './encoder-decoder-onnx-bart-t5/t5-onnx-model-s
 export type { Seq2SeqDecoderOnnxOptions, Seq2SeqOnnxModelSpecs } from './encoder-decoder-onnx-bart-t5/seq2seq-onnx-interface';
 export { type TorchExportOnnxOptions, toTorchExportOnnxModel } from './to-torch-export-onnx-model';
 export { tinyGpt2TorchOnnxFiles } from './tiny-gpt2-torch-onnx-files';
+export { mergeDecodersOnnxModel } from './merge-decoders-onnx-model';
+export { type TinyGpt2MergedOnnxOptions, tinyGpt2MergedOnnxFiles } from './tiny-gpt2-merged-onnx-files';
+export type { OnnxGraphSpec } from './onnx-model-spec';
