@@ -52,8 +52,8 @@ function signedInt(node: OnnxNode, name: string, fallback: number): number {
  * Finds the token embedding table of an ONNX graph by its structure, never by initializer name:
  * the `Gather` (axis 0) whose indices come from `idsInput` (through `Cast` / `Reshape` /
  * `Unsqueeze`-like ops), its data input followed back through `Cast` (float16 tables),
- * `Identity` and `DequantizeLinear` (8-bit tables: scale, zero point, per-tensor or per-row) to an
- * initializer or `Constant`, in the main graph or an `If` branch (Optimum's merged decoders). The
+ * `Identity` and `DequantizeLinear` (8-bit tables: scale, zero point, per-tensor or per-row; or
+ * the `DequantizeLinear` of the gathered rows) to an initializer or `Constant`, in the main graph or an `If` branch (Optimum's merged decoders). The
  * table must be 2-D with `hidden` columns.
  *
  * @param fileName - named in the reason when nothing is found.
@@ -92,6 +92,14 @@ export function findEmbeddingTable(graph: OnnxGraph, hidden: number, fileName: s
     if (!isReadableOnnxType(tensor.dataType) || tensor.dims.length !== 2 || tensor.dims[1] !== hidden) {
       problems.push(`'${name}' is not a [vocab, ${hidden}] float, float16, int8 or uint8 table (type ${tensor.dataType}, dims [${tensor.dims.join(', ')}])`);
       continue;
+    }
+    // Quantizers that gather 8-bit rows dequantize the Gather's output instead (per-tensor scale).
+    if (!dequantize && tensor.dataType !== 1 && tensor.dataType !== 10) {
+      dequantize = nodes.find((node) => node.opType === 'DequantizeLinear' && node.inputs[0] === gather.outputs[0]);
+      if (!dequantize) {
+        problems.push(`'${name}' is an 8-bit table whose rows are not dequantized by a DequantizeLinear`);
+        continue;
+      }
     }
     if (!dequantize) {
       return {
