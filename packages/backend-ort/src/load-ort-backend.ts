@@ -56,9 +56,10 @@ export interface LoadOrtBackendOptions {
    * Which export of the folder to load, named as transformers.js names them: `'fp32'`
    * (`onnx/model.onnx`), `'fp16'` (`onnx/model_fp16.onnx`: float16 weights, logits and KV cache,
    * read back as float32), `'q8'` (`onnx/model_quantized.onnx`, 8-bit dynamic quantization),
-   * `'int8'`, `'uint8'`, `'q4'`, `'q4f16'`, `'bnb4'` (`onnx/model_<dtype>.onnx`). A model whose
-   * weights live in an external data file (`model.onnx_data`, named by the graph) needs that
-   * file beside it in `onnx/`.
+   * `'int8'`, `'uint8'`, `'q4'`, `'q4f16'`, `'bnb4'` (`onnx/model_<dtype>.onnx`); the same suffix
+   * picks among the other layouts (`decoder_model_merged_fp16.onnx`, root `model_fp16.onnx`, …).
+   * A model whose weights live in an external data file (`model.onnx_data`, named by the graph)
+   * needs that file beside it.
    * @defaultValue `'fp32'`
    */
   readonly dtype?: OrtDtype;
@@ -155,16 +156,25 @@ async function checkVocabulary(files: ModelFiles, modelFile: string, config: Mod
 }
 
 /**
- * Loads a decoder-only ONNX export in the transformers.js / Optimum layout (`config.json`,
- * `onnx/model.onnx` or the file of `options.dtype`, optional `tokenizer.json` and
- * `generation_config.json`; inputs `input_ids`, `attention_mask` and optionally `position_ids` and
- * `past_key_values.{i}.key/value`, output `logits`, optionally `present.{i}.key/value` and
- * `attentions.{i}`) into an ONNX Runtime session (onnxruntime-node in Node, onnxruntime-web in
- * browsers; see `options.runtime`) and returns its {@link ModelBackend} (`name: 'ort'`). Float16
- * exports are read back as float32. External data files the graph names (e.g.
- * `onnx/model.onnx_data`) are read from the folder and handed to ONNX Runtime. A KV-cache export
- * adds {@link ModelBackend.generate} (greedy decoding with the cache); `attentions.{i}` outputs add
- * the `attentions` capability.
+ * Loads a decoder-only ONNX export into an ONNX Runtime session (onnxruntime-node in Node,
+ * onnxruntime-web in browsers; see `options.runtime`) and returns its {@link ModelBackend}
+ * (`name: 'ort'`). The folder holds `config.json` (optional `tokenizer.json`,
+ * `generation_config.json`) and the export of `options.dtype` in one of the layouts found on the
+ * Hub, looked for in this order (`_fp16`, `_quantized`, … suffix of the dtype): transformers.js's
+ * `onnx/model.onnx` and `onnx/decoder_model_merged.onnx`, `onnx/decoder_model.onnx`, then the same
+ * names in the folder root, as Optimum and `torch.onnx.export` write them. Inputs `input_ids`,
+ * `attention_mask`, optionally `position_ids`, `past_key_values.{i}.key/value` and Optimum's
+ * `use_cache_branch` (merged decoders: fed `false` with an empty past, `true` with a cache);
+ * output `logits`, optionally `present.{i}.key/value` and `attentions.{i}`; initializers may be
+ * named anything. Float16 exports are read back as float32. The token embedding table (for
+ * methods that need embeddings) is found by the graph's structure — the `Gather` of `input_ids`,
+ * through `Cast` / `DequantizeLinear`, also inside `If` branches — and read on first use; an
+ * export without one still runs every ids-only method, and `embed` says why it has none. External
+ * data files the graph names (e.g. `model.onnx_data`) must be beside the model: in Node, on a
+ * local folder, ONNX Runtime reads the model and its data from their paths; elsewhere they are
+ * read from the folder and handed over as bytes. A KV-cache export adds
+ * {@link ModelBackend.generate} (greedy decoding with the cache); `attentions.{i}` outputs add the
+ * `attentions` capability.
  *
  * @throws {@link InvalidInputError} `'INVALID_ARGUMENT'` for a bad option (an unknown device or
  * dtype lists the valid ones).

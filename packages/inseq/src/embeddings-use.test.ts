@@ -101,6 +101,7 @@ describe('the loop looks up embeddings only for methods that read them', () => {
       name: 'liar',
       family: 'perturbation',
       requires: [],
+      description: 'Reads inputsEmbeds although it declares it never does (test method).',
       embeddings: 'never',
       async attributeStep(ctx) {
         return { attributions: { data: new Float32Array(ctx.inputsEmbeds.data.length), shape: [1, 1] } };

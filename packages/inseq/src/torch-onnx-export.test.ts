@@ -88,7 +88,7 @@ describe('a torch.onnx.export GPT-2 on ORT (loadModel, folder root model.onnx)',
     expect(uncached).toBeUndefined();
     // Greedy by hand on the uncached export: argmax of forward over the growing prefix.
     for (const [row, start] of [[[464, 262, 286], 0], [[7], 1]] as const) {
-      const ids = [...row];
+      const ids: number[] = [...row];
       for (let step = 0; step < 5; step++) {
         const { logits } = await ortNoCache.backend.forward({
           inputIds: { data: Int32Array.from(ids), shape: [1, ids.length] },
