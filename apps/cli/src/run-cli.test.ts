@@ -3,7 +3,7 @@ import { mkdir, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { tinyGpt2OnnxFiles } from '@inseq/testing';
+import { tinyGpt2OnnxFiles, tinyGpt2TorchOnnxFiles } from '@inseq/testing';
 import { loadOutput } from 'inseq';
 import { describe, expect, it } from 'vitest';
 import { defaultModelPath } from './default-model-path';
@@ -241,6 +241,32 @@ describe('inseq CLI', () => {
       expect(stderr).toMatch(/saliency needs gradients; backend 'ort' offers: forward/);
       expect(stderr).not.toMatch(/\n\s+at /);
       expect(await readdir(directory)).toEqual([]);
+    });
+  });
+
+  describe('a torch.onnx.export GPT-2 (model.onnx in the folder root, torch initializer names)', () => {
+    async function torchFolder(): Promise<string> {
+      const directory = await mkdtemp(join(tmpdir(), 'inseq-cli-torch-'));
+      for (const [name, bytes] of Object.entries(tinyGpt2TorchOnnxFiles({ withPast: true, outputAttentions: true }))) await writeFile(join(directory, name), bytes);
+      return directory;
+    }
+
+    it.each([
+      ['dummy', ['--max-new-tokens', '4', '--step-scores', 'probability']],
+      ['attention', ['-g', 'the cat sat on the mat']],
+      ['occlusion', ['-g', 'the cat sat on the mat']],
+    ])('runs %s with --backend ort', async (method, extra) => {
+      const model = await torchFolder();
+      const json = join(await mkdtemp(join(tmpdir(), 'inseq-cli-')), 'out.json');
+      const { code, stderr } = await run('attribute', '-m', model, '--backend', 'ort', '-a', method, '-i', 'the cat', ...extra, '-o', json, '--hide');
+      expect(stderr).not.toContain('rror');
+      expect(code).toBe(0);
+      const output = await loadOutput(json);
+      expect(output.info.backend).toBe('ort');
+      const [sequence] = output.sequence_attributions;
+      expect(sequence.attr_pos_end - sequence.attr_pos_start).toBeGreaterThan(1);
+      if (method === 'dummy') expect(sequence.step_scores.probability.data.every((p) => p > 0 && p <= 1)).toBe(true);
+      else expect(sequence.target_attributions!.data.some((v) => Number.isFinite(v) && v > 0)).toBe(true);
     });
   });
 

@@ -11,13 +11,12 @@ import {
 } from '@inseq/core';
 import type { InferenceSession } from 'onnxruntime-common';
 import { checkOrtForwardInput } from './check-ort-forward-input';
-import { embedFromTable } from './embed-from-table';
 import { generateWithPast } from './generate-with-past';
 import { forwardInRuns, forwardReusingPrefix, type OrtBatch, type OrtRunner, ortInternals } from './ort-forward';
 import type { OrtGraphLayout } from './ort-graph-layout';
 import { planPrefixReuse } from './plan-prefix-reuse';
 import type { OrtRuntime } from './ort-runtime';
-import type { OnnxInitializer } from './read-onnx-initializer';
+import { embedFrom, type OrtEmbeddings } from './ort-embeddings';
 
 /** What the ort backend offers on a plain export: next-token logits only (no autodiff, no internals in the graph). */
 export const ortCapabilities: Capabilities = Object.freeze({
@@ -111,13 +110,13 @@ function rejectUnsupported(input: ForwardInput, capabilities: Capabilities): voi
 
 /**
  * Wraps a loaded ONNX Runtime session as a {@link ModelBackend} (`name: 'ort'`).
- * `embeddings` is the `transformer.wte.weight` initializer when the graph stores it inline.
+ * `embeddings` is the graph's token embedding table (read on the first `embed`), or why it has none.
  */
 export function createOrtBackend(
   session: InferenceSession,
   config: ModelConfig,
   options: {
-    readonly embeddings?: OnnxInitializer;
+    readonly embeddings: OrtEmbeddings;
     readonly layout: OrtGraphLayout;
     readonly runtime: OrtRuntime;
     /** Reuse the KV cache of rows' shared prefixes in one forward batch (KV-cache exports). @defaultValue true */
@@ -147,14 +146,7 @@ export function createOrtBackend(
     capabilities,
     async embed(inputIds: IntTensor): Promise<Tensor> {
       assertLive();
-      const { embeddings } = options;
-      if (!embeddings) {
-        throw new InvalidInputError(
-          "backend 'ort' cannot return token embeddings: the ONNX graph has no embedding output and no inline " +
-            'transformer.wte.weight initializer. Methods that need embeddings (e.g. occlusion baselines) are not yet supported on ort.',
-        );
-      }
-      return embedFromTable(embeddings, inputIds, config);
+      return embedFrom(options.embeddings, inputIds, config);
     },
     async forward(input: ForwardInput) {
       assertLive();

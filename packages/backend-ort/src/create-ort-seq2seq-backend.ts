@@ -13,13 +13,12 @@ import {
 } from '@inseq/core';
 import type { Tensor as OrtTensor } from 'onnxruntime-common';
 import { checkOrtForwardInput } from './check-ort-forward-input';
-import { embedFromTable } from './embed-from-table';
 import { ortCapabilities } from './create-ort-backend';
 import { generateSeq2Seq } from './generate-seq2seq';
 import type { OrtRuntime } from './ort-runtime';
 import { checkOrtSource, readOrtEncoder } from './ort-seq2seq-encoder';
 import { readFloat32 } from './ort-tensor-data';
-import type { OnnxInitializer } from './read-onnx-initializer';
+import { embedFrom, type OrtEmbeddings } from './ort-embeddings';
 import { type OrtSeq2SeqSessions, encoderStatesFeed, gatherRows, int64Tensor, mergedDecoderFeeds, runSeq2SeqSession } from './seq2seq-graph-layout';
 
 /** Per-layer names of the decoder's attention outputs (transformers.js's names). */
@@ -85,7 +84,7 @@ function rejectUnsupported(input: ForwardInput, capabilities: Capabilities): voi
 export function createOrtSeq2SeqBackend(
   sessions: OrtSeq2SeqSessions,
   config: ModelConfig,
-  options: { readonly runtime: OrtRuntime; readonly embeddings: { readonly encoder?: OnnxInitializer; readonly decoder?: OnnxInitializer } },
+  options: { readonly runtime: OrtRuntime; readonly embeddings: { readonly encoder: OrtEmbeddings; readonly decoder: OrtEmbeddings } },
 ): ModelBackend {
   const { Tensor } = options.runtime;
   const layers = config.numLayers;
@@ -102,13 +101,7 @@ export function createOrtSeq2SeqBackend(
     capabilities,
     async embed(inputIds: IntTensor, side: 'encoder' | 'decoder' = 'decoder'): Promise<Tensor> {
       assertLive();
-      const table = options.embeddings[side];
-      if (!table) {
-        throw new InvalidInputError(
-          `backend 'ort' cannot return the ${side}'s token embeddings: its ONNX graph stores no inline model.shared.weight or model.${side}.embed_tokens.weight initializer.`,
-        );
-      }
-      return embedFromTable(table, inputIds, config);
+      return embedFrom(options.embeddings[side], inputIds, config, side);
     },
     async forward(input: ForwardInput): Promise<ForwardOutput> {
       assertLive();

@@ -85,7 +85,7 @@ describe('loadOrtBackend dtype errors', () => {
       name: 'ModelLoadError',
       code: 'MODEL_LOAD',
       message: expect.stringMatching(
-        /folder has no onnx\/model_fp16\.onnx for dtype 'fp16'; it has only onnx\/model\.onnx \(dtype 'fp32'\), onnx\/model_quantized\.onnx \(dtype 'q8'\)/,
+        /folder has no decoder-only ONNX export for dtype 'fp16'; looked for transformers.js \(onnx\/model_fp16\.onnx, onnx\/decoder_model_merged_fp16\.onnx\), .*\(model_fp16\.onnx, .*It has onnx\/model\.onnx, onnx\/model_quantized\.onnx; exports of other dtypes/,
       ),
     });
   });
@@ -94,7 +94,7 @@ describe('loadOrtBackend dtype errors', () => {
     const { 'onnx/model.onnx': _, 'onnx/model_quantized.onnx': __, ...rest } = files;
     await expect(loadOrtBackend(memoryModelFiles(rest, 'folder'))).rejects.toMatchObject({
       name: 'ModelLoadError',
-      message: expect.stringMatching(/folder has no onnx\/model\.onnx .*no ONNX model at all under onnx\//),
+      message: expect.stringMatching(/folder has no decoder-only ONNX export for dtype 'fp32'.*It has no ONNX file at all/),
     });
   });
 });

@@ -54,6 +54,31 @@ describe('external data', () => {
     }
   });
 
+  it('in Node, ONNX Runtime reads a local model and its external data by path: the data file never passes through files.read', async () => {
+    const local = await localModelFiles(folder);
+    const read: string[] = [];
+    const spied = { ...local, read: async (name: string) => (read.push(name), local.read(name)) };
+    const backend = await loadOrtBackend(spied, { intraOpNumThreads: 1 });
+    try {
+      const { logits } = await backend.forward({ ...batch, logitsAt: 'all' });
+      // The embedding table lives in the data file: read on demand, as a byte range from disk.
+      const embeds = await backend.embed(batch.inputIds);
+      const expected = await logitsOf(memoryModelFiles(inline));
+      expect(logits.data).toEqual(expected.logits);
+      expect(embeds.data).toEqual(expected.embeds);
+      expect(read.filter((name) => name.endsWith('.onnx_data'))).toEqual([]);
+      expect(read).toContain('onnx/model.onnx');
+    } finally {
+      await backend.dispose();
+    }
+    // Without localPath (memory, browsers) the data file's bytes are handed to ONNX Runtime.
+    const memory = memoryModelFiles(external);
+    const memoryRead: string[] = [];
+    const viaBytes = await loadOrtBackend({ ...memory, read: async (name: string) => (memoryRead.push(name), memory.read(name)) }, { intraOpNumThreads: 1 });
+    await viaBytes.dispose();
+    expect(memoryRead).toContain('onnx/model.onnx_data');
+  });
+
   it('loads on the web runtime too (onnxruntime-web takes the same externalData option)', async () => {
     const expected = await logitsOf(memoryModelFiles(inline), 'fp16', 'web');
     const actual = await logitsOf(memoryModelFiles(external), 'fp16', 'web');

@@ -1,7 +1,7 @@
 import { BackendError, type GenerateOptions, InvalidInputError, type ModelConfig, padLeft } from '@inseq/core';
 import type { InferenceSession, Tensor as OrtTensor } from 'onnxruntime-common';
 import { checkOrtForwardInput } from './check-ort-forward-input';
-import { emptyPast, pastInputNames } from './ort-graph-layout';
+import { cacheBranchFeed, emptyPast, pastInputNames } from './ort-graph-layout';
 import type { OrtRuntime } from './ort-runtime';
 import { type OrtFloatType, readFloat32 } from './ort-tensor-data';
 
@@ -72,6 +72,8 @@ export async function generateWithPast(
         attention_mask: int64(Tensor, mask, [batch, length]),
       };
       if (options.usesPositionIds) feeds.position_ids = int64(Tensor, positions, [batch, fed]);
+      // Optimum's merged decoder: the branch without a cache for the prompt, the one with it after.
+      if (session.inputNames.includes('use_cache_branch')) feeds.use_cache_branch = cacheBranchFeed(Tensor, step > 0);
       // An export exposing value zeroing (inseq-ts's convention) takes a mask of ones when nothing is zeroed.
       if (session.inputNames.includes('value_zeroing_mask')) {
         feeds.value_zeroing_mask = new Tensor('float32', new Float32Array(batch * config.numLayers * length).fill(1), [batch, config.numLayers, length]);
@@ -82,7 +84,7 @@ export async function generateWithPast(
       } catch (cause) {
         throw new BackendError(`ONNX Runtime failed while generating token ${step + 1} of a batch of ${batch}: ${(cause as Error)?.message ?? String(cause)}`, cause);
       } finally {
-        for (const name of ['input_ids', 'attention_mask', 'position_ids', 'value_zeroing_mask']) feeds[name]?.dispose();
+        for (const name of ['input_ids', 'attention_mask', 'position_ids', 'value_zeroing_mask', 'use_cache_branch']) feeds[name]?.dispose();
         for (const name of pastNames) past[name].dispose();
         past = {};
       }

@@ -11,8 +11,11 @@ import { createOrtBackend } from './create-ort-backend';
 import { ortGraphLayout, pastInputNames } from './ort-graph-layout';
 import { type OrtDevice, type OrtRuntimeName, resolveOrtRuntime } from './ort-runtime';
 import { parseOrtConfig } from './parse-ort-config';
-import { loadOrtSeq2Seq, type OrtSessionOpener } from './load-ort-seq2seq';
-import { onnxExternalDataFiles, readOnnxInitializer } from './read-onnx-initializer';
+import { loadOrtSeq2Seq } from './load-ort-seq2seq';
+import { findEmbeddingTable } from './find-embedding-table';
+import { decoderOnlyCandidates, firstPresent, onnxFilesFound } from './onnx-folder-layout';
+import { ortSessionOpener } from './open-ort-session';
+import { lazyEmbeddings } from './ort-embeddings';
 
 /**
  * ONNX file of each precision in a transformers.js folder's `onnx/`, under transformers.js's dtype
@@ -53,9 +56,10 @@ export interface LoadOrtBackendOptions {
    * Which export of the folder to load, named as transformers.js names them: `'fp32'`
    * (`onnx/model.onnx`), `'fp16'` (`onnx/model_fp16.onnx`: float16 weights, logits and KV cache,
    * read back as float32), `'q8'` (`onnx/model_quantized.onnx`, 8-bit dynamic quantization),
-   * `'int8'`, `'uint8'`, `'q4'`, `'q4f16'`, `'bnb4'` (`onnx/model_<dtype>.onnx`). A model whose
-   * weights live in an external data file (`model.onnx_data`, named by the graph) needs that
-   * file beside it in `onnx/`.
+   * `'int8'`, `'uint8'`, `'q4'`, `'q4f16'`, `'bnb4'` (`onnx/model_<dtype>.onnx`); the same suffix
+   * picks among the other layouts (`decoder_model_merged_fp16.onnx`, root `model_fp16.onnx`, …).
+   * A model whose weights live in an external data file (`model.onnx_data`, named by the graph)
+   * needs that file beside it.
    * @defaultValue `'fp32'`
    */
   readonly dtype?: OrtDtype;
@@ -73,19 +77,14 @@ export interface LoadOrtBackendOptions {
   readonly runBudgetBytes?: number;
 }
 
-/** The files a folder must hold for the default (`'fp32'`) load; other dtypes need their own `onnx/` file instead. */
-export const requiredOrtFiles = Object.freeze(['config.json', 'onnx/model.onnx'] as const);
-
-/** Initializer names of the token embedding table (GPT-2, Llama family), read for `embed`. */
-const embeddingInitializerNames = Object.freeze(['transformer.wte.weight', 'model.embed_tokens.weight']);
-
 /** Graph inputs this backend feeds; `position_ids` and `past_key_values.{i}.key/value` when the graph declares them. */
 const requiredInputs = Object.freeze(['input_ids', 'attention_mask'] as const);
-// value_zeroing_mask: inseq-ts's convention for exports that support value zeroing (see createOrtBackend).
-const knownInputs: readonly string[] = [...requiredInputs, 'position_ids', 'value_zeroing_mask'];
+// value_zeroing_mask: inseq-ts's convention for exports that support value zeroing (see createOrtBackend);
+// use_cache_branch: Optimum's merged decoder (decoder_model_merged.onnx).
+const knownInputs: readonly string[] = [...requiredInputs, 'position_ids', 'value_zeroing_mask', 'use_cache_branch'];
 
-/** The `onnx/` file of `dtype`, after checking the name against {@link ortDtypeFiles}. */
-function modelFileOf(dtype: string): string {
+/** The file-name suffix of `dtype` (`''`, `'_fp16'`, `'_quantized'`, …), after checking the name against {@link ortDtypeFiles}. */
+export function ortDtypeSuffix(dtype: string): string {
   if (!Object.hasOwn(ortDtypeFiles, dtype)) {
     throw new InvalidInputError(
       `Unknown dtype ${JSON.stringify(dtype)}; valid dtypes: ${Object.entries(ortDtypeFiles)
@@ -94,55 +93,26 @@ function modelFileOf(dtype: string): string {
       'INVALID_ARGUMENT',
     );
   }
-  return `onnx/${ortDtypeFiles[dtype as OrtDtype]}`;
+  return ortDtypeFiles[dtype as OrtDtype].slice('model'.length, -'.onnx'.length);
 }
 
-/** The error for a folder without the asked export, listing the exports it does have. */
-async function missingModelError(files: ModelFiles, dtype: string, modelFile: string): Promise<ModelLoadError> {
-  const present: string[] = [];
-  for (const [name, file] of Object.entries(ortDtypeFiles)) {
-    if (await files.has(`onnx/${file}`)) present.push(`onnx/${file} (dtype '${name}')`);
-  }
+/** Every dtype's file-name suffix, `''` first. */
+export const ortDtypeSuffixes: readonly string[] = Object.freeze(Object.values(ortDtypeFiles).map((file) => file.slice('model'.length, -'.onnx'.length)));
+
+/** The error for a folder without the asked export, listing the ONNX files it has and the layouts looked for. */
+async function missingModelError(files: ModelFiles, dtype: string, suffix: string): Promise<ModelLoadError> {
+  const probes = ortDtypeSuffixes.flatMap(decoderOnlyCandidates);
+  const found = await onnxFilesFound(files, probes);
+  const present = probes.filter((probe) => found.includes(probe));
+  const layouts =
+    `transformers.js (onnx/model${suffix}.onnx, onnx/decoder_model_merged${suffix}.onnx), Optimum and torch.onnx.export in the folder root ` +
+    `(model${suffix}.onnx, decoder_model_merged${suffix}.onnx, decoder_model${suffix}.onnx)`;
   const has =
-    present.length === 0
-      ? `no ONNX model at all under onnx/ (looked for ${Object.values(ortDtypeFiles).join(', ')}). The ort backend needs a folder ` +
-        `in the transformers.js / Optimum layout (in Python: optimum-cli export onnx --model <id> <folder>, then move model.onnx into onnx/).`
-      : `only ${present.join(', ')}; pass one of those dtypes.`;
-  return new ModelLoadError(`${files.location} has no ${modelFile} for dtype '${dtype}'; it has ${has}`);
-}
-
-/**
- * Reads every external data file the graph's initializers name (relative to the model file, as
- * ONNX Runtime resolves them), so that a missing one is reported before ONNX Runtime fails on it.
- */
-async function readExternalData(files: ModelFiles, modelFile: string, bytes: Uint8Array): Promise<Map<string, Uint8Array>> {
-  let named: ReturnType<typeof onnxExternalDataFiles>;
-  try {
-    named = onnxExternalDataFiles(bytes);
-  } catch {
-    // Not a protobuf we can walk: ONNX Runtime reports what is wrong with it.
-    return new Map();
-  }
-  const folder = modelFile.slice(0, modelFile.lastIndexOf('/') + 1);
-  const data = new Map<string, Uint8Array>();
-  for (const { location, initializer } of named) {
-    if (location.startsWith('/') || location.split(/[\\/]/).includes('..') || /^[A-Za-z]:/.test(location)) {
-      throw new ModelLoadError(
-        `${files.location}/${modelFile} stores initializer '${initializer}' in external data file '${location}', which is not a path ` +
-          `inside the model's folder; ONNX Runtime resolves external data only beside the model.`,
-        { code: 'INVALID_FILE' },
-      );
-    }
-    const path = `${folder}${location}`;
-    if (!(await files.has(path))) {
-      throw new ModelLoadError(
-        `${files.location}/${modelFile} stores its weights (initializer '${initializer}' and others) in the external data file ` +
-          `'${location}', but ${files.location} has no ${path}. Copy ${location} from the export next to ${modelFile}.`,
-      );
-    }
-    data.set(location, await files.read(path));
-  }
-  return data;
+    found.length === 0
+      ? 'no ONNX file at all. Export one with optimum-cli export onnx --model <id> <folder>, or torch.onnx.export to <folder>/model.onnx'
+      : `${found.join(', ')}` +
+        (present.length > 0 ? `; exports of other dtypes: ${present.join(', ')} (pass the dtype whose suffix they carry)` : '');
+  return new ModelLoadError(`${files.location} has no decoder-only ONNX export for dtype '${dtype}'; looked for ${layouts}. It has ${has}.`);
 }
 
 /** The vocabulary size a `tokenizer.json` implies: its largest id (model vocabulary or added token) plus one. */
@@ -186,16 +156,25 @@ async function checkVocabulary(files: ModelFiles, modelFile: string, config: Mod
 }
 
 /**
- * Loads a decoder-only ONNX export in the transformers.js / Optimum layout (`config.json`,
- * `onnx/model.onnx` or the file of `options.dtype`, optional `tokenizer.json` and
- * `generation_config.json`; inputs `input_ids`, `attention_mask` and optionally `position_ids` and
- * `past_key_values.{i}.key/value`, output `logits`, optionally `present.{i}.key/value` and
- * `attentions.{i}`) into an ONNX Runtime session (onnxruntime-node in Node, onnxruntime-web in
- * browsers; see `options.runtime`) and returns its {@link ModelBackend} (`name: 'ort'`). Float16
- * exports are read back as float32. External data files the graph names (e.g.
- * `onnx/model.onnx_data`) are read from the folder and handed to ONNX Runtime. A KV-cache export
- * adds {@link ModelBackend.generate} (greedy decoding with the cache); `attentions.{i}` outputs add
- * the `attentions` capability.
+ * Loads a decoder-only ONNX export into an ONNX Runtime session (onnxruntime-node in Node,
+ * onnxruntime-web in browsers; see `options.runtime`) and returns its {@link ModelBackend}
+ * (`name: 'ort'`). The folder holds `config.json` (optional `tokenizer.json`,
+ * `generation_config.json`) and the export of `options.dtype` in one of the layouts found on the
+ * Hub, looked for in this order (`_fp16`, `_quantized`, … suffix of the dtype): transformers.js's
+ * `onnx/model.onnx` and `onnx/decoder_model_merged.onnx`, `onnx/decoder_model.onnx`, then the same
+ * names in the folder root, as Optimum and `torch.onnx.export` write them. Inputs `input_ids`,
+ * `attention_mask`, optionally `position_ids`, `past_key_values.{i}.key/value` and Optimum's
+ * `use_cache_branch` (merged decoders: fed `false` with an empty past, `true` with a cache);
+ * output `logits`, optionally `present.{i}.key/value` and `attentions.{i}`; initializers may be
+ * named anything. Float16 exports are read back as float32. The token embedding table (for
+ * methods that need embeddings) is found by the graph's structure — the `Gather` of `input_ids`,
+ * through `Cast` / `DequantizeLinear`, also inside `If` branches — and read on first use; an
+ * export without one still runs every ids-only method, and `embed` says why it has none. External
+ * data files the graph names (e.g. `model.onnx_data`) must be beside the model: in Node, on a
+ * local folder, ONNX Runtime reads the model and its data from their paths; elsewhere they are
+ * read from the folder and handed over as bytes. A KV-cache export adds
+ * {@link ModelBackend.generate} (greedy decoding with the cache); `attentions.{i}` outputs add the
+ * `attentions` capability.
  *
  * @throws {@link InvalidInputError} `'INVALID_ARGUMENT'` for a bad option (an unknown device or
  * dtype lists the valid ones).
@@ -216,47 +195,28 @@ export async function loadOrtBackend(files: ModelFiles, options?: LoadOrtBackend
     throw new InvalidInputError(`runBudgetBytes must be a positive number of bytes, got ${budget}.`, 'INVALID_ARGUMENT');
   }
   const dtype = options?.dtype ?? 'fp32';
-  const modelFile = modelFileOf(dtype);
+  const suffix = ortDtypeSuffix(dtype);
   const { runtime, executionProviders } = await resolveOrtRuntime({ runtime: options?.runtime, device: options?.device });
   if (!(await files.has('config.json'))) {
     throw new ModelLoadError(
-      `${files.location} has no config.json. The ort backend needs a folder in the transformers.js / Optimum layout with ` +
-        `config.json and ${modelFile} (in Python: optimum-cli export onnx --model <id> <folder>, then move model.onnx into onnx/).`,
+      `${files.location} has no config.json. The ort backend needs a folder with config.json beside the ONNX export ` +
+        `(onnx/model${suffix}.onnx as transformers.js, or model${suffix}.onnx as optimum-cli export onnx and torch.onnx.export write it).`,
     );
   }
   const raw = await readJsonFile(files, 'config.json');
   const generation = (await files.has('generation_config.json')) ? await readJsonFile(files, 'generation_config.json') : undefined;
-  const open: OrtSessionOpener = async (path) => {
-    const fileName = `${files.location}/${path}`;
-    const bytes = await files.read(path);
-    const externalData = await readExternalData(files, path, bytes);
-    try {
-      const session = await runtime.InferenceSession.create(bytes, {
-        executionProviders: [...executionProviders],
-        ...(threads === undefined ? {} : { intraOpNumThreads: threads }),
-        ...(externalData.size === 0 ? {} : { externalData: [...externalData].map(([location, data]) => ({ path: location, data })) }),
-      });
-      return { session, bytes, externalData };
-    } catch (cause) {
-      throw new ModelLoadError(`ONNX Runtime cannot read ${fileName}: ${(cause as Error)?.message ?? String(cause)}`, {
-        code: 'INVALID_FILE',
-        cause,
-      });
-    }
-  };
+  const open = ortSessionOpener(files, runtime, {
+    executionProviders: [...executionProviders],
+    ...(threads === undefined ? {} : { intraOpNumThreads: threads }),
+  });
   if (raw.is_encoder_decoder === true) {
-    const suffixOf = (file: string) => file.slice('model'.length, -'.onnx'.length);
-    return loadOrtSeq2Seq(files, parseOrtConfig(raw, generation), {
-      suffix: suffixOf(ortDtypeFiles[dtype]),
-      suffixes: Object.values(ortDtypeFiles).map(suffixOf),
-      open,
-      runtime,
-    });
+    return loadOrtSeq2Seq(files, parseOrtConfig(raw, generation), { suffix, suffixes: ortDtypeSuffixes, open, runtime });
   }
-  if (!(await files.has(modelFile))) throw await missingModelError(files, dtype, modelFile);
+  const modelFile = await firstPresent(files, decoderOnlyCandidates(suffix));
+  if (modelFile === undefined) throw await missingModelError(files, dtype, suffix);
   const config = parseOrtConfig(raw, generation);
   const fileName = `${files.location}/${modelFile}`;
-  const { session, bytes, externalData } = await open(modelFile);
+  const { session, graph, readExternal } = await open(modelFile);
   const inputs = [...session.inputNames];
   const outputs = [...session.outputNames];
   const inputTypes = Object.fromEntries(
@@ -266,12 +226,12 @@ export async function loadOrtBackend(files: ModelFiles, options?: LoadOrtBackend
   const pastNames = pastInputNames(config.numLayers);
   const missing = requiredInputs.filter((name) => !inputs.includes(name));
   const unknown = inputs.filter((name) => !knownInputs.includes(name) && !(layout.withPast && pastNames.includes(name)));
-  if (missing.length > 0 || unknown.length > 0 || !outputs.includes('logits')) {
+  if (missing.length > 0 || unknown.length > 0 || !outputs.includes('logits') || (layout.cacheBranch && !layout.withPast)) {
     await session.release();
     throw new ModelLoadError(
       `${fileName} has inputs [${inputs.join(', ')}] and outputs [${outputs.join(', ')}]; the ort backend expects ` +
-        `inputs ${knownInputs.join(', ')} (position_ids and value_zeroing_mask optional), optionally a KV cache of all ${config.numLayers} layers ` +
-        `(past_key_values.{i}.key/value in, present.{i}.key/value out), and an output logits.`,
+        `inputs ${knownInputs.join(', ')} (position_ids, value_zeroing_mask and use_cache_branch optional), optionally a KV cache of all ${config.numLayers} layers ` +
+        `(past_key_values.{i}.key/value in, present.{i}.key/value out; required with use_cache_branch), and an output logits.`,
       { code: 'UNSUPPORTED_MODEL' },
     );
   }
@@ -281,20 +241,12 @@ export async function loadOrtBackend(files: ModelFiles, options?: LoadOrtBackend
     await session.release();
     throw error;
   }
-  let wte: ReturnType<typeof readOnnxInitializer>;
-  try {
-    // The token embedding table under GPT-2's or the Llama family's name.
-    for (const name of embeddingInitializerNames) {
-      wte = readOnnxInitializer(bytes, name, (location) => externalData.get(location));
-      if (wte) break;
-    }
-  } catch {
-    // ONNX Runtime read the file, so a walk that fails here only means embeddings are unavailable.
-    wte = undefined;
-  }
-  const embeddings = wte && wte.dims.length === 2 && wte.dims[1] === config.hiddenSize ? wte : undefined;
+  // Found by the graph's structure (the Gather of input_ids), whatever the exporter named it; read on first use.
+  const location = graph
+    ? findEmbeddingTable(graph, config.hiddenSize, fileName)
+    : ({ found: false, reason: `the graph of ${fileName} could not be walked` } as const);
   return createOrtBackend(session, config, {
-    embeddings,
+    embeddings: lazyEmbeddings(location, readExternal),
     layout,
     runtime,
     ...(options?.reusePrefix !== undefined && { reusePrefix: options.reusePrefix }),

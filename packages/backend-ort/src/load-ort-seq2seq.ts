@@ -1,19 +1,11 @@
 import { type ModelBackend, type ModelConfig, type ModelFiles, ModelLoadError } from '@inseq/core';
-import type { InferenceSession } from 'onnxruntime-common';
 import { createOrtSeq2SeqBackend } from './create-ort-seq2seq-backend';
+import { findEmbeddingTable } from './find-embedding-table';
+import { onnxFilesFound, onnxFolders } from './onnx-folder-layout';
+import type { OpenedOrtSession, OrtSessionOpener } from './open-ort-session';
+import { lazyEmbeddings, type OrtEmbeddings } from './ort-embeddings';
 import type { OrtRuntime } from './ort-runtime';
-import { type OnnxInitializer, readOnnxInitializer } from './read-onnx-initializer';
 import { seq2seqPastNames } from './seq2seq-graph-layout';
-
-/** One ONNX file of the folder opened in ONNX Runtime, with its bytes and external data. */
-export interface OpenedOrtSession {
-  readonly session: InferenceSession;
-  readonly bytes: Uint8Array;
-  readonly externalData: ReadonlyMap<string, Uint8Array>;
-}
-
-/** Opens `onnx/<file>` of the folder (external data included), wrapping ONNX Runtime's error. */
-export type OrtSessionOpener = (modelFile: string) => Promise<OpenedOrtSession>;
 
 /**
  * The graphs of a transformers.js encoder-decoder folder, by transformers.js's file names
@@ -40,17 +32,11 @@ function checkNames(fileName: string, what: 'inputs' | 'outputs', names: readonl
   );
 }
 
-/** Reads a token embedding table from a graph's initializers, if stored inline under one of `names`. */
-function embeddingTable(opened: OpenedOrtSession, names: readonly string[], hidden: number): OnnxInitializer | undefined {
-  try {
-    for (const name of names) {
-      const found = readOnnxInitializer(opened.bytes, name, (location) => opened.externalData.get(location));
-      if (found) return found.dims.length === 2 && found.dims[1] === hidden ? found : undefined;
-    }
-  } catch {
-    // ONNX Runtime read the file, so a walk that fails here only means embeddings are unavailable.
-  }
-  return undefined;
+/** A graph's token embedding table, found by structure (the Gather of `input_ids`) whatever its initializer is called. */
+function embeddingTable(opened: OpenedOrtSession, location: string, hidden: number): OrtEmbeddings {
+  const fileName = `${location}/${opened.path}`;
+  const found = opened.graph ? findEmbeddingTable(opened.graph, hidden, fileName) : ({ found: false, reason: `the graph of ${fileName} could not be walked` } as const);
+  return lazyEmbeddings(found, opened.readExternal);
 }
 
 /**
@@ -81,14 +67,20 @@ export async function loadOrtSeq2Seq(
     readonly runtime: OrtRuntime;
   },
 ): Promise<ModelBackend> {
-  const path = (graph: string) => `onnx/${graph}${options.suffix}.onnx`;
-  const has = async (graph: string) => files.has(path(graph));
-  const found: string[] = [];
-  for (const graph of Object.values(seq2seqGraphs)) {
-    for (const suffix of options.suffixes) {
-      if (await files.has(`onnx/${graph}${suffix}.onnx`)) found.push(`onnx/${graph}${suffix}.onnx`);
+  // transformers.js keeps the graphs in onnx/, Optimum in the folder root: the first with an encoder.
+  let folder: string = onnxFolders[0];
+  for (const candidate of onnxFolders) {
+    if (await files.has(`${candidate}${seq2seqGraphs.encoder}${options.suffix}.onnx`)) {
+      folder = candidate;
+      break;
     }
   }
+  const path = (graph: string) => `${folder}${graph}${options.suffix}.onnx`;
+  const has = async (graph: string) => files.has(path(graph));
+  const found = await onnxFilesFound(
+    files,
+    onnxFolders.flatMap((where) => Object.values(seq2seqGraphs).flatMap((graph) => options.suffixes.map((suffix) => `${where}${graph}${suffix}.onnx`))),
+  );
   const missing = [];
   if (!(await has(seq2seqGraphs.encoder))) missing.push(path(seq2seqGraphs.encoder));
   // transformers.js's choice: the merged decoder when there is one, else decoder_model (+ with past).
@@ -97,10 +89,9 @@ export async function loadOrtSeq2Seq(
   if (missing.length > 0) {
     throw new ModelLoadError(
       `${files.location} is an encoder-decoder model (${config.modelType}) but has no ${missing.join(' and no ')}; it has ` +
-        `${found.length > 0 ? found.join(', ') : 'no encoder-decoder ONNX graph under onnx/'}. The ort backend needs the ` +
-        `transformers.js layout in onnx/: encoder_model.onnx with decoder_model_merged.onnx, or with decoder_model.onnx ` +
-        `(optionally decoder_with_past_model.onnx), named with the dtype's suffix (in Python: optimum-cli export onnx --model <id> <folder>, ` +
-        `then move the .onnx files into onnx/).`,
+        `${found.length > 0 ? found.join(', ') : 'no ONNX file'}. The ort backend needs encoder_model.onnx with decoder_model_merged.onnx, ` +
+        `or with decoder_model.onnx (optionally decoder_with_past_model.onnx), named with the dtype's suffix, in onnx/ (transformers.js) ` +
+        `or in the folder root (optimum-cli export onnx --model <id> <folder>).`,
     );
   }
   const opened: OpenedOrtSession[] = [];
@@ -136,11 +127,9 @@ export async function loadOrtSeq2Seq(
         checkNames(decoderFile, 'outputs', decoder.session.outputNames, ['logits', ...presents([...past.decoder, ...past.encoder])]);
       }
     }
-    // BART / Marian name the tables model.shared / model.{side}.embed_tokens; T5 shared / {side}.embed_tokens.
-    const shared = ['model.shared.weight', 'shared.weight'];
     const embeddings = {
-      encoder: embeddingTable(encoder, [...shared, 'model.encoder.embed_tokens.weight', 'encoder.embed_tokens.weight'], config.hiddenSize),
-      decoder: embeddingTable(decoder, [...shared, 'model.decoder.embed_tokens.weight', 'decoder.embed_tokens.weight'], config.hiddenSize),
+      encoder: embeddingTable(encoder, files.location, config.hiddenSize),
+      decoder: embeddingTable(decoder, files.location, config.hiddenSize),
     };
     return createOrtSeq2SeqBackend(
       { encoder: encoder.session, decoder: decoder.session, merged, ...(decoderWithPast && { decoderWithPast: decoderWithPast.session }) },

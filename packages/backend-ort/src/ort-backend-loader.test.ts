@@ -29,7 +29,7 @@ describe('ortBackendLoader', () => {
 
   it('says what is missing or unsupported', async () => {
     const { 'onnx/model.onnx': _, ...noOnnx } = files;
-    expect(await ortBackendLoader.canLoad(memoryModelFiles(noOnnx, 'tiny'))).toMatch(/^tiny has no ONNX export \(onnx\/model.onnx, onnx\/model_fp16.onnx, onnx\/model_quantized.onnx/);
+    expect(await ortBackendLoader.canLoad(memoryModelFiles(noOnnx, 'tiny'))).toMatch(/^tiny has no decoder-only ONNX export \(looked for onnx\/model.onnx, onnx\/decoder_model_merged.onnx, model.onnx, .*it has no ONNX file$/);
     const { 'config.json': __, ...noConfig } = files;
     expect(await ortBackendLoader.canLoad(memoryModelFiles(noConfig, 'tiny'))).toBe('tiny has no config.json');
     const falcon = { ...files, 'config.json': new TextEncoder().encode(JSON.stringify({ model_type: 'falcon' })) };

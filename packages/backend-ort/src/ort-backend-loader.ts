@@ -1,16 +1,20 @@
 import { type BackendLoader, checkModelFolder, readJsonFile } from '@inseq/core';
-import { loadOrtBackend, type OrtDtype, ortDtypeFiles } from './load-ort-backend';
+import { loadOrtBackend, type OrtDtype, ortDtypeFiles, ortDtypeSuffixes } from './load-ort-backend';
+import { decoderOnlyCandidates, firstPresent, onnxFilesFound, onnxFolders } from './onnx-folder-layout';
 import type { OrtDevice } from './ort-runtime';
 import { ortEncoderDecoderModelTypes, ortModelTypes } from './parse-ort-config';
 
 /**
  * The ort backend as a registry entry (`name: 'ort'`). `canLoad` is `true` for a folder whose
- * config.json has a `model_type` of `ortModelTypes` (gpt2 and the Llama family) and that holds at least one ONNX export of
- * {@link ortDtypeFiles} (`onnx/model.onnx`, `onnx/model_fp16.onnx`, …), or a `model_type` of
- * `ortEncoderDecoderModelTypes` (marian, bart, mbart, t5) with `onnx/encoder_model.onnx` and `onnx/decoder_model_merged.onnx`
- * or `onnx/decoder_model.onnx` (or another dtype's pair), else the reason; `load`
- * is {@link loadOrtBackend} with `device` (`'cpu'` in Node; `'wasm'` or `'webgpu'` in browsers)
- * and `dtype` passed through.
+ * config.json has a `model_type` of `ortModelTypes` (gpt2 and the Llama family) and that holds a
+ * decoder-only ONNX export of any dtype ({@link decoderOnlyCandidates}: `onnx/model.onnx`,
+ * `onnx/decoder_model_merged.onnx` as transformers.js; `model.onnx`, `decoder_model_merged.onnx`,
+ * `decoder_model.onnx` in the root as Optimum and `torch.onnx.export`; `_fp16`, `_quantized`, …
+ * suffixes), or a `model_type` of `ortEncoderDecoderModelTypes` (marian, bart, mbart, t5) with
+ * `encoder_model.onnx` and `decoder_model_merged.onnx` or `decoder_model.onnx` (in `onnx/` or the
+ * root, any dtype's pair), else the reason naming the ONNX files found; `load` is
+ * {@link loadOrtBackend} with `device` (`'cpu'` in Node; `'wasm'` or `'webgpu'` in browsers) and
+ * `dtype` passed through.
  */
 export const ortBackendLoader: BackendLoader = Object.freeze<BackendLoader>({
   name: 'ort',
@@ -20,17 +24,28 @@ export const ortBackendLoader: BackendLoader = Object.freeze<BackendLoader>({
     const verdict = await checkModelFolder(files, { backend: 'ort', requiredFiles: ['config.json'], modelTypes });
     if (verdict !== true) return verdict;
     if ((ortEncoderDecoderModelTypes as readonly string[]).includes((await readJsonFile(files, 'config.json')).model_type as string)) {
-      // Encoder-decoder exports: transformers.js's encoder_model / decoder_model pair, any dtype suffix.
-      const suffixes = Object.values(ortDtypeFiles).map((name) => name.slice('model'.length));
-      for (const suffix of suffixes) {
-        if (!(await files.has(`onnx/encoder_model${suffix}`))) continue;
-        if ((await files.has(`onnx/decoder_model_merged${suffix}`)) || (await files.has(`onnx/decoder_model${suffix}`))) return true;
+      const probes: string[] = [];
+      for (const folder of onnxFolders) {
+        for (const suffix of ortDtypeSuffixes) {
+          const [encoder, merged, decoder] = ['encoder_model', 'decoder_model_merged', 'decoder_model'].map((graph) => `${folder}${graph}${suffix}.onnx`);
+          probes.push(encoder, merged, decoder);
+          if (!(await files.has(encoder))) continue;
+          if ((await files.has(merged)) || (await files.has(decoder))) return true;
+        }
       }
-      return `${files.location} has no encoder-decoder ONNX export (onnx/encoder_model.onnx with onnx/decoder_model_merged.onnx or onnx/decoder_model.onnx, or another dtype's pair)`;
+      const found = await onnxFilesFound(files, probes);
+      return (
+        `${files.location} has no encoder-decoder ONNX export (encoder_model.onnx with decoder_model_merged.onnx or decoder_model.onnx, ` +
+        `or another dtype's pair, in onnx/ or the folder root); it has ${found.length > 0 ? found.join(', ') : 'no ONNX file'}`
+      );
     }
-    const paths = Object.values(ortDtypeFiles).map((name) => `onnx/${name}`);
-    for (const path of paths) if (await files.has(path)) return true;
-    return `${files.location} has no ONNX export (${paths.join(', ')})`;
+    const candidates = ortDtypeSuffixes.flatMap(decoderOnlyCandidates);
+    if ((await firstPresent(files, candidates)) !== undefined) return true;
+    const found = await onnxFilesFound(files, candidates);
+    return (
+      `${files.location} has no decoder-only ONNX export (looked for onnx/model.onnx, onnx/decoder_model_merged.onnx, model.onnx, ` +
+      `decoder_model_merged.onnx, decoder_model.onnx and their dtype variants); it has ${found.length > 0 ? found.join(', ') : 'no ONNX file'}`
+    );
   },
   load: (files, options) =>
     loadOrtBackend(files, { device: options?.device as OrtDevice | undefined, dtype: options?.dtype as OrtDtype | undefined }),

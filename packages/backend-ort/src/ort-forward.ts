@@ -1,6 +1,6 @@
 import { BackendError, type ModelConfig, type Tensor } from '@inseq/core';
 import type { InferenceSession, Tensor as OrtTensor } from 'onnxruntime-common';
-import { emptyPast, kvCacheShape, type OrtGraphLayout, pastInputNames } from './ort-graph-layout';
+import { cacheBranchFeed, emptyPast, kvCacheShape, type OrtGraphLayout, pastInputNames } from './ort-graph-layout';
 import type { OrtRuntime } from './ort-runtime';
 import { readFloat32 } from './ort-tensor-data';
 import type { PrefixReusePlan } from './plan-prefix-reuse';
@@ -87,6 +87,7 @@ function feedsFor(runner: OrtRunner, batch: OrtBatch, rows: readonly number[], f
     attention_mask: int64(Tensor, gatherColumns(batch.mask, batch.seq, rows, 0), [rows.length, batch.seq]),
   };
   if (layout.usesPositionIds) feeds.position_ids = int64(Tensor, gatherColumns(batch.positions, batch.seq, rows, from), [rows.length, fed]);
+  if (layout.cacheBranch) feeds.use_cache_branch = cacheBranchFeed(Tensor, from > 0);
   if (runner.internals.valueZeroingMask) {
     const layers = runner.config.numLayers;
     const keep = new Float32Array(rows.length * layers * batch.seq).fill(1);

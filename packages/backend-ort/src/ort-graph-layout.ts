@@ -16,6 +16,16 @@ export interface OrtGraphLayout {
   readonly withAttentions: boolean;
   /** Element type of `past_key_values.*` (and `present.*`): float16 in `_fp16` exports. */
   readonly pastType: OrtFloatType;
+  /**
+   * Whether the graph takes Optimum's `use_cache_branch` (bool `[1]`, `decoder_model_merged.onnx`):
+   * fed `false` with an empty past, `true` with a cache.
+   */
+  readonly cacheBranch: boolean;
+}
+
+/** The `use_cache_branch` feed of a merged decoder: whether the past fed with it holds tokens. */
+export function cacheBranchFeed(Tensor: OrtRuntime['Tensor'], cached: boolean): OrtTensor {
+  return new Tensor('bool', new Uint8Array([cached ? 1 : 0]), [1]);
 }
 
 /** `past_key_values.{layer}.key` and `.value` for every layer, in model order. */
@@ -38,6 +48,7 @@ export function ortGraphLayout(
     withPast: past.every((name) => inputNames.includes(name)) && present.every((name) => outputNames.includes(name)),
     withAttentions: attentions.every((name) => outputNames.includes(name)),
     pastType: inputTypes[past[0]] === 'float16' ? 'float16' : 'float32',
+    cacheBranch: inputNames.includes('use_cache_branch'),
   };
 }
 

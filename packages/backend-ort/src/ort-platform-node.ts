@@ -1,3 +1,4 @@
+import { open } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -20,4 +21,19 @@ export const ortPlatform: OrtPlatform = Object.freeze({
       return { name: 'web', InferenceSession: ort.InferenceSession, Tensor: ort.Tensor } as const;
     },
   }),
+  async readFileRange(path: string, offset: number, length: number) {
+    const handle = await open(path, 'r');
+    try {
+      const bytes = new Uint8Array(length);
+      let done = 0;
+      while (done < length) {
+        const { bytesRead } = await handle.read(bytes, done, length - done, offset + done);
+        if (bytesRead === 0) break;
+        done += bytesRead;
+      }
+      return done === length ? bytes : bytes.subarray(0, done);
+    } finally {
+      await handle.close();
+    }
+  },
 });

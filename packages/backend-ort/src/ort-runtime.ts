@@ -18,7 +18,15 @@ export interface OrtRuntime {
 export interface OrtPlatform {
   readonly defaultRuntime: OrtRuntimeName;
   readonly runtimes: Readonly<Partial<Record<OrtRuntimeName, () => Promise<OrtRuntime>>>>;
+  /**
+   * Bytes `[offset, offset + length)` of a local file, read without loading the rest (Node);
+   * absent where there is no file system (browsers).
+   */
+  readonly readFileRange?: (path: string, offset: number, length: number) => Promise<Uint8Array>;
 }
+
+/** This build's {@link OrtPlatform.readFileRange}, if it has a file system. */
+export const readLocalFileRange: OrtPlatform['readFileRange'] = ortPlatform.readFileRange;
 
 /**
  * Device names of each runtime mapped to ONNX Runtime execution providers; the first device of a

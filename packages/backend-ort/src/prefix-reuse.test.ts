@@ -50,7 +50,7 @@ async function loadLogged(options: { reusePrefix: boolean; runBudgetBytes?: numb
   return { backend: createOrtBackend(logged, config, {
       layout,
       runtime,
-      embeddings: readOnnxInitializer(files['onnx/model.onnx'], 'transformer.wte.weight'),
+      embeddings: { table: async () => (await readOnnxInitializer(files['onnx/model.onnx'], 'transformer.wte.weight'))! },
       ...options,
     }), runs };
 }

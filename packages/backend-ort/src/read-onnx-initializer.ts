@@ -1,83 +1,31 @@
 import { float16BitsToFloat32 } from '@inseq/core';
+import { fields, packedVarints } from './onnx-protobuf-fields';
 
-/** A float initializer read out of an ONNX model as float32: row-major values and dims. */
+/** A numeric initializer read out of an ONNX model as float32: row-major values and dims. */
 export interface OnnxInitializer {
   readonly data: Float32Array;
   readonly dims: number[];
 }
 
-/** Bytes of an external data file named by `location` (relative to the model file), or `undefined` when absent. */
-export type ExternalDataReader = (location: string) => Uint8Array | undefined;
+/**
+ * Bytes `[offset, offset + length)` of the external data file named by `location` (relative to
+ * the model file; `length` undefined: to the end), or `undefined` when the file is absent.
+ */
+export type ExternalDataReader = (location: string, offset: number, length: number | undefined) => Promise<Uint8Array | undefined>;
 
 // Field numbers from onnx.proto: ModelProto.graph = 7, GraphProto.initializer = 5,
-// TensorProto.dims = 1, data_type = 2, float_data = 4, int32_data = 5 (float16 bits), name = 8,
-// raw_data = 9, external_data = 13 (StringStringEntryProto key = 1, value = 2), data_location = 14.
+// TensorProto.dims = 1, data_type = 2, float_data = 4, int32_data = 5 (float16 bits, int8 and
+// uint8 values), name = 8, raw_data = 9, external_data = 13 (StringStringEntryProto key = 1,
+// value = 2), data_location = 14. TensorProto.DataType: FLOAT 1, UINT8 2, INT8 3, FLOAT16 10.
 const FLOAT = 1;
+const UINT8 = 2;
+const INT8 = 3;
 const FLOAT16 = 10;
 const EXTERNAL = 1;
+const byteWidth: Readonly<Record<number, number>> = { [FLOAT]: 4, [UINT8]: 1, [INT8]: 1, [FLOAT16]: 2 };
 
-interface Field {
-  readonly number: number;
-  readonly wireType: number;
-  /** Varint value (wire type 0). */
-  readonly value: number;
-  /** Payload of a length-delimited field (wire type 2). */
-  readonly bytes?: Uint8Array;
-}
-
-function* fields(buffer: Uint8Array): Generator<Field> {
-  let offset = 0;
-  const varint = (): number => {
-    let result = 0;
-    let scale = 1;
-    for (;;) {
-      if (offset >= buffer.length) throw new Error('truncated varint');
-      const byte = buffer[offset++];
-      result += (byte & 0x7f) * scale;
-      if (byte < 0x80) return result;
-      scale *= 128;
-    }
-  };
-  while (offset < buffer.length) {
-    const key = varint();
-    const wireType = key % 8;
-    const number = Math.floor(key / 8);
-    if (wireType === 0) {
-      yield { number, wireType, value: varint() };
-    } else if (wireType === 2) {
-      const length = varint();
-      if (offset + length > buffer.length) throw new Error('truncated field');
-      yield { number, wireType, value: length, bytes: buffer.subarray(offset, offset + length) };
-      offset += length;
-    } else if (wireType === 1) {
-      offset += 8;
-    } else if (wireType === 5) {
-      offset += 4;
-    } else {
-      throw new Error(`unsupported wire type ${wireType}`);
-    }
-  }
-}
-
-function packedVarints(bytes: Uint8Array): number[] {
-  // A packed repeated varint field is a sequence of bare varints: read them as field-less values.
-  const values: number[] = [];
-  let offset = 0;
-  while (offset < bytes.length) {
-    let result = 0;
-    let scale = 1;
-    for (;;) {
-      const byte = bytes[offset++];
-      result += (byte & 0x7f) * scale;
-      if (byte < 0x80) break;
-      scale *= 128;
-    }
-    values.push(result);
-  }
-  return values;
-}
-
-interface TensorFields {
+/** The fields of a `TensorProto` the readers use, undecoded. */
+export interface OnnxTensorFields {
   readonly name: string;
   readonly dataType: number;
   readonly dims: number[];
@@ -88,7 +36,8 @@ interface TensorFields {
   readonly external?: Readonly<Record<string, string>>;
 }
 
-function tensorFields(bytes: Uint8Array): TensorFields {
+/** Reads the fields of one `TensorProto`. @throws Error on malformed bytes. */
+export function onnxTensorFields(bytes: Uint8Array): OnnxTensorFields {
   let name = '';
   let dataType = 0;
   let location = 0;
@@ -123,38 +72,56 @@ function tensorFields(bytes: Uint8Array): TensorFields {
   return { name, dataType, dims, raw, floats, int32s, ...(location === EXTERNAL ? { external } : {}) };
 }
 
-/** The tensor's little-endian bytes from its external data file, or `undefined` if unreadable. */
-function externalBytes(tensor: TensorFields, readExternal: ExternalDataReader | undefined): Uint8Array | undefined {
-  const location = tensor.external?.location;
-  const file = location === undefined ? undefined : readExternal?.(location);
-  if (!file) return undefined;
-  const offset = Number(tensor.external?.offset ?? 0);
-  const length = tensor.external?.length === undefined ? file.length - offset : Number(tensor.external.length);
-  return offset + length <= file.length ? file.subarray(offset, offset + length) : undefined;
+/** Whether {@link readOnnxTensor} decodes this element type (float32, float16, uint8, int8). */
+export function isReadableOnnxType(dataType: number): boolean {
+  return Object.hasOwn(byteWidth, dataType);
 }
 
-function decodeTensor(tensor: TensorFields, readExternal: ExternalDataReader | undefined): OnnxInitializer | undefined {
-  if (tensor.dataType !== FLOAT && tensor.dataType !== FLOAT16) return undefined;
+/** Little-endian values of `raw` of type `dataType`, as float32. */
+function decodeRaw(raw: Uint8Array, dataType: number): Float32Array {
+  const view = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
+  const count = raw.byteLength / byteWidth[dataType];
+  const data = new Float32Array(count);
+  if (dataType === FLOAT) for (let i = 0; i < count; i++) data[i] = view.getFloat32(i * 4, true);
+  else if (dataType === UINT8) for (let i = 0; i < count; i++) data[i] = raw[i];
+  else if (dataType === INT8) for (let i = 0; i < count; i++) data[i] = view.getInt8(i);
+  else {
+    const bits = new Uint16Array(count);
+    for (let i = 0; i < count; i++) bits[i] = view.getUint16(i * 2, true);
+    return float16BitsToFloat32(bits);
+  }
+  return data;
+}
+
+/**
+ * The values of a float32, float16, uint8 or int8 tensor as float32, stored inline (raw or typed
+ * data) or in an external data file that `readExternal` reads (only the tensor's own byte range
+ * is asked for); `undefined` for another type, a size that does not match the dims, or an
+ * external file that is not supplied.
+ */
+export async function readOnnxTensor(tensor: OnnxTensorFields, readExternal?: ExternalDataReader): Promise<OnnxInitializer | undefined> {
+  if (!isReadableOnnxType(tensor.dataType)) return undefined;
   const size = tensor.dims.reduce((a, b) => a * b, 1);
-  const raw = tensor.external ? externalBytes(tensor, readExternal) : tensor.raw;
   let data: Float32Array;
-  if (raw) {
-    const view = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
-    if (tensor.dataType === FLOAT) {
-      data = new Float32Array(raw.byteLength / 4);
-      for (let i = 0; i < data.length; i++) data[i] = view.getFloat32(i * 4, true);
-    } else {
-      const bits = new Uint16Array(raw.byteLength / 2);
-      for (let i = 0; i < bits.length; i++) bits[i] = view.getUint16(i * 2, true);
-      data = float16BitsToFloat32(bits);
-    }
-  } else if (tensor.external) {
-    return undefined;
+  if (tensor.external) {
+    const location = tensor.external.location;
+    const offset = Number(tensor.external.offset ?? 0);
+    const length = tensor.external.length === undefined ? size * byteWidth[tensor.dataType] : Number(tensor.external.length);
+    const raw = location === undefined ? undefined : await readExternal?.(location, offset, length);
+    if (!raw || raw.byteLength !== length) return undefined;
+    data = decodeRaw(raw, tensor.dataType);
+  } else if (tensor.raw) {
+    data = decodeRaw(tensor.raw, tensor.dataType);
   } else if (tensor.dataType === FLOAT) {
     data = Float32Array.from(tensor.floats);
-  } else {
+  } else if (tensor.dataType === FLOAT16) {
     // onnx.proto keeps non-raw float16 values as their bit patterns in int32_data.
     data = float16BitsToFloat32(Uint16Array.from(tensor.int32s));
+  } else {
+    // int8 / uint8 values, one per int32_data entry. Negative int8s are 10-byte varints that the
+    // walk cannot read exactly; exporters write raw_data, so such a tensor is left unread.
+    if (tensor.int32s.some((value) => value > 255)) return undefined;
+    data = Float32Array.from(tensor.int32s);
   }
   return data.length === size ? { data, dims: tensor.dims } : undefined;
 }
@@ -169,18 +136,15 @@ function* initializers(model: Uint8Array): Generator<Uint8Array> {
 }
 
 /**
- * Finds the float initializer `name` of an ONNX model, stored as float32 or float16 (returned as
- * float32), inline (raw or typed data) or in an external data file that `readExternal` supplies;
- * `undefined` when there is no such float initializer or its external file is not supplied. A
- * minimal protobuf walk, so that the token embeddings the attribution loop asks for can be read
- * without a second runtime.
+ * Finds the initializer `name` of an ONNX model's main graph and reads it as float32 (see
+ * {@link readOnnxTensor}); `undefined` when there is none or it cannot be read.
  *
  * @throws Error on bytes that are not a well-formed protobuf.
  */
-export function readOnnxInitializer(model: Uint8Array, name: string, readExternal?: ExternalDataReader): OnnxInitializer | undefined {
+export async function readOnnxInitializer(model: Uint8Array, name: string, readExternal?: ExternalDataReader): Promise<OnnxInitializer | undefined> {
   for (const bytes of initializers(model)) {
-    const tensor = tensorFields(bytes);
-    if (tensor.name === name) return decodeTensor(tensor, readExternal);
+    const tensor = onnxTensorFields(bytes);
+    if (tensor.name === name) return readOnnxTensor(tensor, readExternal);
   }
   return undefined;
 }
@@ -194,7 +158,7 @@ export function readOnnxInitializer(model: Uint8Array, name: string, readExterna
 export function onnxExternalDataFiles(model: Uint8Array): { location: string; initializer: string }[] {
   const found = new Map<string, string>();
   for (const bytes of initializers(model)) {
-    const tensor = tensorFields(bytes);
+    const tensor = onnxTensorFields(bytes);
     const location = tensor.external?.location;
     if (location !== undefined && !found.has(location)) found.set(location, tensor.name);
   }

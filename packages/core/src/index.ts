@@ -37,7 +37,9 @@ export type {
 export {
   defineMethod,
   requireTarget,
+  usesEmbeddings,
   type AttributionMethod,
+  type EmbeddingsUse,
   type MethodFamily,
   type SequenceAttributionResult,
   type SequenceContext,

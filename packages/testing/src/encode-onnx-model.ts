@@ -1,6 +1,7 @@
 import { InvalidInputError, float32ToFloat16Bits } from '@inseq/core';
 import {
   type OnnxAttributeValue,
+  type OnnxGraphSpec,
   type OnnxModelSpec,
   type OnnxNodeSpec,
   type OnnxTensorSpec,
@@ -10,7 +11,7 @@ import {
 import { ProtobufWriter } from './protobuf-writer';
 
 // Field numbers and enum values below are those of the public onnx.proto.
-const attributeType = { float: 1, int: 2, string: 3, tensor: 4, floats: 6, ints: 7 } as const;
+const attributeType = { float: 1, int: 2, string: 3, tensor: 4, graph: 5, floats: 6, ints: 7 } as const;
 
 /** Little-endian `raw_data` of a tensor, checked against its shape. */
 function rawData(tensor: OnnxTensorSpec): Uint8Array {
@@ -92,7 +93,7 @@ function writeValueInfo(writer: ProtobufWriter, info: OnnxValueInfoSpec): void {
   );
 }
 
-function writeAttribute(writer: ProtobufWriter, name: string, attribute: OnnxAttributeValue): void {
+function writeAttribute(writer: ProtobufWriter, name: string, attribute: OnnxAttributeValue, placements: ReadonlyMap<string, ExternalPlacement>): void {
   writer.string(1, name);
   switch (attribute.kind) {
     case 'float':
@@ -107,6 +108,9 @@ function writeAttribute(writer: ProtobufWriter, name: string, attribute: OnnxAtt
     case 'tensor':
       writer.message(5, (tensor) => writeTensor(tensor, attribute.value));
       break;
+    case 'graph':
+      writer.message(6, (graph) => writeGraph(graph, attribute.value, placements));
+      break;
     case 'floats':
       writer.packedFloats(7, attribute.value);
       break;
@@ -117,26 +121,29 @@ function writeAttribute(writer: ProtobufWriter, name: string, attribute: OnnxAtt
   writer.int(20, attributeType[attribute.kind]);
 }
 
-function writeNode(writer: ProtobufWriter, node: OnnxNodeSpec): void {
+function writeNode(writer: ProtobufWriter, node: OnnxNodeSpec, placements: ReadonlyMap<string, ExternalPlacement>): void {
   for (const input of node.inputs) writer.string(1, input);
   for (const output of node.outputs) writer.string(2, output);
   if (node.name !== undefined) writer.string(3, node.name);
   writer.string(4, node.opType);
   for (const [name, attribute] of Object.entries(node.attributes ?? {})) {
-    writer.message(5, (inner) => writeAttribute(inner, name, attribute));
+    writer.message(5, (inner) => writeAttribute(inner, name, attribute, placements));
   }
+}
+
+/** A `GraphProto` (the model's graph or a subgraph): node = 1, name = 2, initializer = 5, input = 11, output = 12. */
+function writeGraph(graph: ProtobufWriter, spec: OnnxGraphSpec, placements: ReadonlyMap<string, ExternalPlacement>): void {
+  for (const node of spec.nodes) graph.message(1, (inner) => writeNode(inner, node, placements));
+  graph.string(2, spec.name);
+  for (const tensor of spec.initializers) graph.message(5, (inner) => writeTensor(inner, tensor, placements.get(tensor.name)));
+  for (const input of spec.inputs) graph.message(11, (inner) => writeValueInfo(inner, input));
+  for (const output of spec.outputs) graph.message(12, (inner) => writeValueInfo(inner, output));
 }
 
 function encodeModel(model: OnnxModelSpec, placements: ReadonlyMap<string, ExternalPlacement>): Uint8Array {
   const writer = new ProtobufWriter();
   writer.int(1, model.irVersion ?? 8).string(2, model.producerName ?? '@inseq/testing');
-  writer.message(7, (graph) => {
-    for (const node of model.nodes) graph.message(1, (inner) => writeNode(inner, node));
-    graph.string(2, model.graphName);
-    for (const tensor of model.initializers) graph.message(5, (inner) => writeTensor(inner, tensor, placements.get(tensor.name)));
-    for (const input of model.inputs) graph.message(11, (inner) => writeValueInfo(inner, input));
-    for (const output of model.outputs) graph.message(12, (inner) => writeValueInfo(inner, output));
-  });
+  writer.message(7, (graph) => writeGraph(graph, { ...model, name: model.graphName }, placements));
   writer.message(8, (opset) => opset.string(1, '').int(2, model.opsetVersion));
   return writer.finish();
 }

@@ -38,6 +38,12 @@ export interface Gpt2OnnxGraphOptions {
    * block's output, the last one after `ln_f`). @defaultValue false
    */
   valueZeroing?: boolean;
+  /**
+   * Without `withPast`: also return the cache the prompt builds, `present.{i}.key` / `.value`
+   * `[batch_size, n_head, sequence_length, head_dim]`, as Optimum's `decoder_model.onnx` does
+   * (the no-cache branch of `decoder_model_merged.onnx`). @defaultValue false
+   */
+  outputPresent?: boolean;
 }
 
 /**
@@ -64,6 +70,7 @@ export function gpt2OnnxModelSpec(
   const withPast = options.withPast ?? false;
   const outputAttentions = options.outputAttentions ?? false;
   const valueZeroing = options.valueZeroing ?? false;
+  const outputPresent = !withPast && (options.outputPresent ?? false);
   const nLayer = configNumber(config, 'n_layer');
   const nHead = configNumber(config, 'n_head');
   const hidden = configNumber(config, 'n_embd');
@@ -159,6 +166,10 @@ export function gpt2OnnxModelSpec(
       const presentKey = append(`past_key_values.${layer}.key`, key, `present.${layer}.key`);
       keysTransposed = g.one('Transpose', [presentKey], { perm: ints([0, 1, 3, 2]) });
       values = append(`past_key_values.${layer}.value`, value, `present.${layer}.value`);
+    } else if (outputPresent) {
+      const presentKey = g.one('Transpose', [g.one('Reshape', [key, headsShape])], { perm: ints([0, 2, 1, 3]) }, `present.${layer}.key`);
+      keysTransposed = g.one('Transpose', [presentKey], { perm: ints([0, 1, 3, 2]) });
+      values = g.one('Transpose', [g.one('Reshape', [value, headsShape])], { perm: ints([0, 2, 1, 3]) }, `present.${layer}.value`);
     } else {
       keysTransposed = heads(key, [0, 2, 3, 1]);
     }
@@ -212,7 +223,7 @@ export function gpt2OnnxModelSpec(
     ],
     outputs: [
       { name: 'logits', dataType: 'float', shape: [...tokens, vocab] },
-      ...(withPast ? cache('present', totalLength) : []),
+      ...(withPast || outputPresent ? cache('present', totalLength) : []),
       ...(outputAttentions
         ? layers.map((layer) => ({ name: `attentions.${layer}`, dataType: 'float' as const, shape: ['batch_size', nHead, 'sequence_length', totalLength] }))
         : []),

@@ -127,3 +127,8 @@ export {
   stripWeightPrefix,
   vocabMergesTokenizer,
 } from './model-layouts/index';
+export { type TorchExportOnnxOptions, toTorchExportOnnxModel } from './to-torch-export-onnx-model';
+export { tinyGpt2TorchOnnxFiles } from './tiny-gpt2-torch-onnx-files';
+export { mergeDecodersOnnxModel } from './merge-decoders-onnx-model';
+export { type TinyGpt2MergedOnnxOptions, tinyGpt2MergedOnnxFiles } from './tiny-gpt2-merged-onnx-files';
+export type { OnnxGraphSpec } from './onnx-model-spec';

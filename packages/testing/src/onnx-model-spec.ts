@@ -35,7 +35,22 @@ export type OnnxAttributeValue =
   | { kind: 'string'; value: string }
   | { kind: 'ints'; value: (number | bigint)[] }
   | { kind: 'floats'; value: number[] }
-  | { kind: 'tensor'; value: OnnxTensorSpec };
+  | { kind: 'tensor'; value: OnnxTensorSpec }
+  /** A subgraph (`GraphProto`), e.g. an `If` node's `then_branch` / `else_branch`. */
+  | { kind: 'graph'; value: OnnxGraphSpec };
+
+/**
+ * A subgraph: no inputs for an `If` branch (it reads the enclosing graphs' values by name), its
+ * outputs (as many as the node's, with types), its own initializers and nodes.
+ */
+export interface OnnxGraphSpec {
+  name: string;
+  inputs: OnnxValueInfoSpec[];
+  outputs: OnnxValueInfoSpec[];
+  initializers: OnnxTensorSpec[];
+  /** In topological order; values of enclosing graphs may be used by name. */
+  nodes: OnnxNodeSpec[];
+}
 
 /** One operator call of the graph. */
 export interface OnnxNodeSpec {

@@ -8,6 +8,14 @@ export interface QuantizeDynamicOptions {
    * range) or `'int8'` (QInt8, symmetric in [-127, 127], zero point 0). @defaultValue 'uint8'
    */
   weightType?: 'uint8' | 'int8';
+  /**
+   * Also quantize the tables of `Gather`s on 2-D float initializers (the token embeddings), as
+   * quantizers that include `Gather` do: `'after'` gathers rows of the 8-bit table and dequantizes
+   * them (`Gather` → `DequantizeLinear`, onnxruntime's operator-oriented form); `'before'`
+   * dequantizes the whole table first (`DequantizeLinear` → `Gather`, the QDQ form).
+   * @defaultValue undefined (Gather tables stay float)
+   */
+  gather?: 'after' | 'before';
 }
 
 /** numpy's `round`: halves to even. */
@@ -58,6 +66,32 @@ export function quantizeDynamicOnnxModel(model: OnnxModelSpec, options: Quantize
   const activations = new Set<string>();
   const nodes: OnnxNodeSpec[] = [];
   for (const node of model.nodes) {
+    const table = node.opType === 'Gather' && options.gather ? byName.get(node.inputs[0]) : undefined;
+    if (table && table.dataType === 'float' && table.dims.length === 2) {
+      const t = node.inputs[0];
+      if (!quantized.has(t)) {
+        const { values, scale, zeroPoint } = quantizeWeight(table, weightType);
+        quantized.set(t, [
+          { name: `${t}_quantized`, dataType: weightType, dims: table.dims, data: values },
+          { name: `${t}_scale`, dataType: 'float', dims: [], data: [scale] },
+          { name: `${t}_zero_point`, dataType: weightType, dims: [], data: [zeroPoint] },
+        ]);
+      }
+      const [output] = node.outputs;
+      const base = node.name ?? output;
+      const dequantize = (input: string, out: string): OnnxNodeSpec => ({
+        opType: 'DequantizeLinear',
+        inputs: [input, `${t}_scale`, `${t}_zero_point`],
+        outputs: [out],
+        name: `${base}_DequantizeLinear`,
+      });
+      if (options.gather === 'after') {
+        nodes.push({ ...node, inputs: [`${t}_quantized`, node.inputs[1]], outputs: [`${output}_quantized`] }, dequantize(`${output}_quantized`, output));
+      } else {
+        nodes.push(dequantize(`${t}_quantized`, `${t}_dequantized`), { ...node, inputs: [`${t}_dequantized`, node.inputs[1]] });
+      }
+      continue;
+    }
     const weight = node.opType === 'MatMul' ? byName.get(node.inputs[1]) : undefined;
     if (!weight || weight.dataType !== 'float' || weight.dims.length !== 2) {
       nodes.push(node);

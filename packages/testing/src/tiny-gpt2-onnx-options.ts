@@ -39,6 +39,6 @@ export function splitTinyGpt2OnnxOptions(options: TinyGpt2OnnxOptions = {}): {
   graph: Gpt2OnnxGraphOptions;
   exports: TinyGpt2OnnxExportOptions;
 } {
-  const { withPast, outputAttentions, valueZeroing, onnxDtypes, externalData, ...model } = options;
-  return { model, graph: { withPast, outputAttentions, valueZeroing }, exports: { onnxDtypes: onnxDtypes ?? ['fp32'], externalData: externalData ?? false } };
+  const { withPast, outputAttentions, valueZeroing, outputPresent, onnxDtypes, externalData, ...model } = options;
+  return { model, graph: { withPast, outputAttentions, valueZeroing, outputPresent }, exports: { onnxDtypes: onnxDtypes ?? ['fp32'], externalData: externalData ?? false } };
 }

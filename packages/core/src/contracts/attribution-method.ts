@@ -15,7 +15,10 @@ export interface StepContext {
   readonly inputIds: IntTensor;
   /** `[batch, sequenceLength]`, 0 on padding. */
   readonly attentionMask: IntTensor;
-  /** Token embeddings of `inputIds`, `[batch, sequenceLength, hidden]`. */
+  /**
+   * Token embeddings of `inputIds`, `[batch, sequenceLength, hidden]`. Looked up only for methods
+   * whose {@link AttributionMethod.embeddings} asks for them; reading it otherwise throws.
+   */
   readonly inputsEmbeds: Tensor;
   /** The explained (next) token of each row, `[batch]`. */
   readonly targetIds: Int32Array;
@@ -85,6 +88,22 @@ export interface StepAttribution {
   readonly stepScores?: Readonly<Record<string, Float32Array>>;
 }
 
+/**
+ * When the loop looks up a step's token embeddings ({@link StepContext.inputsEmbeds}, one
+ * `backend.embed` per side and step): `'always'`; `'never'` for methods that read ids only
+ * (dummy, attention weights, value zeroing); `'embeddingInputs'` only on backends that offer the
+ * `embeddingInputs` capability (perturbation methods, which replace ids on other backends).
+ * Skipping the lookup lets those methods run on backends without an embedding table (an ONNX
+ * export whose table cannot be found).
+ */
+export type EmbeddingsUse = 'always' | 'never' | 'embeddingInputs';
+
+/** Whether the loop looks up token embeddings for `method`'s steps on `backend` (see {@link EmbeddingsUse}). */
+export function usesEmbeddings(method: Pick<AttributionMethod, 'embeddings'>, backend: Pick<ModelBackend, 'capabilities'>): boolean {
+  const use = method.embeddings ?? 'always';
+  return use === 'always' || (use === 'embeddingInputs' && backend.capabilities.embeddingInputs === true);
+}
+
 /** An attribution method, as a plain object made by {@link defineMethod}. */
 export interface AttributionMethod<Options extends Record<string, unknown> = Record<string, unknown>> {
   /** Inseq's id, snake_case: `'integrated_gradients'`. */
@@ -92,6 +111,11 @@ export interface AttributionMethod<Options extends Record<string, unknown> = Rec
   readonly family: MethodFamily;
   /** Capabilities the backend must offer; checked before any work. */
   readonly requires: readonly (keyof Capabilities)[];
+  /**
+   * When the loop looks up {@link StepContext.inputsEmbeds}; see {@link EmbeddingsUse}.
+   * @defaultValue 'always'
+   */
+  readonly embeddings?: EmbeddingsUse;
   /** One line for `list-methods`. */
   readonly description: string;
   /** Validates user options and fills defaults, once, before the loop; throws InvalidInputError. */

@@ -1,6 +1,7 @@
-import type { AttributionMethod } from '../contracts/attribution-method';
+import { type AttributionMethod, usesEmbeddings } from '../contracts/attribution-method';
 import type { ContrastRows } from '../contracts/differentiable-target';
-import type { AttributionModel, EncoderInput } from '../contracts/model-backend';
+import type { AttributionModel, EncoderInput, ModelBackend } from '../contracts/model-backend';
+import type { IntTensor, Tensor } from '../tensor';
 import type { StepFunction } from '../contracts/step-function';
 import { InseqError } from '../errors/inseq-error';
 import { InvalidInputError } from '../errors/invalid-input-error';
@@ -93,6 +94,31 @@ async function stepScores(
   return scores;
 }
 
+/**
+ * A step's `inputsEmbeds` for `side`: looked up when the method uses them, else a property that
+ * throws when read, so that a method declaring `embeddings: 'never'` but reading them fails
+ * loudly instead of running on made-up embeddings.
+ */
+async function withEmbeddings<T extends { readonly inputIds: IntTensor }>(
+  target: T,
+  method: AttributionMethod,
+  backend: ModelBackend,
+  side: 'encoder' | 'decoder',
+): Promise<T & { readonly inputsEmbeds: Tensor }> {
+  if (usesEmbeddings(method, backend)) return { ...target, inputsEmbeds: await backend.embed(target.inputIds, side) };
+  // Defined on the new object itself: spreading it later would read (and throw) as intended.
+  return Object.defineProperty({ ...target }, 'inputsEmbeds', {
+    enumerable: true,
+    get(): never {
+      throw new InseqError(
+        'INVALID_ARGUMENT',
+        `Method ${method.name} read inputsEmbeds, but declares embeddings: '${method.embeddings}' on backend '${backend.name}', ` +
+          "so the loop did not look them up; declare embeddings: 'always' (the default) for methods that read them.",
+      );
+    },
+  }) as T & { readonly inputsEmbeds: Tensor };
+}
+
 /** Attributes (unless done already) and scores step `step` of every sequence in `chunk`. */
 export async function runStepBatch(settings: StepBatchSettings, chunk: readonly SequenceState[], step: number): Promise<void> {
   const { model, method } = settings;
@@ -113,19 +139,25 @@ export async function runStepBatch(settings: StepBatchSettings, chunk: readonly 
   const scores = await stepScores(settings, batch, targetIds, contrast, step, encoder);
   if (method) {
     const result = await wrapBackend(`attributing step ${step} with ${method.name}`, async () =>
-      method.attributeStep({
-        backend,
-        inputIds: batch.inputIds,
-        attentionMask: batch.attentionMask,
-        inputsEmbeds: await backend.embed(batch.inputIds, 'decoder'),
-        ...(encoder && { encoder: { ...encoder, inputsEmbeds: await backend.embed(encoder.inputIds, 'encoder') } }),
-        targetIds,
-        attributedFn: settings.attributedFn.stepFunction,
-        target: settings.attributedFn.target,
-        contrast,
-        specialTokenIds: model.tokenizer.specialTokenIds,
-        options: settings.methodOptions,
-      }),
+      method.attributeStep(
+        await withEmbeddings(
+          {
+            backend,
+            inputIds: batch.inputIds,
+            attentionMask: batch.attentionMask,
+            ...(encoder && { encoder: await withEmbeddings(encoder, method, backend, 'encoder') }),
+            targetIds,
+            attributedFn: settings.attributedFn.stepFunction,
+            target: settings.attributedFn.target,
+            contrast,
+            specialTokenIds: model.tokenizer.specialTokenIds,
+            options: settings.methodOptions,
+          },
+          method,
+          backend,
+          'decoder',
+        ),
+      ),
     );
     for (const [name, values] of Object.entries(result.stepScores ?? {})) scores.set(name, values);
     const { attributions, sourceAttributions } = result;

@@ -27,6 +27,8 @@ export const attentionRollout = defineMethod({
   name: 'attention_rollout',
   family: 'attention',
   requires: ['attentions'],
+  // Attention weights come from an ids-only forward pass.
+  embeddings: 'never',
   description: 'Attention rollout: head-mean attention plus residual identity, multiplied across layers (Abnar & Zuidema 2020).',
   parseOptions: (raw) => parseOptions('attention_rollout', raw, {}),
   async attributeStep(ctx) {

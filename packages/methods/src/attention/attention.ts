@@ -51,6 +51,8 @@ export const attention = defineMethod({
   name: 'attention',
   family: 'attention',
   requires: ['attentions'],
+  // Attention weights come from an ids-only forward pass.
+  embeddings: 'never',
   description: 'Attention weights of every layer and head from the last context position (mean over layers and heads when shown).',
   parseOptions: (raw) => parseOptions('attention', raw, {}),
   async attributeStep(ctx) {

@@ -18,7 +18,9 @@ export interface JointLayout {
 }
 
 export function jointLayout(ctx: StepContext): JointLayout {
-  const [batch, length, hidden] = ctx.inputsEmbeds.shape;
+  // From the ids and the config, not inputsEmbeds: ids-only methods get no embeddings.
+  const [batch, length] = ctx.inputIds.shape;
+  const hidden = ctx.backend.config.hiddenSize;
   const sourceLength = ctx.encoder ? ctx.encoder.inputIds.shape[1] : 0;
   return { batch, length, sourceLength, positions: length + sourceLength, hidden };
 }

@@ -9,6 +9,8 @@ export const dummy = defineMethod({
   name: 'dummy',
   family: 'perturbation',
   requires: [],
+  // Step scores only: no pass of its own, so no embeddings either (runs on any ONNX export).
+  embeddings: 'never',
   description: 'No attributions, only step scores.',
   parseOptions: (raw) => parseOptions('dummy', raw, {}),
   async attributeStep() {

@@ -52,6 +52,8 @@ export const lime = defineMethod({
   family: 'perturbation',
   // A token mask ('unk', 'pad') also runs on ids-only backends; 'zeros' is checked per step.
   requires: [],
+  // Baseline embeddings only where the backend runs on embeddings; ids-only backends get baseline ids.
+  embeddings: 'embeddingInputs',
   description: 'Local linear surrogate (ridge) fitted on random token maskings; its coefficients are the attributions.',
   parseOptions: (raw) => parseOptions('lime', raw, options),
   async attributeStep(ctx) {

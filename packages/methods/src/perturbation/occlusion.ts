@@ -38,6 +38,8 @@ export const occlusion = defineMethod({
   family: 'perturbation',
   // A token baseline ('unk', 'pad') also runs on ids-only backends; 'zeros' is checked per step.
   requires: [],
+  // Baseline embeddings only where the backend runs on embeddings; ids-only backends get baseline ids.
+  embeddings: 'embeddingInputs',
   description: 'Change of the attributed function when each token in turn is replaced by a baseline (UNK) embedding.',
   parseOptions: (raw) => parseOptions('occlusion', raw, options),
   async attributeStep(ctx) {

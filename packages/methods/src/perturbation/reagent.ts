@@ -65,6 +65,8 @@ export const reagent = defineMethod({
   name: 'reagent',
   family: 'perturbation',
   requires: [],
+  // Replaces ids (by the model's own proposals), never embeddings.
+  embeddings: 'never',
   description: 'Recursive attribution generator: importance from probability drops under random token replacement.',
   parseOptions(raw) {
     const parsed = parseOptions('reagent', raw, options);

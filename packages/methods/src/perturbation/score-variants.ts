@@ -29,21 +29,23 @@ export async function scoreVariants(
     const rows = Math.min(chunkRows, rowOf.length - first);
     const indices = rowOf.subarray(first, first + rows);
     // One side's buffers for the chunk: ids, mask, and (embeds) embeddings, copied from the step's rows.
-    const side = (input: { inputIds: Int32Array; attentionMask: Int32Array; inputsEmbeds: Float32Array }, width: number) => {
+    // `inputsEmbeds` is a thunk: it is read only when embeddings are replaced (ids-only backends get none).
+    const side = (input: { inputIds: Int32Array; attentionMask: Int32Array; inputsEmbeds: () => Float32Array }, width: number) => {
       const ids = new Int32Array(rows * width);
       const mask = new Int32Array(rows * width);
       const embeds = replacement.kind === 'embeds' ? new Float32Array(rows * width * hidden) : undefined;
+      const from = embeds && input.inputsEmbeds();
       indices.forEach((b, r) => {
         ids.set(input.inputIds.subarray(b * width, (b + 1) * width), r * width);
         mask.set(input.attentionMask.subarray(b * width, (b + 1) * width), r * width);
-        embeds?.set(input.inputsEmbeds.subarray(b * width * hidden, (b + 1) * width * hidden), r * width * hidden);
+        if (embeds && from) embeds.set(from.subarray(b * width * hidden, (b + 1) * width * hidden), r * width * hidden);
       });
       return { ids, mask, embeds, width };
     };
-    const target = side({ inputIds: ctx.inputIds.data, attentionMask: ctx.attentionMask.data, inputsEmbeds: ctx.inputsEmbeds.data }, length);
+    const target = side({ inputIds: ctx.inputIds.data, attentionMask: ctx.attentionMask.data, inputsEmbeds: () => ctx.inputsEmbeds.data }, length);
     const source =
       encoder &&
-      side({ inputIds: encoder.inputIds.data, attentionMask: encoder.attentionMask.data, inputsEmbeds: encoder.inputsEmbeds.data }, sourceLength);
+      side({ inputIds: encoder.inputIds.data, attentionMask: encoder.attentionMask.data, inputsEmbeds: () => encoder.inputsEmbeds.data }, sourceLength);
     for (let r = 0; r < rows; r++) {
       const b = indices[r];
       for (const position of replaced(first + r)) {

@@ -64,6 +64,8 @@ export const valueZeroing = defineMethod({
   name: 'value_zeroing',
   family: 'perturbation',
   requires: ['valueZeroing', 'hiddenStates'],
+  // Zeroes value vectors inside ids-only passes.
+  embeddings: 'never',
   description: "Context mixing: change of each layer's output when one token's attention value vector is zeroed.",
   parseOptions: (raw) => parseOptions('value_zeroing', raw, options),
   async attributeStep(ctx) {

@@ -1,5 +1,6 @@
 import { type TinyMarianOptions, createTinyMarian } from '../encoder-decoder/create-tiny-marian';
 import { seq2seqOnnxFolder } from '../encoder-decoder-onnx-bart-t5/seq2seq-onnx-interface';
+import { mergeDecodersOnnxModel } from '../merge-decoders-onnx-model';
 import { marianDecoderOnnxSpec } from './marian-decoder-onnx-spec';
 import { marianEncoderOnnxSpec } from './marian-encoder-onnx-spec';
 
@@ -7,8 +8,13 @@ import { marianEncoderOnnxSpec } from './marian-encoder-onnx-spec';
 export interface TinyMarianOnnxOptions extends TinyMarianOptions {
   /** Also write `onnx/decoder_with_past_model.onnx` (the decoder fed one step with a KV cache). @defaultValue false */
   withPast?: boolean;
-  /** Also write `onnx/decoder_model_merged.onnx` (the merged decoder's interface, with `use_cache_branch`). @defaultValue false */
-  merged?: boolean;
+  /**
+   * Also write `onnx/decoder_model_merged.onnx`: `true` gives the merged decoder's interface (with
+   * `use_cache_branch`) computed by one graph with `Slice` / `Concat`; `'if'` gives the graph as
+   * Optimum writes it, an `If` on `use_cache_branch` between the decoders with and without a
+   * cache ({@link mergeDecodersOnnxModel}). @defaultValue false
+   */
+  merged?: boolean | 'if';
   /** Add `decoder_attentions.{i}` and `cross_attentions.{i}` outputs to the decoder graphs and `encoder_attentions.{i}` to the encoder's. @defaultValue false */
   outputAttentions?: boolean;
 }
@@ -28,6 +34,7 @@ export function tinyMarianOnnxFiles(options: TinyMarianOnnxOptions = {}): Record
     encoder: marianEncoderOnnxSpec(weights, config, { outputAttentions }),
     decoder: decoder({}),
     ...(withPast && { decoderWithPast: decoder({ withPast: true }) }),
-    ...(merged && { decoderMerged: decoder({ merged: true }) }),
+    ...(merged === true && { decoderMerged: decoder({ merged: true }) }),
+    ...(merged === 'if' && { decoderMerged: mergeDecodersOnnxModel(decoder({}), decoder({ withPast: true })) }),
   });
 }

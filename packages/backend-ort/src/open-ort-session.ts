@@ -1,0 +1,118 @@
+import { type ModelFiles, ModelLoadError } from '@inseq/core';
+import type { InferenceSession } from 'onnxruntime-common';
+import { type OnnxGraph, readOnnxGraph } from './read-onnx-graph';
+import { type ExternalDataReader, onnxExternalDataFiles } from './read-onnx-initializer';
+import { type OrtRuntime, readLocalFileRange } from './ort-runtime';
+
+/** One ONNX file of the folder opened in ONNX Runtime, with its graph's structure and a reader of its external data. */
+export interface OpenedOrtSession {
+  readonly session: InferenceSession;
+  /** The folder-relative file name (`onnx/model.onnx`). */
+  readonly path: string;
+  /** The graph's structure (nodes, subgraphs, initializers), or `undefined` when the walk could not read it. */
+  readonly graph?: OnnxGraph;
+  /** Reads byte ranges of the external data files the graph names (from disk or from the bytes handed to ONNX Runtime). */
+  readonly readExternal: ExternalDataReader;
+  /** Whether ONNX Runtime read the model and its external data from their paths (Node, local folder). */
+  readonly byPath: boolean;
+}
+
+/** Opens a file of the folder (external data included), wrapping ONNX Runtime's error. */
+export type OrtSessionOpener = (modelFile: string) => Promise<OpenedOrtSession>;
+
+/**
+ * The external data files the graph's initializers name, resolved beside the model as ONNX
+ * Runtime resolves them; a location outside the folder or a missing file is reported before
+ * ONNX Runtime fails on it.
+ */
+async function externalDataPaths(files: ModelFiles, modelFile: string, bytes: Uint8Array): Promise<Map<string, string>> {
+  let named: ReturnType<typeof onnxExternalDataFiles>;
+  try {
+    named = onnxExternalDataFiles(bytes);
+  } catch {
+    // Not a protobuf we can walk: ONNX Runtime reports what is wrong with it.
+    return new Map();
+  }
+  const folder = modelFile.slice(0, modelFile.lastIndexOf('/') + 1);
+  const paths = new Map<string, string>();
+  for (const { location, initializer } of named) {
+    if (location.startsWith('/') || location.split(/[\\/]/).includes('..') || /^[A-Za-z]:/.test(location)) {
+      throw new ModelLoadError(
+        `${files.location}/${modelFile} stores initializer '${initializer}' in external data file '${location}', which is not a path ` +
+          `inside the model's folder; ONNX Runtime resolves external data only beside the model.`,
+        { code: 'INVALID_FILE' },
+      );
+    }
+    const path = `${folder}${location}`;
+    if (!(await files.has(path))) {
+      throw new ModelLoadError(
+        `${files.location}/${modelFile} stores its weights (initializer '${initializer}' and others) in the external data file ` +
+          `'${location}', but ${files.location} has no ${path}. Copy ${location} from the export next to ${modelFile}.`,
+      );
+    }
+    paths.set(location, path);
+  }
+  return paths;
+}
+
+/**
+ * The session opener of a load: reads the model file's bytes (for its structure) and creates the
+ * session. In Node (onnxruntime-node) on a local folder (`files.localPath`), ONNX Runtime reads
+ * the model and its external data (`*.onnx_data`) from their paths itself, so large weights never
+ * pass through a JS buffer; elsewhere (browsers, memory, onnxruntime-web) the external data files
+ * are read and handed over as `externalData` bytes.
+ */
+export function ortSessionOpener(
+  files: ModelFiles,
+  runtime: OrtRuntime,
+  sessionOptions: InferenceSession.SessionOptions,
+): OrtSessionOpener {
+  return async (path) => {
+    const bytes = await files.read(path);
+    const external = await externalDataPaths(files, path, bytes);
+    const localModel = runtime.name === 'node' && readLocalFileRange ? await files.localPath?.(path) : undefined;
+    const localData = new Map<string, string>();
+    if (localModel !== undefined) {
+      for (const [location, dataPath] of external) {
+        const local = await files.localPath?.(dataPath);
+        if (local !== undefined) localData.set(location, local);
+      }
+    }
+    const byPath = localModel !== undefined && localData.size === external.size;
+    let readExternal: ExternalDataReader;
+    const options: InferenceSession.SessionOptions = { ...sessionOptions };
+    if (byPath) {
+      const read = readLocalFileRange!;
+      readExternal = async (location, offset, length) => {
+        const local = localData.get(location);
+        return local === undefined || length === undefined ? undefined : read(local, offset, length);
+      };
+    } else {
+      const data = new Map<string, Uint8Array>();
+      for (const [location, dataPath] of external) data.set(location, await files.read(dataPath));
+      if (data.size > 0) options.externalData = [...data].map(([location, bytes]) => ({ path: location, data: bytes }));
+      readExternal = async (location, offset, length) => {
+        const file = data.get(location);
+        const end = length === undefined ? file?.length : offset + length;
+        return file && end !== undefined && end <= file.length ? file.subarray(offset, end) : undefined;
+      };
+    }
+    let session: InferenceSession;
+    try {
+      session = byPath ? await runtime.InferenceSession.create(localModel, options) : await runtime.InferenceSession.create(bytes, options);
+    } catch (cause) {
+      throw new ModelLoadError(`ONNX Runtime cannot read ${files.location}/${path}: ${(cause as Error)?.message ?? String(cause)}`, {
+        code: 'INVALID_FILE',
+        cause,
+      });
+    }
+    let graph: OnnxGraph | undefined;
+    try {
+      graph = readOnnxGraph(bytes);
+    } catch {
+      // ONNX Runtime read the file, so a walk that fails here only means no structural lookups.
+      graph = undefined;
+    }
+    return { session, path, graph, readExternal, byPath };
+  };
+}
