@@ -44,11 +44,15 @@ export async function byteLevelBpeTokenizerJson(files: ModelFiles): Promise<Reco
   // Added tokens by id: added_tokens.json and added_tokens_decoder first, then the named special tokens.
   const added = new Map<number, Record<string, unknown>>();
   const byContent = new Map<string, number>(Object.entries(vocab));
-  const nextId = () => Math.max(-1, ...byContent.values(), ...added.keys()) + 1;
+  // A loop, not Math.max(...ids): vocabularies of 100k+ ids would overflow the argument stack.
+  let largestId = -1;
+  for (const id of byContent.values()) largestId = Math.max(largestId, id);
+  const nextId = () => ++largestId;
   const add = (setting: TokenSetting, special: boolean, id?: number) => {
     const content = typeof setting === 'string' ? setting : setting?.content;
     if (!content) return;
     const tokenId = id ?? byContent.get(content) ?? nextId();
+    largestId = Math.max(largestId, tokenId);
     if (added.has(tokenId)) return;
     const options = typeof setting === 'object' && setting ? setting : {};
     added.set(tokenId, {
