@@ -1,4 +1,4 @@
-import { type AttributionModel, InseqError, decodeSafetensors, encodeSafetensors, memoryModelFiles } from '@inseq/core';
+import { type AttributionModel, InseqError, decodeSafetensors, encodeSafetensors, intTensorFromRows, memoryModelFiles } from '@inseq/core';
 import {
   type ModelFolder,
   castModelWeights,
@@ -66,12 +66,28 @@ function withTensor(files: ModelFolder, name: string, shape: number[], value: nu
   return { ...files, 'model.safetensors': encodeSafetensors({ ...all, [name]: { dtype: 'F32', shape, data: new Float32Array(size).fill(value) } }, metadata) };
 }
 
-/** Free generation, then saliency and integrated gradients with every logit-derived step score. */
+/** Every position's logits for the input (encoder-decoders: the decoder start and the first source ids as target). */
+async function allLogits(model: AttributionModel, input: string): Promise<Float32Array> {
+  const ids = model.tokenizer.encode(input);
+  const ones = (length: number) => [Array.from({ length }, () => 1)];
+  const { config } = model.backend;
+  const decoderIds = config.isEncoderDecoder ? [config.decoderStartTokenId ?? 0, ...ids.slice(0, 2)] : ids;
+  const { logits } = await model.backend.forward({
+    inputIds: intTensorFromRows([decoderIds]),
+    attentionMask: intTensorFromRows(ones(decoderIds.length)),
+    logitsAt: 'all',
+    ...(config.isEncoderDecoder && { encoder: { inputIds: intTensorFromRows([ids]), attentionMask: intTensorFromRows(ones(ids.length)) } }),
+  });
+  return Float32Array.from(logits.data);
+}
+
+/** Every position's logits, free generation, then saliency and integrated gradients with every logit-derived step score. */
 async function runAll(model: AttributionModel, input: string, generatedTexts?: string) {
   const options = { methods, maxNewTokens: 3, stepScores: ['logit', 'probability', 'entropy'], ...(generatedTexts !== undefined && { generatedTexts }) };
+  const logits = await allLogits(model, input);
   const saliency = await attribute(model, input, { ...options, method: 'saliency' });
   const ig = await attribute(model, input, { ...options, method: 'integrated_gradients', attributionArgs: { n_steps: 3 } });
-  return [saliency.sequence_attributions, ig.sequence_attributions];
+  return [saliency.sequence_attributions, ig.sequence_attributions, logits] as const;
 }
 
 async function runFolder(files: ModelFolder, name: string, input: string, generatedTexts?: string) {
@@ -99,8 +115,11 @@ describe.each(architectures)('model folder layouts: $name', (architecture) => {
       expect(await runFolder(files, layout, architecture.input), layout).toEqual(reference);
     }
     // Not vacuous: the attributions and scores are real numbers that differ between tokens.
-    const saliency = reference[0][0].step_scores.entropy.data;
-    expect(Array.from(saliency).every(Number.isFinite)).toBe(true);
+    const entropy = reference[0][0].step_scores.entropy.data;
+    expect(Array.from(entropy).every(Number.isFinite)).toBe(true);
+    const logits = reference[2];
+    expect(logits.length).toBeGreaterThan(2 * Number(JSON.parse(new TextDecoder().decode(base['config.json'])).vocab_size));
+    expect(new Set(logits).size).toBeGreaterThan(logits.length / 2);
   });
 
   it(architecture.tied ? 'ignores a stored lm_head.weight when the config ties it' : 'needs lm_head.weight when the config unties it', async () => {

@@ -60,6 +60,26 @@ describe('tokenizer from vocab.json + merges.txt (old GPT-2 repositories)', () =
     await expectError({ ...old, 'merges.txt': '#version: 0.2\nĠ t\nbad\n' }, 'old/merges.txt line 3 is "bad"');
   });
 
+  it('refuses vocab.json + merges.txt of other tokenizer classes (BART adds <s> … </s>), naming the class', async () => {
+    const old = vocabMergesTokenizer(createTinyGpt2().files);
+    const config = JSON.parse(new TextDecoder().decode(old['tokenizer_config.json']));
+    for (const [entries, fragment] of [
+      [{ ...old, 'tokenizer_config.json': JSON.stringify({ ...config, tokenizer_class: 'BartTokenizer' }) }, 'tokenizer_config.json names "BartTokenizer"'],
+      [
+        { ...old, 'tokenizer_config.json': JSON.stringify({ ...config, tokenizer_class: undefined }), 'config.json': JSON.stringify({ model_type: 'roberta' }) },
+        'the model_type is "roberta" and tokenizer_config.json names no tokenizer_class',
+      ],
+    ] as const) {
+      const error = await loadTokenizer(memoryModelFiles(entries, 'repo')).catch((caught: unknown) => caught);
+      expect(InseqError.isInstance(error) && error.code).toBe('MODEL_LOAD');
+      expect((error as Error).message).toContain(fragment);
+      expect((error as Error).message).toContain('AutoTokenizer.from_pretrained(folder).save_pretrained(folder)');
+    }
+    // The original GPT-2 repositories name no class: accepted for model_type gpt2.
+    const original = { ...old, 'tokenizer_config.json': JSON.stringify({ ...config, tokenizer_class: undefined }) };
+    expect((await loadTokenizer(memoryModelFiles(original, 'gpt2'))).encode('Hello')).toEqual((await loadTokenizer(memoryModelFiles(old, 'gpt2'))).encode('Hello'));
+  });
+
   it('names the files found and how to write tokenizer.json for a SentencePiece-only folder', async () => {
     const { 'tokenizer.json': _json, ...rest } = createTinyLlama().files;
     const error = await loadTokenizer(memoryModelFiles({ ...rest, 'tokenizer.model': new Uint8Array([10, 3]) }, 'llama')).catch((caught: unknown) => caught);

@@ -16,9 +16,15 @@ const specialTokenKeys = ['bos_token', 'eos_token', 'unk_token', 'sep_token', 'p
  * tokenizer_config.json (`added_tokens_decoder`, `bos_token`, …), special_tokens_map.json and
  * added_tokens.json. `@huggingface/tokenizers` reads the result.
  *
- * @throws {@link ModelLoadError} `'INVALID_FILE'` for a malformed vocab.json or merges.txt.
+ * Other tokenizers stored as vocab.json + merges.txt (BART's and RoBERTa's add `<s> … </s>`, Qwen2's
+ * splits text differently) would be built wrongly, so they are refused: tokenizer_config.json must
+ * name `GPT2Tokenizer` / `GPT2TokenizerFast`, or name no class in a `gpt2` folder (the original repositories).
+ *
+ * @throws {@link ModelLoadError} `'INVALID_FILE'` for a malformed vocab.json or merges.txt;
+ *   `'MODEL_LOAD'` for another tokenizer class.
  */
 export async function byteLevelBpeTokenizerJson(files: ModelFiles): Promise<Record<string, unknown>> {
+  await checkGpt2Tokenizer(files);
   const vocabRaw = await readJsonFile<unknown>(files, 'vocab.json');
   if (typeof vocabRaw !== 'object' || vocabRaw === null || Array.isArray(vocabRaw) || !Object.values(vocabRaw).every((id) => Number.isInteger(id) && (id as number) >= 0)) {
     throw new ModelLoadError(`${files.location}/vocab.json is not a {"token": id} map of non-negative integer ids.`, { code: 'INVALID_FILE' });
@@ -44,11 +50,15 @@ export async function byteLevelBpeTokenizerJson(files: ModelFiles): Promise<Reco
   // Added tokens by id: added_tokens.json and added_tokens_decoder first, then the named special tokens.
   const added = new Map<number, Record<string, unknown>>();
   const byContent = new Map<string, number>(Object.entries(vocab));
-  const nextId = () => Math.max(-1, ...byContent.values(), ...added.keys()) + 1;
+  // A loop, not Math.max(...ids): vocabularies of 100k+ ids would overflow the argument stack.
+  let largestId = -1;
+  for (const id of byContent.values()) largestId = Math.max(largestId, id);
+  const nextId = () => ++largestId;
   const add = (setting: TokenSetting, special: boolean, id?: number) => {
     const content = typeof setting === 'string' ? setting : setting?.content;
     if (!content) return;
     const tokenId = id ?? byContent.get(content) ?? nextId();
+    largestId = Math.max(largestId, tokenId);
     if (added.has(tokenId)) return;
     const options = typeof setting === 'object' && setting ? setting : {};
     added.set(tokenId, {
@@ -106,4 +116,25 @@ export async function byteLevelBpeTokenizerJson(files: ModelFiles): Promise<Reco
       merges,
     },
   };
+}
+
+const gpt2TokenizerClasses = ['GPT2Tokenizer', 'GPT2TokenizerFast'];
+
+/** Refuses vocab.json + merges.txt tokenizers other than GPT-2's, naming the class and the fix. */
+async function checkGpt2Tokenizer(files: ModelFiles): Promise<void> {
+  const config = (await files.has('tokenizer_config.json')) ? await readJsonFile(files, 'tokenizer_config.json') : {};
+  const tokenizerClass = config.tokenizer_class;
+  let refused: string | undefined;
+  if (tokenizerClass !== undefined && tokenizerClass !== null) {
+    if (!gpt2TokenizerClasses.includes(String(tokenizerClass))) refused = `tokenizer_config.json names ${JSON.stringify(tokenizerClass)}`;
+  } else {
+    const modelType = (await files.has('config.json')) ? (await readJsonFile(files, 'config.json')).model_type : undefined;
+    if (modelType !== undefined && modelType !== 'gpt2') refused = `the model_type is ${JSON.stringify(modelType)} and tokenizer_config.json names no tokenizer_class`;
+  }
+  if (refused !== undefined) {
+    throw new ModelLoadError(
+      `${files.location} has vocab.json + merges.txt but no tokenizer.json, and ${refused}: inseq-ts builds only GPT-2's byte-level BPE ` +
+        '(GPT2Tokenizer) from them. Write tokenizer.json next to config.json (in Python: AutoTokenizer.from_pretrained(folder).save_pretrained(folder)).',
+    );
+  }
 }
