@@ -94,7 +94,8 @@ export function fsCacheStore(repoFolder: string): HubFileStore {
       }
       let loaded = offset;
       onBytes(loaded);
-      if (offset < target.size) {
+      // offset 0 always opens the file, so an empty file gets its (empty) blob too.
+      if (offset < target.size || offset === 0) {
         const out = createWriteStream(incomplete, { flags: offset > 0 ? 'a' : 'w' });
         try {
           await open(offset).pipeTo(

@@ -26,7 +26,7 @@ describe('hubModelFiles', () => {
   beforeAll(async () => {
     hub = await startHubStandIn({
       repos: [
-        { id: 'org/tiny-gpt2', revisions: { main: files, v2: { ...v2, 'extra.txt': 'v2 only' } } },
+        { id: 'org/tiny-gpt2', revisions: { main: files, v2: { ...v2, 'extra.txt': 'v2 only', 'empty.txt': '' } } },
         { id: 'org/gated', gated: true, revisions: { main: files } },
       ],
       tokens: ['hf_granted'],
@@ -107,10 +107,11 @@ describe('hubModelFiles', () => {
     const byCommit = await hubModelFiles('org/tiny-gpt2', { endpoint: hub.endpoint, cacheDir, revision: commit });
     expect(byCommit.commit).toBe(commit);
     expect(new TextDecoder().decode(await byCommit.read('extra.txt'))).toBe('v2 only');
+    expect(await byCommit.read('empty.txt')).toEqual(new Uint8Array());
     // No ref is written for a sha.
     expect(await readdir(join(cacheDir, 'models--org--tiny-gpt2', 'refs')).catch(() => [])).toEqual([]);
     const offline = await hubModelFiles(`org/tiny-gpt2@${commit}`, { endpoint: hub.endpoint, cacheDir, offline: true });
-    expect(await offline.list!()).toEqual(['extra.txt']);
+    expect(await offline.list!()).toEqual(['empty.txt', 'extra.txt']);
     expect(await codeOf(hubModelFiles('org/tiny-gpt2@v2', { endpoint: hub.endpoint, cacheDir, offline: true }))).toMatch(
       /^NOT_IN_CACHE: .*org\/tiny-gpt2@v2 was never resolved.*no refs\/v2/,
     );

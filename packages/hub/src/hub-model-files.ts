@@ -160,6 +160,11 @@ export async function hubModelFiles(id: string, options: HubOptions = {}): Promi
     };
     if (!target.etag) throw new ModelLoadError(`The Hub lists '${name}' of ${repoId} without an oid; cannot cache it.`, { code: 'DOWNLOAD_FAILED' });
     if (await store.linkBlob(target)) return;
+    if (target.size === 0) {
+      // Nothing to fetch (and a one-byte `Range` probe of an empty file is refused): store it directly.
+      await store.saveDownload(target, () => new ReadableStream({ start: (controller) => controller.close() }), () => {});
+      return;
+    }
     try {
       // xet: false — the plain `resolve` URL serves every file (the Hub redirects Xet-stored ones),
       // and the sha256 check below then covers every download the same way.

@@ -56,6 +56,11 @@ describe('loadModel with a Hugging Face Hub id', () => {
       expect(scores(a)[0]!.length).toBeGreaterThan(0);
       await local.backend.dispose();
       await remote.backend.dispose();
+      // A second online load asks the Hub for the revision and listing only: no file is downloaded again.
+      const downloads = hub.requests.filter((request) => request.url.includes('/resolve/')).length;
+      const again = await loadModel('org/tiny-gpt2', { backends: tfjsOnly(), hub: { endpoint: hub.endpoint, cacheDir } });
+      await again.backend.dispose();
+      expect(hub.requests.filter((request) => request.url.includes('/resolve/')).length).toBe(downloads);
     } finally {
       await rm(folder, { recursive: true, force: true });
     }
