@@ -2,7 +2,8 @@ import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { copyFile, lstat, mkdir, readFile, readdir, rename, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, sep } from 'node:path';
-import { checksumMismatchError, sizeMismatchError } from './checksum-mismatch-error';
+import { checksumMismatchError } from './checksum-mismatch-error';
+import { sizeMismatchError } from './size-mismatch-error';
 import type { HubDownloadTarget, HubFileStore } from './hub-file-store';
 
 const exists = async (path: string): Promise<boolean> => (await stat(path).catch(() => undefined))?.isFile() ?? false;
