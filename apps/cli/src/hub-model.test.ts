@@ -1,7 +1,7 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type HubStandIn, createTinyGpt2, startHubStandIn } from '@inseq/testing';
+import { type HubStandIn, createTinyGpt2, startHubStandIn, writeTinyGpt2 } from '@inseq/testing';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { formatBytes } from './download-progress';
 import { runCli } from './run-cli';
@@ -93,6 +93,18 @@ describe('inseq attribute -m <Hub id>', () => {
     expect(unknown.stderr).toMatch(/error: No such repo 'org\/missing'/);
     const revision = await run(['attribute', '-m', 'org/tiny-gpt2', '--revision', 'v404', '-i', 'The cat']);
     expect(revision.stderr).toMatch(/error: No such revision 'v404' in org\/tiny-gpt2/);
+  });
+
+  it('warns that --revision does not apply to a local folder', async () => {
+    const folder = await mkdtemp(join(tmpdir(), 'inseq-cli-local-'));
+    try {
+      await writeTinyGpt2(folder);
+      const { code, stderr } = await run(['attribute', '-m', folder, '--revision', 'v1', '-i', 'The cat', '-g', 'The cat sat', '--hide']);
+      expect(code).toBe(0);
+      expect(stderr).toContain(`warning: --revision applies to Hub ids; '${folder}' is a local folder`);
+    } finally {
+      await rm(folder, { recursive: true, force: true });
+    }
   });
 
   it('formats byte counts as the Hub does', () => {

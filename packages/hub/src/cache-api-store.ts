@@ -1,4 +1,5 @@
-import { checksumMismatchError, sizeMismatchError } from './checksum-mismatch-error';
+import { checksumMismatchError } from './checksum-mismatch-error';
+import { sizeMismatchError } from './size-mismatch-error';
 import type { HubDownloadTarget, HubFileStore } from './hub-file-store';
 
 /** The Cache API cache transformers.js keeps Hub files in; inseq-ts keeps its files there too. */

@@ -9,12 +9,3 @@ export function checksumMismatchError(target: HubDownloadTarget, actual: string,
     { code: 'CHECKSUM_MISMATCH' },
   );
 }
-
-/** The error of a download whose byte count differs from the Hub's listing. */
-export function sizeMismatchError(target: HubDownloadTarget, actual: number, where: string): ModelLoadError {
-  return new ModelLoadError(
-    `Downloaded '${target.path}' of ${target.repoId} has ${actual} bytes, the Hub lists ${target.size}. ` +
-      `Nothing was cached in ${where}; run again.`,
-    { code: 'DOWNLOAD_FAILED' },
-  );
-}

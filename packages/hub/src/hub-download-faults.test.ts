@@ -1,4 +1,5 @@
-import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { InseqError } from '@inseq/core';
@@ -81,6 +82,36 @@ describe('hubModelFiles with a failing connection', () => {
       expect(await first.read('config.json')).toEqual(files['config.json']);
     } finally {
       await hub.close();
+    }
+  });
+});
+
+describe('hubModelFiles downloading the same file from two loaders at once', () => {
+  it('caches exactly the Hub bytes, and resumes the partial file an ended process left', async () => {
+    isolateHubEnvironment();
+    const cacheDir = await mkdtemp(join(tmpdir(), 'inseq-hub-race-'));
+    const big = new Uint8Array(8 * 1024 * 1024).map((_, i) => (i * 131) & 255);
+    const hub = await startHubStandIn({ repos: [{ id: 'org/big', revisions: { main: { 'model.safetensors': big, 'b.safetensors': big.subarray(1) } } }] });
+    try {
+      const open = () => hubModelFiles('org/big', { endpoint: hub.endpoint, cacheDir });
+      const [a, b] = await Promise.all([open(), open()]);
+      const [bytesA, bytesB] = await Promise.all([a.read('model.safetensors'), b.read('model.safetensors')]);
+      expect(Buffer.compare(bytesA, big)).toBe(0);
+      expect(Buffer.compare(bytesB, big)).toBe(0);
+      const blob = join(cacheDir, 'models--org--big', 'blobs', createHash('sha256').update(big).digest('hex'));
+      expect(createHash('sha256').update(await readFile(blob)).digest('hex')).toBe(createHash('sha256').update(big).digest('hex'));
+      expect((await readdir(join(cacheDir, 'models--org--big', 'blobs'))).filter((name) => name.includes('incomplete'))).toEqual([]);
+
+      // A process that ended mid-download (no such pid) left its private partial file: it is resumed.
+      const other = big.subarray(1);
+      const otherBlob = join(cacheDir, 'models--org--big', 'blobs', createHash('sha256').update(other).digest('hex'));
+      await writeFile(`${otherBlob}.999999999-dead.incomplete`, other.subarray(0, 1000));
+      expect(Buffer.compare(await (await open()).read('b.safetensors'), other)).toBe(0);
+      expect(hub.downloadsOf('b.safetensors').map((request) => request.range)).toEqual([`bytes=1000-${other.byteLength - 1}`]);
+    } finally {
+      vi.unstubAllEnvs();
+      await hub.close();
+      await rm(cacheDir, { recursive: true, force: true });
     }
   });
 });

@@ -9,3 +9,19 @@ export interface HubEnvironment {
   /** The cache folder: `HF_HUB_CACHE`, else `HF_HOME/hub`, else `XDG_CACHE_HOME/huggingface/hub`, else `~/.cache/huggingface/hub`. */
   readonly cacheDir?: string;
 }
+
+const TRUE_VALUES = new Set(['1', 'on', 'yes', 'true']);
+
+/**
+ * The settings found in the variables themselves (`HF_ENDPOINT`, `HF_TOKEN`, `HF_HUB_OFFLINE`), as
+ * huggingface_hub parses them; the Node reader adds the token file and the cache folder.
+ */
+export function hubEnvironmentFromVariables(env: Readonly<Record<string, string | undefined>>): HubEnvironment {
+  const endpoint = env.HF_ENDPOINT?.replace(/\/+$/, '') || undefined;
+  const token = env.HF_TOKEN || undefined;
+  return {
+    ...(endpoint !== undefined && { endpoint }),
+    ...(token !== undefined && { token }),
+    ...(env.HF_HUB_OFFLINE !== undefined && { offline: TRUE_VALUES.has(env.HF_HUB_OFFLINE.trim().toLowerCase()) }),
+  };
+}

@@ -39,7 +39,7 @@ export function hubLoadError(error: unknown, context: HubRequestContext): InseqE
     if (code === 'RepoNotFound' || (status === 404 && file === undefined)) {
       return new ModelLoadError(
         `No such repo '${repoId}' on ${endpoint} (or it is private: set HF_TOKEN, or the token option, to a token with access). ` +
-          `Check the id ('org/name', as on ${endpoint}/${repoId}); a local folder must exist.`,
+          `Check the id ('org/name', as in ${endpoint}/${repoId}), or give a local folder that exists.`,
         { code: 'HUB_NOT_FOUND', cause: error },
       );
     }

@@ -1,19 +1,21 @@
 import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import type { HubEnvironment } from './hub-environment';
-import type { HubFileStore } from './hub-file-store';
 import { fsCacheStore } from './fs-cache-store';
-
-const TRUE_VALUES = new Set(['1', 'on', 'yes', 'true']);
+import { type HubEnvironment, hubEnvironmentFromVariables } from './hub-environment';
+import type { HubFileStore } from './hub-file-store';
 
 /**
- * Reads the Hub settings from `env` as huggingface_hub (Python) does. The one place inseq-ts reads
- * `HF_*` variables; explicit options of {@link hubModelFiles} win over what is found here.
+ * Reads the Hub settings from `env` as huggingface_hub (Python) does: `HF_ENDPOINT`, `HF_TOKEN`,
+ * `HF_HUB_OFFLINE`; in Node also the token file of `huggingface-cli login` and the cache folder
+ * (`HF_HUB_CACHE`, `HF_HOME`), `env` defaulting to `process.env`. In browsers `env` defaults to
+ * `{}` and there is no token file nor cache folder. The one place inseq-ts reads `HF_*` variables;
+ * explicit options of {@link hubModelFiles} win over what is found here.
  */
 export function readHubEnvironment(env: Readonly<Record<string, string | undefined>> = process.env): HubEnvironment {
   const home = env.HF_HOME ?? join(env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'huggingface');
-  let token = env.HF_TOKEN || undefined;
+  const found = hubEnvironmentFromVariables(env);
+  let token = found.token;
   if (token === undefined) {
     try {
       token = readFileSync(env.HF_TOKEN_PATH ?? join(home, 'token'), 'utf8').trim() || undefined;
@@ -21,11 +23,9 @@ export function readHubEnvironment(env: Readonly<Record<string, string | undefin
       // No token file: anonymous, as with huggingface_hub.
     }
   }
-  const endpoint = env.HF_ENDPOINT?.replace(/\/+$/, '') || undefined;
   return {
-    ...(endpoint !== undefined && { endpoint }),
+    ...found,
     ...(token !== undefined && { token }),
-    ...(env.HF_HUB_OFFLINE !== undefined && { offline: TRUE_VALUES.has(env.HF_HUB_OFFLINE.trim().toLowerCase()) }),
     // HUGGINGFACE_HUB_CACHE is the older name huggingface_hub still honours.
     cacheDir: env.HF_HUB_CACHE ?? env.HUGGINGFACE_HUB_CACHE ?? join(home, 'hub'),
   };

@@ -2,6 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { readHubEnvironment as readBrowserEnvironment } from './hub-platform-browser';
 import { readHubEnvironment } from './hub-platform-node';
 
 describe('readHubEnvironment', () => {
@@ -28,5 +29,14 @@ describe('readHubEnvironment', () => {
     } finally {
       await rm(home, { recursive: true, force: true });
     }
+  });
+
+  it('in browsers, reads only what a page passes: no token file, no cache folder', () => {
+    expect(readBrowserEnvironment()).toEqual({});
+    expect(readBrowserEnvironment({ HF_ENDPOINT: 'http://h/', HF_TOKEN: 'hf_x', HF_HUB_OFFLINE: 'on', HF_HOME: '/h' })).toEqual({
+      endpoint: 'http://h',
+      token: 'hf_x',
+      offline: true,
+    });
   });
 });

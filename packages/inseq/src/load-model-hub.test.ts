@@ -111,6 +111,6 @@ describe('loadModel with a Hugging Face Hub id', () => {
     }
     const unknown = await failure(loadModel('org/nothing-here', { backends: tfjsOnly(), hub: { endpoint: hub.endpoint, cacheDir } }));
     expect(unknown.code).toBe('HUB_NOT_FOUND');
-    expect(unknown.message).toMatch(/No such repo 'org\/nothing-here'.*a local folder must exist/);
+    expect(unknown.message).toMatch(/No such repo 'org\/nothing-here'.*or give a local folder that exists/);
   });
 });

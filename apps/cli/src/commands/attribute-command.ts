@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { ortBackendLoader } from '@inseq/backend-ort';
 import { tfjsBackendLoader } from '@inseq/backend-tfjs';
 import { type Command, InvalidArgumentError, Option } from 'commander';
@@ -190,6 +191,9 @@ export function addAttributeCommand(program: Command, io: CliIo): void {
       };
       // Unknown aggregator ids and conflicting flags fail before the model is loaded.
       aggregateAttributionScores({ sequence_attributions: [], step_attributions: null, info: {} }, { ...aggregation, aggregateOutput: false });
+      if (flags.revision !== undefined && existsSync(modelPath)) {
+        io.stderr.write(`warning: --revision applies to Hub ids; '${modelPath}' is a local folder, read as it is.\n`);
+      }
       const downloads = createDownloadProgress(io);
       const model = await loadModel(modelPath, {
         backend: flags.backend,
