@@ -107,3 +107,8 @@ export { type TinyT5OnnxOptions, tinyT5OnnxFiles } from './encoder-decoder-onnx-
 export { bartOnnxModelSpecs } from './encoder-decoder-onnx-bart-t5/bart-onnx-model-specs';
 export { t5OnnxModelSpecs } from './encoder-decoder-onnx-bart-t5/t5-onnx-model-specs';
 export type { Seq2SeqDecoderOnnxOptions, Seq2SeqOnnxModelSpecs } from './encoder-decoder-onnx-bart-t5/seq2seq-onnx-interface';
+export { writeSafetensorsFile } from './real-shapes/write-safetensors-file';
+export { writeOnnxModelWithExternalData } from './real-shapes/write-onnx-model-file';
+export { type RandomFolderOptions, writeRandomGpt2Folder } from './real-shapes/write-random-gpt2-folder';
+export { writeRandomLlamaFolder } from './real-shapes/write-random-llama-folder';
+export { gpt2SmallShape, qwen25HalfBShape } from './real-shapes/real-shape-presets';
