@@ -17,13 +17,13 @@ const root = await mkdtemp(join(tmpdir(), 'inseq-random-folders-'));
 afterAll(() => rm(root, { recursive: true, force: true }));
 
 /** The ONNX graph's logits for one unpadded row, past (if any) empty, run from the file path so ONNX Runtime reads the external data itself. */
-async function onnxLogits(path: string, ids: number[]): Promise<{ logits: Float32Array; outputs: string[] }> {
+async function onnxLogits(path: string, ids: number[]): Promise<{ logits: Float32Array; outputs: readonly string[] }> {
   const session = await InferenceSession.create(path);
   try {
     const int64 = (values: number[]) => new Tensor('int64', BigInt64Array.from(values.map(BigInt)), [1, values.length]);
     const feeds: Record<string, Tensor> = { input_ids: int64(ids), attention_mask: int64(ids.map(() => 1)), position_ids: int64(ids.map((_, i) => i)) };
     for (const name of session.inputNames.filter((input) => input.startsWith('past_key_values.'))) {
-      const meta = session.inputMetadata.find((m) => m.name === name) as { shape: (number | string)[] };
+      const meta = session.inputMetadata.find((m) => m.name === name) as { readonly shape: readonly (number | string)[] };
       const [, heads, , headDim] = meta.shape as number[];
       feeds[name] = new Tensor('float32', new Float32Array(0), [1, heads, 0, headDim]);
     }
