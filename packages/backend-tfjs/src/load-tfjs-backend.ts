@@ -5,6 +5,7 @@ import { defaultArchitectures, type TfjsArchitecture } from './models/supported-
 import type { Registry } from '@inseq/core';
 import { readSafetensors } from './safetensors/read-safetensors';
 import type { TfjsDevice } from './tfjs-device';
+import { checkModelFitsWasm, wasmOutOfMemoryError } from './wasm-memory-budget';
 
 /** Options of {@link loadTfjsBackend}. */
 export interface LoadTfjsBackendOptions {
@@ -12,6 +13,12 @@ export interface LoadTfjsBackendOptions {
   readonly device?: TfjsDevice;
   /** Where `model_type` is looked up. @defaultValue the built-ins plus those added with `registerArchitecture` */
   readonly architectures?: Registry<TfjsArchitecture>;
+  /**
+   * The wasm heap limit that the model and each run are checked against on the wasm device
+   * (`'MODEL_TOO_LARGE'`, `'BATCH_TOO_LARGE'`); lower it for hosts whose wasm memory is capped
+   * lower (some mobile browsers: 2 GiB). @defaultValue 4 GiB, WebAssembly's address space
+   */
+  readonly wasmMemoryLimitBytes?: number;
 }
 
 /** The files a model folder must hold for this backend. */
@@ -24,7 +31,9 @@ export const requiredFiles = Object.freeze(['config.json', 'model.safetensors'] 
  * the source as `encoder`); and those added with `registerArchitecture`. Readies tfjs first with {@link initTfjs}.
  *
  * @throws {@link ModelLoadError} `'MODEL_LOAD'` when a file is missing, `'UNSUPPORTED_MODEL'` for
- * another `model_type`, `'INVALID_FILE'` for malformed config or weights.
+ * another `model_type`, `'INVALID_FILE'` for malformed config or weights,
+ * `'MODEL_TOO_LARGE'` on the wasm device when the weights cannot fit in its 4 GiB memory (checked from
+ * the safetensors header before anything is allocated).
  */
 export async function loadTfjsBackend(files: ModelFiles, options?: LoadTfjsBackendOptions): Promise<ModelBackend> {
   await initTfjs(options?.device);
@@ -50,11 +59,13 @@ export async function loadTfjsBackend(files: ModelFiles, options?: LoadTfjsBacke
   }
   const config = architecture.parseConfig(raw);
   const fileName = `${files.location}/model.safetensors`;
-  const weights = readSafetensors(await files.read('model.safetensors'), { name: fileName });
+  const bytes = await files.read('model.safetensors');
+  const wasmMemory = checkModelFitsWasm(bytes, config, fileName, options?.wasmMemoryLimitBytes);
+  const weights = readSafetensors(bytes, { name: fileName });
   try {
-    return createTfjsBackend(architecture.create(config, weights, fileName));
+    return createTfjsBackend(architecture.create(config, weights, fileName), { wasmMemory });
   } catch (error) {
     if (InseqError.isInstance(error)) throw error;
-    throw new BackendError(`tfjs failed to load the weights of ${fileName}: ${(error as Error)?.message ?? String(error)}`, error);
+    throw wasmOutOfMemoryError(error, `load the weights of ${fileName}`, 'load') ?? new BackendError(`tfjs failed to load the weights of ${fileName}: ${(error as Error)?.message ?? String(error)}`, error);
   }
 }

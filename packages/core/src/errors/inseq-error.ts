@@ -11,7 +11,10 @@ export type InseqErrorCode =
   | 'UNSUPPORTED_MODEL'
   | 'INVALID_FILE'
   | 'MISSING_CAPABILITY'
-  | 'BACKEND_FAILURE';
+  | 'BACKEND_FAILURE'
+  // A model or one run that does not fit the runtime's memory (e.g. tfjs-wasm's 4 GiB address space).
+  | 'MODEL_TOO_LARGE'
+  | 'BATCH_TOO_LARGE';
 
 /**
  * Base class of every error inseq-ts throws on purpose. The message says what was wrong, what is

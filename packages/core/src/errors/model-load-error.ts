@@ -4,7 +4,7 @@ import { InseqError, type InseqErrorCode } from './inseq-error';
 export class ModelLoadError extends InseqError {
   constructor(
     message: string,
-    options?: { code?: Extract<InseqErrorCode, 'MODEL_LOAD' | 'UNSUPPORTED_MODEL' | 'INVALID_FILE'>; cause?: unknown },
+    options?: { code?: Extract<InseqErrorCode, 'MODEL_LOAD' | 'UNSUPPORTED_MODEL' | 'INVALID_FILE' | 'MODEL_TOO_LARGE'>; cause?: unknown },
   ) {
     super(options?.code ?? 'MODEL_LOAD', message, { cause: options?.cause });
     this.name = 'ModelLoadError';
