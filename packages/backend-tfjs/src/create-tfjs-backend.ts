@@ -17,6 +17,17 @@ import { passFromInput, tensor3d } from './pass-from-input';
 import { readOut, readOutAll } from './read-out';
 import { concatRows, inRowChunks } from './split-rows';
 import { tfjsGradients } from './tfjs-gradients';
+import { checkRunFitsWasm, type WasmMemoryPlan, wasmAbortedError, wasmOutOfMemoryError } from './wasm-memory-budget';
+
+/** Options of {@link createTfjsBackend}. */
+export interface CreateTfjsBackendOptions {
+  /**
+   * The model's wasm memory plan (from `checkModelFitsWasm`): each forward or gradient run on the
+   * wasm device is checked against it first, and refused with `'BATCH_TOO_LARGE'` when it cannot
+   * fit. @defaultValue no check
+   */
+  readonly wasmMemory?: WasmMemoryPlan;
+}
 
 const capabilities: Capabilities = Object.freeze({
   forward: true,
@@ -54,8 +65,10 @@ const capabilities: Capabilities = Object.freeze({
  * `rescale`); `gradients` returns no attentions or hidden states and ignores those two flags.
  *
  * @param model - Owned by the backend from now on; `dispose()` frees it.
+ * @param options - the wasm memory plan each run is checked against.
  */
-export function createTfjsBackend(model: TfjsCausalLm): ModelBackend {
+export function createTfjsBackend(model: TfjsCausalLm, options: CreateTfjsBackendOptions = {}): ModelBackend {
+  const { wasmMemory } = options;
   const config = model.config;
   let disposed = false;
 
@@ -63,11 +76,13 @@ export function createTfjsBackend(model: TfjsCausalLm): ModelBackend {
     if (disposed) {
       throw new BackendError(`The tfjs backend of this ${config.modelType} model was disposed; load the model again to ${what}.`);
     }
+    const aborted = wasmAbortedError(what);
+    if (aborted) throw aborted;
     try {
       return await work();
     } catch (error) {
       if (InseqError.isInstance(error)) throw error;
-      throw new BackendError(`tfjs failed to ${what} (${config.modelType}): ${(error as Error)?.message ?? String(error)}`, error);
+      throw wasmOutOfMemoryError(error, what) ?? new BackendError(`tfjs failed to ${what} (${config.modelType}): ${(error as Error)?.message ?? String(error)}`, error);
     }
   }
 
@@ -133,6 +148,7 @@ export function createTfjsBackend(model: TfjsCausalLm): ModelBackend {
         const [batch, seq] = checkForwardInput(input, config);
         checkPassOptions(input, config, layerNames, batch, seq);
         checkEncoderInput(input, config, batch);
+        checkRunFitsWasm(wasmMemory, config, 'forward', batch, seq + (input.encoder?.inputIds.shape[1] ?? 0));
         const parts = await inRowChunks(input, config, (chunk) => forwardRows(chunk));
         if (parts.length === 1) return parts[0];
         const joined = (pick: (part: ForwardOutput) => Tensor[] | undefined) =>
@@ -172,6 +188,7 @@ export function createTfjsBackend(model: TfjsCausalLm): ModelBackend {
           throw new InvalidInputError(`targetIds has ${input.targetIds.length} ids for a batch of ${batch} rows; give one per row.`);
         }
         checkIds(input.targetIds, config.vocabSize, (i) => `targetIds[${i}]`);
+        checkRunFitsWasm(wasmMemory, config, 'gradients', batch, seq + source);
         const parts = await inRowChunks(input, config, (chunk) => tfjsGradients(model, chunk, chunk.inputIds.shape[0]));
         if (parts.length === 1) return parts[0];
         const values = new Float32Array(batch);

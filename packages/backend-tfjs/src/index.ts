@@ -21,3 +21,4 @@ export {
   type SafetensorsFile,
   type SafetensorsTensor,
 } from './safetensors/read-safetensors';
+export { planWasmMemory, WASM_MEMORY_LIMIT_BYTES, type WasmMemoryPlan } from './wasm-memory-budget';

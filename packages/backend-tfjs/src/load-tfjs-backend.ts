@@ -4,6 +4,7 @@ import { initTfjs } from './init-tfjs';
 import { defaultArchitectures, type TfjsArchitecture } from './models/supported-models';
 import type { Registry } from '@inseq/core';
 import type { TfjsDevice } from './tfjs-device';
+import { type WasmMemoryPlan, checkModelFitsWasm, wasmOutOfMemoryError } from './wasm-memory-budget';
 
 /** Options of {@link loadTfjsBackend}. */
 export interface LoadTfjsBackendOptions {
@@ -11,6 +12,12 @@ export interface LoadTfjsBackendOptions {
   readonly device?: TfjsDevice;
   /** Where `model_type` is looked up. @defaultValue the built-ins plus those added with `registerArchitecture` */
   readonly architectures?: Registry<TfjsArchitecture>;
+  /**
+   * The wasm heap limit that the model and each run are checked against on the wasm device
+   * (`'MODEL_TOO_LARGE'`, `'BATCH_TOO_LARGE'`); lower it for hosts whose wasm memory is capped
+   * lower (some mobile browsers: 2 GiB). @defaultValue 4 GiB, WebAssembly's address space
+   */
+  readonly wasmMemoryLimitBytes?: number;
 }
 
 /**
@@ -28,7 +35,9 @@ export const requiredFiles = Object.freeze(['config.json'] as const);
  *
  * @throws {@link ModelLoadError} `'MODEL_LOAD'` when a file is missing (a pickle-only folder: why it
  * is not read and how to convert it), `'UNSUPPORTED_MODEL'` for another `model_type`,
- * `'INVALID_FILE'` for malformed config, index or weights.
+ * `'INVALID_FILE'` for malformed config, index or weights, `'MODEL_TOO_LARGE'` on the wasm device
+ * when the weights cannot fit in its 4 GiB memory (checked from each safetensors header before that
+ * file is decoded, so an oversized sharded checkpoint stops at the shard that crosses the limit).
  */
 export async function loadTfjsBackend(files: ModelFiles, options?: LoadTfjsBackendOptions): Promise<ModelBackend> {
   await initTfjs(options?.device);
@@ -51,12 +60,18 @@ export async function loadTfjsBackend(files: ModelFiles, options?: LoadTfjsBacke
     );
   }
   const config = architecture.parseConfig(raw);
-  const weights = await readModelWeights(files);
+  // The wasm budget grows file by file (one file, or each shard) and is checked before that file is decoded.
+  let wasmMemory: WasmMemoryPlan | undefined;
+  const weights = await readModelWeights(files, {
+    beforeDecode: (bytes, name) => {
+      wasmMemory = checkModelFitsWasm(bytes, config, name, options?.wasmMemoryLimitBytes, wasmMemory);
+    },
+  });
   const fileName = weights.source;
   try {
-    return createTfjsBackend(architecture.create(config, weights, fileName));
+    return createTfjsBackend(architecture.create(config, weights, fileName), { wasmMemory });
   } catch (error) {
     if (InseqError.isInstance(error)) throw error;
-    throw new BackendError(`tfjs failed to load the weights of ${fileName}: ${(error as Error)?.message ?? String(error)}`, error);
+    throw wasmOutOfMemoryError(error, `load the weights of ${fileName}`, 'load') ?? new BackendError(`tfjs failed to load the weights of ${fileName}: ${(error as Error)?.message ?? String(error)}`, error);
   }
 }

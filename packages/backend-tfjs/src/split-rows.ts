@@ -7,11 +7,15 @@ import { type ForwardInput, type GradientInput, type IntTensor, type ModelConfig
  */
 const ACTIVATION_BUDGET_FLOATS = 48 * 1024 * 1024;
 
-/** Rows per call for sequences of `seq` tokens: a generous estimate of one row's activations. */
-export function rowsPerCall(config: ModelConfig, seq: number): number {
+/** Floats one row of `seq` tokens holds in activations during a forward pass: a generous estimate. */
+export function activationFloatsPerRow(config: ModelConfig, seq: number): number {
   const perLayer = seq * (20 * config.hiddenSize + 4 * config.numHeads * seq);
-  const perRow = Math.max(1, config.numLayers) * perLayer + seq * config.vocabSize;
-  return Math.max(1, Math.floor(ACTIVATION_BUDGET_FLOATS / perRow));
+  return Math.max(1, config.numLayers) * perLayer + seq * config.vocabSize;
+}
+
+/** Rows per call for sequences of `seq` tokens, from {@link activationFloatsPerRow}. */
+export function rowsPerCall(config: ModelConfig, seq: number): number {
+  return Math.max(1, Math.floor(ACTIVATION_BUDGET_FLOATS / activationFloatsPerRow(config, seq)));
 }
 
 const rowsOfInt = (t: IntTensor, start: number, end: number): IntTensor => {

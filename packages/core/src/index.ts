@@ -85,7 +85,7 @@ export { definePlugin, type InseqPlugin, type PluginRegistries } from './contrac
 export { modelConfigFromHf } from './io/model-config-from-hf';
 export { checkModelFolder } from './io/check-model-folder';
 export { readGenerationConfig } from './io/read-generation-config';
-export { type ModelWeights, readModelWeights } from './io/model-weights/read-model-weights';
+export { type ModelWeights, type ReadModelWeightsOptions, readModelWeights } from './io/model-weights/read-model-weights';
 export {
   type ModelWeightsLocation,
   locateModelWeights,

@@ -14,7 +14,7 @@ import { ProtobufWriter } from './protobuf-writer';
 const attributeType = { float: 1, int: 2, string: 3, tensor: 4, graph: 5, floats: 6, ints: 7 } as const;
 
 /** Little-endian `raw_data` of a tensor, checked against its shape. */
-function rawData(tensor: OnnxTensorSpec): Uint8Array {
+export function rawData(tensor: OnnxTensorSpec): Uint8Array {
   const count = tensor.dims.reduce((product, dim) => product * dim, 1);
   if (tensor.data.length !== count) {
     throw new InvalidInputError(
@@ -59,7 +59,7 @@ function rawData(tensor: OnnxTensorSpec): Uint8Array {
 }
 
 /** Where one initializer's bytes went in the external data file (`TensorProto.external_data`). */
-interface ExternalPlacement {
+export interface ExternalPlacement {
   readonly location: string;
   readonly offset: number;
   readonly length: number;
@@ -140,7 +140,8 @@ function writeGraph(graph: ProtobufWriter, spec: OnnxGraphSpec, placements: Read
   for (const output of spec.outputs) graph.message(12, (inner) => writeValueInfo(inner, output));
 }
 
-function encodeModel(model: OnnxModelSpec, placements: ReadonlyMap<string, ExternalPlacement>): Uint8Array {
+/** The `ModelProto` bytes, with the initializers named in `placements` stored as external data. */
+export function encodeModel(model: OnnxModelSpec, placements: ReadonlyMap<string, ExternalPlacement>): Uint8Array {
   const writer = new ProtobufWriter();
   writer.int(1, model.irVersion ?? 8).string(2, model.producerName ?? '@inseq/testing');
   writer.message(7, (graph) => writeGraph(graph, { ...model, name: model.graphName }, placements));

@@ -132,3 +132,8 @@ export { tinyGpt2TorchOnnxFiles } from './tiny-gpt2-torch-onnx-files';
 export { mergeDecodersOnnxModel } from './merge-decoders-onnx-model';
 export { type TinyGpt2MergedOnnxOptions, tinyGpt2MergedOnnxFiles } from './tiny-gpt2-merged-onnx-files';
 export type { OnnxGraphSpec } from './onnx-model-spec';
+export { writeSafetensorsFile } from './real-shapes/write-safetensors-file';
+export { writeOnnxModelWithExternalData } from './real-shapes/write-onnx-model-file';
+export { type RandomFolderOptions, writeRandomGpt2Folder } from './real-shapes/write-random-gpt2-folder';
+export { writeRandomLlamaFolder } from './real-shapes/write-random-llama-folder';
+export { gpt2SmallShape, qwen25HalfBShape } from './real-shapes/real-shape-presets';

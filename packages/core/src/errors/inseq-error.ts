@@ -21,7 +21,10 @@ export type InseqErrorCode =
   /** A download that failed midway (connection dropped, server error); nothing was cached. */
   | 'DOWNLOAD_FAILED'
   /** Downloaded bytes whose sha256 (or git blob sha1) differs from the Hub's; nothing was cached. */
-  | 'CHECKSUM_MISMATCH';
+  | 'CHECKSUM_MISMATCH'
+  // A model or one run that does not fit the runtime's memory (e.g. tfjs-wasm's 4 GiB address space).
+  | 'MODEL_TOO_LARGE'
+  | 'BATCH_TOO_LARGE';
 
 /**
  * Base class of every error inseq-ts throws on purpose. The message says what was wrong, what is

@@ -3,7 +3,7 @@ import { InseqError, type InseqErrorCode } from './inseq-error';
 /** The codes a {@link ModelLoadError} can carry. */
 export type ModelLoadErrorCode = Extract<
   InseqErrorCode,
-  'MODEL_LOAD' | 'UNSUPPORTED_MODEL' | 'INVALID_FILE' | 'HUB_UNAUTHORIZED' | 'HUB_NOT_FOUND' | 'NOT_IN_CACHE' | 'DOWNLOAD_FAILED' | 'CHECKSUM_MISMATCH'
+  'MODEL_LOAD' | 'UNSUPPORTED_MODEL' | 'INVALID_FILE' | 'HUB_UNAUTHORIZED' | 'HUB_NOT_FOUND' | 'NOT_IN_CACHE' | 'DOWNLOAD_FAILED' | 'CHECKSUM_MISMATCH' | 'MODEL_TOO_LARGE'
 >;
 
 /**

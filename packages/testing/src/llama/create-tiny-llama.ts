@@ -58,6 +58,11 @@ export interface TinyLlamaOptions {
   tokenizer?: 'sentencepiece' | 'byte_level';
   /** Tie `lm_head` to the embeddings (no `lm_head.weight` stored). @defaultValue true for gemma, else false */
   tieWordEmbeddings?: boolean;
+  /**
+   * `vocab_size` (rows of the embedding and LM head), at least the tokenizer's size: real
+   * checkpoints pad it (Qwen2.5's 151,936 rows for 151,665 tokens). @defaultValue the tokenizer's size
+   */
+  vocabSize?: number;
 }
 
 /** A generated tiny Llama-family model: its files and, for checks, its weights and config. */
@@ -100,6 +105,26 @@ const jsonFile = (value: unknown): Uint8Array => encoder.encode(`${JSON.stringif
  * Deterministic; checked against {@link referenceLlamaForward}.
  */
 export function createTinyLlama(options: TinyLlamaOptions = {}): TinyLlama {
+  const { weights, config, files, dtype } = tinyLlamaParts(options);
+  const tensors = Object.fromEntries(Object.entries(weights).map(([name, { shape, data }]) => [name, { dtype, shape, data }]));
+  const { 'tokenizer.json': tokenizer, 'tokenizer_config.json': tokenizerConfig, ...head } = files;
+  // Same key order as before the split (config, generation config, weights, tokenizer files).
+  return {
+    files: { ...head, 'model.safetensors': encodeSafetensors(tensors), 'tokenizer.json': tokenizer, 'tokenizer_config.json': tokenizerConfig },
+    weights,
+    config,
+  };
+}
+
+/**
+ * What {@link createTinyLlama} generates, before the weights are serialised: the weights, the
+ * config and the other files (`config.json`, `generation_config.json`, `tokenizer.json`,
+ * `tokenizer_config.json`), for writers that stream large weights to disk instead.
+ */
+export function tinyLlamaParts(options: TinyLlamaOptions = {}): Omit<TinyLlama, 'files'> & {
+  files: Record<string, Uint8Array>;
+  dtype: SafetensorsDtype;
+} {
   const family = options.family ?? 'llama';
   const hidden = options.hiddenSize ?? 32;
   const numHeads = options.numHeads ?? 4;
@@ -120,9 +145,16 @@ export function createTinyLlama(options: TinyLlamaOptions = {}): TinyLlama {
   const built = byteLevel
     ? buildGpt2TokenizerJson({ merges: options.merges ?? 1000, modelMaxLength: options.maxPositions ?? 4096 })
     : buildLlamaTokenizerJson({ merges: options.merges ?? 1000, modelMaxLength: options.maxPositions ?? 4096 });
-  const { tokenizerJson, vocabSize } = built;
+  const { tokenizerJson } = built;
+  const vocabSize = options.vocabSize ?? built.vocabSize;
+  if (!Number.isInteger(vocabSize) || vocabSize < built.vocabSize) {
+    throw new InvalidInputError(
+      `createTinyLlama's vocabSize must be an integer of at least the tokenizer's ${built.vocabSize} tokens, got ${vocabSize}.`,
+      'INVALID_ARGUMENT',
+    );
+  }
   // Byte-level (Qwen2-style): <|endoftext|> (the last id) ends text and pads; there is no bos.
-  const endOfText = vocabSize - 1;
+  const endOfText = built.vocabSize - 1;
   const special = byteLevel ? { bos: null, eos: endOfText, pad: endOfText } : { bos: 1, eos: 2, pad: null };
   const tokenizerConfig = byteLevel
     ? { ...built.tokenizerConfig, bos_token: null, pad_token: '<|endoftext|>', tokenizer_class: 'Qwen2Tokenizer' }
@@ -188,13 +220,11 @@ export function createTinyLlama(options: TinyLlamaOptions = {}): TinyLlama {
     torch_dtype: { F32: 'float32', F16: 'float16', BF16: 'bfloat16' }[dtype],
     vocab_size: vocabSize,
   };
-  const tensors = Object.fromEntries(Object.entries(weights).map(([name, { shape, data }]) => [name, { dtype, shape, data }]));
   const files = {
     'config.json': jsonFile(config),
     'generation_config.json': jsonFile({ bos_token_id: special.bos, eos_token_id: special.eos }),
-    'model.safetensors': encodeSafetensors(tensors),
     'tokenizer.json': jsonFile(tokenizerJson),
     'tokenizer_config.json': jsonFile(tokenizerConfig),
   };
-  return { files, weights, config };
+  return { files, weights, config, dtype };
 }

@@ -13,6 +13,16 @@ export interface ModelWeights extends SafetensorsFile {
   readonly files: readonly string[];
 }
 
+/** Options of {@link readModelWeights}. */
+export interface ReadModelWeightsOptions {
+  /**
+   * Called with each safetensors file's bytes (the single file, or each shard in turn) before it
+   * is decoded, e.g. to check from its header that the weights will fit a runtime's memory; a
+   * throw stops the read there.
+   */
+  readonly beforeDecode?: (bytes: Uint8Array, name: string) => void;
+}
+
 /** Decodes one file, a malformed one reported as a {@link ModelLoadError} saying how to re-export it. */
 function decodeWeightsFile(bytes: Uint8Array, name: string): SafetensorsFile {
   try {
@@ -38,12 +48,16 @@ function decodeWeightsFile(bytes: Uint8Array, name: string): SafetensorsFile {
  *   pickle-only checkpoints and how to convert them) or when a shard is missing; `'INVALID_FILE'`
  *   for a malformed file or an index that disagrees with its shards.
  */
-export async function readModelWeights(files: ModelFiles): Promise<ModelWeights> {
+export async function readModelWeights(files: ModelFiles, options?: ReadModelWeightsOptions): Promise<ModelWeights> {
+  const decode = (bytes: Uint8Array, name: string) => {
+    options?.beforeDecode?.(bytes, name);
+    return decodeWeightsFile(bytes, name);
+  };
   const location = await locateModelWeights(files);
   if (typeof location === 'string') throw new ModelLoadError(`${location}.`);
   if (location.kind === 'single') {
     const source = `${files.location}/${location.file}`;
-    const file = decodeWeightsFile(await files.read(location.file), source);
+    const file = decode(await files.read(location.file), source);
     return { ...file, source, files: [location.file] };
   }
   const source = `${files.location}/${location.index}`;
@@ -67,7 +81,7 @@ export async function readModelWeights(files: ModelFiles): Promise<ModelWeights>
   const misplaced: [name: string, shard: string][] = [];
   for (const shard of index.shards) {
     // One shard's bytes at a time: they are dropped once decoded, before the next shard is read.
-    const decoded = decodeWeightsFile(await files.read(shard), `${files.location}/${shard}`);
+    const decoded = decode(await files.read(shard), `${files.location}/${shard}`);
     Object.assign(metadata, decoded.metadata);
     for (const [name, tensor] of decoded.tensors) {
       const listed = index.weightMap.get(name);
