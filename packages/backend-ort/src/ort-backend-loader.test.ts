@@ -34,6 +34,11 @@ describe('ortBackendLoader', () => {
     expect(await ortBackendLoader.canLoad(memoryModelFiles(noConfig, 'tiny'))).toBe('tiny has no config.json');
     const falcon = { ...files, 'config.json': new TextEncoder().encode(JSON.stringify({ model_type: 'falcon' })) };
     expect(await ortBackendLoader.canLoad(memoryModelFiles(falcon, 'tiny'))).toMatch(/model_type "falcon" is not supported by the ort backend \(supported: gpt2, llama/);
+    const pickleOnly = { 'config.json': files['config.json'], 'tokenizer.json': files['tokenizer.json'], 'pytorch_model.bin': new Uint8Array(8) };
+    const pickleVerdict = await ortBackendLoader.canLoad(memoryModelFiles(pickleOnly, 'tiny'));
+    expect(pickleVerdict).toMatch(/it has no ONNX file\. tiny holds its weights only as PyTorch pickle \(pytorch_model\.bin\)/);
+    expect(pickleVerdict).toMatch(/arbitrary code/);
+    expect(pickleVerdict).toMatch(/optimum-cli export onnx/);
     const broken = { ...files, 'config.json': new TextEncoder().encode('{') };
     expect(await ortBackendLoader.canLoad(memoryModelFiles(broken, 'tiny'))).toMatch(/tiny\/config.json is not valid JSON/);
   });

@@ -1,8 +1,18 @@
-import { type BackendLoader, checkModelFolder, readJsonFile } from '@inseq/core';
+import { type BackendLoader, type ModelFiles, checkModelFolder, isPickleWeightsFile, pickleWeightsMessage, readJsonFile } from '@inseq/core';
 import { loadOrtBackend, type OrtDtype, ortDtypeFiles, ortDtypeSuffixes } from './load-ort-backend';
 import { decoderOnlyCandidates, firstPresent, onnxFilesFound, onnxFolders } from './onnx-folder-layout';
 import type { OrtDevice } from './ort-runtime';
 import { ortEncoderDecoderModelTypes, ortModelTypes } from './parse-ort-config';
+
+/**
+ * For a folder without ONNX that holds PyTorch pickles: core's explanation of why they are not read
+ * and how to export the model, so that an ort-only install says it too. Empty otherwise.
+ */
+async function pickleHint(files: ModelFiles): Promise<string> {
+  const names = files.list ? await files.list() : [];
+  const pickles = names.filter(isPickleWeightsFile);
+  return pickles.length > 0 ? `. ${pickleWeightsMessage(files.location, pickles)}` : '';
+}
 
 /**
  * The ort backend as a registry entry (`name: 'ort'`). `canLoad` is `true` for a folder whose
@@ -36,7 +46,8 @@ export const ortBackendLoader: BackendLoader = Object.freeze<BackendLoader>({
       const found = await onnxFilesFound(files, probes);
       return (
         `${files.location} has no encoder-decoder ONNX export (encoder_model.onnx with decoder_model_merged.onnx or decoder_model.onnx, ` +
-        `or another dtype's pair, in onnx/ or the folder root); it has ${found.length > 0 ? found.join(', ') : 'no ONNX file'}`
+        `or another dtype's pair, in onnx/ or the folder root); it has ${found.length > 0 ? found.join(', ') : 'no ONNX file'}` +
+        (await pickleHint(files))
       );
     }
     const candidates = ortDtypeSuffixes.flatMap(decoderOnlyCandidates);
@@ -44,7 +55,8 @@ export const ortBackendLoader: BackendLoader = Object.freeze<BackendLoader>({
     const found = await onnxFilesFound(files, candidates);
     return (
       `${files.location} has no decoder-only ONNX export (looked for onnx/model.onnx, onnx/decoder_model_merged.onnx, model.onnx, ` +
-      `decoder_model_merged.onnx, decoder_model.onnx and their dtype variants); it has ${found.length > 0 ? found.join(', ') : 'no ONNX file'}`
+      `decoder_model_merged.onnx, decoder_model.onnx and their dtype variants); it has ${found.length > 0 ? found.join(', ') : 'no ONNX file'}` +
+      (await pickleHint(files))
     );
   },
   load: (files, options) =>
