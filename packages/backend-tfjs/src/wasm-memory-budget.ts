@@ -1,5 +1,6 @@
 import { InvalidInputError, type ModelConfig, ModelLoadError } from '@inseq/core';
 import * as tf from '@tensorflow/tfjs';
+import { BLOCKED_WEIGHT_BYTES, WEIGHT_BLOCK_ROWS } from './ops/weight-mat-mul';
 import { activationFloatsPerRow, rowsPerCall } from './split-rows';
 
 /**
@@ -32,7 +33,11 @@ export interface WasmMemoryPlan {
    * gathers from or multiplies transposed (unpacked).
    */
   readonly forwardPackedBytes: number;
-  /** As `forwardPackedBytes`, plus the vocabulary-sized matrices, which the backward pass multiplies untransposed. */
+  /**
+   * As `forwardPackedBytes`, plus the vocabulary-sized matrices, which the backward pass multiplies
+   * untransposed: packed whole when small, else one block of rows at a time (a slice and its packed
+   * copy, freed after use).
+   */
   readonly gradientPackedBytes: number;
   /** The heap limit checked against. */
   readonly limitBytes: number;
@@ -78,8 +83,13 @@ export function planWasmMemory(
     const size = shape.reduce((product, dim) => product * dim, 1);
     parameters += size;
     if (shape.length !== 2) continue;
-    if (shape.includes(config.vocabSize)) vocabularyMatrices += size;
-    else matrices += size;
+    if (shape.includes(config.vocabSize)) {
+      const rowSize = size / shape[0];
+      // Above BLOCKED_WEIGHT_BYTES the backward multiplies blocks: a slice and its packed copy at a time.
+      vocabularyMatrices += size * 4 <= BLOCKED_WEIGHT_BYTES ? size : 2 * Math.min(shape[0], WEIGHT_BLOCK_ROWS) * rowSize;
+    } else {
+      matrices += size;
+    }
   }
   return {
     location,

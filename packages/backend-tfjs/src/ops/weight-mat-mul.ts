@@ -17,11 +17,45 @@ export function weightMatMul(x: tf.Tensor2D, weight: tf.Tensor2D, transposeWeigh
     const rows = input as tf.Tensor2D;
     return {
       value: transposeWeight ? timesTransposed(rows, weight) : tf.matMul<tf.Tensor2D>(rows, weight),
-      gradFunc: (dy: tf.Tensor2D) => (transposeWeight ? tf.matMul(dy, weight) : timesTransposed(dy, weight)),
+      gradFunc: (dy: tf.Tensor2D) => (transposeWeight ? timesWeight(dy, weight) : timesTransposed(dy, weight)),
     };
   });
   return product(x);
 }
+
+/**
+ * Weights above this many bytes are multiplied in row blocks of {@link WEIGHT_BLOCK_ROWS} in the
+ * backward pass of `x @ weightᵀ`: XNNPACK would otherwise keep a packed copy of the whole matrix
+ * for as long as it lives (545 MiB for Qwen2.5-0.5B's tied embedding), which is what pushes a 0.5 B
+ * model's gradients past tfjs-wasm's 4 GiB. A block's slice and its packed copy are freed once used.
+ * Smaller weights keep the cached packing: re-packing blocks on every call costs time.
+ */
+export const BLOCKED_WEIGHT_BYTES = 256 * 2 ** 20;
+/** Rows of the weight per block (see {@link BLOCKED_WEIGHT_BYTES}). */
+export const WEIGHT_BLOCK_ROWS = 16384;
+
+/** `dy @ weight` (`[rows, n]` by `[n, k]`): one matMul, or blocks of weight rows for a large weight. */
+function timesWeight(dy: tf.Tensor2D, weight: tf.Tensor2D, blockRows = WEIGHT_BLOCK_ROWS, blockedFromBytes = BLOCKED_WEIGHT_BYTES): tf.Tensor2D {
+  const [n, k] = weight.shape;
+  if (n * k * 4 <= blockedFromBytes || n <= blockRows) return tf.matMul(dy, weight);
+  let sum: tf.Tensor2D | undefined;
+  for (let start = 0; start < n; start += blockRows) {
+    const size = Math.min(blockRows, n - start);
+    const part = tf.tidy(() => tf.matMul<tf.Tensor2D>(tf.slice(dy, [0, start], [-1, size]), tf.slice(weight, [start, 0], [size, -1])));
+    if (!sum) {
+      sum = part;
+      continue;
+    }
+    const next = tf.add<tf.Tensor2D>(sum, part);
+    sum.dispose();
+    part.dispose();
+    sum = next;
+  }
+  return sum as tf.Tensor2D;
+}
+
+/** For tests: the backward product of {@link weightMatMul} with `transposeWeight`, with a chosen block size. */
+export const blockedTimesWeight = timesWeight;
 
 /**
  * `a @ weightᵀ` (`[rows, k]` by `[n, k]`) without a transposed matMul operand, transposing
