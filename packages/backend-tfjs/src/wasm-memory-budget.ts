@@ -1,6 +1,6 @@
 import { InvalidInputError, type ModelConfig, ModelLoadError } from '@inseq/core';
 import * as tf from '@tensorflow/tfjs';
-import { BLOCKED_WEIGHT_BYTES, WEIGHT_BLOCK_ROWS } from './ops/weight-mat-mul';
+import { UNPACKED_WEIGHT_BYTES } from './ops/weight-mat-mul';
 import { activationFloatsPerRow, rowsPerCall } from './split-rows';
 
 /**
@@ -35,8 +35,7 @@ export interface WasmMemoryPlan {
   readonly forwardPackedBytes: number;
   /**
    * As `forwardPackedBytes`, plus the vocabulary-sized matrices, which the backward pass multiplies
-   * untransposed: packed whole when small, else one block of rows at a time (a slice and its packed
-   * copy, freed after use).
+   * untransposed: packed when small; above `UNPACKED_WEIGHT_BYTES` the naive kernel packs nothing.
    */
   readonly gradientPackedBytes: number;
   /** The heap limit checked against. */
@@ -84,9 +83,8 @@ export function planWasmMemory(
     parameters += size;
     if (shape.length !== 2) continue;
     if (shape.includes(config.vocabSize)) {
-      const rowSize = size / shape[0];
-      // Above BLOCKED_WEIGHT_BYTES the backward multiplies blocks: a slice and its packed copy at a time.
-      vocabularyMatrices += size * 4 <= BLOCKED_WEIGHT_BYTES ? size : 2 * Math.min(shape[0], WEIGHT_BLOCK_ROWS) * rowSize;
+      // Above UNPACKED_WEIGHT_BYTES the backward runs the naive kernel, which packs nothing.
+      if (size * 4 <= UNPACKED_WEIGHT_BYTES) vocabularyMatrices += size;
     } else {
       matrices += size;
     }

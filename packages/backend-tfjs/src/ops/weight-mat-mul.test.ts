@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initTfjs } from '../init-tfjs';
-import { BLOCKED_WEIGHT_BYTES, blockedTimesWeight, weightMatMul } from './weight-mat-mul';
+import { UNPACKED_WEIGHT_BYTES, backwardTimesWeight, weightMatMul } from './weight-mat-mul';
 
 /** Float64 `dy @ weight` of row-major data. */
 function reference(dy: Float32Array, weight: Float32Array, rows: number, n: number, k: number): Float64Array {
@@ -15,7 +15,7 @@ describe('weightMatMul', () => {
     await initTfjs('wasm');
   });
 
-  it('the blocked backward product of a large weight equals dy @ weight, frees its blocks and the gradient of x @ weightᵀ is that product', () => {
+  it('the unpacked backward product of a large weight equals dy @ weight, leaves no tensor behind, and so does the packed one of x @ weightᵀ', () => {
     const [rows, n, k] = [3, 1000, 6];
     const dyData = Float32Array.from({ length: rows * n }, (_, i) => Math.sin(i * 0.37));
     const weightData = Float32Array.from({ length: n * k }, (_, i) => Math.cos(i * 0.11));
@@ -23,17 +23,17 @@ describe('weightMatMul', () => {
     const dy = tf.tensor2d(dyData, [rows, n]);
     const weight = tf.tensor2d(weightData, [n, k]);
     const before = tf.memory().numTensors;
-    // Blocks of 128 rows (8 blocks, the last one short), forced by lowering the size where blocking starts.
-    const blocked = blockedTimesWeight(dy, weight, 128, 0);
+    // The naive-kernel path, forced by lowering the size where it starts.
+    const unpacked = backwardTimesWeight(dy, weight, 0);
     expect(tf.memory().numTensors).toBe(before + 1);
-    const actual = blocked.dataSync();
+    const actual = unpacked.dataSync();
     for (let i = 0; i < expected.length; i++) expect(Math.abs(actual[i] - expected[i])).toBeLessThan(1e-4);
     // The gradient through weightMatMul (transposed weight) is the same product.
     const x = tf.tensor2d(Float32Array.from({ length: rows * k }, (_, i) => i / 10), [rows, k]);
     const gradient = tf.grad((input: tf.Tensor) => tf.sum(tf.mul(weightMatMul(input as tf.Tensor2D, weight, true), dy)))(x);
     const plain = gradient.dataSync();
     for (let i = 0; i < expected.length; i++) expect(Math.abs(plain[i] - expected[i])).toBeLessThan(1e-4);
-    tf.dispose([dy, weight, blocked, x, gradient]);
-    expect(BLOCKED_WEIGHT_BYTES).toBe(256 * 2 ** 20);
+    tf.dispose([dy, weight, unpacked, x, gradient]);
+    expect(UNPACKED_WEIGHT_BYTES).toBe(256 * 2 ** 20);
   });
 });
