@@ -6,7 +6,7 @@ import { initTfjs } from './init-tfjs';
 import { loadTfjsBackend } from './load-tfjs-backend';
 import { parseGpt2Config } from './models/gpt2/parse-gpt2-config';
 import { activationFloatsPerRow } from './split-rows';
-import { planWasmMemory, WASM_MEMORY_LIMIT_BYTES } from './wasm-memory-budget';
+import { planWasmMemory, WASM_MEMORY_LIMIT_BYTES, WASM_USABLE_SHARE } from './wasm-memory-budget';
 
 const tiny = createTinyGpt2();
 const vocab = tiny.config.vocab_size as number;
@@ -117,7 +117,7 @@ describe('tfjs-wasm memory checks', () => {
       },
       'models/sharded',
     );
-    const wasmMemoryLimitBytes = Math.ceil((tf.memory().numBytes + 60 * 2 ** 20) / 0.9);
+    const wasmMemoryLimitBytes = Math.ceil((tf.memory().numBytes + 60 * 2 ** 20) / WASM_USABLE_SHARE);
     const error = await caught(loadTfjsBackend(files, { device: 'wasm', wasmMemoryLimitBytes }));
     expect({ name: error.name, code: error.code }).toEqual({ name: 'ModelLoadError', code: 'MODEL_TOO_LARGE' });
     expect(error.message).toContain('model-00001-of-00002.safetensors + models/sharded/model-00002-of-00002.safetensors has 10 M parameters');
@@ -129,7 +129,7 @@ describe('tfjs-wasm memory checks', () => {
     const plan = planWasmMemory(tiny.files['model.safetensors'], { vocabSize: vocab }, 'tiny')!;
     const used = tf.memory().numBytes;
     // Room for the weights, their packed copies and a few hundred KiB of activations.
-    const limit = (used + plan.weightBytes + plan.forwardPackedBytes + 300 * 1024) / 0.9;
+    const limit = (used + plan.weightBytes + plan.forwardPackedBytes + 300 * 1024) / WASM_USABLE_SHARE;
     const backend = await loadTfjsBackend(memoryModelFiles(tiny.files, 'models/tiny'), { device: 'wasm', wasmMemoryLimitBytes: limit });
     backends.push(backend);
     const short = await backend.forward(row(4));
@@ -152,7 +152,7 @@ describe('tfjs-wasm memory checks', () => {
     // Forward of 8 tokens needs used + forward packs + A; gradients need used + all packs + 2A.
     const activations = activationFloatsPerRow(parseGpt2Config(tiny.config), 8) * 4;
     const usable = used + plan.forwardPackedBytes + activations + (plan.gradientPackedBytes - plan.forwardPackedBytes) / 2;
-    const backend = await loadTfjsBackend(memoryModelFiles(tiny.files, 'models/tiny'), { device: 'wasm', wasmMemoryLimitBytes: usable / 0.9 });
+    const backend = await loadTfjsBackend(memoryModelFiles(tiny.files, 'models/tiny'), { device: 'wasm', wasmMemoryLimitBytes: usable / WASM_USABLE_SHARE });
     backends.push(backend);
     const input = row(8);
     await backend.forward(input);

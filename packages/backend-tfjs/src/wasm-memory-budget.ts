@@ -13,10 +13,11 @@ export const WASM_MEMORY_LIMIT_BYTES = 4 * 2 ** 30;
 /**
  * Share of the limit an estimate may use: the allocator's overhead and fragmentation, and the
  * heap's growth steps, take the rest. Measured on Qwen2.5-0.5B's shape: the forward pass
- * (estimate 3.2 GiB) ran, gradients (estimate 3.7 GiB) filled the heap to its 4 GiB cap and
- * aborted once the heap had been fragmented by an earlier 64-token forward.
+ * (estimate 3.2 GiB) and single-row gradients (3.25 GiB) ran; gradients of 5 rows (estimate
+ * 3.54 GiB, 0.885 of the limit) ran out of memory once the heap had been fragmented by earlier
+ * runs; so did 3.7 GiB.
  */
-const USABLE_SHARE = 0.9;
+export const WASM_USABLE_SHARE = 0.85;
 
 /** What a model needs of the wasm heap, from its weights' shapes; see {@link planWasmMemory}. */
 export interface WasmMemoryPlan {
@@ -139,7 +140,7 @@ export function checkModelFitsWasm(
   if (!plan || !wasmActive()) return plan;
   const used = tf.memory().numBytes;
   const needed = plan.weightBytes + plan.forwardPackedBytes;
-  const usable = plan.limitBytes * USABLE_SHARE - used;
+  const usable = plan.limitBytes * WASM_USABLE_SHARE - used;
   if (needed <= usable) return plan;
   throw new ModelLoadError(
     `${plan.location} has ${(plan.parameters / 1e6).toFixed(0)} M parameters; tfjs-wasm would need about ${gib(needed)} for it ` +
@@ -170,7 +171,7 @@ export function checkRunFitsWasm(
   const packed = kind === 'gradients' ? plan.gradientPackedBytes : plan.forwardPackedBytes;
   const used = tf.memory().numBytes;
   const needed = used + packed + activations;
-  const usable = plan.limitBytes * USABLE_SHARE;
+  const usable = plan.limitBytes * WASM_USABLE_SHARE;
   if (needed <= usable) return;
   const what = kind === 'gradients' ? 'Gradients' : 'A forward pass';
   const shorter =
