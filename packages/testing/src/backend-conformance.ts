@@ -31,7 +31,7 @@ async function thrown(action: () => Promise<unknown>): Promise<unknown> {
 }
 
 /**
- * Declares the vitest suite every {@link ModelBackend} must pass (STYLE habit 9), so each backend
+ * Declares the vitest suite every {@link ModelBackend} must pass, so each backend
  * proves the same contract on the same tiny GPT-2: declared capabilities, last-position and
  * all-position logits equal to {@link referenceGpt2Forward} within 1e-4 (left padding included),
  * `embed` equal to the `wte` rows, bad input refused with an {@link InseqError} and a stable code,
