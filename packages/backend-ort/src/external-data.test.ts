@@ -57,7 +57,10 @@ describe('external data', () => {
   it('in Node, ONNX Runtime reads a local model and its external data by path: the data file never passes through files.read', async () => {
     const local = await localModelFiles(folder);
     const read: string[] = [];
-    const spied = { ...local, read: async (name: string) => (read.push(name), local.read(name)) };
+    const spied = { ...local, read: async (name: string) => {
+      read.push(name);
+      return local.read(name);
+    } };
     const backend = await loadOrtBackend(spied, { intraOpNumThreads: 1 });
     try {
       const { logits } = await backend.forward({ ...batch, logitsAt: 'all' });
@@ -74,7 +77,10 @@ describe('external data', () => {
     // Without localPath (memory, browsers) the data file's bytes are handed to ONNX Runtime.
     const memory = memoryModelFiles(external);
     const memoryRead: string[] = [];
-    const viaBytes = await loadOrtBackend({ ...memory, read: async (name: string) => (memoryRead.push(name), memory.read(name)) }, { intraOpNumThreads: 1 });
+    const viaBytes = await loadOrtBackend({ ...memory, read: async (name: string) => {
+      memoryRead.push(name);
+      return memory.read(name);
+    } }, { intraOpNumThreads: 1 });
     await viaBytes.dispose();
     expect(memoryRead).toContain('onnx/model.onnx_data');
   });

@@ -17,7 +17,9 @@ import { loadOrtBackend } from './load-ort-backend';
 import { ortGraphLayout } from './ort-graph-layout';
 import { resolveOrtRuntime } from './ort-runtime';
 import { parseOrtConfig } from './parse-ort-config';
-import { readOnnxInitializer } from './read-onnx-initializer';
+import { findEmbeddingTable } from './find-embedding-table';
+import { lazyEmbeddings } from './ort-embeddings';
+import { readOnnxGraph } from './read-onnx-graph';
 
 const methods = registerBuiltinMethods(createRegistry<AttributionMethod>('attribution method'));
 const files = tinyGpt2OnnxFiles({ withPast: true });
@@ -50,7 +52,7 @@ async function loadLogged(options: { reusePrefix: boolean; runBudgetBytes?: numb
   return { backend: createOrtBackend(logged, config, {
       layout,
       runtime,
-      embeddings: { table: async () => (await readOnnxInitializer(files['onnx/model.onnx'], 'transformer.wte.weight'))! },
+      embeddings: lazyEmbeddings(findEmbeddingTable(readOnnxGraph(files['onnx/model.onnx']), config.hiddenSize, 'onnx/model.onnx'), async () => undefined),
       ...options,
     }), runs };
 }

@@ -136,20 +136,6 @@ function* initializers(model: Uint8Array): Generator<Uint8Array> {
 }
 
 /**
- * Finds the initializer `name` of an ONNX model's main graph and reads it as float32 (see
- * {@link readOnnxTensor}); `undefined` when there is none or it cannot be read.
- *
- * @throws Error on bytes that are not a well-formed protobuf.
- */
-export async function readOnnxInitializer(model: Uint8Array, name: string, readExternal?: ExternalDataReader): Promise<OnnxInitializer | undefined> {
-  for (const bytes of initializers(model)) {
-    const tensor = onnxTensorFields(bytes);
-    if (tensor.name === name) return readOnnxTensor(tensor, readExternal);
-  }
-  return undefined;
-}
-
-/**
  * The external data files an ONNX model's initializers name (`external_data` `location`, relative
  * to the model file), each with the first initializer stored there, in order of first mention.
  *

@@ -112,7 +112,8 @@ async function loadFromFiles(files: ModelFiles, options: LoadModelOptions): Prom
   if (!(await files.has('config.json'))) {
     throw new ModelLoadError(
       `${files.location} has no config.json. A model folder needs config.json, tokenizer.json and weights ` +
-        `(model.safetensors), as written by save_pretrained in the Hugging Face layout.`,
+        '(model.safetensors or its shards with model.safetensors.index.json; or ONNX exports such as onnx/model.onnx), ' +
+        'as written by save_pretrained in the Hugging Face layout.',
     );
   }
   const config = await readJsonFile(files, 'config.json');
