@@ -68,6 +68,8 @@ export function cacheApiStore(repoId: string, endpoint: string, cacheName = BROW
         .map((url) => url.slice(prefix.length).split('/').map(decodeURIComponent).join('/'))
         .sort();
     },
+    // A matched Response's body is not read here, so large files are not copied out to answer.
+    has: async (commit, path) => (await (await open()).match(fileUrl(commit, path))) !== undefined,
     read: async (commit, path) => {
       const response = await (await open()).match(fileUrl(commit, path));
       return response ? new Uint8Array(await response.arrayBuffer()) : undefined;

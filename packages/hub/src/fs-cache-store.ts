@@ -95,6 +95,7 @@ export function fsCacheStore(repoFolder: string): HubFileStore {
       }
       return names.sort();
     },
+    has: (commit, path) => exists(snapshotPath(commit, path)),
     read: async (commit, path) => {
       const pointer = snapshotPath(commit, path);
       return (await exists(pointer)) ? new Uint8Array(await readFile(pointer)) : undefined;

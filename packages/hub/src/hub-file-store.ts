@@ -25,6 +25,8 @@ export interface HubFileStore {
   writeRef(revision: string, commit: string): Promise<void>;
   /** Paths of the files cached for `commit`, sorted. */
   listSnapshot(commit: string): Promise<string[]>;
+  /** Whether `path` is cached for `commit`, without reading it. */
+  has(commit: string, path: string): Promise<boolean>;
   read(commit: string, path: string): Promise<Uint8Array | undefined>;
   /** A local file path of a cached file, where the store has one (Node). */
   localPath(commit: string, path: string): Promise<string | undefined>;

@@ -180,9 +180,7 @@ export async function hubModelFiles(id: string, options: HubOptions = {}): Promi
   };
   /** The file in the cache, downloading it first when online; false when offline and not cached. */
   const ensure = async (name: string): Promise<boolean> => {
-    if ((await store.localPath(commit, name)) !== undefined || (await store.read(commit, name).then((bytes) => bytes !== undefined))) {
-      return true;
-    }
+    if (await store.has(commit, name)) return true;
     if (offline) {
       missing.add(name);
       return false;
