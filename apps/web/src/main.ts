@@ -14,6 +14,7 @@ import {
 import { type DownloadKind, downloadOutput } from './downloads';
 import { type Engine, probeEngines } from './engines';
 import { type PickedFolder, folderFromDrop, folderFromInput } from './picked-files';
+import { type PreparedExample, forcedText, parsePreparedExamples, parseShippedModels } from './shipped-models';
 import type { AttributeRequest, EngineId, ModelSource, WorkerMessage } from './worker-protocol';
 
 /** What the page exposes for scripts and the browser test: the state and the numbers on screen. */
@@ -25,6 +26,9 @@ export interface InseqWebState {
   timings?: { loadMs: number; attributeMs: number };
   ranOn?: string;
   error?: string;
+  /** The shipped model folder selected, and the labels of its prepared examples (none without examples.json). */
+  shippedModel?: string;
+  examples: string[];
 }
 
 declare global {
@@ -34,7 +38,7 @@ declare global {
 }
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
-const state: InseqWebState = { status: 'starting', engines: [], views: [] };
+const state: InseqWebState = { status: 'starting', engines: [], views: [], examples: [] };
 window.inseqWeb = state;
 const registries = createDefaultRegistries();
 let output: FeatureAttributionOutput | undefined;
@@ -76,7 +80,7 @@ function showError(message: string): void {
 
 function modelSource(): ModelSource {
   const kind = (document.querySelector('input[name="model-source"]:checked') as HTMLInputElement).value;
-  if (kind === 'shipped') return { kind: 'url', url: new URL('models/tiny-gpt2/', document.baseURI).href };
+  if (kind === 'shipped') return { kind: 'url', url: new URL(`models/${$<HTMLSelectElement>('shipped-model').value}/`, document.baseURI).href };
   if (kind === 'url') {
     const url = $<HTMLInputElement>('model-url').value.trim();
     if (url === '') throw new Error('Type the URL of a model folder (the one holding config.json).');
@@ -261,6 +265,65 @@ function showSourceFields(): void {
   $('hub-source').hidden = kind !== 'hub';
 }
 
+/** Fills the shipped-model select from `models/index.json` (the build lists every folder of `models/`). */
+async function loadShippedModels(): Promise<void> {
+  const url = new URL('models/index.json', document.baseURI).href;
+  const response = await fetch(url);
+  if (!response.ok) throw new Error(`GET ${url} answered ${response.status}: the build lists the shipped models there.`);
+  const shipped = parseShippedModels(await response.json(), url);
+  fillSelect($('shipped-model'), shipped.models, shipped.default);
+}
+
+/** Which `showExamples` call is current: a later model choice makes earlier answers stale. */
+let examplesRequest = 0;
+
+/**
+ * Shows the prepared examples of the selected shipped model (`examples.json` in its folder): a
+ * button each. No file hides the menu; a malformed one shows why.
+ */
+async function showExamples(): Promise<void> {
+  const request = ++examplesRequest;
+  const name = $<HTMLSelectElement>('shipped-model').value;
+  const url = new URL(`models/${name}/examples.json`, document.baseURI).href;
+  let examples: PreparedExample[] = [];
+  let error = '';
+  try {
+    const response = await fetch(url);
+    if (response.ok) examples = parsePreparedExamples(await response.json(), url, registries.methods.list());
+    else if (response.status !== 404) error = `GET ${url} answered ${response.status} ${response.statusText}.`;
+  } catch (caught) {
+    error = `Could not read the prepared examples: ${(caught as Error).message}`;
+  }
+  if (request !== examplesRequest) return;
+  state.shippedModel = name;
+  state.examples = examples.map((example) => example.label);
+  $('examples-model').textContent = name;
+  $('examples-error').textContent = error;
+  $('example-buttons').replaceChildren(
+    ...examples.map((example) => {
+      const button = document.createElement('button');
+      button.type = 'button';
+      button.textContent = example.label;
+      button.title = `${example.phenomenon ? `${example.phenomenon}: ` : ''}${example.prompt} (${example.method})`;
+      button.addEventListener('click', () => runExample(example));
+      return button;
+    }),
+  );
+  $('examples').hidden = examples.length === 0 && error === '';
+}
+
+/** Fills the form with `example` on the shipped model and attributes it. */
+function runExample(example: PreparedExample): void {
+  (document.querySelector('input[name="model-source"][value="shipped"]') as HTMLInputElement).checked = true;
+  showSourceFields();
+  $<HTMLInputElement>('input-text').value = example.prompt;
+  $<HTMLInputElement>('generated-text').value = forcedText(example) ?? '';
+  $<HTMLSelectElement>('method').value = example.method;
+  describeMethod();
+  $<HTMLInputElement>('method-options').value = JSON.stringify(example.attributionArgs ?? {});
+  startAttribution();
+}
+
 async function start(): Promise<void> {
   document.head.append(Object.assign(document.createElement('style'), { textContent: vizStyles }));
   fillSelect($('method'), registries.methods.list(), 'integrated_gradients');
@@ -284,6 +347,11 @@ async function start(): Promise<void> {
     drop.classList.remove('over');
     if (event.dataTransfer) folderFromDrop(event.dataTransfer).then(pickFolder, (error) => showError(`Could not read the dropped folder: ${error}`));
   });
+  $('shipped-model').addEventListener('change', () => {
+    (document.querySelector('input[name="model-source"][value="shipped"]') as HTMLInputElement).checked = true;
+    showSourceFields();
+    showExamples();
+  });
   $('attribute').addEventListener('click', startAttribution);
   $('cancel').addEventListener('click', cancel);
   for (const id of ['aggregators', 'normalize', 'rescale']) $(id).addEventListener('change', render);
@@ -302,6 +370,8 @@ async function start(): Promise<void> {
     if (file) openSaved(file);
   });
 
+  await loadShippedModels();
+  await showExamples();
   state.engines = await probeEngines();
   const select = $<HTMLSelectElement>('engine');
   select.replaceChildren(

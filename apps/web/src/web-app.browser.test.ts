@@ -43,6 +43,20 @@ const input = 'The capital of France is';
 const generated = 'The capital of France is Paris';
 const method = 'integrated_gradients';
 const methodOptions = { n_steps: 8 };
+/**
+ * A prepared-examples file for tiny-gpt2, served beside its files as `examples.json` (the demo
+ * model ships its own): random weights, so these check the pipeline, not what the model knows.
+ */
+const preparedExamples = [
+  {
+    label: 'A fact (pipeline check, random weights)',
+    phenomenon: 'fact',
+    prompt: input,
+    method: 'integrated_gradients',
+    attributionArgs: methodOptions,
+  },
+  { label: 'Bias: the nurse (pipeline check, random weights)', phenomenon: 'bias', prompt: 'The nurse said that', generatedText: ' she', method: 'saliency' },
+];
 
 type Browser = Awaited<ReturnType<typeof launchChromium>>;
 type Page = Awaited<ReturnType<Browser['newPage']>>;
@@ -86,6 +100,11 @@ async function openApp(browser: Browser, server: StaticServer, recordings: (read
   recordings.push(recordPageRequests(page.context()));
   await page.goto(server.url('/index.html'));
   await page.waitForFunction(() => window.inseqWeb?.status === 'idle', undefined, { timeout: 20_000 });
+  // The page opens on the demo model once the repository ships it; these checks are tiny-gpt2's.
+  if ((await page.inputValue('#shipped-model')) !== 'tiny-gpt2') {
+    await page.selectOption('#shipped-model', 'tiny-gpt2');
+    await page.waitForFunction(() => window.inseqWeb.shippedModel === 'tiny-gpt2');
+  }
   return page;
 }
 
@@ -144,6 +163,7 @@ describe.skipIf(skipReason !== undefined)('apps/web in headless Chromium', () =>
     for (const file of walk(outDir)) files[`/${relative(outDir, file).split(sep).join('/')}`] = () => readFileSync(file);
     const onnxFiles = tinyGpt2OnnxFiles();
     for (const [name, bytes] of Object.entries(onnxFiles)) files[`/models/tiny-gpt2-onnx/${name}`] = bytes;
+    files['/models/tiny-gpt2/examples.json'] = JSON.stringify(preparedExamples);
     const ortModel = await loadModel(memoryModelFiles(onnxFiles, 'tiny-gpt2-onnx'), {
       backend: 'ort',
       backends: createRegistry<BackendLoader>('backend').register(ortBackendLoader),
@@ -368,6 +388,60 @@ describe.skipIf(skipReason !== undefined)('apps/web in headless Chromium', () =>
       expect(urls.filter((url) => !url.startsWith(server.origin) && !url.startsWith(hub.endpoint))).toEqual([]);
     } finally {
       await page.close();
+    }
+  });
+
+  it('runs a prepared example in one click: the heatmap and token view show its prompt, with the numbers Node computes', async () => {
+    browser ??= await launchChromium();
+    const page = await openApp(browser, server, recordings);
+    try {
+      expect(await page.isVisible('#examples')).toBe(true);
+      const labels = await page.$$eval('#example-buttons button', (buttons) => buttons.map((button) => button.textContent));
+      expect(labels).toEqual(preparedExamples.map((example) => example.label));
+      // The example's prompt, method and forced continuation all differ from what the form starts with.
+      const example = preparedExamples[1];
+      const forced = `${example.prompt}${example.generatedText}`;
+      await page.selectOption('#engine', 'tfjs:wasm');
+      await page.click(`#example-buttons button:nth-child(2)`);
+      await page.waitForFunction(() => window.inseqWeb.status === 'done' || window.inseqWeb.status === 'error', undefined, { timeout: 90_000 });
+      const state = await page.evaluate(() => window.inseqWeb);
+      expect(state.error).toBeUndefined();
+      expect(await page.inputValue('#input-text')).toBe(example.prompt);
+      expect(await page.inputValue('#method')).toBe(example.method);
+      const expected = heatmapValues(await attribute(model, example.prompt, { method: example.method, generatedTexts: forced }));
+      expect(maxDiff(await pageValues(page), expected)).toBeLessThan(1e-4);
+      // The token view: the prompt's tokens as context, the forced pronoun as the generated token.
+      const vocabularyToken = (tip: string) => tip.slice(0, tip.indexOf(' (id '));
+      const tokens = (selector: string) => page.$$eval(selector, (spans) => spans.map((span) => span.getAttribute('data-tip') ?? ''));
+      const context = (await tokens('#results .token-view .context-line .token.context')).map(vocabularyToken);
+      const generated = (await tokens('#results .token-view .generated-line .token.generated')).map(vocabularyToken);
+      const ids = (text: string) => model.tokenizer.encode(text).map((id) => model.tokenizer.idToToken(id));
+      expect(context).toEqual(ids(example.prompt));
+      expect(generated).toEqual(ids(forced).slice(ids(example.prompt).length));
+      expect(await page.$$eval('#results table.heatmap', (tables) => tables.length)).toBe(1);
+    } finally {
+      await page.close();
+    }
+  });
+
+  it('hides the examples menu when the shipped model has no examples.json, and explains a malformed one', async () => {
+    const answers: [number, string, string][] = [
+      [404, 'Not found', ''],
+      [200, JSON.stringify([{ label: 'x', prompt: 'p', method: 'saliency', generated_text: 'q' }]), 'unknown field(s) "generated_text"'],
+    ];
+    browser ??= await launchChromium();
+    for (const [status, body, message] of answers) {
+      const page = await browser.newPage();
+      try {
+        await page.route('**/models/*/examples.json', (route) => route.fulfill({ status, body, contentType: 'application/json' }));
+        await page.goto(server.url('/index.html'));
+        await page.waitForFunction(() => window.inseqWeb?.status === 'idle', undefined, { timeout: 20_000 });
+        expect(await page.evaluate(() => window.inseqWeb.examples)).toEqual([]);
+        expect(await page.isVisible('#examples')).toBe(status !== 404);
+        expect(await page.textContent('#examples-error')).toContain(message);
+      } finally {
+        await page.close();
+      }
     }
   });
 
