@@ -61,9 +61,28 @@ export const FAITHFULNESS_METRICS: readonly {
   { key: 'aopcSufficiency', header: () => 'AOPC suff', better: 'lower' },
 ];
 
-/** A score with three decimals (`-0.125`, `1.000`), `–` for NaN (no case). */
-export function formatFaithfulness(value: number): string {
-  return Number.isFinite(value) ? value.toFixed(3) : '–';
+/** A score with `decimals` decimals (`-0.125`, `1.000`), `–` for NaN (no case). */
+export function formatFaithfulness(value: number, decimals = 3): string {
+  return Number.isFinite(value) ? value.toFixed(decimals) : '–';
+}
+
+/**
+ * Decimals that show a column of scores: 3, or enough for two significant digits of its largest
+ * magnitude when that is below 0.01 (probability drops of an untrained model are tiny), at most 8.
+ */
+export function faithfulnessDecimals(values: readonly number[]): number {
+  const largest = Math.max(0, ...values.filter(Number.isFinite).map(Math.abs));
+  return largest > 0 && largest < 0.01 ? Math.min(8, Math.ceil(-Math.log10(largest)) + 1) : 3;
+}
+
+/** Each metric's column of `summary` formatted with its own {@link faithfulnessDecimals}, rows in method order. */
+export function formatFaithfulnessColumns(rows: readonly FaithfulnessScores[]): string[][] {
+  const columns = FAITHFULNESS_METRICS.map((metric) => {
+    const values = rows.map((row) => row[metric.key]);
+    const decimals = faithfulnessDecimals(values);
+    return values.map((value) => formatFaithfulness(value, decimals));
+  });
+  return rows.map((_, r) => columns.map((column) => column[r]));
 }
 
 /** One line naming the cases, k and chance level, shared by every renderer. */

@@ -25,7 +25,9 @@ export {
   type FaithfulnessSummary,
   type MethodFaithfulness,
   faithfulnessCaption,
+  faithfulnessDecimals,
   formatFaithfulness,
+  formatFaithfulnessColumns,
 } from './faithfulness-summary';
 export { renderEvaluationTerminal } from './render-evaluation-terminal';
 export { renderEvaluationMarkdown } from './render-evaluation-markdown';

@@ -1,5 +1,5 @@
 import { escapeHtml } from './escape-html';
-import { FAITHFULNESS_METRICS, type FaithfulnessSummary, faithfulnessCaption, formatFaithfulness } from './faithfulness-summary';
+import { FAITHFULNESS_METRICS, type FaithfulnessSummary, faithfulnessCaption, faithfulnessDecimals, formatFaithfulness, formatFaithfulnessColumns } from './faithfulness-summary';
 
 /** Options of {@link renderEvaluationHtml}. */
 export interface EvaluationHtmlOptions {
@@ -9,7 +9,8 @@ export interface EvaluationHtmlOptions {
 
 const BAR_HEIGHT = 18;
 const GAP = 6;
-const LABEL_WIDTH = 190;
+/** Pixels per character of the 12 px monospace labels, a little generous. */
+const CHARACTER_WIDTH = 7.5;
 const PLOT_WIDTH = 360;
 const VALUE_WIDTH = 60;
 
@@ -19,6 +20,8 @@ const VALUE_WIDTH = 60;
  * `reference` (chance level) when given.
  */
 function barChart(labels: readonly string[], values: readonly number[], reference: number | undefined, highlight: string): string {
+  const LABEL_WIDTH = Math.max(80, Math.ceil(Math.max(0, ...labels.map((label) => label.length)) * CHARACTER_WIDTH) + 12);
+  const decimals = faithfulnessDecimals(values);
   const finite = [...values, ...(reference === undefined ? [] : [reference])].filter(Number.isFinite);
   const low = Math.min(0, ...finite);
   const high = Math.max(0, ...finite, low + 1e-9);
@@ -34,8 +37,8 @@ function barChart(labels: readonly string[], values: readonly number[], referenc
     const [from, to] = value >= 0 ? [zero, x(value)] : [x(value), zero];
     const fill = label === 'random' ? '#9ca3af' : highlight;
     return (
-      `${text}<rect x="${from.toFixed(1)}" y="${y}" width="${Math.max(to - from, 0.5).toFixed(1)}" height="${BAR_HEIGHT}" fill="${fill}"><title>${escapeHtml(label)}: ${formatFaithfulness(value)}</title></rect>` +
-      `<text x="${(Math.max(to, zero) + 4).toFixed(1)}" y="${y + BAR_HEIGHT - 5}">${formatFaithfulness(value)}</text>`
+      `${text}<rect x="${from.toFixed(1)}" y="${y}" width="${Math.max(to - from, 0.5).toFixed(1)}" height="${BAR_HEIGHT}" fill="${fill}"><title>${escapeHtml(label)}: ${formatFaithfulness(value, decimals)}</title></rect>` +
+      `<text x="${(Math.max(to, zero) + 4).toFixed(1)}" y="${y + BAR_HEIGHT - 5}">${formatFaithfulness(value, decimals)}</text>`
     );
   });
   const referenceLine =
@@ -70,9 +73,10 @@ export function renderEvaluationHtml(summary: FaithfulnessSummary, options: Eval
     const heading = `${metric.header(summary.k)} (${metric.better} is better${reference === undefined ? '' : '; dashed: chance'})`;
     return `<figure><figcaption>${escapeHtml(heading)}</figcaption>${barChart(labels, values, reference, color)}</figure>`;
   });
+  const cells = formatFaithfulnessColumns(summary.methods.map((row) => row.overall));
   const table = htmlTable(
     ['method', ...FAITHFULNESS_METRICS.map((metric) => metric.header(summary.k))],
-    summary.methods.map((row) => [row.method, ...FAITHFULNESS_METRICS.map((metric) => formatFaithfulness(row.overall[metric.key]))]),
+    summary.methods.map((row, r) => [row.method, ...cells[r]]),
   );
   const byPhenomenon =
     summary.phenomena.length > 1

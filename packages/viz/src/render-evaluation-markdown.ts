@@ -1,4 +1,4 @@
-import { FAITHFULNESS_METRICS, type FaithfulnessSummary, faithfulnessCaption, formatFaithfulness } from './faithfulness-summary';
+import { FAITHFULNESS_METRICS, type FaithfulnessSummary, faithfulnessCaption, formatFaithfulness, formatFaithfulnessColumns } from './faithfulness-summary';
 
 /** `|` and newlines would break a table cell. */
 function cell(text: string): string {
@@ -18,7 +18,8 @@ function markdownTable(header: readonly string[], rows: readonly (readonly strin
  */
 export function renderEvaluationMarkdown(summary: FaithfulnessSummary): string {
   const header = ['method', ...FAITHFULNESS_METRICS.map((metric) => `${metric.header(summary.k)} ${metric.better === 'higher' ? '↑' : '↓'}`)];
-  const rows = summary.methods.map((row) => [`\`${row.method}\``, ...FAITHFULNESS_METRICS.map((metric) => formatFaithfulness(row.overall[metric.key]))]);
+  const cells = formatFaithfulnessColumns(summary.methods.map((row) => row.overall));
+  const rows = summary.methods.map((row, r) => [`\`${row.method}\``, ...cells[r]]);
   const parts = [`Model \`${summary.model}\`: ${faithfulnessCaption(summary)}.`, '', markdownTable(header, rows)];
   if (summary.phenomena.length > 1) {
     parts.push(

@@ -1,4 +1,4 @@
-import { FAITHFULNESS_METRICS, type FaithfulnessSummary, faithfulnessCaption, formatFaithfulness } from './faithfulness-summary';
+import { FAITHFULNESS_METRICS, type FaithfulnessSummary, faithfulnessCaption, formatFaithfulness, formatFaithfulnessColumns } from './faithfulness-summary';
 import { textWidth } from './text-width';
 
 /** Rows of cells as aligned text: first column left-aligned, the others right-aligned, a rule under the header. */
@@ -19,9 +19,10 @@ function textTable(header: readonly string[], rows: readonly (readonly string[])
  * phenomenon — a table of hit@1 per phenomenon. No escape codes; no trailing newline.
  */
 export function renderEvaluationTerminal(summary: FaithfulnessSummary): string {
+  const cells = formatFaithfulnessColumns(summary.methods.map((row) => row.overall));
   const overall = textTable(
     ['method', ...FAITHFULNESS_METRICS.map((metric) => metric.header(summary.k))],
-    summary.methods.map((row) => [row.method, ...FAITHFULNESS_METRICS.map((metric) => formatFaithfulness(row.overall[metric.key]))]),
+    summary.methods.map((row, r) => [row.method, ...cells[r]]),
   );
   const parts = [`Faithfulness of attribution methods on ${summary.model}`, faithfulnessCaption(summary), '', overall];
   if (summary.phenomena.length > 1) {

@@ -1,6 +1,6 @@
 import { InseqError } from '@inseq/core';
 import { describe, expect, it } from 'vitest';
-import type { FaithfulnessScores, FaithfulnessSummary } from './faithfulness-summary';
+import { type FaithfulnessScores, type FaithfulnessSummary, faithfulnessDecimals } from './faithfulness-summary';
 import { renderEvaluationHtml } from './render-evaluation-html';
 import { renderEvaluationMarkdown } from './render-evaluation-markdown';
 import { renderEvaluationTerminal } from './render-evaluation-terminal';
@@ -62,21 +62,32 @@ describe('evaluation renderers', () => {
     expect(page).toContain('models/tiny &lt;gpt2&gt;');
     const svgs = page.match(/<svg[\s\S]*?<\/svg>/g)!;
     expect(svgs).toHaveLength(6);
-    // hit@1: domain [0, 0.75] over 360 px from x = 190; saliency's bar 360 px, random's 120 px, chance at 190 + 96.
+    // Labels take 80 px (the minimum). hit@1: domain [0, 0.75] over 360 px from x = 80; saliency's bar 360 px, random's 120 px, chance at 80 + 96.
     const widths = [...svgs[0].matchAll(/<rect x="([\d.]+)" y="\d+" width="([\d.]+)"/g)].map((m) => [Number(m[1]), Number(m[2])]);
     expect(widths).toEqual([
-      [190, 360],
-      [190, 120],
+      [80, 360],
+      [80, 120],
     ]);
-    expect(svgs[0]).toContain('x1="286.0"');
+    expect(svgs[0]).toContain('x1="176.0"');
     expect(svgs[0]).toContain('stroke-dasharray');
     expect(svgs[2]).not.toContain('stroke-dasharray');
-    // comp@2 spans [-0.1, 0.3]: zero at 190 + 90; random's negative bar ends at zero.
+    // comp@2 spans [-0.1, 0.3]: zero at 80 + 90; random's negative bar ends at zero.
     const comp = [...svgs[2].matchAll(/<rect x="([\d.]+)" y="\d+" width="([\d.]+)"/g)].map((m) => [Number(m[1]), Number(m[2])]);
     expect(comp).toEqual([
-      [280, 270],
-      [190, 90],
+      [170, 270],
+      [80, 90],
     ]);
+  });
+});
+
+describe('faithfulnessDecimals', () => {
+  it('shows tiny columns with two significant digits, others with three decimals', () => {
+    expect(faithfulnessDecimals([0.5, -0.2])).toBe(3);
+    expect(faithfulnessDecimals([0.0054, -0.001])).toBe(4);
+    expect(faithfulnessDecimals([0.00012, Number.NaN])).toBe(5);
+    expect(faithfulnessDecimals([0, 0])).toBe(3);
+    const text = renderEvaluationMarkdown({ ...summary, methods: [{ ...summary.methods[0], overall: { ...scores(0.75, 0.0054), sufficiency: 0.5 } }] });
+    expect(text).toContain('| `saliency` | 0.750 | 1.000 | 0.0054 | 0.500 | 0.500 | 0.125 |');
   });
 });
 
