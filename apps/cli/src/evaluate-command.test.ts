@@ -51,11 +51,15 @@ describe('inseq evaluate', () => {
     expect(result.seed).toBe(3);
     expect(result.caseRecords).toHaveLength(3);
     expect(result.methods.map((row: { method: string }) => row.method)).toEqual(['saliency', 'attention', 'random']);
-    // The table shows the JSON's numbers.
+    // The table shows the JSON's numbers, each to the precision it prints.
     const saliency = result.methods[0].overall;
-    const row = lines.find((line) => line.startsWith('saliency'))!;
-    expect(row).toContain(`${saliency.hitAt1.toFixed(3)}  `);
-    expect(row).toContain(saliency.aopcComprehensiveness.toFixed(3));
+    const cells = lines.find((line) => line.startsWith('saliency'))!.split('│')[1].trim().split(/\s+/);
+    const keys = ['hitAt1', 'hitAtK', 'comprehensiveness', 'sufficiency', 'aopcComprehensiveness', 'aopcSufficiency'];
+    expect(cells).toHaveLength(keys.length);
+    keys.forEach((key, c) => {
+      const decimals = cells[c].split('.')[1].length;
+      expect(Math.abs(Number(cells[c]) - saliency[key])).toBeLessThanOrEqual(0.5 * 10 ** -decimals + 1e-12);
+    });
     // Hit rates are shares of the three cases.
     expect([0, 1 / 3, 2 / 3, 1].some((v) => Math.abs(v - saliency.hitAt1) < 1e-12)).toBe(true);
 
