@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { InseqError } from 'inseq';
 import { type CliIo, processIo } from './cli-io';
 import { addAttributeCommand } from './commands/attribute-command';
+import { addEvaluateCommand } from './commands/evaluate-command';
 import { addListCommands } from './commands/list-commands';
 
 /** Builds the `inseq` program, writing to `io`. */
@@ -12,6 +13,7 @@ export function createProgram(io: CliIo = processIo): Command {
     .exitOverride()
     .configureOutput({ writeOut: (text) => io.stdout.write(text), writeErr: (text) => io.stderr.write(text) });
   addAttributeCommand(program, io);
+  addEvaluateCommand(program, io);
   addListCommands(program, io);
   for (const command of program.commands) command.exitOverride();
   return program;

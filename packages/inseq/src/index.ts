@@ -6,3 +6,19 @@ export { aggregateAttributionScores, type AggregateAttributionScoresOptions } fr
 export { attribute } from './attribute';
 export { createDefaultRegistries, type DefaultRegistries } from './default-registries';
 export { installedBackends, loadModel, type LoadModelOptions } from './load-model';
+export {
+  type EvaluationCase,
+  decisiveRange,
+  parseEvaluationCases,
+  readEvaluationCases,
+} from './evaluation-cases';
+export {
+  type CaseMethodRecord,
+  type CaseRecord,
+  type EvaluateFaithfulnessOptions,
+  type EvaluationProgress,
+  type FaithfulnessEvaluation,
+  RANDOM_BASELINE,
+  evaluateFaithfulness,
+} from './evaluate-faithfulness';
+export { chanceHit, erasureInputs, positionsOfCharacters, rankPositions } from './faithfulness-metrics';

@@ -18,3 +18,18 @@ export { cleanToken } from './clean-token';
 export { displayToken } from './display-token';
 export { textWidth } from './text-width';
 export { blendOnWhite, NEGATIVE_COLOR, POSITIVE_COLOR, scoreColor, type ScoreColor } from './score-color';
+
+export {
+  FAITHFULNESS_METRICS,
+  type FaithfulnessScores,
+  type FaithfulnessSummary,
+  type MethodFaithfulness,
+  faithfulnessCaption,
+  faithfulnessDecimals,
+  formatFaithfulness,
+  formatFaithfulnessColumns,
+} from './faithfulness-summary';
+export { renderEvaluationTerminal } from './render-evaluation-terminal';
+export { renderEvaluationMarkdown } from './render-evaluation-markdown';
+export { renderEvaluationHtml, type EvaluationHtmlOptions } from './render-evaluation-html';
+export { EVALUATION_BLOCK_MARKERS, replaceMarkedBlock } from './replace-marked-block';

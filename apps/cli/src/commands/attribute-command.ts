@@ -23,6 +23,7 @@ import {
 } from 'inseq';
 import type { CliIo } from '../cli-io';
 import { defaultModelPath } from '../default-model-path';
+import { modelHeader } from '../model-header';
 import { createDownloadProgress } from '../download-progress';
 import { loadPlugins } from '../load-plugins';
 import { createProgressReporter } from '../progress';
@@ -231,7 +232,9 @@ export function addAttributeCommand(program: Command, io: CliIo): void {
           onProgress: (event) => progress.update(event),
         });
         progress.stop();
-        if (!flags.hide) io.stdout.write(`${renderOutputTerminal(output, { color: flags.color })}\n`);
+        if (!flags.hide) {
+          io.stdout.write(`${modelHeader(flags.attributionMethod, modelPath, model, flags.device)}\n${renderOutputTerminal(output, { color: flags.color })}\n`);
+        }
         if (flags.savePath) {
           // As Inseq's CLI: the table and HTML show the output as attributed; the saved file is aggregated when asked.
           const written = await saveOutput(aggregateAttributionScores(output, aggregation), flags.savePath, {
