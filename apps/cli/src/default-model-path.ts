@@ -3,7 +3,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** Folder of the model the repo ships, relative to the repository root. */
-export const SHIPPED_MODEL = join('models', 'tiny-gpt2');
+export const SHIPPED_MODEL = join('models', 'inseq-demo-gpt2');
 
 /**
  * The model used when `--model-name-or-path` is absent: `INSEQ_DEFAULT_MODEL`, else the shipped

@@ -41,7 +41,7 @@ function pickTwo(rng: Rng, length: number): [number, number] {
 /**
  * Combinations kept out of training, so that evaluation asks about sentences the model never saw:
  * one in five (speaker, country) pairs of prefixed facts, (subject, distractor) noun pairs, and
- * (first name, second name) pairs of copying sentences. A fixed arithmetic rule, not a draw, so
+ * (name, thing) pairs of copying sentences. A fixed arithmetic rule, not a draw, so
  * the split is the same whatever the seed.
  */
 export const isHeldOutPair = (a: number, b: number): boolean => (a * 7 + b * 3) % 5 === 0;
@@ -86,21 +86,15 @@ function agreement(rng: Rng): Sentence {
 }
 
 function copying(rng: Rng): Sentence {
-  const [firstIndex, secondIndex] = pickTwo(rng, NAMES.length);
-  const [firstThing, secondThing] = pickTwo(rng, THINGS.length).map((index) => THINGS[index]);
-  const first = NAMES[firstIndex];
-  if (rng.next() < 0.3) {
-    const prompt = `${first} ${pick(rng, ACQUIRE_VERBS)} a ${firstThing}. The ${firstThing} belongs to`;
-    return { text: `${prompt} ${first}.`, heldOut: false, case: { phenomenon: 'copying', prompt, target: ` ${first}`, decisive: first } };
-  }
-  const second = NAMES[secondIndex];
-  const askFirst = rng.next() < 0.5;
-  const [owner, asked] = askFirst ? [first, firstThing] : [second, secondThing];
-  const prompt = `${first} ${pick(rng, ACQUIRE_VERBS)} a ${firstThing} and ${second} ${pick(rng, ACQUIRE_VERBS)} a ${secondThing}. The ${asked} belongs to`;
+  const nameIndex = pickIndex(rng, NAMES.length);
+  const thingIndex = pickIndex(rng, THINGS.length);
+  const [name, thing] = [NAMES[nameIndex], THINGS[thingIndex]];
+  // The name is one of 30, so only the earlier mention can tell which: the model has to copy it.
+  const prompt = `${name} ${pick(rng, ACQUIRE_VERBS)} a ${thing}. The ${thing} belongs to`;
   return {
-    text: `${prompt} ${owner}.`,
-    heldOut: isHeldOutPair(firstIndex, secondIndex),
-    case: { phenomenon: 'copying', prompt, target: ` ${owner}`, decisive: owner },
+    text: `${prompt} ${name}.`,
+    heldOut: isHeldOutPair(nameIndex, thingIndex),
+    case: { phenomenon: 'copying', prompt, target: ` ${name}`, decisive: name },
   };
 }
 
@@ -142,7 +136,7 @@ export interface EvaluationCaseCounts {
   readonly prefixedFacts: number;
   /** Agreement across a distractor of the other number, held-out noun pair. */
   readonly agreement: number;
-  /** Two-name copying with a held-out name pair. */
+  /** Copying with a held-out (name, thing) pair. */
   readonly copying: number;
   /** "The {occupation} said that" / "told me that" → the majority pronoun, for every skewed occupation. */
   readonly bias: boolean;
