@@ -19,3 +19,12 @@ export function defaultModelPath(): string | undefined {
   }
   return undefined;
 }
+
+/**
+ * How the default model is named in output: `INSEQ_DEFAULT_MODEL` as set, else the shipped
+ * folder relative to the repository root (`models/inseq-demo-gpt2`), the same on every machine
+ * wherever the clone lives.
+ */
+export function defaultModelLabel(): string {
+  return process.env.INSEQ_DEFAULT_MODEL || SHIPPED_MODEL.split(/[\\/]/).join('/');
+}

@@ -95,6 +95,18 @@ describe('inseq evaluate', () => {
     expect(stderr).toMatch(/seconds per case: occlusion \d+\.\d{3}, erasure \d+\.\d{3}/);
   });
 
+  it('--per-phenomenon keeps the first n cases of each phenomenon', async () => {
+    const directory = await mkdtemp(join(tmpdir(), 'inseq-evaluate-per-'));
+    const dataset = join(directory, 'cases.jsonl');
+    const extra = { phenomenon: 'fact', prompt: 'The capital of Italy is', target: ' Rome', decisive: 'Italy' };
+    await writeFile(dataset, jsonl([CASES[0], extra, CASES[1], CASES[2]]));
+    const out = join(directory, 'out.json');
+    const { code } = await run('evaluate', '--dataset', dataset, '-a', 'occlusion', '--per-phenomenon', '1', '-o', out);
+    expect(code).toBe(0);
+    const saved = JSON.parse(await readFile(out, 'utf8'));
+    expect(saved.caseRecords.map((c: { prompt: string }) => c.prompt)).toEqual(CASES.map((c) => c.prompt));
+  });
+
   describe('bad input: a clear error, exit code 1 or 2, nothing written', () => {
     async function expectRefused(argv: (directory: string) => string[], pattern: RegExp, exitCode = 1) {
       const directory = await mkdtemp(join(tmpdir(), 'inseq-evaluate-bad-'));

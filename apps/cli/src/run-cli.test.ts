@@ -61,7 +61,7 @@ describe('inseq CLI', () => {
     expect(stdout).not.toContain('\x1b[');
     expect(stdout).toContain('probability');
     expect(stdout).toMatch(/^ of +│/m);
-    expect(stdout.split('\n')[0]).toMatch(/^integrated_gradients · .*inseq-demo-gpt2 \(gpt2, 4 layers, tfjs\)$/);
+    expect(stdout.split('\n')[0]).toBe('integrated_gradients · models/inseq-demo-gpt2 (gpt2, 4 layers, tfjs)');
     const output = await loadOutput(json);
     const [sequence] = output.sequence_attributions;
     expect(output.info.attribution_method).toBe('integrated_gradients');

@@ -22,7 +22,7 @@ import {
   writeFileAtomic,
 } from 'inseq';
 import type { CliIo } from '../cli-io';
-import { defaultModelPath } from '../default-model-path';
+import { defaultModelLabel, defaultModelPath } from '../default-model-path';
 import { modelHeader } from '../model-header';
 import { createDownloadProgress } from '../download-progress';
 import { loadPlugins } from '../load-plugins';
@@ -233,7 +233,7 @@ export function addAttributeCommand(program: Command, io: CliIo): void {
         });
         progress.stop();
         if (!flags.hide) {
-          io.stdout.write(`${modelHeader(flags.attributionMethod, modelPath, model, flags.device)}\n${renderOutputTerminal(output, { color: flags.color })}\n`);
+          io.stdout.write(`${modelHeader(flags.attributionMethod, flags.modelNameOrPath ?? defaultModelLabel(), model, flags.device)}\n${renderOutputTerminal(output, { color: flags.color })}\n`);
         }
         if (flags.savePath) {
           // As Inseq's CLI: the table and HTML show the output as attributed; the saved file is aggregated when asked.

@@ -15,7 +15,7 @@ import {
   writeFileAtomic,
 } from 'inseq';
 import type { CliIo } from '../cli-io';
-import { defaultModelPath } from '../default-model-path';
+import { defaultModelLabel, defaultModelPath } from '../default-model-path';
 import { createDownloadProgress } from '../download-progress';
 import { loadPlugins } from '../load-plugins';
 import { modelHeader } from '../model-header';
@@ -29,6 +29,7 @@ interface EvaluateFlags {
   methods?: string[];
   k: number;
   maxCases?: number;
+  perPhenomenon?: number;
   seed: number;
   attributionKwargs?: Record<string, unknown>;
   savePath?: string;
@@ -73,6 +74,17 @@ function datasetPath(flags: EvaluateFlags, modelPath: string): string {
   );
 }
 
+/** The first `count` cases of each phenomenon, in file order (all of them without `count`). */
+function firstPerPhenomenon<T extends { readonly phenomenon?: string }>(cases: readonly T[], count: number | undefined): T[] {
+  if (count === undefined) return [...cases];
+  const taken = new Map<string | undefined, number>();
+  return cases.filter((item) => {
+    const seen = taken.get(item.phenomenon) ?? 0;
+    taken.set(item.phenomenon, seen + 1);
+    return seen < count;
+  });
+}
+
 /** `inseq evaluate`: faithfulness of attribution methods against known decisive tokens. */
 export function addEvaluateCommand(program: Command, io: CliIo): void {
   program
@@ -83,6 +95,7 @@ export function addEvaluateCommand(program: Command, io: CliIo): void {
     .option('-a, --methods <ids...>', 'methods to evaluate; default: every method the backend can run with default options')
     .option('--k <n>', 'top-k tokens for hit@k, comprehensiveness and sufficiency; AOPC averages k = 1..n', parsePositiveInteger, 3)
     .option('--max-cases <n>', 'evaluate only the first n cases', parsePositiveInteger)
+    .option('--per-phenomenon <n>', 'evaluate only the first n cases of each phenomenon (a balanced subset)', parsePositiveInteger)
     .option('--seed <n>', 'seed of the random baseline and of seeded methods', parseNonNegativeInteger, 42)
     .option('--attribution-kwargs <json>', 'options per method, e.g. \'{"integrated_gradients": {"n_steps": 20}}\'', parseJsonObject)
     .option('-o, --save-path <file>', 'write the result (summary and every case) as JSON')
@@ -105,7 +118,7 @@ export function addEvaluateCommand(program: Command, io: CliIo): void {
       const attributionArgs = perMethodOptions(flags.attributionKwargs);
       // Everything that can fail without the model fails first: the cases, the markdown file's markers.
       const path = datasetPath(flags, modelPath);
-      const cases = (await readEvaluationCases(path)).slice(0, flags.maxCases);
+      const cases = firstPerPhenomenon(await readEvaluationCases(path), flags.perPhenomenon).slice(0, flags.maxCases);
       const markdown = flags.markdownInto === undefined ? undefined : await readMarkdown(flags.markdownInto);
       const downloads = createDownloadProgress(io);
       const model = await loadModel(modelPath, {
@@ -130,7 +143,7 @@ export function addEvaluateCommand(program: Command, io: CliIo): void {
         });
         progress.stop();
         const summary = { ...result, model: modelPath };
-        io.stdout.write(`${modelHeader('evaluate', modelPath, model, flags.device)}\n${renderEvaluationTerminal(summary)}\n`);
+        io.stdout.write(`${modelHeader('evaluate', flags.modelNameOrPath ?? defaultModelLabel(), model, flags.device)}\n${renderEvaluationTerminal(summary)}\n`);
         for (const { method, reason } of result.skipped) io.stderr.write(`skipped ${method}: ${reason}\n`);
         if (result.timings) {
           const line = Object.entries(result.timings).map(([name, seconds]) => `${name} ${seconds.toFixed(3)}`);
