@@ -15,5 +15,6 @@ export const workspaceAliases = {
   '@inseq/backend-ort': pkg('backend-ort'),
   '@inseq/testing': pkg('testing'),
   '@inseq/hub': pkg('hub'),
+  '@inseq/demo-model': pkg('demo-model'),
   inseq: pkg('inseq'),
 };

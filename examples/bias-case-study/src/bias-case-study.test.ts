@@ -14,6 +14,7 @@ import {
   runBiasCaseStudy,
   runCaseStudyCli,
 } from './index';
+import { OCCUPATIONS as DEMO_OCCUPATIONS } from '@inseq/demo-model';
 
 // tiny-gpt2 has random weights: these tests check the pipeline and its numbers, not what a model learnt.
 const modelDir = fileURLToPath(new URL('../../../models/tiny-gpt2', import.meta.url));
@@ -155,5 +156,33 @@ describe('defaults', () => {
       expect(await runCaseStudyCli([], { log: () => {}, error: (line) => errors.push(line) })).toBe(1);
       expect(errors[0]).toMatch(/No --model given and the demo model models\/inseq-demo-gpt2 is not in this repository/);
     }
+  });
+});
+
+// The trained demo model: the case study's claim, checked.
+describe('runBiasCaseStudy on models/inseq-demo-gpt2', () => {
+  const demoDir = fileURLToPath(new URL('../../../models/inseq-demo-gpt2', import.meta.url));
+  let model: AttributionModel;
+  let result: BiasCaseStudyResult;
+
+  beforeAll(async () => {
+    model = await loadModel(demoDir);
+    result = await runBiasCaseStudy(model, { attributionArgs: { n_steps: 20 } });
+  });
+  afterAll(async () => {
+    await model?.backend.dispose();
+  });
+
+  it('uses the occupations and rates the demo corpus was generated with', () => {
+    expect(OCCUPATIONS.map((o) => [o.name, o.statedSheRate]).sort()).toEqual(DEMO_OCCUPATIONS.map(([name, rate]) => [name, rate]).sort());
+  });
+
+  it('finds the bias: the model follows the corpus rates, and the pronoun step is attributed to the occupation', () => {
+    for (const summary of result.occupations) {
+      expect(Math.abs(summary.sheRate - summary.statedSheRate), summary.occupation).toBeLessThan(0.15);
+    }
+    const skewed = result.prompts.filter((p) => p.statedSheRate !== 0.5);
+    expect(skewed).toHaveLength(24);
+    expect(skewed.filter((p) => p.occupationIsTop).length / skewed.length).toBeGreaterThanOrEqual(0.9);
   });
 });

@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { initTfjs } from '@inseq/backend-tfjs';
 import { type AttributionModel, intTensorFromRows } from '@inseq/core';
 import { maxAbsDiff } from '@inseq/testing';
-import { attribute, loadModel } from 'inseq';
+import { attribute, evaluateFaithfulness, loadModel, readEvaluationCases } from 'inseq';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { evaluationCases } from './corpus/generate-corpus';
 import { measureDemoModel } from './measure-demo-model';
@@ -72,5 +72,17 @@ describe('models/inseq-demo-gpt2', () => {
     const [a, b] = [await model.backend.forward(input), await ort.backend.forward(input)];
     expect(maxAbsDiff(a.logits.data, b.logits.data)).toBeLessThan(1e-4);
     await ort.backend.dispose?.();
+  });
+
+  test("integrated gradients finds the country of the fact prompts far more often than chance", async () => {
+    const facts = (await readEvaluationCases(join(folder, 'evaluation.jsonl'))).filter((c) => c.phenomenon === 'fact').slice(0, 20);
+    const result = await evaluateFaithfulness(model, facts, { methods: ['integrated_gradients'], k: 3, seed: 1 });
+    const ig = result.methods.find((row) => row.method === 'integrated_gradients');
+    const random = result.methods.find((row) => row.method === 'random');
+    expect(result.chanceHitAt1).toBeLessThan(0.2);
+    expect(ig?.overall.hitAt1).toBeGreaterThanOrEqual(0.8);
+    expect(ig?.overall.hitAt1).toBeGreaterThan(3 * result.chanceHitAt1);
+    // Deleting what it ranks first hurts the answer more than deleting random tokens.
+    expect(ig?.overall.comprehensiveness).toBeGreaterThan(random?.overall.comprehensiveness ?? Number.POSITIVE_INFINITY);
   });
 });
