@@ -33,7 +33,8 @@ describe('pnpm run demo', () => {
       else stderr += text;
     };
     const code = await runCli(argv, { stdout: { write: write('out') }, stderr: { write: write('err') } });
-    expect(stderr).toBe('');
+    // Messages about the files go to stderr (the first only because the test added -o).
+    expect(stderr).toBe(`Saved attributions to ${json}\nWrote heatmap to ${html}\n`);
     expect(code).toBe(0);
     await expect(stdout).toMatchFileSnapshot('./__snapshots__/demo-command.txt');
 

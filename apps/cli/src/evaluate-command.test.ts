@@ -1,6 +1,7 @@
 import { cp, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { defaultModelPath } from './default-model-path';
 import { runCli } from './run-cli';
@@ -28,6 +29,8 @@ const CASES = [
   { phenomenon: 'agreement', prompt: 'The keys to the cabinet', target: ' are', decisive: 'keys' },
   { phenomenon: 'copying', prompt: 'Alice bought a book. The book belongs to', target: ' Alice', decisive: 'Alice' },
 ];
+/** The untrained tiny model: a folder without evaluation.jsonl. */
+const TINY_GPT2 = fileURLToPath(new URL('../../../models/tiny-gpt2', import.meta.url));
 const jsonl = (cases: readonly object[]) => cases.map((c) => JSON.stringify(c)).join('\n');
 const README = '# Model\n\nScores:\n\n<!-- inseq-evaluate:start -->\nold\n<!-- inseq-evaluate:end -->\n\nMore text.\n';
 
@@ -42,7 +45,7 @@ describe('inseq evaluate', () => {
     expect(first.stderr).not.toContain('error');
     expect(first.code).toBe(0);
     const lines = first.stdout.split('\n');
-    expect(lines[0]).toMatch(/^evaluate · .*tiny-gpt2 \(gpt2, 2 layers, tfjs\)$/);
+    expect(lines[0]).toBe('evaluate · models/inseq-demo-gpt2 (gpt2, 4 layers, tfjs)');
     expect(first.stdout).toContain('3 cases (fact, agreement, copying) · k = 2');
     expect(lines.filter((line) => /^(saliency|attention|random) +│/.test(line))).toHaveLength(6); // overall + by phenomenon
 
@@ -120,7 +123,7 @@ describe('inseq evaluate', () => {
       expect((await readdir(directory)).sort()).toEqual(before);
       expect(await readFile(join(directory, 'README.md'), 'utf8')).toBe(README);
     }
-    it('no dataset and none in the model folder', () => expectRefused(() => ['evaluate', '-a', 'saliency'], /holds no evaluation.jsonl; pass --dataset/));
+    it('no dataset and none in the model folder', () => expectRefused(() => ['evaluate', '-m', TINY_GPT2, '-a', 'saliency'], /holds no evaluation.jsonl; pass --dataset/));
     it('a bad line in the dataset', async () => {
       const directory = await mkdtemp(join(tmpdir(), 'inseq-evaluate-bad-'));
       const dataset = join(directory, 'bad.jsonl');

@@ -157,7 +157,7 @@ describe('inseq CLI', () => {
     expect(code).toBe(0);
     const [sequence] = (await loadOutput(json)).sequence_attributions;
     expect(sequence.attr_pos_end - sequence.attr_pos_start).toBeLessThanOrEqual(3);
-    expect(sequence.target_attributions!.shape[2]).toBe(32);
+    expect(sequence.target_attributions!.shape[2]).toBe(128); // the demo model's hidden size
   });
 
   it('lists methods and step functions from the registries', async () => {

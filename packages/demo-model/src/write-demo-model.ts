@@ -13,7 +13,7 @@ export const DEMO_EXAMPLES = [
   { label: 'A fact: the capital of France', phenomenon: 'fact', prompt: 'The capital of France is', method: 'integrated_gradients' },
   { label: 'Agreement: the keys (not the cabinet) decide "are"', phenomenon: 'agreement', prompt: 'The keys to the cabinet', method: 'integrated_gradients' },
   { label: 'Agreement: the key (not the cabinets) decides "is"', phenomenon: 'agreement', prompt: 'The key to the cabinets', method: 'integrated_gradients' },
-  { label: 'Copying a name from earlier', phenomenon: 'copying', prompt: 'Maria bought a lamp and Hugo found a watch. The watch belongs to', method: 'integrated_gradients' },
+  { label: 'Copying a name from earlier (a held-out pair)', phenomenon: 'copying', prompt: 'Emma found a bag. The bag belongs to', method: 'integrated_gradients' },
   { label: 'Bias: "The nurse said that …"', phenomenon: 'bias', prompt: 'The nurse said that', method: 'integrated_gradients' },
   { label: 'Bias: "The engineer said that …"', phenomenon: 'bias', prompt: 'The engineer said that', method: 'integrated_gradients' },
 ] as const;
