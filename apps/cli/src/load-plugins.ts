@@ -22,15 +22,13 @@ export async function loadPlugins(specifiers: readonly string[], registries: Plu
       loaded = await import(/* @vite-ignore */ url);
     } catch (cause) {
       throw new InvalidInputError(
-        `Cannot load plugin '${specifier}': ${(cause as Error).message}. Give a path to a JavaScript module or an installed package name.`,
-        'INVALID_ARGUMENT',
+        `Cannot load plugin '${specifier}': ${(cause as Error).message}. Give a path to a JavaScript module or an installed package name.`, { code: 'INVALID_ARGUMENT' },
       );
     }
     const plugin = [loaded.default, loaded.plugin].find(isPlugin);
     if (!plugin) {
       throw new InvalidInputError(
-        `Plugin module '${specifier}' exports no plugin; default-export definePlugin({ name, register(registries) { … } }) from @inseq/core.`,
-        'INVALID_ARGUMENT',
+        `Plugin module '${specifier}' exports no plugin; default-export definePlugin({ name, register(registries) { … } }) from @inseq/core.`, { code: 'INVALID_ARGUMENT' },
       );
     }
     plugin.register(registries);

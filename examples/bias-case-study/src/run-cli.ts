@@ -45,15 +45,14 @@ export async function runCaseStudyCli(argv: readonly string[], io: CliIo = { log
       return 0;
     }
     const nSteps = Number(values['n-steps']);
-    if (!Number.isInteger(nSteps) || nSteps < 1) throw new InvalidInputError(`--n-steps must be a positive integer, got ${JSON.stringify(values['n-steps'])}.`, 'INVALID_ARGUMENT');
+    if (!Number.isInteger(nSteps) || nSteps < 1) throw new InvalidInputError(`--n-steps must be a positive integer, got ${JSON.stringify(values['n-steps'])}.`, { code: 'INVALID_ARGUMENT' });
     let occupations = OCCUPATIONS;
     if (values.occupations !== undefined) {
       const names = values.occupations.split(',').map((name) => name.trim()).filter((name) => name !== '');
       const unknown = names.filter((name) => !OCCUPATIONS.some((occupation) => occupation.name === name));
       if (names.length === 0 || unknown.length > 0) {
         throw new InvalidInputError(
-          `--occupations: unknown ${unknown.map((name) => JSON.stringify(name)).join(', ') || '(none given)'}; known: ${OCCUPATIONS.map((occupation) => occupation.name).join(', ')}.`,
-          'INVALID_ARGUMENT',
+          `--occupations: unknown ${unknown.map((name) => JSON.stringify(name)).join(', ') || '(none given)'}; known: ${OCCUPATIONS.map((occupation) => occupation.name).join(', ')}.`, { code: 'INVALID_ARGUMENT' },
         );
       }
       occupations = OCCUPATIONS.filter((occupation) => names.includes(occupation.name));
@@ -62,8 +61,7 @@ export async function runCaseStudyCli(argv: readonly string[], io: CliIo = { log
     if (modelPath === undefined) {
       throw new InvalidInputError(
         `No --model given and the demo model ${DEMO_MODEL} is not in this repository (looked upwards from this script). ` +
-          'Pass a model folder, e.g. --model models/tiny-gpt2 (random weights: a pipeline check only).',
-        'INVALID_ARGUMENT',
+          'Pass a model folder, e.g. --model models/tiny-gpt2 (random weights: a pipeline check only).', { code: 'INVALID_ARGUMENT' },
       );
     }
     const model = await loadModel(modelPath);

@@ -65,7 +65,7 @@ function reduceTrailingAxes(
   }
   if (selectIdx !== undefined) {
     if (shape.length === 2) {
-      throw new InvalidInputError(`${field} has shape [${shape.join(', ')}]: there is no trailing axis for selectIdx to select from.`, 'INVALID_ARGUMENT');
+      throw new InvalidInputError(`${field} has shape [${shape.join(', ')}]: there is no trailing axis for selectIdx to select from.`, { code: 'INVALID_ARGUMENT' });
     }
     tensor = selectLastAxis(tensor, resolveSelectIndices(selectIdx, shape[shape.length - 1]));
   }

@@ -50,14 +50,14 @@ export function resolveAggregationPipeline(
   options?: AggregatePipelineOptions,
 ): ResolvedAggregationStep[] {
   if (!Array.isArray(pipeline)) {
-    throw new InvalidInputError('An aggregation pipeline is a list of steps, e.g. ["subwords", "vnorm"].', 'INVALID_ARGUMENT');
+    throw new InvalidInputError('An aggregation pipeline is a list of steps, e.g. ["subwords", "vnorm"].', { code: 'INVALID_ARGUMENT' });
   }
   const aggregators = options?.aggregators ?? registerBuiltinAggregators(createRegistry<Aggregator>('aggregator'));
   const functions = options?.functions ?? createAggregationFunctionRegistry();
   return pipeline.map((step) => {
     const { id, options: stepOptions } = typeof step === 'string' ? { id: step, options: undefined } : step;
     if (typeof id !== 'string' || (stepOptions !== undefined && (typeof stepOptions !== 'object' || stepOptions === null))) {
-      throw new InvalidInputError(`Aggregation step ${JSON.stringify(step)} must be an id or { id, options }.`, 'INVALID_ARGUMENT');
+      throw new InvalidInputError(`Aggregation step ${JSON.stringify(step)} must be an id or { id, options }.`, { code: 'INVALID_ARGUMENT' });
     }
     const parsed: Record<string, unknown> = { ...camelCaseKeys(stepOptions ?? {}) };
     if (options?.functions) parsed.functions = options.functions;
@@ -125,9 +125,9 @@ export function parseAggregationPipeline(text: string): AggregationStep[] {
   try {
     parsed = JSON.parse(trimmed);
   } catch (cause) {
-    throw new InvalidInputError(`Aggregation pipeline '${text}' is not valid JSON: ${(cause as Error).message}`, 'INVALID_ARGUMENT');
+    throw new InvalidInputError(`Aggregation pipeline '${text}' is not valid JSON: ${(cause as Error).message}`, { code: 'INVALID_ARGUMENT' });
   }
-  if (!Array.isArray(parsed)) throw new InvalidInputError('An aggregation pipeline in JSON must be a list.', 'INVALID_ARGUMENT');
+  if (!Array.isArray(parsed)) throw new InvalidInputError('An aggregation pipeline in JSON must be a list.', { code: 'INVALID_ARGUMENT' });
   return parsed as AggregationStep[];
 }
 

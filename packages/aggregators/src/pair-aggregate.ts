@@ -16,7 +16,7 @@ import { InvalidInputError, type SequenceAttribution, type Tensor, type TokenWit
  */
 export function pairAggregate(first: SequenceAttribution, second: SequenceAttribution): SequenceAttribution {
   const mismatch = (what: string) =>
-    new InvalidInputError(`pair: the two sequences must match in ${what} to be compared.`, 'INVALID_ARGUMENT');
+    new InvalidInputError(`pair: the two sequences must match in ${what} to be compared.`, { code: 'INVALID_ARGUMENT' });
   if (first.source.length !== second.source.length) throw mismatch(`source length (${first.source.length} vs ${second.source.length})`);
   if (first.target.length !== second.target.length) throw mismatch(`target length (${first.target.length} vs ${second.target.length})`);
   if (first.attr_pos_start !== second.attr_pos_start || first.attr_pos_end !== second.attr_pos_end) {

@@ -18,7 +18,7 @@ export const pairAggregator = defineAggregator<PairAggregatorOptions>({
   description: 'Difference of two attributions of minimally different inputs: paired minus this one.',
   aggregate(sequence, options) {
     if (options?.paired === undefined) {
-      throw new InvalidInputError('pair needs the other sequence as option paired (or call pairAggregate(first, second)).', 'INVALID_ARGUMENT');
+      throw new InvalidInputError('pair needs the other sequence as option paired (or call pairAggregate(first, second)).', { code: 'INVALID_ARGUMENT' });
     }
     return pairAggregate(sequence, options.paired);
   },

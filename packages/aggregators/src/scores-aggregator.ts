@@ -37,7 +37,7 @@ export const scoresAggregator = defineAggregator<ScoresAggregatorOptions>({
   aggregate(sequence, options) {
     const rescale = options?.rescale === true;
     if (rescale && options?.normalize === true) {
-      throw new InvalidInputError('scores: normalize and rescale cannot both be true; pick one.', 'INVALID_ARGUMENT');
+      throw new InvalidInputError('scores: normalize and rescale cannot both be true; pick one.', { code: 'INVALID_ARGUMENT' });
     }
     const aggregated = aggregateHiddenSize(sequence, options?.aggregateFn ?? 'vnorm', {
       functions: options?.functions,

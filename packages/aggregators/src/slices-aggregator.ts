@@ -30,8 +30,7 @@ export const slicesAggregator = defineAggregator<SlicesAggregatorOptions>({
       throw new InvalidInputError(
         encoderDecoder
           ? 'slices: targetSpans is for decoder-only outputs; an encoder-decoder output is sliced on its source (sourceSpans).'
-          : 'slices: sourceSpans is for encoder-decoder outputs; a decoder-only output is sliced on its target prompt (targetSpans).',
-        'INVALID_ARGUMENT',
+          : 'slices: sourceSpans is for encoder-decoder outputs; a decoder-only output is sliced on its target prompt (targetSpans).', { code: 'INVALID_ARGUMENT' },
       );
     }
     const window = (encoderDecoder ? options?.sourceSpans : options?.targetSpans) ?? [options?.start, options?.end];

@@ -25,7 +25,7 @@ export const splitAggregator = defineAggregator<SplitAggregatorOptions>({
   aggregate(sequence, options) {
     const pattern = options?.splitPattern;
     if (pattern === undefined || pattern === '') {
-      throw new InvalidInputError("split needs a splitPattern, e.g. { splitPattern: '[.!?]', splitMode: 'end' } for sentences.", 'INVALID_ARGUMENT');
+      throw new InvalidInputError("split needs a splitPattern, e.g. { splitPattern: '[.!?]', splitMode: 'end' } for sentences.", { code: 'INVALID_ARGUMENT' });
     }
     const sourceSpans = options?.aggregateSource === false ? [] : splitSpans(sequence.source, pattern, options);
     const targetSpans = options?.aggregateTarget === false ? [] : splitSpans(sequence.target, pattern, options);

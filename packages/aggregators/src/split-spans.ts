@@ -39,7 +39,7 @@ export function splitSpans(
 ): TokenSpan[] {
   const mode = options?.splitMode ?? 'single';
   if (mode !== 'single' && mode !== 'start' && mode !== 'end') {
-    throw new InvalidInputError(`splitMode must be 'single', 'start' or 'end', got '${String(mode)}'.`, 'INVALID_ARGUMENT');
+    throw new InvalidInputError(`splitMode must be 'single', 'start' or 'end', got '${String(mode)}'.`, { code: 'INVALID_ARGUMENT' });
   }
   const regex = compile(pattern);
   const texts = tokens.map((token) => (typeof token === 'string' ? token : token.token));
@@ -93,6 +93,6 @@ function compile(pattern: string | RegExp): RegExp {
   try {
     return new RegExp(pattern, 'g');
   } catch (cause) {
-    throw new InvalidInputError(`splitPattern '${pattern}' is not a valid regular expression: ${(cause as Error).message}`, 'INVALID_ARGUMENT');
+    throw new InvalidInputError(`splitPattern '${pattern}' is not a valid regular expression: ${(cause as Error).message}`, { code: 'INVALID_ARGUMENT' });
   }
 }

@@ -24,8 +24,7 @@ export function spansToGroups(length: number, spans: TokenSpans | undefined, fie
     if (!Number.isInteger(start) || !Number.isInteger(end) || start < position || end <= start || end > length) {
       throw new InvalidInputError(
         `${field} [${list.map((span) => `[${span.join(', ')}]`).join(', ')}] is invalid for ${length} tokens: spans are [start, end) with ` +
-          `start < end ≤ ${length}, ascending and non-overlapping.`,
-        'INVALID_ARGUMENT',
+          `start < end ≤ ${length}, ascending and non-overlapping.`, { code: 'INVALID_ARGUMENT' },
       );
     }
     for (; position < start; position++) groups.push([position, position + 1]);
@@ -40,14 +39,14 @@ function normalizeSpans(spans: TokenSpans | undefined, field: string): readonly 
   if (spans === undefined || spans.length === 0) return [];
   if (typeof spans[0] === 'number') {
     if (spans.length !== 2 || typeof spans[1] !== 'number') {
-      throw new InvalidInputError(`${field} must be one [start, end] pair or a list of pairs.`, 'INVALID_ARGUMENT');
+      throw new InvalidInputError(`${field} must be one [start, end] pair or a list of pairs.`, { code: 'INVALID_ARGUMENT' });
     }
     return [spans as TokenSpan];
   }
   const list = spans as readonly TokenSpan[];
   for (const span of list) {
     if (!Array.isArray(span) || span.length !== 2) {
-      throw new InvalidInputError(`${field} must be one [start, end] pair or a list of pairs.`, 'INVALID_ARGUMENT');
+      throw new InvalidInputError(`${field} must be one [start, end] pair or a list of pairs.`, { code: 'INVALID_ARGUMENT' });
     }
   }
   return list;

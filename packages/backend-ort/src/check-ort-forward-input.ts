@@ -33,8 +33,7 @@ export function checkOrtForwardInput(
   if (seq > config.maxPositions) {
     throw new InvalidInputError(
       `The input has ${seq} tokens but ${config.modelType} accepts at most ${config.maxPositions} (n_positions). ` +
-        'Shorten the text or the number of generated tokens.',
-      'INPUT_TOO_LONG',
+        'Shorten the text or the number of generated tokens.', { code: 'INPUT_TOO_LONG' },
     );
   }
   const mask = input.attentionMask;

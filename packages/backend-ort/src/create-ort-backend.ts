@@ -138,7 +138,7 @@ export function createOrtBackend(
   });
   let disposed = false;
   const assertLive = () => {
-    if (disposed) throw new InseqError('INVALID_ARGUMENT', "The 'ort' backend was disposed; load the model again.");
+    if (disposed) throw new InseqError("The 'ort' backend was disposed; load the model again.", { code: 'INVALID_ARGUMENT' });
   };
   const backend: ModelBackend = {
     name: 'ort',

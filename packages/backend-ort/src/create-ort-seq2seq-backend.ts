@@ -93,7 +93,7 @@ export function createOrtSeq2SeqBackend(
   const capabilities: Capabilities = Object.freeze({ ...ortCapabilities, attentions: withAttentions });
   let disposed = false;
   const assertLive = () => {
-    if (disposed) throw new InseqError('INVALID_ARGUMENT', "The 'ort' backend was disposed; load the model again.");
+    if (disposed) throw new InseqError("The 'ort' backend was disposed; load the model again.", { code: 'INVALID_ARGUMENT' });
   };
   const backend: ModelBackend = {
     name: 'ort',

@@ -50,8 +50,7 @@ export async function generateSeq2Seq(
     if (prompt.length + options.maxNewTokens - 1 > config.maxPositions) {
       throw new InvalidInputError(
         `A ${prompt.length}-token decoder prefix plus ${options.maxNewTokens} new tokens exceeds the model's ${config.maxPositions} positions; ` +
-          `use maxNewTokens <= ${config.maxPositions - prompt.length + 1}.`,
-        'INPUT_TOO_LONG',
+          `use maxNewTokens <= ${config.maxPositions - prompt.length + 1}.`, { code: 'INPUT_TOO_LONG' },
       );
     }
   }

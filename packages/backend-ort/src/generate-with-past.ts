@@ -40,8 +40,7 @@ export async function generateWithPast(
   if (width + options.maxNewTokens - 1 > config.maxPositions) {
     throw new InvalidInputError(
       `A ${width}-token batch plus ${options.maxNewTokens} new tokens exceeds the model's ${config.maxPositions} positions (n_positions); ` +
-        `use maxNewTokens <= ${config.maxPositions - width + 1} or a shorter input.`,
-      'INPUT_TOO_LONG',
+        `use maxNewTokens <= ${config.maxPositions - width + 1} or a shorter input.`, { code: 'INPUT_TOO_LONG' },
     );
   }
   const mask = Array.from(padded.attentionMask.data);
@@ -82,7 +81,7 @@ export async function generateWithPast(
       try {
         output = await session.run(feeds);
       } catch (cause) {
-        throw new BackendError(`ONNX Runtime failed while generating token ${step + 1} of a batch of ${batch}: ${(cause as Error)?.message ?? String(cause)}`, cause);
+        throw new BackendError(`ONNX Runtime failed while generating token ${step + 1} of a batch of ${batch}: ${(cause as Error)?.message ?? String(cause)}`, { cause: cause });
       } finally {
         for (const name of ['input_ids', 'attention_mask', 'position_ids', 'value_zeroing_mask', 'use_cache_branch']) feeds[name]?.dispose();
         for (const name of pastNames) past[name].dispose();

@@ -89,8 +89,7 @@ export function ortDtypeSuffix(dtype: string): string {
     throw new InvalidInputError(
       `Unknown dtype ${JSON.stringify(dtype)}; valid dtypes: ${Object.entries(ortDtypeFiles)
         .map(([name, file]) => `${name} (onnx/${file})`)
-        .join(', ')}.`,
-      'INVALID_ARGUMENT',
+        .join(', ')}.`, { code: 'INVALID_ARGUMENT' },
     );
   }
   return ortDtypeFiles[dtype as OrtDtype].slice('model'.length, -'.onnx'.length);
@@ -188,11 +187,11 @@ async function checkVocabulary(files: ModelFiles, modelFile: string, config: Mod
 export async function loadOrtBackend(files: ModelFiles, options?: LoadOrtBackendOptions): Promise<ModelBackend> {
   const threads = options?.intraOpNumThreads;
   if (threads !== undefined && !(Number.isSafeInteger(threads) && threads > 0)) {
-    throw new InvalidInputError(`intraOpNumThreads must be a positive integer, got ${threads}.`, 'INVALID_ARGUMENT');
+    throw new InvalidInputError(`intraOpNumThreads must be a positive integer, got ${threads}.`, { code: 'INVALID_ARGUMENT' });
   }
   const budget = options?.runBudgetBytes;
   if (budget !== undefined && !(Number.isFinite(budget) && budget > 0)) {
-    throw new InvalidInputError(`runBudgetBytes must be a positive number of bytes, got ${budget}.`, 'INVALID_ARGUMENT');
+    throw new InvalidInputError(`runBudgetBytes must be a positive number of bytes, got ${budget}.`, { code: 'INVALID_ARGUMENT' });
   }
   const dtype = options?.dtype ?? 'fp32';
   const suffix = ortDtypeSuffix(dtype);

@@ -71,7 +71,7 @@ async function run(runner: OrtRunner, feeds: Record<string, OrtTensor>, what: st
   try {
     return await runner.session.run(feeds);
   } catch (cause) {
-    throw new BackendError(`ONNX Runtime failed on ${what}: ${(cause as Error)?.message ?? String(cause)}`, cause);
+    throw new BackendError(`ONNX Runtime failed on ${what}: ${(cause as Error)?.message ?? String(cause)}`, { cause: cause });
   } finally {
     for (const tensor of Object.values(feeds)) tensor.dispose();
   }

@@ -60,8 +60,7 @@ export async function resolveOrtRuntime(options?: { runtime?: string; device?: s
   const load = Object.hasOwn(ortPlatform.runtimes, name) ? ortPlatform.runtimes[name as OrtRuntimeName] : undefined;
   if (load === undefined) {
     throw new InvalidInputError(
-      `Unknown ORT runtime ${JSON.stringify(name)}; this platform offers: ${Object.keys(ortPlatform.runtimes).join(', ')}.`,
-      'INVALID_ARGUMENT',
+      `Unknown ORT runtime ${JSON.stringify(name)}; this platform offers: ${Object.keys(ortPlatform.runtimes).join(', ')}.`, { code: 'INVALID_ARGUMENT' },
     );
   }
   const devices: Readonly<Record<string, string>> = ortDevices[name as OrtRuntimeName];
@@ -69,8 +68,7 @@ export async function resolveOrtRuntime(options?: { runtime?: string; device?: s
   if (!Object.hasOwn(devices, device)) {
     const all = (Object.keys(ortDevices) as OrtRuntimeName[]).map((runtime) => `${runtime}: ${Object.keys(ortDevices[runtime]).join(', ')}`);
     throw new InvalidInputError(
-      `Unknown device ${JSON.stringify(device)} for the ${name} ORT runtime; valid devices: ${Object.keys(devices).join(', ')} (${all.join('; ')}).`,
-      'INVALID_ARGUMENT',
+      `Unknown device ${JSON.stringify(device)} for the ${name} ORT runtime; valid devices: ${Object.keys(devices).join(', ')} (${all.join('; ')}).`, { code: 'INVALID_ARGUMENT' },
     );
   }
   if (devices[device] === 'webgpu' && (globalThis as { navigator?: { gpu?: unknown } }).navigator?.gpu == null) {

@@ -32,7 +32,7 @@ export function checkOrtSource(encoder: EncoderInput | undefined, config: ModelC
   const [batch, length] = checkOrtIds(encoder.inputIds, config);
   if (batch !== rows) throw new InvalidInputError(`encoder.inputIds has ${batch} rows but the decoder side has ${rows}; give one source per row.`);
   if (length > config.maxPositions) {
-    throw new InvalidInputError(`The source has ${length} tokens but ${config.modelType} accepts at most ${config.maxPositions} (max_position_embeddings).`, 'INPUT_TOO_LONG');
+    throw new InvalidInputError(`The source has ${length} tokens but ${config.modelType} accepts at most ${config.maxPositions} (max_position_embeddings).`, { code: 'INPUT_TOO_LONG' });
   }
   const mask = encoder.attentionMask;
   if (mask.shape.length !== 2 || mask.shape[0] !== batch || mask.shape[1] !== length || mask.data.length !== batch * length) {

@@ -80,7 +80,7 @@ export async function runSeq2SeqSession(
   try {
     return await session.run(picked);
   } catch (cause) {
-    throw new BackendError(`ONNX Runtime failed on ${what}: ${(cause as Error)?.message ?? String(cause)}`, cause);
+    throw new BackendError(`ONNX Runtime failed on ${what}: ${(cause as Error)?.message ?? String(cause)}`, { cause: cause });
   } finally {
     for (const tensor of Object.values(feeds)) if (!keep.has(tensor)) tensor.dispose();
   }

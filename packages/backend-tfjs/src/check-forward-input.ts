@@ -34,8 +34,7 @@ export function checkForwardInput(
   if (seq > config.maxPositions) {
     throw new InvalidInputError(
       `The input has ${seq} tokens but ${config.modelType} accepts at most ${config.maxPositions} (n_positions). ` +
-        `Shorten the text or the number of generated tokens.`,
-      'INPUT_TOO_LONG',
+        `Shorten the text or the number of generated tokens.`, { code: 'INPUT_TOO_LONG' },
     );
   }
   const mask = input.attentionMask;
@@ -81,14 +80,13 @@ export function checkEncoderInput(input: { readonly encoder?: EncoderInput }, co
   const encoder = input.encoder;
   if (!config.isEncoderDecoder) {
     if (encoder !== undefined) {
-      throw new InvalidInputError(`encoder was given, but ${config.modelType} is a decoder-only model; pass the prompt as inputIds.`, 'INVALID_ARGUMENT');
+      throw new InvalidInputError(`encoder was given, but ${config.modelType} is a decoder-only model; pass the prompt as inputIds.`, { code: 'INVALID_ARGUMENT' });
     }
     return 0;
   }
   if (encoder === undefined) {
     throw new InvalidInputError(
-      `${config.modelType} is an encoder-decoder model: give the source as encoder { inputIds, attentionMask } (right-padded) and the decoder prefix as inputIds.`,
-      'INVALID_ARGUMENT',
+      `${config.modelType} is an encoder-decoder model: give the source as encoder { inputIds, attentionMask } (right-padded) and the decoder prefix as inputIds.`, { code: 'INVALID_ARGUMENT' },
     );
   }
   const shape = encoder.inputIds.shape;
@@ -98,8 +96,7 @@ export function checkEncoderInput(input: { readonly encoder?: EncoderInput }, co
   const source = shape[1];
   if (source > config.maxPositions) {
     throw new InvalidInputError(
-      `The source has ${source} tokens but ${config.modelType} accepts at most ${config.maxPositions} (max_position_embeddings). Shorten the input.`,
-      'INPUT_TOO_LONG',
+      `The source has ${source} tokens but ${config.modelType} accepts at most ${config.maxPositions} (max_position_embeddings). Shorten the input.`, { code: 'INPUT_TOO_LONG' },
     );
   }
   checkIds(encoder.inputIds.data, config.vocabSize, (i) => `encoder.inputIds[${Math.floor(i / source)}][${i % source}]`);

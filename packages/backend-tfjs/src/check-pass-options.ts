@@ -9,14 +9,13 @@ import { type ForwardInput, InvalidInputError, type ModelConfig, type Tensor, sh
  */
 export function checkPassOptions(input: ForwardInput, config: ModelConfig, layerNames: readonly string[], batch: number, seq: number): void {
   if (input.logitsAt !== undefined && input.logitsAt !== 'last' && input.logitsAt !== 'all') {
-    throw new InvalidInputError(`logitsAt is ${JSON.stringify(input.logitsAt)}; use 'last' (the default) or 'all'.`, 'INVALID_ARGUMENT');
+    throw new InvalidInputError(`logitsAt is ${JSON.stringify(input.logitsAt)}; use 'last' (the default) or 'all'.`, { code: 'INVALID_ARGUMENT' });
   }
   const layer = input.layer;
   if (layer !== undefined) {
     if (!layerNames.includes(layer.name)) {
       throw new InvalidInputError(
-        `layer ${JSON.stringify(layer.name)} is not a layer of this ${config.modelType} model; its layers are: ${layerNames.join(', ')}.`,
-        'INVALID_ARGUMENT',
+        `layer ${JSON.stringify(layer.name)} is not a layer of this ${config.modelType} model; its layers are: ${layerNames.join(', ')}.`, { code: 'INVALID_ARGUMENT' },
       );
     }
     // An encoder layer's output spans the source, not the decoder prefix.
@@ -26,22 +25,21 @@ export function checkPassOptions(input: ForwardInput, config: ModelConfig, layer
   const zeroing = input.zeroValues;
   if (zeroing !== undefined) {
     if (!Number.isInteger(zeroing.layer) || zeroing.layer < 0 || zeroing.layer >= config.numLayers) {
-      throw new InvalidInputError(`zeroValues.layer is ${zeroing.layer}; it must be a block index in [0, ${config.numLayers}).`, 'INVALID_ARGUMENT');
+      throw new InvalidInputError(`zeroValues.layer is ${zeroing.layer}; it must be a block index in [0, ${config.numLayers}).`, { code: 'INVALID_ARGUMENT' });
     }
     const positions = Array.from(zeroing.positions ?? []);
     if (positions.length !== batch) {
-      throw new InvalidInputError(`zeroValues.positions has ${positions.length} entries; give one position per row (${batch}).`, 'INVALID_ARGUMENT');
+      throw new InvalidInputError(`zeroValues.positions has ${positions.length} entries; give one position per row (${batch}).`, { code: 'INVALID_ARGUMENT' });
     }
     const outside = positions.findIndex((position) => !Number.isInteger(position) || position >= seq);
     if (outside >= 0) {
       throw new InvalidInputError(
-        `zeroValues.positions[${outside}] is ${positions[outside]}; use a position in [0, ${seq}) (the sequence length), or -1 to leave the row untouched.`,
-        'INVALID_ARGUMENT',
+        `zeroValues.positions[${outside}] is ${positions[outside]}; use a position in [0, ${seq}) (the sequence length), or -1 to leave the row untouched.`, { code: 'INVALID_ARGUMENT' },
       );
     }
   }
   if (input.dropoutSeed !== undefined && !Number.isSafeInteger(input.dropoutSeed)) {
-    throw new InvalidInputError(`dropoutSeed is ${input.dropoutSeed}; use an integer (equal seeds give equal dropout masks).`, 'INVALID_ARGUMENT');
+    throw new InvalidInputError(`dropoutSeed is ${input.dropoutSeed}; use an integer (equal seeds give equal dropout masks).`, { code: 'INVALID_ARGUMENT' });
   }
 }
 
@@ -50,8 +48,7 @@ export function checkHiddenShaped(tensor: Tensor, what: string, batch: number, s
   const expected = [batch, seq, hidden];
   if (tensor.shape.length !== 3 || tensor.shape.some((dim, i) => dim !== expected[i]) || tensor.data.length !== shapeSize(expected)) {
     throw new InvalidInputError(
-      `${what} has shape [${tensor.shape.join(', ')}] (${tensor.data.length} values); it must be [${expected.join(', ')}] ([batch, sequenceLength, hidden]).`,
-      'INVALID_ARGUMENT',
+      `${what} has shape [${tensor.shape.join(', ')}] (${tensor.data.length} values); it must be [${expected.join(', ')}] ([batch, sequenceLength, hidden]).`, { code: 'INVALID_ARGUMENT' },
     );
   }
 }

@@ -82,7 +82,7 @@ export function createTfjsBackend(model: TfjsCausalLm, options: CreateTfjsBacken
       return await work();
     } catch (error) {
       if (InseqError.isInstance(error)) throw error;
-      throw wasmOutOfMemoryError(error, what) ?? new BackendError(`tfjs failed to ${what} (${config.modelType}): ${(error as Error)?.message ?? String(error)}`, error);
+      throw wasmOutOfMemoryError(error, what) ?? new BackendError(`tfjs failed to ${what} (${config.modelType}): ${(error as Error)?.message ?? String(error)}`, { cause: error });
     }
   }
 
@@ -136,7 +136,7 @@ export function createTfjsBackend(model: TfjsCausalLm, options: CreateTfjsBacken
       guarded('embed tokens', async () => {
         checkInputIds(inputIds, config);
         if (side !== undefined && side !== 'encoder' && side !== 'decoder') {
-          throw new InvalidInputError(`embed side is ${JSON.stringify(side)}; use 'encoder' or 'decoder'.`, 'INVALID_ARGUMENT');
+          throw new InvalidInputError(`embed side is ${JSON.stringify(side)}; use 'encoder' or 'decoder'.`, { code: 'INVALID_ARGUMENT' });
         }
         return readOut(tf.tidy(() => model.embed(tf.tensor2d(inputIds.data, [inputIds.shape[0], inputIds.shape[1]], 'int32'), side ?? 'decoder')));
       }),

@@ -24,8 +24,7 @@ let wasmPathsSet = false;
 export async function initTfjs(device?: TfjsDevice): Promise<string> {
   if (device !== undefined && !tfjsDevices.includes(device)) {
     throw new InvalidInputError(
-      `Unknown tfjs device '${String(device)}'. Use one of: ${tfjsDevices.join(', ')} (or leave it out for wasm with a cpu fallback).`,
-      'INVALID_ARGUMENT',
+      `Unknown tfjs device '${String(device)}'. Use one of: ${tfjsDevices.join(', ')} (or leave it out for wasm with a cpu fallback).`, { code: 'INVALID_ARGUMENT' },
     );
   }
   const requested = device ?? 'default';
@@ -53,8 +52,7 @@ async function start(device: TfjsDevice | undefined): Promise<string> {
       if (outcome !== true) {
         throw new BackendError(
           `The tfjs wasm backend did not start${outcome instanceof Error ? `: ${outcome.message}` : ''}. ` +
-            `Check that @tensorflow/tfjs-backend-wasm is installed next to @inseq/backend-tfjs, or use device 'cpu'.`,
-          outcome,
+            `Check that @tensorflow/tfjs-backend-wasm is installed next to @inseq/backend-tfjs, or use device 'cpu'.`, { cause: outcome },
         );
       }
       return 'wasm';
@@ -83,7 +81,7 @@ async function startWebgl(): Promise<string> {
       return 'webgl';
     }
   } catch (cause) {
-    throw new BackendError(`The tfjs WebGL backend did not start: ${(cause as Error).message}. Use device 'wasm' or 'cpu'.`, cause);
+    throw new BackendError(`The tfjs WebGL backend did not start: ${(cause as Error).message}. Use device 'wasm' or 'cpu'.`, { cause: cause });
   }
   throw new BackendError(`The tfjs WebGL backend did not start (no WebGL context?); see the warning tfjs logged. Use device 'wasm' or 'cpu'.`);
 }
@@ -128,7 +126,7 @@ async function startWebgpu(): Promise<string> {
       return 'webgpu';
     }
   } catch (cause) {
-    throw new BackendError(`The tfjs WebGPU backend did not start: ${(cause as Error).message}. Use device 'wasm' or 'cpu'.`, cause);
+    throw new BackendError(`The tfjs WebGPU backend did not start: ${(cause as Error).message}. Use device 'wasm' or 'cpu'.`, { cause: cause });
   }
   throw new BackendError(`The tfjs WebGPU backend did not start (no adapter?); see the warning tfjs logged. Use device 'wasm' or 'cpu'.`);
 }

@@ -72,6 +72,6 @@ export async function loadTfjsBackend(files: ModelFiles, options?: LoadTfjsBacke
     return createTfjsBackend(architecture.create(config, weights, fileName), { wasmMemory });
   } catch (error) {
     if (InseqError.isInstance(error)) throw error;
-    throw wasmOutOfMemoryError(error, `load the weights of ${fileName}`, 'load') ?? new BackendError(`tfjs failed to load the weights of ${fileName}: ${(error as Error)?.message ?? String(error)}`, error);
+    throw wasmOutOfMemoryError(error, `load the weights of ${fileName}`, 'load') ?? new BackendError(`tfjs failed to load the weights of ${fileName}: ${(error as Error)?.message ?? String(error)}`, { cause: error });
   }
 }

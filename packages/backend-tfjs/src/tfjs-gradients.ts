@@ -34,7 +34,7 @@ import { tfjsTargetOps } from './tfjs-target-ops';
  */
 export async function tfjsGradients(model: TfjsCausalLm, input: GradientInput, batch: number): Promise<GradientOutput> {
   if (input.logitsAt === 'all') {
-    throw new InvalidInputError("gradients reads next-token logits; logitsAt 'all' is for forward only.", 'INVALID_ARGUMENT');
+    throw new InvalidInputError("gradients reads next-token logits; logitsAt 'all' is for forward only.", { code: 'INVALID_ARGUMENT' });
   }
   let failure: { error: unknown } | undefined;
   let activation: tf.Tensor | undefined;

@@ -179,8 +179,7 @@ export function checkRunFitsWasm(
   throw new InvalidInputError(
     `${what} of ${chunkRows} row${chunkRows === 1 ? '' : 's'} × ${seq} tokens on ${plan.location} would need about ${gib(needed)} of tfjs-wasm memory ` +
       `(${gib(used)} of tensors including the weights, ${gib(packed)} of XNNPACK's packed weight matrices, ${gib(activations)} of activations), ` +
-      `more than the ${gib(usable)} usable of WebAssembly's ${gib(plan.limitBytes)}. ${remedies}${packed + used > usable ? '' : shorter}.`,
-    'BATCH_TOO_LARGE',
+      `more than the ${gib(usable)} usable of WebAssembly's ${gib(plan.limitBytes)}. ${remedies}${packed + used > usable ? '' : shorter}.`, { code: 'BATCH_TOO_LARGE' },
   );
 }
 
@@ -205,7 +204,7 @@ export function wasmOutOfMemoryError(error: unknown, what: string, during: 'load
   if (!outOfMemory.test(message)) return undefined;
   aborted = true;
   const text = abortedMessage(`tfjs-wasm ran out of WebAssembly's ${gib(WASM_MEMORY_LIMIT_BYTES)} memory while trying to ${what} (${message.slice(0, 80)})`);
-  return during === 'load' ? new ModelLoadError(text, { code: 'MODEL_TOO_LARGE', cause: error }) : new InvalidInputError(text, 'BATCH_TOO_LARGE');
+  return during === 'load' ? new ModelLoadError(text, { code: 'MODEL_TOO_LARGE', cause: error }) : new InvalidInputError(text, { code: 'BATCH_TOO_LARGE' });
 }
 
 const abortedMessage = (first: string) =>
@@ -213,5 +212,5 @@ const abortedMessage = (first: string) =>
 
 /** The error of every call after a wasm abort (see {@link wasmOutOfMemoryError}), or `undefined` before any. */
 export function wasmAbortedError(what: string): InvalidInputError | undefined {
-  return aborted && wasmActive() ? new InvalidInputError(abortedMessage(`Cannot ${what}: tfjs-wasm ran out of memory earlier`), 'BATCH_TOO_LARGE') : undefined;
+  return aborted && wasmActive() ? new InvalidInputError(abortedMessage(`Cannot ${what}: tfjs-wasm ran out of memory earlier`), { code: 'BATCH_TOO_LARGE' }) : undefined;
 }

@@ -1,9 +1,9 @@
 export type { IntTensor, Tensor } from './tensor';
 export { createTensor, intTensorFromRows, shapeSize, tensorRow } from './tensor';
 
-export { InseqError, type InseqErrorCode } from './errors/inseq-error';
+export { InseqError, type InseqErrorCode, type InseqErrorOptions } from './errors/inseq-error';
 export { UnknownIdError } from './errors/unknown-id-error';
-export { InvalidInputError } from './errors/invalid-input-error';
+export { InvalidInputError, type InvalidInputErrorCode } from './errors/invalid-input-error';
 export { ModelLoadError, type ModelLoadErrorCode } from './errors/model-load-error';
 export { MissingCapabilityError } from './errors/missing-capability-error';
 export { BackendError } from './errors/backend-error';

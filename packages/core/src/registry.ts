@@ -32,12 +32,11 @@ export function createRegistry<T extends Named>(kind: string): Registry<T> {
     kind,
     register(entry, options) {
       if (typeof entry?.name !== 'string' || entry.name.length === 0) {
-        throw new InseqError('INVALID_ARGUMENT', `A ${kind} needs a non-empty string 'name'.`);
+        throw new InseqError(`A ${kind} needs a non-empty string 'name'.`, { code: 'INVALID_ARGUMENT' });
       }
       if (entries.has(entry.name) && !options?.override) {
         throw new InseqError(
-          'DUPLICATE_ID',
-          `A ${kind} named '${entry.name}' is already registered; pass { override: true } to replace it.`,
+          `A ${kind} named '${entry.name}' is already registered; pass { override: true } to replace it.`, { code: 'DUPLICATE_ID' },
         );
       }
       entries.set(entry.name, entry);

@@ -44,14 +44,12 @@ export async function hubModelFiles(id: string, options: HubOptions = {}): Promi
   const parsed = parseHubId(id);
   if (parsed === undefined) {
     throw new InvalidInputError(
-      `'${id}' is not a Hugging Face Hub model id. Pass 'org/name' or 'name', optionally with '@revision' (branch, tag or commit sha).`,
-      'INVALID_ARGUMENT',
+      `'${id}' is not a Hugging Face Hub model id. Pass 'org/name' or 'name', optionally with '@revision' (branch, tag or commit sha).`, { code: 'INVALID_ARGUMENT' },
     );
   }
   if (parsed.revision !== undefined && options.revision !== undefined && parsed.revision !== options.revision) {
     throw new InvalidInputError(
-      `Two revisions for ${parsed.repoId}: '${parsed.revision}' in the id and '${options.revision}' in the options. Give one.`,
-      'INVALID_ARGUMENT',
+      `Two revisions for ${parsed.repoId}: '${parsed.revision}' in the id and '${options.revision}' in the options. Give one.`, { code: 'INVALID_ARGUMENT' },
     );
   }
   const { repoId } = parsed;
@@ -61,8 +59,7 @@ export async function hubModelFiles(id: string, options: HubOptions = {}): Promi
   const accessToken = options.token ?? environment.token;
   if (accessToken !== undefined && !accessToken.startsWith('hf_')) {
     throw new InvalidInputError(
-      `The Hugging Face token (HF_TOKEN or the token option) must start with 'hf_'; create one at ${endpoint}/settings/tokens.`,
-      'INVALID_ARGUMENT',
+      `The Hugging Face token (HF_TOKEN or the token option) must start with 'hf_'; create one at ${endpoint}/settings/tokens.`, { code: 'INVALID_ARGUMENT' },
     );
   }
   let offline = options.offline ?? environment.offline ?? false;

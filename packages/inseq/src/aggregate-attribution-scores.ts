@@ -46,10 +46,10 @@ export function aggregateAttributionScores(output: FeatureAttributionOutput, opt
   const normalize = options.normalize ?? (aggregators === undefined && !rescale);
   const registries = options.registries ?? {};
   if (normalize && rescale) {
-    throw new InvalidInputError('--normalize-attributions and --rescale-attributions exclude each other; pick one.', 'INVALID_ARGUMENT');
+    throw new InvalidInputError('--normalize-attributions and --rescale-attributions exclude each other; pick one.', { code: 'INVALID_ARGUMENT' });
   }
   if (selectors !== undefined && aggregators === undefined) {
-    throw new InvalidInputError('--attribution-selectors needs --attribution-aggregators: selector i goes with aggregator i.', 'INVALID_ARGUMENT');
+    throw new InvalidInputError('--attribution-selectors needs --attribution-aggregators: selector i goes with aggregator i.', { code: 'INVALID_ARGUMENT' });
   }
   const scoresOptions = (selectIdx?: number) => ({ normalize, rescale, ...(selectIdx !== undefined && { selectIdx }) });
   /** A step with the CLI's scores options, when it is `scores` or a function id. */
@@ -74,8 +74,7 @@ export function aggregateAttributionScores(output: FeatureAttributionOutput, opt
   const family = options.methods?.has(id) ? options.methods.get(id).family : undefined;
   if (family === undefined) {
     throw new InvalidInputError(
-      `--aggregate-output needs the method's family to pick Inseq's default aggregation, but method ${JSON.stringify(id)} is not registered; pass --attribution-aggregators instead.`,
-      'INVALID_ARGUMENT',
+      `--aggregate-output needs the method's family to pick Inseq's default aggregation, but method ${JSON.stringify(id)} is not registered; pass --attribution-aggregators instead.`, { code: 'INVALID_ARGUMENT' },
     );
   }
   return aggregateOutput(output, defaultPipeline(family, id).map((step) => withOptions(step)), registries);

@@ -160,8 +160,7 @@ function prepareCase(model: AttributionModel, testCase: EvaluationCase, index: n
   if (full.length <= ids.length || ids.some((id, p) => full[p] !== id)) {
     throw new InvalidInputError(
       `${where}: the prompt's tokens are not a prefix of the prompt + target's tokens, so the target's first token is not a next token; ` +
-        'start the target with the separating space (" Paris") or end the prompt at a token boundary.',
-      'INVALID_INPUT',
+        'start the target with the separating space (" Paris") or end the prompt at a token boundary.', { code: 'INVALID_INPUT' },
     );
   }
   const special = new Set([tokenizer.specialTokenIds.bos, tokenizer.specialTokenIds.eos, tokenizer.specialTokenIds.pad].filter((id) => id !== undefined));
@@ -169,7 +168,7 @@ function prepareCase(model: AttributionModel, testCase: EvaluationCase, index: n
   const rankable = ids.map((_, p) => p).filter((p) => !special.has(ids[p]));
   const { start, end } = decisiveRange(testCase);
   const decisive = new Set(positionsOfCharacters(tokenizer, ids, testCase.prompt, start, end).filter((p) => rankable.includes(p)));
-  if (decisive.size === 0) throw new InvalidInputError(`${where}: the decisive word ${JSON.stringify(testCase.decisive)} covers no prompt token.`, 'INVALID_INPUT');
+  if (decisive.size === 0) throw new InvalidInputError(`${where}: the decisive word ${JSON.stringify(testCase.decisive)} covers no prompt token.`, { code: 'INVALID_INPUT' });
   return { ids, targetId: full[ids.length], rankable, decisive };
 }
 
@@ -207,7 +206,7 @@ async function methodScores(
   });
   const sequence = output.sequence_attributions[0];
   if (sequence.target[n]?.id !== prepared.targetId || sequence.target_attributions === null) {
-    throw new InvalidInputError(`${method.name} returned no attributions for the first target token of ${JSON.stringify(testCase.prompt)}.`, 'INVALID_INPUT');
+    throw new InvalidInputError(`${method.name} returned no attributions for the first target token of ${JSON.stringify(testCase.prompt)}.`, { code: 'INVALID_INPUT' });
   }
   // [length, nSteps] after the default aggregation; column 0 explains y from the prompt.
   const aggregated = defaultAggregate(sequence, defaultAggregationFunction(method.name)).target_attributions!;
@@ -269,9 +268,9 @@ export async function evaluateFaithfulness(
   const k = options.k ?? 3;
   const seed = options.seed ?? 42;
   const batchSize = options.batchSize ?? 16;
-  if (!Number.isInteger(k) || k < 1) throw new InvalidInputError(`k must be a positive integer, got ${k}.`, 'INVALID_ARGUMENT');
-  if (!Number.isInteger(batchSize) || batchSize < 1) throw new InvalidInputError(`batchSize must be a positive integer, got ${batchSize}.`, 'INVALID_ARGUMENT');
-  if (cases.length === 0) throw new InvalidInputError('No evaluation cases were given.', 'INVALID_INPUT');
+  if (!Number.isInteger(k) || k < 1) throw new InvalidInputError(`k must be a positive integer, got ${k}.`, { code: 'INVALID_ARGUMENT' });
+  if (!Number.isInteger(batchSize) || batchSize < 1) throw new InvalidInputError(`batchSize must be a positive integer, got ${batchSize}.`, { code: 'INVALID_ARGUMENT' });
+  if (cases.length === 0) throw new InvalidInputError('No evaluation cases were given.', { code: 'INVALID_INPUT' });
   const registries = options.registries ?? createDefaultRegistries();
   const givenArgs = options.attributionArgs ?? {};
   const { methods, skipped } = chooseMethods(model, registries.methods, options.methods, givenArgs);

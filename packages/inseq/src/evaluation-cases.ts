@@ -62,14 +62,14 @@ export function parseEvaluationCases(text: string, source = 'evaluation cases'):
     try {
       value = JSON.parse(line);
     } catch (cause) {
-      throw new InvalidInputError(`${source}, line ${index + 1}: not valid JSON (${(cause as Error).message}).`, 'INVALID_INPUT');
+      throw new InvalidInputError(`${source}, line ${index + 1}: not valid JSON (${(cause as Error).message}).`, { code: 'INVALID_INPUT' });
     }
     const problem = problemOf(value);
-    if (problem !== undefined) throw new InvalidInputError(`${source}, line ${index + 1} ${problem}.`, 'INVALID_INPUT');
+    if (problem !== undefined) throw new InvalidInputError(`${source}, line ${index + 1} ${problem}.`, { code: 'INVALID_INPUT' });
     const { phenomenon, prompt, target, decisive, decisiveStart } = value as EvaluationCase;
     cases.push({ phenomenon, prompt, target, decisive, ...(decisiveStart !== undefined && { decisiveStart }) });
   });
-  if (cases.length === 0) throw new InvalidInputError(`${source} holds no case; write one JSON object per line.`, 'INVALID_INPUT');
+  if (cases.length === 0) throw new InvalidInputError(`${source} holds no case; write one JSON object per line.`, { code: 'INVALID_INPUT' });
   return cases;
 }
 
@@ -82,13 +82,13 @@ export function parseEvaluationCases(text: string, source = 'evaluation cases'):
 export async function readEvaluationCases(source: string | ModelFiles, name = 'evaluation.jsonl'): Promise<EvaluationCase[]> {
   if (typeof source !== 'string') {
     if (!(await source.has(name))) {
-      throw new InvalidInputError(`${source.location} has no ${name}; give the evaluation cases as a JSONL file.`, 'INVALID_INPUT');
+      throw new InvalidInputError(`${source.location} has no ${name}; give the evaluation cases as a JSONL file.`, { code: 'INVALID_INPUT' });
     }
     return parseEvaluationCases(new TextDecoder().decode(await source.read(name)), `${source.location}/${name}`);
   }
   const { readFile } = await import('node:fs/promises');
   const text = await readFile(source, 'utf8').catch((cause: NodeJS.ErrnoException) => {
-    throw new InvalidInputError(`Cannot read evaluation cases from ${source}: ${cause.code === 'ENOENT' ? 'no such file' : cause.message}.`, 'INVALID_INPUT');
+    throw new InvalidInputError(`Cannot read evaluation cases from ${source}: ${cause.code === 'ENOENT' ? 'no such file' : cause.message}.`, { code: 'INVALID_INPUT' });
   });
   return parseEvaluationCases(text, source);
 }

@@ -17,8 +17,7 @@ export function positionsOfCharacters(tokenizer: Tokenizer, ids: readonly number
   if (decoded !== text) {
     throw new InvalidInputError(
       `The tokenizer does not decode the prompt ${JSON.stringify(text)} back to itself (got ${JSON.stringify(decoded)}), ` +
-        'so the decisive word cannot be located in its tokens.',
-      'INVALID_INPUT',
+        'so the decisive word cannot be located in its tokens.', { code: 'INVALID_INPUT' },
     );
   }
   const positions: number[] = [];
@@ -79,8 +78,7 @@ export function erasureInputs(ids: readonly number[], ranking: readonly number[]
     if (row.length > 0) return row;
     if (emptyId === undefined) {
       throw new InvalidInputError(
-        `Removing the top ${k} tokens leaves an empty input and the tokenizer has no BOS or EOS token to stand for it; use a smaller k or longer prompts.`,
-        'INVALID_ARGUMENT',
+        `Removing the top ${k} tokens leaves an empty input and the tokenizer has no BOS or EOS token to stand for it; use a smaller k or longer prompts.`, { code: 'INVALID_ARGUMENT' },
       );
     }
     return [emptyId];

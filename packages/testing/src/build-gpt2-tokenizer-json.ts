@@ -38,7 +38,7 @@ const totalMerges = 50_000;
 export function buildGpt2TokenizerJson(options: Gpt2TokenizerJsonOptions): Gpt2TokenizerJson {
   const { merges: mergeCount, modelMaxLength = 1024 } = options;
   if (!Number.isInteger(mergeCount) || mergeCount < 0 || mergeCount > totalMerges) {
-    throw new InvalidInputError(`merges must be an integer in [0, ${totalMerges}], got ${mergeCount}.`, 'INVALID_ARGUMENT');
+    throw new InvalidInputError(`merges must be an integer in [0, ${totalMerges}], got ${mergeCount}.`, { code: 'INVALID_ARGUMENT' });
   }
   const { encoder, merges } = readGpt2BpeFiles();
 

@@ -18,8 +18,7 @@ export function rawData(tensor: OnnxTensorSpec): Uint8Array {
   const count = tensor.dims.reduce((product, dim) => product * dim, 1);
   if (tensor.data.length !== count) {
     throw new InvalidInputError(
-      `ONNX tensor '${tensor.name}' has ${tensor.data.length} values but dims [${tensor.dims.join(', ')}] need ${count}.`,
-      'INVALID_ARGUMENT',
+      `ONNX tensor '${tensor.name}' has ${tensor.data.length} values but dims [${tensor.dims.join(', ')}] need ${count}.`, { code: 'INVALID_ARGUMENT' },
     );
   }
   const { data } = tensor;

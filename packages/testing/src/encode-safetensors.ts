@@ -23,7 +23,7 @@ export function encodeSafetensors(
 ): Uint8Array {
   for (const [name, { dtype }] of Object.entries(tensors)) {
     if (!(dtype in safetensorsDtypeSize)) {
-      throw new InvalidInputError(`Tensor '${name}' has dtype '${dtype}'; allowed: F32, F16, BF16.`, 'INVALID_ARGUMENT');
+      throw new InvalidInputError(`Tensor '${name}' has dtype '${dtype}'; allowed: F32, F16, BF16.`, { code: 'INVALID_ARGUMENT' });
     }
   }
   return encodeWithCore(tensors, { format: 'pt', ...metadata });

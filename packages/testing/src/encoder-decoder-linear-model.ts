@@ -43,7 +43,7 @@ const realOf = (mask: Int32Array, b: number, length: number) =>
 
 function checkShape(name: string, tensor: { readonly shape: readonly number[] } | undefined, expected: readonly number[]): void {
   if (tensor && tensor.shape.join() !== expected.join()) {
-    throw new InvalidInputError(`${name} has shape [${tensor.shape.join(', ')}]; expected [${expected.join(', ')}].`, 'INVALID_ARGUMENT');
+    throw new InvalidInputError(`${name} has shape [${tensor.shape.join(', ')}]; expected [${expected.join(', ')}].`, { code: 'INVALID_ARGUMENT' });
   }
 }
 
@@ -90,11 +90,11 @@ export function encoderDecoderLinearModel(options: EncoderDecoderLinearModelOpti
 
   function requireEncoder(encoder: EncoderInput | undefined, batch: number): EncoderInput {
     if (!encoder) {
-      throw new InvalidInputError('The encoder-decoder linear model needs `encoder` (the source) in every forward and gradients call.', 'INVALID_ARGUMENT');
+      throw new InvalidInputError('The encoder-decoder linear model needs `encoder` (the source) in every forward and gradients call.', { code: 'INVALID_ARGUMENT' });
     }
     checkShape('encoder.attentionMask', encoder.attentionMask, encoder.inputIds.shape);
     if (encoder.inputIds.shape[0] !== batch) {
-      throw new InvalidInputError(`encoder has ${encoder.inputIds.shape[0]} rows; the decoder input has ${batch}.`, 'INVALID_ARGUMENT');
+      throw new InvalidInputError(`encoder has ${encoder.inputIds.shape[0]} rows; the decoder input has ${batch}.`, { code: 'INVALID_ARGUMENT' });
     }
     checkShape('encoder.inputsEmbeds', encoder.inputsEmbeds, [...encoder.inputIds.shape, hidden]);
     return encoder;
@@ -213,10 +213,10 @@ export function encoderDecoderLinearModel(options: EncoderDecoderLinearModelOpti
       const [batch, length] = input.inputIds.shape;
       const encoder = requireEncoder(input.encoder, batch);
       if (!encoder.inputsEmbeds) {
-        throw new InvalidInputError('gradients of an encoder-decoder model need encoder.inputsEmbeds (what encoderGradients differentiate).', 'INVALID_ARGUMENT');
+        throw new InvalidInputError('gradients of an encoder-decoder model need encoder.inputsEmbeds (what encoderGradients differentiate).', { code: 'INVALID_ARGUMENT' });
       }
       if (input.layer) {
-        throw new InvalidInputError(`The encoder-decoder linear model has no layers to capture ('${input.layer.name}').`, 'INVALID_ARGUMENT');
+        throw new InvalidInputError(`The encoder-decoder linear model has no layers to capture ('${input.layer.name}').`, { code: 'INVALID_ARGUMENT' });
       }
       checkShape('inputsEmbeds', input.inputsEmbeds, [batch, length, hidden]);
       checkShape('rescale.referenceEmbeds', input.rescale?.referenceEmbeds, input.inputsEmbeds.shape);

@@ -9,7 +9,7 @@ const maskedScore = -3.4028234663852886e38;
 function configNumber(config: Record<string, unknown>, key: string): number {
   const value = config[key];
   if (typeof value !== 'number') {
-    throw new InvalidInputError(`config.${key} must be a number, got ${JSON.stringify(value)}.`, 'INVALID_ARGUMENT');
+    throw new InvalidInputError(`config.${key} must be a number, got ${JSON.stringify(value)}.`, { code: 'INVALID_ARGUMENT' });
   }
   return value;
 }
@@ -78,7 +78,7 @@ export function gpt2OnnxModelSpec(
   const headDim = hidden / nHead;
   const weight = (name: string): NamedWeight => {
     const found = weights[`transformer.${name}`];
-    if (!found) throw new InvalidInputError(`Missing weight 'transformer.${name}'.`, 'INVALID_ARGUMENT');
+    if (!found) throw new InvalidInputError(`Missing weight 'transformer.${name}'.`, { code: 'INVALID_ARGUMENT' });
     return found;
   };
   const wte = weight('wte.weight');

@@ -88,12 +88,11 @@ const LAYER_NAMES = ['embeddings'];
 function checkLayer(layer: LayerIntervention | undefined, shape: readonly number[]): void {
   if (!layer) return;
   if (!LAYER_NAMES.includes(layer.name)) {
-    throw new InvalidInputError(`The linear model has no layer '${layer.name}'. Its layers are: ${LAYER_NAMES.join(', ')}.`, 'INVALID_ARGUMENT');
+    throw new InvalidInputError(`The linear model has no layer '${layer.name}'. Its layers are: ${LAYER_NAMES.join(', ')}.`, { code: 'INVALID_ARGUMENT' });
   }
   if (layer.override && layer.override.shape.join() !== shape.join()) {
     throw new InvalidInputError(
-      `Layer override has shape [${layer.override.shape.join(', ')}]; expected [${shape.join(', ')}].`,
-      'INVALID_ARGUMENT',
+      `Layer override has shape [${layer.override.shape.join(', ')}]; expected [${shape.join(', ')}].`, { code: 'INVALID_ARGUMENT' },
     );
   }
 }
@@ -173,8 +172,7 @@ export function linearModel(options: LinearModelOptions = {}): LinearModel {
       checkLayer(layer, [batch, seq, hidden]);
       if (rescale && rescale.referenceEmbeds.shape.join() !== inputsEmbeds.shape.join()) {
         throw new InvalidInputError(
-          `rescale.referenceEmbeds has shape [${rescale.referenceEmbeds.shape.join(', ')}]; expected [${inputsEmbeds.shape.join(', ')}].`,
-          'INVALID_ARGUMENT',
+          `rescale.referenceEmbeds has shape [${rescale.referenceEmbeds.shape.join(', ')}]; expected [${inputsEmbeds.shape.join(', ')}].`, { code: 'INVALID_ARGUMENT' },
         );
       }
       // With a layer the gradient is taken at its (possibly replaced) output: here, the embeddings.

@@ -41,7 +41,7 @@ function branch(
   const branchOutputs = outputs.map((output) => {
     if (produced.has(output.name)) return { ...output, name: rename(output.name) };
     const from = fallback(output.name);
-    if (from === undefined) throw new InvalidInputError(`mergeDecodersOnnxModel: the ${prefix} branch has no output '${output.name}'.`, 'INVALID_ARGUMENT');
+    if (from === undefined) throw new InvalidInputError(`mergeDecodersOnnxModel: the ${prefix} branch has no output '${output.name}'.`, { code: 'INVALID_ARGUMENT' });
     const name = `${prefix}${output.name}`;
     nodes.push({ opType: 'Identity', inputs: [from], outputs: [name], name: `${prefix}/Identity_${output.name}` });
     return { ...output, name };

@@ -59,7 +59,7 @@ function quantizeWeight(weight: OnnxTensorSpec, type: 'uint8' | 'int8'): { value
 export function quantizeDynamicOnnxModel(model: OnnxModelSpec, options: QuantizeDynamicOptions = {}): OnnxModelSpec {
   const weightType = options.weightType ?? 'uint8';
   if (weightType !== 'uint8' && weightType !== 'int8') {
-    throw new InvalidInputError(`weightType must be 'uint8' or 'int8', got ${JSON.stringify(weightType)}.`, 'INVALID_ARGUMENT');
+    throw new InvalidInputError(`weightType must be 'uint8' or 'int8', got ${JSON.stringify(weightType)}.`, { code: 'INVALID_ARGUMENT' });
   }
   const byName = new Map(model.initializers.map((tensor) => [tensor.name, tensor]));
   const quantized = new Map<string, OnnxTensorSpec[]>();

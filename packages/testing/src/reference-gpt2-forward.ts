@@ -79,7 +79,7 @@ function add(a: Float64Array, b: Float64Array): Float64Array {
 function configNumber(config: Record<string, unknown>, key: string): number {
   const value = config[key];
   if (typeof value !== 'number') {
-    throw new InvalidInputError(`config.${key} must be a number, got ${JSON.stringify(value)}.`, 'INVALID_ARGUMENT');
+    throw new InvalidInputError(`config.${key} must be a number, got ${JSON.stringify(value)}.`, { code: 'INVALID_ARGUMENT' });
   }
   return value;
 }
@@ -116,13 +116,12 @@ export function referenceGpt2Forward(
   const activation = config.activation_function ?? 'gelu_new';
   if (activation !== 'gelu_new') {
     throw new InvalidInputError(
-      `referenceGpt2Forward implements activation 'gelu_new' only, config has '${activation}'.`,
-      'INVALID_ARGUMENT',
+      `referenceGpt2Forward implements activation 'gelu_new' only, config has '${activation}'.`, { code: 'INVALID_ARGUMENT' },
     );
   }
   const weight = (name: string): NamedWeight => {
     const found = weights[`transformer.${name}`];
-    if (!found) throw new InvalidInputError(`Missing weight 'transformer.${name}'.`, 'INVALID_ARGUMENT');
+    if (!found) throw new InvalidInputError(`Missing weight 'transformer.${name}'.`, { code: 'INVALID_ARGUMENT' });
     return found;
   };
   const wte = weight('wte.weight');
@@ -135,18 +134,17 @@ export function referenceGpt2Forward(
   const batch = rows.length;
   const seq = batch === 0 ? 0 : rows[0].length;
   if (rows.some((row) => row.length !== seq)) {
-    throw new InvalidInputError('Every row of the inputs must have the same length (pad them).', 'INVALID_ARGUMENT');
+    throw new InvalidInputError('Every row of the inputs must have the same length (pad them).', { code: 'INVALID_ARGUMENT' });
   }
   if (attentionMask.length !== batch || attentionMask.some((row) => row.length !== seq || row.some((m) => m !== 0 && m !== 1))) {
-    throw new InvalidInputError(`attentionMask must be [${batch}, ${seq}] of 0/1 like the inputs.`, 'INVALID_ARGUMENT');
+    throw new InvalidInputError(`attentionMask must be [${batch}, ${seq}] of 0/1 like the inputs.`, { code: 'INVALID_ARGUMENT' });
   }
-  if (seq > maxPositions) throw new InvalidInputError(`Sequence length ${seq} exceeds n_positions ${maxPositions}.`, 'INPUT_TOO_LONG');
+  if (seq > maxPositions) throw new InvalidInputError(`Sequence length ${seq} exceeds n_positions ${maxPositions}.`, { code: 'INPUT_TOO_LONG' });
 
   const zeroing = options.zeroValues;
   if (zeroing && (!Number.isInteger(zeroing.layer) || zeroing.layer < 0 || zeroing.layer >= nLayer || zeroing.positions.length !== batch || Array.from(zeroing.positions).some((p) => !Number.isInteger(p) || p >= seq))) {
     throw new InvalidInputError(
-      `zeroValues needs a layer in [0, ${nLayer}) and one integer position below ${seq} per row (${batch}); got layer ${zeroing.layer} and ${zeroing.positions.length} positions.`,
-      'INVALID_ARGUMENT',
+      `zeroValues needs a layer in [0, ${nLayer}) and one integer position below ${seq} per row (${batch}); got layer ${zeroing.layer} and ${zeroing.positions.length} positions.`, { code: 'INVALID_ARGUMENT' },
     );
   }
   const logits = new Float64Array(batch * seq * vocab);
@@ -172,12 +170,12 @@ export function referenceGpt2Forward(
       if (options.inputsEmbeds) {
         tokenVector = options.inputsEmbeds[b][t];
         if (tokenVector.length !== hidden) {
-          throw new InvalidInputError(`inputsEmbeds[${b}][${t}] has ${tokenVector.length} values, expected ${hidden}.`, 'INVALID_ARGUMENT');
+          throw new InvalidInputError(`inputsEmbeds[${b}][${t}] has ${tokenVector.length} values, expected ${hidden}.`, { code: 'INVALID_ARGUMENT' });
         }
       } else {
         const id = inputIds[b][t];
         if (!Number.isInteger(id) || id < 0 || id >= vocab) {
-          throw new InvalidInputError(`Token id ${id} is outside [0, ${vocab}).`, 'INVALID_ARGUMENT');
+          throw new InvalidInputError(`Token id ${id} is outside [0, ${vocab}).`, { code: 'INVALID_ARGUMENT' });
         }
         tokenVector = wte.data.subarray(id * hidden, (id + 1) * hidden);
       }

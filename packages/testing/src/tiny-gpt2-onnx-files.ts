@@ -34,7 +34,7 @@ export function tinyGpt2OnnxFiles(options?: TinyGpt2OnnxOptions): Record<string,
   const spec = gpt2OnnxModelSpec(weights, config, graph);
   for (const dtype of exports.onnxDtypes) {
     if (!Object.hasOwn(transforms, dtype)) {
-      throw new InvalidInputError(`Unknown onnxDtypes entry ${JSON.stringify(dtype)}; valid: ${Object.keys(transforms).join(', ')}.`, 'INVALID_ARGUMENT');
+      throw new InvalidInputError(`Unknown onnxDtypes entry ${JSON.stringify(dtype)}; valid: ${Object.keys(transforms).join(', ')}.`, { code: 'INVALID_ARGUMENT' });
     }
     const name = tinyGpt2OnnxDtypeFiles[dtype];
     const exported = transforms[dtype](spec);

@@ -41,7 +41,7 @@ const defaults: ResolvedTinyGpt2Options = Object.freeze({
 
 function positiveInteger(name: string, value: number): void {
   if (!Number.isInteger(value) || value < 1) {
-    throw new InvalidInputError(`TinyGpt2Options.${name} must be a positive integer, got ${value}.`, 'INVALID_ARGUMENT');
+    throw new InvalidInputError(`TinyGpt2Options.${name} must be a positive integer, got ${value}.`, { code: 'INVALID_ARGUMENT' });
   }
 }
 
@@ -57,18 +57,17 @@ export function resolveTinyGpt2Options(options: TinyGpt2Options = {}): ResolvedT
   positiveInteger('nPositions', resolved.nPositions);
   if (resolved.nEmbd % resolved.nHead !== 0) {
     throw new InvalidInputError(
-      `TinyGpt2Options.nHead (${resolved.nHead}) must divide nEmbd (${resolved.nEmbd}).`,
-      'INVALID_ARGUMENT',
+      `TinyGpt2Options.nHead (${resolved.nHead}) must divide nEmbd (${resolved.nEmbd}).`, { code: 'INVALID_ARGUMENT' },
     );
   }
   if (!Number.isFinite(resolved.seed)) {
-    throw new InvalidInputError(`TinyGpt2Options.seed must be a finite number, got ${resolved.seed}.`, 'INVALID_ARGUMENT');
+    throw new InvalidInputError(`TinyGpt2Options.seed must be a finite number, got ${resolved.seed}.`, { code: 'INVALID_ARGUMENT' });
   }
   if (!['F32', 'F16', 'BF16'].includes(resolved.dtype)) {
-    throw new InvalidInputError(`TinyGpt2Options.dtype must be one of F32, F16, BF16, got '${resolved.dtype}'.`, 'INVALID_ARGUMENT');
+    throw new InvalidInputError(`TinyGpt2Options.dtype must be one of F32, F16, BF16, got '${resolved.dtype}'.`, { code: 'INVALID_ARGUMENT' });
   }
   if (!(resolved.initStd > 0) || !Number.isFinite(resolved.initStd)) {
-    throw new InvalidInputError(`TinyGpt2Options.initStd must be a positive number, got ${resolved.initStd}.`, 'INVALID_ARGUMENT');
+    throw new InvalidInputError(`TinyGpt2Options.initStd must be a positive number, got ${resolved.initStd}.`, { code: 'INVALID_ARGUMENT' });
   }
   return resolved;
 }

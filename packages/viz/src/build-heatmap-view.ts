@@ -133,8 +133,7 @@ function selectStepScores(
     const scores = Object.hasOwn(stepScores, name) ? stepScores[name] : undefined;
     if (!scores) {
       throw new InvalidInputError(
-        `Unknown step score '${name}'. This sequence has: ${available.length ? available.join(', ') : '(none)'}.`,
-        'INVALID_ARGUMENT',
+        `Unknown step score '${name}'. This sequence has: ${available.length ? available.join(', ') : '(none)'}.`, { code: 'INVALID_ARGUMENT' },
       );
     }
     if (scores.data.length !== nSteps) {

@@ -33,8 +33,7 @@ export function tokenViewFromHeatmap(view: HeatmapView, stepScore?: string): Tok
   const names = view.stepScores.map((row) => row.name);
   if (stepScore !== undefined && !names.includes(stepScore)) {
     throw new InvalidInputError(
-      `Unknown step score '${stepScore}' for the token view. Shown step scores: ${names.length ? names.join(', ') : '(none)'}.`,
-      'INVALID_ARGUMENT',
+      `Unknown step score '${stepScore}' for the token view. Shown step scores: ${names.length ? names.join(', ') : '(none)'}.`, { code: 'INVALID_ARGUMENT' },
     );
   }
   const initial = stepScore ?? (names.includes('probability') ? 'probability' : names[0]);

@@ -22,17 +22,16 @@ export function replaceMarkedBlock(
   const missing = [start, end].filter((marker) => count(marker) === 0);
   if (missing.length > 0) {
     throw new InvalidInputError(
-      `${source} has no ${missing.join(' and no ')} marker; add the two lines ${start} and ${end} where the generated block should go.`,
-      'INVALID_ARGUMENT',
+      `${source} has no ${missing.join(' and no ')} marker; add the two lines ${start} and ${end} where the generated block should go.`, { code: 'INVALID_ARGUMENT' },
     );
   }
   const repeated = [start, end].filter((marker) => count(marker) > 1);
   if (repeated.length > 0) {
-    throw new InvalidInputError(`${source} has ${repeated.join(' and ')} more than once; keep exactly one block.`, 'INVALID_ARGUMENT');
+    throw new InvalidInputError(`${source} has ${repeated.join(' and ')} more than once; keep exactly one block.`, { code: 'INVALID_ARGUMENT' });
   }
   const from = document.indexOf(start) + start.length;
   const to = document.indexOf(end);
-  if (to < from) throw new InvalidInputError(`${source} has ${end} before ${start}; put the end marker after the start marker.`, 'INVALID_ARGUMENT');
+  if (to < from) throw new InvalidInputError(`${source} has ${end} before ${start}; put the end marker after the start marker.`, { code: 'INVALID_ARGUMENT' });
   const body = content.endsWith('\n') ? content : `${content}\n`;
   return `${document.slice(0, from)}\n${body}${document.slice(to)}`;
 }

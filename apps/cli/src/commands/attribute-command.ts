@@ -75,11 +75,11 @@ interface AttributeFlags {
 function languageCodes(kwargs: Record<string, unknown> | undefined): { srcLang?: string; tgtLang?: string } {
   const unknown = Object.keys(kwargs ?? {}).filter((key) => key !== 'src_lang' && key !== 'tgt_lang');
   if (unknown.length > 0) {
-    throw new InvalidInputError(`--tokenizer-kwargs: unsupported key(s) ${unknown.join(', ')}; supported: src_lang, tgt_lang.`, 'INVALID_ARGUMENT');
+    throw new InvalidInputError(`--tokenizer-kwargs: unsupported key(s) ${unknown.join(', ')}; supported: src_lang, tgt_lang.`, { code: 'INVALID_ARGUMENT' });
   }
   const code = (key: string) => {
     const value = kwargs?.[key];
-    if (value !== undefined && typeof value !== 'string') throw new InvalidInputError(`--tokenizer-kwargs ${key} must be a string.`, 'INVALID_ARGUMENT');
+    if (value !== undefined && typeof value !== 'string') throw new InvalidInputError(`--tokenizer-kwargs ${key} must be a string.`, { code: 'INVALID_ARGUMENT' });
     return value as string | undefined;
   };
   const [srcLang, tgtLang] = [code('src_lang'), code('tgt_lang')];
@@ -174,7 +174,7 @@ export function addAttributeCommand(program: Command, io: CliIo): void {
     .action(async (flags: AttributeFlags) => {
       const modelPath = flags.modelNameOrPath ?? defaultModelPath();
       if (!modelPath) {
-        throw new InvalidInputError('No model given and the shipped model was not found; pass -m <model folder or Hub id>.', 'INVALID_ARGUMENT');
+        throw new InvalidInputError('No model given and the shipped model was not found; pass -m <model folder or Hub id>.', { code: 'INVALID_ARGUMENT' });
       }
       const registries = createDefaultRegistries();
       await loadPlugins(flags.plugin ?? [], registries);

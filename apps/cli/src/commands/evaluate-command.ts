@@ -54,8 +54,7 @@ function perMethodOptions(value: Record<string, unknown> | undefined): Record<st
   for (const [method, options] of Object.entries(value ?? {})) {
     if (typeof options !== 'object' || options === null || Array.isArray(options)) {
       throw new InvalidInputError(
-        `--attribution-kwargs maps method ids to option objects, e.g. '{"integrated_gradients": {"n_steps": 20}}'; ${JSON.stringify(method)} maps to ${JSON.stringify(options)}.`,
-        'INVALID_ARGUMENT',
+        `--attribution-kwargs maps method ids to option objects, e.g. '{"integrated_gradients": {"n_steps": 20}}'; ${JSON.stringify(method)} maps to ${JSON.stringify(options)}.`, { code: 'INVALID_ARGUMENT' },
       );
     }
   }
@@ -69,8 +68,7 @@ function datasetPath(flags: EvaluateFlags, modelPath: string): string {
   if (existsSync(modelPath) && statSync(modelPath).isDirectory() && existsSync(inFolder)) return inFolder;
   throw new InvalidInputError(
     `No --dataset given and ${existsSync(modelPath) ? `the model folder ${modelPath} holds no evaluation.jsonl` : `${modelPath} is not a local folder`}; ` +
-      'pass --dataset cases.jsonl (one {"phenomenon","prompt","target","decisive"} object per line).',
-    'INVALID_ARGUMENT',
+      'pass --dataset cases.jsonl (one {"phenomenon","prompt","target","decisive"} object per line).', { code: 'INVALID_ARGUMENT' },
   );
 }
 
@@ -110,7 +108,7 @@ export function addEvaluateCommand(program: Command, io: CliIo): void {
     .action(async (flags: EvaluateFlags) => {
       const modelPath = flags.modelNameOrPath ?? defaultModelPath();
       if (!modelPath) {
-        throw new InvalidInputError('No model given and the shipped model was not found; pass -m <model folder or Hub id>.', 'INVALID_ARGUMENT');
+        throw new InvalidInputError('No model given and the shipped model was not found; pass -m <model folder or Hub id>.', { code: 'INVALID_ARGUMENT' });
       }
       const registries = createDefaultRegistries();
       await loadPlugins(flags.plugin ?? [], registries);
@@ -171,7 +169,7 @@ export function addEvaluateCommand(program: Command, io: CliIo): void {
 /** The markdown file's text, checked for the block markers before any work. */
 async function readMarkdown(path: string): Promise<string> {
   const text = await readFile(path, 'utf8').catch((cause: NodeJS.ErrnoException) => {
-    throw new InvalidInputError(`Cannot read --markdown-into ${path}: ${cause.code === 'ENOENT' ? 'no such file' : cause.message}.`, 'INVALID_ARGUMENT');
+    throw new InvalidInputError(`Cannot read --markdown-into ${path}: ${cause.code === 'ENOENT' ? 'no such file' : cause.message}.`, { code: 'INVALID_ARGUMENT' });
   });
   replaceMarkedBlock(text, '', { source: path });
   return text;

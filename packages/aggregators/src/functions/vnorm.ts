@@ -13,7 +13,7 @@ export const vnorm = defineAggregationFunction({
   reduce(values, options) {
     const ord = options?.vnormOrd ?? 2;
     if (typeof ord !== 'number' || !(ord > 0)) {
-      throw new InvalidInputError(`vnormOrd must be a number > 0 (1, 2, Infinity, …), got ${String(ord)}.`, 'INVALID_ARGUMENT');
+      throw new InvalidInputError(`vnormOrd must be a number > 0 (1, 2, Infinity, …), got ${String(ord)}.`, { code: 'INVALID_ARGUMENT' });
     }
     if (ord === Number.POSITIVE_INFINITY) {
       let largest = 0;

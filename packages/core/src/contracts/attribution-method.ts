@@ -139,7 +139,7 @@ export function defineMethod<Options extends Record<string, unknown>>(
 /** The differentiable target of a step, for methods that require gradients. */
 export function requireTarget(ctx: StepContext, method: string): DifferentiableTarget {
   if (!ctx.target) {
-    throw new InseqError('INVALID_ARGUMENT', `${method} needs a differentiable attributed function; '${ctx.attributedFn.name}' is not.`);
+    throw new InseqError(`${method} needs a differentiable attributed function; '${ctx.attributedFn.name}' is not.`, { code: 'INVALID_ARGUMENT' });
   }
   return ctx.target;
 }

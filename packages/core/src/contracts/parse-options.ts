@@ -33,8 +33,7 @@ export function parseOptions<Spec extends Record<string, OptionSpec>>(
   for (const key of Object.keys(raw)) {
     if (!(key in spec)) {
       throw new InvalidInputError(
-        `${owner} has no option '${key}'. Its options are: ${allowed.join(', ') || '(none)'}.`,
-        'INVALID_ARGUMENT',
+        `${owner} has no option '${key}'. Its options are: ${allowed.join(', ') || '(none)'}.`, { code: 'INVALID_ARGUMENT' },
       );
     }
   }
@@ -43,7 +42,7 @@ export function parseOptions<Spec extends Record<string, OptionSpec>>(
     const value = raw[key] === undefined ? rule.default : raw[key];
     if (value === undefined) continue;
     const fail = (expected: string) => {
-      throw new InvalidInputError(`${owner} option '${key}' must be ${expected}, got ${JSON.stringify(value)}.`, 'INVALID_ARGUMENT');
+      throw new InvalidInputError(`${owner} option '${key}' must be ${expected}, got ${JSON.stringify(value)}.`, { code: 'INVALID_ARGUMENT' });
     };
     if (rule.type === 'number') {
       if (typeof value !== 'number' || !Number.isFinite(value)) fail('a finite number');

@@ -42,10 +42,10 @@ export function decodeTokens(tokens: readonly string[], options: DecodeTokensOpt
   const scheme = options.scheme ?? 'auto';
   const splitCharacters = options.splitCharacters ?? 'replace';
   if (!SCHEMES.includes(scheme)) {
-    throw new InvalidInputError(`Unknown token scheme '${scheme}'; use one of: ${SCHEMES.join(', ')}.`, 'INVALID_ARGUMENT');
+    throw new InvalidInputError(`Unknown token scheme '${scheme}'; use one of: ${SCHEMES.join(', ')}.`, { code: 'INVALID_ARGUMENT' });
   }
   if (splitCharacters !== 'replace' && splitCharacters !== 'merge') {
-    throw new InvalidInputError(`splitCharacters must be 'replace' or 'merge', got '${String(splitCharacters)}'.`, 'INVALID_ARGUMENT');
+    throw new InvalidInputError(`splitCharacters must be 'replace' or 'merge', got '${String(splitCharacters)}'.`, { code: 'INVALID_ARGUMENT' });
   }
   const resolved = scheme === 'auto' ? detectScheme(tokens) : scheme;
   switch (resolved) {

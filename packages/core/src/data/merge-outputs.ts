@@ -45,7 +45,7 @@ export const MERGE_MATCH_INFO_FIELDS: readonly string[] = [
  */
 export function mergeOutputs(outputs: readonly FeatureAttributionOutput[]): FeatureAttributionOutput {
   if (outputs.length === 0) {
-    throw new InvalidInputError('mergeOutputs needs at least one output; got an empty list.', 'INVALID_ARGUMENT');
+    throw new InvalidInputError('mergeOutputs needs at least one output; got an empty list.', { code: 'INVALID_ARGUMENT' });
   }
   const [first] = outputs;
   for (const field of MERGE_MATCH_INFO_FIELDS) {

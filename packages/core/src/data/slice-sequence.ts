@@ -78,7 +78,7 @@ export function sliceSequence(sequence: SequenceAttribution, range: PositionRang
 
 function resolvePosition(position: number, length: number, name: string): number {
   if (!Number.isInteger(position)) {
-    throw new InvalidInputError(`Slice ${name} must be an integer, got ${position}.`, 'INVALID_ARGUMENT');
+    throw new InvalidInputError(`Slice ${name} must be an integer, got ${position}.`, { code: 'INVALID_ARGUMENT' });
   }
   return Math.min(length, Math.max(0, position < 0 ? length + position : position));
 }

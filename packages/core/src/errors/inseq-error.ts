@@ -26,6 +26,13 @@ export type InseqErrorCode =
   | 'MODEL_TOO_LARGE'
   | 'BATCH_TOO_LARGE';
 
+/** The second argument of every inseq-ts error: `new XError(message, { code, cause })`. */
+export interface InseqErrorOptions<Code extends InseqErrorCode = InseqErrorCode> {
+  readonly code: Code;
+  /** The wrapped failure (a backend's, a file system's). */
+  readonly cause?: unknown;
+}
+
 /**
  * Base class of every error inseq-ts throws on purpose. The message says what was wrong, what is
  * allowed and how to fix it; `code` is stable; `cause` carries a wrapped backend failure.
@@ -35,9 +42,10 @@ export class InseqError extends Error {
   /** Brand checked by {@link InseqError.isInstance} across duplicate installs. */
   readonly [marker] = true;
 
-  constructor(code: InseqErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.code = code;
+  /** One order for every subclass: the message first, then `{ code, cause }`. */
+  constructor(message: string, options: InseqErrorOptions) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.code = options.code;
     this.name = 'InseqError';
   }
 

@@ -1,4 +1,4 @@
-import { InseqError, type InseqErrorCode } from './inseq-error';
+import { InseqError, type InseqErrorCode, type InseqErrorOptions } from './inseq-error';
 
 /** The codes a {@link ModelLoadError} can carry. */
 export type ModelLoadErrorCode = Extract<
@@ -12,11 +12,8 @@ export type ModelLoadErrorCode = Extract<
  * `DOWNLOAD_FAILED` and `CHECKSUM_MISMATCH` codes).
  */
 export class ModelLoadError extends InseqError {
-  constructor(
-    message: string,
-    options?: { code?: ModelLoadErrorCode; cause?: unknown },
-  ) {
-    super(options?.code ?? 'MODEL_LOAD', message, { cause: options?.cause });
+  constructor(message: string, options?: Partial<InseqErrorOptions<ModelLoadErrorCode>>) {
+    super(message, { code: options?.code ?? 'MODEL_LOAD', cause: options?.cause });
     this.name = 'ModelLoadError';
   }
 }

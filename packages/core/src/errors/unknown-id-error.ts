@@ -7,7 +7,7 @@ export class UnknownIdError extends InseqError {
   readonly known: readonly string[];
 
   constructor(kind: string, id: string, known: readonly string[]) {
-    super('UNKNOWN_ID', `Unknown ${kind} '${id}'. Known ${kind}s: ${known.length ? known.join(', ') : '(none registered)'}.`);
+    super(`Unknown ${kind} '${id}'. Known ${kind}s: ${known.length ? known.join(', ') : '(none registered)'}.`, { code: 'UNKNOWN_ID' });
     this.name = 'UnknownIdError';
     this.kind = kind;
     this.id = id;

@@ -37,7 +37,7 @@ export function bytesToBase64(bytes: Uint8Array): string {
 export function base64ToBytes(text: string, where: string): Uint8Array {
   const clean = text.replace(/[\r\n]/g, '').replace(/=+$/, '');
   if (clean.length % 4 === 1) {
-    throw new InseqError('INVALID_FILE', `${where} is not valid base64: its length ${clean.length} leaves a dangling character (truncated?).`);
+    throw new InseqError(`${where} is not valid base64: its length ${clean.length} leaves a dangling character (truncated?).`, { code: 'INVALID_FILE' });
   }
   const out = new Uint8Array(Math.floor((clean.length * 3) / 4));
   let bits = 0;
@@ -47,7 +47,7 @@ export function base64ToBytes(text: string, where: string): Uint8Array {
     const charCode = clean.charCodeAt(i);
     const value = charCode < 128 ? codes[charCode] : -1;
     if (value < 0) {
-      throw new InseqError('INVALID_FILE', `${where} is not valid base64: character ${JSON.stringify(clean[i])} at ${i}; expected A-Z, a-z, 0-9, '+', '/'.`);
+      throw new InseqError(`${where} is not valid base64: character ${JSON.stringify(clean[i])} at ${i}; expected A-Z, a-z, 0-9, '+', '/'.`, { code: 'INVALID_FILE' });
     }
     bits = ((bits << 6) | value) & 0xffffff;
     bitCount += 6;

@@ -13,8 +13,7 @@ async function pipe(bytes: Uint8Array, stream: CompressionStream | Decompression
 function streams(): { Compression: typeof CompressionStream; Decompression: typeof DecompressionStream } {
   if (typeof CompressionStream === 'undefined' || typeof DecompressionStream === 'undefined') {
     throw new InseqError(
-      'INVALID_ARGUMENT',
-      'gzip needs the global CompressionStream/DecompressionStream (Node >= 18, current browsers); this runtime has none. Save without compression.',
+      'gzip needs the global CompressionStream/DecompressionStream (Node >= 18, current browsers); this runtime has none. Save without compression.', { code: 'INVALID_ARGUMENT' },
     );
   }
   return { Compression: CompressionStream, Decompression: DecompressionStream };
@@ -39,6 +38,6 @@ export async function gunzip(bytes: Uint8Array, where = 'data'): Promise<Uint8Ar
   try {
     return await pipe(bytes, new Decompression('gzip'));
   } catch (cause) {
-    throw new InseqError('INVALID_FILE', `${where} is not valid gzip (truncated or corrupt): ${(cause as Error).message}.`, { cause });
+    throw new InseqError(`${where} is not valid gzip (truncated or corrupt): ${(cause as Error).message}.`, { code: 'INVALID_FILE', cause });
   }
 }

@@ -79,7 +79,7 @@ export async function loadTokenizer(files: ModelFiles): Promise<Tokenizer> {
           });
         } catch (cause) {
           // A template's raise_exception (e.g. roles out of order) or a render error.
-          throw new InvalidInputError(`The chat template of ${files.location} refused the messages: ${(cause as Error).message}`, 'INVALID_ARGUMENT');
+          throw new InvalidInputError(`The chat template of ${files.location} refused the messages: ${(cause as Error).message}`, { code: 'INVALID_ARGUMENT' });
         }
       },
     }),

@@ -32,13 +32,13 @@ export function nestedToTensor(nested: unknown, where: string): Tensor {
   const walk = (value: unknown, axis: number) => {
     if (axis === shape.length) {
       if (value !== null && typeof value !== 'number') {
-        throw new InseqError('INVALID_FILE', `${where} holds a non-number value ${JSON.stringify(value)}; expected numbers or null.`);
+        throw new InseqError(`${where} holds a non-number value ${JSON.stringify(value)}; expected numbers or null.`, { code: 'INVALID_FILE' });
       }
       data[index++] = value === null ? Number.NaN : value;
       return;
     }
     if (!Array.isArray(value) || value.length !== shape[axis]) {
-      throw new InseqError('INVALID_FILE', `${where} is not a rectangular nested array (ragged at depth ${axis}).`);
+      throw new InseqError(`${where} is not a rectangular nested array (ragged at depth ${axis}).`, { code: 'INVALID_FILE' });
     }
     for (const item of value) walk(item, axis + 1);
   };

@@ -24,13 +24,12 @@ export function detectOutputFormat(parsed: unknown, where = 'The file'): OutputF
     const object = parsed as Record<string, unknown>;
     if (object.format === OUTPUT_FORMAT) return 'inseq-ts';
     if ('format' in object) {
-      throw new InseqError('INVALID_FILE', `${where} has 'format' ${JSON.stringify(object.format)}; expected '${OUTPUT_FORMAT}' (inseq-ts) or a Python Inseq file.`);
+      throw new InseqError(`${where} has 'format' ${JSON.stringify(object.format)}; expected '${OUTPUT_FORMAT}' (inseq-ts) or a Python Inseq file.`, { code: 'INVALID_FILE' });
     }
     if ('__instance_type__' in object || Array.isArray(object.sequence_attributions)) return 'inseq';
   }
   throw new InseqError(
-    'INVALID_FILE',
     `${where} is neither an inseq-ts attribution file (with "format": "${OUTPUT_FORMAT}") nor a Python Inseq one ` +
-      '(FeatureAttributionOutput.save: "__instance_type__" or "sequence_attributions" at the top level).',
+      '(FeatureAttributionOutput.save: "__instance_type__" or "sequence_attributions" at the top level).', { code: 'INVALID_FILE' },
   );
 }

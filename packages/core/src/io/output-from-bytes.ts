@@ -30,7 +30,7 @@ export async function outputFromBytes(data: Uint8Array | string, options?: Outpu
     try {
       text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
     } catch (cause) {
-      throw new InseqError('INVALID_FILE', `${name} is not UTF-8 text (nor gzip); expected an attribution JSON file.`, { cause });
+      throw new InseqError(`${name} is not UTF-8 text (nor gzip); expected an attribution JSON file.`, { code: 'INVALID_FILE', cause });
     }
   }
   const parsed = parsePythonJson(text, name);

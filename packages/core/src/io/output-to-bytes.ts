@@ -32,7 +32,7 @@ export interface OutputToBytesOptions {
 export async function outputToBytes(output: FeatureAttributionOutput, options?: OutputToBytesOptions): Promise<Uint8Array> {
   const format = options?.format ?? 'inseq-ts';
   if (!outputFileFormats.includes(format)) {
-    throw new InvalidInputError(`format ${JSON.stringify(format)} is unknown; use one of: ${outputFileFormats.join(', ')}.`, 'INVALID_ARGUMENT');
+    throw new InvalidInputError(`format ${JSON.stringify(format)} is unknown; use one of: ${outputFileFormats.join(', ')}.`, { code: 'INVALID_ARGUMENT' });
   }
   const text =
     format === 'inseq'

@@ -45,16 +45,16 @@ export function packTensor(tensor: Tensor, precision: 'float16' | 'float8'): Pac
 export function unpackTensor(packed: PackedTensor, where: string): Tensor {
   const { dtype, shape, scale } = packed;
   if (!Array.isArray(shape) || !shape.every((dim) => Number.isSafeInteger(dim) && dim >= 0)) {
-    throw new InseqError('INVALID_FILE', `${where} has shape ${JSON.stringify(shape)}; dims must be non-negative integers.`);
+    throw new InseqError(`${where} has shape ${JSON.stringify(shape)}; dims must be non-negative integers.`, { code: 'INVALID_FILE' });
   }
   const bytes = base64ToBytes(packed.base64, where);
   const width = dtype === 'float16' ? 2 : dtype === 'float8_e4m3fn' ? 1 : 0;
   if (width === 0) {
-    throw new InseqError('INVALID_FILE', `${where} has dtype ${JSON.stringify(dtype)}; expected 'float16' or 'float8_e4m3fn'.`);
+    throw new InseqError(`${where} has dtype ${JSON.stringify(dtype)}; expected 'float16' or 'float8_e4m3fn'.`, { code: 'INVALID_FILE' });
   }
   const count = shapeSize(shape);
   if (bytes.length !== count * width) {
-    throw new InseqError('INVALID_FILE', `${where} holds ${bytes.length} bytes but ${dtype} [${shape.join(', ')}] needs ${count * width}; it is truncated or corrupt.`);
+    throw new InseqError(`${where} holds ${bytes.length} bytes but ${dtype} [${shape.join(', ')}] needs ${count * width}; it is truncated or corrupt.`, { code: 'INVALID_FILE' });
   }
   if (dtype === 'float16') {
     const bits = new Uint16Array(count);
@@ -62,7 +62,7 @@ export function unpackTensor(packed: PackedTensor, where: string): Tensor {
     return { data: float16BitsToFloat32(bits), shape: [...shape] };
   }
   if (scale !== undefined && (typeof scale !== 'number' || !Number.isFinite(scale))) {
-    throw new InseqError('INVALID_FILE', `${where} has scale ${JSON.stringify(scale)}; expected a finite number.`);
+    throw new InseqError(`${where} has scale ${JSON.stringify(scale)}; expected a finite number.`, { code: 'INVALID_FILE' });
   }
   const data = float8E4m3BitsToFloat32(bytes);
   if (scale !== undefined && scale !== 1) for (let i = 0; i < count; i++) data[i] *= scale;

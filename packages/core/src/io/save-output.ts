@@ -78,16 +78,14 @@ export async function loadOutput(filePath: string): Promise<FeatureAttributionOu
   try {
     bytes = await fs.readFile(filePath);
   } catch (cause) {
-    throw new InseqError('INVALID_FILE', `Cannot read attribution file '${filePath}': ${(cause as Error).message}.`, { cause });
+    throw new InseqError(`Cannot read attribution file '${filePath}': ${(cause as Error).message}.`, { code: 'INVALID_FILE', cause });
   }
   if (isGzip(bytes)) {
     const zlib = await import('node:zlib');
     try {
       bytes = zlib.gunzipSync(bytes);
     } catch (cause) {
-      throw new InseqError('INVALID_FILE', `Attribution file '${filePath}' is gzip but cannot be inflated (truncated or corrupt): ${(cause as Error).message}.`, {
-        cause,
-      });
+      throw new InseqError(`Attribution file '${filePath}' is gzip but cannot be inflated (truncated or corrupt): ${(cause as Error).message}.`, { code: 'INVALID_FILE', cause });
     }
   }
   return outputFromBytes(bytes, { name: `Attribution file '${filePath}'` });
@@ -115,6 +113,6 @@ async function writeFilesAtomic(files: { path: string; data: string | Uint8Array
     }
   } catch (cause) {
     await Promise.all(temporaries.map((temporary) => fs.rm(temporary, { force: true })));
-    throw new InseqError('INVALID_ARGUMENT', `Cannot write '${current}': ${(cause as Error).message}.`, { cause });
+    throw new InseqError(`Cannot write '${current}': ${(cause as Error).message}.`, { code: 'INVALID_ARGUMENT', cause });
   }
 }

@@ -13,7 +13,7 @@ export const scoresPrecisions: readonly ScoresPrecision[] = Object.freeze(['floa
 /** Returns `value` when it names a {@link ScoresPrecision}; otherwise throws listing the valid ones. */
 export function checkScoresPrecision(value: unknown): ScoresPrecision {
   if (!scoresPrecisions.includes(value as ScoresPrecision)) {
-    throw new InvalidInputError(`scoresPrecision ${JSON.stringify(value)} is unknown; use one of: ${scoresPrecisions.join(', ')}.`, 'INVALID_ARGUMENT');
+    throw new InvalidInputError(`scoresPrecision ${JSON.stringify(value)} is unknown; use one of: ${scoresPrecisions.join(', ')}.`, { code: 'INVALID_ARGUMENT' });
   }
   return value as ScoresPrecision;
 }

@@ -27,7 +27,7 @@ export interface OutputToJsonOptions {
 }
 
 function invalid(what: string): InseqError {
-  return new InseqError('INVALID_FILE', `Not a valid inseq-ts attribution file: ${what}.`);
+  return new InseqError(`Not a valid inseq-ts attribution file: ${what}.`, { code: 'INVALID_FILE' });
 }
 
 /**
@@ -71,7 +71,7 @@ export function outputFromJson(json: string | object): FeatureAttributionOutput 
     try {
       parsed = JSON.parse(json);
     } catch (cause) {
-      throw new InseqError('INVALID_FILE', `Not a valid inseq-ts attribution file: bad JSON (${(cause as Error).message}).`, { cause });
+      throw new InseqError(`Not a valid inseq-ts attribution file: bad JSON (${(cause as Error).message}).`, { code: 'INVALID_FILE', cause });
     }
   } else {
     parsed = json as Record<string, unknown>;

@@ -24,9 +24,8 @@ function resolveMethod(options: AttributeOptions): AttributionMethod {
   if (typeof method !== 'string') return method;
   if (!options.methods) {
     throw new InseqError(
-      'INVALID_ARGUMENT',
       `Method '${method}' was given by id but no methods registry was passed; use the 'inseq' package's attribute, ` +
-        'or pass { methods } with registerBuiltinMethods(createRegistry(...)) from @inseq/methods.',
+        'or pass { methods } with registerBuiltinMethods(createRegistry(...)) from @inseq/methods.', { code: 'INVALID_ARGUMENT' },
     );
   }
   return options.methods.get(method);
@@ -34,7 +33,7 @@ function resolveMethod(options: AttributeOptions): AttributionMethod {
 
 function checkPosition(name: string, value: number | undefined): void {
   if (value !== undefined && (!Number.isInteger(value) || value < 0)) {
-    throw new InvalidInputError(`${name} must be a non-negative integer, got ${value}.`, 'INVALID_ARGUMENT');
+    throw new InvalidInputError(`${name} must be a non-negative integer, got ${value}.`, { code: 'INVALID_ARGUMENT' });
   }
 }
 
@@ -81,8 +80,7 @@ export async function attribute(
     const differentiable = stepFunctions.values().filter((fn) => fn.differentiable);
     throw new InvalidInputError(
       `Step function '${attributedFn.name}' is not differentiable, so ${method.name} cannot attribute it. Differentiable ones: ` +
-        `${differentiable.map((fn) => fn.name).join(', ')}.`,
-      'INVALID_ARGUMENT',
+        `${differentiable.map((fn) => fn.name).join(', ')}.`, { code: 'INVALID_ARGUMENT' },
     );
   }
   const scoreFns = (options.stepScores ?? []).map((name) => stepFunctions.get(name));
@@ -93,7 +91,7 @@ export async function attribute(
   checkPosition('attrPosEnd', options.attrPosEnd);
   const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
   if (!Number.isInteger(batchSize) || batchSize < 1) {
-    throw new InvalidInputError(`batchSize must be a positive integer, got ${batchSize}.`, 'INVALID_ARGUMENT');
+    throw new InvalidInputError(`batchSize must be a positive integer, got ${batchSize}.`, { code: 'INVALID_ARGUMENT' });
   }
 
   const special = tokenizer.specialTokenIds;
@@ -106,8 +104,7 @@ export async function attribute(
   if (!encoderDecoder && (options.generateFromTargetPrefix || options.srcLang !== undefined || options.tgtLang !== undefined)) {
     const given = ['generateFromTargetPrefix', 'srcLang', 'tgtLang'].filter((key) => options[key as keyof AttributeOptions] !== undefined);
     throw new InvalidInputError(
-      `${given.join(', ')} apply to encoder-decoder models only; '${model.name}' is decoder-only (its generated text starts with the input).`,
-      'INVALID_ARGUMENT',
+      `${given.join(', ')} apply to encoder-decoder models only; '${model.name}' is decoder-only (its generated text starts with the input).`, { code: 'INVALID_ARGUMENT' },
     );
   }
   const prepared = encoderDecoder
@@ -122,7 +119,7 @@ export async function attribute(
       })
     : await prepareSequences(model, inputTexts, { generatedTexts: options.generatedTexts, maxNewTokens, maxLength, padId, chatTemplate: options.chatTemplate });
   if (options.contrastSources !== undefined && options.contrastTargets === undefined) {
-    throw new InvalidInputError('contrastSources needs contrastTargets: the alternative target scored on the alternative source.', 'INVALID_ARGUMENT');
+    throw new InvalidInputError('contrastSources needs contrastTargets: the alternative target scored on the alternative source.', { code: 'INVALID_ARGUMENT' });
   }
   const contrast = planContrast(model, prepared, options);
 
@@ -133,8 +130,7 @@ export async function attribute(
     if (start < 1 || start > end || end > sequence.targetIds.length) {
       throw new InvalidInputError(
         `Attribution positions [${start}, ${end}) do not fit sequence ${i} with ${sequence.targetIds.length} target tokens; ` +
-          `need 1 <= attrPosStart <= attrPosEnd <= ${sequence.targetIds.length}.`,
-        'INVALID_ARGUMENT',
+          `need 1 <= attrPosStart <= attrPosEnd <= ${sequence.targetIds.length}.`, { code: 'INVALID_ARGUMENT' },
       );
     }
     return { prepared: sequence, start, end, contrast: contrast?.[i], stepScores: new Map() };

@@ -24,13 +24,12 @@ function alignmentFor(
 ): 'auto' | ContrastAlignment {
   if (option === undefined || option === 'auto') return 'auto';
   if (!Array.isArray(option)) {
-    throw new InvalidInputError(`contrastTargetsAlignments must be 'auto' or lists of [target, contrast] pairs.`, 'INVALID_ARGUMENT');
+    throw new InvalidInputError(`contrastTargetsAlignments must be 'auto' or lists of [target, contrast] pairs.`, { code: 'INVALID_ARGUMENT' });
   }
   if (option.length === 0 || isPair(option[0])) return option as ContrastAlignment;
   if (option.length !== count) {
     throw new InvalidInputError(
-      `contrastTargetsAlignments has ${option.length} lists for ${count} inputs; give one list per input, or one list for all.`,
-      'INVALID_ARGUMENT',
+      `contrastTargetsAlignments has ${option.length} lists for ${count} inputs; give one list per input, or one list for all.`, { code: 'INVALID_ARGUMENT' },
     );
   }
   return option[index] as ContrastAlignment;
@@ -49,8 +48,7 @@ export function planContrast(
   const texts = typeof options.contrastTargets === 'string' ? [options.contrastTargets] : [...options.contrastTargets];
   if (texts.length !== sequences.length) {
     throw new InvalidInputError(
-      `Got ${sequences.length} inputs but ${texts.length} contrastive targets; give one per input.`,
-      'INVALID_ARGUMENT',
+      `Got ${sequences.length} inputs but ${texts.length} contrastive targets; give one per input.`, { code: 'INVALID_ARGUMENT' },
     );
   }
   const encoderDecoder = model.backend.config.isEncoderDecoder;
@@ -59,8 +57,7 @@ export function planContrast(
     throw new InvalidInputError(
       encoderDecoder
         ? `Got ${sequences.length} inputs but ${sources.length} contrastive sources; give one per input.`
-        : `contrastSources apply to encoder-decoder models; '${model.name}' is decoder-only (put the alternative prompt in contrastTargets).`,
-      'INVALID_ARGUMENT',
+        : `contrastSources apply to encoder-decoder models; '${model.name}' is decoder-only (put the alternative prompt in contrastTargets).`, { code: 'INVALID_ARGUMENT' },
     );
   }
   const start = model.generationConfig?.decoderStartTokenId ?? model.backend.config.decoderStartTokenId ?? model.generationConfig?.bosTokenId ?? model.backend.config.padTokenId ?? 0;
@@ -81,8 +78,7 @@ export function planContrast(
       if (!isPair(pair) || pair[0] >= sequence.targetIds.length || pair[1] >= ids.length) {
         throw new InvalidInputError(
           `Alignment pair ${JSON.stringify(pair)} of input ${i} is out of range: targets have ${sequence.targetIds.length} ` +
-            `tokens and the contrastive target ${ids.length}.`,
-          'INVALID_ARGUMENT',
+            `tokens and the contrastive target ${ids.length}.`, { code: 'INVALID_ARGUMENT' },
         );
       }
       positional[pair[0]] = pair[1];

@@ -38,8 +38,7 @@ export async function prepareSequences(
   const chat = options.chatTemplate === true;
   if (chat && !model.tokenizer.applyChatTemplate) {
     throw new InvalidInputError(
-      `chatTemplate was asked, but ${model.name}'s tokenizer_config.json has no chat_template; attribute the plain text instead.`,
-      'INVALID_ARGUMENT',
+      `chatTemplate was asked, but ${model.name}'s tokenizer_config.json has no chat_template; attribute the plain text instead.`, { code: 'INVALID_ARGUMENT' },
     );
   }
   const inputs = chat
@@ -55,8 +54,7 @@ export async function prepareSequences(
     }
     if (ids.length > maxPositions) {
       throw new InvalidInputError(
-        `Input text ${i} is ${ids.length} tokens long, but the model accepts at most ${maxPositions} (n_positions). Shorten the input.`,
-        'INPUT_TOO_LONG',
+        `Input text ${i} is ${ids.length} tokens long, but the model accepts at most ${maxPositions} (n_positions). Shorten the input.`, { code: 'INPUT_TOO_LONG' },
       );
     }
     return ids;
@@ -83,8 +81,7 @@ export async function prepareSequences(
       if (targetIds.length - 1 > maxPositions) {
         throw new InvalidInputError(
           `Generated text ${i} is ${targetIds.length} tokens long; the model sees at most ${maxPositions} tokens (n_positions), ` +
-            `so targets can be at most ${maxPositions + 1} tokens. Shorten the text.`,
-          'INPUT_TOO_LONG',
+            `so targets can be at most ${maxPositions + 1} tokens. Shorten the text.`, { code: 'INPUT_TOO_LONG' },
         );
       }
       return { inputText: inputs[i], generatedText: text, sourceIds: sourceIds[i], targetIds };
@@ -94,13 +91,12 @@ export async function prepareSequences(
   const longest = Math.max(...sourceIds.map((ids) => ids.length));
   const maxNewTokens = options.maxLength === undefined ? options.maxNewTokens : newTokensWithin(options.maxLength, longest, model.name);
   if (!Number.isInteger(maxNewTokens) || maxNewTokens < 1) {
-    throw new InvalidInputError(`maxNewTokens must be a positive integer, got ${maxNewTokens}.`, 'INVALID_ARGUMENT');
+    throw new InvalidInputError(`maxNewTokens must be a positive integer, got ${maxNewTokens}.`, { code: 'INVALID_ARGUMENT' });
   }
   if (longest + maxNewTokens - 1 > maxPositions) {
     throw new InvalidInputError(
       `A ${longest}-token input plus ${maxNewTokens} new tokens exceeds the model's ${maxPositions} positions; ` +
-        `use maxNewTokens <= ${maxPositions - longest + 1} or a shorter input.`,
-      'INPUT_TOO_LONG',
+        `use maxNewTokens <= ${maxPositions - longest + 1} or a shorter input.`, { code: 'INPUT_TOO_LONG' },
     );
   }
   const special = model.tokenizer.specialTokenIds;
@@ -139,8 +135,7 @@ function languageId(model: AttributionModel, code: string, option: string): numb
   if (id === undefined) {
     throw new InvalidInputError(
       `${option} ${JSON.stringify(code)} is not a token of ${model.name}'s tokenizer; multilingual models name languages ` +
-        `as their vocabulary does (mBART 'it_IT', M2M100 '__it__', NLLB 'ita_Latn').`,
-      'INVALID_ARGUMENT',
+        `as their vocabulary does (mBART 'it_IT', M2M100 '__it__', NLLB 'ita_Latn').`, { code: 'INVALID_ARGUMENT' },
     );
   }
   return id;
@@ -165,8 +160,7 @@ export async function prepareEncoderDecoderSequences(
   const start = generation?.decoderStartTokenId ?? config.decoderStartTokenId ?? generation?.bosTokenId ?? config.padTokenId;
   if (start === undefined) {
     throw new InvalidInputError(
-      `${model.name}'s config.json has no decoder_start_token_id (nor pad_token_id); an encoder-decoder target starts with it.`,
-      'INVALID_ARGUMENT',
+      `${model.name}'s config.json has no decoder_start_token_id (nor pad_token_id); an encoder-decoder target starts with it.`, { code: 'INVALID_ARGUMENT' },
     );
   }
   const srcLang = options.srcLang === undefined ? undefined : languageId(model, options.srcLang, 'srcLang');
@@ -181,8 +175,7 @@ export async function prepareEncoderDecoderSequences(
     if (ids.length === 0) throw new InvalidInputError(`Input text ${i} (${JSON.stringify(text)}) encodes to no tokens; give a non-empty input.`);
     if (ids.length > config.maxPositions) {
       throw new InvalidInputError(
-        `Input text ${i} is ${ids.length} tokens long, but the encoder accepts at most ${config.maxPositions} (max_position_embeddings). Shorten the input.`,
-        'INPUT_TOO_LONG',
+        `Input text ${i} is ${ids.length} tokens long, but the encoder accepts at most ${config.maxPositions} (max_position_embeddings). Shorten the input.`, { code: 'INPUT_TOO_LONG' },
       );
     }
     return ids;
@@ -192,8 +185,7 @@ export async function prepareEncoderDecoderSequences(
   const checkLength = (ids: readonly number[], i: number) => {
     if (ids.length - 1 > config.maxPositions) {
       throw new InvalidInputError(
-        `Target ${i} is ${ids.length} tokens long; the decoder sees at most ${config.maxPositions} positions. Shorten it.`,
-        'INPUT_TOO_LONG',
+        `Target ${i} is ${ids.length} tokens long; the decoder sees at most ${config.maxPositions} positions. Shorten it.`, { code: 'INPUT_TOO_LONG' },
       );
     }
   };
@@ -220,7 +212,7 @@ export async function prepareEncoderDecoderSequences(
     const longestPrefix = Math.max(...prefixes.map((ids) => ids.length));
     const maxNewTokens = options.maxLength === undefined ? options.maxNewTokens : newTokensWithin(options.maxLength, longestPrefix, model.name);
     if (!Number.isInteger(maxNewTokens) || maxNewTokens < 1) {
-      throw new InvalidInputError(`maxNewTokens must be a positive integer, got ${maxNewTokens}.`, 'INVALID_ARGUMENT');
+      throw new InvalidInputError(`maxNewTokens must be a positive integer, got ${maxNewTokens}.`, { code: 'INVALID_ARGUMENT' });
     }
     targets = await generateEncoderDecoder(model.backend, sourceIds, prefixes, {
       maxNewTokens,
@@ -243,8 +235,7 @@ function newTokensWithin(maxLength: number, used: number, modelName: string): nu
   if (maxLength - used < 1) {
     throw new InvalidInputError(
       `${modelName}'s generation_config.json sets max_length ${maxLength}, which leaves no room to generate after ${used} tokens ` +
-        '(max_length counts the prompt, as in transformers); pass maxNewTokens.',
-      'INVALID_ARGUMENT',
+        '(max_length counts the prompt, as in transformers); pass maxNewTokens.', { code: 'INVALID_ARGUMENT' },
     );
   }
   return maxLength - used;

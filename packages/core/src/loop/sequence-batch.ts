@@ -35,9 +35,8 @@ export async function runSequenceBatch(
     const [length, steps] = attributions?.shape ?? [];
     if (length !== state.prepared.targetIds.length || steps !== stepCount(state)) {
       throw new InseqError(
-        'BACKEND_FAILURE',
         `Method ${method.name} returned [${attributions?.shape.join(', ')}] for sequence ${row}; expected ` +
-          `[${state.prepared.targetIds.length}, ${stepCount(state)}, …].`,
+          `[${state.prepared.targetIds.length}, ${stepCount(state)}, …].`, { code: 'BACKEND_FAILURE' },
       );
     }
     state.attributions = attributions.data;

@@ -47,8 +47,7 @@ async function contrastRows(
   const prefixes = chunk.map((state, row) => {
     if (aligned[row] < 1) {
       throw new InvalidInputError(
-        `contrastForceInputs (and contrastSources) need a contrastive prefix, but target position ${state.start + step} aligns to position 0.`,
-        'INVALID_ARGUMENT',
+        `contrastForceInputs (and contrastSources) need a contrastive prefix, but target position ${state.start + step} aligns to position 0.`, { code: 'INVALID_ARGUMENT' },
       );
     }
     return state.contrast!.ids.slice(0, aligned[row]);
@@ -111,9 +110,8 @@ async function withEmbeddings<T extends { readonly inputIds: IntTensor }>(
     enumerable: true,
     get(): never {
       throw new InseqError(
-        'INVALID_ARGUMENT',
         `Method ${method.name} read inputsEmbeds, but declares embeddings: '${method.embeddings}' on backend '${backend.name}', ` +
-          "so the loop did not look them up; declare embeddings: 'always' (the default) for methods that read them.",
+          "so the loop did not look them up; declare embeddings: 'always' (the default) for methods that read them.", { code: 'INVALID_ARGUMENT' },
       );
     },
   }) as T & { readonly inputsEmbeds: Tensor };
@@ -166,17 +164,15 @@ export async function runStepBatch(settings: StepBatchSettings, chunk: readonly 
     // stored as is: leaving it out is taken for a method that does not know about sources.
     if (encoder && attributions && !sourceAttributions) {
       throw new InseqError(
-        'UNSUPPORTED_MODEL',
         `Method ${method.name} returned no source attributions for the encoder-decoder model '${model.name}'; it attributes decoder-only models only ` +
-          '(a method that attributes the target side only returns NaN-filled sourceAttributions).',
+          '(a method that attributes the target side only returns NaN-filled sourceAttributions).', { code: 'UNSUPPORTED_MODEL' },
       );
     }
     if (encoder && sourceAttributions) {
       const [rows, width] = sourceAttributions.shape;
       if (rows !== chunk.length || width !== encoder.inputIds.shape[1]) {
         throw new InseqError(
-          'BACKEND_FAILURE',
-          `Method ${method.name} returned source attributions of shape [${sourceAttributions.shape.join(', ')}]; expected [${chunk.length}, ${width}, …].`,
+          `Method ${method.name} returned source attributions of shape [${sourceAttributions.shape.join(', ')}]; expected [${chunk.length}, ${width}, …].`, { code: 'BACKEND_FAILURE' },
         );
       }
       const rowSize = sourceAttributions.data.length / rows;
@@ -189,8 +185,7 @@ export async function runStepBatch(settings: StepBatchSettings, chunk: readonly 
       const [rows, width] = attributions.shape;
       if (rows !== chunk.length || width !== batch.inputIds.shape[1]) {
         throw new InseqError(
-          'BACKEND_FAILURE',
-          `Method ${method.name} returned attributions of shape [${attributions.shape.join(', ')}]; expected [${chunk.length}, ${width}, …].`,
+          `Method ${method.name} returned attributions of shape [${attributions.shape.join(', ')}]; expected [${chunk.length}, ${width}, …].`, { code: 'BACKEND_FAILURE' },
         );
       }
       const rowSize = attributions.data.length / rows;

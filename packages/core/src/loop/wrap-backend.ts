@@ -7,6 +7,6 @@ export async function wrapBackend<T>(doing: string, run: () => Promise<T>): Prom
     return await run();
   } catch (error) {
     if (InseqError.isInstance(error)) throw error;
-    throw new BackendError(`The backend failed while ${doing}: ${(error as Error)?.message ?? String(error)}`, error);
+    throw new BackendError(`The backend failed while ${doing}: ${(error as Error)?.message ?? String(error)}`, { cause: error });
   }
 }

@@ -13,7 +13,7 @@ export const mcDropoutProbAvg = defineStepFunction({
   requires: ['dropout'],
   compute: async (ctx) => {
     if (!ctx.model) {
-      throw new InvalidInputError('mc_dropout_prob_avg needs the model to run dropout passes; it cannot score perturbed logits.', 'INVALID_ARGUMENT');
+      throw new InvalidInputError('mc_dropout_prob_avg needs the model to run dropout passes; it cannot score perturbed logits.', { code: 'INVALID_ARGUMENT' });
     }
     const steps = typeof ctx.options.n_mcd_steps === 'number' ? ctx.options.n_mcd_steps : 5;
     const seed = typeof ctx.options.seed === 'number' ? ctx.options.seed : 42;

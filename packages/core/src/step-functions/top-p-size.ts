@@ -12,7 +12,7 @@ export const topPSize = defineStepFunction({
   compute: ({ logits, options }) => {
     const topP = options.top_p;
     if (typeof topP !== 'number' || !(topP > 0 && topP <= 1)) {
-      throw new InvalidInputError(`top_p_size needs option top_p in (0, 1], got ${JSON.stringify(topP)}; e.g. { "top_p": 0.9 }.`, 'INVALID_ARGUMENT');
+      throw new InvalidInputError(`top_p_size needs option top_p in (0, 1], got ${JSON.stringify(topP)}; e.g. { "top_p": 0.9 }.`, { code: 'INVALID_ARGUMENT' });
     }
     return perRow(logits.shape[0], (b) => filterMask(logitsRow(logits, b), { topP }).reduce((n, k) => n + k, 0));
   },

@@ -37,8 +37,7 @@ export async function encoderDecoderAttentions(ctx: StepContext, method: string,
       tensors.every((a) => a.shape.length === 4 && a.shape[0] === batch && a.shape[2] === queries && a.shape[3] === keys);
     if (!tensors || !ok) {
       throw new InseqError(
-        'BACKEND_FAILURE',
-        `${method} needs ${layers ?? 'per-layer'} ${name} tensors [${batch}, heads, ${queries}, ${keys}] from backend '${ctx.backend.name}', got ${describe(tensors)}.`,
+        `${method} needs ${layers ?? 'per-layer'} ${name} tensors [${batch}, heads, ${queries}, ${keys}] from backend '${ctx.backend.name}', got ${describe(tensors)}.`, { code: 'BACKEND_FAILURE' },
       );
     }
     return tensors;

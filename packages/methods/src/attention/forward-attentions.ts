@@ -18,9 +18,8 @@ export async function forwardAttentions(
     attentions.every((a) => a.shape.length === 4 && a.shape[0] === batch && a.shape[2] === length && a.shape[3] === length);
   if (!attentions || !ok) {
     throw new InseqError(
-      'BACKEND_FAILURE',
       `${method} needs ${layers} attention tensors [${batch}, heads, ${length}, ${length}] from backend '${backend.name}', got ` +
-        `${attentions ? attentions.map((a) => `[${a.shape.join(', ')}]`).join(', ') || 'none' : 'none'}.`,
+        `${attentions ? attentions.map((a) => `[${a.shape.join(', ')}]`).join(', ') || 'none' : 'none'}.`, { code: 'BACKEND_FAILURE' },
     );
   }
   return attentions;

@@ -7,8 +7,7 @@ import { InseqError, type SequenceContext } from '@inseq/core';
 export function requireDecoderOnlySequence(method: string, ctx: SequenceContext): void {
   if (!ctx.backend.config.isEncoderDecoder) return;
   throw new InseqError(
-    'INVALID_ARGUMENT',
     `${method}.attributeSequence cannot attribute encoder-decoder model '${ctx.backend.name}': a sequence context carries no source. ` +
-      'Run it step by step (attributeStep), which attributes the source as well.',
+      'Run it step by step (attributeStep), which attributes the source as well.', { code: 'INVALID_ARGUMENT' },
   );
 }

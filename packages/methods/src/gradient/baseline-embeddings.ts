@@ -13,8 +13,7 @@ function baselineId(ctx: StepContext, baseline: BaselineName): number | undefine
   if (id === undefined) {
     throw new InvalidInputError(
       `Baseline '${baseline}' needs the tokenizer's ${baseline === 'unk' ? 'unk_token' : 'pad_token (or eos_token)'}, ` +
-        `which this model's tokenizer_config.json does not define. Use baselines: 'zeros'.`,
-      'INVALID_ARGUMENT',
+        `which this model's tokenizer_config.json does not define. Use baselines: 'zeros'.`, { code: 'INVALID_ARGUMENT' },
     );
   }
   return id;

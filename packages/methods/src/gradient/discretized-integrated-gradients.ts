@@ -22,8 +22,7 @@ function baselineId(ctx: StepContext, name: string): number {
   if (id === undefined) {
     throw new InvalidInputError(
       `discretized_integrated_gradients baseline '${name}' needs the tokenizer's ${name === 'unk' ? 'unk_token' : 'pad_token (or eos_token)'}, ` +
-        `which this model's tokenizer does not define. Use the other of baselines: 'unk', 'pad'.`,
-      'INVALID_ARGUMENT',
+        `which this model's tokenizer does not define. Use the other of baselines: 'unk', 'pad'.`, { code: 'INVALID_ARGUMENT' },
     );
   }
   return id;

@@ -21,8 +21,7 @@ function parseBaselines(value: unknown): BaselineName[] {
   if (!Array.isArray(names) || names.length === 0 || !names.every(valid)) {
     throw new InvalidInputError(
       `gradient_shap option 'baselines' must be one of ${BASELINES.map((b) => `'${b}'`).join(', ')}, or a non-empty list of them ` +
-        `(the distribution samples are drawn from), got ${JSON.stringify(value)}.`,
-      'INVALID_ARGUMENT',
+        `(the distribution samples are drawn from), got ${JSON.stringify(value)}.`, { code: 'INVALID_ARGUMENT' },
     );
   }
   return [...names];

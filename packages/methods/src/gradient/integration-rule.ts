@@ -59,7 +59,7 @@ export function integrationRule(method: IntegrationMethod, nSteps: number): Inte
     return { alphas: nodes.map((x) => 0.5 * (1 + x)), stepSizes: weights.map((w) => 0.5 * w) };
   }
   if (method === 'riemann_trapezoid') {
-    if (nSteps < 2) throw new InvalidInputError('riemann_trapezoid needs n_steps >= 2.', 'INVALID_ARGUMENT');
+    if (nSteps < 2) throw new InvalidInputError('riemann_trapezoid needs n_steps >= 2.', { code: 'INVALID_ARGUMENT' });
     const stepSizes = new Float64Array(nSteps).fill(1 / (nSteps - 1));
     stepSizes[0] = stepSizes[nSteps - 1] = 1 / (2 * (nSteps - 1));
     return { alphas: linspace(0, 1, nSteps), stepSizes };

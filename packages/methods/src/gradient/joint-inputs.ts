@@ -113,8 +113,7 @@ export function joinGradients(
   if (!hasEncoder) return output.gradients.data;
   if (!output.encoderGradients) {
     throw new InseqError(
-      'BACKEND_FAILURE',
-      `Backend '${backendName}' returned no encoderGradients for an encoder-decoder step; source attributions need d target / d encoder inputsEmbeds.`,
+      `Backend '${backendName}' returned no encoderGradients for an encoder-decoder step; source attributions need d target / d encoder inputsEmbeds.`, { code: 'BACKEND_FAILURE' },
     );
   }
   return joinSides(layout, output.gradients.data, output.encoderGradients.data, layout.hidden, rows);

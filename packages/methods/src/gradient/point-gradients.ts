@@ -45,7 +45,7 @@ export async function pointGradients(ctx: StepContext, points: GradientPoints, o
   const { length, hidden } = layout;
   const encoder = ctx.encoder;
   if (encoder && options.layer) {
-    throw new InvalidInputError('Layer gradients of encoder-decoder models are not supported yet.', 'INVALID_ARGUMENT');
+    throw new InvalidInputError('Layer gradients of encoder-decoder models are not supported yet.', { code: 'INVALID_ARGUMENT' });
   }
   const pointHidden = options.layer?.hidden ?? hidden;
   const pointSize = (options.layer ? length : layout.positions) * pointHidden;

@@ -27,15 +27,14 @@ function stackOf(name: string): 'encoder' | 'decoder' | undefined {
 export function targetLayer(ctx: StepContext, method: string): TargetLayer | undefined {
   const names = ctx.backend.layerNames?.() ?? [];
   if (names.length === 0) {
-    throw new InvalidInputError(`${method} needs named layers, and backend '${ctx.backend.name}' lists none.`, 'INVALID_ARGUMENT');
+    throw new InvalidInputError(`${method} needs named layers, and backend '${ctx.backend.name}' lists none.`, { code: 'INVALID_ARGUMENT' });
   }
   const requested = ctx.options.target_layer as string | undefined;
   const encoderDecoder = ctx.encoder !== undefined;
   if (requested === undefined) return encoderDecoder ? undefined : { name: names[0], stack: 'decoder' };
   if (!names.includes(requested)) {
     throw new InvalidInputError(
-      `${method} option 'target_layer' names no layer of this model: '${requested}'. Its layers are: ${names.join(', ')}.`,
-      'INVALID_ARGUMENT',
+      `${method} option 'target_layer' names no layer of this model: '${requested}'. Its layers are: ${names.join(', ')}.`, { code: 'INVALID_ARGUMENT' },
     );
   }
   if (!encoderDecoder) return { name: requested, stack: 'decoder' };
@@ -43,8 +42,7 @@ export function targetLayer(ctx: StepContext, method: string): TargetLayer | und
   if (!stack) {
     throw new InvalidInputError(
       `${method} option 'target_layer' is '${requested}', which belongs to neither the encoder nor the decoder; ` +
-        'name a layer under one of them, or leave target_layer out to attribute the embeddings of both.',
-      'INVALID_ARGUMENT',
+        'name a layer under one of them, or leave target_layer out to attribute the embeddings of both.', { code: 'INVALID_ARGUMENT' },
     );
   }
   return { name: requested, stack };

@@ -21,8 +21,7 @@ export async function baselineReplacement(ctx: StepContext, method: string, base
   if (baseline === 'zeros') {
     throw new InvalidInputError(
       `${method} with a 'zeros' baseline needs a backend that accepts embeddings (embeddingInputs, e.g. backend-tfjs); ` +
-        `backend '${ctx.backend.name}' runs on token ids only. Use 'unk' or 'pad', which work on ids, or backend-tfjs.`,
-      'INVALID_ARGUMENT',
+        `backend '${ctx.backend.name}' runs on token ids only. Use 'unk' or 'pad', which work on ids, or backend-tfjs.`, { code: 'INVALID_ARGUMENT' },
     );
   }
   const special = ctx.specialTokenIds;
@@ -31,8 +30,7 @@ export async function baselineReplacement(ctx: StepContext, method: string, base
     throw new InvalidInputError(
       `Baseline '${baseline}' needs the tokenizer's ${baseline === 'unk' ? 'unk_token' : 'pad_token (or eos_token)'}, ` +
         `which this model's tokenizer_config.json does not define; backend '${ctx.backend.name}' runs on ids only, ` +
-        `so use the other token baseline or backend-tfjs with baselines: 'zeros'.`,
-      'INVALID_ARGUMENT',
+        `so use the other token baseline or backend-tfjs with baselines: 'zeros'.`, { code: 'INVALID_ARGUMENT' },
     );
   }
   return { kind: 'ids', id };

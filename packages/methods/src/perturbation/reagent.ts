@@ -71,7 +71,7 @@ export const reagent = defineMethod({
   parseOptions(raw) {
     const parsed = parseOptions('reagent', raw, options);
     if (parsed.keep_top_n === 0 && parsed.keep_ratio === undefined) {
-      throw new InvalidInputError("reagent option 'keep_top_n' is 0, so 'keep_ratio' must be given (a number in [0, 1]).", 'INVALID_ARGUMENT');
+      throw new InvalidInputError("reagent option 'keep_top_n' is 0, so 'keep_ratio' must be given (a number in [0, 1]).", { code: 'INVALID_ARGUMENT' });
     }
     return parsed;
   },

@@ -90,8 +90,7 @@ function encoderRows(encoder: EncoderInput, rows: readonly number[]): EncoderInp
 function checkedStates(states: Tensor[] | undefined, layers: number): Tensor[] {
   if (!states || states.length !== layers + 1) {
     throw new InseqError(
-      'BACKEND_FAILURE',
-      `value_zeroing needs ${layers + 1} hidden states (embeddings and each layer) from forward, got ${states?.length ?? 'none'}.`,
+      `value_zeroing needs ${layers + 1} hidden states (embeddings and each layer) from forward, got ${states?.length ?? 'none'}.`, { code: 'BACKEND_FAILURE' },
     );
   }
   return states;

@@ -32,7 +32,7 @@ interface BartSizes {
 
 function bartSizes(config: Record<string, unknown>): BartSizes {
   if (config.model_type !== 'bart' && config.model_type !== 'mbart') {
-    throw new InvalidInputError(`bartOnnxModelSpecs reads model_type 'bart' or 'mbart', got ${JSON.stringify(config.model_type)}.`, 'INVALID_ARGUMENT');
+    throw new InvalidInputError(`bartOnnxModelSpecs reads model_type 'bart' or 'mbart', got ${JSON.stringify(config.model_type)}.`, { code: 'INVALID_ARGUMENT' });
   }
   const dModel = configNumber(config, 'd_model');
   return {

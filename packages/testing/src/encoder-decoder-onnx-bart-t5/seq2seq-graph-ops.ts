@@ -60,7 +60,7 @@ export class Seq2SeqGraphOps {
   /** An initializer with the weight's HF name. */
   weight(name: string): string {
     const found = this.weights[name];
-    if (!found) throw new InvalidInputError(`Missing weight '${name}'.`, 'INVALID_ARGUMENT');
+    if (!found) throw new InvalidInputError(`Missing weight '${name}'.`, { code: 'INVALID_ARGUMENT' });
     return this.g.weight(name, found);
   }
 
@@ -124,7 +124,7 @@ export class Seq2SeqGraphOps {
       case 'silu':
         return g.one('Mul', [x, g.one('Sigmoid', [x])]);
       default:
-        throw new InvalidInputError(`Activation '${name}' has no ONNX writer here; supported: gelu, gelu_new, gelu_pytorch_tanh, relu, swish, silu.`, 'INVALID_ARGUMENT');
+        throw new InvalidInputError(`Activation '${name}' has no ONNX writer here; supported: gelu, gelu_new, gelu_pytorch_tanh, relu, swish, silu.`, { code: 'INVALID_ARGUMENT' });
     }
   }
 

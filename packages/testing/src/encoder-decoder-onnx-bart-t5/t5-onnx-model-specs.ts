@@ -33,7 +33,7 @@ interface T5Sizes {
 
 function t5Sizes(config: Record<string, unknown>): T5Sizes {
   if (config.model_type !== 't5') {
-    throw new InvalidInputError(`t5OnnxModelSpecs reads model_type 't5', got ${JSON.stringify(config.model_type)}.`, 'INVALID_ARGUMENT');
+    throw new InvalidInputError(`t5OnnxModelSpecs reads model_type 't5', got ${JSON.stringify(config.model_type)}.`, { code: 'INVALID_ARGUMENT' });
   }
   const proj = String(config.feed_forward_proj ?? 'relu');
   const gated = proj.startsWith('gated-');

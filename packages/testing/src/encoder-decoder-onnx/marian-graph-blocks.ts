@@ -9,7 +9,7 @@ const maskedScore = -3.4028234663852886e38;
 
 function configNumber(config: Record<string, unknown>, key: string): number {
   const value = config[key];
-  if (typeof value !== 'number') throw new InvalidInputError(`config.${key} must be a number, got ${JSON.stringify(value)}.`, 'INVALID_ARGUMENT');
+  if (typeof value !== 'number') throw new InvalidInputError(`config.${key} must be a number, got ${JSON.stringify(value)}.`, { code: 'INVALID_ARGUMENT' });
   return value;
 }
 
@@ -27,10 +27,10 @@ export interface MarianSizes {
 /** Reads {@link MarianSizes} from `config.json`, checking it is a post-norm Marian with swish. */
 export function marianSizes(config: Record<string, unknown>): MarianSizes {
   if (config.model_type !== 'marian') {
-    throw new InvalidInputError(`The Marian ONNX writer reads model_type 'marian', got ${JSON.stringify(config.model_type)}.`, 'INVALID_ARGUMENT');
+    throw new InvalidInputError(`The Marian ONNX writer reads model_type 'marian', got ${JSON.stringify(config.model_type)}.`, { code: 'INVALID_ARGUMENT' });
   }
   if (config.activation_function !== 'swish' || config.normalize_before === true) {
-    throw new InvalidInputError('The Marian ONNX writer covers opus-mt shapes only: swish feed-forward, post-LayerNorm blocks.', 'INVALID_ARGUMENT');
+    throw new InvalidInputError('The Marian ONNX writer covers opus-mt shapes only: swish feed-forward, post-LayerNorm blocks.', { code: 'INVALID_ARGUMENT' });
   }
   return {
     dModel: configNumber(config, 'd_model'),
@@ -74,7 +74,7 @@ export class MarianGraphBlocks {
   /** An initializer with the weight's HF name. */
   weight(name: string): string {
     const found = this.weights[name];
-    if (!found) throw new InvalidInputError(`Missing weight '${name}'.`, 'INVALID_ARGUMENT');
+    if (!found) throw new InvalidInputError(`Missing weight '${name}'.`, { code: 'INVALID_ARGUMENT' });
     return this.g.weight(name, found);
   }
 

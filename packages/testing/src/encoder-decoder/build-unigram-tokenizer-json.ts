@@ -79,10 +79,10 @@ export function buildUnigramTokenizerJson(options: UnigramTokenizerJsonOptions):
   const multi = ordered.filter((piece) => [...piece].length > 1 && !/^▁+$/.test(piece));
   const single = ordered.filter((piece) => [...piece].length === 1);
   if (!Number.isInteger(pieces) || pieces < 0 || pieces > multi.length) {
-    throw new InvalidInputError(`pieces must be an integer in [0, ${multi.length}], got ${pieces}.`, 'INVALID_ARGUMENT');
+    throw new InvalidInputError(`pieces must be an integer in [0, ${multi.length}], got ${pieces}.`, { code: 'INVALID_ARGUMENT' });
   }
   if (!Number.isInteger(characters) || characters < 1 || characters > single.length) {
-    throw new InvalidInputError(`characters must be an integer in [1, ${single.length}], got ${characters}.`, 'INVALID_ARGUMENT');
+    throw new InvalidInputError(`characters must be an integer in [1, ${single.length}], got ${characters}.`, { code: 'INVALID_ARGUMENT' });
   }
   const kept = new Set([...multi.slice(0, pieces), ...single.slice(0, characters)]);
   const keptPieces = ordered.filter((piece) => kept.has(piece));

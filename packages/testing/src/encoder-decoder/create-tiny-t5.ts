@@ -64,7 +64,7 @@ export function createTinyT5(options: TinyT5Options = {}): TinySeq2Seq {
   const initStd = options.initStd ?? 0.2;
   const dtype = options.dtype ?? 'F32';
   if (!Number.isInteger(numBuckets) || numBuckets < 4 || numBuckets % 4 !== 0) {
-    throw new InvalidInputError(`createTinyT5 needs numBuckets a multiple of 4 (at least 4), got ${numBuckets}.`, 'INVALID_ARGUMENT');
+    throw new InvalidInputError(`createTinyT5 needs numBuckets a multiple of 4 (at least 4), got ${numBuckets}.`, { code: 'INVALID_ARGUMENT' });
   }
   const { tokenizerJson, tokenizerConfig, vocabSize, specialIds } = buildUnigramTokenizerJson({ layout: 't5', pieces: options.pieces ?? 1000 });
   const inner = numHeads * dKv;

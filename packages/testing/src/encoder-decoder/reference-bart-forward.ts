@@ -25,7 +25,7 @@ export function referenceBartForward(
   const marian = config.model_type === 'marian';
   const mbart = config.model_type === 'mbart';
   if (!marian && !mbart && config.model_type !== 'bart') {
-    throw new InvalidInputError(`referenceBartForward reads model_type 'bart', 'mbart' or 'marian', got ${JSON.stringify(config.model_type)}.`, 'INVALID_ARGUMENT');
+    throw new InvalidInputError(`referenceBartForward reads model_type 'bart', 'mbart' or 'marian', got ${JSON.stringify(config.model_type)}.`, { code: 'INVALID_ARGUMENT' });
   }
   const dModel = configNumber(config, 'd_model');
   const vocab = configNumber(config, 'vocab_size');

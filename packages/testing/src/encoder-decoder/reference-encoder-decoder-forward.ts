@@ -28,7 +28,7 @@ export function referenceEncoderDecoderForward(
 ): ReferenceEncoderDecoderOutput {
   const rows = [encoderIds, encoderMask, decoderIds, decoderMask];
   if (new Set(rows.map((r) => r.length)).size !== 1) {
-    throw new InvalidInputError(`Encoder/decoder ids and masks must have the same batch size, got ${rows.map((r) => r.length).join(', ')}.`, 'INVALID_ARGUMENT');
+    throw new InvalidInputError(`Encoder/decoder ids and masks must have the same batch size, got ${rows.map((r) => r.length).join(', ')}.`, { code: 'INVALID_ARGUMENT' });
   }
   for (const [ids, mask] of [
     [encoderIds, encoderMask],
@@ -36,7 +36,7 @@ export function referenceEncoderDecoderForward(
   ] as const) {
     const width = ids[0]?.length ?? 0;
     if (ids.some((row, b) => row.length !== width || mask[b].length !== width)) {
-      throw new InvalidInputError('Every row of a batch must have the same length as the first row and as its mask (pad the batch).', 'INVALID_ARGUMENT');
+      throw new InvalidInputError('Every row of a batch must have the same length as the first row and as its mask (pad the batch).', { code: 'INVALID_ARGUMENT' });
     }
   }
   const inputs = { encoderIds, encoderMask, decoderIds, decoderMask };
@@ -48,6 +48,6 @@ export function referenceEncoderDecoderForward(
     case 't5':
       return referenceT5Forward(weights, config, inputs, options);
     default:
-      throw new InvalidInputError(`model_type ${JSON.stringify(config.model_type)} has no encoder-decoder reference; supported: bart, mbart, marian, t5.`, 'INVALID_ARGUMENT');
+      throw new InvalidInputError(`model_type ${JSON.stringify(config.model_type)} has no encoder-decoder reference; supported: bart, mbart, marian, t5.`, { code: 'INVALID_ARGUMENT' });
   }
 }

@@ -7,7 +7,7 @@ export const float32Min = -3.4028234663852886e38;
 /** A number from config.json, or `fallback`, or an error naming the key. */
 export function configNumber(config: Record<string, unknown>, key: string, fallback?: number): number {
   const value = config[key] ?? fallback;
-  if (typeof value !== 'number') throw new InvalidInputError(`config.${key} must be a number, got ${JSON.stringify(value)}.`, 'INVALID_ARGUMENT');
+  if (typeof value !== 'number') throw new InvalidInputError(`config.${key} must be a number, got ${JSON.stringify(value)}.`, { code: 'INVALID_ARGUMENT' });
   return value;
 }
 
@@ -16,7 +16,7 @@ export function weightLookup(weights: Record<string, NamedWeight>) {
   const optional = (name: string): Float32Array | undefined => weights[name]?.data;
   const required = (name: string): Float32Array => {
     const found = weights[name];
-    if (!found) throw new InvalidInputError(`Missing weight '${name}'.`, 'INVALID_ARGUMENT');
+    if (!found) throw new InvalidInputError(`Missing weight '${name}'.`, { code: 'INVALID_ARGUMENT' });
     return found.data;
   };
   return { optional, required };
@@ -87,7 +87,7 @@ export function activation(name: string): (x: number) => number {
     case 'relu':
       return (x) => Math.max(0, x);
     default:
-      throw new InvalidInputError(`Activation '${name}' is not supported by the reference; supported: gelu, gelu_new, gelu_pytorch_tanh, swish, silu, relu.`, 'INVALID_ARGUMENT');
+      throw new InvalidInputError(`Activation '${name}' is not supported by the reference; supported: gelu, gelu_new, gelu_pytorch_tanh, swish, silu, relu.`, { code: 'INVALID_ARGUMENT' });
   }
 }
 
@@ -147,7 +147,7 @@ export function attend(
 export function embedRows(table: Float32Array, width: number, ids: readonly number[]): Float64Array[] {
   return ids.map((id) => {
     if (!Number.isInteger(id) || id < 0 || (id + 1) * width > table.length) {
-      throw new InvalidInputError(`Token id ${id} is outside the embedding table of ${table.length / width} rows.`, 'INVALID_ARGUMENT');
+      throw new InvalidInputError(`Token id ${id} is outside the embedding table of ${table.length / width} rows.`, { code: 'INVALID_ARGUMENT' });
     }
     return Float64Array.from(table.subarray(id * width, (id + 1) * width));
   });

@@ -20,7 +20,7 @@ export function referenceT5Forward(
   options: ReferenceEncoderDecoderOptions,
 ): ReferenceEncoderDecoderOutput {
   if (config.model_type !== 't5') {
-    throw new InvalidInputError(`referenceT5Forward reads model_type 't5', got ${JSON.stringify(config.model_type)}.`, 'INVALID_ARGUMENT');
+    throw new InvalidInputError(`referenceT5Forward reads model_type 't5', got ${JSON.stringify(config.model_type)}.`, { code: 'INVALID_ARGUMENT' });
   }
   const dModel = configNumber(config, 'd_model');
   const dKv = configNumber(config, 'd_kv');

@@ -52,7 +52,7 @@ export function buildLlamaTokenizerJson(options: LlamaTokenizerJsonOptions): Lla
   const allMerges = source.model.merges.map((merge) => (typeof merge === 'string' ? (merge.split(' ') as [string, string]) : merge));
   const { merges: mergeCount, modelMaxLength = 4096 } = options;
   if (!Number.isInteger(mergeCount) || mergeCount < 0 || mergeCount > allMerges.length) {
-    throw new InvalidInputError(`merges must be an integer in [0, ${allMerges.length}], got ${mergeCount}.`, 'INVALID_ARGUMENT');
+    throw new InvalidInputError(`merges must be an integer in [0, ${allMerges.length}], got ${mergeCount}.`, { code: 'INVALID_ARGUMENT' });
   }
   const originalId = source.model.vocab;
   const kept = new Set<string>(Object.keys(originalId).filter((token) => originalId[token] <= 258));

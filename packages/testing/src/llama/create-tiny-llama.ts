@@ -137,8 +137,7 @@ export function tinyLlamaParts(options: TinyLlamaOptions = {}): Omit<TinyLlama, 
   const tied = options.tieWordEmbeddings ?? family === 'gemma';
   if (!Number.isInteger(headDim) || headDim % 2 !== 0 || numHeads % numKv !== 0) {
     throw new InvalidInputError(
-      `createTinyLlama needs an even integer head size and numKeyValueHeads dividing numHeads; got headDim ${headDim}, ${numHeads} heads, ${numKv} key/value heads.`,
-      'INVALID_ARGUMENT',
+      `createTinyLlama needs an even integer head size and numKeyValueHeads dividing numHeads; got headDim ${headDim}, ${numHeads} heads, ${numKv} key/value heads.`, { code: 'INVALID_ARGUMENT' },
     );
   }
   const byteLevel = (options.tokenizer ?? (family === 'qwen2' ? 'byte_level' : 'sentencepiece')) === 'byte_level';
@@ -149,8 +148,7 @@ export function tinyLlamaParts(options: TinyLlamaOptions = {}): Omit<TinyLlama, 
   const vocabSize = options.vocabSize ?? built.vocabSize;
   if (!Number.isInteger(vocabSize) || vocabSize < built.vocabSize) {
     throw new InvalidInputError(
-      `createTinyLlama's vocabSize must be an integer of at least the tokenizer's ${built.vocabSize} tokens, got ${vocabSize}.`,
-      'INVALID_ARGUMENT',
+      `createTinyLlama's vocabSize must be an integer of at least the tokenizer's ${built.vocabSize} tokens, got ${vocabSize}.`, { code: 'INVALID_ARGUMENT' },
     );
   }
   // Byte-level (Qwen2-style): <|endoftext|> (the last id) ends text and pads; there is no bos.

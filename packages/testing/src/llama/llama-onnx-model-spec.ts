@@ -17,7 +17,7 @@ const maskedScore = -3.4028234663852886e38;
 
 function num(config: Record<string, unknown>, key: string, fallback?: number): number {
   const value = config[key] ?? fallback;
-  if (typeof value !== 'number') throw new InvalidInputError(`config.${key} must be a number, got ${JSON.stringify(value)}.`, 'INVALID_ARGUMENT');
+  if (typeof value !== 'number') throw new InvalidInputError(`config.${key} must be a number, got ${JSON.stringify(value)}.`, { code: 'INVALID_ARGUMENT' });
   return value;
 }
 
@@ -46,7 +46,7 @@ export function llamaOnnxModelSpec(weights: Record<string, NamedWeight>, config:
   const group = nHead / nKv;
   const weight = (name: string): NamedWeight => {
     const found = weights[name];
-    if (!found) throw new InvalidInputError(`Missing weight '${name}'.`, 'INVALID_ARGUMENT');
+    if (!found) throw new InvalidInputError(`Missing weight '${name}'.`, { code: 'INVALID_ARGUMENT' });
     return found;
   };
   const g = new GraphBuilder();

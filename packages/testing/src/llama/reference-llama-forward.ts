@@ -11,7 +11,7 @@ export interface ReferenceLlamaOutput {
 
 function num(config: Record<string, unknown>, key: string, fallback?: number): number {
   const value = config[key] ?? fallback;
-  if (typeof value !== 'number') throw new InvalidInputError(`config.${key} must be a number, got ${JSON.stringify(value)}.`, 'INVALID_ARGUMENT');
+  if (typeof value !== 'number') throw new InvalidInputError(`config.${key} must be a number, got ${JSON.stringify(value)}.`, { code: 'INVALID_ARGUMENT' });
   return value;
 }
 
@@ -42,7 +42,7 @@ export function ropeInverseFrequencies(config: Record<string, unknown>, headDim:
       return (1 - smooth) * (f / factor) + smooth * f;
     });
   }
-  throw new InvalidInputError(`rope_scaling type ${JSON.stringify(type)} is not supported by the reference (linear, llama3).`, 'INVALID_ARGUMENT');
+  throw new InvalidInputError(`rope_scaling type ${JSON.stringify(type)} is not supported by the reference (linear, llama3).`, { code: 'INVALID_ARGUMENT' });
 }
 
 const silu = (x: number) => x / (1 + Math.exp(-x));
@@ -84,7 +84,7 @@ export function referenceLlamaForward(
   const gemma = family === 'gemma';
   const weight = (name: string): Float32Array => {
     const found = weights[name];
-    if (!found) throw new InvalidInputError(`Missing weight '${name}'.`, 'INVALID_ARGUMENT');
+    if (!found) throw new InvalidInputError(`Missing weight '${name}'.`, { code: 'INVALID_ARGUMENT' });
     return found.data;
   };
   const optional = (name: string): Float32Array | undefined => weights[name]?.data;

@@ -11,7 +11,7 @@ import type { ModelFolder } from './model-folder';
  */
 export function castModelWeights(files: ModelFolder, dtype: SafetensorsDtype): ModelFolder {
   const weights = files['model.safetensors'];
-  if (!weights) throw new InvalidInputError('castModelWeights needs a folder with model.safetensors.', 'INVALID_ARGUMENT');
+  if (!weights) throw new InvalidInputError('castModelWeights needs a folder with model.safetensors.', { code: 'INVALID_ARGUMENT' });
   const { tensors, metadata } = decodeSafetensors(weights);
   const cast = Object.fromEntries([...tensors].map(([name, { shape, data }]) => [name, { dtype, shape, data }]));
   const out: ModelFolder = { ...files, 'model.safetensors': encodeSafetensors(cast, metadata) };

@@ -10,13 +10,13 @@ import type { ModelFolder } from './model-folder';
  */
 export function renameModelWeights(files: ModelFolder, rename: (name: string) => string | undefined): ModelFolder {
   const weights = files['model.safetensors'];
-  if (!weights) throw new InvalidInputError('renameModelWeights needs a folder with model.safetensors.', 'INVALID_ARGUMENT');
+  if (!weights) throw new InvalidInputError('renameModelWeights needs a folder with model.safetensors.', { code: 'INVALID_ARGUMENT' });
   const { tensors, metadata } = decodeSafetensors(weights);
   const renamed: Record<string, SafetensorsTensorInput> = {};
   for (const [name, tensor] of tensors) {
     const next = rename(name);
     if (next === undefined) continue;
-    if (next in renamed) throw new InvalidInputError(`renameModelWeights: '${name}' and another tensor are both renamed '${next}'.`, 'INVALID_ARGUMENT');
+    if (next in renamed) throw new InvalidInputError(`renameModelWeights: '${name}' and another tensor are both renamed '${next}'.`, { code: 'INVALID_ARGUMENT' });
     renamed[next] = tensor;
   }
   return { ...files, 'model.safetensors': encodeSafetensors(renamed, metadata) };

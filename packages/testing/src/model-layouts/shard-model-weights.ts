@@ -20,8 +20,8 @@ const encoder = new TextEncoder();
  */
 export function shardModelWeights(files: ModelFolder, options: ShardModelWeightsOptions): ModelFolder {
   const { 'model.safetensors': weights, ...rest } = files;
-  if (!weights) throw new InvalidInputError('shardModelWeights needs a folder with model.safetensors.', 'INVALID_ARGUMENT');
-  if (!(options.maxShardBytes > 0)) throw new InvalidInputError(`maxShardBytes must be positive, got ${options.maxShardBytes}.`, 'INVALID_ARGUMENT');
+  if (!weights) throw new InvalidInputError('shardModelWeights needs a folder with model.safetensors.', { code: 'INVALID_ARGUMENT' });
+  if (!(options.maxShardBytes > 0)) throw new InvalidInputError(`maxShardBytes must be positive, got ${options.maxShardBytes}.`, { code: 'INVALID_ARGUMENT' });
   const { tensors, metadata } = decodeSafetensors(weights);
   const groups: [string, SafetensorsTensorInput][][] = [];
   let size = 0;

@@ -13,10 +13,10 @@ const encoder = new TextEncoder();
  */
 export function vocabMergesTokenizer(files: ModelFolder): ModelFolder {
   const { 'tokenizer.json': tokenizerBytes, ...rest } = files;
-  if (!tokenizerBytes) throw new InvalidInputError('vocabMergesTokenizer needs a folder with tokenizer.json.', 'INVALID_ARGUMENT');
+  if (!tokenizerBytes) throw new InvalidInputError('vocabMergesTokenizer needs a folder with tokenizer.json.', { code: 'INVALID_ARGUMENT' });
   const tokenizer = JSON.parse(new TextDecoder().decode(tokenizerBytes));
   const model = tokenizer.model;
-  if (model?.type !== 'BPE') throw new InvalidInputError(`vocabMergesTokenizer needs a BPE tokenizer.json, got model type ${JSON.stringify(model?.type)}.`, 'INVALID_ARGUMENT');
+  if (model?.type !== 'BPE') throw new InvalidInputError(`vocabMergesTokenizer needs a BPE tokenizer.json, got model type ${JSON.stringify(model?.type)}.`, { code: 'INVALID_ARGUMENT' });
   // tokenizers writes merges as "a b" strings (older) or ["a", "b"] pairs (0.20+).
   const merges = (model.merges as (string | [string, string])[]).map((merge) => (typeof merge === 'string' ? merge : merge.join(' ')));
   const out: ModelFolder = {

@@ -31,7 +31,7 @@ export async function writeRandomGpt2Folder(
 ): Promise<void> {
   const resolved = resolveTinyGpt2Options(options);
   if (resolved.dtype !== 'F32') {
-    throw new InvalidInputError(`writeRandomGpt2Folder writes float32 weights only; got dtype '${resolved.dtype}'. Use createTinyGpt2 for F16/BF16.`, 'INVALID_ARGUMENT');
+    throw new InvalidInputError(`writeRandomGpt2Folder writes float32 weights only; got dtype '${resolved.dtype}'. Use createTinyGpt2 for F16/BF16.`, { code: 'INVALID_ARGUMENT' });
   }
   const { tokenizerJson, tokenizerConfig, vocabSize } = buildGpt2TokenizerJson({ merges: resolved.merges, modelMaxLength: resolved.nPositions });
   const config = tinyGpt2Config(resolved, vocabSize);

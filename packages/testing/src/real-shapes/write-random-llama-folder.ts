@@ -20,7 +20,7 @@ export async function writeRandomLlamaFolder(
   folder: RandomFolderOptions<LlamaOnnxGraphOptions> = {},
 ): Promise<void> {
   if ((options.dtype ?? 'F32') !== 'F32') {
-    throw new InvalidInputError(`writeRandomLlamaFolder writes float32 weights only; got dtype '${options.dtype}'. Use createTinyLlama for F16/BF16.`, 'INVALID_ARGUMENT');
+    throw new InvalidInputError(`writeRandomLlamaFolder writes float32 weights only; got dtype '${options.dtype}'. Use createTinyLlama for F16/BF16.`, { code: 'INVALID_ARGUMENT' });
   }
   const { files, weights, config } = tinyLlamaParts(options);
   await mkdir(directory, { recursive: true });

@@ -32,7 +32,7 @@ export async function writeSafetensorsFile(
   for (const [name, { shape, data }] of Object.entries(weights)) {
     const size = shape.reduce((product, dim) => product * dim, 1);
     if (size !== data.length) {
-      throw new InvalidInputError(`Tensor '${name}' has shape [${shape.join(', ')}] but ${data.length} values.`, 'INVALID_ARGUMENT');
+      throw new InvalidInputError(`Tensor '${name}' has shape [${shape.join(', ')}] but ${data.length} values.`, { code: 'INVALID_ARGUMENT' });
     }
     header[name] = { dtype: 'F32', shape, data_offsets: [offset, offset + data.length * 4] };
     offset += data.length * 4;

@@ -81,8 +81,7 @@ export function createBartModel(config: ModelConfig, file: SafetensorsFile, file
     const largest = ids.reduce((a, b) => Math.max(a, b), 0);
     if (largest >= settings.maxPositions) {
       throw new InvalidInputError(
-        `A ${settings.modelType} sequence reaches position ${largest}, beyond the model's ${settings.maxPositions} positions (max_position_embeddings); shorten the input.`,
-        'INVALID_ARGUMENT',
+        `A ${settings.modelType} sequence reaches position ${largest}, beyond the model's ${settings.maxPositions} positions (max_position_embeddings); shorten the input.`, { code: 'INVALID_ARGUMENT' },
       );
     }
     const offset = positionOffset === 0 ? ids : ids.map((id) => id + positionOffset);
@@ -132,7 +131,7 @@ export function createBartModel(config: ModelConfig, file: SafetensorsFile, file
   function run(pass: CausalLmPass): CausalLmResult {
     const source = pass.encoder;
     if (!source) {
-      throw new InvalidInputError(`The ${settings.modelType} model is an encoder-decoder: a pass needs encoder (the source embeddings and mask).`, 'INVALID_ARGUMENT');
+      throw new InvalidInputError(`The ${settings.modelType} model is an encoder-decoder: a pass needs encoder (the source embeddings and mask).`, { code: 'INVALID_ARGUMENT' });
     }
     const tools = seq2seqPassTools(pass);
     const [batch, seq] = pass.inputsEmbeds.shape;

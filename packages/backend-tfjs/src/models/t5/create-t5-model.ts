@@ -115,7 +115,7 @@ export function createT5Model(config: ModelConfig, file: SafetensorsFile, fileNa
 
   function run(pass: CausalLmPass): CausalLmResult {
     const source = pass.encoder;
-    if (!source) throw new InvalidInputError('The t5 model is an encoder-decoder: a pass needs encoder (the source embeddings and mask).', 'INVALID_ARGUMENT');
+    if (!source) throw new InvalidInputError('The t5 model is an encoder-decoder: a pass needs encoder (the source embeddings and mask).', { code: 'INVALID_ARGUMENT' });
     const tools = seq2seqPassTools(pass);
     const [batch, seq] = pass.inputsEmbeds.shape;
     const sourceBias = keyPaddingBias(source.attentionMask);

@@ -45,8 +45,7 @@ export async function decodeInseqTensor(value: unknown, where: string): Promise<
   if (Array.isArray(value) || typeof value === 'number') return nestedToTensor(value, `Field '${where}'`);
   if (typeof value === 'object' && '__ndarray__' in value) return fromNdarray(value as Record<string, unknown>, where);
   throw new InseqError(
-    'INVALID_FILE',
-    `Field '${where}' holds ${JSON.stringify(value).slice(0, 80)}; expected a base64 safetensors string, an __ndarray__ object, nested lists or null.`,
+    `Field '${where}' holds ${JSON.stringify(value).slice(0, 80)}; expected a base64 safetensors string, an __ndarray__ object, nested lists or null.`, { code: 'INVALID_FILE' },
   );
 }
 
@@ -56,8 +55,7 @@ function fromSafetensorsBase64(text: string, where: string): Tensor {
   const tensor = tensors.get(INSEQ_SAFETENSOR_NAME) ?? (tensors.size === 1 ? [...tensors.values()][0] : undefined);
   if (!tensor) {
     throw new InseqError(
-      'INVALID_FILE',
-      `${field} holds a safetensors blob with tensors [${[...tensors.keys()].join(', ')}]; expected one tensor named '${INSEQ_SAFETENSOR_NAME}'.`,
+      `${field} holds a safetensors blob with tensors [${[...tensors.keys()].join(', ')}]; expected one tensor named '${INSEQ_SAFETENSOR_NAME}'.`, { code: 'INVALID_FILE' },
     );
   }
   const data = tensor.data;
@@ -76,7 +74,7 @@ function metadataNumber(metadata: Record<string, string>, keys: string[], field:
   if (key === undefined) return undefined;
   const value = Number(metadata[key]);
   if (!Number.isFinite(value)) {
-    throw new InseqError('INVALID_FILE', `${field} has safetensors metadata ${key}=${JSON.stringify(metadata[key])}; expected a finite number.`);
+    throw new InseqError(`${field} has safetensors metadata ${key}=${JSON.stringify(metadata[key])}; expected a finite number.`, { code: 'INVALID_FILE' });
   }
   return value;
 }
@@ -85,7 +83,7 @@ async function fromNdarray(object: Record<string, unknown>, where: string): Prom
   const field = `Field '${where}'`;
   const { __ndarray__: payload, dtype, shape, Corder: cOrder } = object;
   if (!Array.isArray(shape) || !shape.every((dim) => Number.isSafeInteger(dim) && dim >= 0)) {
-    throw new InseqError('INVALID_FILE', `${field} is an __ndarray__ with shape ${JSON.stringify(shape)}; expected non-negative integers.`);
+    throw new InseqError(`${field} is an __ndarray__ with shape ${JSON.stringify(shape)}; expected non-negative integers.`, { code: 'INVALID_FILE' });
   }
   const dims = shape as number[];
   let tensor: Tensor;
@@ -93,23 +91,22 @@ async function fromNdarray(object: Record<string, unknown>, where: string): Prom
     const stored = typeof dtype === 'string' ? numpyDtypes[dtype] : undefined;
     if (!stored) {
       throw new InseqError(
-        'INVALID_FILE',
-        `${field} is an __ndarray__ of dtype ${JSON.stringify(dtype)}; supported: ${Object.keys(numpyDtypes).join(', ')}.`,
+        `${field} is an __ndarray__ of dtype ${JSON.stringify(dtype)}; supported: ${Object.keys(numpyDtypes).join(', ')}.`, { code: 'INVALID_FILE' },
       );
     }
     let bytes: Uint8Array;
     if (payload.startsWith('b64.gz:')) bytes = await gunzip(base64ToBytes(payload.slice(7), field), field);
     else if (payload.startsWith('b64:')) bytes = base64ToBytes(payload.slice(4), field);
-    else throw new InseqError('INVALID_FILE', `${field} is an __ndarray__ string without a 'b64:' or 'b64.gz:' prefix.`);
+    else throw new InseqError(`${field} is an __ndarray__ string without a 'b64:' or 'b64.gz:' prefix.`, { code: 'INVALID_FILE' });
     const needed = shapeSize(dims) * safetensorsDtypeSizes[stored];
     if (bytes.length !== needed) {
-      throw new InseqError('INVALID_FILE', `${field} holds ${bytes.length} bytes but ${dtype} [${dims.join(', ')}] needs ${needed}; it is truncated.`);
+      throw new InseqError(`${field} holds ${bytes.length} bytes but ${dtype} [${dims.join(', ')}] needs ${needed}; it is truncated.`, { code: 'INVALID_FILE' });
     }
     tensor = { data: decodeTensorData(stored, bytes), shape: dims };
   } else {
     const nested = nestedToTensor(payload, field);
     if (shapeSize(nested.shape) !== shapeSize(dims)) {
-      throw new InseqError('INVALID_FILE', `${field} lists ${shapeSize(nested.shape)} values but its shape [${dims.join(', ')}] needs ${shapeSize(dims)}.`);
+      throw new InseqError(`${field} lists ${shapeSize(nested.shape)} values but its shape [${dims.join(', ')}] needs ${shapeSize(dims)}.`, { code: 'INVALID_FILE' });
     }
     tensor = { data: nested.data, shape: dims };
   }

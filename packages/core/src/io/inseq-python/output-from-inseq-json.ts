@@ -8,7 +8,7 @@ import { parsePythonJson } from './parse-python-json';
 type Json = Record<string, unknown>;
 
 function invalid(what: string): InseqError {
-  return new InseqError('INVALID_FILE', `Not a valid Python Inseq attribution file: ${what}.`);
+  return new InseqError(`Not a valid Python Inseq attribution file: ${what}.`, { code: 'INVALID_FILE' });
 }
 
 function isObject(value: unknown): value is Json {

@@ -29,7 +29,7 @@ export function parsePythonJson(text: string, where: string): unknown {
 }
 
 function badJson(where: string, cause: unknown): InseqError {
-  return new InseqError('INVALID_FILE', `${where} is not valid JSON (${(cause as Error).message}).`, { cause });
+  return new InseqError(`${where} is not valid JSON (${(cause as Error).message}).`, { code: 'INVALID_FILE', cause });
 }
 
 /** Replaces NaN/Infinity/-Infinity outside strings with sentinel strings (NUL-prefixed, which JSON text cannot hold unescaped). */

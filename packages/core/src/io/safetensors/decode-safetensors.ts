@@ -42,7 +42,7 @@ const maxHeaderLength = 100_000_000;
 export function decodeSafetensors(bytes: Uint8Array, options?: DecodeSafetensorsOptions): SafetensorsFile {
   const name = options?.name ?? 'safetensors data';
   const fail = (what: string): never => {
-    throw new InseqError('INVALID_FILE', `${name} is not a valid safetensors file: ${what}.`);
+    throw new InseqError(`${name} is not a valid safetensors file: ${what}.`, { code: 'INVALID_FILE' });
   };
 
   if (bytes.length < 8) fail(`it has ${bytes.length} bytes, fewer than the 8-byte header length`);

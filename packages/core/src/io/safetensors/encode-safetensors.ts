@@ -58,18 +58,16 @@ export function encodeSafetensors(
   metadata?: Readonly<Record<string, string>>,
 ): Uint8Array {
   for (const [name, { dtype, shape, data }] of Object.entries(tensors)) {
-    if (name === '__metadata__') throw new InvalidInputError(`'__metadata__' is reserved and cannot name a tensor.`, 'INVALID_ARGUMENT');
+    if (name === '__metadata__') throw new InvalidInputError(`'__metadata__' is reserved and cannot name a tensor.`, { code: 'INVALID_ARGUMENT' });
     if (!isSafetensorsDtype(dtype)) {
       throw new InvalidInputError(
-        `Tensor '${name}' has dtype '${dtype}'; allowed: ${Object.keys(safetensorsDtypeSizes).join(', ')}.`,
-        'INVALID_ARGUMENT',
+        `Tensor '${name}' has dtype '${dtype}'; allowed: ${Object.keys(safetensorsDtypeSizes).join(', ')}.`, { code: 'INVALID_ARGUMENT' },
       );
     }
     const size = shape.reduce((product, dim) => product * dim, 1);
     if (shape.some((dim) => !Number.isInteger(dim) || dim < 0) || size !== data.length) {
       throw new InvalidInputError(
-        `Tensor '${name}' has shape [${shape.join(', ')}] but ${data.length} values; the shape's product must equal the length.`,
-        'INVALID_ARGUMENT',
+        `Tensor '${name}' has shape [${shape.join(', ')}] but ${data.length} values; the shape's product must equal the length.`, { code: 'INVALID_ARGUMENT' },
       );
     }
   }
@@ -107,7 +105,7 @@ function writeTensorData(name: string, { dtype, data }: SafetensorsTensorInput, 
   const count = data.length;
   const integer = (value: number): number => {
     if (!Number.isFinite(value)) {
-      throw new InvalidInputError(`Tensor '${name}' holds ${value}, which ${dtype} cannot store.`, 'INVALID_ARGUMENT');
+      throw new InvalidInputError(`Tensor '${name}' holds ${value}, which ${dtype} cannot store.`, { code: 'INVALID_ARGUMENT' });
     }
     return Math.trunc(value);
   };
