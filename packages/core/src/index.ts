@@ -36,6 +36,7 @@ export type {
 } from './contracts/model-backend';
 export {
   defineMethod,
+  parseMethodOptions,
   requireTarget,
   usesEmbeddings,
   type AttributionMethod,
@@ -46,7 +47,7 @@ export {
   type StepAttribution,
   type StepContext,
 } from './contracts/attribution-method';
-export { defineStepFunction, type StepFunction, type StepScoreContext } from './contracts/step-function';
+export { defineStepFunction, parseStepFunctionOptions, type StepFunction, type StepScoreContext } from './contracts/step-function';
 
 export type {
   FeatureAttributionOutput,
@@ -72,7 +73,7 @@ export { builtinStepFunctions, registerBuiltinStepFunctions } from './step-funct
 
 export { loadTokenizer } from './io/hf-tokenizer';
 export { localModelFiles } from './io/local-model-files';
-export { defineAggregator, type Aggregator } from './contracts/aggregator';
+export { defineAggregator, parseAggregatorOptions, type Aggregator } from './contracts/aggregator';
 
 export { attribute } from './loop/attribute';
 export type { AttributeOptions, AttributeProgress } from './loop/attribute-options';
@@ -80,7 +81,24 @@ export { checkCapabilities } from './loop/check-capabilities';
 export { padLeft, type PaddedBatch } from './loop/pad-left';
 export { OUTPUT_FORMAT, OUTPUT_FORMAT_VERSION, outputFromJson, outputToJson } from './io/serialize-output';
 export { loadOutput, saveOutput, writeFileAtomic } from './io/save-output';
-export { parseOptions, type OptionSpec, type ParsedOptions } from './contracts/parse-options';
+export {
+  type BooleanOption,
+  checkOptionsObject,
+  defineOptions,
+  describeConstraint,
+  describeOptions,
+  type JsonOption,
+  jsonOption,
+  type NumberOption,
+  type OptionDescription,
+  type OptionSpec,
+  type OptionSpecs,
+  type ParsedOptions,
+  parseOptions,
+  type StringOption,
+  unknownOptionMessage,
+} from './contracts/option-spec';
+export { closestName, editDistance } from './contracts/closest-name';
 export { definePlugin, type InseqPlugin, type PluginRegistries } from './contracts/inseq-plugin';
 export { modelConfigFromHf } from './io/model-config-from-hf';
 export { checkModelFolder } from './io/check-model-folder';

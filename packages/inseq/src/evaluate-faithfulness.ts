@@ -7,6 +7,7 @@ import {
   type StepFunction,
   checkCapabilities,
   padLeft,
+  parseMethodOptions,
   probability,
 } from '@inseq/core';
 import type { FaithfulnessScores, FaithfulnessSummary, MethodFaithfulness } from '@inseq/viz';
@@ -110,7 +111,7 @@ function chooseMethods(
     const methods = ids.map((id) => registry.get(id));
     for (const method of methods) {
       checkCapabilities(method, model.backend, registry);
-      method.parseOptions?.(args[method.name] ?? {});
+      parseMethodOptions(method, args[method.name] ?? {});
     }
     return { methods, skipped: [] };
   }
@@ -124,7 +125,7 @@ function chooseMethods(
       continue;
     }
     try {
-      method.parseOptions?.(args[method.name] ?? {});
+      parseMethodOptions(method, args[method.name] ?? {});
       methods.push(method);
     } catch (error) {
       skipped.push({ method: method.name, reason: (error as Error).message });
@@ -135,13 +136,7 @@ function chooseMethods(
 
 /** The method's options, with the evaluation's seed when the method takes one and none was given. */
 function optionsWithSeed(method: AttributionMethod, given: Readonly<Record<string, unknown>>, seed: number): Readonly<Record<string, unknown>> {
-  if ('seed' in given || method.parseOptions === undefined) return given;
-  try {
-    method.parseOptions({ ...given, seed });
-    return { ...given, seed };
-  } catch {
-    return given;
-  }
+  return Object.hasOwn(given, 'seed') || !Object.hasOwn(method.options ?? {}, 'seed') ? given : { ...given, seed };
 }
 
 /** A case ready to score: its prompt ids, y, the positions that may be ranked and the decisive ones. */
@@ -179,7 +174,7 @@ async function targetProbabilities(model: AttributionModel, rows: readonly numbe
     const chunk = rows.slice(from, from + batchSize);
     const { inputIds, attentionMask } = padLeft(chunk, padId);
     const { logits } = await model.backend.forward({ inputIds, attentionMask });
-    const values = await probability.compute({ logits, targetIds: new Int32Array(chunk.length).fill(targetId), options: {} });
+    const values = await probability.compute({ logits, targetIds: new Int32Array(chunk.length).fill(targetId), options: { logprob: false } });
     out.push(...values);
   }
   return out;

@@ -1,17 +1,26 @@
 import type { SequenceAttribution } from '../data/feature-attribution-output';
+import { type OptionSpecs, type ParsedOptions, parseOptions } from './option-spec';
 
 /**
  * One step of an aggregation pipeline over a sequence's attributions (hidden size → one score,
  * subwords → words, normalisation, …). Aggregators are pure: they return a new sequence.
  */
-export interface Aggregator<Options extends Record<string, unknown> = Record<string, unknown>> {
+export interface Aggregator<Spec extends OptionSpecs = OptionSpecs> {
   /** Inseq's id, snake_case: `'scores'`, `'subwords'`, `'spans'`. */
   readonly name: string;
   readonly description: string;
-  aggregate(sequence: SequenceAttribution, options?: Readonly<Options>): SequenceAttribution;
+  /** Its options in Inseq's snake_case, declared once; parsed by {@link parseAggregatorOptions} before any work. @defaultValue {} */
+  readonly options?: Spec;
+  /** Aggregates with options already parsed (defaults filled). */
+  aggregate(sequence: SequenceAttribution, options: Readonly<ParsedOptions<Spec>>): SequenceAttribution;
 }
 
-/** Identity helper that types an aggregator object. */
-export function defineAggregator<Options extends Record<string, unknown>>(aggregator: Aggregator<Options>): Aggregator<Options> {
+/** Types an aggregator object, inferring its options' types from its `options` spec. */
+export function defineAggregator<const Spec extends OptionSpecs = Record<never, never>>(aggregator: Aggregator<Spec>): Aggregator<Spec> {
   return aggregator;
+}
+
+/** Parses an aggregator's options against its spec (unknown keys refused, closest key suggested). */
+export function parseAggregatorOptions(aggregator: Aggregator, raw: unknown): Record<string, unknown> {
+  return parseOptions(`Aggregator '${aggregator.name}'`, raw ?? {}, aggregator.options ?? {});
 }

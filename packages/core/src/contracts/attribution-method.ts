@@ -1,5 +1,6 @@
 import { InseqError } from '../errors/inseq-error';
 import type { IntTensor, Tensor } from '../tensor';
+import { type OptionSpecs, type ParsedOptions, parseOptions } from './option-spec';
 import type { ContrastRows, DifferentiableTarget } from './differentiable-target';
 import type { Capabilities, ModelBackend } from './model-backend';
 import type { StepFunction } from './step-function';
@@ -32,7 +33,7 @@ export interface StepContext {
   /** The contrastive alternative of each row (pass it to `gradients` and `attributedFn.compute`). */
   readonly contrast?: ContrastRows;
   readonly specialTokenIds: SpecialTokenIds;
-  /** Method options (`attribution_kwargs`), already validated by the method's `parseOptions`. */
+  /** Method options (`attribution_kwargs`), parsed once by {@link parseMethodOptions} against its spec. */
   readonly options: Readonly<Record<string, unknown>>;
   /**
    * Encoder-decoder models: the source of each row (right-padded) with its encoder embeddings.
@@ -105,7 +106,7 @@ export function usesEmbeddings(method: Pick<AttributionMethod, 'embeddings'>, ba
 }
 
 /** An attribution method, as a plain object made by {@link defineMethod}. */
-export interface AttributionMethod<Options extends Record<string, unknown> = Record<string, unknown>> {
+export interface AttributionMethod<Spec extends OptionSpecs = OptionSpecs> {
   /** Inseq's id, snake_case: `'integrated_gradients'`. */
   readonly name: string;
   readonly family: MethodFamily;
@@ -118,22 +119,37 @@ export interface AttributionMethod<Options extends Record<string, unknown> = Rec
   readonly embeddings?: EmbeddingsUse;
   /** One line for `list-methods`. */
   readonly description: string;
-  /** Validates user options and fills defaults, once, before the loop; throws InvalidInputError. */
-  parseOptions?(options: Readonly<Record<string, unknown>>): Options;
-  attributeStep(ctx: StepContext & { readonly options: Readonly<Options> }): Promise<StepAttribution>;
+  /**
+   * Its options (`attribution_args` / `--attribution-kwargs`), declared once: types, defaults,
+   * ranges, descriptions. The loop parses the user's options against it before any work (unknown
+   * keys refused with the closest known one suggested); `inseq explain` and the web app's option
+   * form are generated from it. @defaultValue {} (no options)
+   */
+  readonly options?: Spec;
+  /** Optional rules across options (e.g. one option needs another), run after the spec's checks; throw InvalidInputError. */
+  checkOptions?(options: ParsedOptions<Spec>): void;
+  attributeStep(ctx: StepContext & { readonly options: Readonly<ParsedOptions<Spec>> }): Promise<StepAttribution>;
   /**
    * Optional: every step of a batch of sequences at once, used by the loop instead of
    * `attributeStep` when there are no contrastive inputs (e.g. attention weights of one forward
    * pass over the whole target serve every step).
    */
-  attributeSequence?(ctx: SequenceContext & { readonly options: Readonly<Options> }): Promise<SequenceAttributionResult>;
+  attributeSequence?(ctx: SequenceContext & { readonly options: Readonly<ParsedOptions<Spec>> }): Promise<SequenceAttributionResult>;
 }
 
-/** Identity helper that types a method object; methods are plain objects, not classes. */
-export function defineMethod<Options extends Record<string, unknown>>(
-  method: AttributionMethod<Options>,
-): AttributionMethod<Options> {
+/**
+ * Types a method object, inferring its options' types from its `options` spec; methods are plain
+ * objects, not classes.
+ */
+export function defineMethod<const Spec extends OptionSpecs = Record<never, never>>(method: AttributionMethod<Spec>): AttributionMethod<Spec> {
   return method;
+}
+
+/** Parses a method's options once, before any work: its spec, then its cross-option rules. */
+export function parseMethodOptions<Spec extends OptionSpecs>(method: AttributionMethod<Spec>, raw: unknown): ParsedOptions<Spec> {
+  const parsed = parseOptions(method.name, raw ?? {}, method.options ?? ({} as Spec));
+  method.checkOptions?.(parsed);
+  return parsed;
 }
 
 /** The differentiable target of a step, for methods that require gradients. */

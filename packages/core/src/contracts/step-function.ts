@@ -1,6 +1,7 @@
 import type { IntTensor, Tensor } from '../tensor';
 import type { ContrastRows, DifferentiableTarget } from './differentiable-target';
 import type { Capabilities, EncoderInput, ModelBackend } from './model-backend';
+import { type OptionSpecs, type ParsedOptions, parseOptions } from './option-spec';
 
 /** Inputs of a step function at one generation step. */
 export interface StepScoreContext {
@@ -28,19 +29,29 @@ export interface StepScoreContext {
  * A score computed at every step (Inseq's "step function"): reported as a step score, and, when
  * `differentiable` is set, usable as the attributed function of gradient methods.
  */
-export interface StepFunction {
+export interface StepFunction<Spec extends OptionSpecs = OptionSpecs> {
   /** Inseq's id: `'probability'`. */
   readonly name: string;
   readonly description: string;
+  /**
+   * Its options (Inseq's `step_scores_args` / `attributed_fn_args`), declared once; the loop parses
+   * them before any work and hands each function its own, defaults filled. @defaultValue {}
+   */
+  readonly options?: Spec;
   /** One value per row, `[batch]`. */
-  compute(ctx: StepScoreContext): Float32Array | Promise<Float32Array>;
+  compute(ctx: StepScoreContext & { readonly options: Readonly<ParsedOptions<Spec>> }): Float32Array | Promise<Float32Array>;
   /** The same function in backend-agnostic differentiable ops. */
   readonly differentiable?: DifferentiableTarget;
   /** Capabilities it needs beyond `forward` (checked before any work). @defaultValue [] */
   readonly requires?: readonly (keyof Capabilities)[];
 }
 
-/** Identity helper that types a step function object. */
-export function defineStepFunction(stepFunction: StepFunction): StepFunction {
+/** Types a step function object, inferring its options' types from its `options` spec. */
+export function defineStepFunction<const Spec extends OptionSpecs = Record<never, never>>(stepFunction: StepFunction<Spec>): StepFunction<Spec> {
   return stepFunction;
+}
+
+/** Parses a step function's own options against its spec (unknown keys refused). */
+export function parseStepFunctionOptions(fn: StepFunction, raw: unknown): Record<string, unknown> {
+  return parseOptions(`Step function '${fn.name}'`, raw ?? {}, fn.options ?? {});
 }

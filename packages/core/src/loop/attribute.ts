@@ -1,6 +1,6 @@
-import type { AttributionMethod } from '../contracts/attribution-method';
+import { type AttributionMethod, parseMethodOptions } from '../contracts/attribution-method';
 import type { AttributionModel } from '../contracts/model-backend';
-import type { StepFunction } from '../contracts/step-function';
+import { parseStepFunctionOptions, type StepFunction } from '../contracts/step-function';
 import type { FeatureAttributionOutput } from '../data/feature-attribution-output';
 import { InseqError } from '../errors/inseq-error';
 import { InvalidInputError } from '../errors/invalid-input-error';
@@ -11,6 +11,7 @@ import type { AttributeOptions } from './attribute-options';
 import { bindStepFunction } from './bind-step-function';
 import { checkCapabilities } from './check-capabilities';
 import { planContrast } from './contrast-plan';
+import { parseSharedStepScoresArgs } from './parse-step-scores-args';
 import { prepareEncoderDecoderSequences, prepareSequences } from './prepare-sequences';
 import { runSequenceBatch } from './sequence-batch';
 import { type SequenceState, stepCount, toSequenceAttribution } from './sequence-state';
@@ -86,7 +87,9 @@ export async function attribute(
   const scoreFns = (options.stepScores ?? []).map((name) => stepFunctions.get(name));
   checkCapabilities(method, backend, options.methods);
   checkStepFunctionCapabilities([attributedFn, ...scoreFns], model);
-  const methodOptions = method.parseOptions ? method.parseOptions(options.attributionArgs ?? {}) : { ...(options.attributionArgs ?? {}) };
+  const methodOptions = parseMethodOptions(method, options.attributionArgs ?? {});
+  const attributedFnArgs = parseStepFunctionOptions(attributedFn, options.attributedFnArgs ?? {});
+  const stepScoresArgs = parseSharedStepScoresArgs(scoreFns, options.stepScoresArgs ?? {});
   checkPosition('attrPosStart', options.attrPosStart);
   checkPosition('attrPosEnd', options.attrPosEnd);
   const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
@@ -143,9 +146,8 @@ export async function attribute(
     model,
     method: wholeSequence ? undefined : method,
     methodOptions,
-    attributedFn: bindStepFunction(attributedFn, options.attributedFnArgs ?? {}),
-    scoreFns,
-    stepScoresArgs: options.stepScoresArgs ?? {},
+    attributedFn: bindStepFunction(attributedFn, attributedFnArgs),
+    scoreFns: scoreFns.map((fn, i) => bindStepFunction(fn, stepScoresArgs[i]).stepFunction),
     forceContrastInputs: options.contrastForceInputs ?? false,
     padId,
     encoderDecoder,

@@ -18,8 +18,8 @@ export interface StepBatchSettings {
   readonly method?: AttributionMethod;
   readonly methodOptions: Readonly<Record<string, unknown>>;
   readonly attributedFn: BoundStepFunction;
+  /** The step scores, each with its own options bound. */
   readonly scoreFns: readonly StepFunction[];
-  readonly stepScoresArgs: Readonly<Record<string, unknown>>;
   readonly forceContrastInputs: boolean;
   readonly padId: number;
   /** Encoder-decoder model: steps carry the source, methods attribute it too. */
@@ -84,7 +84,7 @@ async function stepScores(
         logits,
         targetIds,
         contrast,
-        options: settings.stepScoresArgs,
+        options: {},
         model: { backend, inputIds: batch.inputIds, attentionMask: batch.attentionMask, ...(encoder && { encoder }) },
       }),
     );

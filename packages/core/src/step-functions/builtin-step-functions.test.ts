@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { TargetOps } from '../contracts/differentiable-target';
-import type { StepFunction } from '../contracts/step-function';
+import { parseStepFunctionOptions, type StepFunction } from '../contracts/step-function';
 import type { Tensor } from '../tensor';
 import { builtinStepFunctions } from './register-builtin-step-functions';
 
@@ -123,7 +123,9 @@ describe('built-in step functions equal their formulas (plain and differentiable
     expect(sizes(0.5)[0]).toBe(nucleus(probs, 0.5));
     expect(sizes(0.9)[0]).toBe(nucleus(probs, 0.9));
     expect(sizes(1)).toEqual([5, 5]);
-    expect(() => fn.compute({ logits, targetIds, options: {} })).toThrow(/needs option top_p/);
+    // Options are parsed once by the loop (parseStepFunctionOptions), not on every call.
+    expect(() => parseStepFunctionOptions(fn, {})).toThrow(/needs option 'top_p'/);
+    expect(() => parseStepFunctionOptions(fn, { top_p: 1.5 })).toThrow("Step function 'top_p_size' option 'top_p' must be <= 1, got 1.5.");
   });
   it('mc_dropout_prob_avg z-scores against dropout passes', async () => {
     const fn = byName('mc_dropout_prob_avg');

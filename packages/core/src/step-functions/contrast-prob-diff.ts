@@ -10,6 +10,7 @@ import { probability } from './probability';
 export const contrastProbDiff = defineStepFunction({
   name: 'contrast_prob_diff',
   description: 'Probability of the target minus that of the contrastive target; option logprob.',
+  options: { logprob: { type: 'boolean', default: false, description: 'Subtract log-probabilities instead of probabilities.' } },
   compute: async (ctx) => {
     const original = await probability.compute(ctx);
     const contrast = await contrastProb.compute(ctx);

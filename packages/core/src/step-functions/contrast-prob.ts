@@ -7,11 +7,12 @@ import { logSoftmaxRow } from './softmax';
 export const contrastProb = defineStepFunction({
   name: 'contrast_prob',
   description: 'Probability of the contrastive target (or of the target in the contrastive context); option logprob.',
+  options: { logprob: { type: 'boolean', default: false, description: 'Score the log-probability instead of the probability.' } },
   compute: (ctx) => {
     const contrast = contrastOf(ctx);
     return perRow(ctx.targetIds.length, (b) => {
       const logProb = logSoftmaxRow(logitsRow(contrast.logits, b), contrast.ids[b]);
-      return ctx.options.logprob === true ? logProb : Math.exp(logProb);
+      return ctx.options.logprob ? logProb : Math.exp(logProb);
     });
   },
   differentiable: {

@@ -1,15 +1,19 @@
-import type { StepScoreContext } from '../contracts/step-function';
+import { defineOptions, parseOptions } from '../contracts/option-spec';
 import { defineStepFunction } from '../contracts/step-function';
 import { filterMask, logSoftmaxRowAll, logitsRow, perRow } from './logits-rows';
 
 const MASKED = -1e9;
 
-function filterOptions(options: Readonly<Record<string, unknown>> | undefined) {
-  return {
-    topK: typeof options?.top_k === 'number' ? options.top_k : 0,
-    topP: typeof options?.top_p === 'number' ? options.top_p : 1,
-    minTokensToKeep: typeof options?.min_tokens_to_keep === 'number' ? options.min_tokens_to_keep : 1,
-  };
+const options = defineOptions({
+  top_k: { type: 'number', default: 0, integer: true, min: 0, description: "Keep only the contrastive distribution's k most likely tokens (0: all)." },
+  top_p: { type: 'number', default: 1, above: 0, max: 1, description: "Keep the contrastive distribution's top-p nucleus (1: all)." },
+  min_tokens_to_keep: { type: 'number', default: 1, integer: true, min: 1, description: 'Keep at least this many tokens after top_k / top_p.' },
+});
+
+/** The bound options (parsed by the loop; a direct build without them gets the defaults). */
+function filterOptions(given: Readonly<Record<string, unknown>> | undefined) {
+  const parsed = parseOptions("Step function 'kl_divergence'", given ?? {}, options);
+  return { topK: parsed.top_k, topP: parsed.top_p, minTokensToKeep: parsed.min_tokens_to_keep };
 }
 
 /**
@@ -20,7 +24,8 @@ function filterOptions(options: Readonly<Record<string, unknown>> | undefined) {
 export const klDivergence = defineStepFunction({
   name: 'kl_divergence',
   description: 'KL divergence of the contrastive-context distribution from the original (nats); options top_k, top_p, min_tokens_to_keep.',
-  compute: (ctx: StepScoreContext) => {
+  options,
+  compute: (ctx) => {
     const contrastLogits = ctx.contrast?.contextLogits ?? ctx.logits;
     return perRow(ctx.logits.shape[0], (b) => {
       const q = logitsRow(contrastLogits, b);

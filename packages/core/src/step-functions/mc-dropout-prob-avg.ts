@@ -11,13 +11,17 @@ export const mcDropoutProbAvg = defineStepFunction({
   name: 'mc_dropout_prob_avg',
   description: 'Probability z-scored against MC dropout samples; options n_mcd_steps (5), logprob, seed.',
   requires: ['dropout'],
+  options: {
+    n_mcd_steps: { type: 'number', default: 5, integer: true, min: 2, description: 'Stochastic forward passes with dropout on (at least 2 for a standard deviation).' },
+    logprob: { type: 'boolean', default: false, description: 'Score log-probabilities instead of probabilities.' },
+    seed: { type: 'number', default: 42, integer: true, description: 'Seed of the first pass’s dropout masks (pass k uses seed + k).' },
+  },
   compute: async (ctx) => {
     if (!ctx.model) {
       throw new InvalidInputError('mc_dropout_prob_avg needs the model to run dropout passes; it cannot score perturbed logits.', { code: 'INVALID_ARGUMENT' });
     }
-    const steps = typeof ctx.options.n_mcd_steps === 'number' ? ctx.options.n_mcd_steps : 5;
-    const seed = typeof ctx.options.seed === 'number' ? ctx.options.seed : 42;
-    const scoreOptions = { logprob: ctx.options.logprob === true };
+    const { n_mcd_steps: steps, seed } = ctx.options;
+    const scoreOptions = { logprob: ctx.options.logprob };
     const original = await probability.compute({ ...ctx, options: scoreOptions });
     const samples: Float32Array[] = [];
     for (let k = 0; k < steps; k++) {

@@ -30,7 +30,6 @@ export const attentionRollout = defineMethod({
   // Attention weights come from an ids-only forward pass.
   embeddings: 'never',
   description: 'Attention rollout: head-mean attention plus residual identity, multiplied across layers (Abnar & Zuidema 2020).',
-  parseOptions: (raw) => parseOptions('attention_rollout', raw, {}),
   async attributeStep(ctx) {
     const [batch, length] = ctx.inputIds.shape;
     const encoder = ctx.encoder;

@@ -1,3 +1,4 @@
+import { parseMethodOptions } from '@inseq/core';
 import type { ForwardInput } from '@inseq/core';
 import { attentionLinearModel } from '@inseq/testing';
 import { describe, expect, it } from 'vitest';
@@ -82,7 +83,7 @@ describe('attention', () => {
   });
 
   it('rejects options and a backend without attentions', async () => {
-    expect(() => attention.parseOptions!({ heads: 0 })).toThrow(/attention has no option 'heads'/);
+    expect(() => parseMethodOptions(attention, { heads: 0 })).toThrow(/attention has no option 'heads'/);
     const blind = { ...model.backend, forward: async () => ({ logits: { data: new Float32Array(9), shape: [1, 9] } }) };
     await expect(attention.attributeSequence!({ ...sequenceContext(model, ['the'], ['the cat']), backend: blind })).rejects.toThrow(
       /attention needs 2 attention tensors/,

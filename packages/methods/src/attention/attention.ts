@@ -54,7 +54,6 @@ export const attention = defineMethod({
   // Attention weights come from an ids-only forward pass.
   embeddings: 'never',
   description: 'Attention weights of every layer and head from the last context position (mean over layers and heads when shown).',
-  parseOptions: (raw) => parseOptions('attention', raw, {}),
   async attributeStep(ctx) {
     const [batch, length] = ctx.inputIds.shape;
     const encoder = ctx.encoder;

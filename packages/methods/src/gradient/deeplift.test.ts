@@ -72,7 +72,7 @@ describe('deeplift on the closed-form model', () => {
       /deeplift needs rescaleGradients; backend 'linear' offers: .*one of: .*integrated_gradients/,
     );
     await expect(stepAttributions('deeplift', prefix, 'on', { baseline: 'zeros' })).rejects.toThrow(
-      "deeplift has no option 'baseline'. Its options are: baselines, multiply_by_inputs, return_convergence_delta.",
+      "deeplift has no option 'baseline'. Did you mean 'baselines'? Its options are: baselines, multiply_by_inputs, return_convergence_delta.",
     );
   });
 });

@@ -1,14 +1,14 @@
-import { defineMethod, parseOptions } from '@inseq/core';
+import { defineMethod, defineOptions } from '@inseq/core';
 import { BASELINES, type BaselineName, jointBaselineEmbeddings } from './baseline-embeddings';
 import { convergenceDeltas } from './convergence-deltas';
 import { jointInputs, splitAttributions } from './joint-inputs';
 import { stepGradients } from './step-gradients';
 
-const options = {
-  baselines: { type: 'string', default: 'unk', values: BASELINES },
-  multiply_by_inputs: { type: 'boolean', default: true },
-  return_convergence_delta: { type: 'boolean', default: false },
-} as const;
+const options = defineOptions({
+  baselines: { type: 'string', default: 'unk', values: BASELINES, description: 'Baseline token: unk (Inseq), zeros (zero embeddings) or pad.' },
+  multiply_by_inputs: { type: 'boolean', default: true, description: 'Multiply by (input − baseline); false keeps the plain integrated gradient.' },
+  return_convergence_delta: { type: 'boolean', default: false, description: 'Add the step score deltas = Σ attributions − (F(input) − F(baseline)).' },
+});
 
 /**
  * DeepLIFT (Shrikumar et al. 2017, "Learning Important Features Through Propagating Activation
@@ -29,11 +29,11 @@ export const deeplift = defineMethod({
   family: 'gradient',
   requires: ['gradients', 'rescaleGradients'],
   description: 'DeepLIFT (Rescale rule): multipliers against a baseline (UNK embedding) pass, times (input - baseline).',
-  parseOptions: (raw) => parseOptions('deeplift', raw, options),
+  options,
   async attributeStep(ctx) {
     const opts = ctx.options;
     const x = jointInputs(ctx);
-    const baseline = await jointBaselineEmbeddings(ctx, opts.baselines as BaselineName);
+    const baseline = await jointBaselineEmbeddings(ctx, opts.baselines);
     const attributions = await stepGradients(ctx, 'deeplift', baseline);
     if (opts.multiply_by_inputs) for (let i = 0; i < attributions.length; i++) attributions[i] *= x.data[i] - baseline.data[i];
     const result = splitAttributions(ctx, attributions, [x.shape[2]]);

@@ -1,19 +1,19 @@
-import { defineMethod, InvalidInputError, parseOptions, requireTarget, type StepContext, type Tensor } from '@inseq/core';
+import { defineMethod, defineOptions, InvalidInputError, type Tensor, requireTarget, type StepContext } from '@inseq/core';
 import { convergenceDeltas } from './convergence-deltas';
 import { monotonicPaths, PATH_STRATEGIES, type PathStrategy } from './monotonic-paths';
 import { jointIds, jointInputs, jointMask, splitAttributions } from './joint-inputs';
 import { pointGradients } from './point-gradients';
 import { vocabularyIndex } from './vocabulary-index';
 
-const options = {
-  n_steps: { type: 'number', default: 50, integer: true, min: 2 },
-  method: { type: 'string', default: 'greedy', values: PATH_STRATEGIES },
-  n_neighbors: { type: 'number', default: 50, integer: true, min: 1 },
-  internal_batch_size: { type: 'number', integer: true, min: 1 },
-  baselines: { type: 'string', default: 'unk', values: ['unk', 'pad'] },
-  multiply_by_inputs: { type: 'boolean', default: false },
-  return_convergence_delta: { type: 'boolean', default: false },
-} as const;
+const options = defineOptions({
+  n_steps: { type: 'number', default: 50, integer: true, min: 2, description: 'Interpolation points of the monotonic path (at least 2).' },
+  method: { type: 'string', default: 'greedy', values: PATH_STRATEGIES, description: 'Path strategy: greedy or maxcount (Sanyal & Ren 2021).' },
+  n_neighbors: { type: 'number', default: 50, integer: true, min: 1, description: 'Nearest vocabulary embeddings considered at each anchor.' },
+  internal_batch_size: { type: 'number', integer: true, min: 1, description: 'Rows per backend call (default: all at once).' },
+  baselines: { type: 'string', default: 'unk', values: ['unk', 'pad'], description: 'Baseline token the path starts from: unk or pad.' },
+  multiply_by_inputs: { type: 'boolean', default: false, description: 'Multiply by (input − baseline); false keeps the plain integrated gradient.' },
+  return_convergence_delta: { type: 'boolean', default: false, description: 'Add the step score deltas = Σ attributions − (F(input) − F(baseline)).' },
+});
 
 /** The baseline token id (a path through the vocabulary needs a token, so no `zeros`). */
 function baselineId(ctx: StepContext, name: string): number {
@@ -47,10 +47,10 @@ export const discretizedIntegratedGradients = defineMethod({
   family: 'gradient',
   requires: ['gradients'],
   description: 'Gradients along monotonic paths through the vocabulary embeddings from the baseline (UNK) token to each input token.',
-  parseOptions: (raw) => parseOptions('discretized_integrated_gradients', raw, options),
+  options,
   async attributeStep(ctx) {
     const opts = ctx.options;
-    const nSteps = opts.n_steps as number;
+    const nSteps = opts.n_steps;
     // With a source, rows are joint (target then source); each side's tokens walk its own table.
     const x = jointInputs(ctx);
     const mask = jointMask(ctx).data;
@@ -58,12 +58,12 @@ export const discretizedIntegratedGradients = defineMethod({
     const [batch, length, hidden] = x.shape;
     const rowSize = length * hidden;
     const decoderLength = ctx.inputsEmbeds.shape[1];
-    const base = baselineId(ctx, opts.baselines as string);
+    const base = baselineId(ctx, opts.baselines);
     const special = ctx.specialTokenIds;
     const pathOptions = {
       nSteps,
-      strategy: opts.method as PathStrategy,
-      nNeighbors: opts.n_neighbors as number,
+      strategy: opts.method,
+      nNeighbors: opts.n_neighbors,
       specialIds: new Set([special.bos, special.eos, special.unk, special.pad].filter((id) => id !== undefined)),
     };
 
@@ -124,7 +124,7 @@ export const discretizedIntegratedGradients = defineMethod({
           }
         },
       },
-      { target: requireTarget(ctx, 'discretized_integrated_gradients'), chunkSize: opts.internal_batch_size as number | undefined },
+      { target: requireTarget(ctx, 'discretized_integrated_gradients'), chunkSize: opts.internal_batch_size },
     );
     const starts = new Float32Array(x.data.length);
     paths.forEach((path, at) => {

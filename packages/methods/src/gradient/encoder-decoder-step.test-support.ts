@@ -1,4 +1,4 @@
-import { type AttributionMethod, logit, type StepAttribution, type StepContext, type StepFunction, type Tensor } from '@inseq/core';
+import { type AttributionMethod, logit, type OptionSpecs, type ParsedOptions, parseMethodOptions, type StepAttribution, type StepContext, type StepFunction, type Tensor } from '@inseq/core';
 import { encoderDecoderLinearModel } from '@inseq/testing';
 import { expect } from 'vitest';
 
@@ -30,11 +30,11 @@ export const decoderMask = [
 export const targets = [3, 5];
 const unk = 8;
 
-export async function encoderDecoderStep<Options extends Record<string, unknown>>(
-  method: AttributionMethod<Options>,
+export async function encoderDecoderStep<Spec extends OptionSpecs>(
+  method: AttributionMethod<Spec>,
   options: Record<string, unknown> = {},
   attributedFn: StepFunction = logit,
-): Promise<StepContext & { readonly options: Readonly<Options> }> {
+): Promise<StepContext & { readonly options: Readonly<ParsedOptions<Spec>> }> {
   const ids = (rows: number[][]) => ({ data: Int32Array.from(rows.flat()), shape: [rows.length, rows[0].length] });
   const inputIds = ids(decoderIds);
   const encoderIds = ids(sourceIds);
@@ -47,7 +47,7 @@ export async function encoderDecoderStep<Options extends Record<string, unknown>
     attributedFn,
     ...(attributedFn.differentiable && { target: attributedFn.differentiable }),
     specialTokenIds: model.tokenizer.specialTokenIds,
-    options: method.parseOptions ? method.parseOptions(options) : (options as Options),
+    options: parseMethodOptions(method, options),
     encoder: { inputIds: encoderIds, attentionMask: ids(sourceMask), inputsEmbeds: await model.backend.embed(encoderIds, 'encoder') },
   };
 }

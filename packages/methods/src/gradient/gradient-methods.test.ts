@@ -98,7 +98,7 @@ describe('gradient methods on a closed-form model (logits = W · Σ x)', () => {
 
   it('rejects unknown options naming the valid ones', async () => {
     await expect(stepAttributions('integrated_gradients', prefix, 'on', { args: { nsteps: 3 } })).rejects.toThrow(
-      /integrated_gradients has no option 'nsteps'. Its options are: n_steps, method, internal_batch_size, baselines/,
+      /integrated_gradients has no option 'nsteps'. Did you mean 'n_steps'\? Its options are: n_steps, method, internal_batch_size, baselines/,
     );
     await expect(stepAttributions('saliency', prefix, 'on', { args: { abs: 1 } })).rejects.toThrow(/true or false/);
   });

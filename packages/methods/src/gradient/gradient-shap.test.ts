@@ -73,7 +73,7 @@ describe('gradient_shap on the closed-form model', () => {
     await expect(stepAttributions('gradient_shap', prefix, 'on', { baselines: [] })).rejects.toThrow(/non-empty list/);
     await expect(stepAttributions('gradient_shap', prefix, 'on', { stdevs: -1 })).rejects.toThrow(/'stdevs' must be >= 0/);
     await expect(stepAttributions('gradient_shap', prefix, 'on', { samples: 3 })).rejects.toThrow(
-      "gradient_shap has no option 'samples'. Its options are: n_samples, stdevs, baselines, multiply_by_inputs, return_convergence_delta, seed.",
+      "gradient_shap has no option 'samples'. Did you mean 'n_samples'? Its options are: n_samples, stdevs, baselines, multiply_by_inputs, return_convergence_delta, seed.",
     );
   });
 });

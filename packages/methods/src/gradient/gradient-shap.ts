@@ -1,31 +1,30 @@
-import { defineMethod, InvalidInputError, parseOptions, requireTarget, type StepContext } from '@inseq/core';
+import { defineMethod, defineOptions, jsonOption, requireTarget, type StepContext } from '@inseq/core';
 import { attributedValues } from './attributed-values';
 import { BASELINES, type BaselineName, jointBaselineEmbeddings } from './baseline-embeddings';
 import { jointInputs, jointMask, splitAttributions } from './joint-inputs';
 import { pointGradients } from './point-gradients';
 import { seededRandom } from './seeded-random';
 
-const options = {
-  n_samples: { type: 'number', default: 5, integer: true, min: 1 },
-  stdevs: { type: 'number', default: 0, min: 0 },
-  baselines: { type: 'any', default: 'unk' },
-  multiply_by_inputs: { type: 'boolean', default: true },
-  return_convergence_delta: { type: 'boolean', default: false },
-  seed: { type: 'number', default: 42, integer: true },
-} as const;
-
-/** `baselines` as a list of names: one name, or the distribution the samples draw from. */
-function parseBaselines(value: unknown): BaselineName[] {
+/** `baselines` as a list of names: one name, or the distribution the samples draw from; undefined when invalid. */
+function parseBaselines(value: unknown): BaselineName[] | undefined {
   const names = typeof value === 'string' ? [value] : value;
   const valid = (name: unknown): name is BaselineName => (BASELINES as readonly unknown[]).includes(name);
-  if (!Array.isArray(names) || names.length === 0 || !names.every(valid)) {
-    throw new InvalidInputError(
-      `gradient_shap option 'baselines' must be one of ${BASELINES.map((b) => `'${b}'`).join(', ')}, or a non-empty list of them ` +
-        `(the distribution samples are drawn from), got ${JSON.stringify(value)}.`, { code: 'INVALID_ARGUMENT' },
-    );
-  }
-  return [...names];
+  return Array.isArray(names) && names.length > 0 && names.every(valid) ? [...names] : undefined;
 }
+
+const options = defineOptions({
+  n_samples: { type: 'number', default: 5, integer: true, min: 1, description: 'Random points per input (Captum n_samples).' },
+  stdevs: { type: 'number', default: 0, min: 0, description: 'Standard deviation of the Gaussian noise added to the input (Captum stdevs).' },
+  baselines: jsonOption({
+    default: 'unk',
+    expected: `one of ${BASELINES.map((b) => `'${b}'`).join(', ')}, or a non-empty list of them (the distribution samples are drawn from)`,
+    parse: parseBaselines,
+    description: 'Baselines the points are drawn from: unk, zeros, pad, or a list of them.',
+  }),
+  multiply_by_inputs: { type: 'boolean', default: true, description: 'Multiply by (input − baseline); false keeps the plain integrated gradient.' },
+  return_convergence_delta: { type: 'boolean', default: false, description: 'Add the step score deltas = Σ attributions − (F(input) − F(baseline)).' },
+  seed: { type: 'number', default: 42, integer: true, description: 'Seed of the random points (per row, independent of batching).' },
+});
 
 /**
  * The salt of a row's random stream: its target and real tokens (then, with a source, the real
@@ -60,15 +59,12 @@ export const gradientShap = defineMethod({
   family: 'gradient',
   requires: ['gradients'],
   description: 'Expected gradients at random points between sampled baselines and noisy inputs, times (input - baseline) (seeded).',
-  parseOptions: (raw) => {
-    const parsed = parseOptions('gradient_shap', raw, options);
-    return { ...parsed, baselines: parseBaselines(parsed.baselines) };
-  },
+  options,
   async attributeStep(ctx) {
     const opts = ctx.options;
-    const nSamples = opts.n_samples as number;
-    const stdevs = opts.stdevs as number;
-    const names = opts.baselines as BaselineName[];
+    const nSamples = opts.n_samples;
+    const stdevs = opts.stdevs;
+    const names = opts.baselines;
     // With a source, rows are joint (target then source) and every sample moves both sides.
     const x = jointInputs(ctx);
     const mask = jointMask(ctx).data;
@@ -82,7 +78,7 @@ export const gradientShap = defineMethod({
     const ends = new Float32Array(count * rowSize);
     const alphas = new Float64Array(count);
     for (let b = 0; b < batch; b++) {
-      const random = seededRandom(opts.seed as number, rowSalt(ctx, b));
+      const random = seededRandom(opts.seed, rowSalt(ctx, b));
       const input = x.data.subarray(b * rowSize, (b + 1) * rowSize);
       for (let s = 0; s < nSamples; s++) {
         const p = b * nSamples + s;

@@ -13,7 +13,6 @@ export const inputXGradient = defineMethod({
   family: 'gradient',
   requires: ['gradients'],
   description: 'Input embeddings times the gradient of the attributed function.',
-  parseOptions: (raw) => parseOptions('input_x_gradient', raw, {}),
   async attributeStep(ctx) {
     const gradients = await stepGradients(ctx, 'input_x_gradient');
     const inputs = jointInputs(ctx).data;

@@ -25,16 +25,16 @@ export const integratedGradients = defineMethod({
   family: 'gradient',
   requires: ['gradients'],
   description: 'Path integral of gradients from a baseline (UNK embedding) to the input, times (input - baseline).',
-  parseOptions: (raw) => parseOptions('integrated_gradients', raw, options),
+  options,
   async attributeStep(ctx) {
     const opts = ctx.options;
-    const nSteps = opts.n_steps as number;
-    const { alphas, stepSizes } = integrationRule(opts.method as IntegrationMethod, nSteps);
+    const nSteps = opts.n_steps;
+    const { alphas, stepSizes } = integrationRule(opts.method, nSteps);
     // With a source, x is the joint row (target then source): one path moves both sides at once.
     const x = jointInputs(ctx);
     const [batch, positions, hidden] = x.shape;
     const rowSize = positions * hidden;
-    const baseline = await jointBaselineEmbeddings(ctx, opts.baselines as BaselineName);
+    const baseline = await jointBaselineEmbeddings(ctx, opts.baselines);
     const difference = x.data.map((value, i) => value - baseline.data[i]);
     // Point p is (alpha k, example b), k-major as Captum expands its batch.
     const integral = new Float64Array(x.data.length);
@@ -54,7 +54,7 @@ export const integratedGradients = defineMethod({
           for (let i = 0; i < rowSize; i++) integral[b * rowSize + i] += weight * gradient[i];
         },
       },
-      { target: requireTarget(ctx, 'integrated_gradients'), chunkSize: opts.internal_batch_size as number | undefined },
+      { target: requireTarget(ctx, 'integrated_gradients'), chunkSize: opts.internal_batch_size },
     );
     const attributions = Float32Array.from(integral, (value, i) => (opts.multiply_by_inputs ? value * difference[i] : value));
     const result = splitAttributions(ctx, attributions, [hidden]);

@@ -1,8 +1,8 @@
-import { defineMethod, parseOptions } from '@inseq/core';
+import { defineMethod, defineOptions } from '@inseq/core';
 import { splitAttributions } from './joint-inputs';
 import { stepGradients } from './step-gradients';
 
-const options = { abs: { type: 'boolean', default: true } } as const;
+const options = defineOptions({ abs: { type: 'boolean', default: true, description: 'Absolute values of the gradients (Captum Saliency abs).' } });
 
 /**
  * Saliency (Simonyan et al. 2013, "Deep Inside Convolutional Networks", arXiv:1312.6034): the
@@ -16,7 +16,7 @@ export const saliency = defineMethod({
   family: 'gradient',
   requires: ['gradients'],
   description: 'Gradient of the attributed function w.r.t. input embeddings (absolute by default; abs: false keeps signs).',
-  parseOptions: (raw) => parseOptions('saliency', raw, options),
+  options,
   async attributeStep(ctx) {
     const gradients = await stepGradients(ctx, 'saliency');
     if (ctx.options.abs) for (let i = 0; i < gradients.length; i++) gradients[i] = Math.abs(gradients[i]);

@@ -44,7 +44,7 @@ describe('sequential_integrated_gradients on the closed-form model', () => {
 
   it('rejects unknown options naming the valid ones', async () => {
     await expect(stepAttributions('sequential_integrated_gradients', prefix, 'on', { steps: 3 })).rejects.toThrow(
-      "sequential_integrated_gradients has no option 'steps'. Its options are: n_steps, method, internal_batch_size, baselines, multiply_by_inputs, return_convergence_delta.",
+      "sequential_integrated_gradients has no option 'steps'. Did you mean 'n_steps'? Its options are: n_steps, method, internal_batch_size, baselines, multiply_by_inputs, return_convergence_delta.",
     );
   });
 });

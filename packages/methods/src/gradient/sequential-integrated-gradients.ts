@@ -26,17 +26,17 @@ export const sequentialIntegratedGradients = defineMethod({
   family: 'gradient',
   requires: ['gradients'],
   description: 'Integrated gradients per position: only that token moves from its baseline (UNK) to the input.',
-  parseOptions: (raw) => parseOptions('sequential_integrated_gradients', raw, options),
+  options,
   async attributeStep(ctx) {
     const opts = ctx.options;
-    const nSteps = opts.n_steps as number;
-    const { alphas, stepSizes } = integrationRule(opts.method as IntegrationMethod, nSteps);
+    const nSteps = opts.n_steps;
+    const { alphas, stepSizes } = integrationRule(opts.method, nSteps);
     // With a source, rows are joint (target then source): source tokens move one at a time too.
     const x = jointInputs(ctx);
     const mask = jointMask(ctx).data;
     const [batch, length, hidden] = x.shape;
     const rowSize = length * hidden;
-    const baseline = await jointBaselineEmbeddings(ctx, opts.baselines as BaselineName);
+    const baseline = await jointBaselineEmbeddings(ctx, opts.baselines);
 
     // One point per (example, real position, alpha); padding positions have nothing to move.
     const positions: [number, number][] = [];
@@ -64,7 +64,7 @@ export const sequentialIntegratedGradients = defineMethod({
           for (let h = 0; h < hidden; h++) integral[b * rowSize + i * hidden + h] += weight * gradient[i * hidden + h];
         },
       },
-      { target: requireTarget(ctx, 'sequential_integrated_gradients'), chunkSize: opts.internal_batch_size as number | undefined },
+      { target: requireTarget(ctx, 'sequential_integrated_gradients'), chunkSize: opts.internal_batch_size },
     );
     const attributions = Float32Array.from(integral, (v, i) => (opts.multiply_by_inputs ? v * (x.data[i] - baseline.data[i]) : v));
     const result = splitAttributions(ctx, attributions, [hidden]);

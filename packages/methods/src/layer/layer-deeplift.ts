@@ -1,4 +1,4 @@
-import { defineMethod, parseOptions, requireTarget } from '@inseq/core';
+import { defineMethod, defineOptions, requireTarget } from '@inseq/core';
 import { BASELINES, type BaselineName } from '../gradient/baseline-embeddings';
 import { convergenceDeltas } from '../gradient/convergence-deltas';
 import { deeplift } from '../gradient/deeplift';
@@ -6,12 +6,12 @@ import { layerActivations } from './layer-activations';
 import { layerGradients, layerResult, sideBaselines } from './layer-pass';
 import { targetLayer } from './target-layer';
 
-const options = {
-  target_layer: { type: 'string' },
-  baselines: { type: 'string', default: 'unk', values: BASELINES },
-  multiply_by_inputs: { type: 'boolean', default: true },
-  return_convergence_delta: { type: 'boolean', default: false },
-} as const;
+const options = defineOptions({
+  target_layer: { type: 'string', description: 'Layer whose output is attributed (see list-methods / layerNames; default: the token embeddings).' },
+  baselines: { type: 'string', default: 'unk', values: BASELINES, description: 'Baseline token: unk (Inseq), zeros (zero embeddings) or pad.' },
+  multiply_by_inputs: { type: 'boolean', default: true, description: 'Multiply by (input − baseline); false keeps the plain integrated gradient.' },
+  return_convergence_delta: { type: 'boolean', default: false, description: 'Add the step score deltas = Σ attributions − (F(input) − F(baseline)).' },
+});
 
 /**
  * Layer DeepLIFT (Shrikumar et al. 2017, arXiv:1704.02685, Rescale rule, at a layer), as Captum's
@@ -32,7 +32,7 @@ export const layerDeeplift = defineMethod({
   family: 'gradient',
   requires: ['gradients', 'layerActivations', 'rescaleGradients'],
   description: "DeepLIFT (Rescale) multipliers at a layer's output (target_layer, default the embeddings) times its difference from the baseline's.",
-  parseOptions: (raw) => parseOptions('layer_deeplift', raw, options),
+  options,
   async attributeStep(ctx) {
     const opts = ctx.options;
     const layer = targetLayer(ctx, 'layer_deeplift');
@@ -40,7 +40,7 @@ export const layerDeeplift = defineMethod({
       const { target_layer: _, ...rest } = opts;
       return deeplift.attributeStep({ ...ctx, options: rest });
     }
-    const baselines = await sideBaselines(ctx, opts.baselines as BaselineName);
+    const baselines = await sideBaselines(ctx, opts.baselines);
     const examples = Int32Array.from({ length: ctx.inputIds.shape[0] }, (_, b) => b);
     const target = requireTarget(ctx, 'layer_deeplift');
     const { gradients } = await layerGradients(ctx, { layer, target, examples, rescale: baselines });

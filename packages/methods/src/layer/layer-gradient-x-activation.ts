@@ -1,13 +1,13 @@
-import { defineMethod, parseOptions, requireTarget } from '@inseq/core';
+import { defineMethod, defineOptions, requireTarget } from '@inseq/core';
 import { inputXGradient } from '../gradient/input-x-gradient';
 import { saliency } from '../gradient/saliency';
 import { layerGradients, layerResult } from './layer-pass';
 import { targetLayer } from './target-layer';
 
-const options = {
-  target_layer: { type: 'string' },
-  multiply_by_inputs: { type: 'boolean', default: true },
-} as const;
+const options = defineOptions({
+  target_layer: { type: 'string', description: 'Layer whose output is attributed (see list-methods / layerNames; default: the token embeddings).' },
+  multiply_by_inputs: { type: 'boolean', default: true, description: 'Multiply the gradient by the layer activation (false: the gradient alone).' },
+});
 
 /**
  * Layer Gradient × Activation (Shrikumar et al. 2016, arXiv:1605.01713, at a layer), as
@@ -26,7 +26,7 @@ export const layerGradientXActivation = defineMethod({
   family: 'gradient',
   requires: ['gradients', 'layerActivations'],
   description: "A layer's output (target_layer, default the embeddings) times the gradient with respect to it.",
-  parseOptions: (raw) => parseOptions('layer_gradient_x_activation', raw, options),
+  options,
   async attributeStep(ctx) {
     const layer = targetLayer(ctx, 'layer_gradient_x_activation');
     if (!layer) {

@@ -1,4 +1,4 @@
-import { defineMethod, parseOptions, requireTarget } from '@inseq/core';
+import { defineMethod, defineOptions, requireTarget } from '@inseq/core';
 import type { BaselineName } from '../gradient/baseline-embeddings';
 import { convergenceDeltas } from '../gradient/convergence-deltas';
 import { integratedGradients } from '../gradient/integrated-gradients';
@@ -8,7 +8,10 @@ import { layerActivations } from './layer-activations';
 import { layerGradients, layerResult, sideBaselines } from './layer-pass';
 import { targetLayer } from './target-layer';
 
-const options = { target_layer: { type: 'string' }, ...pathIntegralOptions } as const;
+const options = defineOptions({
+  target_layer: { type: 'string', description: 'Layer whose output is attributed (see the backend’s layer names; default: the token embeddings).' },
+  ...pathIntegralOptions,
+});
 
 /**
  * Layer Integrated Gradients (Sundararajan et al. 2017, arXiv:1703.01365, applied to a layer's
@@ -35,7 +38,7 @@ export const layerIntegratedGradients = defineMethod({
   family: 'gradient',
   requires: ['gradients', 'layerActivations'],
   description: "Integrated gradients of a layer's output (target_layer, default the embeddings) from its baseline value.",
-  parseOptions: (raw) => parseOptions('layer_integrated_gradients', raw, options),
+  options,
   async attributeStep(ctx) {
     const opts = ctx.options;
     const layer = targetLayer(ctx, 'layer_integrated_gradients');
@@ -44,9 +47,9 @@ export const layerIntegratedGradients = defineMethod({
       return integratedGradients.attributeStep({ ...ctx, options: rest });
     }
     const target = requireTarget(ctx, 'layer_integrated_gradients');
-    const nSteps = opts.n_steps as number;
-    const { alphas, stepSizes } = integrationRule(opts.method as IntegrationMethod, nSteps);
-    const baselines = await sideBaselines(ctx, opts.baselines as BaselineName);
+    const nSteps = opts.n_steps;
+    const { alphas, stepSizes } = integrationRule(opts.method, nSteps);
+    const baselines = await sideBaselines(ctx, opts.baselines);
     const activations = await layerActivations(ctx, layer, baselines);
     const [batch, length, hidden] = activations.input.shape;
     const rowSize = length * hidden;
@@ -55,7 +58,7 @@ export const layerIntegratedGradients = defineMethod({
 
     const integral = new Float64Array(difference.length);
     const points = nSteps * batch;
-    const chunkSize = Math.min((opts.internal_batch_size as number | undefined) ?? points, points);
+    const chunkSize = Math.min(opts.internal_batch_size ?? points, points);
     for (let first = 0; first < points; first += chunkSize) {
       const rows = Math.min(chunkSize, points - first);
       const examples = Int32Array.from({ length: rows }, (_, r) => (first + r) % batch);

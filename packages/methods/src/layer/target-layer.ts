@@ -24,12 +24,12 @@ function stackOf(name: string): 'encoder' | 'decoder' | undefined {
  * default (`get_embedding_layer`, which the encoder and the decoder both call) — their outputs
  * are the step's input embeddings of each side, so the caller attributes those instead.
  */
-export function targetLayer(ctx: StepContext, method: string): TargetLayer | undefined {
+export function targetLayer(ctx: StepContext & { readonly options: { readonly target_layer?: string } }, method: string): TargetLayer | undefined {
   const names = ctx.backend.layerNames?.() ?? [];
   if (names.length === 0) {
     throw new InvalidInputError(`${method} needs named layers, and backend '${ctx.backend.name}' lists none.`, { code: 'INVALID_ARGUMENT' });
   }
-  const requested = ctx.options.target_layer as string | undefined;
+  const requested = ctx.options.target_layer;
   const encoderDecoder = ctx.encoder !== undefined;
   if (requested === undefined) return encoderDecoder ? undefined : { name: names[0], stack: 'decoder' };
   if (!names.includes(requested)) {

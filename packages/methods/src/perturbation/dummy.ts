@@ -12,7 +12,6 @@ export const dummy = defineMethod({
   // Step scores only: no pass of its own, so no embeddings either (runs on any ONNX export).
   embeddings: 'never',
   description: 'No attributions, only step scores.',
-  parseOptions: (raw) => parseOptions('dummy', raw, {}),
   async attributeStep() {
     return {};
   },

@@ -1,5 +1,5 @@
 import { linearModel } from '@inseq/testing';
-import { logit } from '@inseq/core';
+import { logit, parseMethodOptions } from '@inseq/core';
 import { describe, expect, it } from 'vitest';
 import {
   decoderIds,
@@ -94,7 +94,7 @@ describe('perturbation methods on an encoder-decoder step (logits = W · (Σ E_s
       targetIds: Int32Array.of(4),
       attributedFn: logit,
       specialTokenIds: decoderOnly.tokenizer.specialTokenIds,
-      options: occlusion.parseOptions!({ abs: false }),
+      options: parseMethodOptions(occlusion, { abs: false }),
     };
     const out = await occlusion.attributeStep(ctx);
     expect(Object.keys(out)).toEqual(['attributions']);

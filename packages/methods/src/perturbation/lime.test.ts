@@ -75,7 +75,7 @@ describe('lime on a closed-form model (logits = W · Σ x)', () => {
 
   it('rejects bad options', async () => {
     await expect(limeRows({ mask_prob: 1.5 })).rejects.toThrow(/mask_prob' must be <= 1/);
-    await expect(limeRows({ samples: 3 })).rejects.toThrow(/lime has no option 'samples'. Its options are: n_samples, mask_prob/);
+    await expect(limeRows({ samples: 3 })).rejects.toThrow(/lime has no option 'samples'. Did you mean 'n_samples'\? Its options are: n_samples, mask_prob/);
   });
 });
 

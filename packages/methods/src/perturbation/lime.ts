@@ -1,4 +1,4 @@
-import { defineMethod, parseOptions, type SpecialTokenIds } from '@inseq/core';
+import { defineMethod, defineOptions, type SpecialTokenIds } from '@inseq/core';
 import { BASELINES, type BaselineName } from '../gradient/baseline-embeddings';
 import { jointIds, jointLayout, jointMask, splitAttributions } from '../gradient/joint-inputs';
 import { baselineReplacement } from './baseline-replacement';
@@ -7,14 +7,14 @@ import { realPositions } from './real-positions';
 import { scoreVariants } from './score-variants';
 import { seededRandom } from '../gradient/seeded-random';
 
-const options = {
-  n_samples: { type: 'number', default: 50, integer: true, min: 1 },
-  mask_prob: { type: 'number', default: 0.3, min: 0, max: 1 },
-  mask_token: { type: 'string', default: 'unk', values: BASELINES },
-  alpha: { type: 'number', default: 1, min: 0 },
-  seed: { type: 'number', default: 42, integer: true },
-  internal_batch_size: { type: 'number', integer: true, min: 1 },
-} as const;
+const options = defineOptions({
+  n_samples: { type: 'number', default: 50, integer: true, min: 1, description: 'Perturbed samples per input.' },
+  mask_prob: { type: 'number', default: 0.3, min: 0, max: 1, description: 'Probability that a token is masked in a sample.' },
+  mask_token: { type: 'string', default: 'unk', values: BASELINES, description: 'Token that replaces masked ones: unk, zeros or pad.' },
+  alpha: { type: 'number', default: 1, min: 0, description: 'Ridge regularisation of the surrogate linear model.' },
+  seed: { type: 'number', default: 42, integer: true, description: 'Seed of the masks (per row, independent of batching).' },
+  internal_batch_size: { type: 'number', integer: true, min: 1, description: 'Rows per backend call (default: all at once).' },
+});
 
 function specialIds(special: SpecialTokenIds): Set<number> {
   return new Set([special.bos, special.eos, special.unk, special.pad].filter((id): id is number => id !== undefined));
@@ -55,12 +55,12 @@ export const lime = defineMethod({
   // Baseline embeddings only where the backend runs on embeddings; ids-only backends get baseline ids.
   embeddings: 'embeddingInputs',
   description: 'Local linear surrogate (ridge) fitted on random token maskings; its coefficients are the attributions.',
-  parseOptions: (raw) => parseOptions('lime', raw, options),
+  options,
   async attributeStep(ctx) {
     const opts = ctx.options;
-    const nSamples = opts.n_samples as number;
-    const maskProb = opts.mask_prob as number;
-    const maskToken = opts.mask_token as BaselineName;
+    const nSamples = opts.n_samples;
+    const maskProb = opts.mask_prob;
+    const maskToken = opts.mask_token;
     // With a source, positions are joint (target then source): source tokens are features too.
     const { batch, positions: length } = jointLayout(ctx);
     const mask = jointMask(ctx);
@@ -75,7 +75,7 @@ export const lime = defineMethod({
       const real = realPositions(mask, b);
       const ids = real.map((s) => inputIds[b * length + s]);
       const features = real.filter((_, n) => !special.has(ids[n]));
-      const random = seededRandom(opts.seed as number, [...ids, ctx.targetIds[b]]).uniform;
+      const random = seededRandom(opts.seed, [...ids, ctx.targetIds[b]]).uniform;
       const samples = Array.from({ length: nSamples }, () => Float64Array.from(features, () => (random() < maskProb ? 0 : 1)));
       // Inseq's kernel: how many tokens the perturbed input shares with the original (a masked
       // token that already was the mask token counts as shared).
@@ -87,7 +87,7 @@ export const lime = defineMethod({
     });
 
     const rowOf = new Int32Array(batch * nSamples).map((_, v) => Math.floor(v / nSamples));
-    const chunkRows = (opts.internal_batch_size as number | undefined) ?? rowOf.length;
+    const chunkRows = opts.internal_batch_size ?? rowOf.length;
     const scores = await scoreVariants(ctx, rowOf, chunkRows, replacement, (v) => {
       const { features, samples } = rows[rowOf[v]];
       const keep = samples[v % nSamples];
@@ -97,7 +97,7 @@ export const lime = defineMethod({
     const attributions = new Float32Array(batch * length);
     rows.forEach(({ features, samples, weights }, b) => {
       if (features.length === 0) return;
-      const fit = fitRidge(samples, scores.subarray(b * nSamples, (b + 1) * nSamples), weights, opts.alpha as number);
+      const fit = fitRidge(samples, scores.subarray(b * nSamples, (b + 1) * nSamples), weights, opts.alpha);
       features.forEach((s, f) => {
         attributions[b * length + s] = fit.coefficients[f];
       });

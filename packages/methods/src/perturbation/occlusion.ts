@@ -1,15 +1,15 @@
-import { defineMethod, parseOptions } from '@inseq/core';
+import { defineMethod, defineOptions } from '@inseq/core';
 import { BASELINES, type BaselineName } from '../gradient/baseline-embeddings';
 import { jointLayout, jointMask, splitAttributions } from '../gradient/joint-inputs';
 import { baselineReplacement } from './baseline-replacement';
 import { realPositions } from './real-positions';
 import { scoreVariants } from './score-variants';
 
-const options = {
-  baselines: { type: 'string', default: 'unk', values: BASELINES },
-  internal_batch_size: { type: 'number', integer: true, min: 1 },
-  abs: { type: 'boolean', default: true },
-} as const;
+const options = defineOptions({
+  baselines: { type: 'string', default: 'unk', values: BASELINES, description: 'Token that replaces the occluded one: unk, zeros or pad.' },
+  internal_batch_size: { type: 'number', integer: true, min: 1, description: 'Rows per backend call (default: all at once).' },
+  abs: { type: 'boolean', default: true, description: 'Absolute value of the change in the attributed function.' },
+});
 
 /**
  * Occlusion (Zeiler & Fergus 2014, "Visualizing and Understanding Convolutional Networks",
@@ -41,13 +41,13 @@ export const occlusion = defineMethod({
   // Baseline embeddings only where the backend runs on embeddings; ids-only backends get baseline ids.
   embeddings: 'embeddingInputs',
   description: 'Change of the attributed function when each token in turn is replaced by a baseline (UNK) embedding.',
-  parseOptions: (raw) => parseOptions('occlusion', raw, options),
+  options,
   async attributeStep(ctx) {
     const opts = ctx.options;
     // With a source, positions are joint (target then source): source tokens are occluded too.
     const { batch, positions: length } = jointLayout(ctx);
     const mask = jointMask(ctx);
-    const replacement = await baselineReplacement(ctx, 'occlusion', opts.baselines as BaselineName);
+    const replacement = await baselineReplacement(ctx, 'occlusion', opts.baselines);
     // Variant layout: per row, the unperturbed input (occluded −1) then one per real position.
     const rowOf: number[] = [];
     const occluded: number[] = [];
@@ -57,7 +57,7 @@ export const occlusion = defineMethod({
         occluded.push(position);
       }
     }
-    const chunkRows = (opts.internal_batch_size as number | undefined) ?? rowOf.length;
+    const chunkRows = opts.internal_batch_size ?? rowOf.length;
     const scores = await scoreVariants(ctx, Int32Array.from(rowOf), chunkRows, replacement, (v) =>
       occluded[v] >= 0 ? [occluded[v]] : [],
     );

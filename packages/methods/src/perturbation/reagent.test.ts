@@ -1,4 +1,4 @@
-import { type AttributionMethod, type AttributionModel, attribute, createRegistry, type ForwardInput } from '@inseq/core';
+import { type AttributionMethod, type AttributionModel, attribute, createRegistry, type ForwardInput, parseMethodOptions } from '@inseq/core';
 import { linearModel } from '@inseq/testing';
 import { describe, expect, it } from 'vitest';
 import { registerBuiltinMethods } from '../register-builtin-methods';
@@ -58,7 +58,7 @@ describe('reagent', () => {
   });
 
   it('parses Inseq’s options and defaults', () => {
-    expect(reagent.parseOptions!({})).toEqual({
+    expect(parseMethodOptions(reagent, {})).toEqual({
       keep_top_n: 5,
       invert_keep: false,
       stopping_condition_top_k: 3,
@@ -67,7 +67,7 @@ describe('reagent', () => {
       num_probes: 16,
       seed: 42,
     });
-    expect(() => reagent.parseOptions!({ keep_top_n: 0 })).toThrow(/'keep_ratio' must be given/);
-    expect(reagent.parseOptions!({ keep_top_n: 0, keep_ratio: 0.5 }).keep_ratio).toBe(0.5);
+    expect(() => parseMethodOptions(reagent, { keep_top_n: 0 })).toThrow(/'keep_ratio' must be given/);
+    expect(parseMethodOptions(reagent, { keep_top_n: 0, keep_ratio: 0.5 }).keep_ratio).toBe(0.5);
   });
 });

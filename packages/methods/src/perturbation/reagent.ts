@@ -1,18 +1,18 @@
-import { defineMethod, InvalidInputError, parseOptions, probability, type IntTensor, type StepContext } from '@inseq/core';
+import { defineMethod, defineOptions, type IntTensor, InvalidInputError, probability, type StepContext } from '@inseq/core';
 import { jointIds, jointLayout, jointMask, splitAttributions, splitSides } from '../gradient/joint-inputs';
 import { seededRandom } from '../gradient/seeded-random';
 import { realPositions } from './real-positions';
 
-const options = {
-  keep_top_n: { type: 'number', default: 5, integer: true, min: 0 },
-  keep_ratio: { type: 'number', min: 0, max: 1 },
-  invert_keep: { type: 'boolean', default: false },
-  stopping_condition_top_k: { type: 'number', default: 3, integer: true, min: 1 },
-  replacing_ratio: { type: 'number', default: 0.3, min: 0, max: 1 },
-  max_probe_steps: { type: 'number', default: 3000, integer: true, min: 1 },
-  num_probes: { type: 'number', default: 16, integer: true, min: 1 },
-  seed: { type: 'number', default: 42, integer: true },
-} as const;
+const options = defineOptions({
+  keep_top_n: { type: 'number', default: 5, integer: true, min: 0, description: 'Tokens kept (not replaced) per probe step; 0 uses keep_ratio.' },
+  keep_ratio: { type: 'number', min: 0, max: 1, description: 'Share of tokens kept when keep_top_n is 0.' },
+  invert_keep: { type: 'boolean', default: false, description: 'Replace the kept tokens instead of the others.' },
+  stopping_condition_top_k: { type: 'number', default: 3, integer: true, min: 1, description: 'A probe stops once the target is within the model’s top k.' },
+  replacing_ratio: { type: 'number', default: 0.3, min: 0, max: 1, description: 'Share of tokens replaced per probe round.' },
+  max_probe_steps: { type: 'number', default: 3000, integer: true, min: 1, description: 'Most rounds a probe runs.' },
+  num_probes: { type: 'number', default: 16, integer: true, min: 1, description: 'Independent random probes averaged.' },
+  seed: { type: 'number', default: 42, integer: true, description: 'Seed of the probes (per row, independent of batching).' },
+});
 
 /** One probe: the running importance logits of one input row. */
 interface Probe {
@@ -68,12 +68,11 @@ export const reagent = defineMethod({
   // Replaces ids (by the model's own proposals), never embeddings.
   embeddings: 'never',
   description: 'Recursive attribution generator: importance from probability drops under random token replacement.',
-  parseOptions(raw) {
-    const parsed = parseOptions('reagent', raw, options);
+  options,
+  checkOptions(parsed) {
     if (parsed.keep_top_n === 0 && parsed.keep_ratio === undefined) {
       throw new InvalidInputError("reagent option 'keep_top_n' is 0, so 'keep_ratio' must be given (a number in [0, 1]).", { code: 'INVALID_ARGUMENT' });
     }
-    return parsed;
   },
   async attributeStep(ctx) {
     const opts = ctx.options;
@@ -86,24 +85,24 @@ export const reagent = defineMethod({
     // The source by ids only: ids-only backends (ONNX Runtime) refuse embeddings.
     const encoder = ctx.encoder && { inputIds: ctx.encoder.inputIds, attentionMask: ctx.encoder.attentionMask };
     const { logits } = await ctx.backend.forward({ inputIds: ctx.inputIds, attentionMask: ctx.attentionMask, ...(encoder && { encoder }) });
-    const original = await probability.compute({ logits, targetIds: ctx.targetIds, options: {} });
+    const original = await probability.compute({ logits, targetIds: ctx.targetIds, options: { logprob: false } });
 
     const probes: Probe[] = [];
     for (let b = 0; b < batch; b++) {
       const positions = realPositions(mask, b);
       const ids = positions.map((s) => inputIds[b * length + s]);
-      const random = seededRandom(opts.seed as number, [...ids, ctx.targetIds[b]]).uniform;
-      for (let p = 0; p < (opts.num_probes as number); p++) {
+      const random = seededRandom(opts.seed, [...ids, ctx.targetIds[b]]).uniform;
+      for (let p = 0; p < opts.num_probes; p++) {
         probes.push({ row: b, positions, random, logits: Float64Array.from(positions, () => random()), stopped: false });
       }
     }
     const sample = (probe: Probe) => available[Math.floor(probe.random() * available.length)];
 
-    for (let round = 0; round < (opts.max_probe_steps as number); round++) {
+    for (let round = 0; round < opts.max_probe_steps; round++) {
       const running = probes.filter((probe) => !probe.stopped);
       if (running.length === 0) break;
       // Update: replace tokens at random, credit each by the drop in the target's probability.
-      const replaced = running.map((probe) => probe.positions.map(() => probe.random() < (opts.replacing_ratio as number)));
+      const replaced = running.map((probe) => probe.positions.map(() => probe.random() < opts.replacing_ratio));
       const updated = await targetProbabilities(ctx, running, (probe, i, n) => (replaced[i][n] ? sample(probe) : undefined));
       running.forEach((probe, i) => {
         const delta = original[probe.row] - updated.probabilities[i];
@@ -117,7 +116,7 @@ export const reagent = defineMethod({
       const invert = opts.invert_keep === true;
       const check = await targetProbabilities(ctx, running, (probe, i, n) => (kept[i].has(n) === invert ? sample(probe) : undefined));
       running.forEach((probe, i) => {
-        if (check.ranks[i] < (opts.stopping_condition_top_k as number)) probe.stopped = true;
+        if (check.ranks[i] < opts.stopping_condition_top_k) probe.stopped = true;
       });
     }
 
@@ -136,9 +135,9 @@ export const reagent = defineMethod({
   },
 });
 
-function keepCount(opts: Readonly<Record<string, unknown>>, length: number): number {
-  const topN = opts.keep_top_n as number;
-  return topN > 0 ? topN : Math.ceil((opts.keep_ratio as number) * length);
+function keepCount(opts: { readonly keep_top_n: number; readonly keep_ratio?: number }, length: number): number {
+  const topN = opts.keep_top_n;
+  return topN > 0 ? topN : Math.ceil((opts.keep_ratio ?? 0) * length);
 }
 
 /** Indices of the `count` largest values (ties to the earlier index). */
@@ -186,7 +185,7 @@ async function targetProbabilities(
     }),
   });
   const targetIds = Int32Array.from(probes, (probe) => ctx.targetIds[probe.row]);
-  const probabilities = await probability.compute({ logits, targetIds, options: {} });
+  const probabilities = await probability.compute({ logits, targetIds, options: { logprob: false } });
   const vocab = logits.shape[1];
   const ranks = Int32Array.from(probes, (_, i) => {
     const row = logits.data.subarray(i * vocab, (i + 1) * vocab);

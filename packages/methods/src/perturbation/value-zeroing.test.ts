@@ -1,3 +1,4 @@
+import { parseMethodOptions } from '@inseq/core';
 import { attentionLinearModel } from '@inseq/testing';
 import { describe, expect, it } from 'vitest';
 import { expectSameLayout, stepwise } from '../attention/sequence-context.test-support';
@@ -109,6 +110,6 @@ describe('value_zeroing on a closed-form attention model', () => {
 
   it('declares what it needs from the backend', () => {
     expect(valueZeroing.requires).toEqual(['valueZeroing', 'hiddenStates']);
-    expect(() => valueZeroing.parseOptions!({ similarity_metric: 'dot' })).toThrow(/one of 'cosine', 'euclidean'/);
+    expect(() => parseMethodOptions(valueZeroing, { similarity_metric: 'dot' })).toThrow(/one of 'cosine', 'euclidean'/);
   });
 });

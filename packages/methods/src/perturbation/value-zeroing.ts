@@ -1,12 +1,12 @@
-import { defineMethod, parseOptions, type ModelBackend } from '@inseq/core';
+import { defineMethod, defineOptions, type ModelBackend } from '@inseq/core';
 import { requireDecoderOnlySequence } from '../attention/require-decoder-only-sequence';
 import { realPositions } from './real-positions';
 import { SIMILARITY_METRICS, type SimilarityMetric, valueZeroingDistances } from './value-zeroing-distances';
 
-const options = {
-  similarity_metric: { type: 'string', default: 'cosine', values: SIMILARITY_METRICS },
-  internal_batch_size: { type: 'number', integer: true, min: 1 },
-} as const;
+const options = defineOptions({
+  similarity_metric: { type: 'string', default: 'cosine', values: SIMILARITY_METRICS, description: 'How far each hidden state moves when a token’s values are zeroed: cosine or euclidean.' },
+  internal_batch_size: { type: 'number', integer: true, min: 1, description: 'Rows per backend call (default: all at once).' },
+});
 
 /** Hidden-state floats one `forward` call may return (64 MiB): every layer's states come back. */
 const HIDDEN_STATE_BUDGET = 2 ** 24;
@@ -67,7 +67,7 @@ export const valueZeroing = defineMethod({
   // Zeroes value vectors inside ids-only passes.
   embeddings: 'never',
   description: "Context mixing: change of each layer's output when one token's attention value vector is zeroed.",
-  parseOptions: (raw) => parseOptions('value_zeroing', raw, options),
+  options,
   async attributeStep(ctx) {
     const [batch, length] = ctx.inputIds.shape;
     const layers = ctx.backend.config.numLayers;
@@ -78,7 +78,7 @@ export const valueZeroing = defineMethod({
       attentionMask: ctx.attentionMask,
       queries: keys.map(() => [length - 1]),
       keys,
-      metric: ctx.options.similarity_metric as SimilarityMetric,
+      metric: ctx.options.similarity_metric,
       chunkRows: chunkRows(ctx.backend, length, ctx.options.internal_batch_size),
       // The source rides along unchanged; its token embeddings are looked up again by the backend.
       ...(ctx.encoder && { encoder: { inputIds: ctx.encoder.inputIds, attentionMask: ctx.encoder.attentionMask } }),
@@ -108,7 +108,7 @@ export const valueZeroing = defineMethod({
       attentionMask: ctx.attentionMask,
       queries,
       keys,
-      metric: ctx.options.similarity_metric as SimilarityMetric,
+      metric: ctx.options.similarity_metric,
       chunkRows: chunkRows(ctx.backend, maxLength, ctx.options.internal_batch_size),
     });
     const attributions = ctx.rows.map(({ offset, start, end }, r) => {
