@@ -3,6 +3,7 @@ import { InseqError } from 'inseq';
 import { type CliIo, processIo } from './cli-io';
 import { addAttributeCommand } from './commands/attribute-command';
 import { addEvaluateCommand } from './commands/evaluate-command';
+import { addExplainCommand } from './commands/explain-command';
 import { addListCommands } from './commands/list-commands';
 
 /** Builds the `inseq` program, writing to `io`. */
@@ -15,6 +16,7 @@ export function createProgram(io: CliIo = processIo): Command {
   addAttributeCommand(program, io);
   addEvaluateCommand(program, io);
   addListCommands(program, io);
+  addExplainCommand(program, io);
   for (const command of program.commands) command.exitOverride();
   return program;
 }

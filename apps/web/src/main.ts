@@ -6,12 +6,14 @@ import {
   buildHeatmapView,
   createDefaultRegistries,
   defaultAggregationFunction,
+  describeOptions,
   outputFromBytes,
   parseAggregationPipeline,
   renderSequenceHtml,
   vizStyles,
 } from 'inseq';
 import { type DownloadKind, downloadOutput } from './downloads';
+import { fieldsFromOptions, type OptionField, optionFields, optionsFromFields } from './option-form';
 import { type Engine, probeEngines } from './engines';
 import { type PickedFolder, folderFromDrop, folderFromInput } from './picked-files';
 import { type PreparedExample, forcedText, parsePreparedExamples, parseShippedModels } from './shipped-models';
@@ -50,16 +52,81 @@ function fillSelect(select: HTMLSelectElement, ids: readonly string[], selected:
   select.replaceChildren(...ids.map((id) => new Option(id, id, id === selected, id === selected)));
 }
 
-/** Shows what the chosen method is and its options' defaults (what `{}` means). */
+let optionForm: OptionField[] = [];
+
+/** The input of one generated option field. */
+function optionInput(field: OptionField): HTMLInputElement | HTMLSelectElement {
+  const { option } = field;
+  const hint = `default: ${option.default === undefined ? (option.required ? 'required' : 'none') : JSON.stringify(option.default)}`;
+  if (field.kind === 'boolean' || field.kind === 'choice') {
+    const select = document.createElement('select');
+    const values = field.kind === 'boolean' ? ['true', 'false'] : field.values;
+    select.append(new Option(`(${hint})`, ''), ...values.map((value) => new Option(value, value)));
+    return select;
+  }
+  const input = document.createElement('input');
+  input.type = field.kind === 'number' ? 'number' : 'text';
+  if (field.kind === 'number') {
+    input.step = field.step;
+    if (field.min !== undefined) input.min = String(field.min);
+    if (field.max !== undefined) input.max = String(field.max);
+  }
+  input.placeholder = hint;
+  return input;
+}
+
+/** The generated option fields' current raw values, by option name. */
+function optionFieldValues(): Record<string, string> {
+  const values: Record<string, string> = {};
+  for (const element of document.querySelectorAll<HTMLInputElement | HTMLSelectElement>('#method-option-form [data-option]')) {
+    values[element.dataset.option!] = element.value;
+  }
+  return values;
+}
+
+/** Form → JSON: the options the user set in the form, written to the JSON field that the request reads. */
+function syncJsonFromForm(): void {
+  try {
+    $<HTMLInputElement>('method-options').value = JSON.stringify(optionsFromFields(optionForm, optionFieldValues()));
+    $('error').textContent = '';
+  } catch (error) {
+    showError((error as Error).message);
+  }
+}
+
+/** JSON → form: fills the generated fields from the JSON field (e.g. after a prepared example). */
+function syncFormFromJson(): void {
+  let options: unknown;
+  try {
+    options = JSON.parse($<HTMLInputElement>('method-options').value || '{}');
+  } catch {
+    return; // readRequest reports malformed JSON when the attribution starts
+  }
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) return;
+  const values = fieldsFromOptions(optionForm, options as Record<string, unknown>);
+  for (const element of document.querySelectorAll<HTMLInputElement | HTMLSelectElement>('#method-option-form [data-option]')) {
+    element.value = values[element.dataset.option!] ?? '';
+  }
+}
+
+/** Shows what the chosen method is and builds its option form from its spec (`describeOptions`). */
 function describeMethod(): void {
   const method = registries.methods.get($<HTMLSelectElement>('method').value);
-  let defaults = '';
-  try {
-    defaults = JSON.stringify(method.parseOptions?.({}) ?? {});
-  } catch {
-    // A method whose options have no complete defaults: its description says what to pass.
-  }
-  $('method-help').textContent = `${method.description}${defaults && defaults !== '{}' ? ` Defaults: ${defaults}` : ''}`;
+  $('method-help').textContent = method.description;
+  optionForm = optionFields(describeOptions(method.options));
+  $('method-option-form').replaceChildren(
+    ...optionForm.map((field) => {
+      const label = document.createElement('label');
+      label.title = `${field.option.description} (${field.option.constraint})`;
+      const input = optionInput(field);
+      input.dataset.option = field.option.name;
+      input.addEventListener('change', syncJsonFromForm);
+      label.append(`${field.option.name} `, input);
+      return label;
+    }),
+  );
+  $('method-option-form').hidden = optionForm.length === 0;
+  syncFormFromJson();
 }
 
 function stepScoreBoxes(): void {
@@ -321,6 +388,7 @@ function runExample(example: PreparedExample): void {
   $<HTMLSelectElement>('method').value = example.method;
   describeMethod();
   $<HTMLInputElement>('method-options').value = JSON.stringify(example.attributionArgs ?? {});
+  syncFormFromJson();
   startAttribution();
 }
 
@@ -330,7 +398,11 @@ async function start(): Promise<void> {
   fillSelect($('attributed-fn'), registries.stepFunctions.list(), 'probability');
   stepScoreBoxes();
   describeMethod();
-  $('method').addEventListener('change', describeMethod);
+  $('method').addEventListener('change', () => {
+    $<HTMLInputElement>('method-options').value = '{}'; // another method: its own options
+    describeMethod();
+  });
+  $('method-options').addEventListener('input', syncFormFromJson);
   for (const radio of document.querySelectorAll('input[name="model-source"]')) radio.addEventListener('change', showSourceFields);
   $<HTMLInputElement>('folder-input').addEventListener('change', (event) => {
     const files = (event.target as HTMLInputElement).files;
