@@ -281,7 +281,7 @@ describe('inseq CLI', () => {
       expect(await readdir(directory)).toEqual([]);
     }
     it('unknown method', () =>
-      expectNoFiles(['attribute', '-i', 'Hi', '-a', 'integrated_gradient'], /Unknown attribution method 'integrated_gradient'. Known attribution methods: saliency, input_x_gradient, integrated_gradients/));
+      expectNoFiles(['attribute', '-i', 'Hi', '-a', 'integrated_gradient'], /Unknown attribution method 'integrated_gradient'. Did you mean 'integrated_gradients'\? Known attribution methods: saliency, input_x_gradient, integrated_gradients/));
     it('unknown step function', () =>
       expectNoFiles(['attribute', '-i', 'Hi', '--step-scores', 'entropyy'], /Unknown step function 'entropyy'/));
     it('generated text that does not start with the input', () =>

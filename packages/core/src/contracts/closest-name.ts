@@ -16,13 +16,14 @@ export function editDistance(a: string, b: string): number {
 /**
  * The known name a mistyped `name` most likely meant, for "did you mean …?" hints: compared
  * case-insensitively with `-`, `_` and spaces ignored (so camelCase `nSteps` finds `n_steps`), the
- * nearest within a third of its length (at least 2 edits); `undefined` when none is that close.
+ * nearest within a third of its length (at least 1 edit, fewer than its length); `undefined` when none is that close.
  */
 export function closestName(name: string, known: readonly string[]): string | undefined {
   const fold = (s: string) => s.toLowerCase().replace(/[-_\s]/g, '');
   const target = fold(name);
   let best: string | undefined;
-  let bestDistance = Math.max(2, Math.floor(target.length / 3)) + 1;
+  // Within a third of the name (at least 1 edit), and never a rewrite of the whole name.
+  let bestDistance = Math.min(Math.max(1, Math.floor(target.length / 3)), target.length - 1) + 1;
   for (const candidate of known) {
     const distance = editDistance(target, fold(candidate));
     if (distance < bestDistance) {

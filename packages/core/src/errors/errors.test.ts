@@ -28,6 +28,7 @@ describe('errors: one constructor order, message then { code, cause }', () => {
     expect(new ModelLoadError('x').code).toBe('MODEL_LOAD');
     expect('cause' in new BackendError('x')).toBe(false);
     const unknown = new UnknownIdError('method', 'salency', ['saliency']);
-    expect([unknown.code, unknown.message]).toEqual(['UNKNOWN_ID', "Unknown method 'salency'. Known methods: saliency."]);
+    expect([unknown.code, unknown.message]).toEqual(['UNKNOWN_ID', "Unknown method 'salency'. Did you mean 'saliency'? Known methods: saliency."]);
+    expect(new UnknownIdError('backend', 'onnx', ['tfjs']).message).toBe("Unknown backend 'onnx'. Known backends: tfjs.");
   });
 });
