@@ -11,10 +11,10 @@ export {
   type TfjsArchitecture,
 } from './models/supported-models';
 export type { CausalLmPass, CausalLmResult, LayerTap, TfjsCausalLm } from './models/tfjs-causal-lm';
-export { createGpt2Model } from './models/gpt2/create-gpt2-model';
-export { createLlamaModel } from './models/llama/create-llama-model';
-export { parseLlamaConfig } from './models/llama/llama-settings';
-export { parseGpt2Config } from './models/gpt2/parse-gpt2-config';
+export { createGpt2Model } from './models/decoder-only/gpt2/create-gpt2-model';
+export { createLlamaModel } from './models/decoder-only/llama/create-llama-model';
+export { parseLlamaConfig } from './models/decoder-only/llama/llama-settings';
+export { parseGpt2Config } from './models/decoder-only/gpt2/parse-gpt2-config';
 export {
   readSafetensors,
   type ReadSafetensorsOptions,

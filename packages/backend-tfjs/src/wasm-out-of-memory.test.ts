@@ -2,8 +2,8 @@ import { InseqError, memoryModelFiles } from '@inseq/core';
 import { createTinyGpt2 } from '@inseq/testing';
 import { describe, expect, it } from 'vitest';
 import { loadTfjsBackend } from './load-tfjs-backend';
-import { createGpt2Model } from './models/gpt2/create-gpt2-model';
-import { parseGpt2Config } from './models/gpt2/parse-gpt2-config';
+import { createGpt2Model } from './models/decoder-only/gpt2/create-gpt2-model';
+import { parseGpt2Config } from './models/decoder-only/gpt2/parse-gpt2-config';
 import { createArchitectureRegistry } from './models/supported-models';
 import { wasmOutOfMemoryError } from './wasm-memory-budget';
 

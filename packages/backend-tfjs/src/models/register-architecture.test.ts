@@ -3,8 +3,8 @@ import { createTinyGpt2 } from '@inseq/testing';
 import { describe, expect, it } from 'vitest';
 import { loadTfjsBackend } from '../load-tfjs-backend';
 import { tfjsBackendLoader } from '../tfjs-backend-loader';
-import { createGpt2Model } from './gpt2/create-gpt2-model';
-import { parseGpt2Config } from './gpt2/parse-gpt2-config';
+import { createGpt2Model } from './decoder-only/gpt2/create-gpt2-model';
+import { parseGpt2Config } from './decoder-only/gpt2/parse-gpt2-config';
 import { createArchitectureRegistry, registerArchitecture, supportedModelTypes } from './supported-models';
 
 const tiny = createTinyGpt2();

@@ -1,13 +1,13 @@
 import { createRegistry, type ModelConfig, type RegisterOptions, type Registry } from '@inseq/core';
 import type { SafetensorsFile } from '../safetensors/read-safetensors';
-import { parseBartConfig } from './bart/bart-settings';
-import { createBartModel } from './bart/create-bart-model';
-import { createGpt2Model } from './gpt2/create-gpt2-model';
-import { parseGpt2Config } from './gpt2/parse-gpt2-config';
-import { createLlamaModel } from './llama/create-llama-model';
-import { parseLlamaConfig } from './llama/llama-settings';
-import { createT5Model } from './t5/create-t5-model';
-import { parseT5Config } from './t5/t5-settings';
+import { parseBartConfig } from './seq2seq/bart/bart-settings';
+import { createBartModel } from './seq2seq/bart/create-bart-model';
+import { createGpt2Model } from './decoder-only/gpt2/create-gpt2-model';
+import { parseGpt2Config } from './decoder-only/gpt2/parse-gpt2-config';
+import { createLlamaModel } from './decoder-only/llama/create-llama-model';
+import { parseLlamaConfig } from './decoder-only/llama/llama-settings';
+import { createT5Model } from './seq2seq/t5/create-t5-model';
+import { parseT5Config } from './seq2seq/t5/t5-settings';
 import type { TfjsCausalLm } from './tfjs-causal-lm';
 
 /**

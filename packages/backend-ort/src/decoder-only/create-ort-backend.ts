@@ -17,15 +17,7 @@ import type { OrtGraphLayout } from './ort-graph-layout';
 import { planPrefixReuse } from './plan-prefix-reuse';
 import type { OrtRuntime } from './ort-runtime';
 import { embedFrom, type OrtEmbeddings } from './ort-embeddings';
-
-/** What the ort backend offers on a plain export: next-token logits only (no autodiff, no internals in the graph). */
-export const ortCapabilities: Capabilities = Object.freeze({
-  forward: true,
-  gradients: false,
-  attentions: false,
-  layerActivations: false,
-  hiddenStates: false,
-});
+import { ortCapabilities } from './ort-capabilities';
 
 /** HF generation's position ids: `cumsum(mask) - 1`, padded positions set to 1. */
 function positionIds(mask: IntTensor): Int32Array {

@@ -13,7 +13,7 @@ import {
 } from '@inseq/core';
 import type { Tensor as OrtTensor } from 'onnxruntime-common';
 import { checkOrtForwardInput } from './check-ort-forward-input';
-import { ortCapabilities } from './create-ort-backend';
+import { ortCapabilities } from './ort-capabilities';
 import { generateSeq2Seq } from './generate-seq2seq';
 import type { OrtRuntime } from './ort-runtime';
 import { checkOrtSource, readOrtEncoder } from './ort-seq2seq-encoder';

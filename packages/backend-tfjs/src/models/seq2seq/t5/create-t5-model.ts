@@ -1,32 +1,19 @@
-import { InvalidInputError, type ModelConfig } from '@inseq/core';
+import type { ModelConfig } from '@inseq/core';
 import * as tf from '@tensorflow/tfjs';
-import { activations, elementwiseActivations } from '../../ops/activations';
-import { dense } from '../../ops/dense';
-import { multiHeadAttention } from '../../ops/multi-head-attention';
-import { rescaledActivation } from '../../ops/rescaled-activation';
-import { rmsNorm } from '../../ops/rms-norm';
-import { weightMatMul } from '../../ops/weight-mat-mul';
-import type { SafetensorsFile } from '../../safetensors/read-safetensors';
-import { embedRows, keyPaddingBias, lastColumn, type Seq2SeqPassTools, seq2seqPassTools, valueMask } from '../bart/seq2seq-pass-tools';
-import { causalAttentionBias } from '../causal-attention-bias';
-import type { CausalLmPass, CausalLmResult, TfjsCausalLm } from '../tfjs-causal-lm';
+import { activations, elementwiseActivations } from '../../../ops/activations';
+import { dense } from '../../../ops/dense';
+import { multiHeadAttention } from '../../../ops/multi-head-attention';
+import { rescaledActivation } from '../../../ops/rescaled-activation';
+import { rmsNorm } from '../../../ops/rms-norm';
+import { weightMatMul } from '../../../ops/weight-mat-mul';
+import type { SafetensorsFile } from '../../../safetensors/read-safetensors';
+import type { TfjsCausalLm } from '../../tfjs-causal-lm';
+import { runSeq2SeqPass, type Seq2SeqStackContext } from '../run-seq2seq-pass';
+import { embedRows, type Seq2SeqPassTools, valueMask } from '../seq2seq-pass-tools';
 import { loadT5Weights, type T5AttentionWeights, type T5FeedForwardWeights, type T5StackWeights, t5WeightTensors } from './load-t5-weights';
 import { t5PositionBias } from './t5-relative-position-bucket';
 import { t5LayerNames } from './t5-layer-names';
 import { type T5Settings, t5Settings } from './t5-settings';
-
-/** What one stack's run reads besides its input. */
-interface StackContext {
-  readonly tools: Seq2SeqPassTools;
-  readonly pass: CausalLmPass;
-  /** `[batch, 1, q, k]` padding (and decoder causality) bias, added to the position bias. */
-  readonly mask: tf.Tensor4D;
-  /** Decoder: the encoder output and its `[batch, 1, 1, src]` padding bias. */
-  readonly memory?: { readonly states: tf.Tensor3D; readonly bias: tf.Tensor4D };
-  readonly attentions?: tf.Tensor4D[];
-  readonly crossAttentions?: tf.Tensor4D[];
-  readonly hiddenStates?: tf.Tensor3D[];
-}
 
 /**
  * A T5 encoder-decoder (T5, T5 v1.1, Flan-T5: `model_type` `t5`) as HF computes it (eager
@@ -77,10 +64,10 @@ export function createT5Model(config: ModelConfig, file: SafetensorsFile, fileNa
     return tf.add(tf.tensor4d(positions, [1, heads, queries, queries]), mask);
   }
 
-  function runStack(side: 'encoder' | 'decoder', embeds: tf.Tensor3D, context: StackContext): tf.Tensor3D {
+  function runStack(side: 'encoder' | 'decoder', embeds: tf.Tensor3D, context: Seq2SeqStackContext): tf.Tensor3D {
     const { tools, pass } = context;
     const stack = weights[side];
-    const bias = selfBias(stack, embeds.shape[1], side === 'encoder', context.mask);
+    const bias = selfBias(stack, embeds.shape[1], side === 'encoder', context.selfBias);
     let h = tools.drop(tools.at(`${side}.embed_tokens`, embeds), settings.dropout);
     stack.blocks.forEach((block, index) => {
       const p = `${side}.block.${index}`;
@@ -113,48 +100,14 @@ export function createT5Model(config: ModelConfig, file: SafetensorsFile, fileNa
     return h;
   }
 
-  function run(pass: CausalLmPass): CausalLmResult {
-    const source = pass.encoder;
-    if (!source) throw new InvalidInputError('The t5 model is an encoder-decoder: a pass needs encoder (the source embeddings and mask).', { code: 'INVALID_ARGUMENT' });
-    const tools = seq2seqPassTools(pass);
-    const [batch, seq] = pass.inputsEmbeds.shape;
-    const sourceBias = keyPaddingBias(source.attentionMask);
-    const encoderAttentions: tf.Tensor4D[] | undefined = pass.outputAttentions ? [] : undefined;
-    const encoderHiddenStates: tf.Tensor3D[] | undefined = pass.outputHiddenStates ? [] : undefined;
-    const encoded = runStack('encoder', source.inputsEmbeds, { tools, pass, mask: sourceBias, attentions: encoderAttentions, hiddenStates: encoderHiddenStates });
-
-    const attentions: tf.Tensor4D[] | undefined = pass.outputAttentions ? [] : undefined;
-    const crossAttentions: tf.Tensor4D[] | undefined = pass.outputAttentions ? [] : undefined;
-    const hiddenStates: tf.Tensor3D[] | undefined = pass.outputHiddenStates ? [] : undefined;
-    let decoded = runStack('decoder', pass.inputsEmbeds, {
-      tools,
-      pass,
-      mask: tf.tensor4d(causalAttentionBias(pass.attentionMask), [batch, 1, seq, seq]),
-      memory: { states: encoded, bias: sourceBias },
-      attentions,
-      crossAttentions,
-      hiddenStates,
-    });
-    if (settings.tieWordEmbeddings) decoded = tf.mul(decoded, dModel ** -0.5);
-    const project = (x: tf.Tensor2D) => weightMatMul(x, weights.lmHead, true);
-    const logits = pass.logitsAt === 'all' ? tf.reshape(project(tf.reshape(decoded, [batch * seq, dModel])), [batch, seq, -1]) : project(lastColumn(decoded));
-    return {
-      logits,
-      attentions,
-      hiddenStates,
-      layerActivation: tools.layerActivation(),
-      nonlinearityInputs: tools.nonlinearityInputs,
-      encoderAttentions,
-      crossAttentions,
-      encoderHiddenStates,
-    };
-  }
+  /** The decoder output, scaled by `d_model^-0.5` when the LM head is tied to the embeddings, through `lm_head`. */
+  const project = (rows: tf.Tensor2D) => weightMatMul(settings.tieWordEmbeddings ? tf.mul(rows, dModel ** -0.5) : rows, weights.lmHead, true);
 
   return {
     config,
     embed: (inputIds) => embedRows(weights.shared, inputIds),
     layerNames: () => layerNames,
-    run,
+    run: (pass) => runSeq2SeqPass({ modelType: 't5', runStack, project }, pass),
     dispose() {
       for (const tensor of t5WeightTensors(weights)) tensor.dispose();
     },

@@ -1,8 +1,8 @@
 import { InseqError, type ModelBackend, intTensorFromRows, memoryModelFiles } from '@inseq/core';
 import { createTinyGpt2, maxAbsDiff } from '@inseq/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { initTfjs } from '../../init-tfjs';
-import { loadTfjsBackend } from '../../load-tfjs-backend';
+import { initTfjs } from '../../../init-tfjs';
+import { loadTfjsBackend } from '../../../load-tfjs-backend';
 import { gpt2LayerNames } from './gpt2-layer-names';
 
 const tiny = createTinyGpt2({ seed: 5 });

@@ -1,8 +1,8 @@
 import { ModelLoadError } from '@inseq/core';
 import * as tf from '@tensorflow/tfjs';
-import { checkExpectedWeights } from '../check-weights';
-import { separateLmHead } from '../weight-names';
-import type { SafetensorsFile, SafetensorsTensor } from '../../safetensors/read-safetensors';
+import { checkExpectedWeights } from '../../check-weights';
+import { separateLmHead } from '../../weight-names';
+import type { SafetensorsFile, SafetensorsTensor } from '../../../safetensors/read-safetensors';
 import type { T5Settings } from './t5-settings';
 
 /** An attention block's projections (no biases in T5), transposed once to `[in, out]`. */

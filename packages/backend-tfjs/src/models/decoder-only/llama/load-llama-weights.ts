@@ -1,8 +1,8 @@
 import { type ModelConfig, ModelLoadError } from '@inseq/core';
 import * as tf from '@tensorflow/tfjs';
-import { checkExpectedWeights } from '../check-weights';
-import { canonicalWeightNames, separateLmHead } from '../weight-names';
-import type { SafetensorsFile } from '../../safetensors/read-safetensors';
+import { checkExpectedWeights } from '../../check-weights';
+import { canonicalWeightNames, separateLmHead } from '../../weight-names';
+import type { SafetensorsFile } from '../../../safetensors/read-safetensors';
 import type { LlamaSettings } from './llama-settings';
 
 /** One decoder layer; linear weights transposed once to `[in, out]` (the fast wasm matMul layout). */

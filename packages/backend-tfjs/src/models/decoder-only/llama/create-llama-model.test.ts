@@ -2,8 +2,8 @@ import { type ModelBackend, intTensorFromRows, logit, memoryModelFiles } from '@
 import { centralDifference, createTinyLlama, type LlamaFamily, maxAbsDiff, referenceLlamaForward, type TinyLlamaOptions } from '@inseq/testing';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { initTfjs } from '../../init-tfjs';
-import { loadTfjsBackend } from '../../load-tfjs-backend';
+import { initTfjs } from '../../../init-tfjs';
+import { loadTfjsBackend } from '../../../load-tfjs-backend';
 
 const rows = [
   [1, 410, 274, 268, 266, 352, 270],

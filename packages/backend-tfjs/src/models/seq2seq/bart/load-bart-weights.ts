@@ -1,9 +1,9 @@
 import { ModelLoadError } from '@inseq/core';
 import * as tf from '@tensorflow/tfjs';
-import { checkExpectedWeights } from '../check-weights';
-import { canonicalWeightNames, separateLmHead } from '../weight-names';
-import type { SafetensorsFile } from '../../safetensors/read-safetensors';
-import { marianSinusoidalPositions } from '../marian/marian-sinusoidal-positions';
+import { checkExpectedWeights } from '../../check-weights';
+import { canonicalWeightNames, separateLmHead } from '../../weight-names';
+import type { SafetensorsFile } from '../../../safetensors/read-safetensors';
+import { marianSinusoidalPositions } from './marian-sinusoidal-positions';
 import type { BartSettings } from './bart-settings';
 
 /** An attention block's projections, weights transposed once to `[in, out]`. */

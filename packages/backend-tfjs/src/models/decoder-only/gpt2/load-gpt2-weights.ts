@@ -1,8 +1,8 @@
 import { ModelLoadError, type ModelConfig } from '@inseq/core';
 import * as tf from '@tensorflow/tfjs';
-import { checkExpectedWeights } from '../check-weights';
-import { canonicalWeightNames, separateLmHead } from '../weight-names';
-import type { SafetensorsFile } from '../../safetensors/read-safetensors';
+import { checkExpectedWeights } from '../../check-weights';
+import { canonicalWeightNames, separateLmHead } from '../../weight-names';
+import type { SafetensorsFile } from '../../../safetensors/read-safetensors';
 import type { Gpt2Settings } from './gpt2-settings';
 
 /** Weights of one transformer block, in HF `GPT2Block` layout (Conv1D weights are `[in, out]`). */

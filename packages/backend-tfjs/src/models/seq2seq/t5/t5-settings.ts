@@ -1,5 +1,5 @@
 import { type ModelConfig, ModelLoadError, modelConfigFromHf } from '@inseq/core';
-import { encoderDecoderConfig } from '../bart/encoder-decoder-config';
+import { encoderDecoderConfig } from '../encoder-decoder-config';
 
 /** Activations of the feed-forward blocks (the last part of `feed_forward_proj`), by transformers' `ACT2FN` name. */
 export const t5Activations = Object.freeze(['relu', 'gelu', 'gelu_new', 'gelu_pytorch_tanh', 'silu', 'swish'] as const);

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
-import { batchedMatMul } from '../../ops/batched-mat-mul';
-import { conv1d } from '../../ops/conv1d';
-import type { SeededDropout } from '../seeded-dropout';
+import { batchedMatMul } from '../../../ops/batched-mat-mul';
+import { conv1d } from '../../../ops/conv1d';
+import type { SeededDropout } from '../../seeded-dropout';
 import type { Gpt2Settings } from './gpt2-settings';
 import type { Gpt2LayerWeights } from './load-gpt2-weights';
 

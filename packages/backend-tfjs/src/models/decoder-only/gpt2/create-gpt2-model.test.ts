@@ -1,8 +1,8 @@
 import { type ModelBackend, intTensorFromRows, memoryModelFiles } from '@inseq/core';
 import { createTinyGpt2, encodeSafetensors, maxAbsDiff, referenceGpt2Forward } from '@inseq/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { initTfjs } from '../../init-tfjs';
-import { loadTfjsBackend } from '../../load-tfjs-backend';
+import { initTfjs } from '../../../init-tfjs';
+import { loadTfjsBackend } from '../../../load-tfjs-backend';
 
 type Tiny = ReturnType<typeof createTinyGpt2>;
 

@@ -1,8 +1,8 @@
 import { type ModelBackend, intTensorFromRows, memoryModelFiles } from '@inseq/core';
 import { createTinyGpt2, maxAbsDiff, referenceGpt2Forward } from '@inseq/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { initTfjs } from '../../init-tfjs';
-import { loadTfjsBackend } from '../../load-tfjs-backend';
+import { initTfjs } from '../../../init-tfjs';
+import { loadTfjsBackend } from '../../../load-tfjs-backend';
 
 const tiny = createTinyGpt2({ seed: 11 });
 const layers = tiny.config.n_layer as number;

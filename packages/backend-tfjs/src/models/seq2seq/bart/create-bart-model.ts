@@ -1,35 +1,22 @@
 import { InvalidInputError, type ModelConfig } from '@inseq/core';
 import * as tf from '@tensorflow/tfjs';
-import { activations, elementwiseActivations } from '../../ops/activations';
-import { dense } from '../../ops/dense';
-import { layerNorm } from '../../ops/layer-norm';
-import { multiHeadAttention } from '../../ops/multi-head-attention';
-import { rescaledActivation } from '../../ops/rescaled-activation';
-import { weightMatMul } from '../../ops/weight-mat-mul';
-import type { SafetensorsFile } from '../../safetensors/read-safetensors';
-import { causalAttentionBias } from '../causal-attention-bias';
-import { positionIdsFromMask } from '../position-ids-from-mask';
-import type { CausalLmPass, CausalLmResult, TfjsCausalLm } from '../tfjs-causal-lm';
+import { activations, elementwiseActivations } from '../../../ops/activations';
+import { dense } from '../../../ops/dense';
+import { layerNorm } from '../../../ops/layer-norm';
+import { multiHeadAttention } from '../../../ops/multi-head-attention';
+import { rescaledActivation } from '../../../ops/rescaled-activation';
+import { weightMatMul } from '../../../ops/weight-mat-mul';
+import type { SafetensorsFile } from '../../../safetensors/read-safetensors';
+import { positionIdsFromMask } from '../../position-ids-from-mask';
+import type { TfjsCausalLm } from '../../tfjs-causal-lm';
+import { runSeq2SeqPass, type Seq2SeqStackContext } from '../run-seq2seq-pass';
 import { bartLayerNames } from './bart-layer-names';
 import { type BartSettings, bartSettings } from './bart-settings';
 import { type BartAttentionWeights, type BartNormWeights, type BartStackWeights, bartWeightTensors, loadBartWeights } from './load-bart-weights';
-import { embedRows, keyPaddingBias, lastColumn, type Seq2SeqPassTools, seq2seqPassTools, valueMask } from './seq2seq-pass-tools';
+import { embedRows, type Seq2SeqPassTools, valueMask } from '../seq2seq-pass-tools';
 
 /** `nn.LayerNorm`'s default epsilon, which BART, mBART and Marian keep. */
 const layerNormEpsilon = 1e-5;
-
-/** What one stack's run reads besides its input. */
-interface StackContext {
-  readonly tools: Seq2SeqPassTools;
-  readonly pass: CausalLmPass;
-  /** `[batch, 1, q, k]` self-attention bias (padding, and causality in the decoder). */
-  readonly selfBias: tf.Tensor4D;
-  /** Decoder: the encoder output and its `[batch, 1, 1, src]` padding bias. */
-  readonly memory?: { readonly states: tf.Tensor3D; readonly bias: tf.Tensor4D };
-  readonly attentions?: tf.Tensor4D[];
-  readonly crossAttentions?: tf.Tensor4D[];
-  readonly hiddenStates?: tf.Tensor3D[];
-}
 
 /**
  * A BART-family encoder-decoder (`bart`, `mbart`, `marian`) as HF computes it (eager attention,
@@ -88,9 +75,13 @@ export function createBartModel(config: ModelConfig, file: SafetensorsFile, file
     return tf.reshape(tf.gather(table, tf.tensor1d(offset, 'int32')), [rows, seq, dModel]);
   }
 
-  function runStack(side: 'encoder' | 'decoder', embeds: tf.Tensor3D, positions: tf.Tensor3D, context: StackContext): tf.Tensor3D {
+  /** One stack; positions count from the left in the (right-padded) encoder and follow the mask in the (left-padded) decoder. */
+  function runStack(side: 'encoder' | 'decoder', embeds: tf.Tensor3D, context: Seq2SeqStackContext): tf.Tensor3D {
     const { tools, pass } = context;
     const stack: BartStackWeights = weights[side];
+    const [rows, length] = side === 'encoder' ? [1, embeds.shape[1]] : [embeds.shape[0], embeds.shape[1]];
+    const ids = side === 'encoder' ? Int32Array.from({ length }, (_, i) => i) : positionIdsFromMask(pass.attentionMask);
+    const positions = positionRows(stack.positions, ids, rows, length);
     const heads = settings[side].heads;
     const prefix = `model.${side}`;
     let h = tools.at(`${prefix}.embed_tokens`, embeds);
@@ -128,56 +119,13 @@ export function createBartModel(config: ModelConfig, file: SafetensorsFile, file
     return h;
   }
 
-  function run(pass: CausalLmPass): CausalLmResult {
-    const source = pass.encoder;
-    if (!source) {
-      throw new InvalidInputError(`The ${settings.modelType} model is an encoder-decoder: a pass needs encoder (the source embeddings and mask).`, { code: 'INVALID_ARGUMENT' });
-    }
-    const tools = seq2seqPassTools(pass);
-    const [batch, seq] = pass.inputsEmbeds.shape;
-    const sourceLength = source.inputsEmbeds.shape[1];
-    const sourceBias = keyPaddingBias(source.attentionMask);
-    const encoderAttentions: tf.Tensor4D[] | undefined = pass.outputAttentions ? [] : undefined;
-    const encoderHiddenStates: tf.Tensor3D[] | undefined = pass.outputHiddenStates ? [] : undefined;
-    const encoded = runStack('encoder', source.inputsEmbeds, positionRows(weights.encoder.positions, Int32Array.from({ length: sourceLength }, (_, i) => i), 1, sourceLength), {
-      tools,
-      pass,
-      selfBias: sourceBias,
-      attentions: encoderAttentions,
-      hiddenStates: encoderHiddenStates,
-    });
-
-    const attentions: tf.Tensor4D[] | undefined = pass.outputAttentions ? [] : undefined;
-    const crossAttentions: tf.Tensor4D[] | undefined = pass.outputAttentions ? [] : undefined;
-    const hiddenStates: tf.Tensor3D[] | undefined = pass.outputHiddenStates ? [] : undefined;
-    const decoded = runStack('decoder', pass.inputsEmbeds, positionRows(weights.decoder.positions, positionIdsFromMask(pass.attentionMask), batch, seq), {
-      tools,
-      pass,
-      selfBias: tf.tensor4d(causalAttentionBias(pass.attentionMask), [batch, 1, seq, seq]),
-      memory: { states: encoded, bias: sourceBias },
-      attentions,
-      crossAttentions,
-      hiddenStates,
-    });
-    const project = (x: tf.Tensor2D) => tf.add(weightMatMul(x, weights.lmHead, true), weights.finalLogitsBias) as tf.Tensor2D;
-    const logits = pass.logitsAt === 'all' ? tf.reshape(project(tf.reshape(decoded, [batch * seq, dModel])), [batch, seq, -1]) : project(lastColumn(decoded));
-    return {
-      logits,
-      attentions,
-      hiddenStates,
-      layerActivation: tools.layerActivation(),
-      nonlinearityInputs: tools.nonlinearityInputs,
-      encoderAttentions,
-      crossAttentions,
-      encoderHiddenStates,
-    };
-  }
+  const project = (rows: tf.Tensor2D) => tf.add(weightMatMul(rows, weights.lmHead, true), weights.finalLogitsBias) as tf.Tensor2D;
 
   return {
     config,
     embed: (inputIds, side = 'decoder') => embedRows(weights[side].embed, inputIds),
     layerNames: () => layerNames,
-    run,
+    run: (pass) => runSeq2SeqPass({ modelType: settings.modelType, runStack, project }, pass),
     dispose() {
       for (const tensor of bartWeightTensors(weights)) tensor.dispose();
     },

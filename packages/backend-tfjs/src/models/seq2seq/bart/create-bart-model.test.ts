@@ -1,7 +1,7 @@
 import { createTinyBart } from '@inseq/testing';
 import { describe } from 'vitest';
-import { builtinArchitectures } from '../supported-models';
-import { describeAgainstReference } from './seq2seq-reference-checks.test-support';
+import { builtinArchitectures } from '../../supported-models';
+import { describeAgainstReference } from '../seq2seq-reference-checks.test-support';
 
 const architecture = (name: string) => builtinArchitectures.find((candidate) => candidate.name === name)!;
 

@@ -1,5 +1,5 @@
 import { type ModelConfig, ModelLoadError, modelConfigFromHf } from '@inseq/core';
-import { encoderDecoderConfig } from './encoder-decoder-config';
+import { encoderDecoderConfig } from '../encoder-decoder-config';
 
 /** `model_type`s of the BART shape this port implements (see {@link BartSettings} for their differences). */
 export const bartModelTypes = Object.freeze(['bart', 'mbart', 'marian'] as const);
