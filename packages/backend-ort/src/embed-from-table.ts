@@ -1,6 +1,6 @@
 import type { IntTensor, ModelConfig, Tensor } from '@inseq/core';
 import { checkOrtIds } from './check-ort-forward-input';
-import type { OnnxInitializer } from './read-onnx-initializer';
+import type { OnnxInitializer } from './onnx/read-onnx-initializer';
 
 /** Rows of an inline embedding initializer (`[vocab, hidden]`) at `inputIds` (checked): `[batch, seq, hidden]`. */
 export function embedFromTable(table: OnnxInitializer, inputIds: IntTensor, config: ModelConfig): Tensor {

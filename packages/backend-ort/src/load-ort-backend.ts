@@ -7,13 +7,13 @@ import {
   readJsonFile,
 } from '@inseq/core';
 import type { InferenceSession } from 'onnxruntime-common';
-import { createOrtBackend } from './create-ort-backend';
-import { ortGraphLayout, pastInputNames } from './ort-graph-layout';
+import { createOrtBackend } from './decoder-only/create-ort-backend';
+import { ortGraphLayout, pastInputNames } from './onnx/ort-graph-layout';
 import { type OrtDevice, type OrtRuntimeName, resolveOrtRuntime } from './ort-runtime';
 import { parseOrtConfig } from './parse-ort-config';
-import { loadOrtSeq2Seq } from './load-ort-seq2seq';
-import { findEmbeddingTable } from './find-embedding-table';
-import { decoderOnlyCandidates, firstPresent, onnxFilesFound } from './onnx-folder-layout';
+import { loadOrtSeq2Seq } from './seq2seq/load-ort-seq2seq';
+import { findEmbeddingTable } from './onnx/find-embedding-table';
+import { decoderOnlyCandidates, firstPresent, onnxFilesFound } from './onnx/onnx-folder-layout';
 import { ortSessionOpener } from './open-ort-session';
 import { lazyEmbeddings } from './ort-embeddings';
 

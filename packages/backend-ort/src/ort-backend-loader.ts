@@ -1,6 +1,6 @@
 import { type BackendLoader, type ModelFiles, checkModelFolder, isPickleWeightsFile, pickleWeightsMessage, readJsonFile } from '@inseq/core';
 import { loadOrtBackend, type OrtDtype, ortDtypeFiles, ortDtypeSuffixes } from './load-ort-backend';
-import { decoderOnlyCandidates, firstPresent, onnxFilesFound, onnxFolders } from './onnx-folder-layout';
+import { decoderOnlyCandidates, firstPresent, onnxFilesFound, onnxFolders } from './onnx/onnx-folder-layout';
 import type { OrtDevice } from './ort-runtime';
 import { ortEncoderDecoderModelTypes, ortModelTypes } from './parse-ort-config';
 

@@ -10,14 +10,14 @@ import {
   InseqError,
 } from '@inseq/core';
 import type { InferenceSession } from 'onnxruntime-common';
-import { checkOrtForwardInput } from './check-ort-forward-input';
+import { checkOrtForwardInput } from '../check-ort-forward-input';
 import { generateWithPast } from './generate-with-past';
 import { forwardInRuns, forwardReusingPrefix, type OrtBatch, type OrtRunner, ortInternals } from './ort-forward';
-import type { OrtGraphLayout } from './ort-graph-layout';
+import type { OrtGraphLayout } from '../onnx/ort-graph-layout';
 import { planPrefixReuse } from './plan-prefix-reuse';
-import type { OrtRuntime } from './ort-runtime';
-import { embedFrom, type OrtEmbeddings } from './ort-embeddings';
-import { ortCapabilities } from './ort-capabilities';
+import type { OrtRuntime } from '../ort-runtime';
+import { embedFrom, type OrtEmbeddings } from '../ort-embeddings';
+import { ortCapabilities } from '../ort-capabilities';
 
 /** HF generation's position ids: `cumsum(mask) - 1`, padded positions set to 1. */
 function positionIds(mask: IntTensor): Int32Array {

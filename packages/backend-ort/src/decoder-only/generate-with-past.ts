@@ -1,9 +1,9 @@
 import { BackendError, type GenerateOptions, InvalidInputError, type ModelConfig, padLeft } from '@inseq/core';
 import type { InferenceSession, Tensor as OrtTensor } from 'onnxruntime-common';
-import { checkOrtForwardInput } from './check-ort-forward-input';
-import { cacheBranchFeed, emptyPast, pastInputNames } from './ort-graph-layout';
-import type { OrtRuntime } from './ort-runtime';
-import { type OrtFloatType, readFloat32 } from './ort-tensor-data';
+import { checkOrtForwardInput } from '../check-ort-forward-input';
+import { cacheBranchFeed, emptyPast, pastInputNames } from '../onnx/ort-graph-layout';
+import type { OrtRuntime } from '../ort-runtime';
+import { type OrtFloatType, readFloat32 } from '../ort-tensor-data';
 
 const int64 = (Tensor: OrtRuntime['Tensor'], values: readonly number[], shape: readonly number[]) =>
   new Tensor('int64', BigInt64Array.from(values, (v) => BigInt(v)), [...shape]);

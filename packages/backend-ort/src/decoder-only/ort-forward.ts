@@ -1,8 +1,8 @@
 import { BackendError, type ModelConfig, type Tensor } from '@inseq/core';
 import type { InferenceSession, Tensor as OrtTensor } from 'onnxruntime-common';
-import { cacheBranchFeed, emptyPast, kvCacheShape, type OrtGraphLayout, pastInputNames } from './ort-graph-layout';
-import type { OrtRuntime } from './ort-runtime';
-import { readFloat32 } from './ort-tensor-data';
+import { cacheBranchFeed, emptyPast, kvCacheShape, type OrtGraphLayout, pastInputNames } from '../onnx/ort-graph-layout';
+import type { OrtRuntime } from '../ort-runtime';
+import { readFloat32 } from '../ort-tensor-data';
 import type { PrefixReusePlan } from './plan-prefix-reuse';
 
 /** What every run of one backend shares. */

@@ -12,7 +12,7 @@ import {
 import { registerBuiltinMethods } from '@inseq/methods';
 import { createTinyGpt2, maxAbsDiff, tinyGpt2OnnxFiles } from '@inseq/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadOrtBackend } from './load-ort-backend';
+import { loadOrtBackend } from '../load-ort-backend';
 
 const methods = registerBuiltinMethods(createRegistry<AttributionMethod>('attribution method'));
 const tiny = createTinyGpt2();

@@ -3,7 +3,7 @@ import { registerBuiltinMethods } from '@inseq/methods';
 import { createTinyGpt2, encodeOnnxModel, gpt2OnnxModelSpec, maxAbsDiff, type OnnxModelSpec, quantizeDynamicOnnxModel, tinyGpt2OnnxFiles } from '@inseq/testing';
 import { describe, expect, it } from 'vitest';
 import { findEmbeddingTable } from './find-embedding-table';
-import { loadOrtBackend } from './load-ort-backend';
+import { loadOrtBackend } from '../load-ort-backend';
 import { readOnnxGraph } from './read-onnx-graph';
 
 const tiny = createTinyGpt2();

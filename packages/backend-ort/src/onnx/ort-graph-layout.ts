@@ -1,7 +1,7 @@
 import type { ModelConfig } from '@inseq/core';
 import type { Tensor as OrtTensor } from 'onnxruntime-common';
-import type { OrtRuntime } from './ort-runtime';
-import { emptyFloatTensor, type OrtFloatType } from './ort-tensor-data';
+import type { OrtRuntime } from '../ort-runtime';
+import { emptyFloatTensor, type OrtFloatType } from '../ort-tensor-data';
 
 /**
  * What an Optimum export declares beyond `input_ids` / `attention_mask` / `logits`: optional

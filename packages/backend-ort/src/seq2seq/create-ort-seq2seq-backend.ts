@@ -12,13 +12,13 @@ import {
   type Tensor,
 } from '@inseq/core';
 import type { Tensor as OrtTensor } from 'onnxruntime-common';
-import { checkOrtForwardInput } from './check-ort-forward-input';
-import { ortCapabilities } from './ort-capabilities';
+import { checkOrtForwardInput } from '../check-ort-forward-input';
+import { ortCapabilities } from '../ort-capabilities';
 import { generateSeq2Seq } from './generate-seq2seq';
-import type { OrtRuntime } from './ort-runtime';
+import type { OrtRuntime } from '../ort-runtime';
 import { checkOrtSource, readOrtEncoder } from './ort-seq2seq-encoder';
-import { readFloat32 } from './ort-tensor-data';
-import { embedFrom, type OrtEmbeddings } from './ort-embeddings';
+import { readFloat32 } from '../ort-tensor-data';
+import { embedFrom, type OrtEmbeddings } from '../ort-embeddings';
 import { type OrtSeq2SeqSessions, encoderStatesFeed, gatherRows, int64Tensor, mergedDecoderFeeds, runSeq2SeqSession } from './seq2seq-graph-layout';
 
 /** Per-layer names of the decoder's attention outputs (transformers.js's names). */

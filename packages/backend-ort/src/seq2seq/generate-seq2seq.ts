@@ -1,9 +1,9 @@
 import { BackendError, type GenerateOptions, InvalidInputError, type ModelConfig } from '@inseq/core';
 import type { InferenceSession, Tensor as OrtTensor } from 'onnxruntime-common';
-import { checkOrtIds } from './check-ort-forward-input';
-import type { OrtRuntime } from './ort-runtime';
+import { checkOrtIds } from '../check-ort-forward-input';
+import type { OrtRuntime } from '../ort-runtime';
 import { checkOrtSource, runOrtEncoder } from './ort-seq2seq-encoder';
-import { readFloat32 } from './ort-tensor-data';
+import { readFloat32 } from '../ort-tensor-data';
 import { type OrtSeq2SeqSessions, encoderStatesFeed, gatherRows, int64Tensor, mergedDecoderFeeds, runSeq2SeqSession, seq2seqPastNames } from './seq2seq-graph-layout';
 
 /** Index of the largest of `vocab` logits from `offset` (first on ties, as the loop's greedy decoding). */

@@ -1,10 +1,10 @@
 import { type ModelBackend, type ModelConfig, type ModelFiles, ModelLoadError } from '@inseq/core';
 import { createOrtSeq2SeqBackend } from './create-ort-seq2seq-backend';
-import { findEmbeddingTable } from './find-embedding-table';
-import { onnxFilesFound, onnxFolders } from './onnx-folder-layout';
-import type { OpenedOrtSession, OrtSessionOpener } from './open-ort-session';
-import { lazyEmbeddings, type OrtEmbeddings } from './ort-embeddings';
-import type { OrtRuntime } from './ort-runtime';
+import { findEmbeddingTable } from '../onnx/find-embedding-table';
+import { onnxFilesFound, onnxFolders } from '../onnx/onnx-folder-layout';
+import type { OpenedOrtSession, OrtSessionOpener } from '../open-ort-session';
+import { lazyEmbeddings, type OrtEmbeddings } from '../ort-embeddings';
+import type { OrtRuntime } from '../ort-runtime';
 import { seq2seqPastNames } from './seq2seq-graph-layout';
 
 /**

@@ -3,7 +3,7 @@ import { loadTfjsBackend } from '@inseq/backend-tfjs';
 import { registerBuiltinMethods } from '@inseq/methods';
 import { createTinyMarian, maxAbsDiff, referenceEncoderDecoderForward, tinyMarianOnnxFiles } from '@inseq/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadOrtBackend } from './load-ort-backend';
+import { loadOrtBackend } from '../load-ort-backend';
 
 const methods = registerBuiltinMethods(createRegistry<AttributionMethod>('attribution method'));
 const tiny = createTinyMarian();

@@ -14,7 +14,7 @@ import {
 import { registerBuiltinMethods } from '@inseq/methods';
 import { createTinyBart, createTinyMarian, createTinyT5, maxAbsDiff, tinyBartOnnxFiles, tinyMarianOnnxFiles, tinyT5OnnxFiles } from '@inseq/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadOrtBackend } from './load-ort-backend';
+import { loadOrtBackend } from '../load-ort-backend';
 
 const methods = registerBuiltinMethods(createRegistry<AttributionMethod>('attribution method'));
 

@@ -1,7 +1,7 @@
 import { BackendError, type EncoderInput, InvalidInputError, type ModelConfig } from '@inseq/core';
-import { checkOrtIds } from './check-ort-forward-input';
-import type { OrtRuntime } from './ort-runtime';
-import { readFloat32 } from './ort-tensor-data';
+import { checkOrtIds } from '../check-ort-forward-input';
+import type { OrtRuntime } from '../ort-runtime';
+import { readFloat32 } from '../ort-tensor-data';
 import { type OrtSeq2SeqSessions, int64Tensor, runSeq2SeqSession } from './seq2seq-graph-layout';
 
 /** A checked source batch: ids and 0/1 mask `[batch, sourceLength]`. */

@@ -3,7 +3,7 @@ import { type AttributionMethod, type AttributionModel, attribute, createRegistr
 import { registerBuiltinMethods } from '@inseq/methods';
 import { createTinyBart, createTinyT5, maxAbsDiff, tinyBartOnnxFiles, tinyT5OnnxFiles } from '@inseq/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadOrtBackend } from './load-ort-backend';
+import { loadOrtBackend } from '../load-ort-backend';
 
 const methods = registerBuiltinMethods(createRegistry<AttributionMethod>('attribution method'));
 const finite = (data: Float32Array) => Array.from(data).filter(Number.isFinite);

@@ -10,8 +10,8 @@ import {
   toFloat16OnnxModel,
 } from '@inseq/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadOrtBackend } from './load-ort-backend';
-import { ortBackendLoader } from './ort-backend-loader';
+import { loadOrtBackend } from '../load-ort-backend';
+import { ortBackendLoader } from '../ort-backend-loader';
 
 const { weights, config } = createTinyMarian();
 const vocab = config.vocab_size as number;

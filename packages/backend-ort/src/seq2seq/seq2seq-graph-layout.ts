@@ -1,8 +1,8 @@
 import { BackendError, type ModelConfig, float32ToFloat16Bits } from '@inseq/core';
 import type { InferenceSession, Tensor as OrtTensor } from 'onnxruntime-common';
-import type { OrtRuntime } from './ort-runtime';
-import { kvCacheShape } from './ort-graph-layout';
-import { emptyFloatTensor } from './ort-tensor-data';
+import type { OrtRuntime } from '../ort-runtime';
+import { kvCacheShape } from '../onnx/ort-graph-layout';
+import { emptyFloatTensor } from '../ort-tensor-data';
 
 /** The graphs of one encoder-decoder export, opened in ONNX Runtime. */
 export interface OrtSeq2SeqSessions {
