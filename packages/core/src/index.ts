@@ -35,6 +35,13 @@ export type {
   ModelBackend,
 } from './contracts/model-backend';
 export {
+  checkEncoderInput,
+  checkForwardInput,
+  checkIds,
+  checkInputIds,
+  type CheckForwardInputOptions,
+} from './contracts/check-forward-input';
+export {
   defineMethod,
   requireTarget,
   usesEmbeddings,

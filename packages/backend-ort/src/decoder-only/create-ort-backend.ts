@@ -1,5 +1,6 @@
 import {
   type Capabilities,
+  checkForwardInput,
   type ForwardInput,
   type IntTensor,
   InvalidInputError,
@@ -10,7 +11,6 @@ import {
   InseqError,
 } from '@inseq/core';
 import type { InferenceSession } from 'onnxruntime-common';
-import { checkOrtForwardInput } from '../check-ort-forward-input';
 import { generateWithPast } from './generate-with-past';
 import { forwardInRuns, forwardReusingPrefix, type OrtBatch, type OrtRunner, ortInternals } from './ort-forward';
 import type { OrtGraphLayout } from '../onnx/ort-graph-layout';
@@ -143,7 +143,7 @@ export function createOrtBackend(
     async forward(input: ForwardInput) {
       assertLive();
       rejectUnsupported(input, capabilities);
-      const [batch, seq] = checkOrtForwardInput(input, config);
+      const [batch, seq] = checkForwardInput(input, config, { backend: 'ort' });
       const rows: OrtBatch = {
         ids: Int32Array.from(input.inputIds.data),
         mask: Int32Array.from(input.attentionMask.data),

@@ -1,6 +1,5 @@
-import { BackendError, type GenerateOptions, InvalidInputError, type ModelConfig, padLeft } from '@inseq/core';
+import { BackendError, type GenerateOptions, InvalidInputError, type ModelConfig, checkForwardInput, padLeft } from '@inseq/core';
 import type { InferenceSession, Tensor as OrtTensor } from 'onnxruntime-common';
-import { checkOrtForwardInput } from '../check-ort-forward-input';
 import { cacheBranchFeed, emptyPast, pastInputNames } from '../onnx/ort-graph-layout';
 import type { OrtRuntime } from '../ort-runtime';
 import { type OrtFloatType, readFloat32 } from '../ort-tensor-data';
@@ -36,7 +35,7 @@ export async function generateWithPast(
   const sequences = prompts.map((prompt) => [...prompt]);
   if (prompts.length === 0 || options.maxNewTokens <= 0) return sequences;
   const padded = padLeft(prompts, options.padId);
-  const [batch, width] = checkOrtForwardInput(padded, config);
+  const [batch, width] = checkForwardInput(padded, config, { backend: 'ort', call: 'generate' });
   if (width + options.maxNewTokens - 1 > config.maxPositions) {
     throw new InvalidInputError(
       `A ${width}-token batch plus ${options.maxNewTokens} new tokens exceeds the model's ${config.maxPositions} positions (n_positions); ` +

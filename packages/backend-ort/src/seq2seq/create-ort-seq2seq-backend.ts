@@ -1,6 +1,7 @@
 import {
   BackendError,
   type Capabilities,
+  checkForwardInput,
   type ForwardInput,
   type ForwardOutput,
   type IntTensor,
@@ -12,11 +13,10 @@ import {
   type Tensor,
 } from '@inseq/core';
 import type { Tensor as OrtTensor } from 'onnxruntime-common';
-import { checkOrtForwardInput } from '../check-ort-forward-input';
 import { ortCapabilities } from '../ort-capabilities';
 import { generateSeq2Seq } from './generate-seq2seq';
 import type { OrtRuntime } from '../ort-runtime';
-import { checkOrtSource, readOrtEncoder } from './ort-seq2seq-encoder';
+import { checkOrtSource, readOrtEncoder, rejectEncoderEmbeds } from './ort-seq2seq-encoder';
 import { readFloat32 } from '../ort-tensor-data';
 import { embedFrom, type OrtEmbeddings } from '../ort-embeddings';
 import { type OrtSeq2SeqSessions, encoderStatesFeed, gatherRows, int64Tensor, mergedDecoderFeeds, runSeq2SeqSession } from './seq2seq-graph-layout';
@@ -106,8 +106,9 @@ export function createOrtSeq2SeqBackend(
     async forward(input: ForwardInput): Promise<ForwardOutput> {
       assertLive();
       rejectUnsupported(input, capabilities);
-      const [batch, seq] = checkOrtForwardInput(input, config);
-      const source = checkOrtSource(input.encoder, config, batch, 'forward');
+      rejectEncoderEmbeds(input.encoder);
+      const [batch, seq, sourceLength] = checkForwardInput(input, config, { backend: 'ort' });
+      const source = checkOrtSource(input.encoder, config, batch, 'forward', sourceLength);
       const groups = groupByPadding(input.attentionMask);
       const attentions = input.outputAttentions === true;
       const encoded = await readOrtEncoder(sessions, Tensor, source, attentions);

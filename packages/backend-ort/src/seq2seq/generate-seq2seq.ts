@@ -1,6 +1,5 @@
-import { BackendError, type GenerateOptions, InvalidInputError, type ModelConfig } from '@inseq/core';
+import { BackendError, type GenerateOptions, InvalidInputError, type ModelConfig, checkInputIds } from '@inseq/core';
 import type { InferenceSession, Tensor as OrtTensor } from 'onnxruntime-common';
-import { checkOrtIds } from '../check-ort-forward-input';
 import type { OrtRuntime } from '../ort-runtime';
 import { checkOrtSource, runOrtEncoder } from './ort-seq2seq-encoder';
 import { readFloat32 } from '../ort-tensor-data';
@@ -46,7 +45,7 @@ export async function generateSeq2Seq(
   const source = checkOrtSource(options.encoder, config, prompts.length, 'generate');
   for (const [b, prompt] of prompts.entries()) {
     if (prompt.length === 0) throw new InvalidInputError(`Decoder prefix ${b} is empty; start it with decoder_start_token_id (${config.decoderStartTokenId}).`);
-    checkOrtIds({ data: Int32Array.from(prompt), shape: [1, prompt.length] }, config);
+    checkInputIds({ data: Int32Array.from(prompt), shape: [1, prompt.length] }, config);
     if (prompt.length + options.maxNewTokens - 1 > config.maxPositions) {
       throw new InvalidInputError(
         `A ${prompt.length}-token decoder prefix plus ${options.maxNewTokens} new tokens exceeds the model's ${config.maxPositions} positions; ` +

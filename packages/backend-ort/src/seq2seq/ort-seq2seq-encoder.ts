@@ -1,5 +1,4 @@
-import { BackendError, type EncoderInput, InvalidInputError, type ModelConfig } from '@inseq/core';
-import { checkOrtIds } from '../check-ort-forward-input';
+import { BackendError, type EncoderInput, InvalidInputError, type ModelConfig, checkEncoderInput } from '@inseq/core';
 import type { OrtRuntime } from '../ort-runtime';
 import { readFloat32 } from '../ort-tensor-data';
 import { type OrtSeq2SeqSessions, int64Tensor, runSeq2SeqSession } from './seq2seq-graph-layout';
@@ -12,42 +11,28 @@ export interface OrtSource {
   readonly length: number;
 }
 
-/**
- * Checks the source side of an encoder-decoder call: present, ids in the vocabulary, as many rows
- * as the decoder side, no more tokens than the model's positions, a 0/1 mask with a token in every
- * row. Embeddings cannot be fed to an ONNX encoder that takes ids.
- */
-export function checkOrtSource(encoder: EncoderInput | undefined, config: ModelConfig, rows: number, what: string): OrtSource {
-  if (encoder === undefined) {
-    throw new InvalidInputError(
-      `${what} of the encoder-decoder model '${config.modelType}' needs \`encoder\` (the source's inputIds and attentionMask, ` +
-        'right-padded); the decoder side alone has nothing to attend to.',
-    );
-  }
-  if (encoder.inputsEmbeds !== undefined) {
+/** Throws unless `encoder` comes as ids: ONNX encoders take `input_ids`, not embeddings. */
+export function rejectEncoderEmbeds(encoder: EncoderInput | undefined): void {
+  if (encoder?.inputsEmbeds !== undefined) {
     throw new InvalidInputError(
       "encoder.inputsEmbeds was given, but backend 'ort' runs ONNX encoders that take token ids only (input_ids); methods that perturb embeddings need backend-tfjs.",
     );
   }
-  const [batch, length] = checkOrtIds(encoder.inputIds, config);
-  if (batch !== rows) throw new InvalidInputError(`encoder.inputIds has ${batch} rows but the decoder side has ${rows}; give one source per row.`);
-  if (length > config.maxPositions) {
-    throw new InvalidInputError(`The source has ${length} tokens but ${config.modelType} accepts at most ${config.maxPositions} (max_position_embeddings).`, { code: 'INPUT_TOO_LONG' });
-  }
-  const mask = encoder.attentionMask;
-  if (mask.shape.length !== 2 || mask.shape[0] !== batch || mask.shape[1] !== length || mask.data.length !== batch * length) {
-    throw new InvalidInputError(`encoder.attentionMask has shape [${mask.shape.join(', ')}]; it must match encoder.inputIds, [${batch}, ${length}].`);
-  }
-  for (let b = 0; b < batch; b++) {
-    let tokens = 0;
-    for (let s = 0; s < length; s++) {
-      const m = mask.data[b * length + s];
-      if (m !== 0 && m !== 1) throw new InvalidInputError(`encoder.attentionMask[${b}][${s}] is ${m}; use 1 for tokens and 0 for padding.`);
-      tokens += m;
-    }
-    if (tokens === 0) throw new InvalidInputError(`Row ${b} of encoder.attentionMask is all padding; every source needs at least one token.`);
-  }
-  return { ids: Int32Array.from(encoder.inputIds.data), mask: Int32Array.from(mask.data), batch, length };
+}
+
+/**
+ * Checks the source side of an encoder-decoder call with core's `checkEncoderInput` (present, as
+ * many rows as the decoder side, ids in the vocabulary, no more tokens than the model's positions,
+ * a 0/1 mask with a token in every row) and copies its ids and mask. Embeddings cannot be fed to an
+ * ONNX encoder that takes ids. `forward` passes the `sourceLength` that `checkForwardInput` returned
+ * instead of checking again.
+ */
+export function checkOrtSource(encoder: EncoderInput | undefined, config: ModelConfig, rows: number, call: string, sourceLength?: number): OrtSource {
+  rejectEncoderEmbeds(encoder);
+  const length = sourceLength ?? checkEncoderInput(encoder, config, rows, call);
+  // Checked above (or by checkForwardInput): an encoder-decoder model always has a source here.
+  const source = encoder as EncoderInput;
+  return { ids: Int32Array.from(source.inputIds.data), mask: Int32Array.from(source.attentionMask.data), batch: rows, length };
 }
 
 /**
