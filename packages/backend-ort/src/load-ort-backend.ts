@@ -1,16 +1,18 @@
 import {
   InvalidInputError,
+  type ModelArchitecture,
   type ModelBackend,
   type ModelConfig,
   type ModelFiles,
   ModelLoadError,
   readJsonFile,
+  type Registry,
 } from '@inseq/core';
 import type { InferenceSession } from 'onnxruntime-common';
 import { createOrtBackend } from './decoder-only/create-ort-backend';
 import { ortGraphLayout, pastInputNames } from './onnx/ort-graph-layout';
 import { type OrtDevice, type OrtRuntimeName, resolveOrtRuntime } from './ort-runtime';
-import { parseOrtConfig } from './parse-ort-config';
+import { parseOrtConfig } from './ort-architectures';
 import { loadOrtSeq2Seq } from './seq2seq/load-ort-seq2seq';
 import { findEmbeddingTable } from './onnx/find-embedding-table';
 import { decoderOnlyCandidates, firstPresent, onnxFilesFound } from './onnx/onnx-folder-layout';
@@ -75,6 +77,11 @@ export interface LoadOrtBackendOptions {
    * attention scores); larger batches are split into several runs. @defaultValue 256 MiB
    */
   readonly runBudgetBytes?: number;
+  /**
+   * Where config.json's `model_type` is looked up; its entry's `kind` must match
+   * `is_encoder_decoder`, and its `parseConfig` reads the config. @defaultValue `ortArchitectures()`, the built-ins
+   */
+  readonly architectures?: Registry<ModelArchitecture>;
 }
 
 /** Graph inputs this backend feeds; `position_ids` and `past_key_values.{i}.key/value` when the graph declares them. */
@@ -180,7 +187,7 @@ async function checkVocabulary(files: ModelFiles, modelFile: string, config: Mod
  * @throws {@link ModelLoadError} `'MODEL_LOAD'` for device `'webgpu'` without `navigator.gpu`, a
  * missing config.json, a missing ONNX file for the dtype (listing the exports the folder has) or a
  * missing external data file (naming it and the model that needs it); `'UNSUPPORTED_MODEL'` for
- * another `model_type` or a graph with other inputs (listing found and expected names);
+ * `model_type` not in `options.architectures` or a graph with other inputs (listing found and expected names);
  * `'INVALID_FILE'` for a malformed config, a tokenizer with more ids than the model's vocabulary,
  * or an ONNX file ONNX Runtime cannot read (its error is the `cause`).
  */
@@ -209,11 +216,11 @@ export async function loadOrtBackend(files: ModelFiles, options?: LoadOrtBackend
     ...(threads === undefined ? {} : { intraOpNumThreads: threads }),
   });
   if (raw.is_encoder_decoder === true) {
-    return loadOrtSeq2Seq(files, parseOrtConfig(raw, generation), { suffix, suffixes: ortDtypeSuffixes, open, runtime });
+    return loadOrtSeq2Seq(files, parseOrtConfig(raw, generation, options?.architectures), { suffix, suffixes: ortDtypeSuffixes, open, runtime });
   }
   const modelFile = await firstPresent(files, decoderOnlyCandidates(suffix));
   if (modelFile === undefined) throw await missingModelError(files, dtype, suffix);
-  const config = parseOrtConfig(raw, generation);
+  const config = parseOrtConfig(raw, generation, options?.architectures);
   const fileName = `${files.location}/${modelFile}`;
   const { session, graph, readExternal } = await open(modelFile);
   const inputs = [...session.inputNames];

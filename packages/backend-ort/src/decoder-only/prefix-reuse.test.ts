@@ -16,7 +16,7 @@ import { createOrtBackend } from './create-ort-backend';
 import { loadOrtBackend } from '../load-ort-backend';
 import { ortGraphLayout } from '../onnx/ort-graph-layout';
 import { resolveOrtRuntime } from '../ort-runtime';
-import { parseOrtConfig } from '../parse-ort-config';
+import { parseOrtConfig } from '../ort-architectures';
 import { findEmbeddingTable } from '../onnx/find-embedding-table';
 import { lazyEmbeddings } from '../ort-embeddings';
 import { readOnnxGraph } from '../onnx/read-onnx-graph';

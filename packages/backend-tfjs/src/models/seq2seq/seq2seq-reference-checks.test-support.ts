@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initTfjs } from '../../init-tfjs';
 import { readSafetensors } from '../../safetensors/read-safetensors';
 import { seededDropout } from '../seeded-dropout';
-import type { TfjsArchitecture } from '../supported-models';
+import type { TfjsArchitecture } from '../tfjs-architectures';
 import type { CausalLmPass, TfjsCausalLm } from '../tfjs-causal-lm';
 
 /** A batch of two: row 1's source right-padded, its decoder prefix left-padded. */

@@ -1,6 +1,6 @@
 import { createTinyBart } from '@inseq/testing';
 import { describe } from 'vitest';
-import { builtinArchitectures } from '../../supported-models';
+import { builtinArchitectures } from '../../tfjs-architectures';
 import { describeAgainstReference } from '../seq2seq-reference-checks.test-support';
 
 const architecture = (name: string) => builtinArchitectures.find((candidate) => candidate.name === name)!;

@@ -1,7 +1,7 @@
 import { createTinyMarian } from '@inseq/testing';
 import { describe } from 'vitest';
 import { describeAgainstReference } from '../seq2seq-reference-checks.test-support';
-import { builtinArchitectures } from '../../supported-models';
+import { builtinArchitectures } from '../../tfjs-architectures';
 
 const marian = builtinArchitectures.find((candidate) => candidate.name === 'marian')!;
 const scale = Math.sqrt(32);

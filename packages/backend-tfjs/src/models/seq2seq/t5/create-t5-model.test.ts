@@ -1,7 +1,7 @@
 import { createTinyT5 } from '@inseq/testing';
 import { describe } from 'vitest';
 import { describeAgainstReference } from '../seq2seq-reference-checks.test-support';
-import { builtinArchitectures } from '../../supported-models';
+import { builtinArchitectures } from '../../tfjs-architectures';
 
 const t5 = builtinArchitectures.find((candidate) => candidate.name === 't5')!;
 // T5 takes inputs_embeds unscaled on both sides.
