@@ -1,5 +1,11 @@
-export { ortBackendLoader } from './ort-backend-loader';
+export { createOrtBackendLoader, type CreateOrtBackendLoaderOptions, ortBackendLoader } from './ort-backend-loader';
 export { loadOrtBackend, type LoadOrtBackendOptions, type OrtDtype, ortDtypeFiles } from './load-ort-backend';
 export { ortDevices, type OrtDevice, type OrtRuntimeName } from './ort-runtime';
-export { ortCapabilities } from './create-ort-backend';
-export { ortEncoderDecoderModelTypes, ortModelTypes, parseOrtConfig } from './parse-ort-config';
+export { ortCapabilities } from './ort-capabilities';
+export {
+  ortArchitectureFor,
+  ortArchitectures,
+  parseOrtConfig,
+  parseOrtDecoderOnlyConfig,
+  parseOrtEncoderDecoderConfig,
+} from './ort-architectures';

@@ -1,21 +1,9 @@
-import {
-  InvalidInputError,
-  type ModelBackend,
-  type ModelConfig,
-  type ModelFiles,
-  ModelLoadError,
-  readJsonFile,
-} from '@inseq/core';
-import type { InferenceSession } from 'onnxruntime-common';
-import { createOrtBackend } from './create-ort-backend';
-import { ortGraphLayout, pastInputNames } from './ort-graph-layout';
-import { type OrtDevice, type OrtRuntimeName, resolveOrtRuntime } from './ort-runtime';
-import { parseOrtConfig } from './parse-ort-config';
-import { loadOrtSeq2Seq } from './load-ort-seq2seq';
-import { findEmbeddingTable } from './find-embedding-table';
-import { decoderOnlyCandidates, firstPresent, onnxFilesFound } from './onnx-folder-layout';
+import { InvalidInputError, type ModelArchitecture, type ModelBackend, type ModelFiles, ModelLoadError, readJsonFile, type Registry } from '@inseq/core';
+import { loadOrtDecoderOnly } from './decoder-only/load-ort-decoder-only';
 import { ortSessionOpener } from './open-ort-session';
-import { lazyEmbeddings } from './ort-embeddings';
+import { parseOrtConfig } from './ort-architectures';
+import { type OrtDevice, type OrtRuntimeName, resolveOrtRuntime } from './ort-runtime';
+import { loadOrtSeq2Seq } from './seq2seq/load-ort-seq2seq';
 
 /**
  * ONNX file of each precision in a transformers.js folder's `onnx/`, under transformers.js's dtype
@@ -75,13 +63,12 @@ export interface LoadOrtBackendOptions {
    * attention scores); larger batches are split into several runs. @defaultValue 256 MiB
    */
   readonly runBudgetBytes?: number;
+  /**
+   * Where config.json's `model_type` is looked up; its entry's `kind` must match
+   * `is_encoder_decoder`, and its `parseConfig` reads the config. @defaultValue `ortArchitectures()`, the built-ins
+   */
+  readonly architectures?: Registry<ModelArchitecture>;
 }
-
-/** Graph inputs this backend feeds; `position_ids` and `past_key_values.{i}.key/value` when the graph declares them. */
-const requiredInputs = Object.freeze(['input_ids', 'attention_mask'] as const);
-// value_zeroing_mask: inseq-ts's convention for exports that support value zeroing (see createOrtBackend);
-// use_cache_branch: Optimum's merged decoder (decoder_model_merged.onnx).
-const knownInputs: readonly string[] = [...requiredInputs, 'position_ids', 'value_zeroing_mask', 'use_cache_branch'];
 
 /** The file-name suffix of `dtype` (`''`, `'_fp16'`, `'_quantized'`, …), after checking the name against {@link ortDtypeFiles}. */
 export function ortDtypeSuffix(dtype: string): string {
@@ -97,62 +84,6 @@ export function ortDtypeSuffix(dtype: string): string {
 
 /** Every dtype's file-name suffix, `''` first. */
 export const ortDtypeSuffixes: readonly string[] = Object.freeze(Object.values(ortDtypeFiles).map((file) => file.slice('model'.length, -'.onnx'.length)));
-
-/** The error for a folder without the asked export, listing the ONNX files it has and the layouts looked for. */
-async function missingModelError(files: ModelFiles, dtype: string, suffix: string): Promise<ModelLoadError> {
-  const probes = ortDtypeSuffixes.flatMap(decoderOnlyCandidates);
-  const found = await onnxFilesFound(files, probes);
-  const present = probes.filter((probe) => found.includes(probe));
-  const layouts =
-    `transformers.js (onnx/model${suffix}.onnx, onnx/decoder_model_merged${suffix}.onnx), Optimum and torch.onnx.export in the folder root ` +
-    `(model${suffix}.onnx, decoder_model_merged${suffix}.onnx, decoder_model${suffix}.onnx)`;
-  const has =
-    found.length === 0
-      ? 'no ONNX file at all. Export one with optimum-cli export onnx --model <id> <folder>, or torch.onnx.export to <folder>/model.onnx'
-      : `${found.join(', ')}` +
-        (present.length > 0 ? `; exports of other dtypes: ${present.join(', ')} (pass the dtype whose suffix they carry)` : '');
-  return new ModelLoadError(`${files.location} has no decoder-only ONNX export for dtype '${dtype}'; looked for ${layouts}. It has ${has}.`);
-}
-
-/** The vocabulary size a `tokenizer.json` implies: its largest id (model vocabulary or added token) plus one. */
-function tokenizerVocabularySize(raw: Record<string, unknown>): number | undefined {
-  let largest = -1;
-  const vocab = (raw.model as { vocab?: unknown } | undefined)?.vocab;
-  if (Array.isArray(vocab)) largest = vocab.length - 1; // Unigram: [token, score] pairs, id = index
-  else if (vocab && typeof vocab === 'object') for (const id of Object.values(vocab)) if (typeof id === 'number') largest = Math.max(largest, id);
-  for (const token of Array.isArray(raw.added_tokens) ? raw.added_tokens : []) {
-    const id = (token as { id?: unknown })?.id;
-    if (typeof id === 'number') largest = Math.max(largest, id);
-  }
-  return largest < 0 ? undefined : largest + 1;
-}
-
-/**
- * Checks that config.json's `vocab_size`, the graph's logits width and tokenizer.json (when the
- * folder has one) agree. A tokenizer smaller than the model is fine (GPT-2-style exports pad the
- * embedding matrix); one with ids the logits cannot score is not.
- */
-async function checkVocabulary(files: ModelFiles, modelFile: string, config: ModelConfig, session: InferenceSession): Promise<void> {
-  const logits = (session.outputMetadata ?? []).find((meta) => meta.name === 'logits');
-  const width = logits?.isTensor ? logits.shape[logits.shape.length - 1] : undefined;
-  if (typeof width === 'number' && width > 0 && width !== config.vocabSize) {
-    throw new ModelLoadError(
-      `${files.location}/${modelFile} returns ${width} logits per token but config.json says vocab_size ${config.vocabSize}; ` +
-        `the config and the ONNX export must come from the same model.`,
-      { code: 'INVALID_FILE' },
-    );
-  }
-  if (!(await files.has('tokenizer.json'))) return;
-  const size = tokenizerVocabularySize(await readJsonFile(files, 'tokenizer.json'));
-  if (size !== undefined && size > config.vocabSize) {
-    throw new ModelLoadError(
-      `${files.location}/tokenizer.json has ${size} token ids (largest id ${size - 1}) but the model scores only ${config.vocabSize} ` +
-        `(config.json vocab_size${typeof width === 'number' ? `, the logits width of ${modelFile}` : ''}); ` +
-        `the tokenizer and the model must come from the same checkpoint.`,
-      { code: 'INVALID_FILE' },
-    );
-  }
-}
 
 /**
  * Loads a decoder-only ONNX export into an ONNX Runtime session (onnxruntime-node in Node,
@@ -180,7 +111,7 @@ async function checkVocabulary(files: ModelFiles, modelFile: string, config: Mod
  * @throws {@link ModelLoadError} `'MODEL_LOAD'` for device `'webgpu'` without `navigator.gpu`, a
  * missing config.json, a missing ONNX file for the dtype (listing the exports the folder has) or a
  * missing external data file (naming it and the model that needs it); `'UNSUPPORTED_MODEL'` for
- * another `model_type` or a graph with other inputs (listing found and expected names);
+ * `model_type` not in `options.architectures` or a graph with other inputs (listing found and expected names);
  * `'INVALID_FILE'` for a malformed config, a tokenizer with more ids than the model's vocabulary,
  * or an ONNX file ONNX Runtime cannot read (its error is the `cause`).
  */
@@ -209,44 +140,13 @@ export async function loadOrtBackend(files: ModelFiles, options?: LoadOrtBackend
     ...(threads === undefined ? {} : { intraOpNumThreads: threads }),
   });
   if (raw.is_encoder_decoder === true) {
-    return loadOrtSeq2Seq(files, parseOrtConfig(raw, generation), { suffix, suffixes: ortDtypeSuffixes, open, runtime });
+    return loadOrtSeq2Seq(files, parseOrtConfig(raw, generation, options?.architectures), { suffix, suffixes: ortDtypeSuffixes, open, runtime });
   }
-  const modelFile = await firstPresent(files, decoderOnlyCandidates(suffix));
-  if (modelFile === undefined) throw await missingModelError(files, dtype, suffix);
-  const config = parseOrtConfig(raw, generation);
-  const fileName = `${files.location}/${modelFile}`;
-  const { session, graph, readExternal } = await open(modelFile);
-  const inputs = [...session.inputNames];
-  const outputs = [...session.outputNames];
-  const inputTypes = Object.fromEntries(
-    (session.inputMetadata ?? []).flatMap((meta) => (meta.isTensor ? [[meta.name, meta.type]] : [])),
-  );
-  const layout = ortGraphLayout(inputs, outputs, config, inputTypes);
-  const pastNames = pastInputNames(config.numLayers);
-  const missing = requiredInputs.filter((name) => !inputs.includes(name));
-  const unknown = inputs.filter((name) => !knownInputs.includes(name) && !(layout.withPast && pastNames.includes(name)));
-  if (missing.length > 0 || unknown.length > 0 || !outputs.includes('logits') || (layout.cacheBranch && !layout.withPast)) {
-    await session.release();
-    throw new ModelLoadError(
-      `${fileName} has inputs [${inputs.join(', ')}] and outputs [${outputs.join(', ')}]; the ort backend expects ` +
-        `inputs ${knownInputs.join(', ')} (position_ids, value_zeroing_mask and use_cache_branch optional), optionally a KV cache of all ${config.numLayers} layers ` +
-        `(past_key_values.{i}.key/value in, present.{i}.key/value out; required with use_cache_branch), and an output logits.`,
-      { code: 'UNSUPPORTED_MODEL' },
-    );
-  }
-  try {
-    await checkVocabulary(files, modelFile, config, session);
-  } catch (error) {
-    await session.release();
-    throw error;
-  }
-  // Found by the graph's structure (the Gather of input_ids), whatever the exporter named it; read on first use.
-  const location = graph
-    ? findEmbeddingTable(graph, config.hiddenSize, fileName)
-    : ({ found: false, reason: `the graph of ${fileName} could not be walked` } as const);
-  return createOrtBackend(session, config, {
-    embeddings: lazyEmbeddings(location, readExternal),
-    layout,
+  return loadOrtDecoderOnly(files, () => parseOrtConfig(raw, generation, options?.architectures), {
+    dtype,
+    suffix,
+    suffixes: ortDtypeSuffixes,
+    open,
     runtime,
     ...(options?.reusePrefix !== undefined && { reusePrefix: options.reusePrefix }),
     ...(budget !== undefined && { runBudgetBytes: budget }),

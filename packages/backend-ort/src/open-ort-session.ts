@@ -1,7 +1,7 @@
 import { type ModelFiles, ModelLoadError } from '@inseq/core';
 import type { InferenceSession } from 'onnxruntime-common';
-import { type OnnxGraph, readOnnxGraph } from './read-onnx-graph';
-import { type ExternalDataReader, onnxExternalDataFiles } from './read-onnx-initializer';
+import { type OnnxGraph, readOnnxGraph } from './onnx/read-onnx-graph';
+import { type ExternalDataReader, onnxExternalDataFiles } from './onnx/read-onnx-initializer';
 import { type OrtRuntime, readLocalFileRange } from './ort-runtime';
 
 /** One ONNX file of the folder opened in ONNX Runtime, with its graph's structure and a reader of its external data. */

@@ -1,7 +1,7 @@
 import { type IntTensor, MissingCapabilityError, type ModelConfig, type Tensor } from '@inseq/core';
 import { embedFromTable } from './embed-from-table';
-import type { EmbeddingTableLocation } from './find-embedding-table';
-import type { ExternalDataReader, OnnxInitializer } from './read-onnx-initializer';
+import type { EmbeddingTableLocation } from './onnx/find-embedding-table';
+import type { ExternalDataReader, OnnxInitializer } from './onnx/read-onnx-initializer';
 
 /**
  * A graph's token embedding table, read on the first `embed` (ids-only methods never need it, so

@@ -1,6 +1,9 @@
 import {
   BackendError,
   type Capabilities,
+  checkForwardInput,
+  checkIds,
+  checkInputIds,
   type ForwardInput,
   type ForwardOutput,
   type Tensor,
@@ -10,7 +13,6 @@ import {
   type ModelBackend,
 } from '@inseq/core';
 import * as tf from '@tensorflow/tfjs';
-import { checkEncoderInput, checkForwardInput, checkIds, checkInputIds } from './check-forward-input';
 import { checkHiddenShaped, checkPassOptions } from './check-pass-options';
 import type { TfjsCausalLm } from './models/tfjs-causal-lm';
 import { passFromInput, tensor3d } from './pass-from-input';
@@ -145,9 +147,8 @@ export function createTfjsBackend(model: TfjsCausalLm, options: CreateTfjsBacken
 
     forward: (input) =>
       guarded('run the forward pass', async () => {
-        const [batch, seq] = checkForwardInput(input, config);
+        const [batch, seq] = checkForwardInput(input, config, { backend: 'tfjs' });
         checkPassOptions(input, config, layerNames, batch, seq);
-        checkEncoderInput(input, config, batch);
         checkRunFitsWasm(wasmMemory, config, 'forward', batch, seq + (input.encoder?.inputIds.shape[1] ?? 0));
         const parts = await inRowChunks(input, config, (chunk) => forwardRows(chunk));
         if (parts.length === 1) return parts[0];
@@ -172,9 +173,8 @@ export function createTfjsBackend(model: TfjsCausalLm, options: CreateTfjsBacken
         if (input.inputsEmbeds === undefined) {
           throw new InvalidInputError('gradients needs inputsEmbeds ([batch, sequenceLength, hidden]); get them from backend.embed(inputIds).');
         }
-        const [batch, seq] = checkForwardInput(input, config);
+        const [batch, seq, source] = checkForwardInput(input, config, { backend: 'tfjs', call: 'gradients' });
         checkPassOptions(input, config, layerNames, batch, seq);
-        const source = checkEncoderInput(input, config, batch);
         if (input.encoder && input.encoder.inputsEmbeds === undefined) {
           throw new InvalidInputError(
             "gradients of an encoder-decoder model need encoder.inputsEmbeds ([batch, sourceLength, hidden]); get them from backend.embed(encoder.inputIds, 'encoder').",

@@ -108,7 +108,7 @@ describe('tfjs backend plumbing for encoder-decoder models', () => {
   });
 
   it('refuses a missing source, a source for the wrong rows, and gradients without source embeddings', async () => {
-    await expect(backend.forward(decoder)).rejects.toThrow(/encoder-decoder model: give the source as encoder/);
+    await expect(backend.forward(decoder)).rejects.toThrow(/encoder-decoder model '\w+' needs `encoder`: give the source as encoder/);
     await expect(backend.forward({ ...decoder, encoder: { ...encoder, inputIds: intTensorFromRows([[1, 2, 3]]) } })).rejects.toThrow(/one source per decoder row/);
     await expect(
       backend.gradients!({ ...decoder, inputsEmbeds: await backend.embed(decoder.inputIds), encoder, targetIds: Int32Array.of(1, 1), target: logit.differentiable! }),

@@ -1,20 +1,18 @@
-export { tfjsBackendLoader } from './tfjs-backend-loader';
+export {
+  createTfjsBackendLoader,
+  type CreateTfjsBackendLoaderOptions,
+  type TfjsBackendLoader,
+  tfjsBackendLoader,
+} from './tfjs-backend-loader';
 export { loadTfjsBackend, type LoadTfjsBackendOptions } from './load-tfjs-backend';
 export { initTfjs } from './init-tfjs';
 export { type TfjsDevice, tfjsDevices } from './tfjs-device';
-export {
-  builtinArchitectures,
-  createArchitectureRegistry,
-  defaultArchitectures,
-  registerArchitecture,
-  supportedModelTypes,
-  type TfjsArchitecture,
-} from './models/supported-models';
+export { builtinArchitectures, type TfjsArchitecture, tfjsArchitectures } from './models/tfjs-architectures';
 export type { CausalLmPass, CausalLmResult, LayerTap, TfjsCausalLm } from './models/tfjs-causal-lm';
-export { createGpt2Model } from './models/gpt2/create-gpt2-model';
-export { createLlamaModel } from './models/llama/create-llama-model';
-export { parseLlamaConfig } from './models/llama/llama-settings';
-export { parseGpt2Config } from './models/gpt2/parse-gpt2-config';
+export { createGpt2Model } from './models/decoder-only/gpt2/create-gpt2-model';
+export { createLlamaModel } from './models/decoder-only/llama/create-llama-model';
+export { parseLlamaConfig } from './models/decoder-only/llama/llama-settings';
+export { parseGpt2Config } from './models/decoder-only/gpt2/parse-gpt2-config';
 export {
   readSafetensors,
   type ReadSafetensorsOptions,

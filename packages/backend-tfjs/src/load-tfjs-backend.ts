@@ -1,7 +1,7 @@
 import { BackendError, InseqError, ModelLoadError, type ModelBackend, type ModelFiles, readJsonFile, readModelWeights } from '@inseq/core';
 import { createTfjsBackend } from './create-tfjs-backend';
 import { initTfjs } from './init-tfjs';
-import { defaultArchitectures, type TfjsArchitecture } from './models/supported-models';
+import { type TfjsArchitecture, tfjsArchitectures } from './models/tfjs-architectures';
 import type { Registry } from '@inseq/core';
 import type { TfjsDevice } from './tfjs-device';
 import { type WasmMemoryPlan, checkModelFitsWasm, wasmOutOfMemoryError } from './wasm-memory-budget';
@@ -10,7 +10,7 @@ import { type WasmMemoryPlan, checkModelFitsWasm, wasmOutOfMemoryError } from '.
 export interface LoadTfjsBackendOptions {
   /** The tfjs backend to run on, readied by {@link initTfjs}. @defaultValue the one already readied, else `'wasm'` with `'cpu'` as fallback */
   readonly device?: TfjsDevice;
-  /** Where `model_type` is looked up. @defaultValue the built-ins plus those added with `registerArchitecture` */
+  /** Where `model_type` is looked up (see `tfjsArchitectures`). @defaultValue the built-ins */
   readonly architectures?: Registry<TfjsArchitecture>;
   /**
    * The wasm heap limit that the model and each run are checked against on the wasm device
@@ -30,7 +30,7 @@ export const requiredFiles = Object.freeze(['config.json'] as const);
  * Loads a Hugging Face model folder (`config.json` + safetensors weights, one file or sharded) into
  * tfjs and returns its {@link ModelBackend} (`name: 'tfjs'`). Supported `model_type`s: decoder-only gpt2, llama,
  * mistral, qwen2, gemma; encoder-decoder marian, bart, mbart, t5 (forward and gradients then take
- * the source as `encoder`); and those added with `registerArchitecture`. Readies tfjs first with {@link initTfjs}.
+ * the source as `encoder`); or those of `options.architectures`. Readies tfjs first with {@link initTfjs}.
  * Weights stored in F16 / BF16 are computed in float32.
  *
  * @throws {@link ModelLoadError} `'MODEL_LOAD'` when a file is missing (a pickle-only folder: why it
@@ -49,13 +49,14 @@ export async function loadTfjsBackend(files: ModelFiles, options?: LoadTfjsBacke
   }
   const raw = await readJsonFile(files, 'config.json');
   const modelType = raw.model_type;
-  const architectures = options?.architectures ?? defaultArchitectures();
+  const architectures = options?.architectures ?? tfjsArchitectures();
   const architecture = typeof modelType === 'string' && architectures.has(modelType) ? architectures.get(modelType) : undefined;
   if (!architecture) {
     throw new ModelLoadError(
       `${files.location}/config.json has model_type ${JSON.stringify(modelType)}, which the tfjs backend does not implement. ` +
         `Supported: ${architectures.list().join(', ')}; for other models export them to ONNX and use @inseq/backend-ort, ` +
-        'or add the family with registerArchitecture.',
+        'or register the family in an architectures registry of your own: ' +
+        'createTfjsBackendLoader({ architectures: tfjsArchitectures().register(myArchitecture) }).',
       { code: 'UNSUPPORTED_MODEL' },
     );
   }

@@ -4,7 +4,7 @@ import * as tf from '@tensorflow/tfjs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { initTfjs } from './init-tfjs';
 import { loadTfjsBackend } from './load-tfjs-backend';
-import { parseGpt2Config } from './models/gpt2/parse-gpt2-config';
+import { parseGpt2Config } from './models/decoder-only/gpt2/parse-gpt2-config';
 import { activationFloatsPerRow } from './split-rows';
 import { planWasmMemory, WASM_MEMORY_LIMIT_BYTES, WASM_USABLE_SHARE } from './wasm-memory-budget';
 

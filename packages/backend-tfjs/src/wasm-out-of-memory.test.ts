@@ -2,9 +2,9 @@ import { InseqError, memoryModelFiles } from '@inseq/core';
 import { createTinyGpt2 } from '@inseq/testing';
 import { describe, expect, it } from 'vitest';
 import { loadTfjsBackend } from './load-tfjs-backend';
-import { createGpt2Model } from './models/gpt2/create-gpt2-model';
-import { parseGpt2Config } from './models/gpt2/parse-gpt2-config';
-import { createArchitectureRegistry } from './models/supported-models';
+import { createGpt2Model } from './models/decoder-only/gpt2/create-gpt2-model';
+import { parseGpt2Config } from './models/decoder-only/gpt2/parse-gpt2-config';
+import { tfjsArchitectures } from './models/tfjs-architectures';
 import { wasmOutOfMemoryError } from './wasm-memory-budget';
 
 // This file's module state ends with an aborted wasm runtime, so it runs apart from the other tests (vitest isolates files).
@@ -23,10 +23,11 @@ async function caught(promise: Promise<unknown>): Promise<InseqError> {
 describe('wasm out-of-memory aborts', () => {
   it('turns an abort that slips past the estimates into BATCH_TOO_LARGE, then refuses every later call the same way', async () => {
     let fail: Error | undefined;
-    const architectures = createArchitectureRegistry();
+    const architectures = tfjsArchitectures();
     architectures.register(
       {
         name: 'gpt2',
+        kind: 'decoder-only',
         parseConfig: parseGpt2Config,
         create: (config, file, name) => {
           const model = createGpt2Model(config, file, name);

@@ -8,9 +8,10 @@ export { ModelLoadError, type ModelLoadErrorCode } from './errors/model-load-err
 export { MissingCapabilityError } from './errors/missing-capability-error';
 export { BackendError } from './errors/backend-error';
 
-export { createRegistry, type Named, type RegisterOptions, type Registry } from './registry';
+export { createRegistry, type Named, readonlyRegistry, type RegisterOptions, type Registry } from './registry';
 
 export type { GenerationConfig, ModelConfig } from './contracts/model-config';
+export type { ArchitectureKind, ModelArchitecture } from './contracts/model-architecture';
 export { memoryModelFiles, readJsonFile, type ModelFiles } from './contracts/model-files';
 export type { ChatMessage, SpecialTokenIds, Tokenizer } from './contracts/tokenizer';
 export {
@@ -34,6 +35,13 @@ export type {
   LayerIntervention,
   ModelBackend,
 } from './contracts/model-backend';
+export {
+  checkEncoderInput,
+  checkForwardInput,
+  checkIds,
+  checkInputIds,
+  type CheckForwardInputOptions,
+} from './contracts/check-forward-input';
 export {
   defineMethod,
   parseMethodOptions,

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { InseqError } from './errors/inseq-error';
 import { UnknownIdError } from './errors/unknown-id-error';
-import { createRegistry } from './registry';
+import { createRegistry, readonlyRegistry } from './registry';
 
 describe('createRegistry', () => {
   it('registers, lists in order, and gets by name', () => {
@@ -27,5 +27,21 @@ describe('createRegistry', () => {
       expect(InseqError.isInstance(error)).toBe(true);
       expect((error as Error).message).toBe("Unknown widget 'z'. Known widgets: x, y.");
     }
+  });
+  it('readonlyRegistry passes lookups through and refuses register with the hint', () => {
+    const inner = createRegistry<{ name: string }>('widget').register({ name: 'x' });
+    const view = readonlyRegistry(inner, 'Make your own.');
+    expect(view.kind).toBe('widget');
+    expect(view.list()).toEqual(['x']);
+    expect(view.has('x') && view.get('x').name).toBe('x');
+    let error: unknown;
+    try {
+      view.register({ name: 'y' });
+    } catch (caught) {
+      error = caught;
+    }
+    expect(InseqError.isInstance(error) && (error as InseqError).code).toBe('INVALID_ARGUMENT');
+    expect((error as Error).message).toBe("This widget registry is read-only; cannot register 'y'. Make your own.");
+    expect(inner.list()).toEqual(['x']);
   });
 });

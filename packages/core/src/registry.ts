@@ -53,3 +53,25 @@ export function createRegistry<T extends Named>(kind: string): Registry<T> {
   };
   return registry;
 }
+
+/**
+ * A read-only view of `registry`: lookups pass through, `register` throws an {@link InseqError}
+ * (`'INVALID_ARGUMENT'`) saying so, followed by `hint` (what to do instead). Used for shared default
+ * registries, which no caller may change for every other one.
+ */
+export function readonlyRegistry<T extends Named>(registry: Registry<T>, hint?: string): Registry<T> {
+  const view: Registry<T> = {
+    kind: registry.kind,
+    register(entry) {
+      throw new InseqError(
+        `This ${registry.kind} registry is read-only; cannot register '${String(entry?.name)}'.${hint ? ` ${hint}` : ''}`,
+        { code: 'INVALID_ARGUMENT' },
+      );
+    },
+    get: (name) => registry.get(name),
+    has: (name) => registry.has(name),
+    list: () => registry.list(),
+    values: () => registry.values(),
+  };
+  return Object.freeze(view);
+}

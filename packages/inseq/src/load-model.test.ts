@@ -2,7 +2,7 @@ import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ortBackendLoader } from '@inseq/backend-ort';
-import { tfjsBackendLoader } from '@inseq/backend-tfjs';
+import { createGpt2Model, createTfjsBackendLoader, parseGpt2Config, tfjsArchitectures, tfjsBackendLoader } from '@inseq/backend-tfjs';
 import { type BackendLoader, InseqError, createRegistry, memoryModelFiles } from '@inseq/core';
 import { createTinyGpt2, tinyGpt2OnnxFiles, writeTinyGpt2 } from '@inseq/testing';
 import { describe, expect, it } from 'vitest';
@@ -77,6 +77,23 @@ describe('loadModel', () => {
     });
     const error = await failure(loadModel(folder, { backends: backends() }));
     expect(error.code).toBe('INVALID_FILE');
+  });
+
+  it("takes a list of loaders; a loader with its own architectures loads a model family the defaults refuse", async () => {
+    const { files, config } = createTinyGpt2();
+    const mine = memoryModelFiles({ ...files, 'config.json': new TextEncoder().encode(JSON.stringify({ ...config, model_type: 'my_gpt2' })) }, 'my-gpt2');
+    const error = await failure(loadModel(mine, { backends: [tfjsBackendLoader, ortBackendLoader] }));
+    expect(error.message).toMatch(/tfjs: model_type "my_gpt2" is not supported by the tfjs backend \(supported: gpt2, llama/);
+    const architectures = tfjsArchitectures().register({
+      name: 'my_gpt2',
+      kind: 'decoder-only',
+      parseConfig: (raw) => ({ ...parseGpt2Config({ ...raw, model_type: 'gpt2' }), modelType: 'my_gpt2' }),
+      create: createGpt2Model,
+    });
+    const model = await loadModel(mine, { backends: [createTfjsBackendLoader({ architectures }), ortBackendLoader] });
+    expect(model.backend.name).toBe('tfjs');
+    expect(model.backend.config.modelType).toBe('my_gpt2');
+    await model.backend.dispose();
   });
 
   it('with a dtype, skips backends that load weights as stored and loads that ONNX export', async () => {

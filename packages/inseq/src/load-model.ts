@@ -19,8 +19,12 @@ export interface LoadModelOptions {
    * @defaultValue the first of `backends` whose `canLoad` accepts the folder
    */
   readonly backend?: string | BackendLoader;
-  /** Backends to choose from. @defaultValue the installed `@inseq/backend-*` packages */
-  readonly backends?: Registry<BackendLoader>;
+  /**
+   * Backends to choose from, in order of preference: a registry or a list of loaders, e.g.
+   * `[createTfjsBackendLoader({ architectures }), ortBackendLoader]` for a model family of your own.
+   * @defaultValue the installed `@inseq/backend-*` packages' default loaders
+   */
+  readonly backends?: Registry<BackendLoader> | readonly BackendLoader[];
   /** Device for the backend (`'wasm'`, `'cpu'`, `'webgpu'`). @defaultValue the backend's default */
   readonly device?: string;
   /**
@@ -68,8 +72,16 @@ async function dtypeVerdict(loader: BackendLoader, dtype: string | undefined): P
   return undefined;
 }
 
+/** `backends` as a registry (a list is registered in order). */
+function backendRegistry(backends: Registry<BackendLoader> | readonly BackendLoader[]): Registry<BackendLoader> {
+  if (!Array.isArray(backends)) return backends as Registry<BackendLoader>;
+  const registry = createRegistry<BackendLoader>('backend');
+  for (const loader of backends) registry.register(loader);
+  return registry;
+}
+
 async function chooseBackend(files: ModelFiles, options: LoadModelOptions): Promise<BackendLoader> {
-  const backends = options.backends ?? (await installedBackends());
+  const backends = options.backends === undefined ? await installedBackends() : backendRegistry(options.backends);
   if (options.backend !== undefined) {
     const loader = typeof options.backend === 'string' ? backends.get(options.backend) : options.backend;
     const verdict = (await dtypeVerdict(loader, options.dtype)) ?? (await loader.canLoad(files));

@@ -1,5 +1,7 @@
 import type { IntTensor, Tensor } from '../tensor';
 import type { ContrastRows, DifferentiableTarget } from './differentiable-target';
+import type { Registry } from '../registry';
+import type { ModelArchitecture } from './model-architecture';
 import type { GenerationConfig, ModelConfig } from './model-config';
 import type { ModelFiles } from './model-files';
 import type { Tokenizer } from './tokenizer';
@@ -180,10 +182,15 @@ export interface BackendLoadOptions {
 
 /**
  * Turns a model folder into a {@link ModelBackend}. Registered in a backends registry; `canLoad`
- * lets a caller pick the backend for a folder, and explain why none fits.
+ * lets a caller pick the backend for a folder, and explain why none fits. Which config.json
+ * `model_type`s it loads is its `architectures` registry, passed when the loader is created
+ * (`createTfjsBackendLoader({ architectures })`, `createOrtBackendLoader({ architectures })`); the
+ * packages' default loaders hold a read-only registry of the built-ins.
  */
 export interface BackendLoader {
   readonly name: string;
+  /** The model families this loader knows, by `model_type`; `canLoad` and `load` look them up here. */
+  readonly architectures: Registry<ModelArchitecture>;
   /** `true`, or the reason this backend cannot load the folder. */
   canLoad(files: ModelFiles): Promise<true | string>;
   load(files: ModelFiles, options?: BackendLoadOptions): Promise<ModelBackend>;

@@ -1,0 +1,183 @@
+import {
+  BackendError,
+  type Capabilities,
+  checkForwardInput,
+  type ForwardInput,
+  type ForwardOutput,
+  type IntTensor,
+  InseqError,
+  InvalidInputError,
+  MissingCapabilityError,
+  type ModelBackend,
+  type ModelConfig,
+  type Tensor,
+} from '@inseq/core';
+import type { Tensor as OrtTensor } from 'onnxruntime-common';
+import { ortCapabilities } from '../ort-capabilities';
+import { generateSeq2Seq } from './generate-seq2seq';
+import type { OrtRuntime } from '../ort-runtime';
+import { checkOrtSource, readOrtEncoder, rejectEncoderEmbeds } from './ort-seq2seq-encoder';
+import { readFloat32 } from '../ort-tensor-data';
+import { embedFrom, type OrtEmbeddings } from '../ort-embeddings';
+import { type OrtSeq2SeqSessions, encoderStatesFeed, gatherRows, int64Tensor, mergedDecoderFeeds, runSeq2SeqSession } from './seq2seq-graph-layout';
+
+/** Per-layer names of the decoder's attention outputs (transformers.js's names). */
+const attentionNames = (layers: number, kind: 'decoder_attentions' | 'cross_attentions') => Array.from({ length: layers }, (_, layer) => `${kind}.${layer}`);
+
+/**
+ * Rows grouped by their count of left-padding columns. Optimum's decoder takes no attention mask
+ * and places tokens at positions 0… of what it is fed, so each group is fed without its padding:
+ * exactly the unpadded rows, as the mask asks.
+ */
+function groupByPadding(mask: IntTensor): Map<number, number[]> {
+  const [batch, seq] = mask.shape;
+  const groups = new Map<number, number[]>();
+  for (let b = 0; b < batch; b++) {
+    let pad = 0;
+    while (pad < seq && mask.data[b * seq + pad] === 0) pad++;
+    for (let s = pad; s < seq; s++) {
+      if (mask.data[b * seq + s] !== 1) {
+        throw new InvalidInputError(`Row ${b} of attentionMask has padding at column ${s} after tokens; the decoder side must be padded on the left only.`);
+      }
+    }
+    groups.set(pad, [...(groups.get(pad) ?? []), b]);
+  }
+  return groups;
+}
+
+function rejectUnsupported(input: ForwardInput, capabilities: Capabilities): void {
+  const asked = (
+    [
+      ['outputAttentions', input.outputAttentions === true && !capabilities.attentions, 'attentions'],
+      ['outputHiddenStates', input.outputHiddenStates === true, 'hiddenStates'],
+      ['layer', input.layer !== undefined, 'layerActivations'],
+      ['zeroValues', input.zeroValues !== undefined, 'valueZeroing'],
+      ['dropoutSeed', input.dropoutSeed !== undefined, 'dropout'],
+    ] as const
+  ).filter(([, given]) => given);
+  if (asked.length > 0) {
+    const offered = (Object.keys(capabilities) as (keyof Capabilities)[]).filter((name) => capabilities[name] === true);
+    throw new MissingCapabilityError(
+      `forward was asked for ${asked.map(([option, , capability]) => `${option} (${capability})`).join(', ')}; ` +
+        `backend 'ort' offers on this encoder-decoder export: ${offered.join(', ')}. Use backend-tfjs for model internals` +
+        (asked.some(([option]) => option === 'outputAttentions') ? ', or a decoder export with decoder_attentions.{i} and cross_attentions.{i} outputs' : '') +
+        '.',
+    );
+  }
+  if (input.inputsEmbeds !== undefined) {
+    throw new InvalidInputError(
+      "inputsEmbeds was given, but backend 'ort' runs ONNX decoders that take token ids only (input_ids); methods that perturb embeddings need backend-tfjs.",
+    );
+  }
+}
+
+/**
+ * Wraps the sessions of an encoder-decoder export as a {@link ModelBackend} (`name: 'ort'`,
+ * `config.isEncoderDecoder`). `forward` runs the encoder on `input.encoder`, then the decoder on
+ * the prefix (left padding removed row group by row group); `generate` decodes greedily, with
+ * `decoder_with_past_model.onnx` when there is one. Attention outputs of the decoder graph
+ * (`decoder_attentions.{i}` and `cross_attentions.{i}`) add the `attentions` capability; with
+ * it, an encoder graph that returns `encoder_attentions.{i}` (Optimum's export with
+ * `output_attentions`) also gives `encoderAttentions`, which attention_rollout traces the source
+ * through. An encoder without them gives none, and such methods say so.
+ */
+export function createOrtSeq2SeqBackend(
+  sessions: OrtSeq2SeqSessions,
+  config: ModelConfig,
+  options: { readonly runtime: OrtRuntime; readonly embeddings: { readonly encoder: OrtEmbeddings; readonly decoder: OrtEmbeddings } },
+): ModelBackend {
+  const { Tensor } = options.runtime;
+  const layers = config.numLayers;
+  const outputs = sessions.decoder.outputNames;
+  const withAttentions = [...attentionNames(layers, 'decoder_attentions'), ...attentionNames(layers, 'cross_attentions')].every((name) => outputs.includes(name));
+  const capabilities: Capabilities = Object.freeze({ ...ortCapabilities, attentions: withAttentions });
+  let disposed = false;
+  const assertLive = () => {
+    if (disposed) throw new InseqError("The 'ort' backend was disposed; load the model again.", { code: 'INVALID_ARGUMENT' });
+  };
+  const backend: ModelBackend = {
+    name: 'ort',
+    config,
+    capabilities,
+    async embed(inputIds: IntTensor, side: 'encoder' | 'decoder' = 'decoder'): Promise<Tensor> {
+      assertLive();
+      return embedFrom(options.embeddings[side], inputIds, config, side);
+    },
+    async forward(input: ForwardInput): Promise<ForwardOutput> {
+      assertLive();
+      rejectUnsupported(input, capabilities);
+      rejectEncoderEmbeds(input.encoder);
+      const [batch, seq, sourceLength] = checkForwardInput(input, config, { backend: 'ort' });
+      const source = checkOrtSource(input.encoder, config, batch, 'forward', sourceLength);
+      const groups = groupByPadding(input.attentionMask);
+      const attentions = input.outputAttentions === true;
+      const encoded = await readOrtEncoder(sessions, Tensor, source, attentions);
+      const states = encoded.states;
+      const hidden = states.length / (batch * source.length);
+      const all = input.logitsAt === 'all';
+      const heads = config.numHeads;
+      const self = attentions ? Array.from({ length: layers }, () => new Float32Array(batch * heads * seq * seq)) : undefined;
+      const cross = attentions ? Array.from({ length: layers }, () => new Float32Array(batch * heads * seq * source.length)) : undefined;
+      const ids = Int32Array.from(input.inputIds.data);
+      let logits: Float32Array | undefined;
+      let vocab = 0;
+      for (const [pad, rows] of groups) {
+        const fed = seq - pad;
+        const feeds: Record<string, OrtTensor> = {
+          ...mergedDecoderFeeds(sessions, Tensor, config, rows.length, false),
+          input_ids: int64Tensor(Tensor, gatherRows(ids, seq, rows, pad), [rows.length, fed]),
+          encoder_attention_mask: int64Tensor(Tensor, gatherRows(source.mask, source.length, rows), [rows.length, source.length]),
+          encoder_hidden_states: encoderStatesFeed(sessions.decoder, Tensor, gatherRows(states, source.length * hidden, rows), [rows.length, source.length, hidden]),
+        };
+        const output = await runSeq2SeqSession(sessions.decoder, feeds, `the decoder over a [${rows.length}, ${fed}] batch`);
+        try {
+          const read = output.logits;
+          if (read.dims.length !== 3 || read.dims[0] !== rows.length || read.dims[1] !== fed) {
+            throw new BackendError(`The decoder returned logits of shape [${read.dims.join(', ')}]; expected [${rows.length}, ${fed}, vocab].`);
+          }
+          vocab = read.dims[2];
+          const data = readFloat32(read, 'logits');
+          logits ??= new Float32Array(batch * (all ? seq : 1) * vocab);
+          rows.forEach((row, r) => {
+            if (all) logits!.set(data.subarray(r * fed * vocab, (r + 1) * fed * vocab), (row * seq + pad) * vocab);
+            else logits!.set(data.subarray((r * fed + fed - 1) * vocab, (r + 1) * fed * vocab), row * vocab);
+          });
+          // Padded query and key positions of a row keep weight 0: they were not fed.
+          for (let layer = 0; self && cross && layer < layers; layer++) {
+            const selfData = readFloat32(output[`decoder_attentions.${layer}`], `decoder_attentions.${layer}`);
+            const crossData = readFloat32(output[`cross_attentions.${layer}`], `cross_attentions.${layer}`);
+            rows.forEach((row, r) => {
+              for (let h = 0; h < heads; h++) {
+                for (let t = 0; t < fed; t++) {
+                  const at = ((r * heads + h) * fed + t) * fed;
+                  self[layer].set(selfData.subarray(at, at + fed), ((row * heads + h) * seq + pad + t) * seq + pad);
+                  const crossAt = ((r * heads + h) * fed + t) * source.length;
+                  cross[layer].set(crossData.subarray(crossAt, crossAt + source.length), ((row * heads + h) * seq + pad + t) * source.length);
+                }
+              }
+            });
+          }
+        } finally {
+          for (const tensor of Object.values(output)) tensor.dispose();
+        }
+      }
+      return {
+        logits: { data: logits!, shape: all ? [batch, seq, vocab] : [batch, vocab] },
+        ...(self && { attentions: self.map((data) => ({ data, shape: [batch, heads, seq, seq] })) }),
+        ...(cross && { crossAttentions: cross.map((data) => ({ data, shape: [batch, heads, seq, source.length] })) }),
+        ...(encoded.attentions && { encoderAttentions: encoded.attentions }),
+      };
+    },
+    async generate(prompts, generateOptions) {
+      assertLive();
+      return generateSeq2Seq(sessions, Tensor, config, prompts, generateOptions);
+    },
+    async dispose() {
+      if (disposed) return;
+      disposed = true;
+      const distinct = new Set([sessions.encoder, sessions.decoder, sessions.decoderWithPast]);
+      await Promise.all([...distinct].map((session) => session?.release()));
+    },
+  };
+  return backend;
+}
