@@ -42,7 +42,23 @@ export { type LinearModel, type LinearModelOptions, linearModel } from './linear
 export { gradientSequence, gradientSequenceColumnSums, gradientSequenceNorms } from './gradient-sequence-fixture';
 export { type AttentionLinearModel, type AttentionLinearModelOptions, attentionLinearModel } from './attention-linear-model';
 
-export { type ConformanceReference, runBackendConformance } from './backend-conformance';
+// runBackendConformance declares a vitest suite: it lives in '@inseq/testing/vitest' so this entry never imports vitest.
+export {
+  type CompletenessOptions,
+  type ConformanceArchitecture,
+  type ConformanceCheck,
+  type ConformanceCheckName,
+  type ConformanceModelsOptions,
+  type ConformanceStatus,
+  type ConformanceText,
+  MethodConformanceError,
+  type MethodConformanceOptions,
+  type MethodConformanceReport,
+  conformanceCheckNames,
+  conformanceModels,
+  formatConformanceReport,
+  runMethodConformance,
+} from './method-conformance/index';
 
 // Browser tests: playwright-core is imported only inside launchChromium, so ordinary tests never load it.
 export {
