@@ -1,7 +1,7 @@
 import type { SequenceAttribution, Tensor } from '@inseq/core';
 
 /** Σ of the finite values of step `s` of a `[length, steps, …]` tensor. */
-function stepSum(tensor: Tensor | null, s: number): number {
+export function stepSum(tensor: Tensor | null, s: number): number {
   if (!tensor) return 0;
   const [length, steps] = tensor.shape;
   const inner = tensor.shape.slice(2).reduce((a, b) => a * b, 1);
@@ -13,6 +13,16 @@ function stepSum(tensor: Tensor | null, s: number): number {
     }
   }
   return sum;
+}
+
+/** The largest |Σ attributions| over the steps of a sequence: the scale its completeness deltas are measured on. */
+export function attributionSumScale(sequence: SequenceAttribution): number {
+  const steps = sequence.attr_pos_end - sequence.attr_pos_start;
+  let scale = 0;
+  for (let s = 0; s < steps; s++) {
+    scale = Math.max(scale, Math.abs(stepSum(sequence.target_attributions, s) + stepSum(sequence.source_attributions, s)));
+  }
+  return scale;
 }
 
 /**

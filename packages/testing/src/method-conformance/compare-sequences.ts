@@ -3,11 +3,11 @@ import type { SequenceAttribution, Tensor } from '@inseq/core';
 /**
  * The first difference between one tensor and its reference, or `undefined` when they agree:
  * same shape, NaN at the same places, and |a − b| ≤ tolerance × the reference's largest finite
- * magnitude (tolerance 0: bit-identical values).
+ * magnitude, or `floor` when larger (tolerance 0: bit-identical values).
  */
-export function tensorDifference(actual: Tensor, reference: Tensor, tolerance: number): string | undefined {
+export function tensorDifference(actual: Tensor, reference: Tensor, tolerance: number, floor = 0): string | undefined {
   if (actual.shape.join() !== reference.shape.join()) return `shape [${actual.shape.join(', ')}] vs [${reference.shape.join(', ')}]`;
-  let scale = 0;
+  let scale = floor;
   for (const v of reference.data) if (Number.isFinite(v)) scale = Math.max(scale, Math.abs(v));
   const allowed = tolerance * scale;
   let worst = -1;
@@ -28,27 +28,38 @@ export function tensorDifference(actual: Tensor, reference: Tensor, tolerance: n
   return undefined;
 }
 
-/** The differences between a sequence and its reference (tokens, positions, attributions, step scores); empty when they agree. */
-export function sequenceDifferences(actual: SequenceAttribution, reference: SequenceAttribution, tolerance: number, label: string): string[] {
+/**
+ * The differences between a sequence and its reference (tokens, positions, attributions, step
+ * scores); empty when they agree. `floors` gives a step score a larger scale than its own values:
+ * `deltas`, a small difference of large terms, is measured against the attributions' sums.
+ */
+export function sequenceDifferences(
+  actual: SequenceAttribution,
+  reference: SequenceAttribution,
+  tolerance: number,
+  label: string,
+  floors: Readonly<Record<string, number>> = {},
+): string[] {
   const ids = (s: SequenceAttribution) => `${s.source.map((t) => t.id).join()}|${s.target.map((t) => t.id).join()}|${s.attr_pos_start}-${s.attr_pos_end}`;
   if (ids(actual) !== ids(reference)) return [`${label}: tokens or attributed positions differ`];
   const problems: string[] = [];
-  const pairs: [string, Tensor | null, Tensor | null][] = [
-    ['target_attributions', actual.target_attributions, reference.target_attributions],
-    ['source_attributions', actual.source_attributions, reference.source_attributions],
-    ...Object.entries(reference.step_scores).map(([name, score]): [string, Tensor | null, Tensor | null] => [
+  const pairs: [string, Tensor | null, Tensor | null, number][] = [
+    ['target_attributions', actual.target_attributions, reference.target_attributions, 0],
+    ['source_attributions', actual.source_attributions, reference.source_attributions, 0],
+    ...Object.entries(reference.step_scores).map(([name, score]): [string, Tensor | null, Tensor | null, number] => [
       `step score '${name}'`,
       actual.step_scores[name] ?? null,
       score,
+      floors[name] ?? 0,
     ]),
   ];
-  for (const [name, mine, theirs] of pairs) {
+  for (const [name, mine, theirs, floor] of pairs) {
     if (mine === null && theirs === null) continue;
     if (mine === null || theirs === null) {
       problems.push(`${label}: ${name} present in one run only`);
       continue;
     }
-    const difference = tensorDifference(mine, theirs, tolerance);
+    const difference = tensorDifference(mine, theirs, tolerance, floor);
     if (difference) problems.push(`${label}: ${name}: ${difference}`);
   }
   return problems;

@@ -8,7 +8,7 @@ import {
   type SequenceAttribution,
   attribute as coreAttribute,
 } from '@inseq/core';
-import { completenessProblems } from './check-completeness';
+import { attributionSumScale, completenessProblems } from './check-completeness';
 import { type LayoutExpectation, nanProblems, shapeProblems } from './check-layout';
 import { sequenceDifferences } from './compare-sequences';
 import { countBackendCalls } from './count-backend-calls';
@@ -132,9 +132,13 @@ async function checkModel(method: AttributionMethod, model: AttributionModel, op
   }
 
   const tolerance = options.batchTolerance ?? 1e-4;
+  // Completeness deltas are small differences of large terms: compared on the scale of Σ attributions.
+  const floors = (sequence: SequenceAttribution) => (completeness ? { [completeness.stepScore ?? 'deltas']: attributionSumScale(sequence) } : {});
   fromProblems(
     'batching',
-    alone.flatMap((sequence, i) => sequenceDifferences(batch.sequence_attributions[i], sequence, tolerance, `text ${i} in a batch vs alone`)),
+    alone.flatMap((sequence, i) =>
+      sequenceDifferences(batch.sequence_attributions[i], sequence, tolerance, `text ${i} in a batch vs alone`, floors(sequence)),
+    ),
     `each row of a left-padded batch equals the text alone (tolerance ${tolerance})`,
   );
   const repeat = options.determinismTolerance ?? 0;
