@@ -60,24 +60,18 @@ export {
   runMethodConformance,
 } from './method-conformance/index';
 
-// Browser tests: playwright-core is imported only inside launchChromium, so ordinary tests never load it.
+// Browser tests: launchChromium, whose Browser type is playwright-core's, lives in '@inseq/testing/browser'
+// so this entry's types never name playwright-core (an optional peer dependency).
+export { type ChromiumLookup, browserTestSkipReason, debianChromiumPath, findChromium } from './browser/find-chromium';
+export { type RequestSource, recordPageRequests, requestsOutside } from './browser/page-requests';
 export {
-  type ChromiumLookup,
-  type LaunchChromiumOptions,
-  type RequestSource,
   type StaticFile,
   type StaticServer,
   type StaticServerOptions,
-  browserTestSkipReason,
-  debianChromiumPath,
-  findChromium,
-  launchChromium,
-  recordPageRequests,
-  requestsOutside,
   startStaticServer,
   staticMimeType,
   staticMimeTypes,
-} from './browser/index';
+} from './browser/static-server';
 export { encodeOnnxModelWithExternalData, type OnnxExternalDataOptions } from './encode-onnx-model';
 export { toFloat16OnnxModel } from './to-float16-onnx-model';
 export { type QuantizeDynamicOptions, quantizeDynamicOnnxModel } from './quantize-dynamic-onnx-model';
