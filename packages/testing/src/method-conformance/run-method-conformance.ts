@@ -83,14 +83,14 @@ async function checkModel(method: AttributionMethod, model: AttributionModel, op
   }
   record('capabilities', 'skipped', `the backend offers every required capability (${method.requires.join(', ') || 'none'}); nothing to refuse`);
 
-  // The runs every later check reads: both texts in one batch, each alone, the first one again.
+  // The runs every later check reads: both texts in one batch, each alone, the second (shorter) one again.
   let batch: FeatureAttributionOutput;
   let alone: SequenceAttribution[];
   let again: SequenceAttribution;
   try {
     batch = await run(model, texts);
     alone = [(await run(model, [texts[0]])).sequence_attributions[0], (await run(model, [texts[1]])).sequence_attributions[0]];
-    again = (await run(model, [texts[0]])).sequence_attributions[0];
+    again = (await run(model, [texts[1]])).sequence_attributions[0];
   } catch (error) {
     record('runs', 'failed', message(error));
     skipRest('shapes', 'the method did not run');
@@ -142,7 +142,7 @@ async function checkModel(method: AttributionMethod, model: AttributionModel, op
     `each row of a left-padded batch equals the text alone (tolerance ${tolerance})`,
   );
   const repeat = options.determinismTolerance ?? 0;
-  fromProblems('determinism', sequenceDifferences(again, alone[0], repeat, 'second run vs first'), repeat === 0 ? 'two runs bit-identical' : `two runs within ${repeat}`);
+  fromProblems('determinism', sequenceDifferences(again, alone[1], repeat, 'second run vs first'), repeat === 0 ? 'two runs bit-identical' : `two runs within ${repeat}`);
 
   if (!completeness) {
     record('completeness', 'skipped', 'not promised (pass completeness: { tolerance } for a method that promises it)');
