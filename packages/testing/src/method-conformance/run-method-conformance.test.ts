@@ -1,5 +1,6 @@
 import { type AttributionMethod, type StepContext, attribute, defineMethod, MissingCapabilityError, requireTarget } from '@inseq/core';
 import { describe, expect, it } from 'vitest';
+import { encoderDecoderLinearModel } from '../encoder-decoder-linear-model';
 import { linearModel } from '../linear-model';
 import { conformanceModels } from './conformance-models';
 import { MethodConformanceError } from './method-conformance-error';
@@ -186,6 +187,38 @@ describe('runMethodConformance', () => {
 
   it('refuses an empty model list', async () => {
     await expect(runMethodConformance(gradientTimesInput('honest'), { ...base, models: [] })).rejects.toThrow('at least one model');
+  });
+});
+
+describe('runMethodConformance on an encoder-decoder model', () => {
+  /** One score per token on both sides (source and target prefix): the position's id, so rows are comparable alone and in a batch. */
+  const idsMethod = (source: boolean) =>
+    defineMethod({
+      name: source ? 'ids_both_sides' : 'ids_target_only',
+      family: 'perturbation',
+      requires: [],
+      embeddings: 'never',
+      description: 'token ids as scores',
+      async attributeStep(ctx) {
+        const attributions = { data: Float32Array.from(ctx.inputIds.data), shape: [...ctx.inputIds.shape] };
+        const encoder = ctx.encoder!;
+        const sourceAttributions = { data: Float32Array.from(encoder.inputIds.data), shape: [...encoder.inputIds.shape] };
+        return source ? { attributions, sourceAttributions } : { attributions, sourceAttributions: { ...sourceAttributions, shape: [...sourceAttributions.shape, 1] } };
+      },
+    });
+  const seq2seq = encoderDecoderLinearModel();
+  const options: MethodConformanceOptions = { models: [seq2seq], trailingAxes: [], assert: false };
+
+  it('checks source_attributions too: [len(source), steps], finite everywhere', async () => {
+    const report = await runMethodConformance(idsMethod(true), options);
+    expect(failed(report)).toEqual([]);
+    expect(statuses(report).shapes).toBe('passed');
+  });
+
+  it('fails shapes when the source side has other trailing axes', async () => {
+    const report = await runMethodConformance(idsMethod(false), options);
+    expect(failed(report)).toEqual(['shapes']);
+    expect(detail(report, 'shapes')).toContain('source_attributions has trailing axes [1], expected []');
   });
 });
 
