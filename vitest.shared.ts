@@ -13,6 +13,9 @@ export const workspaceAliases = {
   '@inseq/viz': pkg('viz'),
   '@inseq/backend-tfjs': pkg('backend-tfjs'),
   '@inseq/backend-ort': pkg('backend-ort'),
+  // Subpath entries before their package: an alias also matches '<key>/…'.
+  '@inseq/testing/vitest': fileURLToPath(new URL('./packages/testing/src/vitest.ts', import.meta.url)),
+  '@inseq/testing/browser': fileURLToPath(new URL('./packages/testing/src/browser-entry.ts', import.meta.url)),
   '@inseq/testing': pkg('testing'),
   '@inseq/hub': pkg('hub'),
   '@inseq/demo-model': pkg('demo-model'),

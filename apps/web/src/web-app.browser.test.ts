@@ -9,13 +9,13 @@ import {
   type StaticFile,
   type StaticServer,
   browserTestSkipReason,
-  launchChromium,
   recordPageRequests,
   requestsOutside,
   startHubStandIn,
   startStaticServer,
   tinyGpt2OnnxFiles,
 } from '@inseq/testing';
+import { launchChromium } from '@inseq/testing/browser';
 import {
   type AttributionModel,
   type FeatureAttributionOutput,

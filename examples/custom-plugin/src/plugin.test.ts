@@ -8,9 +8,9 @@ import {
   probability,
   registerBuiltinStepFunctions,
 } from '@inseq/core';
-import { tinyGpt2ModelFiles } from '@inseq/testing';
+import { conformanceModels, runMethodConformance, tinyGpt2ModelFiles } from '@inseq/testing';
 import { describe, expect, it } from 'vitest';
-import plugin from './index';
+import plugin, { gradientNorm, targetRank } from './index';
 
 describe('example plugin (only @inseq/core + @inseq/backend-tfjs)', () => {
   it('registers its method and step function, which run by id on the tiny GPT-2', async () => {
@@ -38,5 +38,14 @@ describe('example plugin (only @inseq/core + @inseq/backend-tfjs)', () => {
       expect(sequence.target_attributions!.data[p * steps]).toBeCloseTo(norm, 6);
     }
     await model.backend.dispose();
+  });
+
+  it('passes the method conformance every plugin method should (shapes, NaN discipline, batching, determinism)', async () => {
+    // What a plugin author writes: tiny models for a backend, the method, the trailing axes it promises.
+    const models = await conformanceModels(loadTfjsBackend, { architectures: ['gpt2', 'llama'] });
+    const stepFunctions = registerBuiltinStepFunctions(createRegistry<StepFunction>('step function')).register(targetRank);
+    const report = await runMethodConformance(gradientNorm, { models, trailingAxes: [], stepFunctions, stepScores: ['probability', 'target_rank'] });
+    expect(report.failures).toEqual([]);
+    for (const model of models) await model.backend.dispose();
   });
 });

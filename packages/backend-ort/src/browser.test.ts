@@ -8,7 +8,6 @@ import {
   type StaticServer,
   browserTestSkipReason,
   createTinyGpt2,
-  launchChromium,
   maxAbsDiff,
   recordPageRequests,
   referenceGpt2Forward,
@@ -16,6 +15,7 @@ import {
   startStaticServer,
   tinyGpt2OnnxFiles,
 } from '@inseq/testing';
+import { launchChromium } from '@inseq/testing/browser';
 import { type Plugin, build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { workspaceAliases } from '../../../vitest.shared';

@@ -1,5 +1,6 @@
 import { memoryModelFiles } from '@inseq/core';
-import { createTinyGpt2, runBackendConformance, tinyGpt2OnnxFiles } from '@inseq/testing';
+import { createTinyGpt2, tinyGpt2OnnxFiles } from '@inseq/testing';
+import { runBackendConformance } from '@inseq/testing/vitest';
 import { loadOrtBackend } from './load-ort-backend';
 
 const tiny = createTinyGpt2();

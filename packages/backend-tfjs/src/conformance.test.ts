@@ -1,5 +1,6 @@
 import { memoryModelFiles } from '@inseq/core';
-import { createTinyGpt2, runBackendConformance } from '@inseq/testing';
+import { createTinyGpt2 } from '@inseq/testing';
+import { runBackendConformance } from '@inseq/testing/vitest';
 import { initTfjs } from './init-tfjs';
 import { loadTfjsBackend } from './load-tfjs-backend';
 

@@ -42,26 +42,36 @@ export { type LinearModel, type LinearModelOptions, linearModel } from './linear
 export { gradientSequence, gradientSequenceColumnSums, gradientSequenceNorms } from './gradient-sequence-fixture';
 export { type AttentionLinearModel, type AttentionLinearModelOptions, attentionLinearModel } from './attention-linear-model';
 
-export { type ConformanceReference, runBackendConformance } from './backend-conformance';
-
-// Browser tests: playwright-core is imported only inside launchChromium, so ordinary tests never load it.
+// runBackendConformance declares a vitest suite: it lives in '@inseq/testing/vitest' so this entry never imports vitest.
 export {
-  type ChromiumLookup,
-  type LaunchChromiumOptions,
-  type RequestSource,
+  type CompletenessOptions,
+  type ConformanceArchitecture,
+  type ConformanceCheck,
+  type ConformanceCheckName,
+  type ConformanceModelsOptions,
+  type ConformanceStatus,
+  type ConformanceText,
+  MethodConformanceError,
+  type MethodConformanceOptions,
+  type MethodConformanceReport,
+  conformanceCheckNames,
+  conformanceModels,
+  formatConformanceReport,
+  runMethodConformance,
+} from './method-conformance/index';
+
+// Browser tests: launchChromium, whose Browser type is playwright-core's, lives in '@inseq/testing/browser'
+// so this entry's types never name playwright-core (an optional peer dependency).
+export { type ChromiumLookup, browserTestSkipReason, debianChromiumPath, findChromium } from './browser/find-chromium';
+export { type RequestSource, recordPageRequests, requestsOutside } from './browser/page-requests';
+export {
   type StaticFile,
   type StaticServer,
   type StaticServerOptions,
-  browserTestSkipReason,
-  debianChromiumPath,
-  findChromium,
-  launchChromium,
-  recordPageRequests,
-  requestsOutside,
   startStaticServer,
   staticMimeType,
   staticMimeTypes,
-} from './browser/index';
+} from './browser/static-server';
 export { encodeOnnxModelWithExternalData, type OnnxExternalDataOptions } from './encode-onnx-model';
 export { toFloat16OnnxModel } from './to-float16-onnx-model';
 export { type QuantizeDynamicOptions, quantizeDynamicOnnxModel } from './quantize-dynamic-onnx-model';

@@ -1,8 +1,9 @@
-import type { Request } from 'playwright-core';
-
-/** Anything that emits Playwright's `request` event: a `Page`, or a `BrowserContext` (all its pages and workers). */
+/**
+ * Anything that emits Playwright's `request` event: a `Page`, or a `BrowserContext` (all its pages
+ * and workers). Typed structurally, so these types never name playwright-core.
+ */
 export interface RequestSource {
-  on(event: 'request', listener: (request: Request) => void): unknown;
+  on(event: 'request', listener: (request: { url(): string }) => void): unknown;
 }
 
 /**
