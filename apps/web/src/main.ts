@@ -8,6 +8,7 @@ import {
   defaultAggregationFunction,
   outputFromBytes,
   parseAggregationPipeline,
+  parseMethodOptions,
   renderSequenceHtml,
   vizStyles,
 } from 'inseq';
@@ -55,7 +56,7 @@ function describeMethod(): void {
   const method = registries.methods.get($<HTMLSelectElement>('method').value);
   let defaults = '';
   try {
-    defaults = JSON.stringify(method.parseOptions?.({}) ?? {});
+    defaults = JSON.stringify(parseMethodOptions(method, {}));
   } catch {
     // A method whose options have no complete defaults: its description says what to pass.
   }
