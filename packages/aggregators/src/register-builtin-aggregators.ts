@@ -15,7 +15,7 @@ export const builtinAggregators: readonly Aggregator[] = [
   splitAggregator,
   pairAggregator,
   slicesAggregator,
-] as readonly Aggregator[];
+];
 
 /**
  * Adds the built-in aggregators to `registry` (explicitly; importing registers nothing). With
@@ -26,6 +26,6 @@ export function registerBuiltinAggregators(registry: Registry<Aggregator>, funct
   const aggregators = functions
     ? [createScoresAggregator(functions), createSpansAggregator(functions), createSubwordsAggregator(functions), createSplitAggregator(functions), pairAggregator, slicesAggregator]
     : builtinAggregators;
-  for (const aggregator of aggregators) registry.register(aggregator as Aggregator);
+  for (const aggregator of aggregators) registry.register(aggregator);
   return registry;
 }
