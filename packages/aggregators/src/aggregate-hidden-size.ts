@@ -1,5 +1,5 @@
 import { InvalidInputError, type Registry, type SequenceAttribution, shapeSize, type Tensor } from '@inseq/core';
-import type { AggregationFunction, AggregationFunctionOptions } from './aggregation-function';
+import { type AggregationFunction, type AggregationFunctionOptions, aggregationFunctionOptions } from './aggregation-function';
 import { resolveAggregationFunction } from './resolve-aggregation-function';
 import { resolveSelectIndices, type SelectIndices } from './select-indices';
 
@@ -9,8 +9,12 @@ export interface AggregateHiddenSizeOptions {
   functions?: Registry<AggregationFunction>;
   /** Units of the last axis to keep before reducing (Inseq's `select_idx`). @defaultValue all units */
   selectIdx?: SelectIndices;
-  /** Options handed to the aggregation function, e.g. `{ vnormOrd: 1 }`. @defaultValue none */
-  functionOptions?: AggregationFunctionOptions;
+  /**
+   * Option values for the aggregation function, e.g. `{ ord: 1 }` for `vnorm`: the keys the
+   * function declares are parsed once against its spec ({@link aggregationFunctionOptions}), the
+   * others are ignored. @defaultValue none (the function's defaults)
+   */
+  functionOptions?: Readonly<Record<string, unknown>>;
 }
 
 /**
@@ -40,8 +44,9 @@ export function aggregateHiddenSize(
   options?: AggregateHiddenSizeOptions,
 ): SequenceAttribution {
   const aggregationFunction = resolveAggregationFunction(fn, options?.functions);
+  const functionOptions = aggregationFunctionOptions(aggregationFunction, options?.functionOptions);
   const reduce = (tensor: Tensor | null, field: string) =>
-    reduceTrailingAxes(tensor, aggregationFunction, field, options?.selectIdx, options?.functionOptions);
+    reduceTrailingAxes(tensor, aggregationFunction, field, options?.selectIdx, functionOptions);
   return {
     ...sequence,
     source_attributions: reduce(sequence.source_attributions, 'source_attributions'),
@@ -54,7 +59,7 @@ function reduceTrailingAxes(
   fn: AggregationFunction,
   field: string,
   selectIdx: SelectIndices | undefined,
-  functionOptions: AggregationFunctionOptions | undefined,
+  functionOptions: AggregationFunctionOptions,
 ): Tensor | null {
   if (tensor === null) return null;
   const shape = tensor.shape;
@@ -65,7 +70,7 @@ function reduceTrailingAxes(
   }
   if (selectIdx !== undefined) {
     if (shape.length === 2) {
-      throw new InvalidInputError(`${field} has shape [${shape.join(', ')}]: there is no trailing axis for selectIdx to select from.`, { code: 'INVALID_ARGUMENT' });
+      throw new InvalidInputError(`${field} has shape [${shape.join(', ')}]: there is no trailing axis for select_idx to select from.`, { code: 'INVALID_ARGUMENT' });
     }
     tensor = selectLastAxis(tensor, resolveSelectIndices(selectIdx, shape[shape.length - 1]));
   }

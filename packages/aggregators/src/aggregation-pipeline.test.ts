@@ -1,13 +1,16 @@
-import { type Aggregator, createRegistry, defineAggregator, UnknownIdError } from '@inseq/core';
+import { type Aggregator, createRegistry, defineAggregator, InvalidInputError, UnknownIdError } from '@inseq/core';
 import { describe, expect, it } from 'vitest';
 import {
+  type AggregationStep,
   aggregate,
   aggregateOutput,
   defaultPipeline,
   parseAggregationPipeline,
   resolveAggregationPipeline,
 } from './aggregation-pipeline';
+import { defineAggregationFunction } from './aggregation-function';
 import { defaultAggregate } from './default-aggregate';
+import { createAggregationFunctionRegistry } from './functions/register-builtin-aggregation-functions';
 import { gradientSequence } from './gradient-sequence.fixture';
 import { registerBuiltinAggregators } from './register-builtin-aggregators';
 import { decoderSequence, expectClose, freezeSequence, rows } from './sequence.fixture';
@@ -60,6 +63,77 @@ describe('aggregation pipelines', () => {
     aggregate(decoderSequence(), ['counting', 'counting'], { aggregators });
     expect(calls).toBe(2);
     expect(() => resolveAggregationPipeline([{ id: 3 } as never])).toThrow(/id or \{ id, options \}/);
+  });
+
+  it('parses every step\'s options before any work: a camelCase or misspelt key fails with the closest snake_case one', () => {
+    let calls = 0;
+    const counting = defineAggregator({
+      name: 'counting',
+      description: 'Counts calls.',
+      aggregate: (sequence) => {
+        calls++;
+        return sequence;
+      },
+    });
+    const aggregators = registerBuiltinAggregators(createRegistry<Aggregator>('aggregator')).register(counting);
+    const run = (step: AggregationStep) => () => aggregate(decoderSequence(), ['counting', step], { aggregators });
+    expect(run({ id: 'scores', options: { selectIdx: 0 } })).toThrow("Aggregator 'scores' has no option 'selectIdx'. Did you mean 'select_idx'?");
+    expect(run({ id: 'vnorm', options: { vnormOrd: 1 } })).toThrow(/Did you mean 'vnorm_ord'\?/);
+    expect(run({ id: 'subwords', options: { aggregateSource: false } })).toThrow(/Did you mean 'aggregate_source'\?/);
+    expect(run({ id: 'spans', options: { target_span: [0, 2] } })).toThrow(/Did you mean 'target_spans'\?/);
+    expect(run({ id: 'split', options: { splitPattern: '\\.' } })).toThrow(/Did you mean 'split_pattern'\?/);
+    expect(run({ id: 'slices', options: { sourceSpans: [0, 1] } })).toThrow(InvalidInputError);
+    expect(run({ id: 'pair', options: {} })).toThrow(/needs option 'paired_attr'/);
+    expect(run({ id: 'scores', options: { normalize: true, rescale: true } })).toThrow(/normalize and rescale cannot both be true/);
+    expect(calls).toBe(0);
+  });
+
+  it('refuses a value of the wrong type naming what is allowed', () => {
+    expect(() => resolveAggregationPipeline([{ id: 'scores', options: { aggregate_fn: 'l2' } }])).toThrow(
+      "Aggregator 'scores' option 'aggregate_fn' must be one of 'vnorm', 'absmax', 'sum', 'mean', 'max', 'min', 'prod', got \"l2\".",
+    );
+    expect(() => resolveAggregationPipeline([{ id: 'subwords', options: { scheme: 'bpe' } }])).toThrow(
+      /'scheme' must be one of 'auto', 'byte_level', 'sentencepiece', 'wordpiece'/,
+    );
+    expect(() => resolveAggregationPipeline([{ id: 'split', options: { split_pattern: '[.', split_mode: 'end' } }])).toThrow(/valid regular expression/);
+    expect(() => resolveAggregationPipeline([{ id: 'split', options: { split_pattern: '\\.', split_mode: 'middle' } }])).toThrow(
+      /'split_mode' must be one of 'single', 'start', 'end'/,
+    );
+    expect(() => resolveAggregationPipeline([{ id: 'scores', options: { normalize: 'yes' } }])).toThrow(/'normalize' must be true or false/);
+    expect(() => resolveAggregationPipeline([{ id: 'vnorm', options: { vnorm_ord: 0 } }])).toThrow(/'vnorm_ord' must be a number > 0/);
+    expect(() => resolveAggregationPipeline([{ id: 'scores', options: { select_idx: 1.5 } }])).toThrow(/'select_idx' must be an integer, a non-empty list/);
+    expect(() => resolveAggregationPipeline([{ id: 'spans', options: { target_spans: [[0, 'a']] } }])).toThrow(/'target_spans' must be one \[start, end\] pair/);
+    expect(() => resolveAggregationPipeline([{ id: 'spans', options: { step_scores_fn: { probability: 'median' } } }])).toThrow(/'step_scores_fn' must be an object/);
+    expect(() => resolveAggregationPipeline([{ id: 'slices', options: { start: 0.5 } }])).toThrow(/'start' must be an integer/);
+  });
+
+  it('fills defaults and normalises structured values when parsing', () => {
+    const [scores, sum, subwords, spans, split] = resolveAggregationPipeline([
+      'scores',
+      { id: 'sum', options: { select_idx: [0, 2] } },
+      'subwords',
+      { id: 'spans', options: { target_spans: [1, 3], vnorm_ord: 'inf' } },
+      { id: 'split', options: { split_pattern: '[.!?]' } },
+    ]);
+    expect(scores.options).toEqual({ aggregate_fn: 'vnorm', rescale: false });
+    expect(sum.options).toEqual({ aggregate_fn: 'sum', select_idx: [0, 2], rescale: false });
+    expect(subwords.options).toEqual({ scheme: 'auto', is_suffix_symbol: false, aggregate_source: true, aggregate_target: true, aggregate_fn: 'absmax' });
+    expect(spans.options).toEqual({ target_spans: [[1, 3]], aggregate_fn: 'absmax', vnorm_ord: Number.POSITIVE_INFINITY });
+    expect(split.options).toEqual({ split_pattern: '[.!?]', split_mode: 'single', aggregate_source: true, aggregate_target: true, aggregate_fn: 'absmax' });
+    expect(resolveAggregationPipeline([{ id: 'subwords', options: { special_chars: '@@' } }])[0].options.special_chars).toEqual(['@@']);
+  });
+
+  it('takes aggregation functions from the pipeline options, for bare ids and aggregate_fn alike', () => {
+    const functions = createAggregationFunctionRegistry().register(
+      defineAggregationFunction({ name: 'first', description: 'First value.', reduce: (values) => values[0] }),
+    );
+    const viaId = aggregate(gradientSequence(), [{ id: 'first', options: { normalize: false } }], { functions });
+    const viaOption = aggregate(gradientSequence(), [{ id: 'scores', options: { aggregate_fn: 'first', normalize: false } }], {
+      functions,
+      aggregators: registerBuiltinAggregators(createRegistry<Aggregator>('aggregator')),
+    });
+    expect(rows(viaId.target_attributions)).toEqual(rows(viaOption.target_attributions));
+    expect(() => resolveAggregationPipeline([{ id: 'scores', options: { aggregate_fn: 'first' } }])).toThrow(/must be one of 'vnorm'/);
   });
 
   it('aggregates every sequence of an output', () => {

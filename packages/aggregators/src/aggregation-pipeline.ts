@@ -4,20 +4,24 @@ import {
   type FeatureAttributionOutput,
   InvalidInputError,
   type MethodFamily,
+  type OptionSpecs,
+  parseAggregatorOptions,
   type Registry,
   type SequenceAttribution,
   UnknownIdError,
 } from '@inseq/core';
 import type { AggregationFunction } from './aggregation-function';
+import { withAggregationFunctions } from './aggregator-options';
 import { defaultAggregationFunction } from './default-aggregation-function';
 import { createAggregationFunctionRegistry } from './functions/register-builtin-aggregation-functions';
 import { registerBuiltinAggregators } from './register-builtin-aggregators';
 
 /**
  * One step of an aggregation pipeline, JSON-friendly for the CLI: an aggregator id (`'subwords'`),
- * an aggregation function id (`'vnorm'`, meaning the `scores` aggregator with that function, as
- * Inseq), or `{ id, options }` with either. Option keys may be camelCase or Inseq's snake_case
- * (`select_idx` is read as `selectIdx`).
+ * an aggregation function id (`'vnorm'`, meaning the `scores` aggregator with that function as
+ * its `aggregate_fn`, as Inseq), or `{ id, options }` with either. Option keys are the
+ * aggregator's, in Inseq's snake_case (`select_idx`, `aggregate_fn`); any other key is refused
+ * with the closest known one suggested.
  */
 export type AggregationStep = string | { readonly id: string; readonly options?: Readonly<Record<string, unknown>> };
 
@@ -28,22 +32,28 @@ export type AggregationPipeline = readonly AggregationStep[];
 export interface AggregatePipelineOptions {
   /** Where aggregator ids are looked up. @defaultValue the built-in aggregators */
   aggregators?: Registry<Aggregator>;
-  /** Where aggregation function ids are looked up. @defaultValue the built-in aggregation functions */
+  /**
+   * Where aggregation function ids are looked up: bare function ids, and the `aggregate_fn` /
+   * `step_scores_fn` options of the built-in aggregators (which are rebuilt over it). A registry
+   * of code, not JSON, so it is a pipeline option rather than an aggregator option.
+   * @defaultValue the built-in aggregation functions
+   */
   functions?: Registry<AggregationFunction>;
 }
 
-/** A pipeline step with its aggregator found and its options parsed. */
+/** A pipeline step with its aggregator found and its options parsed (defaults filled). */
 export interface ResolvedAggregationStep {
   readonly aggregator: Aggregator;
   readonly options: Readonly<Record<string, unknown>>;
 }
 
 /**
- * Looks up every step of `pipeline` before any work is done, so that a typo fails at once with
- * the known aggregator and function ids.
+ * Looks up every step of `pipeline` and parses its options ({@link parseAggregatorOptions})
+ * before any work is done, so that a typo in an id or an option key, a value of the wrong type
+ * or a missing required option fails at once, naming what is allowed.
  *
  * @throws UnknownIdError for an id that is neither an aggregator nor an aggregation function;
- *   InvalidInputError for a malformed step.
+ *   InvalidInputError for a malformed step or invalid options.
  */
 export function resolveAggregationPipeline(
   pipeline: AggregationPipeline,
@@ -52,18 +62,21 @@ export function resolveAggregationPipeline(
   if (!Array.isArray(pipeline)) {
     throw new InvalidInputError('An aggregation pipeline is a list of steps, e.g. ["subwords", "vnorm"].', { code: 'INVALID_ARGUMENT' });
   }
-  const aggregators = options?.aggregators ?? registerBuiltinAggregators(createRegistry<Aggregator>('aggregator'));
+  const aggregators = options?.aggregators ?? registerBuiltinAggregators(createRegistry<Aggregator>('aggregator'), options?.functions);
   const functions = options?.functions ?? createAggregationFunctionRegistry();
   return pipeline.map((step) => {
     const { id, options: stepOptions } = typeof step === 'string' ? { id: step, options: undefined } : step;
     if (typeof id !== 'string' || (stepOptions !== undefined && (typeof stepOptions !== 'object' || stepOptions === null))) {
       throw new InvalidInputError(`Aggregation step ${JSON.stringify(step)} must be an id or { id, options }.`, { code: 'INVALID_ARGUMENT' });
     }
-    const parsed: Record<string, unknown> = { ...camelCaseKeys(stepOptions ?? {}) };
-    if (options?.functions) parsed.functions = options.functions;
-    if (aggregators.has(id)) return { aggregator: aggregators.get(id), options: parsed };
-    if (functions.has(id)) return { aggregator: aggregators.get('scores'), options: { ...parsed, aggregateFn: id } };
-    throw new UnknownIdError('aggregator or aggregation function', id, [...aggregators.list(), ...functions.list()]);
+    const bareFunction = !aggregators.has(id) && functions.has(id);
+    if (!aggregators.has(id) && !bareFunction) {
+      throw new UnknownIdError('aggregator or aggregation function', id, [...aggregators.list(), ...functions.list()]);
+    }
+    const found = aggregators.get(bareFunction ? 'scores' : id);
+    const aggregator = options?.functions ? withAggregationFunctions(found, options.functions) : found;
+    const raw = bareFunction ? { ...stepOptions, aggregate_fn: id } : (stepOptions ?? {});
+    return { aggregator, options: parseAggregatorOptions(aggregator, raw) };
   });
 }
 
@@ -71,7 +84,7 @@ export function resolveAggregationPipeline(
  * Applies `pipeline` to one sequence, step after step (Inseq's `aggregate(aggregator=[…])`).
  * Pure: the input is never modified; NaN positions stay NaN.
  *
- * @example aggregate(sequence, ['subwords', { id: 'scores', options: { aggregateFn: 'vnorm', rescale: true } }])
+ * @example aggregate(sequence, ['subwords', { id: 'scores', options: { aggregate_fn: 'vnorm', rescale: true } }])
  */
 export function aggregate(
   sequence: SequenceAttribution,
@@ -93,6 +106,21 @@ export function aggregateOutput(
 
 function applySteps(sequence: SequenceAttribution, steps: readonly ResolvedAggregationStep[]): SequenceAttribution {
   return steps.reduce((current, step) => step.aggregator.aggregate(current, step.options), sequence);
+}
+
+/**
+ * Applies one aggregator object to one sequence with `options` as the user gives them (parsed
+ * first by {@link parseAggregatorOptions}: unknown keys refused, defaults filled), for an
+ * aggregator used without a registry.
+ *
+ * @example applyAggregator(spansAggregator, sequence, { target_spans: [[1, 3]] })
+ */
+export function applyAggregator<Spec extends OptionSpecs>(
+  aggregator: Aggregator<Spec>,
+  sequence: SequenceAttribution,
+  options?: Readonly<Record<string, unknown>>,
+): SequenceAttribution {
+  return aggregator.aggregate(sequence, parseAggregatorOptions(aggregator, options ?? {}));
 }
 
 /**
@@ -129,10 +157,4 @@ export function parseAggregationPipeline(text: string): AggregationStep[] {
   }
   if (!Array.isArray(parsed)) throw new InvalidInputError('An aggregation pipeline in JSON must be a list.', { code: 'INVALID_ARGUMENT' });
   return parsed as AggregationStep[];
-}
-
-function camelCaseKeys(options: Readonly<Record<string, unknown>>): Record<string, unknown> {
-  return Object.fromEntries(
-    Object.entries(options).map(([key, value]) => [key.replace(/_([a-z])/g, (_, letter: string) => letter.toUpperCase()), value]),
-  );
 }

@@ -1,5 +1,6 @@
 import { createRegistry, type Aggregator } from '@inseq/core';
 import { describe, expect, it } from 'vitest';
+import { applyAggregator } from './aggregation-pipeline';
 import { defaultAggregate } from './default-aggregate';
 import { defaultAggregationFunction } from './default-aggregation-function';
 import { expectRowsClose, gradientSequence, toRows } from './gradient-sequence.fixture';
@@ -50,11 +51,11 @@ describe('defaultAggregate', () => {
 
 describe('scores aggregator', () => {
   it('with default options equals defaultAggregate', () => {
-    expectRowsClose(toRows(scoresAggregator.aggregate(gradientSequence()).target_attributions!), expected);
+    expectRowsClose(toRows(applyAggregator(scoresAggregator, gradientSequence()).target_attributions!), expected);
   });
 
   it('takes the aggregation function and normalisation as options', () => {
-    const summed = scoresAggregator.aggregate(gradientSequence(), { aggregateFn: 'sum', normalize: false });
+    const summed = applyAggregator(scoresAggregator, gradientSequence(), { aggregate_fn: 'sum', normalize: false });
     expect(toRows(summed.target_attributions!)[0]).toEqual([9, 1, 5]);
   });
 

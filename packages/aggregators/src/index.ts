@@ -2,6 +2,7 @@ export {
   defineAggregationFunction,
   type AggregationFunction,
   type AggregationFunctionOptions,
+  aggregationFunctionOptions,
 } from './aggregation-function';
 export { absmax } from './functions/absmax';
 export { max } from './functions/max';
@@ -18,14 +19,14 @@ export {
 export { resolveAggregationFunction } from './resolve-aggregation-function';
 
 export { hasTrailingAxes } from './has-trailing-axes';
-export { type SelectIndices, resolveSelectIndices } from './select-indices';
+export { type SelectIndices, parseSelectIndices, resolveSelectIndices } from './select-indices';
 export { aggregateHiddenSize, type AggregateHiddenSizeOptions } from './aggregate-hidden-size';
 export { normalizeAttributions } from './normalize-attributions';
 export { rescaleAttributions } from './rescale-attributions';
 export { defaultAggregate } from './default-aggregate';
 export { defaultAggregationFunction } from './default-aggregation-function';
 
-export { type TokenSpan, type TokenSpans, spansToGroups } from './token-span';
+export { type TokenSpan, type TokenSpans, parseTokenSpan, parseTokenSpans, spansToGroups } from './token-span';
 export { spanStepScoreFunctions, stepScoreAggregationFunction } from './step-score-aggregation';
 export { type MergeSpansOptions, mergeSpans } from './merge-spans';
 export { isSpecialToken } from './special-token';
@@ -33,10 +34,10 @@ export { type SubwordScheme, type SubwordSpansOptions, detectSubwordScheme, subw
 export { type SplitMode, type SplitSpansOptions, splitSpans } from './split-spans';
 export { pairAggregate } from './pair-aggregate';
 
-export { scoresAggregator, type ScoresAggregatorOptions } from './scores-aggregator';
-export { spansAggregator, type SpansAggregatorOptions } from './spans-aggregator';
-export { subwordsAggregator, type SubwordsAggregatorOptions } from './subwords-aggregator';
-export { splitAggregator, type SplitAggregatorOptions } from './split-aggregator';
+export { createScoresAggregator, scoresAggregator, type ScoresAggregatorOptions } from './scores-aggregator';
+export { createSpansAggregator, spansAggregator, type SpansAggregatorOptions } from './spans-aggregator';
+export { createSubwordsAggregator, subwordsAggregator, type SubwordsAggregatorOptions } from './subwords-aggregator';
+export { createSplitAggregator, splitAggregator, type SplitAggregatorOptions } from './split-aggregator';
 export { pairAggregator, type PairAggregatorOptions } from './pair-aggregator';
 export { slicesAggregator, type SlicesAggregatorOptions } from './slices-aggregator';
 export { builtinAggregators, registerBuiltinAggregators } from './register-builtin-aggregators';
@@ -48,6 +49,7 @@ export {
   type ResolvedAggregationStep,
   aggregate,
   aggregateOutput,
+  applyAggregator,
   defaultPipeline,
   parseAggregationPipeline,
   resolveAggregationPipeline,

@@ -1,5 +1,6 @@
 import { InvalidInputError } from '@inseq/core';
 import { describe, expect, it } from 'vitest';
+import { applyAggregator } from './aggregation-pipeline';
 import { mergeSpans } from './merge-spans';
 import { decoderSequence, encoderDecoderSequence, expectClose, freezeSequence, rows, tensor, tokens } from './sequence.fixture';
 import { spansAggregator } from './spans-aggregator';
@@ -11,7 +12,7 @@ describe('mergeSpans (the spans aggregator)', () => {
   it('merges target rows and the steps of merged generated tokens, by hand', () => {
     const sequence = decoderSequence();
     const unchanged = freezeSequence(sequence);
-    const merged = spansAggregator.aggregate(sequence, { targetSpans: [[1, 3], [3, 5]] });
+    const merged = applyAggregator(spansAggregator, sequence, { target_spans: [[1, 3], [3, 5]] });
     unchanged();
     expect(merged.target).toEqual([
       { token: 'A', id: 1 },
@@ -48,10 +49,10 @@ describe('mergeSpans (the spans aggregator)', () => {
   });
 
   it('takes another function for attributions and per step score', () => {
-    const merged = spansAggregator.aggregate(decoderSequence(), {
-      targetSpans: [3, 5],
-      aggregateFn: 'sum',
-      stepScoresFn: { probability: 'mean' },
+    const merged = applyAggregator(spansAggregator, decoderSequence(), {
+      target_spans: [3, 5],
+      aggregate_fn: 'sum',
+      step_scores_fn: { probability: 'mean' },
     });
     expectClose(rows(merged.target_attributions), [
       [0.1, 0.2 - 0.3],
@@ -62,12 +63,12 @@ describe('mergeSpans (the spans aggregator)', () => {
     expectClose(rows(merged.step_scores.probability), [[0.5, (0.4 + 0.25) / 2]]);
     expectClose(rows(merged.step_scores.logit), [[2, -2]]);
     expect([merged.attr_pos_start, merged.attr_pos_end]).toEqual([2, 4]);
-    const l1 = spansAggregator.aggregate(decoderSequence(), { targetSpans: [0, 2], aggregateFn: 'vnorm', vnormOrd: 1 });
+    const l1 = applyAggregator(spansAggregator, decoderSequence(), { target_spans: [0, 2], aggregate_fn: 'vnorm', vnorm_ord: 1 });
     expectClose(rows(l1.target_attributions).slice(0, 1), [[0.5, 0.7, 0.4]]);
   });
 
   it('merges a prompt-only span without touching the steps', () => {
-    const merged = spansAggregator.aggregate(decoderSequence(), { targetSpans: [0, 2], sourceSpans: [0, 2] });
+    const merged = applyAggregator(spansAggregator, decoderSequence(), { target_spans: [0, 2], source_spans: [0, 2] });
     expect(merged.source).toEqual([{ token: 'AĠb', id: -1 }]);
     expectClose(rows(merged.target_attributions), [
       [0.4, -0.5, -0.3],
@@ -84,20 +85,21 @@ describe('mergeSpans (the spans aggregator)', () => {
       ...decoderSequence(),
       target_attributions: tensor([[1, -2, 3, 4, 5, 6], [-7, 1, 1, 1, 1, 1], [N, N, 2, 2, 2, 2], [N, N, N, N, 9, 9], [N, N, N, N, N, N]], [5, 3, 2]),
     };
-    const merged = spansAggregator.aggregate(sequence, { targetSpans: [0, 2] });
+    const merged = applyAggregator(spansAggregator, sequence, { target_spans: [0, 2] });
     expect(merged.target_attributions?.shape).toEqual([4, 3, 2]);
     expect(Array.from(merged.target_attributions!.data.subarray(0, 6))).toEqual([-7, -2, 3, 4, 5, 6]);
   });
 
   it('returns the sequence itself when there is nothing to merge, and rejects bad spans', () => {
     const sequence = decoderSequence();
-    expect(spansAggregator.aggregate(sequence, {})).toBe(sequence);
+    expect(applyAggregator(spansAggregator, sequence, {})).toBe(sequence);
     expect(() => spansToGroups(5, [[2, 4], [3, 5]], 'target spans')).toThrow(InvalidInputError);
     expect(() => spansToGroups(5, [[3, 5], [0, 2]], 'target spans')).toThrow(/ascending/);
     expect(() => spansToGroups(5, [4, 6], 'target spans')).toThrow(/≤ 5/);
     expect(() => spansToGroups(5, [2, 2], 'target spans')).toThrow(InvalidInputError);
     expect(spansToGroups(4, [[1, 3]], 'x')).toEqual([[0, 1], [1, 3], [3, 4]]);
-    expect(() => spansAggregator.aggregate(sequence, { targetSpans: [0, 2], aggregateFn: 'median' })).toThrow(/Known/);
+    expect(() => applyAggregator(spansAggregator, sequence, { target_spans: [0, 2], aggregate_fn: 'median' })).toThrow(/'aggregate_fn' must be one of 'vnorm', 'absmax'/);
+    expect(() => mergeSpans(sequence, undefined, [0, 2], { aggregateFn: 'median' })).toThrow(/Known/);
   });
 
   it('merges sequence scores by their id', () => {

@@ -1,11 +1,15 @@
 import { InvalidInputError, type Registry, type SequenceAttribution, type Tensor, type TokenWithId } from '@inseq/core';
-import type { AggregationFunction, AggregationFunctionOptions } from './aggregation-function';
+import { type AggregationFunction, aggregationFunctionOptions } from './aggregation-function';
 import { mergeBlocks } from './merge-blocks';
 import { resolveAggregationFunction } from './resolve-aggregation-function';
 import { stepScoreAggregationFunction } from './step-score-aggregation';
 import { spansToGroups, type TokenSpan, type TokenSpans } from './token-span';
 
-/** Options of {@link mergeSpans}, shared by the `spans`, `subwords` and `split` aggregators. */
+/**
+ * Options of the {@link mergeSpans} function (a TypeScript API; the `spans`, `subwords` and
+ * `split` aggregators fill it from their snake_case options `aggregate_fn`, `step_scores_fn`,
+ * `vnorm_ord`).
+ */
 export type MergeSpansOptions = {
   /** Aggregation function id for attributions (and unlisted step scores). @defaultValue 'absmax' */
   aggregateFn?: string;
@@ -13,10 +17,11 @@ export type MergeSpansOptions = {
   stepScoresFn?: Readonly<Record<string, string>>;
   /** Where function ids are looked up. @defaultValue the built-in aggregation functions */
   functions?: Registry<AggregationFunction>;
-  /** Order of `vnorm` when it is one of the functions (Inseq's `ord`). @defaultValue 2 */
-  vnormOrd?: number;
-  /** Other options handed to the aggregation functions. @defaultValue none */
-  functionOptions?: AggregationFunctionOptions;
+  /**
+   * Option values for the aggregation functions, e.g. `{ ord: 1 }` for `vnorm`: each function
+   * takes the keys it declares, parsed once against its spec. @defaultValue none
+   */
+  functionOptions?: Readonly<Record<string, unknown>>;
 };
 
 /**
@@ -56,8 +61,7 @@ export function mergeSpans(
 
   const aggregateFn = options?.aggregateFn ?? 'absmax';
   const fn = resolveAggregationFunction(aggregateFn, options?.functions);
-  const functionOptions =
-    options?.vnormOrd === undefined ? options?.functionOptions : { ...options.functionOptions, vnormOrd: options.vnormOrd };
+  const functionOptions = aggregationFunctionOptions(fn, options?.functionOptions);
   const merge = (tensor: Tensor | null, rows: readonly TokenSpan[] | null, columns: readonly TokenSpan[] | null) =>
     tensor === null ? null : mergeBlocks(tensor, rows, columns, fn, functionOptions);
 
@@ -65,7 +69,7 @@ export function mergeSpans(
   const step_scores: Record<string, Tensor> = {};
   for (const [id, scores] of Object.entries(sequence.step_scores)) {
     const stepFn = resolveAggregationFunction(stepScoreAggregationFunction(id, aggregateFn, options?.stepScoresFn), options?.functions);
-    step_scores[id] = mergeBlocks(scores, null, stepGroups, stepFn, functionOptions);
+    step_scores[id] = mergeBlocks(scores, null, stepGroups, stepFn, aggregationFunctionOptions(stepFn, options?.functionOptions));
   }
   const sequence_scores: Record<string, Tensor> = {};
   for (const [id, scores] of Object.entries(sequence.sequence_scores)) {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { applyAggregator } from './aggregation-pipeline';
 import { pairAggregate } from './pair-aggregate';
 import { pairAggregator } from './pair-aggregator';
 import { decoderSequence, encoderDecoderSequence, expectClose, freezeSequence, rows, tensor, tokens } from './sequence.fixture';
@@ -62,13 +63,13 @@ describe('pairAggregate', () => {
   it('works on encoder-decoder attributions and as the pair aggregator', () => {
     const first = encoderDecoderSequence();
     const second = { ...first, source_attributions: tensor([[1, 1, 1], [1, 1, 1], [1, 1, 1]]) };
-    const diff = pairAggregator.aggregate(first, { paired: second });
+    const diff = applyAggregator(pairAggregator, first, { paired_attr: second });
     expectClose(rows(diff.source_attributions), [
       [0.5, 0.9, 0.8],
       [1.6, 0.7, 0.9],
       [0.8, 0.8, 0.6],
     ]);
-    expect(() => pairAggregator.aggregate(first, {})).toThrow(/paired/);
+    expect(() => applyAggregator(pairAggregator, first, {})).toThrow(/needs option 'paired_attr'/);
   });
 
   it('rejects sequences that cannot be compared', () => {

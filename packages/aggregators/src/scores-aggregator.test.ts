@@ -1,5 +1,6 @@
 import { InvalidInputError } from '@inseq/core';
 import { describe, expect, it } from 'vitest';
+import { applyAggregator } from './aggregation-pipeline';
 import { gradientSequence } from './gradient-sequence.fixture';
 import { rescaleAttributions } from './rescale-attributions';
 import { scoresAggregator } from './scores-aggregator';
@@ -21,30 +22,30 @@ describe('scores aggregator', () => {
     const sequence = unitsSequence();
     const unchanged = freezeSequence(sequence);
     // One index: the axis is removed, nothing is aggregated.
-    const single = scoresAggregator.aggregate(sequence, { selectIdx: 1, normalize: false });
+    const single = applyAggregator(scoresAggregator, sequence, { select_idx: 1, normalize: false });
     expectClose(rows(single.target_attributions), [
       [-2, 4],
       [2, N],
     ]);
     // Negative index from the end.
-    expectClose(rows(scoresAggregator.aggregate(sequence, { selectIdx: -1, normalize: false }).target_attributions), [
+    expectClose(rows(applyAggregator(scoresAggregator, sequence, { select_idx: -1, normalize: false }).target_attributions), [
       [3, -1],
       [2, N],
     ]);
     // A list, then sum.
-    expectClose(rows(scoresAggregator.aggregate(sequence, { selectIdx: [0, 2], aggregateFn: 'sum', normalize: false }).target_attributions), [
+    expectClose(rows(applyAggregator(scoresAggregator, sequence, { select_idx: [0, 2], aggregate_fn: 'sum', normalize: false }).target_attributions), [
       [4, -1],
       [4, N],
     ]);
     // A span {start, end}, end exclusive.
-    expectClose(rows(scoresAggregator.aggregate(sequence, { selectIdx: { start: 0, end: 2 }, aggregateFn: 'sum', normalize: false }).target_attributions), [
+    expectClose(rows(applyAggregator(scoresAggregator, sequence, { select_idx: { start: 0, end: 2 }, aggregate_fn: 'sum', normalize: false }).target_attributions), [
       [-1, 4],
       [4, N],
     ]);
     unchanged();
   });
 
-  it('validates selectIdx as Inseq', () => {
+  it('validates select_idx as Inseq', () => {
     expect(resolveSelectIndices([1], 3)).toBe(1);
     expect(resolveSelectIndices({ start: -2, end: 3 }, 3)).toEqual([1, 2]);
     expect(() => resolveSelectIndices(3, 3)).toThrow(/out of range/);
@@ -52,17 +53,17 @@ describe('scores aggregator', () => {
     expect(() => resolveSelectIndices([], 3)).toThrow(InvalidInputError);
     expect(() => resolveSelectIndices({ start: 2, end: 1 }, 3)).toThrow(/empty/);
     const flat = { ...gradientSequence(), target_attributions: tensor([[1, 2]]) };
-    expect(() => scoresAggregator.aggregate(flat, { selectIdx: 0 })).toThrow(/no trailing axis/);
+    expect(() => applyAggregator(scoresAggregator, flat, { select_idx: 0 })).toThrow(/no trailing axis/);
   });
 
   it('rescales each step column by its largest magnitude instead of normalising', () => {
-    const rescaled = scoresAggregator.aggregate(unitsSequence(), { aggregateFn: 'sum', rescale: true });
+    const rescaled = applyAggregator(scoresAggregator, unitsSequence(), { aggregate_fn: 'sum', rescale: true });
     // sums: [[2, 3], [6, NaN]] → column 0 / 6, column 1 / 3
     expectClose(rows(rescaled.target_attributions), [
       [1 / 3, 1],
       [1, N],
     ]);
-    expect(() => scoresAggregator.aggregate(unitsSequence(), { rescale: true, normalize: true })).toThrow(/rescale/);
+    expect(() => applyAggregator(scoresAggregator, unitsSequence(), { rescale: true, normalize: true })).toThrow(/rescale/);
   });
 
   it('rescales source and target together and leaves zero columns at zero', () => {
@@ -82,13 +83,13 @@ describe('scores aggregator', () => {
     ]);
   });
 
-  it('passes vnormOrd to vnorm', () => {
-    const l1 = scoresAggregator.aggregate(unitsSequence(), { vnormOrd: 1, normalize: false });
+  it('passes vnorm_ord to vnorm', () => {
+    const l1 = applyAggregator(scoresAggregator, unitsSequence(), { vnorm_ord: 1, normalize: false });
     expectClose(rows(l1.target_attributions), [
       [6, 5],
       [6, N],
     ]);
-    const lInf = scoresAggregator.aggregate(unitsSequence(), { vnormOrd: Number.POSITIVE_INFINITY, normalize: false });
+    const lInf = applyAggregator(scoresAggregator, unitsSequence(), { vnorm_ord: Number.POSITIVE_INFINITY, normalize: false });
     expectClose(rows(lInf.target_attributions), [
       [3, 4],
       [2, N],
@@ -96,7 +97,7 @@ describe('scores aggregator', () => {
   });
 
   it('normalises encoder-decoder source and target together', () => {
-    const normalized = scoresAggregator.aggregate(encoderDecoderSequence());
+    const normalized = applyAggregator(scoresAggregator, encoderDecoderSequence());
     // column 1: 0.1 + 0.3 + 0.2 (source) + 0.2 (target) = 0.8
     expect(rows(normalized.source_attributions).map((row) => row[1])).toEqual([
       expect.closeTo(0.125, 6),

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { applyAggregator } from './aggregation-pipeline';
 import { decoderSequence, encoderDecoderSequence, expectClose, freezeSequence, rows } from './sequence.fixture';
 import { slicesAggregator } from './slices-aggregator';
 
@@ -8,7 +9,7 @@ describe('slices aggregator (Inseq SliceAggregator: context window, generated to
   it('decoder-only: keeps a prompt window and every generated token, by hand', () => {
     const sequence = decoderSequence(); // A Ġb | c Ġd e; steps explain c, Ġd, e
     const unchanged = freezeSequence(sequence);
-    const sliced = slicesAggregator.aggregate(sequence, { targetSpans: [1, 2] });
+    const sliced = applyAggregator(slicesAggregator, sequence, { target_spans: [1, 2] });
     unchanged();
     expect(sliced.target.map((t) => t.token)).toEqual(['Ġb', 'c', 'Ġd', 'e']);
     expect([sliced.attr_pos_start, sliced.attr_pos_end]).toEqual([1, 4]);
@@ -22,7 +23,7 @@ describe('slices aggregator (Inseq SliceAggregator: context window, generated to
   });
 
   it('encoder-decoder: keeps a source window with its rows; the target is untouched', () => {
-    const sliced = slicesAggregator.aggregate(encoderDecoderSequence(), { sourceSpans: [1, 3] });
+    const sliced = applyAggregator(slicesAggregator, encoderDecoderSequence(), { source_spans: [1, 3] });
     expect(sliced.source.map((t) => t.token)).toEqual(['lo', '▁world']);
     expectClose(rows(sliced.source_attributions), [
       [-0.6, 0.3, 0.1],
@@ -33,9 +34,9 @@ describe('slices aggregator (Inseq SliceAggregator: context window, generated to
   });
 
   it('refuses the side without context and passes through without a window', () => {
-    expect(() => slicesAggregator.aggregate(encoderDecoderSequence(), { targetSpans: [0, 1] })).toThrow(/sliced on its source/);
-    expect(() => slicesAggregator.aggregate(decoderSequence(), { sourceSpans: [0, 1] })).toThrow(/sliced on its target prompt/);
+    expect(() => applyAggregator(slicesAggregator, encoderDecoderSequence(), { target_spans: [0, 1] })).toThrow(/sliced on its source/);
+    expect(() => applyAggregator(slicesAggregator, decoderSequence(), { source_spans: [0, 1] })).toThrow(/sliced on its target prompt/);
     const sequence = decoderSequence();
-    expect(slicesAggregator.aggregate(sequence, {})).toBe(sequence);
+    expect(applyAggregator(slicesAggregator, sequence, {})).toBe(sequence);
   });
 });

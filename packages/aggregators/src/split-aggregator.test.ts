@@ -1,5 +1,6 @@
 import { InvalidInputError } from '@inseq/core';
 import { describe, expect, it } from 'vitest';
+import { applyAggregator } from './aggregation-pipeline';
 import { decoderSequence, expectClose, freezeSequence, rows, tokens } from './sequence.fixture';
 import { splitAggregator } from './split-aggregator';
 import { splitSpans } from './split-spans';
@@ -46,7 +47,7 @@ describe('split aggregator', () => {
     // Target A Ġb c Ġd e with 'c' as a separator: ['A Ġb'] ['c'] ['Ġd e'].
     const sequence = { ...decoderSequence(), target: tokens('A', 'Ġb', '.', 'Ġd', 'e') };
     const unchanged = freezeSequence(sequence);
-    const merged = splitAggregator.aggregate(sequence, { splitPattern: '\\.' });
+    const merged = applyAggregator(splitAggregator, sequence, { split_pattern: '\\.' });
     unchanged();
     expect(merged.target.map((t) => t.token)).toEqual(['AĠb', '.', 'Ġde']);
     expect(merged.source.map((t) => t.token)).toEqual(['AĠb']);
@@ -60,6 +61,6 @@ describe('split aggregator', () => {
   });
 
   it('needs a pattern', () => {
-    expect(() => splitAggregator.aggregate(decoderSequence(), {})).toThrow(/splitPattern/);
+    expect(() => applyAggregator(splitAggregator, decoderSequence(), {})).toThrow(/needs option 'split_pattern'/);
   });
 });

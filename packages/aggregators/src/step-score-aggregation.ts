@@ -2,7 +2,7 @@
  * How the `spans` family (`spans`, `subwords`, `split`) combines the step scores of merged
  * generation steps, by step function id: probabilities multiply (the probability of a word is
  * the product of its subwords' conditional probabilities), entropies and divergences add. Ids
- * not listed use the aggregator's `aggregateFn` (`absmax` by default). This is Inseq's
+ * not listed use the aggregator's `aggregate_fn` (`absmax` by default). This is Inseq's
  * `DEFAULT_ATTRIBUTION_AGGREGATE_DICT["step_scores"]["spans"]`
  * (`inseq/data/aggregation_functions.py`), `contrast_prob_diff` → `prod` included.
  */

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { applyAggregator } from './aggregation-pipeline';
 import { decoderSequence, encoderDecoderSequence, expectClose, freezeSequence, rows } from './sequence.fixture';
 import { subwordsAggregator } from './subwords-aggregator';
 
@@ -8,7 +9,7 @@ describe('subwords aggregator', () => {
   it('merges GPT-2 subwords of prompt and generation, steps included, by hand', () => {
     const sequence = decoderSequence(); // A Ġb c Ġd e, steps explain c, Ġd, e
     const unchanged = freezeSequence(sequence);
-    const merged = subwordsAggregator.aggregate(sequence);
+    const merged = applyAggregator(subwordsAggregator, sequence);
     unchanged();
     expect(merged.target.map((t) => t.token)).toEqual(['A', 'Ġbc', 'Ġde']);
     expect(merged.source.map((t) => t.token)).toEqual(['A', 'Ġb']);
@@ -23,7 +24,7 @@ describe('subwords aggregator', () => {
   });
 
   it('merges SentencePiece source and target of an encoder-decoder', () => {
-    const merged = subwordsAggregator.aggregate(encoderDecoderSequence());
+    const merged = applyAggregator(subwordsAggregator, encoderDecoderSequence());
     expect(merged.source.map((t) => t.token)).toEqual(['▁Hello', '▁world']);
     expect(merged.target.map((t) => t.token)).toEqual(['▁Ciao', '▁mondo']);
     expectClose(rows(merged.source_attributions), [
@@ -34,10 +35,10 @@ describe('subwords aggregator', () => {
   });
 
   it('can leave the source or the target alone', () => {
-    const targetOnly = subwordsAggregator.aggregate(encoderDecoderSequence(), { aggregateSource: false });
+    const targetOnly = applyAggregator(subwordsAggregator, encoderDecoderSequence(), { aggregate_source: false });
     expect(targetOnly.source.length).toBe(3);
     expect(targetOnly.source_attributions?.shape).toEqual([3, 2]);
-    const sourceOnly = subwordsAggregator.aggregate(encoderDecoderSequence(), { aggregateTarget: false });
+    const sourceOnly = applyAggregator(subwordsAggregator, encoderDecoderSequence(), { aggregate_target: false });
     expect(sourceOnly.target.length).toBe(3);
     expect(sourceOnly.source_attributions?.shape).toEqual([2, 3]);
   });

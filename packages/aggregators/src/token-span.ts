@@ -56,3 +56,21 @@ function normalizeSpans(spans: TokenSpans | undefined, field: string): readonly 
 export function groupsToSpans(groups: readonly TokenSpan[]): TokenSpan[] {
   return groups.filter(([start, end]) => end - start > 1);
 }
+
+const isPair = (value: unknown): value is TokenSpan =>
+  Array.isArray(value) && value.length === 2 && value.every((position) => Number.isInteger(position));
+
+/**
+ * A JSON value as token spans, for the `spans` aggregator's `source_spans` / `target_spans`: one
+ * `[start, end]` pair of integers or a list of them, normalised to a list; undefined otherwise.
+ * Ranges, order and overlaps depend on the sequence and are checked by {@link spansToGroups}.
+ */
+export function parseTokenSpans(value: unknown): TokenSpan[] | undefined {
+  if (isPair(value)) return [[value[0], value[1]]];
+  return Array.isArray(value) && value.every(isPair) ? value.map(([start, end]) => [start, end] as const) : undefined;
+}
+
+/** A JSON value as one `[start, end]` pair of integers (the `slices` aggregator's window); undefined otherwise. */
+export function parseTokenSpan(value: unknown): TokenSpan | undefined {
+  return isPair(value) ? [value[0], value[1]] : undefined;
+}

@@ -1,4 +1,5 @@
 import { type AttributionModel, type FeatureAttributionOutput, loadTokenizer, memoryModelFiles } from '@inseq/core';
+import { parseAggregationPipeline } from '@inseq/aggregators';
 import { loadTfjsBackend } from '@inseq/backend-tfjs';
 import { createTinyGpt2 } from '@inseq/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -71,6 +72,14 @@ describe('aggregateAttributionScores (the CLI flags of Inseq)', () => {
     const out = aggregateAttributionScores(saliency, { attributionAggregators: ['vnorm', 'subwords'] });
     expect(out.sequence_attributions[0].target_attributions!.shape.length).toBe(2);
     expect(() => aggregateAttributionScores(saliency, { attributionAggregators: ['subword'] })).toThrow(/subword.*subwords/s);
+  });
+
+  it('steps given as JSON take snake_case options; a camelCase key fails before any work with the snake_case one', () => {
+    const empty = { sequence_attributions: [], step_attributions: null, info: {} };
+    const steps = parseAggregationPipeline('[{"id":"mean","options":{"selectIdx":0}}]');
+    expect(() => aggregateAttributionScores(empty, { attributionAggregators: steps })).toThrow(/has no option 'selectIdx'\. Did you mean 'select_idx'\?/);
+    const picked = aggregateAttributionScores(saliency, { attributionAggregators: [{ id: 'sum', options: { select_idx: 0 } }] });
+    expect(picked.sequence_attributions[0].target_attributions!.shape.length).toBe(2);
   });
 
   it('--aggregate-output applies the method family default: vnorm + normalise for saliency, mean for attention', () => {

@@ -51,7 +51,7 @@ export function aggregateAttributionScores(output: FeatureAttributionOutput, opt
   if (selectors !== undefined && aggregators === undefined) {
     throw new InvalidInputError('--attribution-selectors needs --attribution-aggregators: selector i goes with aggregator i.', { code: 'INVALID_ARGUMENT' });
   }
-  const scoresOptions = (selectIdx?: number) => ({ normalize, rescale, ...(selectIdx !== undefined && { selectIdx }) });
+  const scoresOptions = (selectIdx?: number) => ({ normalize, rescale, ...(selectIdx !== undefined && { select_idx: selectIdx }) });
   /** A step with the CLI's scores options, when it is `scores` or a function id. */
   const withOptions = (step: AggregationStep, selectIdx?: number): AggregationStep => {
     const [resolved] = resolveAggregationPipeline([step], registries);

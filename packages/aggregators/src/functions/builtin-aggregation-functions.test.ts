@@ -1,5 +1,6 @@
 import { InvalidInputError, UnknownIdError } from '@inseq/core';
 import { describe, expect, it } from 'vitest';
+import { aggregationFunctionOptions } from '../aggregation-function';
 import { absmax } from './absmax';
 import { max } from './max';
 import { mean } from './mean';
@@ -25,16 +26,22 @@ describe('built-in aggregation functions', () => {
     expect(vnorm.reduce(Float32Array.from([3, -4]))).toBe(5);
   });
 
-  it('vnorm takes the order as vnormOrd: 1, 2, Infinity and any p > 0', () => {
-    expect(vnorm.reduce(values, { vnormOrd: 1 })).toBe(7);
-    expect(vnorm.reduce(values, { vnormOrd: 2 })).toBeCloseTo(Math.sqrt(15.5), 12);
-    expect(vnorm.reduce(values, { vnormOrd: Number.POSITIVE_INFINITY })).toBe(3);
+  it('vnorm takes the order as its option ord: 1, 2, Infinity and any p > 0', () => {
+    expect(vnorm.reduce(values, { ord: 1 })).toBe(7);
+    expect(vnorm.reduce(values, { ord: 2 })).toBeCloseTo(Math.sqrt(15.5), 12);
+    expect(vnorm.reduce(values, { ord: Number.POSITIVE_INFINITY })).toBe(3);
     // (0.125 + 27 + 8 + 3.375)^(1/3) = 38.5^(1/3)
-    expect(vnorm.reduce(values, { vnormOrd: 3 })).toBeCloseTo(38.5 ** (1 / 3), 10);
-    expect(vnorm.reduce(Float32Array.from([1, 1, 1, 1]), { vnormOrd: 0.5 })).toBeCloseTo(16, 10);
-    expect(vnorm.reduce(Float32Array.from([1, Number.NaN]), { vnormOrd: Number.POSITIVE_INFINITY })).toBeNaN();
-    expect(() => vnorm.reduce(values, { vnormOrd: 0 })).toThrow(InvalidInputError);
-    expect(() => vnorm.reduce(values, { vnormOrd: 'l2' })).toThrow(/vnormOrd/);
+    expect(vnorm.reduce(values, { ord: 3 })).toBeCloseTo(38.5 ** (1 / 3), 10);
+    expect(vnorm.reduce(Float32Array.from([1, 1, 1, 1]), { ord: 0.5 })).toBeCloseTo(16, 10);
+    expect(vnorm.reduce(Float32Array.from([1, Number.NaN]), { ord: Number.POSITIVE_INFINITY })).toBeNaN();
+  });
+
+  it("parses a function's options once against its spec: defaults, 'inf', refusals, keys it does not declare", () => {
+    expect(aggregationFunctionOptions(vnorm)).toEqual({ ord: 2 });
+    expect(aggregationFunctionOptions(vnorm, { ord: 'inf' })).toEqual({ ord: Number.POSITIVE_INFINITY });
+    expect(aggregationFunctionOptions(sum, { ord: 1 })).toEqual({});
+    expect(() => aggregationFunctionOptions(vnorm, { ord: 0 })).toThrow(InvalidInputError);
+    expect(() => aggregationFunctionOptions(vnorm, { ord: 'l2' })).toThrow(/Aggregation function 'vnorm' option 'ord' must be a number > 0/);
   });
 
   it('absmax keeps the sign and the first of equal magnitudes, as torch argmax', () => {

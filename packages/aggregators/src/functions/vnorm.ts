@@ -1,20 +1,37 @@
-import { InvalidInputError } from '@inseq/core';
+import { defineOptions, jsonOption } from '@inseq/core';
 import { defineAggregationFunction } from '../aggregation-function';
 
 /**
+ * A norm order: a number > 0, `Infinity` included, or `'inf'` / `'Infinity'` (JSON has no
+ * infinity; Python writes `float('inf')`); undefined when invalid.
+ */
+export function parseNormOrder(value: unknown): number | undefined {
+  const order = value === 'inf' || value === 'Infinity' ? Number.POSITIVE_INFINITY : value;
+  return typeof order === 'number' && order > 0 ? order : undefined;
+}
+
+const options = defineOptions({
+  ord: jsonOption({
+    default: 2,
+    expected: "a number > 0 (1, 2, …) or 'inf'",
+    parse: parseNormOrder,
+    description: "Order of the norm (Inseq's vnorm ord): 2 Euclidean, 1, 'inf' (largest magnitude) or any p > 0.",
+  }),
+});
+
+/**
  * Vector p-norm of the values (Inseq `vnorm`, `torch.linalg.vector_norm(ord=…)`), the default
- * reduction of the hidden dimension of gradient attributions. The order is the `vnormOrd` option
- * (Inseq's `ord`): 2 (Euclidean, the default), 1, `Infinity` (largest magnitude) or any p > 0.
- * Always ≥ 0; NaN in gives NaN.
+ * reduction of the hidden dimension of gradient attributions. The order is its option `ord`
+ * (Inseq's name; aggregators take it as `vnorm_ord`): 2 (Euclidean, the default), 1, `Infinity`
+ * (largest magnitude) or any p > 0, checked once by the option spec, not per call. Always ≥ 0;
+ * NaN in gives NaN.
  */
 export const vnorm = defineAggregationFunction({
   name: 'vnorm',
-  description: 'Vector p-norm of the values (option vnormOrd, default 2).',
-  reduce(values, options) {
-    const ord = options?.vnormOrd ?? 2;
-    if (typeof ord !== 'number' || !(ord > 0)) {
-      throw new InvalidInputError(`vnormOrd must be a number > 0 (1, 2, Infinity, …), got ${String(ord)}.`, { code: 'INVALID_ARGUMENT' });
-    }
+  description: 'Vector p-norm of the values (option ord, default 2).',
+  options,
+  reduce(values, parsed) {
+    const ord = parsed?.ord ?? 2;
     if (ord === Number.POSITIVE_INFINITY) {
       let largest = 0;
       for (let i = 0; i < values.length; i++) {

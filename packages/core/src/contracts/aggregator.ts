@@ -11,6 +11,8 @@ export interface Aggregator<Spec extends OptionSpecs = OptionSpecs> {
   readonly description: string;
   /** Its options in Inseq's snake_case, declared once; parsed by {@link parseAggregatorOptions} before any work. @defaultValue {} */
   readonly options?: Spec;
+  /** Optional rules across options (e.g. two that exclude each other), run after the spec's checks; throw InvalidInputError. */
+  checkOptions?(options: ParsedOptions<Spec>): void;
   /** Aggregates with options already parsed (defaults filled). */
   aggregate(sequence: SequenceAttribution, options: Readonly<ParsedOptions<Spec>>): SequenceAttribution;
 }
@@ -20,7 +22,12 @@ export function defineAggregator<const Spec extends OptionSpecs = Record<never, 
   return aggregator;
 }
 
-/** Parses an aggregator's options against its spec (unknown keys refused, closest key suggested). */
-export function parseAggregatorOptions(aggregator: Aggregator, raw: unknown): Record<string, unknown> {
-  return parseOptions(`Aggregator '${aggregator.name}'`, raw ?? {}, aggregator.options ?? {});
+/**
+ * Parses an aggregator's options once, before any work: its spec (unknown keys refused with the
+ * closest key suggested, types and ranges checked, defaults filled), then its cross-option rules.
+ */
+export function parseAggregatorOptions<Spec extends OptionSpecs>(aggregator: Aggregator<Spec>, raw: unknown): ParsedOptions<Spec> {
+  const parsed = parseOptions(`Aggregator '${aggregator.name}'`, raw ?? {}, aggregator.options ?? ({} as Spec));
+  aggregator.checkOptions?.(parsed);
+  return parsed;
 }
