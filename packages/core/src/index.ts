@@ -149,3 +149,4 @@ export { outputFromBytes, type OutputFromBytesOptions } from './io/output-from-b
 export { outputToBytes, type OutputToBytesOptions } from './io/output-to-bytes';
 export { outputOfSequence, type SaveOutputOptions, splitSequencePath } from './io/save-output';
 export { gunzip, gzip, isGzip } from './io/gzip';
+export { ProtobufWriter } from './io/protobuf/protobuf-writer';

@@ -1,4 +1,4 @@
-import { InvalidInputError, float32ToFloat16Bits } from '@inseq/core';
+import { InvalidInputError, ProtobufWriter, float32ToFloat16Bits } from '@inseq/core';
 import {
   type OnnxAttributeValue,
   type OnnxGraphSpec,
@@ -8,7 +8,6 @@ import {
   type OnnxValueInfoSpec,
   onnxDataType,
 } from './onnx-model-spec';
-import { ProtobufWriter } from './protobuf-writer';
 
 // Field numbers and enum values below are those of the public onnx.proto.
 const attributeType = { float: 1, int: 2, string: 3, tensor: 4, graph: 5, floats: 6, ints: 7 } as const;

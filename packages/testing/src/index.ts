@@ -18,7 +18,7 @@ export {
   type OnnxValueInfoSpec,
   onnxDataType,
 } from './onnx-model-spec';
-export { ProtobufWriter } from './protobuf-writer';
+export { ProtobufWriter } from '@inseq/core';
 
 export { encodeSafetensors, type SafetensorsTensorInput } from './encode-safetensors';
 export type { SafetensorsDtype } from './safetensors-dtype';
