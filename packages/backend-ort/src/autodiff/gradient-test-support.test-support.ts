@@ -4,6 +4,7 @@
  * in onnxruntime-node against central finite differences of the forward graph.
  */
 import * as ort from 'onnxruntime-node';
+import { expect } from 'vitest';
 import { buildGradientGraph } from './gradient-builder';
 import { ONNX_DTYPE, type IrAttribute, type IrGraph, type IrInitializer, type IrNode, type IrTensor, type IrValueInfo } from './onnx-ir';
 
@@ -305,5 +306,16 @@ export async function checkGradient(testCase: GradientCase): Promise<GradientChe
   return { analytic, numeric, maxError, gradientNodes: built.nodes };
 }
 
-/** Largest error seen per test, for the report. */
-export const maxErrors: Record<string, number> = {};
+
+/** A random test input (double unless told). */
+export function testInput(name: string, dims: number[], seed: number, lo = -1, hi = 1, type: 'double' | 'float' = 'double'): TestValue {
+  return { name, type, dims, data: randomValues(dims.reduce((a, b) => a * b, 1), seed, lo, hi) };
+}
+
+/** Checks a case, logs its largest error, and expects it under `tolerance`. */
+export async function expectGradient(testCase: GradientCase, tolerance = 1e-6): Promise<GradientCheck> {
+  const check = await checkGradient(testCase);
+  console.info(`max error ${check.maxError.toExponential(2)}: ${testCase.nodes.map((n) => n.opType).join(' → ')}`);
+  expect(check.maxError).toBeLessThan(tolerance);
+  return check;
+}

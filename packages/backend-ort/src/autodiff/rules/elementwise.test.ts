@@ -1,22 +1,9 @@
-import { describe, expect, it } from 'vitest';
+import { describe, it } from 'vitest';
 import { attr } from '../gradient-rule';
-import { type GradientCase, type TestValue, checkGradient, irNode, randomValues } from '../gradient-test-support.test-support';
+import { type GradientCase, type TestValue, expectGradient, irNode, testInput } from '../gradient-test-support.test-support';
 import { ONNX_DTYPE } from '../onnx-ir';
 
-const count = (dims: number[]) => dims.reduce((a, b) => a * b, 1);
-const input = (name: string, dims: number[], seed: number, lo = -1, hi = 1, type: 'double' | 'float' = 'double'): TestValue => ({
-  name,
-  type,
-  dims,
-  data: randomValues(count(dims), seed, lo, hi),
-});
-
-async function expectGradient(testCase: GradientCase, tolerance = 1e-6): Promise<number> {
-  const { maxError } = await checkGradient(testCase);
-  console.info(`max error ${maxError.toExponential(2)}: ${testCase.nodes.map((n) => n.opType).join(' → ')}`);
-  expect(maxError).toBeLessThan(tolerance);
-  return maxError;
-}
+const input = testInput;
 
 const binary = (opType: string, a: TestValue, b: TestValue): GradientCase => ({
   nodes: [irNode(opType, [a.name, b.name], ['Y'])],

@@ -4,8 +4,8 @@ import { type GradientRule, attr, floatAttribute, intAttribute } from '../gradie
  * Matrix products.
  *
  * - MatMul (`Y = A @ B`, batched with numpy broadcasting of the leading axes; both inputs of rank
- *   2 or more): `dA = dY @ Bᵀ`, `dB = Aᵀ @ dY` (transposes of the last two axes, written as
- *   `Einsum` with an ellipsis so no rank is needed), each summed back to its input's shape.
+ *   2 or more): `dA = dY @ Bᵀ`, `dB = Aᵀ @ dY` (`ᵀ` swaps the last two axes, written as a
+ *   one-operand `Einsum` with an ellipsis so no rank is needed), each summed back to its input's shape.
  * - Gemm (`Y = α·op(A) @ op(B) + β·C`, `op` a transpose when `transA` / `transB`):
  *   `d op(A) = α·dY @ op(B)ᵀ`, `d op(B) = α·op(A)ᵀ @ dY` (transposed back when the op
  *   transposes), `dC = β·dY` summed back to C's shape.
@@ -15,8 +15,9 @@ export const matmulRules: Record<string, GradientRule> = {
     gradient: (node, [dY], ctx) => {
       if (dY === undefined) return [];
       const [a, b] = node.inputs as [string, string];
-      const dA = ctx.op('Einsum', [dY, b], { equation: attr.string('...mn,...kn->...mk') });
-      const dB = ctx.op('Einsum', [a, dY], { equation: attr.string('...mk,...mn->...kn') });
+      const transposed = (x: string): string => ctx.op('Einsum', [x], { equation: attr.string('...ij->...ji') });
+      const dA = ctx.op('MatMul', [dY, transposed(b)]);
+      const dB = ctx.op('MatMul', [transposed(a), dY]);
       return [ctx.reduceToShapeOf(dA, a), ctx.reduceToShapeOf(dB, b)];
     },
   },

@@ -1,3 +1,4 @@
+import { MissingCapabilityError } from '@inseq/core';
 import { type GradientContext, type GradientRule, floatAttribute, intAttribute } from '../gradient-rule';
 import type { IrNode } from '../onnx-ir';
 
@@ -83,7 +84,7 @@ function skipLayerNorm(simplified: boolean): GradientRule {
 }
 
 function throwStatsGradient(node: IrNode): never {
-  throw new Error(`No gradient through the mean / inverse standard deviation outputs of node '${node.name}' (${node.opType}).`);
+  throw new MissingCapabilityError(`No gradient through the mean / inverse standard deviation outputs of node '${node.name}' (${node.opType}).`);
 }
 
 /**

@@ -1,6 +1,4 @@
-import { MissingCapabilityError } from '@inseq/core';
 import { type GradientContext, type GradientRule, attr, intAttribute, intsAttribute } from '../gradient-rule';
-import type { IrNode } from '../onnx-ir';
 
 /** `dY` given back `X`'s shape: the gradient of any op that only rearranges or renames axes. */
 const reshapeBack: GradientRule = {
@@ -19,19 +17,19 @@ function flatIndices(ctx: GradientContext, x: string): { indices: string; size: 
  * Scatters `dY` into zeros of `x`'s shape at the flat positions `picked` (same shape as `dY`),
  * summing repeated positions when `accumulate`.
  */
-function scatterBack(ctx: GradientContext, node: IrNode, x: string, size: string, picked: string, dY: string, accumulate: boolean): string {
+function scatterBack(ctx: GradientContext, x: string, size: string, picked: string, dY: string, accumulate: boolean): string {
   const flatPicked = ctx.op('Reshape', [picked, ctx.int64Constant([-1])]);
   const flatGradient = ctx.op('Reshape', [dY, ctx.int64Constant([-1])]);
   let flat: string;
   if (!accumulate || ctx.opsetVersion >= 16) {
     const zeros = ctx.zerosLike(ctx.op('Reshape', [x, ctx.int64Constant([-1])]));
     flat = ctx.op('ScatterElements', [zeros, flatPicked, flatGradient], { axis: attr.int(0), ...(accumulate ? { reduction: attr.string('add') } : {}) });
-  } else if (ctx.opsetVersion >= 11) {
-    // Before opset 16 ScatterElements cannot add repeated positions: a one-hot matrix product does.
-    const oneHot = ctx.op('OneHot', [flatPicked, size, ctx.floatConstant([0, 1])], { axis: attr.int(-1) });
-    flat = ctx.op('Reshape', [ctx.op('MatMul', [ctx.op('Reshape', [flatGradient, ctx.int64Constant([1, -1])]), oneHot]), ctx.int64Constant([-1])]);
   } else {
-    throw new MissingCapabilityError(`No gradient for node '${node.name}' (${node.opType}) below opset 11.`);
+    // Before opset 16 ScatterElements cannot add repeated positions: a one-hot matrix product does
+    // (memory: positions × elements of X).
+    const positions = ctx.op('Range', [ctx.int64Constant([0], []), size, ctx.int64Constant([1], [])]);
+    const oneHot = ctx.castToFloat(ctx.op('Equal', [ctx.op('Unsqueeze', [flatPicked, ctx.int64Constant([1])]), positions]));
+    flat = ctx.op('Reshape', [ctx.op('MatMul', [ctx.op('Reshape', [flatGradient, ctx.int64Constant([1, -1])]), oneHot]), ctx.int64Constant([-1])]);
   }
   return ctx.op('Reshape', [flat, ctx.op('Shape', [x])]);
 }
@@ -91,7 +89,7 @@ export const shapeRules: Record<string, GradientRule> = {
       const x = node.inputs[0] as string;
       const { indices, size } = flatIndices(ctx, x);
       const picked = ctx.op('Slice', [indices, ...node.inputs.slice(1)]);
-      return [scatterBack(ctx, node, x, size, picked, dY, false)];
+      return [scatterBack(ctx, x, size, picked, dY, false)];
     },
   },
   Gather: {
@@ -101,7 +99,7 @@ export const shapeRules: Record<string, GradientRule> = {
       const [x, gatherIndices] = node.inputs as [string, string];
       const { indices, size } = flatIndices(ctx, x);
       const picked = ctx.op('Gather', [indices, gatherIndices], { axis: attr.int(intAttribute(node, 'axis', 0)) });
-      return [scatterBack(ctx, node, x, size, picked, dY, true)];
+      return [scatterBack(ctx, x, size, picked, dY, true)];
     },
   },
   Expand: {
