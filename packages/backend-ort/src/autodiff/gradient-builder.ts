@@ -151,7 +151,10 @@ export function buildGradientGraph(graph: IrGraph, options: GradientGraphOptions
       const broadcast = ctx.op('Not', [ctx.op('Equal', [padded, gradShape])]);
       const axes = ctx.op('Reshape', [ctx.op('NonZero', [broadcast]), ctx.int64Constant([-1])]);
       const summed = ctx.op('ReduceSum', [grad, axes], { keepdims: attr.int(1), noop_with_empty_axes: attr.int(1) });
-      return ctx.op('Reshape', [summed, inputShape]);
+      return ctx.reshapeTo(summed, inputShape);
+    },
+    reshapeTo(value, shape) {
+      return ctx.op('Reshape', [value, shape], opsetVersion >= 14 ? { allowzero: attr.int(1) } : {});
     },
     zerosLike(value) {
       return ctx.op('ConstantOfShape', [ctx.op('Shape', [value])], { value: tensorAttribute(floatType, 0) });
@@ -221,11 +224,11 @@ export function buildGradientGraph(graph: IrGraph, options: GradientGraphOptions
     });
   }
 
-  const produced = new Set(nodes.flatMap((node) => node.outputs));
   const gradients: Record<string, string> = {};
   for (const name of options.wrt) {
     let gradient = gradientOf(name) ?? ctx.zerosLike(name);
-    if (!produced.has(gradient) && !nodes.some((node) => node.outputs.includes(gradient))) gradient = ctx.op('Identity', [gradient]);
+    // The seed itself (wrt = output, or only Identity-free paths): give it a value of its own.
+    if (!nodes.some((node) => node.outputs.includes(gradient))) gradient = ctx.op('Identity', [gradient]);
     gradients[name] = gradient;
   }
   return { nodes, initializers, gradients };

@@ -30,6 +30,11 @@ export interface GradientContext {
   zerosLike(value: string): string;
   /** `ReduceSum`/`ReduceMean` over constant `axes`, in the form the opset wants (input from 13 / 18). */
   reduce(opType: 'ReduceSum' | 'ReduceMean', input: string, axes: readonly number[], keepdims: boolean): string;
+  /**
+   * `Reshape(value, shape)` for a `shape` read by `Shape` from a real tensor: with `allowzero`
+   * (opset 14+) so a 0-sized axis (e.g. an empty KV cache) stays 0 instead of being copied.
+   */
+  reshapeTo(value: string, shape: string): string;
   /** A `Cast` of `value` to {@link floatType}. */
   castToFloat(value: string): string;
 }

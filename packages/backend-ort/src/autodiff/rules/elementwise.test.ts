@@ -49,6 +49,26 @@ describe('elementwise gradient rules against central finite differences (double)
   it('Sqrt, Reciprocal, Log on positive values', async () => {
     for (const opType of ['Sqrt', 'Reciprocal', 'Log']) await expectGradient(unary(opType, input('X', [2, 3], 15, 0.5, 2)));
   });
+  it('Abs, Sin, Cos', async () => {
+    for (const opType of ['Abs', 'Sin', 'Cos']) await expectGradient(unary(opType, input('X', [2, 3], 21)));
+  });
+  it('Clip between constant bounds (values away from them), Dropout in inference mode, Sum with broadcasting', async () => {
+    const x: TestValue = { name: 'X', type: 'double', dims: [2, 3], data: [-1, 0.5, -0.3, 2, 0.1, -0.2] };
+    const bounds: TestValue[] = [
+      { name: 'lo', type: 'double', dims: [], data: [-0.5] },
+      { name: 'hi', type: 'double', dims: [], data: [1] },
+      { name: 'ratio', type: 'float', dims: [], data: [0.1] },
+    ];
+    await expectGradient({ nodes: [irNode('Clip', ['X', 'lo', 'hi'], ['c']), irNode('Exp', ['c'], ['Y'])], inputs: [x], constants: bounds, output: 'Y', wrt: ['X'] });
+    await expectGradient({ nodes: [irNode('Clip', ['X', '', 'hi'], ['c']), irNode('Exp', ['c'], ['Y'])], inputs: [x], constants: bounds, output: 'Y', wrt: ['X'] });
+    await expectGradient({ nodes: [irNode('Dropout', ['X', 'ratio'], ['d']), irNode('Exp', ['d'], ['Y'])], inputs: [x], constants: bounds, output: 'Y', wrt: ['X'] });
+    await expectGradient({
+      nodes: [irNode('Sum', ['A', 'B', 'C'], ['s']), irNode('Exp', ['s'], ['Y'])],
+      inputs: [input('A', [2, 3], 22), input('B', [3], 23), input('C', [2, 1], 24)],
+      output: 'Y',
+      wrt: ['A', 'B', 'C'],
+    });
+  });
   it('Relu away from 0', async () => {
     const x: TestValue = { name: 'X', type: 'double', dims: [2, 3], data: [-1, 0.5, -0.3, 2, 0.1, -0.2] };
     await expectGradient(unary('Relu', x));

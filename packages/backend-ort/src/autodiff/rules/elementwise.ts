@@ -28,6 +28,8 @@ function unary(factor: (ctx: GradientContext, x: string, y: string, dY: string) 
  * - Sqrt: `dY / (2Y)`; Reciprocal: `-dY·Y²`; Exp: `dY·Y`; Log: `dY / X`
  * - Tanh: `dY·(1 - Y²)`; Sigmoid: `dY·Y·(1 - Y)`; Erf: `dY·2/√π·exp(-X²)`; Relu: `dY·[X > 0]`
  * - Where(C, A, B): `dA = where(C, dY, 0)`, `dB = where(C, 0, dY)`; C is not differentiable
+ * - Sum(X₁…Xₙ): `dXᵢ = dY`; Abs: `dY·sign(X)`; Sin: `dY·cos X`; Cos: `-dY·sin X`
+ * - Clip(X, min?, max?): `dY·[min ≤ X ≤ max]`; Dropout (inference mode): `dY`
  */
 export const elementwiseRules: Record<string, GradientRule> = {
   Add: {
@@ -83,6 +85,29 @@ export const elementwiseRules: Record<string, GradientRule> = {
     return ctx.op('Mul', [dY, ctx.op('Mul', [gauss, ctx.floatConstant(2 / Math.sqrt(Math.PI))])]);
   }),
   Relu: unary((ctx, x, _y, dY) => ctx.op('Where', [ctx.op('Greater', [x, ctx.floatConstant(0)]), dY, ctx.floatConstant(0)])),
+  Sum: {
+    gradient: (node, [dY], ctx) => (dY === undefined ? [] : node.inputs.map((_, index) => reduced(ctx, node, index, dY))),
+  },
+  Abs: unary((ctx, x, _y, dY) => ctx.op('Mul', [dY, ctx.op('Sign', [x])])),
+  Sin: unary((ctx, x, _y, dY) => ctx.op('Mul', [dY, ctx.op('Cos', [x])])),
+  Cos: unary((ctx, x, _y, dY) => ctx.op('Neg', [ctx.op('Mul', [dY, ctx.op('Sin', [x])])])),
+  Clip: {
+    differentiableInputs: [0],
+    gradient: (node, [dY], ctx) => {
+      if (dY === undefined) return [];
+      const x = input(node, 0);
+      const bounds: string[] = [];
+      if (input(node, 1) !== '') bounds.push(ctx.op('GreaterOrEqual', [x, input(node, 1)]));
+      if (input(node, 2) !== '') bounds.push(ctx.op('LessOrEqual', [x, input(node, 2)]));
+      if (bounds.length === 0) return [ctx.op('Identity', [dY])];
+      const inside = bounds.length === 1 ? (bounds[0] as string) : ctx.op('And', bounds);
+      return [ctx.op('Where', [inside, dY, ctx.floatConstant(0)])];
+    },
+  },
+  Dropout: {
+    differentiableInputs: [0],
+    gradient: (_node, [dY], ctx) => (dY === undefined ? [] : [ctx.op('Identity', [dY])]),
+  },
   Where: {
     differentiableInputs: [1, 2],
     gradient: (node, [dY], ctx) => {

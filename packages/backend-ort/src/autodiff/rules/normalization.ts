@@ -27,14 +27,14 @@ function normBackward(ctx: GradientContext, x: string, scale: string, dY: string
   const projection = ctx.op('Mul', [normalized, ctx.reduce('ReduceMean', ctx.op('Mul', [g, normalized]), [1], true)]);
   let inner = ctx.op('Sub', [g, projection]);
   if (!simplified) inner = ctx.op('Sub', [inner, ctx.reduce('ReduceMean', g, [1], true)]);
-  const dX = ctx.op('Reshape', [ctx.op('Mul', [inner, inverse]), ctx.op('Shape', [x])]);
+  const dX = ctx.reshapeTo(ctx.op('Mul', [inner, inverse]), ctx.op('Shape', [x]));
   const dScale = ctx.reduce('ReduceSum', ctx.op('Mul', [gf, normalized]), [0], false);
   const dBias = ctx.reduce('ReduceSum', gf, [0], false);
   return { dX, dScale, dBias };
 }
 
 function shapedLike(ctx: GradientContext, flat: string, like: string | undefined): string | undefined {
-  return like === undefined || like === '' ? undefined : ctx.op('Reshape', [flat, ctx.op('Shape', [like])]);
+  return like === undefined || like === '' ? undefined : ctx.reshapeTo(flat, ctx.op('Shape', [like]));
 }
 
 /** LayerNormalization (opset 17) / SimplifiedLayerNormalization: inputs X, scale, bias?. */

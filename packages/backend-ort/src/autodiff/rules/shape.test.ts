@@ -25,6 +25,14 @@ describe('shape gradient rules against central finite differences (double)', () 
       wrt: ['A', 'B'],
     });
   });
+  it('Concat with an empty KV cache (a 0-sized axis) gives an empty gradient of the right shape', async () => {
+    await expectGradient({
+      nodes: [irNode('Concat', ['past', 'X'], ['c'], { axis: attr.int(-2) }), irNode('Add', ['c', 'B'], ['s']), ...weighted('s')],
+      inputs: [testInput('past', [2, 0, 3], 18), testInput('X', [2, 2, 3], 19), testInput('B', [1, 3], 20)],
+      output: 'Y',
+      wrt: ['past', 'X', 'B'],
+    });
+  });
   it('Split with one output unused (zeros for its gradient)', async () => {
     await expectGradient({
       nodes: [irNode('Split', ['X', 'sizes'], ['a', 'b', 'c'], { axis: attr.int(1) }), irNode('Mul', ['a', 'c'], ['Y'])],

@@ -3,14 +3,14 @@ import { type GradientContext, type GradientRule, attr, intAttribute, intsAttrib
 /** `dY` given back `X`'s shape: the gradient of any op that only rearranges or renames axes. */
 const reshapeBack: GradientRule = {
   differentiableInputs: [0],
-  gradient: (node, [dY], ctx) => (dY === undefined ? [] : [ctx.op('Reshape', [dY, ctx.op('Shape', [node.inputs[0] as string])])]),
+  gradient: (node, [dY], ctx) => (dY === undefined ? [] : [ctx.reshapeTo(dY, ctx.op('Shape', [node.inputs[0] as string]))]),
 };
 
 /** Flat (row-major) index of every element of `x`, in `x`'s shape (int64). */
 function flatIndices(ctx: GradientContext, x: string): { indices: string; size: string } {
   const size = ctx.op('Size', [x]);
   const range = ctx.op('Range', [ctx.int64Constant([0], []), size, ctx.int64Constant([1], [])]);
-  return { indices: ctx.op('Reshape', [range, ctx.op('Shape', [x])]), size };
+  return { indices: ctx.reshapeTo(range, ctx.op('Shape', [x])), size };
 }
 
 /**
@@ -31,7 +31,7 @@ function scatterBack(ctx: GradientContext, x: string, size: string, picked: stri
     const oneHot = ctx.castToFloat(ctx.op('Equal', [ctx.op('Unsqueeze', [flatPicked, ctx.int64Constant([1])]), positions]));
     flat = ctx.op('Reshape', [ctx.op('MatMul', [ctx.op('Reshape', [flatGradient, ctx.int64Constant([1, -1])]), oneHot]), ctx.int64Constant([-1])]);
   }
-  return ctx.op('Reshape', [flat, ctx.op('Shape', [x])]);
+  return ctx.reshapeTo(flat, ctx.op('Shape', [x]));
 }
 
 /**
