@@ -9,3 +9,15 @@ export {
   parseOrtDecoderOnlyConfig,
   parseOrtEncoderDecoderConfig,
 } from './ort-architectures';
+export { decodeOnnxModel } from './autodiff/decode-onnx-model';
+export { encodeOnnxModel } from './autodiff/encode-onnx-model';
+export {
+  type IrAttribute,
+  type IrGraph,
+  type IrInitializer,
+  type IrModel,
+  type IrNode,
+  type IrTensor,
+  type IrValueInfo,
+  ONNX_DTYPE,
+} from './autodiff/onnx-ir';

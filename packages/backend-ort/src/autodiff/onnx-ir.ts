@@ -49,6 +49,8 @@ export interface IrValueInfo {
   readonly name: string;
   readonly dataType: number;
   readonly shape?: readonly (number | string | undefined)[];
+  /** A value that is not a tensor (sequence, map, optional, sparse tensor): its `TypeProto` bytes, kept as they are (`dataType` is then 0). */
+  readonly typeProto?: Uint8Array;
 }
 
 export interface IrGraph {
@@ -59,6 +61,8 @@ export interface IrGraph {
   readonly outputs: IrValueInfo[];
   readonly initializers: IrInitializer[];
   readonly valueInfo: IrValueInfo[];
+  /** `sparse_initializer`s, kept as their `SparseTensorProto` bytes. */
+  readonly sparseInitializers?: readonly Uint8Array[];
 }
 
 export interface IrModel {
@@ -67,4 +71,6 @@ export interface IrModel {
   readonly opsetImports: Readonly<Record<string, number>>;
   readonly producerName: string;
   readonly graph: IrGraph;
+  /** Model-local functions (`ModelProto.functions`), kept as their `FunctionProto` bytes: nodes may call them. */
+  readonly functions?: readonly Uint8Array[];
 }
