@@ -1,4 +1,5 @@
 import { type AttributionMethod, type AttributionModel, attribute, createRegistry, loadTokenizer, memoryModelFiles } from '@inseq/core';
+import { loadTfjsBackend } from '@inseq/backend-tfjs';
 import { registerBuiltinMethods } from '@inseq/methods';
 import { createTinyGpt2, referenceGpt2Forward, tinyGpt2OnnxFiles } from '@inseq/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -49,22 +50,54 @@ describe('attribute on the ort backend', () => {
     }
   });
 
-  it('integrated_gradients fails before any work, naming ort and the methods that would run', async () => {
-    const run = attribute(model, 'the cat', { method: 'integrated_gradients', methods, generatedTexts: 'the cat sat' });
-    await expect(run).rejects.toMatchObject({ name: 'MissingCapabilityError', code: 'MISSING_CAPABILITY' });
-    const message = await run.catch((error: Error) => error.message);
-    expect(message).toMatch(/integrated_gradients needs gradients; backend 'ort' offers: forward/);
-    expect(message).toMatch(/or one of: .*dummy/);
-    // Occlusion and LIME with a token baseline replace ids, which an ids-only ONNX export takes.
-    expect(message).toMatch(/or one of: .*occlusion.*lime|or one of: .*lime.*occlusion/);
+  it.each([
+    ['saliency', {}],
+    ['input_x_gradient', {}],
+    ['integrated_gradients', { n_steps: 8, return_convergence_delta: true }],
+    ['gradient_shap', { n_samples: 3 }],
+    ['sequential_integrated_gradients', { n_steps: 3 }],
+    ['discretized_integrated_gradients', { n_steps: 4, n_neighbors: 5 }],
+  ] as const)('%s runs on ort (gradients of the ONNX graph) and equals tfjs on the same weights', async (method, attributionArgs) => {
+    const tfjs: AttributionModel = {
+      name: 'tiny-gpt2',
+      backend: await loadTfjsBackend(memoryModelFiles(createTinyGpt2().files, 'tiny-gpt2')),
+      tokenizer: model.tokenizer,
+    };
+    const options = { method, methods, generatedTexts: ['the cat sat on', 'a dog'], attributionArgs, stepScores: ['probability'] };
+    const [onOrt, onTfjs] = [await attribute(model, ['the cat', 'a'], options), await attribute(tfjs, ['the cat', 'a'], options)];
+    await tfjs.backend.dispose();
+    for (const [i, sequence] of onOrt.sequence_attributions.entries()) {
+      const expected = onTfjs.sequence_attributions[i].target_attributions!.data;
+      const got = sequence.target_attributions!.data;
+      const scale = Math.max(...Array.from(expected).filter(Number.isFinite).map(Math.abs));
+      let worst = 0;
+      for (let k = 0; k < got.length; k++) if (Number.isFinite(expected[k])) worst = Math.max(worst, Math.abs(got[k] - expected[k]));
+      expect(scale).toBeGreaterThan(0);
+      expect(worst / scale).toBeLessThan(1e-4);
+      for (const [id, score] of Object.entries(sequence.step_scores)) {
+        const reference = onTfjs.sequence_attributions[i].step_scores[id].data;
+        score.data.forEach((v, k) => expect(v).toBeCloseTo(reference[k], 4));
+      }
+    }
   });
 
-  it('occlusion runs on ort with the UNK baseline (as ids); a zeros baseline is refused, naming the ones that work', async () => {
+  it('a layer method fails before any work, naming ort and the methods that would run', async () => {
+    const run = attribute(model, 'the cat', { method: 'layer_integrated_gradients', methods, generatedTexts: 'the cat sat' });
+    await expect(run).rejects.toMatchObject({ name: 'MissingCapabilityError', code: 'MISSING_CAPABILITY' });
+    const message = await run.catch((error: Error) => error.message);
+    expect(message).toMatch(/layer_integrated_gradients needs layerActivations; backend 'ort' offers: forward, gradients, embeddingInputs/);
+    expect(message).toMatch(/or one of: .*integrated_gradients/);
+  });
+
+  it('occlusion runs on ort with the UNK baseline and, from embeddings, with a zeros baseline', async () => {
     const out = await attribute(model, 'the cat', { method: 'occlusion', methods, generatedTexts: 'the cat sat' });
     const attributions = out.sequence_attributions[0].target_attributions!;
     expect(Array.from(attributions.data).some((v) => Number.isFinite(v) && v > 0)).toBe(true);
-    const zeros = attribute(model, 'the cat', { method: 'occlusion', methods, generatedTexts: 'the cat sat', attributionArgs: { baselines: 'zeros' } });
-    await expect(zeros).rejects.toMatchObject({ name: 'InvalidInputError' });
-    await expect(zeros).rejects.toThrow(/needs a backend that accepts embeddings.*backend 'ort' runs on token ids only.*'unk' or 'pad'/);
+    const zeros = await attribute(model, 'the cat', { method: 'occlusion', methods, generatedTexts: 'the cat sat', attributionArgs: { baselines: 'zeros' } });
+    const tfjs: AttributionModel = { name: 'tiny-gpt2', backend: await loadTfjsBackend(memoryModelFiles(createTinyGpt2().files, 'tiny-gpt2')), tokenizer: model.tokenizer };
+    const expected = await attribute(tfjs, 'the cat', { method: 'occlusion', methods, generatedTexts: 'the cat sat', attributionArgs: { baselines: 'zeros' } });
+    await tfjs.backend.dispose();
+    const want = expected.sequence_attributions[0].target_attributions!.data;
+    zeros.sequence_attributions[0].target_attributions!.data.forEach((v, i) => (Number.isFinite(want[i]) ? expect(v).toBeCloseTo(want[i], 4) : expect(v).toBeNaN()));
   });
 });

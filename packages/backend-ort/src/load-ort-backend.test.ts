@@ -25,7 +25,7 @@ describe('loadOrtBackend', () => {
 
   it('declares forward only and reads config.json', () => {
     expect(backend.name).toBe('ort');
-    expect(backend.capabilities).toEqual({ forward: true, gradients: false, attentions: false, layerActivations: false, hiddenStates: false });
+    expect(backend.capabilities).toEqual({ forward: true, gradients: true, embeddingInputs: true, attentions: false, layerActivations: false, hiddenStates: false });
     expect(backend.config.vocabSize).toBe(vocab);
     expect(backend.config.maxPositions).toBe(config.n_positions);
   });
@@ -74,13 +74,13 @@ describe('loadOrtBackend', () => {
     expect(maxAbsDiff(embeds.data.subarray(hidden), Float64Array.from(wte.data).subarray(7 * hidden, 8 * hidden))).toBe(0);
   });
 
-  it('refuses inputsEmbeds, internals and too-long inputs with clear errors', async () => {
-    const inputIds = intTensorFromRows([[1, 2]]);
-    const attentionMask = intTensorFromRows([[1, 1]]);
-    await expect(backend.forward({ inputIds, attentionMask, inputsEmbeds: await backend.embed(inputIds) })).rejects.toMatchObject({
-      name: 'InvalidInputError',
-      message: expect.stringMatching(/ids only/),
-    });
+  it('runs from inputsEmbeds as from ids (the embedding lookup cut from the graph); refuses internals and too-long inputs', async () => {
+    const inputIds = intTensorFromRows([[1, 2], [0, 3]]);
+    const attentionMask = intTensorFromRows([[1, 1], [0, 1]]);
+    const fromIds = await backend.forward({ inputIds, attentionMask });
+    const fromEmbeds = await backend.forward({ inputIds, attentionMask, inputsEmbeds: await backend.embed(inputIds) });
+    expect(fromEmbeds.logits.shape).toEqual(fromIds.logits.shape);
+    fromEmbeds.logits.data.forEach((value, i) => expect(value).toBeCloseTo(fromIds.logits.data[i], 5));
     await expect(backend.forward({ inputIds, attentionMask, outputAttentions: true })).rejects.toMatchObject({ code: 'MISSING_CAPABILITY' });
     const long = (config.n_positions as number) + 1;
     await expect(

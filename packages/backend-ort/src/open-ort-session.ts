@@ -15,6 +15,10 @@ export interface OpenedOrtSession {
   readonly readExternal: ExternalDataReader;
   /** Whether ONNX Runtime read the model and its external data from their paths (Node, local folder). */
   readonly byPath: boolean;
+  /** The model file's bytes (for load-time checks; not kept by the backend). */
+  readonly bytes: Uint8Array;
+  /** Whether the graph keeps initializers in external data files. */
+  readonly externalData: boolean;
 }
 
 /** Opens a file of the folder (external data included), wrapping ONNX Runtime's error. */
@@ -113,6 +117,6 @@ export function ortSessionOpener(
       // ONNX Runtime read the file, so a walk that fails here only means no structural lookups.
       graph = undefined;
     }
-    return { session, path, graph, readExternal, byPath };
+    return { session, path, graph, readExternal, byPath, bytes, externalData: external.size > 0 };
   };
 }

@@ -20,6 +20,39 @@ export function findEmbeddingGather(graph: IrGraph, idsInput = 'input_ids'): IrN
   return undefined;
 }
 
+/**
+ * The export with its token-embedding lookup cut: the `Gather`'s output becomes a graph input
+ * (`embedsInput`, `[batch, sequence, hidden]`) and only `logitsOutput` is returned, so ONNX
+ * Runtime can run the model from given embeddings (baselines, path points, perturbed inputs).
+ */
+export function buildDecoderOnlyEmbedsForward(
+  source: IrModel,
+  options: { readonly logitsOutput?: string; readonly idsInput?: string; readonly fileName?: string } = {},
+): { readonly model: IrModel; readonly embedsInput: string; readonly logitsOutput: string } {
+  const graph = source.graph;
+  const logitsOutput = options.logitsOutput ?? 'logits';
+  const gather = findEmbeddingGather(graph, options.idsInput);
+  const logits = graph.outputs.find((output) => output.name === logitsOutput);
+  if (!gather || !logits) {
+    throw new MissingCapabilityError(`${options.fileName ?? 'the ONNX model'} has no token-embedding lookup (a Gather of input_ids) or no '${logitsOutput}' output.`);
+  }
+  const embeds = gather.outputs[0];
+  return {
+    model: {
+      ...source,
+      graph: {
+        ...graph,
+        nodes: graph.nodes.filter((node) => node !== gather),
+        inputs: [...graph.inputs, { name: embeds, dataType: ONNX_DTYPE.float, shape: ['batch_size', 'sequence_length', undefined] }],
+        outputs: [logits],
+        valueInfo: graph.valueInfo.filter((info) => info.name !== embeds),
+      },
+    },
+    embedsInput: embeds,
+    logitsOutput,
+  };
+}
+
 /** The gradient model of a decoder-only export for one kind of target, and how to feed it. */
 export interface GradientModel {
   readonly model: IrModel;

@@ -2,6 +2,7 @@ import {
   type Capabilities,
   checkForwardInput,
   type ForwardInput,
+  type GradientInput,
   type IntTensor,
   InvalidInputError,
   MissingCapabilityError,
@@ -12,6 +13,7 @@ import {
 } from '@inseq/core';
 import type { InferenceSession } from 'onnxruntime-common';
 import { generateWithPast } from './generate-with-past';
+import { ortGradients } from './ort-gradients';
 import { forwardInRuns, forwardReusingPrefix, type OrtBatch, type OrtRunner, ortInternals } from './ort-forward';
 import type { OrtGraphLayout } from '../onnx/ort-graph-layout';
 import { planPrefixReuse } from './plan-prefix-reuse';
@@ -92,7 +94,7 @@ function rejectUnsupported(input: ForwardInput, capabilities: Capabilities): voi
         '.',
     );
   }
-  if (input.inputsEmbeds !== undefined) {
+  if (input.inputsEmbeds !== undefined && !capabilities.embeddingInputs) {
     throw new InvalidInputError(
       "inputsEmbeds was given, but backend 'ort' runs ONNX exports that take token ids only (input_ids); " +
         'methods that perturb embeddings need backend-tfjs.',
@@ -115,6 +117,8 @@ export function createOrtBackend(
     readonly reusePrefix?: boolean;
     /** Memory bound of one `session.run`. @defaultValue {@link DEFAULT_RUN_BUDGET_BYTES} */
     readonly runBudgetBytes?: number;
+    /** The export's bytes for its gradient model (capability `gradients`), when it can be differentiated. */
+    readonly gradientModel?: { readonly readModel: () => Promise<Uint8Array>; readonly fileName: string };
   },
 ): ModelBackend {
   const { layout, runtime } = options;
@@ -127,7 +131,11 @@ export function createOrtBackend(
     attentions: layout.withAttentions,
     hiddenStates: internals.hiddenStates,
     ...(internals.hiddenStates && internals.valueZeroingMask && { valueZeroing: true }),
+    gradients: options.gradientModel !== undefined,
+    // The gradient model's cut graph also runs forward passes from given embeddings.
+    embeddingInputs: options.gradientModel !== undefined,
   });
+  const differentiated = options.gradientModel && ortGradients({ ...options.gradientModel, runtime, config, layout, positionIds });
   let disposed = false;
   const assertLive = () => {
     if (disposed) throw new InseqError("The 'ort' backend was disposed; load the model again.", { code: 'INVALID_ARGUMENT' });
@@ -143,6 +151,12 @@ export function createOrtBackend(
     async forward(input: ForwardInput) {
       assertLive();
       rejectUnsupported(input, capabilities);
+      if (input.inputsEmbeds !== undefined && differentiated) {
+        if (input.outputAttentions || input.outputHiddenStates || input.zeroValues) {
+          throw new InvalidInputError("backend 'ort' runs forward passes from inputsEmbeds for logits only (no attentions, hidden states or zeroed values).");
+        }
+        return differentiated.forwardEmbeds({ ...input, inputsEmbeds: input.inputsEmbeds });
+      }
       const [batch, seq] = checkForwardInput(input, config, { backend: 'ort' });
       const rows: OrtBatch = {
         ids: Int32Array.from(input.inputIds.data),
@@ -162,9 +176,16 @@ export function createOrtBackend(
       }
       return forwardInRuns(runner, rows, { all, attentions: outputAttentions, hiddenStates, maxRunTokens });
     },
+    ...(differentiated && {
+      async gradients(input: GradientInput) {
+        assertLive();
+        return differentiated.gradients(input);
+      },
+    }),
     async dispose() {
       if (disposed) return;
       disposed = true;
+      await differentiated?.dispose();
       await session.release();
     },
   };

@@ -7,6 +7,7 @@ import type { OrtSessionOpener } from '../open-ort-session';
 import { lazyEmbeddings } from '../ort-embeddings';
 import type { OrtRuntime } from '../ort-runtime';
 import { createOrtBackend } from './create-ort-backend';
+import { probeOrtGradients } from './ort-gradients';
 
 /** Graph inputs this backend feeds; `position_ids` and `past_key_values.{i}.key/value` when the graph declares them. */
 const requiredInputs = Object.freeze(['input_ids', 'attention_mask'] as const);
@@ -98,7 +99,7 @@ export async function loadOrtDecoderOnly(files: ModelFiles, parseConfig: () => M
   if (modelFile === undefined) throw await missingModelError(files, dtype, suffix, suffixes);
   const config = parseConfig();
   const fileName = `${files.location}/${modelFile}`;
-  const { session, graph, readExternal } = await options.open(modelFile);
+  const { session, graph, readExternal, bytes, externalData } = await options.open(modelFile);
   const inputs = [...session.inputNames];
   const outputs = [...session.outputNames];
   const inputTypes = Object.fromEntries(
@@ -127,8 +128,12 @@ export async function loadOrtDecoderOnly(files: ModelFiles, parseConfig: () => M
   const location = graph
     ? findEmbeddingTable(graph, config.hiddenSize, fileName)
     : ({ found: false, reason: `the graph of ${fileName} could not be walked` } as const);
+  // Gradients: when every op between the token embeddings and the logits has a rule (probed now, built on first use).
+  // (Methods need the step's token embeddings, so the table must be readable too.)
+  const differentiable = location.found ? probeOrtGradients(bytes, config, layout, externalData) : location.reason;
   return createOrtBackend(session, config, {
     embeddings: lazyEmbeddings(location, readExternal),
+    ...(differentiable === true && { gradientModel: { readModel: () => files.read(modelFile), fileName } }),
     layout,
     runtime: options.runtime,
     ...(options.reusePrefix !== undefined && { reusePrefix: options.reusePrefix }),

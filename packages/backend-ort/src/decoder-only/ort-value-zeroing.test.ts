@@ -35,7 +35,7 @@ describe('value zeroing on ort (an export with value_zeroing_mask and hidden_sta
   });
 
   it('offers hiddenStates and valueZeroing only on such an export', () => {
-    expect(ort.capabilities).toMatchObject({ hiddenStates: true, valueZeroing: true, gradients: false });
+    expect(ort.capabilities).toMatchObject({ hiddenStates: true, valueZeroing: true, gradients: true });
     expect(plain.capabilities).toMatchObject({ hiddenStates: false });
     expect(plain.capabilities.valueZeroing).toBeFalsy();
   });

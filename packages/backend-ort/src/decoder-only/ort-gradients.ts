@@ -1,0 +1,181 @@
+import {
+  BackendError,
+  checkForwardInput,
+  type GradientInput,
+  type GradientOutput,
+  InvalidInputError,
+  MissingCapabilityError,
+  type ForwardInput,
+  type ForwardOutput,
+  type ModelConfig,
+  probability,
+} from '@inseq/core';
+import type { InferenceSession, Tensor as OrtTensor } from 'onnxruntime-common';
+import { buildDecoderOnlyEmbedsForward, buildDecoderOnlyGradientModel, type GradientModel } from '../autodiff/build-gradient-model';
+import { decodeOnnxModel } from '../autodiff/decode-onnx-model';
+import { encodeOnnxModel } from '../autodiff/encode-onnx-model';
+import type { IrModel } from '../autodiff/onnx-ir';
+import { recordOnnxTarget } from '../autodiff/onnx-target-ops';
+import { emptyPast, type OrtGraphLayout } from '../onnx/ort-graph-layout';
+import type { OrtRuntime } from '../ort-runtime';
+import { readFloat32 } from '../ort-tensor-data';
+
+/** Gradient sessions kept per backend (one per kind of attributed function); the oldest is released beyond this. */
+const MAX_GRADIENT_SESSIONS = 4;
+
+/**
+ * Whether the gradient model of a decoder-only export can be built (every op on the path from the
+ * token embeddings to the logits has a rule), probed with the `probability` target: `true`, or
+ * the reason. Exports whose weights live in external data files and merged decoders (`If`) are
+ * not differentiated yet.
+ */
+export function probeOrtGradients(bytes: Uint8Array, config: ModelConfig, layout: OrtGraphLayout, external: boolean): true | string {
+  if (external) return 'the export keeps its weights in external data files, which the gradient model does not carry yet';
+  if (layout.cacheBranch) return 'merged decoders (use_cache_branch / If) are not differentiated yet; use decoder_model.onnx or model.onnx';
+  try {
+    const model = decodeOnnxModel(bytes);
+    const target = recordOnnxTarget(probability.differentiable!, 'target/logits', config.vocabSize, Int32Array.of(0), undefined, { opsetVersion: opset(model) });
+    buildDecoderOnlyGradientModel(model, target);
+    return true;
+  } catch (error) {
+    return (error as Error).message;
+  }
+}
+
+function opset(model: IrModel): number {
+  return model.opsetImports[''] ?? model.opsetImports['ai.onnx'] ?? 13;
+}
+
+const int64 = (Tensor: OrtRuntime['Tensor'], values: ArrayLike<number>, shape: readonly number[]) =>
+  new Tensor('int64', BigInt64Array.from({ length: values.length }, (_, i) => BigInt(values[i])), [...shape]);
+
+/**
+ * `ModelBackend.gradients` of a decoder-only export on ONNX Runtime: the export's gradient model
+ * (built from `readModel()` on first use) is cached per target signature, so one session serves
+ * every step and batch of one attributed function; each call feeds the ids, mask, positions, an
+ * empty KV cache when the graph takes one, the token embeddings, the target's masks/constants
+ * and a seed of ones, and reads back the target's values and d target / d embeddings.
+ */
+export function ortGradients(options: {
+  readonly readModel: () => Promise<Uint8Array>;
+  readonly runtime: OrtRuntime;
+  readonly config: ModelConfig;
+  readonly layout: OrtGraphLayout;
+  readonly positionIds: (mask: GradientInput['attentionMask']) => Int32Array;
+  readonly fileName: string;
+}): {
+  gradients(input: GradientInput): Promise<GradientOutput>;
+  forwardEmbeds(input: ForwardInput & { readonly inputsEmbeds: NonNullable<ForwardInput['inputsEmbeds']> }): Promise<ForwardOutput>;
+  dispose(): Promise<void>;
+} {
+  const { runtime, config, layout } = options;
+  let source: Promise<IrModel> | undefined;
+  const sessions = new Map<string, Promise<{ session: InferenceSession; built: GradientModel }>>();
+
+  async function sessionFor(signature: string, build: (model: IrModel) => GradientModel) {
+    let entry = sessions.get(signature);
+    if (!entry) {
+      source ??= options.readModel().then(decodeOnnxModel);
+      entry = source.then(async (model) => {
+        const built = build(model);
+        const session = await runtime.InferenceSession.create(encodeOnnxModel(built.model), { graphOptimizationLevel: 'all' });
+        return { session, built };
+      });
+      sessions.set(signature, entry);
+      entry.catch(() => sessions.delete(signature));
+      if (sessions.size > MAX_GRADIENT_SESSIONS) {
+        const [oldest] = sessions.keys();
+        const evicted = sessions.get(oldest);
+        sessions.delete(oldest);
+        evicted?.then(({ session }) => session.release()).catch(() => undefined);
+      }
+    }
+    return entry;
+  }
+
+  let embedsForward: Promise<{ session: InferenceSession; embedsInput: string; logitsOutput: string }> | undefined;
+
+  /** The feeds every run of the cut graph takes besides the embeddings. */
+  function idFeeds(input: ForwardInput, batch: number, seq: number): Record<string, OrtTensor> {
+    const { Tensor } = runtime;
+    return {
+      input_ids: int64(Tensor, input.inputIds.data, [batch, seq]),
+      attention_mask: int64(Tensor, input.attentionMask.data, [batch, seq]),
+      ...(layout.usesPositionIds && { position_ids: int64(Tensor, options.positionIds(input.attentionMask), [batch, seq]) }),
+      ...(layout.withPast && emptyPast(Tensor, batch, config, layout.pastType)),
+    };
+  }
+
+  function checkEmbeds(embeds: { readonly shape: readonly number[] }, batch: number, seq: number, call: string): void {
+    if (embeds.shape.length !== 3 || embeds.shape[0] !== batch || embeds.shape[1] !== seq || embeds.shape[2] !== config.hiddenSize) {
+      throw new InvalidInputError(`${call} needs inputsEmbeds of shape [${batch}, ${seq}, ${config.hiddenSize}], got [${embeds.shape.join(', ')}].`);
+    }
+  }
+
+  async function runSession(session: InferenceSession, feeds: Record<string, OrtTensor>, what: string): Promise<InferenceSession.ReturnType> {
+    try {
+      return await session.run(feeds);
+    } catch (cause) {
+      throw new BackendError(`ONNX Runtime failed on ${what}: ${(cause as Error)?.message ?? String(cause)}`, { cause });
+    } finally {
+      for (const tensor of Object.values(feeds)) tensor.dispose();
+    }
+  }
+
+  return {
+    async forwardEmbeds(input) {
+      const [batch, seq] = checkForwardInput(input, config, { backend: 'ort' });
+      checkEmbeds(input.inputsEmbeds, batch, seq, 'forward');
+      embedsForward ??= (source ??= options.readModel().then(decodeOnnxModel)).then(async (model) => {
+        const built = buildDecoderOnlyEmbedsForward(model, { fileName: options.fileName });
+        const session = await runtime.InferenceSession.create(encodeOnnxModel(built.model), { graphOptimizationLevel: 'all' });
+        return { session, embedsInput: built.embedsInput, logitsOutput: built.logitsOutput };
+      });
+      const { session, embedsInput, logitsOutput } = await embedsForward;
+      const feeds = {
+        ...idFeeds(input, batch, seq),
+        [embedsInput]: new runtime.Tensor('float32', Float32Array.from(input.inputsEmbeds.data), [batch, seq, config.hiddenSize]),
+      };
+      const out = await runSession(session, feeds, 'a forward pass from embeddings');
+      const all = readFloat32(out[logitsOutput], 'logits');
+      for (const tensor of Object.values(out)) tensor.dispose();
+      const vocab = config.vocabSize;
+      if (input.logitsAt === 'all') return { logits: { data: Float32Array.from(all), shape: [batch, seq, vocab] } };
+      const last = new Float32Array(batch * vocab);
+      for (let b = 0; b < batch; b++) last.set(all.subarray((b * seq + seq - 1) * vocab, (b * seq + seq) * vocab), b * vocab);
+      return { logits: { data: last, shape: [batch, vocab] } };
+    },
+    async gradients(input) {
+      if (input.layer || input.rescale || input.encoder) {
+        const asked = input.layer ? 'layer' : input.rescale ? 'rescale (DeepLIFT)' : 'encoder';
+        throw new MissingCapabilityError(`gradients with ${asked} are not offered by backend 'ort' yet; use backend-tfjs.`);
+      }
+      const [batch, seq] = checkForwardInput(input, config, { backend: 'ort', call: 'gradients' });
+      const embeds = input.inputsEmbeds;
+      checkEmbeds(embeds, batch, seq, 'gradients');
+      const model = await (source ??= options.readModel().then(decodeOnnxModel));
+      const target = recordOnnxTarget(input.target, 'target/logits', config.vocabSize, input.targetIds, input.contrast && { contrast: input.contrast }, {
+        opsetVersion: opset(model),
+      });
+      const { session, built } = await sessionFor(target.signature, (m) => buildDecoderOnlyGradientModel(m, target, { fileName: options.fileName }));
+      const { Tensor } = runtime;
+      const feeds: Record<string, OrtTensor> = {
+        ...idFeeds(input, batch, seq),
+        [built.embedsInput]: new Tensor('float32', Float32Array.from(embeds.data), [batch, seq, config.hiddenSize]),
+        [built.seedInput]: new Tensor('float32', new Float32Array(batch).fill(1), [batch]),
+      };
+      for (const feed of target.feeds) feeds[feed.name] = new Tensor('float32', feed.data, [...feed.dims]);
+      const out = await runSession(session, feeds, `the gradients of ${input.target.name}`);
+      const targetValues = readFloat32(out[built.valueOutput], 'the target values');
+      const gradients = readFloat32(out[built.gradientOutput], 'the gradients');
+      for (const tensor of Object.values(out)) tensor.dispose();
+      return { gradients: { data: gradients, shape: [batch, seq, config.hiddenSize] }, targetValues };
+    },
+    async dispose() {
+      const open: Promise<{ session: InferenceSession }>[] = [...sessions.values(), ...(embedsForward ? [embedsForward] : [])];
+      sessions.clear();
+      embedsForward = undefined;
+      await Promise.all(open.map((entry) => entry.then(({ session }) => session.release()).catch(() => undefined)));
+    },
+  };
+}
