@@ -135,7 +135,7 @@ export function createOrtBackend(
     // The gradient model's cut graph also runs forward passes from given embeddings.
     embeddingInputs: options.gradientModel !== undefined,
   });
-  const differentiated = options.gradientModel && ortGradients({ ...options.gradientModel, runtime, config, layout, positionIds });
+  const differentiated = options.gradientModel && ortGradients({ ...options.gradientModel, runtime, config, layout, positionIds, valueZeroingMask: internals.valueZeroingMask });
   let disposed = false;
   const assertLive = () => {
     if (disposed) throw new InseqError("The 'ort' backend was disposed; load the model again.", { code: 'INVALID_ARGUMENT' });

@@ -63,6 +63,8 @@ export function ortGradients(options: {
   readonly layout: OrtGraphLayout;
   readonly positionIds: (mask: GradientInput['attentionMask']) => Int32Array;
   readonly fileName: string;
+  /** The export takes inseq-ts's `value_zeroing_mask` (fed ones: nothing zeroed). */
+  readonly valueZeroingMask?: boolean;
 }): {
   gradients(input: GradientInput): Promise<GradientOutput>;
   forwardEmbeds(input: ForwardInput & { readonly inputsEmbeds: NonNullable<ForwardInput['inputsEmbeds']> }): Promise<ForwardOutput>;
@@ -103,6 +105,9 @@ export function ortGradients(options: {
       attention_mask: int64(Tensor, input.attentionMask.data, [batch, seq]),
       ...(layout.usesPositionIds && { position_ids: int64(Tensor, options.positionIds(input.attentionMask), [batch, seq]) }),
       ...(layout.withPast && emptyPast(Tensor, batch, config, layout.pastType)),
+      ...(options.valueZeroingMask && {
+        value_zeroing_mask: new Tensor('float32', new Float32Array(batch * config.numLayers * seq).fill(1), [batch, config.numLayers, seq]),
+      }),
     };
   }
 
