@@ -1,7 +1,7 @@
 // The page side of src/browser.test.ts, bundled by esbuild for the browser (the `browser` condition,
 // so `#ort-platform` is ort-platform-browser.ts and onnxruntime-node is never seen). It exposes
 // `window.inseqOrt`; the test calls it through Playwright and compares with onnxruntime-node in Node.
-import { type ModelBackend, intTensorFromRows, memoryModelFiles } from '@inseq/core';
+import { type ModelBackend, intTensorFromRows, memoryModelFiles, probability } from '@inseq/core';
 import { env } from 'onnxruntime-web';
 import { loadOrtBackend } from '../src/load-ort-backend';
 
@@ -25,6 +25,8 @@ export interface InseqOrtPage {
     ids: number[][],
     mask: number[][],
   ): Promise<{ shape: number[]; logits: Float32Array; backend: string }>;
+  /** d P(target) / d token embeddings of the last position of each row, through the export's gradient model. */
+  gradients(model: PageModel, ids: number[][], mask: number[][], targets: number[]): Promise<{ gradients: Float32Array; values: Float32Array }>;
   /** Greedy decoding with the KV cache (a `withPast` export). */
   generate(model: PageModel, prompts: number[][], options: { maxNewTokens: number; stopIds: number[]; padId: number }): Promise<number[][]>;
   /** The WebGPU adapter's description, or why there is none. */
@@ -57,6 +59,23 @@ window.inseqOrt = {
         logitsAt: 'all',
       });
       return { shape: [...logits.shape], logits: logits.data, backend: backend.name };
+    } finally {
+      await backend.dispose();
+    }
+  },
+  async gradients(model, ids, mask, targets) {
+    const backend = await load(model);
+    try {
+      if (backend.gradients === undefined) throw new Error(`${model.folder} offers no gradients on the page.`);
+      const inputIds = intTensorFromRows(ids);
+      const out = await backend.gradients({
+        inputIds,
+        attentionMask: intTensorFromRows(mask),
+        inputsEmbeds: await backend.embed(inputIds),
+        targetIds: Int32Array.from(targets),
+        target: probability.differentiable!,
+      });
+      return { gradients: out.gradients.data, values: out.targetValues };
     } finally {
       await backend.dispose();
     }

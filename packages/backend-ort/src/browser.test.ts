@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type ModelBackend, intTensorFromRows, memoryModelFiles } from '@inseq/core';
+import { type ModelBackend, intTensorFromRows, memoryModelFiles, probability } from '@inseq/core';
 import {
   type StaticFile,
   type StaticServer,
@@ -164,6 +164,25 @@ describe.skipIf(skipReason !== undefined)('backend-ort in headless Chromium (onn
     }
     expect(diffReference).toBeLessThan(1e-4);
     await context.annotate(`browser wasm vs onnxruntime-node: ${diffNode.toExponential(2)}; vs float64 reference: ${diffReference.toExponential(2)}`);
+  });
+
+  it('computes gradients of the ONNX graph on wasm equal to onnxruntime-node (1e-5 of the largest)', async (context) => {
+    const targets = [7, 3];
+    const fromPage = await opened().evaluate(([model, ids, mask, targets]) => window.inseqOrt.gradients(model, ids, mask, targets), [plain('wasm'), ids, mask, targets] as const);
+    const inputIds = intTensorFromRows(ids);
+    const expected = await node.gradients!({
+      inputIds,
+      attentionMask: intTensorFromRows(mask),
+      inputsEmbeds: await node.embed(inputIds),
+      targetIds: Int32Array.from(targets),
+      target: probability.differentiable!,
+    });
+    const scale = Math.max(...Array.from(expected.gradients.data, Math.abs));
+    const diff = maxAbsDiff(fromPage.gradients, expected.gradients.data);
+    expect(scale).toBeGreaterThan(0);
+    expect(diff / scale).toBeLessThan(1e-5);
+    expect(maxAbsDiff(fromPage.values, expected.targetValues)).toBeLessThan(1e-6);
+    await context.annotate(`browser wasm gradients vs onnxruntime-node: ${(diff / scale).toExponential(2)} of the largest`);
   });
 
   it('decodes with the KV cache to the ids onnxruntime-node gives', async () => {

@@ -135,10 +135,11 @@ export async function loadOrtBackend(files: ModelFiles, options?: LoadOrtBackend
   }
   const raw = await readJsonFile(files, 'config.json');
   const generation = (await files.has('generation_config.json')) ? await readJsonFile(files, 'generation_config.json') : undefined;
-  const open = ortSessionOpener(files, runtime, {
+  const sessionOptions = {
     executionProviders: [...executionProviders],
     ...(threads === undefined ? {} : { intraOpNumThreads: threads }),
-  });
+  };
+  const open = ortSessionOpener(files, runtime, sessionOptions);
   if (raw.is_encoder_decoder === true) {
     return loadOrtSeq2Seq(files, parseOrtConfig(raw, generation, options?.architectures), { suffix, suffixes: ortDtypeSuffixes, open, runtime });
   }
@@ -148,6 +149,7 @@ export async function loadOrtBackend(files: ModelFiles, options?: LoadOrtBackend
     suffixes: ortDtypeSuffixes,
     open,
     runtime,
+    sessionOptions,
     ...(options?.reusePrefix !== undefined && { reusePrefix: options.reusePrefix }),
     ...(budget !== undefined && { runBudgetBytes: budget }),
   });

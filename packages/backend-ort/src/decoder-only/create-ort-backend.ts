@@ -118,7 +118,7 @@ export function createOrtBackend(
     /** Memory bound of one `session.run`. @defaultValue {@link DEFAULT_RUN_BUDGET_BYTES} */
     readonly runBudgetBytes?: number;
     /** The export's bytes for its gradient model (capability `gradients`), when it can be differentiated. */
-    readonly gradientModel?: { readonly readModel: () => Promise<Uint8Array>; readonly fileName: string };
+    readonly gradientModel?: { readonly readModel: () => Promise<Uint8Array>; readonly fileName: string; readonly sessionOptions: InferenceSession.SessionOptions };
   },
 ): ModelBackend {
   const { layout, runtime } = options;

@@ -81,6 +81,8 @@ export interface LoadOrtDecoderOnlyOptions {
   readonly suffixes: readonly string[];
   readonly open: OrtSessionOpener;
   readonly runtime: OrtRuntime;
+  /** Options of the load's sessions (execution providers, threads), for the gradient sessions too. */
+  readonly sessionOptions?: InferenceSession.SessionOptions;
   readonly reusePrefix?: boolean;
   readonly runBudgetBytes?: number;
 }
@@ -130,10 +132,10 @@ export async function loadOrtDecoderOnly(files: ModelFiles, parseConfig: () => M
     : ({ found: false, reason: `the graph of ${fileName} could not be walked` } as const);
   // Gradients: when every op between the token embeddings and the logits has a rule (probed now, built on first use).
   // (Methods need the step's token embeddings, so the table must be readable too.)
-  const differentiable = location.found ? probeOrtGradients(bytes, config, layout, externalData) : location.reason;
+  const differentiable = location.found ? probeOrtGradients(bytes, config, layout, { externalData, dtype }) : location.reason;
   return createOrtBackend(session, config, {
     embeddings: lazyEmbeddings(location, readExternal),
-    ...(differentiable === true && { gradientModel: { readModel: () => files.read(modelFile), fileName } }),
+    ...(differentiable === true && { gradientModel: { readModel: () => files.read(modelFile), fileName, sessionOptions: options.sessionOptions ?? {} } }),
     layout,
     runtime: options.runtime,
     ...(options.reusePrefix !== undefined && { reusePrefix: options.reusePrefix }),

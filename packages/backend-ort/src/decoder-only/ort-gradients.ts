@@ -29,8 +29,14 @@ const MAX_GRADIENT_SESSIONS = 4;
  * the reason. Exports whose weights live in external data files and merged decoders (`If`) are
  * not differentiated yet.
  */
-export function probeOrtGradients(bytes: Uint8Array, config: ModelConfig, layout: OrtGraphLayout, external: boolean): true | string {
-  if (external) return 'the export keeps its weights in external data files, which the gradient model does not carry yet';
+export function probeOrtGradients(
+  bytes: Uint8Array,
+  config: ModelConfig,
+  layout: OrtGraphLayout,
+  options: { readonly externalData: boolean; readonly dtype: string },
+): true | string {
+  if (options.dtype !== 'fp32') return `gradients run on fp32 exports only for now (asked dtype '${options.dtype}')`;
+  if (options.externalData) return 'the export keeps its weights in external data files, which the gradient model does not carry yet';
   if (layout.cacheBranch) return 'merged decoders (use_cache_branch / If) are not differentiated yet; use decoder_model.onnx or model.onnx';
   try {
     const model = decodeOnnxModel(bytes);
@@ -63,6 +69,8 @@ export function ortGradients(options: {
   readonly layout: OrtGraphLayout;
   readonly positionIds: (mask: GradientInput['attentionMask']) => Int32Array;
   readonly fileName: string;
+  /** Options of the load's sessions (execution providers, threads). */
+  readonly sessionOptions: InferenceSession.SessionOptions;
   /** The export takes inseq-ts's `value_zeroing_mask` (fed ones: nothing zeroed). */
   readonly valueZeroingMask?: boolean;
 }): {
@@ -80,7 +88,7 @@ export function ortGradients(options: {
       source ??= options.readModel().then(decodeOnnxModel);
       entry = source.then(async (model) => {
         const built = build(model);
-        const session = await runtime.InferenceSession.create(encodeOnnxModel(built.model), { graphOptimizationLevel: 'all' });
+        const session = await runtime.InferenceSession.create(encodeOnnxModel(built.model), { ...options.sessionOptions, graphOptimizationLevel: 'all' });
         return { session, built };
       });
       sessions.set(signature, entry);
@@ -133,7 +141,7 @@ export function ortGradients(options: {
       checkEmbeds(input.inputsEmbeds, batch, seq, 'forward');
       embedsForward ??= (source ??= options.readModel().then(decodeOnnxModel)).then(async (model) => {
         const built = buildDecoderOnlyEmbedsForward(model, { fileName: options.fileName });
-        const session = await runtime.InferenceSession.create(encodeOnnxModel(built.model), { graphOptimizationLevel: 'all' });
+        const session = await runtime.InferenceSession.create(encodeOnnxModel(built.model), { ...options.sessionOptions, graphOptimizationLevel: 'all' });
         return { session, embedsInput: built.embedsInput, logitsOutput: built.logitsOutput };
       });
       const { session, embedsInput, logitsOutput } = await embedsForward;
