@@ -3,7 +3,8 @@
  * `attribution.bench.ts` (6 layers × 512 hidden × 8 heads, same seed), 16 prompt tokens and 16
  * generated / forced tokens, measured side by side in one run. Not a test.
  * Run: `pnpm bench` from the repository root (`INSEQ_BENCH_ONLY=ort` for this script only;
- * `INSEQ_BENCH_LIME_SAMPLES=20` to shorten lime; `INSEQ_BENCH_REUSE_ONLY=1` for the prefix-reuse table only).
+ * `INSEQ_BENCH_LIME_SAMPLES=20` to shorten lime; `INSEQ_BENCH_REUSE_ONLY=1` for the prefix-reuse table only;
+ * `INSEQ_BENCH_GRADIENTS_ONLY=1` for the gradient methods only, tfjs vs ORT with their pass floors).
  */
 import { loadOrtBackend } from '@inseq/backend-ort';
 import { initTfjs, loadTfjsBackend } from '@inseq/backend-tfjs';
@@ -133,9 +134,20 @@ async function main() {
     { method: 'lime', label: `lime (n_samples ${LIME_SAMPLES})`, args: { n_samples: LIME_SAMPLES }, ort: ortPlain },
     { method: 'reagent', label: 'reagent (10 rounds × 4 probes)', args: { max_probe_steps: 10, num_probes: 4 }, ort: ortPlain },
     { method: 'attention', label: 'attention (attentions graph)', ort: ortAttention },
+    // Gradients: tfjs autodiff vs the export's gradient graph on ONNX Runtime (built on first use, per target).
+    { method: 'saliency', label: 'saliency', ort: ortPlain },
+    { method: 'input_x_gradient', label: 'input_x_gradient', ort: ortPlain },
+    { method: 'integrated_gradients', label: 'integrated_gradients (n_steps 50)', args: { n_steps: 50 }, ort: ortPlain },
+    { method: 'gradient_shap', label: 'gradient_shap (n_samples 5)', ort: ortPlain },
   ];
   console.log(`\nattribute, ${fullIds.length - promptIds.length} steps                    tfjs (s)     ort (s)   ort/tfjs`);
-  for (const c of reuseOnly ? [] : cases) {
+  const gradientsOnly = process.env.INSEQ_BENCH_GRADIENTS_ONLY === '1';
+  const gradientMethods = ['saliency', 'input_x_gradient', 'integrated_gradients', 'gradient_shap'];
+  // The pass floor: one forward pass over the full text on each backend (a gradient step costs at least one).
+  const floorBatch = padLeft([fullIds], 0);
+  const floor = { tfjs: await timeMs(() => tfjs.backend.forward(floorBatch)), ort: await timeMs(() => ortPlain.backend.forward(floorBatch)) };
+  console.log(`  (pass floor, forward of ${fullIds.length} tokens: tfjs ${floor.tfjs.toFixed(1)} ms, ort ${floor.ort.toFixed(1)} ms)`);
+  for (const c of reuseOnly ? [] : cases.filter((item) => !gradientsOnly || gradientMethods.includes(item.method))) {
     const run = async (model: AttributionModel) => {
       const start = performance.now();
       try {
@@ -155,10 +167,15 @@ async function main() {
     const ort = await run(c.ort);
     const cell = (r: { ms: number }) => (Number.isNaN(r.ms) ? 'error' : (r.ms / 1000).toFixed(2)).padStart(9);
     const ratio = Number.isNaN(tf.ms) || Number.isNaN(ort.ms) ? '—' : (ort.ms / tf.ms).toFixed(2);
-    console.log(`  ${c.label.padEnd(36)}${cell(tf)} ${cell(ort).padStart(10)} ${ratio.padStart(10)}`);
+    const floors = Number.isNaN(tf.ms) || Number.isNaN(ort.ms) ? '' : `   (${(tf.ms / floor.tfjs).toFixed(0)} / ${(ort.ms / floor.ort).toFixed(0)} passes)`;
+    console.log(`  ${c.label.padEnd(36)}${cell(tf)} ${cell(ort).padStart(10)} ${ratio.padStart(10)}${floors}`);
     for (const r of [tf, ort]) if ('error' in r) console.log(`    ${r.error}`);
   }
 
+  if (gradientsOnly) {
+    await Promise.all([tfjs.backend.dispose(), ortPlain.backend.dispose(), ortPast.dispose(), ortNoReuse.backend.dispose(), ortAttention.backend.dispose()]);
+    return;
+  }
   // Perturbation batches with prefix reuse: the same attribution on the KV-cache export with
   // and without reuse, and on the plain export, side by side.
   console.log(`\nprefix reuse, ${fullIds.length - promptIds.length} steps      plain (s)  kv, no reuse (s)  kv, reuse (s)  reuse speed-up`);
