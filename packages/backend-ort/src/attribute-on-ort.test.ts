@@ -76,7 +76,9 @@ describe('attribute on the ort backend', () => {
       expect(worst / scale).toBeLessThan(1e-4);
       for (const [id, score] of Object.entries(sequence.step_scores)) {
         const reference = onTfjs.sequence_attributions[i].step_scores[id].data;
-        score.data.forEach((v, k) => expect(v).toBeCloseTo(reference[k], 4));
+        score.data.forEach((v, k) => {
+          expect(v).toBeCloseTo(reference[k], 4);
+        });
       }
     }
   });
@@ -98,6 +100,9 @@ describe('attribute on the ort backend', () => {
     const expected = await attribute(tfjs, 'the cat', { method: 'occlusion', methods, generatedTexts: 'the cat sat', attributionArgs: { baselines: 'zeros' } });
     await tfjs.backend.dispose();
     const want = expected.sequence_attributions[0].target_attributions!.data;
-    zeros.sequence_attributions[0].target_attributions!.data.forEach((v, i) => (Number.isFinite(want[i]) ? expect(v).toBeCloseTo(want[i], 4) : expect(v).toBeNaN()));
+    zeros.sequence_attributions[0].target_attributions!.data.forEach((v, i) => {
+      if (Number.isFinite(want[i])) expect(v).toBeCloseTo(want[i], 4);
+      else expect(v).toBeNaN();
+    });
   });
 });

@@ -80,7 +80,9 @@ describe('loadOrtBackend', () => {
     const fromIds = await backend.forward({ inputIds, attentionMask });
     const fromEmbeds = await backend.forward({ inputIds, attentionMask, inputsEmbeds: await backend.embed(inputIds) });
     expect(fromEmbeds.logits.shape).toEqual(fromIds.logits.shape);
-    fromEmbeds.logits.data.forEach((value, i) => expect(value).toBeCloseTo(fromIds.logits.data[i], 5));
+    fromEmbeds.logits.data.forEach((value, i) => {
+      expect(value).toBeCloseTo(fromIds.logits.data[i], 5);
+    });
     await expect(backend.forward({ inputIds, attentionMask, outputAttentions: true })).rejects.toMatchObject({ code: 'MISSING_CAPABILITY' });
     const long = (config.n_positions as number) + 1;
     await expect(

@@ -80,13 +80,17 @@ export function ortGradients(options: {
 } {
   const { runtime, config, layout } = options;
   let source: Promise<IrModel> | undefined;
+  /** The export, decoded once (on the first gradient or embeddings run). */
+  const decoded = (): Promise<IrModel> => {
+    source ??= options.readModel().then(decodeOnnxModel);
+    return source;
+  };
   const sessions = new Map<string, Promise<{ session: InferenceSession; built: GradientModel }>>();
 
   async function sessionFor(signature: string, build: (model: IrModel) => GradientModel) {
     let entry = sessions.get(signature);
     if (!entry) {
-      source ??= options.readModel().then(decodeOnnxModel);
-      entry = source.then(async (model) => {
+      entry = decoded().then(async (model) => {
         const built = build(model);
         const session = await runtime.InferenceSession.create(encodeOnnxModel(built.model), { ...options.sessionOptions, graphOptimizationLevel: 'all' });
         return { session, built };
@@ -139,7 +143,7 @@ export function ortGradients(options: {
     async forwardEmbeds(input) {
       const [batch, seq] = checkForwardInput(input, config, { backend: 'ort' });
       checkEmbeds(input.inputsEmbeds, batch, seq, 'forward');
-      embedsForward ??= (source ??= options.readModel().then(decodeOnnxModel)).then(async (model) => {
+      embedsForward ??= decoded().then(async (model) => {
         const built = buildDecoderOnlyEmbedsForward(model, { fileName: options.fileName });
         const session = await runtime.InferenceSession.create(encodeOnnxModel(built.model), { ...options.sessionOptions, graphOptimizationLevel: 'all' });
         return { session, embedsInput: built.embedsInput, logitsOutput: built.logitsOutput };
@@ -166,7 +170,7 @@ export function ortGradients(options: {
       const [batch, seq] = checkForwardInput(input, config, { backend: 'ort', call: 'gradients' });
       const embeds = input.inputsEmbeds;
       checkEmbeds(embeds, batch, seq, 'gradients');
-      const model = await (source ??= options.readModel().then(decodeOnnxModel));
+      const model = await decoded();
       const target = recordOnnxTarget(input.target, 'target/logits', config.vocabSize, input.targetIds, input.contrast && { contrast: input.contrast }, {
         opsetVersion: opset(model),
       });
