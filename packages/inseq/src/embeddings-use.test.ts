@@ -47,7 +47,7 @@ describe('the loop looks up embeddings only for methods that read them', () => {
     ['attention', { contrastTargets: 'The capital of France is Rome.' }],
     ['attention_rollout', {}],
     ['attention_rollout', { contrastTargets: 'The capital of France is Rome.' }],
-    ['reagent', { attributionArgs: { seed: 1, num_probes: 2 } }],
+    ['reagent', { attributionArgs: { seed: 1, num_probes: 2, max_probe_steps: 20 } }],
     ['occlusion', {}],
     ['lime', { attributionArgs: { n_samples: 4, seed: 3 } }],
   ] as const)('%s %j never calls embed on an ids-only backend whose embed throws', async (method, extra) => {
