@@ -4,25 +4,9 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { defaultModelPath } from './default-model-path';
-import { runCli } from './run-cli';
+import { runCaptured } from './run-captured.test-support';
 
-async function run(...argv: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const code = await runCli(argv, {
-    stdout: {
-      write: (text: string) => {
-        stdout += text;
-      },
-    },
-    stderr: {
-      write: (text: string) => {
-        stderr += text;
-      },
-    },
-  });
-  return { code, stdout, stderr };
-}
+const run = runCaptured;
 
 const CASES = [
   { phenomenon: 'fact', prompt: 'The capital of France is', target: ' Paris', decisive: 'France' },

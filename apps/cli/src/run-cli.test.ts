@@ -7,25 +7,9 @@ import { tinyGpt2OnnxFiles, tinyGpt2TorchOnnxFiles } from '@inseq/testing';
 import { loadOutput } from 'inseq';
 import { describe, expect, it } from 'vitest';
 import { defaultModelPath } from './default-model-path';
-import { runCli } from './run-cli';
+import { runCaptured } from './run-captured.test-support';
 
-async function run(...argv: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const code = await runCli(argv, {
-    stdout: {
-      write: (text: string) => {
-        stdout += text;
-      },
-    },
-    stderr: {
-      write: (text: string) => {
-        stderr += text;
-      },
-    },
-  });
-  return { code, stdout, stderr };
-}
+const run = runCaptured;
 
 describe('inseq CLI', () => {
   it('finds the shipped model as the default', () => {
