@@ -3,6 +3,8 @@ import { loadTfjsBackend } from '@inseq/backend-tfjs';
 import { registerBuiltinMethods } from '@inseq/methods';
 import { createTinyGpt2, referenceGpt2Forward, tinyGpt2OnnxFiles } from '@inseq/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { decodeOnnxModel } from './autodiff/decode-onnx-model';
+import { encodeOnnxModel } from './autodiff/encode-onnx-model';
 import { loadOrtBackend } from './load-ort-backend';
 
 const methods = registerBuiltinMethods(createRegistry<AttributionMethod>('attribution method'));
@@ -104,5 +106,24 @@ describe('attribute on the ort backend', () => {
       if (Number.isFinite(want[i])) expect(v).toBeCloseTo(want[i], 4);
       else expect(v).toBeNaN();
     });
+  });
+});
+
+describe('an export with an op that has no gradient rule', () => {
+  it('loads without gradients, and a gradient method names the op and the node before any work', async () => {
+    const files = tinyGpt2OnnxFiles();
+    const model = decodeOnnxModel(files['onnx/model.onnx']);
+    // Route the logits through a Max, which has no gradient rule.
+    const producer = model.graph.nodes.find((node) => node.outputs.includes('logits'))!;
+    const nodes = model.graph.nodes.map((node) => (node === producer ? { ...node, outputs: node.outputs.map((o) => (o === 'logits' ? 'logits_before_max' : o)) } : node));
+    nodes.push({ opType: 'Max', name: 'no_rule_max', inputs: ['logits_before_max', 'logits_before_max'], outputs: ['logits'], attributes: {} });
+    const edited = { ...files, 'onnx/model.onnx': encodeOnnxModel({ ...model, graph: { ...model.graph, nodes } }) };
+    const memory = memoryModelFiles(edited, 'tiny-gpt2-max');
+    const backend = await loadOrtBackend(memory, { intraOpNumThreads: 1 });
+    expect(backend.capabilities.gradients).toBe(false);
+    const run = attribute({ name: 'tiny-gpt2-max', backend, tokenizer: await loadTokenizer(memory) }, 'the cat', { method: 'saliency', methods, generatedTexts: 'the cat sat' });
+    await expect(run).rejects.toMatchObject({ name: 'MissingCapabilityError' });
+    await expect(run).rejects.toThrow(/No gradients on this model: .*Max.*no_rule_max/);
+    await backend.dispose();
   });
 });

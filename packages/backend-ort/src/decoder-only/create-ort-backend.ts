@@ -119,6 +119,8 @@ export function createOrtBackend(
     readonly runBudgetBytes?: number;
     /** The export's bytes for its gradient model (capability `gradients`), when it can be differentiated. */
     readonly gradientModel?: { readonly readModel: () => Promise<Uint8Array>; readonly fileName: string; readonly sessionOptions: InferenceSession.SessionOptions };
+    /** Why the export offers no gradients (when `gradientModel` is absent), for the error of gradient methods. */
+    readonly noGradients?: string;
   },
 ): ModelBackend {
   const { layout, runtime } = options;
@@ -144,6 +146,7 @@ export function createOrtBackend(
     name: 'ort',
     config,
     capabilities,
+    ...(options.noGradients && { capabilityNotes: { gradients: options.noGradients } }),
     async embed(inputIds: IntTensor): Promise<Tensor> {
       assertLive();
       return embedFrom(options.embeddings, inputIds, config);

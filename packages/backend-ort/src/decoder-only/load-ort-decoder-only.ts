@@ -135,7 +135,9 @@ export async function loadOrtDecoderOnly(files: ModelFiles, parseConfig: () => M
   const differentiable = location.found ? probeOrtGradients(bytes, config, layout, { externalData, dtype }) : location.reason;
   return createOrtBackend(session, config, {
     embeddings: lazyEmbeddings(location, readExternal),
-    ...(differentiable === true && { gradientModel: { readModel: () => files.read(modelFile), fileName, sessionOptions: options.sessionOptions ?? {} } }),
+    ...(differentiable === true
+      ? { gradientModel: { readModel: () => files.read(modelFile), fileName, sessionOptions: options.sessionOptions ?? {} } }
+      : { noGradients: differentiable }),
     layout,
     runtime: options.runtime,
     ...(options.reusePrefix !== undefined && { reusePrefix: options.reusePrefix }),

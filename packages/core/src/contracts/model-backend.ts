@@ -137,6 +137,11 @@ export interface ModelBackend {
   readonly config: ModelConfig;
   readonly capabilities: Capabilities;
   /**
+   * Why a capability this kind of backend can offer is off for this model (e.g. `gradients`: "node
+   * 'x' (op Foo) has no gradient rule"), added to the error of a method that needs it.
+   */
+  readonly capabilityNotes?: Readonly<Partial<Record<keyof Capabilities, string>>>;
+  /**
    * Token embeddings (no positions, no embedding scale), `[batch, sequenceLength, hidden]`;
    * `side` picks the encoder's or the decoder's table of an encoder-decoder model (the same
    * table when they are shared). @defaultValue side 'decoder'

@@ -19,8 +19,12 @@ export function checkCapabilities(
   const alternatives = (methods?.values() ?? [])
     .filter((candidate) => candidate.requires.every(offers))
     .map((candidate) => candidate.name);
+  const notes = missing.flatMap((capability) => {
+    const note = backend.capabilityNotes?.[capability];
+    return note ? [` No ${capability} on this model: ${note}.`] : [];
+  });
   throw new MissingCapabilityError(
-    `${method.name} needs ${missing.join(', ')}; backend '${backend.name}' offers: ${offered.join(', ') || 'nothing'}. ` +
+    `${method.name} needs ${missing.join(', ')}; backend '${backend.name}' offers: ${offered.join(', ') || 'nothing'}.${notes.join('')} ` +
       `Use a backend that offers ${missing.join(', ')}` +
       (alternatives.length ? `, or one of: ${alternatives.join(', ')}.` : '.'),
   );
