@@ -1,7 +1,7 @@
 import { type AttributionMethod, type AttributionModel, attribute, createRegistry, loadTokenizer, memoryModelFiles } from '@inseq/core';
 import { loadTfjsBackend } from '@inseq/backend-tfjs';
 import { registerBuiltinMethods } from '@inseq/methods';
-import { createTinyGpt2, referenceGpt2Forward, tinyGpt2OnnxFiles } from '@inseq/testing';
+import { createTinyGpt2, referenceGpt2Forward, tinyGpt2MergedOnnxFiles, tinyGpt2OnnxFiles } from '@inseq/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeOnnxModel } from './autodiff/decode-onnx-model';
 import { encodeOnnxModel } from './autodiff/encode-onnx-model';
@@ -125,5 +125,30 @@ describe('an export with an op that has no gradient rule', () => {
     await expect(run).rejects.toMatchObject({ name: 'MissingCapabilityError' });
     await expect(run).rejects.toThrow(/No gradients on this model: .*Max.*no_rule_max/);
     await backend.dispose();
+  });
+});
+
+describe('gradients of a merged decoder (Optimum If on use_cache_branch)', () => {
+  it('specialises the If to its no-cache branch; saliency and integrated gradients equal the plain export', async () => {
+    const merged = memoryModelFiles(tinyGpt2MergedOnnxFiles(), 'tiny-gpt2-merged');
+    const plain = memoryModelFiles(tinyGpt2OnnxFiles(), 'tiny-gpt2-onnx');
+    const tokenizer = await loadTokenizer(plain);
+    const [a, b] = [await loadOrtBackend(merged, { intraOpNumThreads: 1 }), await loadOrtBackend(plain, { intraOpNumThreads: 1 })];
+    expect(a.capabilities.gradients).toBe(true);
+    for (const [method, attributionArgs] of [['saliency', {}], ['integrated_gradients', { n_steps: 6 }]] as const) {
+      const options = { method, methods, generatedTexts: ['the cat sat on', 'a dog'], attributionArgs };
+      const [fromMerged, fromPlain] = [
+        await attribute({ name: 'merged', backend: a, tokenizer }, ['the cat', 'a'], options),
+        await attribute({ name: 'plain', backend: b, tokenizer }, ['the cat', 'a'], options),
+      ];
+      fromMerged.sequence_attributions.forEach((sequence, i) => {
+        const want = fromPlain.sequence_attributions[i].target_attributions!.data;
+        sequence.target_attributions!.data.forEach((v, k) => {
+          if (Number.isFinite(want[k])) expect(v).toBeCloseTo(want[k], 5);
+          else expect(v).toBeNaN();
+        });
+      });
+    }
+    await Promise.all([a.dispose(), b.dispose()]);
   });
 });

@@ -16,7 +16,8 @@ import { decodeOnnxModel } from '../autodiff/decode-onnx-model';
 import { encodeOnnxModel } from '../autodiff/encode-onnx-model';
 import type { IrModel } from '../autodiff/onnx-ir';
 import { recordOnnxTarget } from '../autodiff/onnx-target-ops';
-import { emptyPast, type OrtGraphLayout } from '../onnx/ort-graph-layout';
+import { specializeIf } from '../autodiff/specialize-if';
+import { cacheBranchFeed, emptyPast, type OrtGraphLayout } from '../onnx/ort-graph-layout';
 import type { OrtRuntime } from '../ort-runtime';
 import { readFloat32 } from '../ort-tensor-data';
 
@@ -37,15 +38,23 @@ export function probeOrtGradients(
 ): true | string {
   if (options.dtype !== 'fp32') return `gradients run on fp32 exports only for now (asked dtype '${options.dtype}')`;
   if (options.externalData) return 'the export keeps its weights in external data files, which the gradient model does not carry yet';
-  if (layout.cacheBranch) return 'merged decoders (use_cache_branch / If) are not differentiated yet; use decoder_model.onnx or model.onnx';
   try {
-    const model = decodeOnnxModel(bytes);
+    const model = differentiableModel(bytes, layout);
     const target = recordOnnxTarget(probability.differentiable!, 'target/logits', config.vocabSize, Int32Array.of(0), undefined, { opsetVersion: opset(model) });
     buildDecoderOnlyGradientModel(model, target);
     return true;
   } catch (error) {
     return (error as Error).message;
   }
+}
+
+/**
+ * The export as the gradient model starts from: merged decoders (`If` on `use_cache_branch`) are
+ * specialised to their no-cache branch, which is what runs with the empty cache fed here.
+ */
+function differentiableModel(bytes: Uint8Array, layout: OrtGraphLayout): IrModel {
+  const model = decodeOnnxModel(bytes);
+  return layout.cacheBranch ? specializeIf(model, 'use_cache_branch', false) : model;
 }
 
 function opset(model: IrModel): number {
@@ -82,7 +91,7 @@ export function ortGradients(options: {
   let source: Promise<IrModel> | undefined;
   /** The export, decoded once (on the first gradient or embeddings run). */
   const decoded = (): Promise<IrModel> => {
-    source ??= options.readModel().then(decodeOnnxModel);
+    source ??= options.readModel().then((bytes) => differentiableModel(bytes, layout));
     return source;
   };
   const sessions = new Map<string, Promise<{ session: InferenceSession; built: GradientModel }>>();
@@ -117,6 +126,7 @@ export function ortGradients(options: {
       attention_mask: int64(Tensor, input.attentionMask.data, [batch, seq]),
       ...(layout.usesPositionIds && { position_ids: int64(Tensor, options.positionIds(input.attentionMask), [batch, seq]) }),
       ...(layout.withPast && emptyPast(Tensor, batch, config, layout.pastType)),
+      ...(layout.cacheBranch && { use_cache_branch: cacheBranchFeed(Tensor, false) }),
       ...(options.valueZeroingMask && {
         value_zeroing_mask: new Tensor('float32', new Float32Array(batch * config.numLayers * seq).fill(1), [batch, config.numLayers, seq]),
       }),
