@@ -27,8 +27,8 @@ const MAX_GRADIENT_SESSIONS = 4;
 /**
  * Whether the gradient model of a decoder-only export can be built (every op on the path from the
  * token embeddings to the logits has a rule), probed with the `probability` target: `true`, or
- * the reason. Exports whose weights live in external data files and merged decoders (`If`) are
- * not differentiated yet.
+ * the reason. Exports other than fp32 and those whose weights live in external data files are not
+ * differentiated yet; merged decoders are specialised to their no-cache branch.
  */
 export function probeOrtGradients(
   bytes: Uint8Array,
