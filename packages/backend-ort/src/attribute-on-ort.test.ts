@@ -152,3 +152,21 @@ describe('gradients of a merged decoder (Optimum If on use_cache_branch)', () =>
     await Promise.all([a.dispose(), b.dispose()]);
   });
 });
+
+describe('gradients of an export with external data (model.onnx_data)', () => {
+  it('hands the data files to the gradient sessions; saliency equals the single-file export', async () => {
+    const external = memoryModelFiles(tinyGpt2OnnxFiles({ externalData: true }), 'tiny-gpt2-external');
+    const plain = memoryModelFiles(tinyGpt2OnnxFiles(), 'tiny-gpt2-onnx');
+    const tokenizer = await loadTokenizer(plain);
+    const [a, b] = [await loadOrtBackend(external, { intraOpNumThreads: 1 }), await loadOrtBackend(plain, { intraOpNumThreads: 1 })];
+    expect(a.capabilities.gradients).toBe(true);
+    const options = { method: 'saliency', methods, generatedTexts: 'the cat sat on' };
+    const [x, y] = [await attribute({ name: 'external', backend: a, tokenizer }, 'the cat', options), await attribute({ name: 'plain', backend: b, tokenizer }, 'the cat', options)];
+    const want = y.sequence_attributions[0].target_attributions!.data;
+    x.sequence_attributions[0].target_attributions!.data.forEach((v, k) => {
+      if (Number.isFinite(want[k])) expect(v).toBeCloseTo(want[k], 5);
+      else expect(v).toBeNaN();
+    });
+    await Promise.all([a.dispose(), b.dispose()]);
+  });
+});

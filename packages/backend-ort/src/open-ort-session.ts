@@ -17,8 +17,8 @@ export interface OpenedOrtSession {
   readonly byPath: boolean;
   /** The model file's bytes (for load-time checks; not kept by the backend). */
   readonly bytes: Uint8Array;
-  /** Whether the graph keeps initializers in external data files. */
-  readonly externalData: boolean;
+  /** The external data files the graph names: location (as written in the graph) → folder-relative path. */
+  readonly externalData: ReadonlyMap<string, string>;
 }
 
 /** Opens a file of the folder (external data included), wrapping ONNX Runtime's error. */
@@ -117,6 +117,6 @@ export function ortSessionOpener(
       // ONNX Runtime read the file, so a walk that fails here only means no structural lookups.
       graph = undefined;
     }
-    return { session, path, graph, readExternal, byPath, bytes, externalData: external.size > 0 };
+    return { session, path, graph, readExternal, byPath, bytes, externalData: external };
   };
 }

@@ -118,7 +118,12 @@ export function createOrtBackend(
     /** Memory bound of one `session.run`. @defaultValue {@link DEFAULT_RUN_BUDGET_BYTES} */
     readonly runBudgetBytes?: number;
     /** The export's bytes for its gradient model (capability `gradients`), when it can be differentiated. */
-    readonly gradientModel?: { readonly readModel: () => Promise<Uint8Array>; readonly fileName: string; readonly sessionOptions: InferenceSession.SessionOptions };
+    readonly gradientModel?: {
+      readonly readModel: () => Promise<Uint8Array>;
+      readonly readExternalData?: () => Promise<{ path: string; data: Uint8Array }[]>;
+      readonly fileName: string;
+      readonly sessionOptions: InferenceSession.SessionOptions;
+    };
     /** Why the export offers no gradients (when `gradientModel` is absent), for the error of gradient methods. */
     readonly noGradients?: string;
   },

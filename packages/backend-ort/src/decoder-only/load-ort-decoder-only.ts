@@ -132,11 +132,19 @@ export async function loadOrtDecoderOnly(files: ModelFiles, parseConfig: () => M
     : ({ found: false, reason: `the graph of ${fileName} could not be walked` } as const);
   // Gradients: when every op between the token embeddings and the logits has a rule (probed now, built on first use).
   // (Methods need the step's token embeddings, so the table must be readable too.)
-  const differentiable = location.found ? probeOrtGradients(bytes, config, layout, { externalData, dtype }) : location.reason;
+  const differentiable = location.found ? probeOrtGradients(bytes, config, layout, { dtype }) : location.reason;
   return createOrtBackend(session, config, {
     embeddings: lazyEmbeddings(location, readExternal),
     ...(differentiable === true
-      ? { gradientModel: { readModel: () => files.read(modelFile), fileName, sessionOptions: options.sessionOptions ?? {} } }
+      ? {
+          gradientModel: {
+            readModel: () => files.read(modelFile),
+            // The gradient model keeps external initializers as references: its sessions get the same data files.
+            readExternalData: () => Promise.all([...externalData].map(async ([path, file]) => ({ path, data: await files.read(file) }))),
+            fileName,
+            sessionOptions: options.sessionOptions ?? {},
+          },
+        }
       : { noGradients: differentiable }),
     layout,
     runtime: options.runtime,

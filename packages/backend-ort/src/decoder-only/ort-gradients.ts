@@ -27,17 +27,16 @@ const MAX_GRADIENT_SESSIONS = 4;
 /**
  * Whether the gradient model of a decoder-only export can be built (every op on the path from the
  * token embeddings to the logits has a rule), probed with the `probability` target: `true`, or
- * the reason. Exports other than fp32 and those whose weights live in external data files are not
- * differentiated yet; merged decoders are specialised to their no-cache branch.
+ * the reason. Exports other than fp32 are not differentiated yet; merged decoders are specialised
+ * to their no-cache branch; external data files are handed to the gradient sessions.
  */
 export function probeOrtGradients(
   bytes: Uint8Array,
   config: ModelConfig,
   layout: OrtGraphLayout,
-  options: { readonly externalData: boolean; readonly dtype: string },
+  options: { readonly dtype: string },
 ): true | string {
   if (options.dtype !== 'fp32') return `gradients run on fp32 exports only for now (asked dtype '${options.dtype}')`;
-  if (options.externalData) return 'the export keeps its weights in external data files, which the gradient model does not carry yet';
   try {
     const model = differentiableModel(bytes, layout);
     const target = recordOnnxTarget(probability.differentiable!, 'target/logits', config.vocabSize, Int32Array.of(0), undefined, { opsetVersion: opset(model) });
@@ -73,6 +72,8 @@ const int64 = (Tensor: OrtRuntime['Tensor'], values: ArrayLike<number>, shape: r
  */
 export function ortGradients(options: {
   readonly readModel: () => Promise<Uint8Array>;
+  /** The export's external data files (location → bytes), handed to every session of the gradient model. */
+  readonly readExternalData?: () => Promise<{ path: string; data: Uint8Array }[]>;
   readonly runtime: OrtRuntime;
   readonly config: ModelConfig;
   readonly layout: OrtGraphLayout;
@@ -89,6 +90,14 @@ export function ortGradients(options: {
 } {
   const { runtime, config, layout } = options;
   let source: Promise<IrModel> | undefined;
+  let external: Promise<{ path: string; data: Uint8Array }[]> | undefined;
+  /** The sessions' options: the load's, full graph optimisation, and the external data files (read once). */
+  const sessionOptions = async (): Promise<InferenceSession.SessionOptions> => {
+    if (!options.readExternalData) return { ...options.sessionOptions, graphOptimizationLevel: 'all' };
+    external ??= options.readExternalData();
+    const externalData = await external;
+    return { ...options.sessionOptions, graphOptimizationLevel: 'all', ...(externalData.length > 0 && { externalData }) };
+  };
   /** The export, decoded once (on the first gradient or embeddings run). */
   const decoded = (): Promise<IrModel> => {
     source ??= options.readModel().then((bytes) => differentiableModel(bytes, layout));
@@ -101,7 +110,7 @@ export function ortGradients(options: {
     if (!entry) {
       entry = decoded().then(async (model) => {
         const built = build(model);
-        const session = await runtime.InferenceSession.create(encodeOnnxModel(built.model), { ...options.sessionOptions, graphOptimizationLevel: 'all' });
+        const session = await runtime.InferenceSession.create(encodeOnnxModel(built.model), await sessionOptions());
         return { session, built };
       });
       sessions.set(signature, entry);
@@ -155,7 +164,7 @@ export function ortGradients(options: {
       checkEmbeds(input.inputsEmbeds, batch, seq, 'forward');
       embedsForward ??= decoded().then(async (model) => {
         const built = buildDecoderOnlyEmbedsForward(model, { fileName: options.fileName });
-        const session = await runtime.InferenceSession.create(encodeOnnxModel(built.model), { ...options.sessionOptions, graphOptimizationLevel: 'all' });
+        const session = await runtime.InferenceSession.create(encodeOnnxModel(built.model), await sessionOptions());
         return { session, embedsInput: built.embedsInput, logitsOutput: built.logitsOutput };
       });
       const { session, embedsInput, logitsOutput } = await embedsForward;
