@@ -6,7 +6,8 @@ export default defineConfig({
   test: {
     include: ['src/**/*.test.ts'],
     testTimeout: 120_000,
-    hookTimeout: 120_000,
+    // The browser test builds the app and starts Chromium in its hook: minutes when the whole suite shares 2 cores.
+    hookTimeout: 300_000,
     reporters: ['default', 'json'],
     outputFile: { json: '.vitest/report.json' },
   },
