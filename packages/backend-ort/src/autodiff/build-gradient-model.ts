@@ -1,10 +1,9 @@
 import { MissingCapabilityError } from '@inseq/core';
+import { indexOps } from '../onnx/find-embedding-table';
 import { buildGradientGraph } from './gradient-builder';
 import { ONNX_DTYPE, type IrGraph, type IrModel, type IrNode } from './onnx-ir';
 import type { RecordedTarget } from './onnx-target-ops';
 
-// Ops that carry token ids unchanged between `input_ids` and the embedding Gather.
-const indexOps = new Set(['Cast', 'Reshape', 'Unsqueeze', 'Squeeze', 'Identity', 'Flatten']);
 
 /**
  * The token-embedding lookup of a decoder-only graph, found by structure: the `Gather` whose

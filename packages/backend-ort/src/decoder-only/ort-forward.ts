@@ -53,7 +53,8 @@ export interface OrtForwardResult {
   readonly hiddenStates?: Tensor[];
 }
 
-const int64 = (Tensor: OrtRuntime['Tensor'], values: ArrayLike<number>, shape: readonly number[]) =>
+/** An int64 ORT tensor from JS numbers. */
+export const int64 = (Tensor: OrtRuntime['Tensor'], values: ArrayLike<number>, shape: readonly number[]) =>
   new Tensor('int64', BigInt64Array.from({ length: values.length }, (_, i) => BigInt(values[i])), [...shape]);
 
 /** Rows `rows` of a `[batch, seq]` int tensor, columns `from..seq`. */

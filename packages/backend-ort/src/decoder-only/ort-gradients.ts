@@ -19,6 +19,7 @@ import { recordOnnxTarget } from '../autodiff/onnx-target-ops';
 import { specializeIf } from '../autodiff/specialize-if';
 import { cacheBranchFeed, emptyPast, type OrtGraphLayout } from '../onnx/ort-graph-layout';
 import type { OrtRuntime } from '../ort-runtime';
+import { int64 } from './ort-forward';
 import { readFloat32 } from '../ort-tensor-data';
 
 /** Gradient sessions kept per backend (one per kind of attributed function); the oldest is released beyond this. */
@@ -59,9 +60,6 @@ function differentiableModel(bytes: Uint8Array, layout: OrtGraphLayout): IrModel
 function opset(model: IrModel): number {
   return model.opsetImports[''] ?? model.opsetImports['ai.onnx'] ?? 13;
 }
-
-const int64 = (Tensor: OrtRuntime['Tensor'], values: ArrayLike<number>, shape: readonly number[]) =>
-  new Tensor('int64', BigInt64Array.from({ length: values.length }, (_, i) => BigInt(values[i])), [...shape]);
 
 /**
  * `ModelBackend.gradients` of a decoder-only export on ONNX Runtime: the export's gradient model

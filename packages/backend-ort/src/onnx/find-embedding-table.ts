@@ -16,7 +16,7 @@ export type EmbeddingTableLocation =
   | { readonly found: false; readonly reason: string };
 
 // Ops that carry token ids unchanged (type or shape only) between `input_ids` and the Gather.
-const indexOps = new Set(['Cast', 'Reshape', 'Unsqueeze', 'Squeeze', 'Identity', 'Flatten']);
+export const indexOps: ReadonlySet<string> = new Set(['Cast', 'Reshape', 'Unsqueeze', 'Squeeze', 'Identity', 'Flatten']);
 // Ops that carry the table's values unchanged (fp16 tables are Cast to float32 before the Gather).
 const valueOps = new Set(['Cast', 'Identity']);
 
