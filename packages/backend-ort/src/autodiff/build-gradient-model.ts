@@ -3,6 +3,7 @@ import { indexOps } from '../onnx/find-embedding-table';
 import { buildGradientGraph } from './gradient-builder';
 import { ONNX_DTYPE, type IrGraph, type IrModel, type IrNode } from './onnx-ir';
 import type { RecordedTarget } from './onnx-target-ops';
+import { pruneDeadNodes } from './prune-dead-nodes';
 
 
 /**
@@ -39,13 +40,13 @@ export function buildDecoderOnlyEmbedsForward(
   return {
     model: {
       ...source,
-      graph: {
+      graph: pruneDeadNodes({
         ...graph,
         nodes: graph.nodes.filter((node) => node !== gather),
         inputs: [...graph.inputs, { name: embeds, dataType: ONNX_DTYPE.float, shape: ['batch_size', 'sequence_length', undefined] }],
         outputs: [logits],
         valueInfo: graph.valueInfo.filter((info) => info.name !== embeds),
-      },
+      }),
     },
     embedsInput: embeds,
     logitsOutput,
@@ -120,7 +121,8 @@ export function buildDecoderOnlyGradientModel(
   const gradientOutput = gradient.gradients[embeds];
   const model: IrModel = {
     ...source,
-    graph: {
+    // Only what the two outputs need: not the weights' gradients, not the other positions' logits or the KV cache.
+    graph: pruneDeadNodes({
       ...cut,
       nodes: [...cut.nodes, ...gradient.nodes],
       initializers: [...cut.initializers, ...gradient.initializers],
@@ -130,7 +132,7 @@ export function buildDecoderOnlyGradientModel(
       ],
       // Shapes inferred for the original outputs no longer apply to a graph that returns others.
       valueInfo: graph.valueInfo.filter((info) => !graph.outputs.some((output) => output.name === info.name)),
-    },
+    }),
   };
   return { model, embedsInput: embeds, seedInput, valueOutput: target.output, gradientOutput };
 }
