@@ -1,7 +1,8 @@
 import { MissingCapabilityError } from '@inseq/core';
 import { indexOps } from '../onnx/find-embedding-table';
+import { onnxTensorFields } from '../onnx/read-onnx-initializer';
 import { buildGradientGraph } from './gradient-builder';
-import { ONNX_DTYPE, type IrGraph, type IrModel, type IrNode } from './onnx-ir';
+import { ONNX_DTYPE, type IrGraph, type IrModel, type IrNode, type IrValueInfo } from './onnx-ir';
 import type { RecordedTarget } from './onnx-target-ops';
 import { pruneDeadNodes } from './prune-dead-nodes';
 
@@ -18,6 +19,32 @@ export function findEmbeddingGather(graph: IrGraph, idsInput = 'input_ids'): IrN
     if (node.opType === 'Gather' && idValues.has(node.inputs[1]) && !idValues.has(node.inputs[0])) return node;
   }
   return undefined;
+}
+
+/**
+ * The declared shape of the embeddings that replace `gather`'s output: the ids input's
+ * `[batch, sequence]` dims (so shapes inferred downstream share their symbols) and the table's
+ * hidden size where the table is an initializer.
+ */
+function embedsShape(graph: IrGraph, gather: IrNode, idsInput: string): (number | string | undefined)[] {
+  const ids = graph.inputs.find((input) => input.name === idsInput)?.shape;
+  const table = graph.initializers.find((initializer) => initializer.name === gather.inputs[0]);
+  const hidden = table === undefined ? undefined : ('tensor' in table ? table.tensor.dims : onnxTensorFields(table.proto).dims)[1];
+  return [ids?.[0] ?? 'batch_size', ids?.[1] ?? 'sequence_length', hidden];
+}
+
+/**
+ * `inputs` with the shapes the cut graph is always fed: an empty KV cache (`past_key_values.*`
+ * with a sequence axis of 0) and an attention mask as long as the ids; so the shapes inferred for
+ * the gradient builder see that keys and queries have the same length.
+ */
+function fedShapes(inputs: readonly IrValueInfo[], idsInput: string): IrValueInfo[] {
+  const ids = inputs.find((input) => input.name === idsInput)?.shape;
+  return inputs.map((input) => {
+    if (input.name === 'attention_mask' && ids) return { ...input, shape: [...ids] };
+    if (input.name.startsWith('past_key_values') && input.shape?.length === 4) return { ...input, shape: input.shape.map((dim, axis) => (axis === 2 ? 0 : dim)) };
+    return input;
+  });
 }
 
 /**
@@ -43,7 +70,7 @@ export function buildDecoderOnlyEmbedsForward(
       graph: pruneDeadNodes({
         ...graph,
         nodes: graph.nodes.filter((node) => node !== gather),
-        inputs: [...graph.inputs, { name: embeds, dataType: ONNX_DTYPE.float, shape: ['batch_size', 'sequence_length', undefined] }],
+        inputs: [...fedShapes(graph.inputs, options.idsInput ?? 'input_ids'), { name: embeds, dataType: ONNX_DTYPE.float, shape: embedsShape(graph, gather, options.idsInput ?? 'input_ids') }],
         outputs: [logits],
         valueInfo: graph.valueInfo.filter((info) => info.name !== embeds),
       }),
@@ -106,8 +133,8 @@ export function buildDecoderOnlyGradientModel(
       ...target.nodes.map((node) => ({ ...node, inputs: node.inputs.map((input) => (input === 'target/logits' ? lastLogits : input)) })),
     ],
     inputs: [
-      ...graph.inputs,
-      { name: embeds, dataType: ONNX_DTYPE.float, shape: ['batch_size', 'sequence_length', undefined] },
+      ...fedShapes(graph.inputs, options.idsInput ?? 'input_ids'),
+      { name: embeds, dataType: ONNX_DTYPE.float, shape: embedsShape(graph, gather, options.idsInput ?? 'input_ids') },
       ...target.inputs,
       { name: seedInput, dataType: ONNX_DTYPE.float, shape: ['batch_size'] },
     ],

@@ -51,6 +51,26 @@ describe('buildGradientGraph', () => {
     expect(Object.keys(built.gradients)).toEqual(['sq', 'A']);
   });
 
+  it.each([true, false])('sums broadcast gradients back to each input (shapes known at build time: %s)', async (declareShapes) => {
+    // x [2,3,1] · w [2,3,4] + bias [4] + c [1,1,4]; Expand of a [3,1] to [2,3,4].
+    const check = await expectGradient({
+      nodes: [
+        irNode('Mul', ['x', 'w'], ['xw']),
+        irNode('Add', ['xw', 'bias'], ['h']),
+        irNode('Sub', ['h', 'c'], ['k']),
+        irNode('Expand', ['a', 'shape'], ['ae']),
+        irNode('Mul', ['k', 'ae'], ['Y']),
+      ],
+      inputs: [testInput('x', [2, 3, 1], 1), testInput('w', [2, 3, 4], 2), testInput('bias', [4], 3), testInput('c', [1, 1, 4], 4), testInput('a', [3, 1], 5)],
+      constants: [ints('shape', [2, 3, 4])],
+      output: 'Y',
+      wrt: ['x', 'w', 'bias', 'c', 'a'],
+      declareShapes,
+    });
+    // Known shapes: constant reduction axes, no run-time search for them.
+    expect(check.gradientNodes.some((node) => node.opType === 'NonZero')).toBe(!declareShapes);
+  });
+
   it('names every generated value, node and constant uniquely under the prefix', () => {
     const built = buildGradientGraph(graphOf([irNode('Mul', ['A', 'A'], ['s']), irNode('Sigmoid', ['s'], ['Y'])], ['A']), { output: 'Y', seed: 'dY', wrt: ['A'] });
     const names = [...built.nodes.flatMap((node) => [node.name, ...node.outputs]), ...built.initializers.map((init) => init.name)];

@@ -1,6 +1,7 @@
 import { InvalidInputError, MissingCapabilityError, float32ToFloat16Bits } from '@inseq/core';
 import { type GradientContext, type GradientRule, type GradientRuleRegistry, attr } from './gradient-rule';
 import { ONNX_DTYPE, type IrAttribute, type IrGraph, type IrInitializer, type IrNode, type IrTensor } from './onnx-ir';
+import { type ShapeTable, inferShapes, sameShape } from './infer-shapes';
 import { gradientRules } from './rules';
 
 /** What to differentiate: `d(sum(seed * output)) / d(wrt)`. */
@@ -122,6 +123,8 @@ export function buildGradientGraph(graph: IrGraph, options: GradientGraphOptions
     return { kind: 'tensor', value: tensor };
   };
 
+  /** Static shapes of the graph's values, inferred on first use. */
+  let shapes: ShapeTable | undefined;
   const ctx: GradientContext = {
     opsetVersion,
     floatType,
@@ -142,7 +145,23 @@ export function buildGradientGraph(graph: IrGraph, options: GradientGraphOptions
     int64Constant(values, dims) {
       return constant(ONNX_DTYPE.int64, values, dims ?? [values.length]);
     },
-    reduceToShapeOf(grad, input) {
+    shapeOf(value) {
+      shapes ??= inferShapes(graph);
+      return shapes.shapeOf(value);
+    },
+    reduceToShapeOf(grad, input, like) {
+      const target = ctx.shapeOf(input);
+      const full = like === undefined ? undefined : ctx.shapeOf(like);
+      if (target && full) {
+        if (sameShape(target, full)) return grad;
+        const lead = full.length - target.length;
+        const axes = Array.from({ length: Math.max(0, lead) }, (_, i) => i);
+        const decided = lead >= 0 && target.every((dim, i) => dim === full[lead + i] || (dim === 1 && axes.push(lead + i) > 0));
+        if (decided) {
+          const summed = ctx.reduce('ReduceSum', grad, axes, true);
+          return lead === 0 ? summed : ctx.op('Squeeze', [summed, ctx.int64Constant(axes.slice(0, lead))]);
+        }
+      }
       const gradShape = ctx.op('Shape', [grad]);
       const inputShape = ctx.op('Shape', [input]);
       const rankGap = ctx.op('Sub', [ctx.op('Size', [gradShape]), ctx.op('Size', [inputShape])]);

@@ -23,9 +23,14 @@ export interface GradientContext {
   /**
    * `grad` (the gradient of a broadcasting op's output) summed back to the shape of `input`:
    * leading axes `input` lacks are summed away, axes where `input` has 1 are summed with
-   * keepdims. The reduction axes are computed at run time from `Shape(grad)` and `Shape(input)`.
+   * keepdims. `like` names a value of the original graph with `grad`'s shape (usually the op's
+   * output): where the shapes of `like` and `input` are known at build time, `grad` is returned
+   * as it is (equal shapes) or reduced over constant axes; otherwise the axes are computed at run
+   * time from `Shape(grad)` and `Shape(input)` (about a dozen small nodes).
    */
-  reduceToShapeOf(grad: string, input: string): string;
+  reduceToShapeOf(grad: string, input: string, like?: string): string;
+  /** The shape of a value of the original graph where it is known at build time (symbolic dims as strings). */
+  shapeOf(value: string): readonly (number | string)[] | undefined;
   /** Zeros of `value`'s shape, of {@link floatType}. */
   zerosLike(value: string): string;
   /** `ReduceSum`/`ReduceMean` over constant `axes`, in the form the opset wants (input from 13 / 18). */

@@ -220,6 +220,12 @@ export interface GradientCase {
   opsetVersion?: number;
   /** Finite-difference step. @defaultValue 1e-6 for double, 1e-2 for float */
   step?: number;
+  /**
+   * Declare the inputs' shapes in the graph (so the builder knows them and reduces broadcast
+   * gradients over constant axes); `false` leaves them undeclared (reductions found at run time).
+   * @defaultValue true
+   */
+  declareShapes?: boolean;
 }
 
 /** Per wrt: analytic (from ORT running the gradient graph) and numeric gradients, and the largest error `|a - n| / max(1, |n|)`. */
@@ -234,7 +240,7 @@ function graphOf(testCase: GradientCase, outputs: IrValueInfo[], extraNodes: IrN
   return {
     name: 'gradient-test',
     nodes: [...testCase.nodes, ...extraNodes],
-    inputs: [...testCase.inputs.map((v) => ({ name: v.name, dataType: typeCode[v.type], shape: v.dims })), ...extraInputs],
+    inputs: [...testCase.inputs.map((v) => ({ name: v.name, dataType: typeCode[v.type], ...(testCase.declareShapes !== false && { shape: v.dims }) })), ...extraInputs],
     outputs,
     initializers: [
       ...(testCase.constants ?? []).map((c): IrInitializer => ({ name: c.name, tensor: { name: c.name, dataType: typeCode[c.type], dims: c.dims, raw: rawOf(c) } })),

@@ -34,7 +34,7 @@ function gelu(derivative: (ctx: GradientContext, x: string) => string): Gradient
       const hasBias = bias !== undefined && bias !== '';
       const shifted = hasBias ? ctx.op('Add', [x, bias]) : x;
       const g = ctx.op('Mul', [dY, derivative(ctx, shifted)]);
-      return hasBias ? [ctx.reduceToShapeOf(g, x), ctx.reduceToShapeOf(g, bias)] : [g];
+      return hasBias ? [ctx.reduceToShapeOf(g, x, node.outputs[0]), ctx.reduceToShapeOf(g, bias, node.outputs[0])] : [g];
     },
   };
 }

@@ -8,7 +8,7 @@ function input(node: IrNode, index: number): string {
 
 /** `g` summed back to the shape of input `index` (undoes numpy broadcasting). */
 function reduced(ctx: GradientContext, node: IrNode, index: number, g: string): string {
-  return ctx.reduceToShapeOf(g, input(node, index));
+  return ctx.reduceToShapeOf(g, input(node, index), node.outputs[0]);
 }
 
 /** A rule for a unary op whose gradient is `dY * f(X, Y)`. */

@@ -1,4 +1,22 @@
 import { type GradientRule, attr, floatAttribute, intAttribute } from '../gradient-rule';
+import type { Dim } from '../infer-shapes';
+
+/**
+ * Whether a matrix-product operand of (build-time) shape `x` has no batch axis broadcast against
+ * the other operand's `other`: then its gradient (`dY @ otherᵀ` or `xᵀ @ dY`) already has its shape.
+ */
+function unbroadcast(x: readonly Dim[] | undefined, other: readonly Dim[] | undefined): boolean {
+  if (!x || !other || x.length < 2 || other.length < 2) return false;
+  const batch = x.length - 2;
+  const otherBatch = other.length - 2;
+  if (otherBatch > batch) return false;
+  for (let i = 0; i < otherBatch; i++) {
+    const mine = x[batch - otherBatch + i];
+    const theirs = other[i];
+    if (theirs !== 1 && theirs !== mine) return false;
+  }
+  return true;
+}
 
 /**
  * Matrix products.
@@ -18,7 +36,9 @@ export const matmulRules: Record<string, GradientRule> = {
       const transposed = (x: string): string => ctx.op('Einsum', [x], { equation: attr.string('...ij->...ji') });
       const dA = ctx.op('MatMul', [dY, transposed(b)]);
       const dB = ctx.op('MatMul', [transposed(a), dY]);
-      return [ctx.reduceToShapeOf(dA, a), ctx.reduceToShapeOf(dB, b)];
+      const shapeA = ctx.shapeOf(a);
+      const shapeB = ctx.shapeOf(b);
+      return [unbroadcast(shapeA, shapeB) ? dA : ctx.reduceToShapeOf(dA, a), unbroadcast(shapeB, shapeA) ? dB : ctx.reduceToShapeOf(dB, b)];
     },
   },
   Gemm: {
@@ -38,7 +58,7 @@ export const matmulRules: Record<string, GradientRule> = {
       let dC: string | undefined;
       if (c !== undefined && c !== '') {
         const scaled = beta === 1 ? dY : ctx.op('Mul', [dY, ctx.floatConstant(beta)]);
-        dC = ctx.reduceToShapeOf(scaled, c);
+        dC = ctx.reduceToShapeOf(scaled, c, node.outputs[0]);
       }
       return [dA, dB, dC];
     },

@@ -76,8 +76,8 @@ function skipLayerNorm(simplified: boolean): GradientRule {
       if (dSum !== undefined) parts.push(dSum);
       if (parts.length === 0) return [];
       const dS = parts.length === 1 ? (parts[0] as string) : ctx.op('Sum', parts);
-      const dBias = bias === undefined || bias === '' ? undefined : ctx.reduceToShapeOf(dS, bias);
-      const grads = [ctx.reduceToShapeOf(dS, input), ctx.reduceToShapeOf(dS, skip), dGamma];
+      const dBias = bias === undefined || bias === '' ? undefined : ctx.reduceToShapeOf(dS, bias, node.outputs[0]);
+      const grads = [ctx.reduceToShapeOf(dS, input, node.outputs[0]), ctx.reduceToShapeOf(dS, skip, node.outputs[0]), dGamma];
       return simplified ? [...grads, dBias] : [...grads, dBeta, dBias];
     },
   };

@@ -104,6 +104,6 @@ export const shapeRules: Record<string, GradientRule> = {
   },
   Expand: {
     differentiableInputs: [0],
-    gradient: (node, [dY], ctx) => (dY === undefined ? [] : [ctx.reduceToShapeOf(dY, node.inputs[0] as string)]),
+    gradient: (node, [dY], ctx) => (dY === undefined ? [] : [ctx.reduceToShapeOf(dY, node.inputs[0] as string, node.outputs[0])]),
   },
 };
