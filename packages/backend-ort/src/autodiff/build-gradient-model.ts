@@ -4,6 +4,7 @@ import { onnxTensorFields } from '../onnx/read-onnx-initializer';
 import { buildGradientGraph } from './gradient-builder';
 import { ONNX_DTYPE, type IrGraph, type IrModel, type IrNode, type IrValueInfo } from './onnx-ir';
 import type { RecordedTarget } from './onnx-target-ops';
+import { inferShapes } from './infer-shapes';
 import { pruneDeadNodes } from './prune-dead-nodes';
 
 
@@ -80,6 +81,69 @@ export function buildDecoderOnlyEmbedsForward(
   };
 }
 
+const UNARY_POSITIONWISE = new Set(['Identity', 'Cast', 'Neg', 'Tanh', 'Sigmoid', 'Relu', 'Erf', 'Exp', 'Log', 'Sqrt', 'Reciprocal', 'Abs']);
+const BINARY_POSITIONWISE = new Set(['Add', 'Sub', 'Mul', 'Div']);
+const NORMS = new Set(['LayerNormalization', 'SimplifiedLayerNormalization', 'RMSNormalization']);
+
+/**
+ * The last position's logits, `[batch, vocab]`, computed by taking the last position before the
+ * position-wise ops that end the graph (final norm, LM head `MatMul` with a constant weight,
+ * bias, logit soft-capping) rather than after: the head's matrix product and its gradient then
+ * run on one position instead of every position, which for a real vocabulary is most of a step's
+ * work. Where the ops before `logits` are not known to be position-wise, the last position is taken
+ * from `logits` itself.
+ */
+function lastPositionLogits(graph: IrGraph, logitsOutput: string, lastIndex: string, prefix: string): { nodes: IrNode[]; output: string } {
+  const shapes = inferShapes(graph);
+  const producers = new Map<string, IrNode>();
+  for (const node of graph.nodes) for (const output of node.outputs) producers.set(output, node);
+  // Values computed from initializers alone (a tied head's `Transpose` of the embedding table, a `Constant`).
+  const constants = new Set(graph.initializers.map((initializer) => initializer.name));
+  for (const node of graph.nodes) {
+    if (node.inputs.every((input) => input === '' || constants.has(input)) && !Object.values(node.attributes).some((a) => a.kind === 'graph')) {
+      for (const output of node.outputs) constants.add(output);
+    }
+  }
+  const constant = (value: string): boolean => constants.has(value);
+  const rank = (value: string) => shapes.shapeOf(value)?.length;
+  /** The input that carries positions when `node` treats each position alike; `undefined` otherwise. */
+  const positionwiseInput = (node: IrNode): number | undefined => {
+    if (node.outputs.filter((output) => output !== '').length !== 1 || node.domain) return undefined;
+    if (UNARY_POSITIONWISE.has(node.opType)) return 0;
+    if (node.opType === 'MatMul') return constant(node.inputs[1] ?? '') && rank(node.inputs[1] ?? '') === 2 ? 0 : undefined;
+    if (BINARY_POSITIONWISE.has(node.opType)) {
+      const [a, b] = node.inputs as [string, string];
+      if (constant(b) && (rank(b) ?? 9) <= 1) return 0;
+      if (constant(a) && (rank(a) ?? 9) <= 1) return 1;
+      return undefined;
+    }
+    if (NORMS.has(node.opType)) {
+      const axis = node.attributes.axis;
+      const lastAxis = axis === undefined || (axis.kind === 'int' && axis.value === -1);
+      return lastAxis && node.inputs.slice(1).every((input) => input === '' || constant(input)) ? 0 : undefined;
+    }
+    return undefined;
+  };
+  const chain: { node: IrNode; at: number }[] = [];
+  let value = logitsOutput;
+  for (;;) {
+    const node = producers.get(value);
+    const at = node && positionwiseInput(node);
+    if (!node || at === undefined || rank(node.inputs[at] as string) !== 3) break;
+    chain.push({ node, at });
+    value = node.inputs[at] as string;
+  }
+  const gathered = `${prefix}${value}`;
+  const nodes: IrNode[] = [{ opType: 'Gather', name: `${gathered}/node`, inputs: [value, lastIndex], outputs: [gathered], attributes: { axis: { kind: 'int', value: 1 } } }];
+  let current = gathered;
+  for (const { node, at } of chain.reverse()) {
+    const output = `${prefix}${node.outputs.find((name) => name !== '')}`;
+    nodes.push({ ...node, name: `${prefix}${node.name}`, inputs: node.inputs.map((input, i) => (i === at ? current : input)), outputs: node.outputs.map((name) => (name === '' ? '' : output)) });
+    current = output;
+  }
+  return { nodes, output: current };
+}
+
 /** The gradient model of a decoder-only export for one kind of target, and how to feed it. */
 export interface GradientModel {
   readonly model: IrModel;
@@ -123,18 +187,22 @@ export function buildDecoderOnlyGradientModel(
   const opsetVersion = source.opsetImports[''] ?? source.opsetImports['ai.onnx'] ?? 13;
   const embeds = gather.outputs[0];
   const lastIndex = 'target/last_position';
-  const lastLogits = 'target/last_logits';
   const seedInput = 'grad/seed';
+  const inputs = fedShapes(graph.inputs, options.idsInput ?? 'input_ids');
+  const embedsInfo: IrValueInfo = { name: embeds, dataType: ONNX_DTYPE.float, shape: embedsShape(graph, gather, options.idsInput ?? 'input_ids') };
+  const withoutLookup = graph.nodes.filter((node) => node !== gather);
+  const last = lastPositionLogits({ ...graph, nodes: withoutLookup, inputs: [...inputs, embedsInfo] }, logitsOutput, lastIndex, 'target/last/');
+  const lastLogits = last.output;
   const cut: IrGraph = {
     ...graph,
     nodes: [
-      ...graph.nodes.filter((node) => node !== gather),
-      { opType: 'Gather', name: `${lastLogits}/node`, inputs: [logitsOutput, lastIndex], outputs: [lastLogits], attributes: { axis: { kind: 'int', value: 1 } } },
+      ...withoutLookup,
+      ...last.nodes,
       ...target.nodes.map((node) => ({ ...node, inputs: node.inputs.map((input) => (input === 'target/logits' ? lastLogits : input)) })),
     ],
     inputs: [
-      ...fedShapes(graph.inputs, options.idsInput ?? 'input_ids'),
-      { name: embeds, dataType: ONNX_DTYPE.float, shape: embedsShape(graph, gather, options.idsInput ?? 'input_ids') },
+      ...inputs,
+      embedsInfo,
       ...target.inputs,
       { name: seedInput, dataType: ONNX_DTYPE.float, shape: ['batch_size'] },
     ],

@@ -70,4 +70,15 @@ describe('the gradient model of a GPT-2 export (embedding cut, target, reverse m
     await session.release();
     await tfjs.dispose();
   });
+
+  it('takes the last position before the final norm and the LM head, so the head multiplies one position per row', () => {
+    const fn = builtinStepFunctions.find((f) => f.name === 'probability')!;
+    const target = recordOnnxTarget(fn.differentiable!, 'target/logits', 64, Int32Array.of(1), undefined, { opsetVersion: 17 });
+    const { model } = buildDecoderOnlyGradientModel(source, target);
+    const moved = model.graph.nodes.filter((node) => node.name.startsWith('target/last/'));
+    expect(moved.map((node) => node.opType)).toEqual(['Gather', 'LayerNormalization', 'MatMul']);
+    // The all-positions head is gone (pruned): one MatMul reads the vocabulary-sized weight.
+    const headWeight = moved[2]!.inputs[1];
+    expect(model.graph.nodes.filter((node) => node.opType === 'MatMul' && node.inputs.includes(headWeight!)).map((node) => node.name)).toEqual([moved[2]!.name]);
+  });
 });

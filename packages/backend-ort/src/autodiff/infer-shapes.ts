@@ -158,7 +158,7 @@ export function inferShapes(graph: IrGraph): ShapeTable {
     const inContents = (index: number) => (node.inputs[index] ? contents.get(node.inputs[index] as string) : undefined);
     const numbers = (index: number): number[] | undefined => {
       const values = inContents(index);
-      return values && values.every((value) => typeof value === 'number') ? (values as number[]) : undefined;
+      return values?.every((value) => typeof value === 'number') ? (values as number[]) : undefined;
     };
     const out = node.outputs[0] ?? '';
     const x = inShape(0);
