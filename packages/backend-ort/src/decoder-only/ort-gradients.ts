@@ -111,7 +111,10 @@ export function ortGradients(options: {
   const { runtime, config, layout } = options;
   let source: Promise<Float32Upcast> | undefined;
   let external: Promise<{ path: string; data: Uint8Array }[]> | undefined;
-  const readExternal = () => (external ??= options.readExternalData?.() ?? Promise.resolve([]));
+  const readExternal = (): Promise<{ path: string; data: Uint8Array }[]> => {
+    external ??= options.readExternalData?.() ?? Promise.resolve([]);
+    return external;
+  };
   /** The export, decoded and made float32 once (on the first gradient or embeddings run). */
   const upcast = (): Promise<Float32Upcast> => {
     source ??= Promise.all([options.readModel(), readExternal()]).then(([bytes, files]) =>
