@@ -76,15 +76,16 @@ export function floatValues(tensor: OnnxTensorFields, external?: ExternalFiles):
       throw new MissingCapabilityError(`Tensor '${tensor.name}' has ${raw.byteLength} bytes for dims [${tensor.dims.join(', ')}] of ${width}-byte elements.`);
     }
     const view = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
-    values = new Float32Array(size);
+    values = tensor.dataType === ONNX_DTYPE.float16 ? new Float32Array(0) : new Float32Array(size);
     switch (tensor.dataType) {
       case ONNX_DTYPE.float: for (let i = 0; i < size; i++) values[i] = view.getFloat32(i * 4, true); break;
       case ONNX_DTYPE.uint8: for (let i = 0; i < size; i++) values[i] = raw[i]; break;
       case ONNX_DTYPE.int8: for (let i = 0; i < size; i++) values[i] = view.getInt8(i); break;
       case ONNX_DTYPE.int32: for (let i = 0; i < size; i++) values[i] = view.getInt32(i * 4, true); break;
       case ONNX_DTYPE.float16: {
-        const bits = new Uint16Array(size);
-        for (let i = 0; i < size; i++) bits[i] = view.getUint16(i * 2, true);
+        // ONNX raw data is little-endian, as typed arrays are on every platform ORT runs on; an
+        // aligned view avoids a per-element DataView read.
+        const bits = raw.byteOffset % 2 === 0 ? new Uint16Array(raw.buffer, raw.byteOffset, size) : Uint16Array.from({ length: size }, (_, i) => view.getUint16(i * 2, true));
         values = float16BitsToFloat32(bits);
         break;
       }
