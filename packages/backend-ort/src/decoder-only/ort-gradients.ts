@@ -117,12 +117,16 @@ export function ortGradients(options: {
   };
   /** The export, decoded and made float32 once (on the first gradient or embeddings run). */
   const upcast = (): Promise<Float32Upcast> => {
-    source ??= Promise.all([options.readModel(), readExternal()]).then(([bytes, files]) =>
-      differentiableModel(bytes, config, layout, { externalData: new Map(files.map((file) => [file.path, file.data])) }),
-    );
-    source.catch(() => {
-      source = undefined;
-    });
+    if (!source) {
+      const made = Promise.all([options.readModel(), readExternal()]).then(([bytes, files]) =>
+        differentiableModel(bytes, config, layout, { externalData: new Map(files.map((file) => [file.path, file.data])) }),
+      );
+      // A failed read or upcast is not cached: the next call tries again.
+      made.catch(() => {
+        if (source === made) source = undefined;
+      });
+      source = made;
+    }
     return source;
   };
   const decoded = async (): Promise<IrModel> => (await upcast()).model;
