@@ -1,6 +1,7 @@
 import { dequantizeWeights } from './dequantize-weights';
 import { type Float32DataFile, Float32TensorSink } from './float32-tensor-sink';
 import { BFLOAT16, type ExternalFiles, floatValues, tensorFields } from './ir-tensor-values';
+import { pruneDeadNodes } from './prune-dead-nodes';
 import { ONNX_DTYPE, type IrAttribute, type IrGraph, type IrInitializer, type IrModel, type IrNode, type IrValueInfo } from './onnx-ir';
 
 /** Options of {@link upcastToFloat32}. */
@@ -53,25 +54,6 @@ function readValues(graph: IrGraph, into = new Set<string>()): Set<string> {
   }
   for (const output of graph.outputs) into.add(output.name);
   return into;
-}
-
-/** The graph without nodes whose outputs nothing reads, and without initializers nothing reads. */
-function pruneDead(graph: IrGraph): IrGraph {
-  const live = new Set(graph.outputs.map((output) => output.name));
-  const kept: IrNode[] = [];
-  for (let i = graph.nodes.length - 1; i >= 0; i--) {
-    const node = graph.nodes[i];
-    if (!node.outputs.some((output) => live.has(output))) continue;
-    kept.push(node);
-    for (const input of node.inputs) live.add(input);
-    for (const attribute of Object.values(node.attributes)) if (attribute.kind === 'graph') readValues(attribute.value, live);
-  }
-  return {
-    ...graph,
-    nodes: kept.reverse(),
-    initializers: graph.initializers.filter((init) => live.has(init.name)),
-    valueInfo: graph.valueInfo.filter((info) => live.has(info.name)),
-  };
 }
 
 /** Float16 / bfloat16 initializers, constants, casts and types of one graph (and its subgraphs) made float32. */
@@ -154,7 +136,7 @@ export function upcastToFloat32(model: IrModel, options: UpcastOptions = {}): Fl
   const external = options.externalData;
   const { graph: dequantizedGraph, rewritten } = dequantizeWeights(model.graph, sink, external);
   const counter = { widened: 0 };
-  let graph = widenGraph(rewritten > 0 ? pruneDead(dequantizedGraph) : dequantizedGraph, sink, external, counter);
+  let graph = widenGraph(rewritten > 0 ? pruneDeadNodes(dequantizedGraph) : dequantizedGraph, sink, external, counter);
   const kept = new Set(options.float16Inputs ?? []);
   const halfInputs = model.graph.inputs.filter((input) => kept.has(input.name) && halfTypes.has(input.dataType));
   if (halfInputs.length > 0) {
