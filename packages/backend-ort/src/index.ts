@@ -11,6 +11,8 @@ export {
 } from './ort-architectures';
 export { decodeOnnxModel } from './autodiff/decode-onnx-model';
 export { encodeOnnxModel } from './autodiff/encode-onnx-model';
+export { type Float32Upcast, type UpcastOptions, upcastToFloat32 } from './autodiff/upcast-to-float32';
+export type { Float32DataFile } from './autodiff/float32-tensor-sink';
 export {
   type IrAttribute,
   type IrGraph,

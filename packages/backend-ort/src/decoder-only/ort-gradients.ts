@@ -17,7 +17,8 @@ import { encodeOnnxModel } from '../autodiff/encode-onnx-model';
 import type { IrModel } from '../autodiff/onnx-ir';
 import { recordOnnxTarget } from '../autodiff/onnx-target-ops';
 import { specializeIf } from '../autodiff/specialize-if';
-import { cacheBranchFeed, emptyPast, type OrtGraphLayout } from '../onnx/ort-graph-layout';
+import { type Float32Upcast, upcastToFloat32 } from '../autodiff/upcast-to-float32';
+import { cacheBranchFeed, emptyPast, type OrtGraphLayout, pastInputNames } from '../onnx/ort-graph-layout';
 import type { OrtRuntime } from '../ort-runtime';
 import { int64 } from './ort-forward';
 import { readFloat32 } from '../ort-tensor-data';
@@ -25,11 +26,18 @@ import { readFloat32 } from '../ort-tensor-data';
 /** Gradient sessions kept per backend (one per kind of attributed function); the oldest is released beyond this. */
 const MAX_GRADIENT_SESSIONS = 4;
 
+/** Dtypes whose exports are not differentiated, and why (named in the capability note). */
+const refusedDtypes: Readonly<Record<string, string>> = Object.freeze({
+  bnb4: "bnb4 exports (MatMulBnb4's FP4 / NF4 weights) are not differentiated; load dtype 'fp32', 'fp16', 'q8', 'int8', 'uint8', 'q4' or 'q4f16' for gradients",
+});
+
 /**
  * Whether the gradient model of a decoder-only export can be built (every op on the path from the
  * token embeddings to the logits has a rule), probed with the `probability` target: `true`, or
- * the reason. Exports other than fp32 are not differentiated yet; merged decoders are specialised
- * to their no-cache branch; external data files are handed to the gradient sessions.
+ * the reason. Exports other than fp32 are differentiated as float32 (`upcastToFloat32`: fp16 /
+ * bf16 weights widened exactly, quantized weights dequantized, activation quantization dropped);
+ * bnb4 exports are refused. Merged decoders are specialised to their no-cache branch; external
+ * data files are handed to the gradient sessions.
  */
 export function probeOrtGradients(
   bytes: Uint8Array,
@@ -37,24 +45,38 @@ export function probeOrtGradients(
   layout: OrtGraphLayout,
   options: { readonly dtype: string },
 ): true | string {
-  if (options.dtype !== 'fp32') return `gradients run on fp32 exports only for now (asked dtype '${options.dtype}')`;
+  const refused = refusedDtypes[options.dtype];
+  if (refused) return refused;
   try {
-    const model = differentiableModel(bytes, layout);
+    // The graph only: the widened / dequantized weights are computed when a gradient session is made.
+    const { model } = differentiableModel(bytes, config, layout, { values: false });
     const target = recordOnnxTarget(probability.differentiable!, 'target/logits', config.vocabSize, Int32Array.of(0), undefined, { opsetVersion: opset(model) });
     buildDecoderOnlyGradientModel(model, target);
     return true;
   } catch (error) {
-    return (error as Error).message;
+    const message = (error as Error).message;
+    if (options.dtype === 'fp32') return message;
+    return `${message} (${options.dtype} exports are differentiated as the float32 model of their weights: float16 weights widened, quantized matmuls dequantized)`;
   }
 }
 
 /**
  * The export as the gradient model starts from: merged decoders (`If` on `use_cache_branch`) are
- * specialised to their no-cache branch, which is what runs with the empty cache fed here.
+ * specialised to their no-cache branch, which is what runs with the empty cache fed here; then
+ * the model is made float32 (`upcastToFloat32`: fp16 / bf16 and quantized exports; fp32 ones are
+ * returned as they are), keeping `past_key_values.*` float16 where the export takes a float16
+ * cache, since that is what the gradient sessions are fed.
  */
-function differentiableModel(bytes: Uint8Array, layout: OrtGraphLayout): IrModel {
-  const model = decodeOnnxModel(bytes);
-  return layout.cacheBranch ? specializeIf(model, 'use_cache_branch', false) : model;
+function differentiableModel(
+  bytes: Uint8Array,
+  config: ModelConfig,
+  layout: OrtGraphLayout,
+  options: { readonly values?: boolean; readonly externalData?: ReadonlyMap<string, Uint8Array> },
+): Float32Upcast {
+  const decoded = decodeOnnxModel(bytes);
+  const model = layout.cacheBranch ? specializeIf(decoded, 'use_cache_branch', false) : decoded;
+  const float16Inputs = layout.withPast && layout.pastType === 'float16' ? pastInputNames(config.numLayers) : [];
+  return upcastToFloat32(model, { ...options, float16Inputs });
 }
 
 function opset(model: IrModel): number {
@@ -87,19 +109,31 @@ export function ortGradients(options: {
   dispose(): Promise<void>;
 } {
   const { runtime, config, layout } = options;
-  let source: Promise<IrModel> | undefined;
+  let source: Promise<Float32Upcast> | undefined;
   let external: Promise<{ path: string; data: Uint8Array }[]> | undefined;
-  /** The sessions' options: the load's, full graph optimisation, and the external data files (read once). */
-  const sessionOptions = async (): Promise<InferenceSession.SessionOptions> => {
-    if (!options.readExternalData) return { ...options.sessionOptions, graphOptimizationLevel: 'all' };
-    external ??= options.readExternalData();
-    const externalData = await external;
-    return { ...options.sessionOptions, graphOptimizationLevel: 'all', ...(externalData.length > 0 && { externalData }) };
+  const readExternal = (): Promise<{ path: string; data: Uint8Array }[]> => {
+    external ??= options.readExternalData?.() ?? Promise.resolve([]);
+    return external;
   };
-  /** The export, decoded once (on the first gradient or embeddings run). */
-  const decoded = (): Promise<IrModel> => {
-    source ??= options.readModel().then((bytes) => differentiableModel(bytes, layout));
+  /** The export, decoded and made float32 once (on the first gradient or embeddings run). */
+  const upcast = (): Promise<Float32Upcast> => {
+    if (!source) {
+      const made = Promise.all([options.readModel(), readExternal()]).then(([bytes, files]) =>
+        differentiableModel(bytes, config, layout, { externalData: new Map(files.map((file) => [file.path, file.data])) }),
+      );
+      // A failed read or upcast is not cached: the next call tries again.
+      made.catch(() => {
+        if (source === made) source = undefined;
+      });
+      source = made;
+    }
     return source;
+  };
+  const decoded = async (): Promise<IrModel> => (await upcast()).model;
+  /** The sessions' options: the load's, full graph optimisation, the export's external data files and the upcast's. */
+  const sessionOptions = async (): Promise<InferenceSession.SessionOptions> => {
+    const externalData = [...(await readExternal()), ...(await upcast()).externalData];
+    return { ...options.sessionOptions, graphOptimizationLevel: 'all', ...(externalData.length > 0 && { externalData }) };
   };
   const sessions = new Map<string, Promise<{ session: InferenceSession; built: GradientModel }>>();
 
