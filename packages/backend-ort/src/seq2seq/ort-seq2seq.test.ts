@@ -80,7 +80,7 @@ describe('ort backend on a Marian export (transformers.js layout)', () => {
   it("reads Marian's config.json (d_model, decoder layers and heads, decoder_start_token_id)", () => {
     expect(backend.name).toBe('ort');
     expect(backend.config).toMatchObject({ modelType: 'marian', isEncoderDecoder: true, hiddenSize: 32, numLayers: layers, numHeads: heads, vocabSize: vocab, decoderStartTokenId: pad });
-    expect(backend.capabilities).toMatchObject({ forward: true, gradients: false, attentions: true });
+    expect(backend.capabilities).toMatchObject({ forward: true, gradients: true, embeddingInputs: true, attentions: true });
     expect(withPast.capabilities.attentions).toBe(false);
     expect(typeof withPast.generate).toBe('function');
   });
