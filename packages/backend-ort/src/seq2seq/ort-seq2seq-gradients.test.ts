@@ -83,6 +83,13 @@ describe.each(families)('gradient methods on the ort %s equal tfjs on the same w
     expect(ort.backend.capabilities).toMatchObject({ gradients: true, embeddingInputs: true });
   });
 
+  it('occlusion with a zeros baseline (forward from embeddings on both sides)', async () => {
+    const options = { method: 'occlusion', methods, generatedTexts: 'Le chat', attributeTarget: true, attributionArgs: { baselines: 'zeros' } };
+    const [a, b] = [await attribute(ort, 'The cat sat', options), await attribute(tfjs, 'The cat sat', options)];
+    expect(worstStepError(a, b, 'source_attributions')).toBeLessThan(1e-4);
+    expect(worstStepError(a, b, 'target_attributions')).toBeLessThan(1e-4);
+  });
+
   it.each([
     ['saliency', {}],
     ['input_x_gradient', {}],
@@ -186,9 +193,12 @@ describe('the ort Marian from embeddings and on left-padded decoder batches, aga
     const relative = (x: Tensor, y: Tensor) => maxAbsDiff(x.data, y.data) / Math.max(...Array.from(y.data, Math.abs));
     expect(relative(a.gradients, b.gradients)).toBeLessThan(1e-4);
     expect(relative(a.encoderGradients!, b.encoderGradients!)).toBeLessThan(1e-4);
-    a.targetValues.forEach((v, row) => expect(v).toBeCloseTo(b.targetValues[row], 5));
+    a.targetValues.forEach((v, row) => {
+      expect(v).toBeCloseTo(b.targetValues[row], 5);
+    });
     const hidden = ort.config.hiddenSize;
-    expect(a.gradients.data.subarray(1 * 4 * hidden, 1 * 4 * hidden + 3 * hidden).every((v) => v === 0)).toBe(true);
+    // Row 1 has three padded decoder positions.
+    expect(a.gradients.data.subarray(4 * hidden, 4 * hidden + 3 * hidden).every((v) => v === 0)).toBe(true);
   });
 
   it('refuses what it does not differentiate: no encoder embeddings, layers, DeepLIFT', async () => {
