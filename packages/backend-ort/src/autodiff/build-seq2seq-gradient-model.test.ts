@@ -24,6 +24,8 @@ const families: [string, () => Record<string, Uint8Array>, () => Record<string, 
   ['marian', () => tinyMarianOnnxFiles(), () => createTinyMarian().files],
   ['marian (merged, If)', () => tinyMarianOnnxFiles({ merged: 'if' }), () => createTinyMarian().files],
   ['bart (merged)', () => tinyBartOnnxFiles({ merged: true }), () => createTinyBart().files],
+  // mBART scales its token embeddings by √d_model after the Gather: the fed embeddings are before the scale.
+  ['mbart', () => tinyBartOnnxFiles({ family: 'mbart' }), () => createTinyBart({ family: 'mbart' }).files],
   ['t5', () => tinyT5OnnxFiles(), () => createTinyT5().files],
 ];
 
