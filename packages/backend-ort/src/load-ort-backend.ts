@@ -141,7 +141,7 @@ export async function loadOrtBackend(files: ModelFiles, options?: LoadOrtBackend
   };
   const open = ortSessionOpener(files, runtime, sessionOptions);
   if (raw.is_encoder_decoder === true) {
-    return loadOrtSeq2Seq(files, parseOrtConfig(raw, generation, options?.architectures), { suffix, suffixes: ortDtypeSuffixes, open, runtime });
+    return loadOrtSeq2Seq(files, parseOrtConfig(raw, generation, options?.architectures), { suffix, suffixes: ortDtypeSuffixes, open, runtime, dtype, sessionOptions });
   }
   return loadOrtDecoderOnly(files, () => parseOrtConfig(raw, generation, options?.architectures), {
     dtype,

@@ -71,6 +71,28 @@ describe('buildGradientGraph', () => {
     expect(check.gradientNodes.some((node) => node.opType === 'NonZero')).toBe(!declareShapes);
   });
 
+  it('drops the gradients no wrt reads: a weight MatMul gets dX = dY·Wᵀ only, not dW = Xᵀ·dY', () => {
+    const graph: IrGraph = { ...graphOf([irNode('MatMul', ['X', 'W'], ['h']), irNode('Tanh', ['h'], ['Y'])], ['X']), initializers: [] };
+    const built = buildGradientGraph(graph, { output: 'Y', seed: 'dY', wrt: ['X'] });
+    expect(built.nodes.filter((node) => node.opType === 'MatMul')).toHaveLength(1);
+    // Xᵀ (an Einsum of X) is read only by the weight's gradient; X's own gradient reads only its shape.
+    expect(built.nodes.filter((node) => node.inputs.includes('X')).map((node) => node.opType)).toEqual(['Shape']);
+  });
+
+  it('takes a seed of any shape: an encoder-like [batch, source, hidden] output differentiated with a [2, 3, 4] seed', async () => {
+    await expectGradient({
+      nodes: [
+        irNode('MatMul', ['X', 'W'], ['h']),
+        irNode('LayerNormalization', ['h', 'scale', 'bias'], ['n'], { axis: attr.int(-1), epsilon: attr.float(1e-5) }),
+        irNode('Sigmoid', ['n'], ['s']),
+        irNode('Mul', ['n', 's'], ['Y']),
+      ],
+      inputs: [testInput('X', [2, 3, 4], 21), testInput('W', [4, 4], 22), testInput('scale', [4], 23), testInput('bias', [4], 24)],
+      output: 'Y',
+      wrt: ['X'],
+    });
+  });
+
   it('names every generated value, node and constant uniquely under the prefix', () => {
     const built = buildGradientGraph(graphOf([irNode('Mul', ['A', 'A'], ['s']), irNode('Sigmoid', ['s'], ['Y'])], ['A']), { output: 'Y', seed: 'dY', wrt: ['A'] });
     const names = [...built.nodes.flatMap((node) => [node.name, ...node.outputs]), ...built.initializers.map((init) => init.name)];

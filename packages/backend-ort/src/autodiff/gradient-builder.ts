@@ -75,6 +75,13 @@ function tensorBytes(dataType: number, values: readonly number[]): Uint8Array {
  * Only nodes on a path from some `wrt` to the output through differentiable inputs are visited,
  * in reverse topological order (shape, index and mask computations are pruned); gradients of
  * values used several times are summed. A `wrt` that does not reach the output gets zeros.
+ * Emitted nodes that no `wrt`'s gradient reads (the gradients of weights and of other inputs off
+ * the paths) are dropped: on a 4+4-layer Marian the joined encoder-decoder gradient graph runs in
+ * half the time without them (ONNX Runtime runs every node of a graph, read or not).
+ *
+ * `seed` has the shape of `output`: ones `[batch]` for a per-row target, or any incoming gradient
+ * (e.g. `[batch, sourceLength, hidden]` on an encoder's `last_hidden_state` for a vector-Jacobian
+ * product).
  *
  * @throws MissingCapabilityError when a node on a path has an op type with no rule (the message
  *   names the op type and the node).
@@ -250,5 +257,16 @@ export function buildGradientGraph(graph: IrGraph, options: GradientGraphOptions
     if (!nodes.some((node) => node.outputs.includes(gradient))) gradient = ctx.op('Identity', [gradient]);
     gradients[name] = gradient;
   }
-  return { nodes, initializers, gradients };
+  // Rules emit the gradient of every input of a node; those of weights and of other values off
+  // the path to a wrt (a MatMul's weight gradient is a product as large as its input's) are never
+  // read: dropped, with the constants only they used.
+  const live = new Set(Object.values(gradients));
+  const kept: IrNode[] = [];
+  for (let i = nodes.length - 1; i >= 0; i--) {
+    const node = nodes[i] as IrNode;
+    if (!node.outputs.some((output) => live.has(output))) continue;
+    kept.push(node);
+    for (const input of node.inputs) live.add(input);
+  }
+  return { nodes: kept.reverse(), initializers: initializers.filter((init) => live.has(init.name)), gradients };
 }

@@ -1,4 +1,16 @@
-import { type OnnxAttributeValue, type OnnxModelSpec, type OnnxTensorSpec, createTinyGpt2, createTinyLlama, gpt2OnnxModelSpec, llamaOnnxModelSpec } from '@inseq/testing';
+import {
+  type OnnxAttributeValue,
+  type OnnxModelSpec,
+  type OnnxTensorSpec,
+  createTinyGpt2,
+  createTinyLlama,
+  createTinyMarian,
+  createTinyT5,
+  gpt2OnnxModelSpec,
+  llamaOnnxModelSpec,
+  marianEncoderOnnxSpec,
+  t5OnnxModelSpecs,
+} from '@inseq/testing';
 import { describe, expect, it } from 'vitest';
 import { expectGradient, testInput } from './gradient-test-support.test-support';
 import { ONNX_DTYPE, type IrAttribute, type IrInitializer, type IrNode, type IrTensor } from './onnx-ir';
@@ -98,4 +110,42 @@ describe('gradient graphs of whole tiny decoder exports (opset 17, embedding Gat
       await checkEmbeddingGradient(llamaOnnxModelSpec(weights, config), config.hidden_size as number, double);
     });
   }
+});
+
+/**
+ * An encoder graph with its embedding `Gather` cut, differentiated from `last_hidden_state`
+ * `[batch, source, hidden]` with a random seed of that shape (the vector-Jacobian product an
+ * encoder-decoder gradient chains through `encoder_hidden_states`), on a right-padded source.
+ */
+async function checkEncoderGradient(spec: OnnxModelSpec, hidden: number): Promise<void> {
+  const nodes = irNodes(spec, true);
+  const embedding = nodes.find((node) => node.opType === 'Gather' && node.inputs[1] === 'input_ids');
+  expect(embedding).toBeDefined();
+  const embeds = embedding?.outputs[0] as string;
+  const [batch, source] = [2, 3];
+  const check = await expectGradient({
+    // Every source position: a padded query still attends to the real keys, so its state is smooth.
+    nodes: nodes.filter((node) => node !== embedding),
+    inputs: [
+      testInput(embeds, [batch, source, hidden], 3, -0.5, 0.5),
+      { name: 'input_ids', type: 'int64', dims: [batch, source], data: [5, 6, 7, 8, 9, 0] },
+      { name: 'attention_mask', type: 'int64', dims: [batch, source], data: [1, 1, 1, 1, 1, 0] },
+    ],
+    initializers: spec.initializers.map((tensor): IrInitializer => ({ name: tensor.name, tensor: irTensor(tensor, true) })),
+    output: 'last_hidden_state',
+    wrt: [embeds],
+  });
+  // The mask and T5's relative position buckets are index paths: pruned.
+  expect(check.gradientNodes.some((node) => ['input_ids', 'attention_mask'].some((name) => node.inputs.includes(name)))).toBe(false);
+}
+
+describe('gradient graphs of whole tiny encoder exports (a [batch, source, hidden] seed on last_hidden_state) against finite differences, in double', () => {
+  it('T5 (relative position buckets, RMS norm, ReLU)', async () => {
+    const { weights, config } = createTinyT5();
+    await checkEncoderGradient(t5OnnxModelSpecs(weights, config).encoder, config.d_model as number);
+  });
+  it('Marian (embedding scale, sinusoidal positions, SiLU)', async () => {
+    const { weights, config } = createTinyMarian();
+    await checkEncoderGradient(marianEncoderOnnxSpec(weights, config), config.d_model as number);
+  });
 });

@@ -4,6 +4,7 @@ import {
   checkForwardInput,
   type ForwardInput,
   type ForwardOutput,
+  type GradientInput,
   type IntTensor,
   InseqError,
   InvalidInputError,
@@ -19,31 +20,11 @@ import type { OrtRuntime } from '../ort-runtime';
 import { checkOrtSource, readOrtEncoder, rejectEncoderEmbeds } from './ort-seq2seq-encoder';
 import { readFloat32 } from '../ort-tensor-data';
 import { embedFrom, type OrtEmbeddings } from '../ort-embeddings';
-import { type OrtSeq2SeqSessions, encoderStatesFeed, gatherRows, int64Tensor, mergedDecoderFeeds, runSeq2SeqSession } from './seq2seq-graph-layout';
+import { type OrtSeq2SeqGradientOptions, ortSeq2SeqGradients } from './ort-seq2seq-gradients';
+import { type OrtSeq2SeqSessions, encoderStatesFeed, gatherRows, groupByPadding, int64Tensor, mergedDecoderFeeds, runSeq2SeqSession } from './seq2seq-graph-layout';
 
 /** Per-layer names of the decoder's attention outputs (transformers.js's names). */
 const attentionNames = (layers: number, kind: 'decoder_attentions' | 'cross_attentions') => Array.from({ length: layers }, (_, layer) => `${kind}.${layer}`);
-
-/**
- * Rows grouped by their count of left-padding columns. Optimum's decoder takes no attention mask
- * and places tokens at positions 0… of what it is fed, so each group is fed without its padding:
- * exactly the unpadded rows, as the mask asks.
- */
-function groupByPadding(mask: IntTensor): Map<number, number[]> {
-  const [batch, seq] = mask.shape;
-  const groups = new Map<number, number[]>();
-  for (let b = 0; b < batch; b++) {
-    let pad = 0;
-    while (pad < seq && mask.data[b * seq + pad] === 0) pad++;
-    for (let s = pad; s < seq; s++) {
-      if (mask.data[b * seq + s] !== 1) {
-        throw new InvalidInputError(`Row ${b} of attentionMask has padding at column ${s} after tokens; the decoder side must be padded on the left only.`);
-      }
-    }
-    groups.set(pad, [...(groups.get(pad) ?? []), b]);
-  }
-  return groups;
-}
 
 function rejectUnsupported(input: ForwardInput, capabilities: Capabilities): void {
   const asked = (
@@ -64,7 +45,7 @@ function rejectUnsupported(input: ForwardInput, capabilities: Capabilities): voi
         '.',
     );
   }
-  if (input.inputsEmbeds !== undefined) {
+  if (input.inputsEmbeds !== undefined && !capabilities.embeddingInputs) {
     throw new InvalidInputError(
       "inputsEmbeds was given, but backend 'ort' runs ONNX decoders that take token ids only (input_ids); methods that perturb embeddings need backend-tfjs.",
     );
@@ -79,18 +60,35 @@ function rejectUnsupported(input: ForwardInput, capabilities: Capabilities): voi
  * (`decoder_attentions.{i}` and `cross_attentions.{i}`) add the `attentions` capability; with
  * it, an encoder graph that returns `encoder_attentions.{i}` (Optimum's export with
  * `output_attentions`) also gives `encoderAttentions`, which attention_rollout traces the source
- * through. An encoder without them gives none, and such methods say so.
+ * through. An encoder without them gives none, and such methods say so. With `gradientModel`
+ * (fp32 exports whose joined graph has a rule for every op) `gradients` differentiates both sides
+ * and `forward` also runs from `inputsEmbeds` / `encoder.inputsEmbeds` (see `ortSeq2SeqGradients`).
  */
 export function createOrtSeq2SeqBackend(
   sessions: OrtSeq2SeqSessions,
   config: ModelConfig,
-  options: { readonly runtime: OrtRuntime; readonly embeddings: { readonly encoder: OrtEmbeddings; readonly decoder: OrtEmbeddings } },
+  options: {
+    readonly runtime: OrtRuntime;
+    readonly embeddings: { readonly encoder: OrtEmbeddings; readonly decoder: OrtEmbeddings };
+    /** The export's graphs for its joined gradient model (capabilities `gradients`, `embeddingInputs`), when it can be differentiated. */
+    readonly gradientModel?: Omit<OrtSeq2SeqGradientOptions, 'runtime' | 'config' | 'embed'>;
+    /** Why the export offers no gradients (when `gradientModel` is absent), for the error of gradient methods. */
+    readonly noGradients?: string;
+  },
 ): ModelBackend {
   const { Tensor } = options.runtime;
   const layers = config.numLayers;
   const outputs = sessions.decoder.outputNames;
   const withAttentions = [...attentionNames(layers, 'decoder_attentions'), ...attentionNames(layers, 'cross_attentions')].every((name) => outputs.includes(name));
-  const capabilities: Capabilities = Object.freeze({ ...ortCapabilities, attentions: withAttentions });
+  const capabilities: Capabilities = Object.freeze({
+    ...ortCapabilities,
+    attentions: withAttentions,
+    gradients: options.gradientModel !== undefined,
+    // The joined gradient graph also runs forward passes from given embeddings.
+    embeddingInputs: options.gradientModel !== undefined,
+  });
+  const embed = (inputIds: IntTensor, side: 'encoder' | 'decoder') => embedFrom(options.embeddings[side], inputIds, config, side);
+  const differentiated = options.gradientModel && ortSeq2SeqGradients({ ...options.gradientModel, runtime: options.runtime, config, embed });
   let disposed = false;
   const assertLive = () => {
     if (disposed) throw new InseqError("The 'ort' backend was disposed; load the model again.", { code: 'INVALID_ARGUMENT' });
@@ -99,13 +97,18 @@ export function createOrtSeq2SeqBackend(
     name: 'ort',
     config,
     capabilities,
+    ...(options.noGradients && { capabilityNotes: { gradients: options.noGradients } }),
     async embed(inputIds: IntTensor, side: 'encoder' | 'decoder' = 'decoder'): Promise<Tensor> {
       assertLive();
-      return embedFrom(options.embeddings[side], inputIds, config, side);
+      return embed(inputIds, side);
     },
     async forward(input: ForwardInput): Promise<ForwardOutput> {
       assertLive();
       rejectUnsupported(input, capabilities);
+      if (differentiated && (input.inputsEmbeds !== undefined || input.encoder?.inputsEmbeds !== undefined)) {
+        if (input.outputAttentions) throw new InvalidInputError("backend 'ort' runs forward passes from inputsEmbeds for logits only (no attentions).");
+        return differentiated.forwardEmbeds(input);
+      }
       rejectEncoderEmbeds(input.encoder);
       const [batch, seq, sourceLength] = checkForwardInput(input, config, { backend: 'ort' });
       const source = checkOrtSource(input.encoder, config, batch, 'forward', sourceLength);
@@ -168,6 +171,12 @@ export function createOrtSeq2SeqBackend(
         ...(encoded.attentions && { encoderAttentions: encoded.attentions }),
       };
     },
+    ...(differentiated && {
+      async gradients(input: GradientInput) {
+        assertLive();
+        return differentiated.gradients(input);
+      },
+    }),
     async generate(prompts, generateOptions) {
       assertLive();
       return generateSeq2Seq(sessions, Tensor, config, prompts, generateOptions);
@@ -175,6 +184,7 @@ export function createOrtSeq2SeqBackend(
     async dispose() {
       if (disposed) return;
       disposed = true;
+      await differentiated?.dispose();
       const distinct = new Set([sessions.encoder, sessions.decoder, sessions.decoderWithPast]);
       await Promise.all([...distinct].map((session) => session?.release()));
     },

@@ -1,10 +1,12 @@
 import { type ModelBackend, type ModelConfig, type ModelFiles, ModelLoadError } from '@inseq/core';
+import type { InferenceSession } from 'onnxruntime-common';
 import { createOrtSeq2SeqBackend } from './create-ort-seq2seq-backend';
 import { findEmbeddingTable } from '../onnx/find-embedding-table';
 import { onnxFilesFound, onnxFolders } from '../onnx/onnx-folder-layout';
 import type { OpenedOrtSession, OrtSessionOpener } from '../open-ort-session';
 import { lazyEmbeddings, type OrtEmbeddings } from '../ort-embeddings';
 import type { OrtRuntime } from '../ort-runtime';
+import { probeOrtSeq2SeqGradients } from './ort-seq2seq-gradients';
 import { seq2seqPastNames } from './seq2seq-graph-layout';
 
 /**
@@ -65,6 +67,10 @@ export async function loadOrtSeq2Seq(
     readonly suffixes: readonly string[];
     readonly open: OrtSessionOpener;
     readonly runtime: OrtRuntime;
+    /** The asked dtype (gradients are offered on fp32 exports only). @defaultValue 'fp32' */
+    readonly dtype?: string;
+    /** Options of the load's sessions (execution providers, threads), for the gradient sessions too. */
+    readonly sessionOptions?: InferenceSession.SessionOptions;
   },
 ): Promise<ModelBackend> {
   // transformers.js keeps the graphs in onnx/, Optimum in the folder root: the first with an encoder.
@@ -131,10 +137,34 @@ export async function loadOrtSeq2Seq(
       encoder: embeddingTable(encoder, files.location, config.hiddenSize),
       decoder: embeddingTable(decoder, files.location, config.hiddenSize),
     };
+    // Gradients: when both embedding tables can be read (methods need the step's embeddings) and
+    // every op between either side's embeddings and the logits has a rule (probed now, built on first use).
+    const names = { encoderFile, decoderFile };
+    const missingTable = [embeddings.encoder, embeddings.decoder].find((found) => 'missing' in found);
+    const differentiable =
+      missingTable && 'missing' in missingTable
+        ? missingTable.missing
+        : probeOrtSeq2SeqGradients(encoder.bytes, decoder.bytes, config, { dtype: options.dtype ?? 'fp32', merged, names });
+    const externalData = new Map([...encoder.externalData, ...decoder.externalData]);
     return createOrtSeq2SeqBackend(
       { encoder: encoder.session, decoder: decoder.session, merged, ...(decoderWithPast && { decoderWithPast: decoderWithPast.session }) },
       config,
-      { runtime: options.runtime, embeddings },
+      {
+        runtime: options.runtime,
+        embeddings,
+        ...(differentiable === true
+          ? {
+              gradientModel: {
+                readModels: async () => ({ encoder: await files.read(encoder.path), decoder: await files.read(decoder.path) }),
+                // The joined model keeps external initializers as references: its sessions get both graphs' data files.
+                readExternalData: () => Promise.all([...externalData].map(async ([path, file]) => ({ path, data: await files.read(file) }))),
+                merged,
+                names,
+                sessionOptions: options.sessionOptions ?? {},
+              },
+            }
+          : { noGradients: differentiable }),
+      },
     );
   } catch (error) {
     await Promise.all(opened.map(({ session }) => session.release()));

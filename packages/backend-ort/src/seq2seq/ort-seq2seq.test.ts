@@ -80,7 +80,7 @@ describe('ort backend on a Marian export (transformers.js layout)', () => {
   it("reads Marian's config.json (d_model, decoder layers and heads, decoder_start_token_id)", () => {
     expect(backend.name).toBe('ort');
     expect(backend.config).toMatchObject({ modelType: 'marian', isEncoderDecoder: true, hiddenSize: 32, numLayers: layers, numHeads: heads, vocabSize: vocab, decoderStartTokenId: pad });
-    expect(backend.capabilities).toMatchObject({ forward: true, gradients: false, attentions: true });
+    expect(backend.capabilities).toMatchObject({ forward: true, gradients: true, embeddingInputs: true, attentions: true });
     expect(withPast.capabilities.attentions).toBe(false);
     expect(typeof withPast.generate).toBe('function');
   });
@@ -239,6 +239,8 @@ describe('loading Marian exports', () => {
     expect(await ortBackendLoader.canLoad(memoryModelFiles(fp16, 'm'))).toBe(true);
     const half = await loadOrtBackend(memoryModelFiles(fp16, 'm'), { dtype: 'fp16', intraOpNumThreads: 1 });
     try {
+      expect(half.capabilities.gradients).toBe(false);
+      expect(half.capabilityNotes?.gradients).toMatch(/fp32 exports only.*'fp16'/);
       const prefixes = [[pad, 17, 230], [pad], [pad, 402]];
       const out = await half.forward({ ...leftPadded(prefixes), encoder: source });
       for (const [b, prefix] of prefixes.entries()) {

@@ -1,4 +1,4 @@
-import { BackendError, type ModelConfig, float32ToFloat16Bits } from '@inseq/core';
+import { BackendError, type IntTensor, InvalidInputError, type ModelConfig, float32ToFloat16Bits } from '@inseq/core';
 import type { InferenceSession, Tensor as OrtTensor } from 'onnxruntime-common';
 import type { OrtRuntime } from '../ort-runtime';
 import { kvCacheShape } from '../onnx/ort-graph-layout';
@@ -84,4 +84,25 @@ export async function runSeq2SeqSession(
   } finally {
     for (const tensor of Object.values(feeds)) if (!keep.has(tensor)) tensor.dispose();
   }
+}
+
+/**
+ * Rows grouped by their count of left-padding columns. Optimum's decoder takes no attention mask
+ * and places tokens at positions 0… of what it is fed, so each group is fed without its padding:
+ * exactly the unpadded rows, as the mask asks.
+ */
+export function groupByPadding(mask: IntTensor): Map<number, number[]> {
+  const [batch, seq] = mask.shape;
+  const groups = new Map<number, number[]>();
+  for (let b = 0; b < batch; b++) {
+    let pad = 0;
+    while (pad < seq && mask.data[b * seq + pad] === 0) pad++;
+    for (let s = pad; s < seq; s++) {
+      if (mask.data[b * seq + s] !== 1) {
+        throw new InvalidInputError(`Row ${b} of attentionMask has padding at column ${s} after tokens; the decoder side must be padded on the left only.`);
+      }
+    }
+    groups.set(pad, [...(groups.get(pad) ?? []), b]);
+  }
+  return groups;
 }

@@ -1,0 +1,237 @@
+import { MissingCapabilityError } from '@inseq/core';
+import { findEmbeddingGather } from './build-gradient-model';
+import { buildGradientGraph } from './gradient-builder';
+import { ONNX_DTYPE, type IrGraph, type IrInitializer, type IrModel, type IrNode, type IrValueInfo } from './onnx-ir';
+import type { RecordedTarget } from './onnx-target-ops';
+
+/** Where the joined graph comes from, for messages. */
+export interface Seq2SeqModelNames {
+  /** @defaultValue 'encoder_model.onnx' */
+  readonly encoderFile?: string;
+  /** @defaultValue 'decoder_model.onnx' */
+  readonly decoderFile?: string;
+}
+
+/**
+ * An encoder-decoder export joined into one graph that runs from token embeddings on both sides:
+ * the encoder's nodes (names prefixed, see {@link encoderPrefix}) feed its `last_hidden_state`
+ * into the decoder's `encoder_hidden_states`; both token-embedding `Gather`s are cut so their
+ * outputs are graph inputs.
+ */
+export interface Seq2SeqEmbedsModel {
+  readonly model: IrModel;
+  /** Prefix of every name that came from the encoder graph. */
+  readonly encoderPrefix: string;
+  /** Graph input of the source's token ids `[batch, sourceLength]` (still read for shapes by some exports). */
+  readonly encoderIdsInput: string;
+  /** Graph input of the source's 0/1 mask, `[batch, sourceLength]`: the encoder's `attention_mask` and the decoder's `encoder_attention_mask` in one. */
+  readonly encoderMaskInput: string;
+  /** Source token embeddings (the encoder `Gather`'s output, before any embedding scale), `[batch, sourceLength, hidden]`. */
+  readonly encoderEmbedsInput: string;
+  /** Decoder token embeddings (the decoder `Gather`'s output, before any embedding scale), `[batch, sequenceLength, hidden]`. */
+  readonly decoderEmbedsInput: string;
+  /** The decoder's logits, `[batch, sequenceLength, vocab]`. */
+  readonly logitsOutput: string;
+}
+
+/** The gradient model of an encoder-decoder export for one kind of target, and how to feed it. */
+export interface Seq2SeqGradientModel extends Omit<Seq2SeqEmbedsModel, 'logitsOutput'> {
+  /** Graph input of the incoming gradient of the target, `[batch]` (ones). */
+  readonly seedInput: string;
+  /** The target's value, `[batch]`. */
+  readonly valueOutput: string;
+  /** d target / d decoder token embeddings, `[batch, sequenceLength, hidden]`. */
+  readonly gradientOutput: string;
+  /** d target / d source token embeddings, `[batch, sourceLength, hidden]`. */
+  readonly encoderGradientOutput: string;
+}
+
+const aiOnnx = (model: IrModel): number | undefined => model.opsetImports[''] ?? model.opsetImports['ai.onnx'];
+
+/** Every name a graph uses (values, nodes, initializers), top level only. */
+function namesOf(graph: IrGraph): Set<string> {
+  const names = new Set<string>();
+  for (const node of graph.nodes) {
+    names.add(node.name);
+    for (const name of [...node.inputs, ...node.outputs]) names.add(name);
+  }
+  for (const info of [...graph.inputs, ...graph.outputs, ...graph.valueInfo, ...graph.initializers]) names.add(info.name);
+  return names;
+}
+
+/** Every value name read by `nodes` or by the nodes of their subgraphs. */
+function usedNames(nodes: readonly IrNode[], into = new Set<string>()): Set<string> {
+  for (const node of nodes) {
+    for (const input of node.inputs) into.add(input);
+    for (const attribute of Object.values(node.attributes)) if (attribute.kind === 'graph') usedNames(attribute.value.nodes, into);
+  }
+  return into;
+}
+
+/**
+ * Joins the encoder and decoder graphs of an export (the decoder already without an `If`, see
+ * `specializeIf`) into one graph from token embeddings to the decoder's logits:
+ *
+ * - the encoder's names get a prefix no decoder name starts with (`encoder/`), except its
+ *   `attention_mask` input, which becomes the decoder's `encoder_attention_mask` (both are the
+ *   source mask);
+ * - the encoder's `last_hidden_state` feeds `encoder_hidden_states` (an `Identity`), which is no
+ *   longer a graph input;
+ * - the token-embedding `Gather` of each side is cut: its output is a graph input. On Marian
+ *   and scaled BART exports the embedding scale is a `Mul` after the `Gather`, so the fed
+ *   embeddings are the table's rows before any scale (what `embed` returns, as on tfjs); T5 has
+ *   no scale.
+ *
+ * Only `logits` is returned. Both graphs must import the same ai.onnx opset (Optimum exports do).
+ *
+ * @throws MissingCapabilityError when a side has no token-embedding lookup, the graphs lack the
+ *   Optimum names (`last_hidden_state`, `encoder_hidden_states`, `logits`), the opsets differ or
+ *   the encoder has subgraphs.
+ */
+export function joinSeq2SeqForEmbeds(encoder: IrModel, decoder: IrModel, names: Seq2SeqModelNames = {}): Seq2SeqEmbedsModel {
+  const encoderFile = names.encoderFile ?? 'encoder_model.onnx';
+  const decoderFile = names.decoderFile ?? 'decoder_model.onnx';
+  const encoderOpset = aiOnnx(encoder) ?? 13;
+  const decoderOpset = aiOnnx(decoder) ?? 13;
+  if (encoderOpset !== decoderOpset) {
+    throw new MissingCapabilityError(
+      `Gradients of an encoder-decoder export need its encoder and decoder at the same ai.onnx opset; ${encoderFile} imports ${encoderOpset} and ${decoderFile} ${decoderOpset}. Export both again with one --opset.`,
+    );
+  }
+  const logitsOutput = 'logits';
+  const checks: [boolean, string][] = [
+    [encoder.graph.outputs.some((output) => output.name === 'last_hidden_state'), `${encoderFile} has no output 'last_hidden_state'`],
+    [encoder.graph.inputs.some((input) => input.name === 'attention_mask'), `${encoderFile} has no input 'attention_mask'`],
+    [decoder.graph.inputs.some((input) => input.name === 'encoder_hidden_states'), `${decoderFile} has no input 'encoder_hidden_states'`],
+    [decoder.graph.outputs.some((output) => output.name === logitsOutput), `${decoderFile} has no output '${logitsOutput}'`],
+    [!encoder.graph.nodes.some((node) => Object.values(node.attributes).some((value) => value.kind === 'graph')), `${encoderFile} has subgraphs (If / Loop), which are not differentiated`],
+  ];
+  const failed = checks.filter(([ok]) => !ok).map(([, reason]) => reason);
+  if (failed.length > 0) throw new MissingCapabilityError(`Gradients on ONNX Runtime need an Optimum encoder-decoder export: ${failed.join('; ')}.`);
+  const encoderGather = findEmbeddingGather(encoder.graph);
+  const decoderGather = findEmbeddingGather(decoder.graph);
+  if (!encoderGather || !decoderGather) {
+    throw new MissingCapabilityError(
+      `Gradients on ONNX Runtime need the token-embedding lookup (a Gather of input_ids) of ${[!encoderGather && encoderFile, !decoderGather && decoderFile].filter(Boolean).join(' and ')}, and none was found.`,
+    );
+  }
+
+  const decoderNames = namesOf(decoder.graph);
+  let encoderPrefix = 'encoder/';
+  for (let n = 1; [...decoderNames].some((name) => name.startsWith(encoderPrefix)); n++) encoderPrefix = `encoder_${n}/`;
+  const encoderMaskInput = 'encoder_attention_mask';
+  const rename = (name: string): string => (name === '' ? name : name === 'attention_mask' ? encoderMaskInput : `${encoderPrefix}${name}`);
+  const renameInfo = (info: IrValueInfo): IrValueInfo => ({ ...info, name: rename(info.name) });
+  const renameInitializer = (init: IrInitializer): IrInitializer =>
+    'tensor' in init ? { name: rename(init.name), tensor: { ...init.tensor, name: rename(init.name) } } : { name: rename(init.name), proto: init.proto };
+  const encoderNodes: IrNode[] = encoder.graph.nodes
+    .filter((node) => node !== encoderGather)
+    .map((node) => ({ ...node, name: rename(node.name), inputs: node.inputs.map(rename), outputs: node.outputs.map(rename) }));
+
+  const encoderEmbedsInput = rename(encoderGather.outputs[0] as string);
+  const decoderEmbedsInput = decoderGather.outputs[0] as string;
+  const encoderIdsInput = rename('input_ids');
+  const states = rename('last_hidden_state');
+  const embedsInfo = (name: string, length: string): IrValueInfo => ({ name, dataType: ONNX_DTYPE.float, shape: ['batch_size', length, undefined] });
+  // Shapes inferred for either graph's original outputs no longer apply once only logits are returned.
+  const outputNames = new Set([...encoder.graph.outputs.map((output) => rename(output.name)), ...decoder.graph.outputs.map((output) => output.name)]);
+  const nodes: IrNode[] = [
+    ...encoderNodes,
+    { opType: 'Identity', name: `${encoderPrefix}to_encoder_hidden_states`, inputs: [states], outputs: ['encoder_hidden_states'], attributes: {} },
+    ...decoder.graph.nodes.filter((node) => node !== decoderGather),
+  ];
+  // The encoder's table is read only by the cut Gather (each graph of an export has its own copy): dropped.
+  const used = usedNames(nodes);
+  const graph: IrGraph = {
+    name: decoder.graph.name,
+    nodes,
+    inputs: [
+      ...encoder.graph.inputs.filter((input) => input.name !== 'attention_mask').map(renameInfo),
+      ...decoder.graph.inputs.filter((input) => input.name !== 'encoder_hidden_states'),
+      embedsInfo(encoderEmbedsInput, 'encoder_sequence_length'),
+      embedsInfo(decoderEmbedsInput, 'decoder_sequence_length'),
+    ],
+    outputs: decoder.graph.outputs.filter((output) => output.name === logitsOutput),
+    initializers: [...encoder.graph.initializers.map(renameInitializer), ...decoder.graph.initializers].filter((init) => used.has(init.name)),
+    valueInfo: [...encoder.graph.valueInfo.map(renameInfo), ...decoder.graph.valueInfo].filter(
+      (info) => !outputNames.has(info.name) && info.name !== encoderEmbedsInput && info.name !== decoderEmbedsInput && info.name !== 'encoder_hidden_states',
+    ),
+    ...((encoder.graph.sparseInitializers?.length || decoder.graph.sparseInitializers?.length) && {
+      sparseInitializers: [...(encoder.graph.sparseInitializers ?? []), ...(decoder.graph.sparseInitializers ?? [])],
+    }),
+  };
+  const model: IrModel = {
+    ...decoder,
+    irVersion: Math.max(encoder.irVersion, decoder.irVersion),
+    opsetImports: { ...encoder.opsetImports, ...decoder.opsetImports },
+    graph,
+    ...((encoder.functions?.length || decoder.functions?.length) && { functions: [...(encoder.functions ?? []), ...(decoder.functions ?? [])] }),
+  };
+  return { model, encoderPrefix, encoderIdsInput, encoderMaskInput, encoderEmbedsInput, decoderEmbedsInput, logitsOutput };
+}
+
+/**
+ * Builds, from an encoder-decoder export (the decoder without an `If`), one model that takes the
+ * token embeddings of both sides and returns the attributed function at the decoder's last
+ * position (rows are fed without left padding, so every row's last token is there) and its
+ * gradient with respect to both: the graphs are joined ({@link joinSeq2SeqForEmbeds}), `target` is
+ * appended to the last-position logits, and one reverse-mode gradient graph runs back through the
+ * decoder, into `encoder_hidden_states` and on through the encoder. Paths of ids, masks, positions
+ * and T5's relative position buckets carry no gradient and are pruned.
+ *
+ * @throws MissingCapabilityError as {@link joinSeq2SeqForEmbeds}, or when an op on the path has no
+ *   gradient rule (naming the op and the node).
+ */
+export function buildSeq2SeqGradientModel(encoder: IrModel, decoder: IrModel, target: RecordedTarget, names: Seq2SeqModelNames = {}): Seq2SeqGradientModel {
+  const joined = joinSeq2SeqForEmbeds(encoder, decoder, names);
+  const graph = joined.model.graph;
+  const opsetVersion = aiOnnx(joined.model) ?? 13;
+  const lastIndex = 'target/last_position';
+  const lastLogits = 'target/last_logits';
+  const seedInput = 'grad/seed';
+  const withTarget: IrGraph = {
+    ...graph,
+    nodes: [
+      ...graph.nodes,
+      { opType: 'Gather', name: `${lastLogits}/node`, inputs: [joined.logitsOutput, lastIndex], outputs: [lastLogits], attributes: { axis: { kind: 'int', value: 1 } } },
+      ...target.nodes.map((node) => ({ ...node, inputs: node.inputs.map((input) => (input === 'target/logits' ? lastLogits : input)) })),
+    ],
+    inputs: [...graph.inputs, ...target.inputs, { name: seedInput, dataType: ONNX_DTYPE.float, shape: ['batch_size'] }],
+    initializers: [
+      ...graph.initializers,
+      ...target.initializers,
+      { name: lastIndex, tensor: { name: lastIndex, dataType: ONNX_DTYPE.int64, dims: [], raw: new Uint8Array(BigInt64Array.of(-1n).buffer) } },
+    ],
+  };
+  const wrt = [joined.decoderEmbedsInput, joined.encoderEmbedsInput];
+  const gradient = buildGradientGraph(withTarget, { output: target.output, seed: seedInput, wrt, opsetVersion, floatType: ONNX_DTYPE.float });
+  const gradientOutput = gradient.gradients[joined.decoderEmbedsInput] as string;
+  const encoderGradientOutput = gradient.gradients[joined.encoderEmbedsInput] as string;
+  const model: IrModel = {
+    ...joined.model,
+    graph: {
+      ...withTarget,
+      nodes: [...withTarget.nodes, ...gradient.nodes],
+      initializers: [...withTarget.initializers, ...gradient.initializers],
+      outputs: [
+        { name: target.output, dataType: ONNX_DTYPE.float, shape: ['batch_size'] },
+        { name: gradientOutput, dataType: ONNX_DTYPE.float, shape: ['batch_size', 'decoder_sequence_length', undefined] },
+        { name: encoderGradientOutput, dataType: ONNX_DTYPE.float, shape: ['batch_size', 'encoder_sequence_length', undefined] },
+      ],
+      valueInfo: withTarget.valueInfo.filter((info) => info.name !== joined.logitsOutput),
+    },
+  };
+  const { encoderPrefix, encoderIdsInput, encoderMaskInput, encoderEmbedsInput, decoderEmbedsInput } = joined;
+  return {
+    model,
+    encoderPrefix,
+    encoderIdsInput,
+    encoderMaskInput,
+    encoderEmbedsInput,
+    decoderEmbedsInput,
+    seedInput,
+    valueOutput: target.output,
+    gradientOutput,
+    encoderGradientOutput,
+  };
+}
