@@ -32,6 +32,8 @@ const wiggle = (tensor: Tensor, amount: number): Tensor => ({ data: tensor.data.
 
 const gpt2 = createTinyGpt2();
 const llama = createTinyLlama({ family: 'llama', seed: 4 });
+const gemma = createTinyLlama({ family: 'gemma', seed: 4 });
+const qwen2 = createTinyLlama({ family: 'qwen2', seed: 4 });
 const cases: [string, () => Record<string, Uint8Array>, ModelFiles, string[]][] = [
   ['gpt2 (plain)', () => tinyGpt2OnnxFiles(), memoryModelFiles(gpt2.files, 'tiny-gpt2'), ['transformer.wte', 'transformer.h.1', 'transformer.h.0.mlp', 'transformer.h.1.attn', 'transformer.h.0.ln_2', 'transformer.ln_f']],
   ['gpt2 (KV cache)', () => tinyGpt2OnnxFiles({ withPast: true }), memoryModelFiles(gpt2.files, 'tiny-gpt2'), ['transformer.wte', 'transformer.h.1', 'transformer.h.1.mlp']],
@@ -39,6 +41,9 @@ const cases: [string, () => Record<string, Uint8Array>, ModelFiles, string[]][] 
   ['gpt2 (torch.onnx.export)', () => tinyGpt2TorchOnnxFiles({ withPast: true }), memoryModelFiles(gpt2.files, 'tiny-gpt2'), ['transformer.wte', 'transformer.h.0', 'transformer.h.1.mlp']],
   ['llama (plain)', () => tinyLlamaOnnxFiles({ family: 'llama', seed: 4 }), memoryModelFiles(llama.files, 'tiny-llama'), ['model.embed_tokens', 'model.layers.1', 'model.layers.0.mlp', 'model.layers.1.self_attn', 'model.layers.0.post_attention_layernorm', 'model.norm']],
   ['llama (KV cache)', () => tinyLlamaOnnxFiles({ family: 'llama', seed: 4, withPast: true }), memoryModelFiles(llama.files, 'tiny-llama'), ['model.embed_tokens', 'model.layers.0', 'model.layers.1.mlp']],
+  // Gemma scales the looked-up embeddings by √hidden after model.embed_tokens; qwen2's projections have biases.
+  ['gemma (plain)', () => tinyLlamaOnnxFiles({ family: 'gemma', seed: 4 }), memoryModelFiles(gemma.files, 'tiny-gemma'), ['model.embed_tokens', 'model.layers.0', 'model.layers.1.input_layernorm']],
+  ['qwen2 (plain)', () => tinyLlamaOnnxFiles({ family: 'qwen2', seed: 4 }), memoryModelFiles(qwen2.files, 'tiny-qwen2'), ['model.embed_tokens', 'model.layers.1.self_attn', 'model.norm']],
 ];
 
 describe.each(cases)('layers of %s on ort equal tfjs on the same weights', (_, onnxFiles, tfjsFiles, layers) => {
