@@ -139,10 +139,13 @@ async function main() {
     { method: 'input_x_gradient', label: 'input_x_gradient', ort: ortPlain },
     { method: 'integrated_gradients', label: 'integrated_gradients (n_steps 50)', args: { n_steps: 50 }, ort: ortPlain },
     { method: 'gradient_shap', label: 'gradient_shap (n_samples 5)', ort: ortPlain },
+    // Layers: tfjs taps vs the export's layer-tapped gradient graph (the layer found by node scope).
+    { method: 'layer_integrated_gradients', label: 'layer_ig at h.3 (n_steps 50)', args: { n_steps: 50, target_layer: 'transformer.h.3' }, ort: ortPlain },
+    { method: 'layer_gradient_x_activation', label: 'layer_grad×act at h.3.mlp', args: { target_layer: 'transformer.h.3.mlp' }, ort: ortPlain },
   ];
   console.log(`\nattribute, ${fullIds.length - promptIds.length} steps                    tfjs (s)     ort (s)   ort/tfjs`);
   const gradientsOnly = process.env.INSEQ_BENCH_GRADIENTS_ONLY === '1';
-  const gradientMethods = ['saliency', 'input_x_gradient', 'integrated_gradients', 'gradient_shap'];
+  const gradientMethods = ['saliency', 'input_x_gradient', 'integrated_gradients', 'gradient_shap', 'layer_integrated_gradients', 'layer_gradient_x_activation'];
   // The pass floor: one forward pass over the full text on each backend (a gradient step costs at least one).
   const floorBatch = padLeft([fullIds], 0);
   const floor = { tfjs: await timeMs(() => tfjs.backend.forward(floorBatch)), ort: await timeMs(() => ortPlain.backend.forward(floorBatch)) };

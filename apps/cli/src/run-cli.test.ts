@@ -216,7 +216,7 @@ describe('inseq CLI', () => {
       expect(sequence.step_scores.entropy.data).toHaveLength(steps);
     });
 
-    it('runs a gradient method on ort (gradients of the ONNX graph); a layer method fails with the capability error', async () => {
+    it('runs a gradient method on ort (gradients of the ONNX graph); layer DeepLIFT (no rescale rule there) fails with the capability error', async () => {
       const model = await onnxFolder();
       const saved = await mkdtemp(join(tmpdir(), 'inseq-cli-'));
       const ok = await run('attribute', '-m', model, '-a', 'saliency', '-i', 'the cat', '-g', 'the cat sat', '-o', join(saved, 'out.json'), '--hide');
@@ -225,10 +225,10 @@ describe('inseq CLI', () => {
       expect(Array.from(sequence.target_attributions!.data).some((v) => Number.isFinite(v) && v > 0)).toBe(true);
       const directory = await mkdtemp(join(tmpdir(), 'inseq-cli-'));
       const { code, stderr } = await run(
-        'attribute', '-m', model, '-a', 'layer_integrated_gradients', '-i', 'the cat', '-g', 'the cat sat', '-o', join(directory, 'out.json'),
+        'attribute', '-m', model, '-a', 'layer_deeplift', '-i', 'the cat', '-g', 'the cat sat', '-o', join(directory, 'out.json'),
       );
       expect(code).toBe(1);
-      expect(stderr).toMatch(/layer_integrated_gradients needs layerActivations; backend 'ort' offers: forward, gradients/);
+      expect(stderr).toMatch(/layer_deeplift needs rescaleGradients; backend 'ort' offers: forward, gradients/);
       expect(stderr).not.toMatch(/\n\s+at /);
       expect(await readdir(directory)).toEqual([]);
     });

@@ -85,12 +85,12 @@ describe('attribute on the ort backend', () => {
     }
   });
 
-  it('a layer method fails before any work, naming ort and the methods that would run', async () => {
-    const run = attribute(model, 'the cat', { method: 'layer_integrated_gradients', methods, generatedTexts: 'the cat sat' });
+  it('layer DeepLIFT fails before any work (no rescale rule on ort), naming ort and the methods that would run', async () => {
+    const run = attribute(model, 'the cat', { method: 'layer_deeplift', methods, generatedTexts: 'the cat sat' });
     await expect(run).rejects.toMatchObject({ name: 'MissingCapabilityError', code: 'MISSING_CAPABILITY' });
     const message = await run.catch((error: Error) => error.message);
-    expect(message).toMatch(/layer_integrated_gradients needs layerActivations; backend 'ort' offers: forward, gradients, embeddingInputs/);
-    expect(message).toMatch(/or one of: .*integrated_gradients/);
+    expect(message).toMatch(/layer_deeplift needs rescaleGradients; backend 'ort' offers: forward, gradients, .*layerActivations/);
+    expect(message).toMatch(/or one of: .*layer_integrated_gradients/);
   });
 
   it('occlusion runs on ort with the UNK baseline and, from embeddings, with a zeros baseline', async () => {

@@ -5,10 +5,12 @@ export { ortCapabilities } from './ort-capabilities';
 export {
   ortArchitectureFor,
   ortArchitectures,
+  type OrtArchitecture,
   parseOrtConfig,
   parseOrtDecoderOnlyConfig,
   parseOrtEncoderDecoderConfig,
 } from './ort-architectures';
+export { hfLayerNames } from './hf-layer-names';
 export { decodeOnnxModel } from './autodiff/decode-onnx-model';
 export { encodeOnnxModel } from './autodiff/encode-onnx-model';
 export { type Float32Upcast, type UpcastOptions, upcastToFloat32 } from './autodiff/upcast-to-float32';

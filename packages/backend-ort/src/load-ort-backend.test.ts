@@ -23,9 +23,9 @@ describe('loadOrtBackend', () => {
     await backend?.dispose();
   });
 
-  it('declares forward only and reads config.json', () => {
+  it('declares its capabilities and reads config.json', () => {
     expect(backend.name).toBe('ort');
-    expect(backend.capabilities).toEqual({ forward: true, gradients: true, embeddingInputs: true, attentions: false, layerActivations: false, hiddenStates: false });
+    expect(backend.capabilities).toEqual({ forward: true, gradients: true, embeddingInputs: true, attentions: false, layerActivations: true, hiddenStates: false });
     expect(backend.config.vocabSize).toBe(vocab);
     expect(backend.config.maxPositions).toBe(config.n_positions);
   });

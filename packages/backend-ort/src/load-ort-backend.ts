@@ -1,7 +1,7 @@
 import { InvalidInputError, type ModelArchitecture, type ModelBackend, type ModelFiles, ModelLoadError, readJsonFile, type Registry } from '@inseq/core';
 import { loadOrtDecoderOnly } from './decoder-only/load-ort-decoder-only';
 import { ortSessionOpener } from './open-ort-session';
-import { parseOrtConfig } from './ort-architectures';
+import { ortArchitectureFor, ortArchitectures, ortLayerNamesOf, parseOrtConfig } from './ort-architectures';
 import { type OrtDevice, type OrtRuntimeName, resolveOrtRuntime } from './ort-runtime';
 import { loadOrtSeq2Seq } from './seq2seq/load-ort-seq2seq';
 
@@ -143,7 +143,10 @@ export async function loadOrtBackend(files: ModelFiles, options?: LoadOrtBackend
   if (raw.is_encoder_decoder === true) {
     return loadOrtSeq2Seq(files, parseOrtConfig(raw, generation, options?.architectures), { suffix, suffixes: ortDtypeSuffixes, open, runtime, dtype, sessionOptions });
   }
-  return loadOrtDecoderOnly(files, () => parseOrtConfig(raw, generation, options?.architectures), {
+  const architectures = options?.architectures ?? ortArchitectures();
+  return loadOrtDecoderOnly(files, () => parseOrtConfig(raw, generation, architectures), {
+    // Asked after parseConfig, so the architecture is known to exist.
+    layerNames: (numLayers) => ortLayerNamesOf(ortArchitectureFor(raw, architectures))?.(numLayers),
     dtype,
     suffix,
     suffixes: ortDtypeSuffixes,

@@ -1,4 +1,25 @@
 import { type ModelArchitecture, type ModelConfig, ModelLoadError, type Registry, createRegistry, modelConfigFromHf } from '@inseq/core';
+import { hfLayerNames } from './hf-layer-names';
+
+/**
+ * A model family as the ort backend loads it: core's {@link ModelArchitecture}, plus for
+ * decoder-only families the Hugging Face module names of its layers (capability
+ * `layerActivations`), found in an export's graph by torch.onnx's node scopes.
+ */
+export interface OrtArchitecture extends ModelArchitecture {
+  /**
+   * The layer names `layer` accepts, in model order, for a model of `numLayers` blocks (HF
+   * `named_modules()` names: `transformer.h.3`, `model.layers.0.mlp`); the first is the token
+   * embedding lookup. Without it the family offers no layer methods.
+   */
+  readonly layerNames?: (numLayers: number) => string[];
+}
+
+/** The layer names `architecture` declares (an {@link OrtArchitecture}), if any. */
+export function ortLayerNamesOf(architecture: ModelArchitecture): ((numLayers: number) => string[]) | undefined {
+  const layerNames = (architecture as OrtArchitecture).layerNames;
+  return typeof layerNames === 'function' ? layerNames : undefined;
+}
 
 /** The first id of a `generation_config.json` `eos_token_id` (a number or a list), if any. */
 function firstTokenId(value: unknown): number | undefined {
@@ -41,15 +62,23 @@ export function parseOrtEncoderDecoderConfig(raw: Record<string, unknown>): Mode
  * call, so what one caller registers is seen by no other): decoder-only gpt2, llama, mistral,
  * qwen2, gemma (the Optimum input/output layout, optionally a KV cache) and encoder-decoder marian,
  * bart, mbart, t5 (`encoder_model.onnx` with `decoder_model.onnx` or `decoder_model_merged.onnx`).
+ * The decoder-only ones are {@link OrtArchitecture}s with HF layer names (`hfLayerNames`).
  * Register a family into it and pass it to `createOrtBackendLoader({ architectures })` or
- * `loadOrtBackend(files, { architectures })`.
+ * `loadOrtBackend(files, { architectures })`; give it `layerNames` for layer methods.
  *
  * @example
- * const architectures = ortArchitectures().register({ name: 'my_gpt2', kind: 'decoder-only', parseConfig: parseOrtDecoderOnlyConfig });
+ * const architectures = ortArchitectures().register({ name: 'my_gpt2', kind: 'decoder-only', parseConfig: parseOrtDecoderOnlyConfig, layerNames: hfLayerNames.gpt2 });
  */
 export function ortArchitectures(): Registry<ModelArchitecture> {
   const registry = createRegistry<ModelArchitecture>('ort architecture');
-  for (const name of ['gpt2', 'llama', 'mistral', 'qwen2', 'gemma']) registry.register({ name, kind: 'decoder-only', parseConfig: parseOrtDecoderOnlyConfig });
+  const decoderOnly = (name: string, layerNames: (numLayers: number) => string[]): OrtArchitecture => ({
+    name,
+    kind: 'decoder-only',
+    parseConfig: parseOrtDecoderOnlyConfig,
+    layerNames,
+  });
+  registry.register(decoderOnly('gpt2', hfLayerNames.gpt2));
+  for (const name of ['llama', 'mistral', 'qwen2', 'gemma']) registry.register(decoderOnly(name, hfLayerNames.llama));
   for (const name of ['marian', 'bart', 'mbart', 't5']) registry.register({ name, kind: 'encoder-decoder', parseConfig: parseOrtEncoderDecoderConfig });
   return registry;
 }

@@ -1,4 +1,4 @@
-import { type ForwardInput, InvalidInputError, type ModelConfig, type Tensor, shapeSize } from '@inseq/core';
+import { checkLayerIntervention, type ForwardInput, InvalidInputError, type ModelConfig, type Tensor, shapeSize } from '@inseq/core';
 
 /**
  * Checks the optional parts of a forward (or gradient) input against the model and a batch of
@@ -13,14 +13,9 @@ export function checkPassOptions(input: ForwardInput, config: ModelConfig, layer
   }
   const layer = input.layer;
   if (layer !== undefined) {
-    if (!layerNames.includes(layer.name)) {
-      throw new InvalidInputError(
-        `layer ${JSON.stringify(layer.name)} is not a layer of this ${config.modelType} model; its layers are: ${layerNames.join(', ')}.`, { code: 'INVALID_ARGUMENT' },
-      );
-    }
     // An encoder layer's output spans the source, not the decoder prefix.
     const length = input.encoder && layerStack(layer.name) === 'encoder' ? input.encoder.inputIds.shape[1] : seq;
-    if (layer.override !== undefined) checkHiddenShaped(layer.override, `layer.override (${layer.name})`, batch, length, config.hiddenSize);
+    checkLayerIntervention(layer, { layerNames, modelType: config.modelType, shape: [batch, length, config.hiddenSize] });
   }
   const zeroing = input.zeroValues;
   if (zeroing !== undefined) {

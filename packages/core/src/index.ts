@@ -42,6 +42,7 @@ export {
   checkInputIds,
   type CheckForwardInputOptions,
 } from './contracts/check-forward-input';
+export { checkLayerIntervention, type CheckLayerInterventionOptions } from './contracts/check-layer-intervention';
 export {
   defineMethod,
   parseMethodOptions,

@@ -71,6 +71,11 @@ describe('models/inseq-demo-gpt2', () => {
     const input = { inputIds: intTensorFromRows([ids]), attentionMask: intTensorFromRows([ids.map(() => 1)]), logitsAt: 'all' as const };
     const [a, b] = [await model.backend.forward(input), await ort.backend.forward(input)];
     expect(maxAbsDiff(a.logits.data, b.logits.data)).toBeLessThan(1e-4);
+    // Its nodes are named by module scope (as torch.onnx names them), so layers are found there too.
+    expect(ort.backend.layerNames?.()).toEqual(model.backend.layerNames?.());
+    const layer = { name: 'transformer.h.1.mlp' };
+    const [c, d] = [await model.backend.forward({ ...input, layer }), await ort.backend.forward({ ...input, layer })];
+    expect(maxAbsDiff(c.layerActivation!.data, d.layerActivation!.data)).toBeLessThan(1e-4);
     await ort.backend.dispose?.();
   });
 

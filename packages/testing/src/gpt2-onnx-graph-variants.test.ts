@@ -74,9 +74,10 @@ describe('gpt2OnnxModelSpec graph variants', () => {
     await Promise.all([plain?.release(), withPast?.release(), withAttentions?.release()]);
   });
 
+  // Pinned since the graph's nodes were named by module scope as torch.onnx names them.
   it('keeps the default graph byte for byte', () => {
     const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
-    expect(sha256(createTinyGpt2Onnx())).toBe('d2ff1ab20349239ca1f0d1c6f85f439c5c362d0de915a7aedb036359cc3cfe42');
+    expect(sha256(createTinyGpt2Onnx())).toBe('3d6d87e3685ab75146e0a7ce0f2bb9083491f11c9d77fb78afff44305200f0d2');
     expect(createTinyGpt2Onnx({ withPast: false, outputAttentions: false })).toEqual(createTinyGpt2Onnx());
   });
 

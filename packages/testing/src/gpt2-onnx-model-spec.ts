@@ -56,6 +56,9 @@ export interface Gpt2OnnxGraphOptions {
  * constant sliced to the sequence) and the padding mask select float32's minimum as the additive
  * score bias; scores scaled by `1/sqrt(headDim)`; `gelu_new` written with `Tanh`; Conv1D as
  * `x @ W + b`; the LM head is `wte` transposed in the graph, so the weight is stored once (tied).
+ * Nodes are named by module scope as `torch.onnx.export` names them (`/transformer/wte/Gather`,
+ * `/transformer/h.0/ln_1/LayerNormalization`, `/transformer/h.0/attn/c_proj/Add`, the residual
+ * adds `/transformer/h.0/Add` and `/transformer/h.0/Add_1`, `/lm_head/MatMul`).
  *
  * @param weights - by HF name (`transformer.` prefix), e.g. `createTinyGpt2().weights`.
  * @param config - the `config.json` object (`n_layer`, `n_head`, `n_embd`, `layer_norm_epsilon`).
@@ -114,95 +117,119 @@ export function gpt2OnnxModelSpec(
   const mergedShape = g.constant('const_merged_shape', 'int64', [3], [0, 0, hidden]);
   const maskAxes = g.constant('const_mask_axes', 'int64', [2], [1, 2]);
 
-  // Additive attention bias [batch, 1, seq, total]: 0 where key s <= query t and s is not padding.
-  const oneIndex = g.constant('const_one_i', 'int64', [1], [1]);
-  const twoIndex = g.constant('const_two_i', 'int64', [1], [2]);
-  const seqLength = g.one('Slice', [g.one('Shape', ['input_ids']), oneIndex, twoIndex]);
-  let causalSlice: string;
-  if (withPast) {
-    // Queries are the last `seq` of `total` positions: rows [past, total), columns [0, total).
-    const totalLength = g.one('Slice', [g.one('Shape', ['attention_mask']), oneIndex, twoIndex]);
-    const pastLength = g.one('Sub', [totalLength, seqLength]);
-    const causalStarts = g.one('Concat', [pastLength, g.constant('const_zero_i', 'int64', [1], [0])], { axis: int(0) });
-    const causalEnds = g.one('Concat', [totalLength, totalLength], { axis: int(0) });
-    causalSlice = g.one('Slice', [causal, causalStarts, causalEnds, sliceAxes]);
-  } else {
-    const causalEnds = g.one('Concat', [seqLength, seqLength], { axis: int(0) });
-    causalSlice = g.one('Slice', [causal, startsZero, causalEnds, sliceAxes]);
-  }
-  const keyMask = g.one('Unsqueeze', [g.one('Cast', ['attention_mask'], { to: int(9) }), maskAxes]);
-  const attentionBias = g.one('Where', [g.one('And', [causalSlice, keyMask]), zero, masked]);
-
-  const layerNorm = (x: string, prefix: string) =>
-    g.one('LayerNormalization', [x, g.weight(`transformer.${prefix}.weight`, weight(`${prefix}.weight`)), g.weight(`transformer.${prefix}.bias`, weight(`${prefix}.bias`))], {
-      axis: int(-1),
-      epsilon: { kind: 'float', value: epsilon },
-    });
-  const conv1d = (x: string, prefix: string) =>
-    g.one('Add', [
-      g.one('MatMul', [x, g.weight(`transformer.${prefix}.weight`, weight(`${prefix}.weight`))]),
-      g.weight(`transformer.${prefix}.bias`, weight(`${prefix}.bias`)),
-    ]);
-
-  let states = g.one('Add', [g.one('Gather', [wteName, 'input_ids']), g.one('Gather', [wpeName, 'position_ids'])]);
-  const valueAxes = valueZeroing ? g.constant('const_value_mask_axes', 'int64', [2], [1, 3]) : '';
-  const exposeHidden = (x: string, index: number) => {
-    if (valueZeroing) g.one('Identity', [x], undefined, `hidden_states.${index}`);
-  };
-  exposeHidden(states, 0);
-  for (let layer = 0; layer < nLayer; layer++) {
-    const prefix = `h.${layer}`;
-    const qkv = conv1d(layerNorm(states, `${prefix}.ln_1`), `${prefix}.attn.c_attn`);
-    const [query, key, value] = g.op('Split', [qkv, splitSizes], { axis: int(2) }, 3);
-    // [batch, heads, seq, headDim]; keys as [batch, heads, headDim, seq] for the score MatMul.
-    const heads = (x: string, perm: number[]) => g.one('Transpose', [g.one('Reshape', [x, headsShape])], { perm: ints(perm) });
-    const queries = heads(query, [0, 2, 1, 3]);
-    let keysTransposed: string;
-    let values: string | undefined;
+  // Nodes are named by module scope as torch.onnx names them (`/transformer/h.0/attn/c_proj/Add`),
+  // so the ort backend finds layers in these graphs as it does in real exports.
+  const final = g.within('transformer', () => {
+    // Additive attention bias [batch, 1, seq, total]: 0 where key s <= query t and s is not padding.
+    const oneIndex = g.constant('const_one_i', 'int64', [1], [1]);
+    const twoIndex = g.constant('const_two_i', 'int64', [1], [2]);
+    const seqLength = g.one('Slice', [g.one('Shape', ['input_ids']), oneIndex, twoIndex]);
+    let causalSlice: string;
     if (withPast) {
-      // The cache is [batch, heads, past, headDim]; this step's keys and values are appended on axis 2.
-      const append = (past: string, x: string, present: string) =>
-        g.one('Concat', [past, heads(x, [0, 2, 1, 3])], { axis: int(2) }, present);
-      const presentKey = append(`past_key_values.${layer}.key`, key, `present.${layer}.key`);
-      keysTransposed = g.one('Transpose', [presentKey], { perm: ints([0, 1, 3, 2]) });
-      values = append(`past_key_values.${layer}.value`, value, `present.${layer}.value`);
-    } else if (outputPresent) {
-      const presentKey = g.one('Transpose', [g.one('Reshape', [key, headsShape])], { perm: ints([0, 2, 1, 3]) }, `present.${layer}.key`);
-      keysTransposed = g.one('Transpose', [presentKey], { perm: ints([0, 1, 3, 2]) });
-      values = g.one('Transpose', [g.one('Reshape', [value, headsShape])], { perm: ints([0, 2, 1, 3]) }, `present.${layer}.value`);
+      // Queries are the last `seq` of `total` positions: rows [past, total), columns [0, total).
+      const totalLength = g.one('Slice', [g.one('Shape', ['attention_mask']), oneIndex, twoIndex]);
+      const pastLength = g.one('Sub', [totalLength, seqLength]);
+      const causalStarts = g.one('Concat', [pastLength, g.constant('const_zero_i', 'int64', [1], [0])], { axis: int(0) });
+      const causalEnds = g.one('Concat', [totalLength, totalLength], { axis: int(0) });
+      causalSlice = g.one('Slice', [causal, causalStarts, causalEnds, sliceAxes]);
     } else {
-      keysTransposed = heads(key, [0, 2, 3, 1]);
+      const causalEnds = g.one('Concat', [seqLength, seqLength], { axis: int(0) });
+      causalSlice = g.one('Slice', [causal, startsZero, causalEnds, sliceAxes]);
     }
-    const scores = g.one('Div', [g.one('MatMul', [queries, keysTransposed]), scoreScale]);
-    const probabilities = g.one(
-      'Softmax',
-      [g.one('Add', [scores, attentionBias])],
-      { axis: int(-1) },
-      outputAttentions ? `attentions.${layer}` : undefined,
-    );
-    values ??= heads(value, [0, 2, 1, 3]);
-    if (valueZeroing) {
-      // value_zeroing_mask[:, layer, :] as [batch, 1, total, 1], scaling each key's value vector.
-      const layerIndex = g.constant(`const_layer_${layer}`, 'int64', [], [layer]);
-      const keep = g.one('Unsqueeze', [g.one('Gather', ['value_zeroing_mask', layerIndex], { axis: int(1) }), valueAxes]);
-      values = g.one('Mul', [values, keep]);
-    }
-    const context = g.one('MatMul', [probabilities, values]);
-    const merged = g.one('Reshape', [g.one('Transpose', [context], { perm: ints([0, 2, 1, 3]) }), mergedShape]);
-    states = g.one('Add', [states, conv1d(merged, `${prefix}.attn.c_proj`)]);
+    const keyMask = g.one('Unsqueeze', [g.one('Cast', ['attention_mask'], { to: int(9) }), maskAxes]);
+    const attentionBias = g.one('Where', [g.one('And', [causalSlice, keyMask]), zero, masked]);
 
-    const inner = conv1d(layerNorm(states, `${prefix}.ln_2`), `${prefix}.mlp.c_fc`);
-    // gelu_new: 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))).
-    const cubic = g.one('Mul', [geluCubic, g.one('Pow', [inner, three])]);
-    const tanh = g.one('Tanh', [g.one('Mul', [geluScale, g.one('Add', [inner, cubic])])]);
-    const gelu = g.one('Mul', [g.one('Mul', [half, inner]), g.one('Add', [one, tanh])]);
-    states = g.one('Add', [states, conv1d(gelu, `${prefix}.mlp.c_proj`)]);
-    if (layer < nLayer - 1) exposeHidden(states, layer + 1);
-  }
-  const final = layerNorm(states, 'ln_f');
-  exposeHidden(final, nLayer);
-  const lmHead = g.one('Transpose', [wteName], { perm: ints([1, 0]) });
-  g.one('MatMul', [final, lmHead], undefined, 'logits');
+    const layerNorm = (x: string, prefix: string, scope: string) =>
+      g.within(scope, () =>
+        g.one('LayerNormalization', [x, g.weight(`transformer.${prefix}.weight`, weight(`${prefix}.weight`)), g.weight(`transformer.${prefix}.bias`, weight(`${prefix}.bias`))], {
+          axis: int(-1),
+          epsilon: { kind: 'float', value: epsilon },
+        }),
+      );
+    const conv1d = (x: string, prefix: string, scope: string) =>
+      g.within(scope, () =>
+        g.one('Add', [
+          g.one('MatMul', [x, g.weight(`transformer.${prefix}.weight`, weight(`${prefix}.weight`))]),
+          g.weight(`transformer.${prefix}.bias`, weight(`${prefix}.bias`)),
+        ]),
+      );
+
+    const tokenEmbeds = g.within('wte', () => g.one('Gather', [wteName, 'input_ids']));
+    const positionEmbeds = g.within('wpe', () => g.one('Gather', [wpeName, 'position_ids']));
+    let states = g.one('Add', [tokenEmbeds, positionEmbeds]);
+    const valueAxes = valueZeroing ? g.constant('const_value_mask_axes', 'int64', [2], [1, 3]) : '';
+    const exposeHidden = (x: string, index: number) => {
+      if (valueZeroing) g.one('Identity', [x], undefined, `hidden_states.${index}`);
+    };
+    exposeHidden(states, 0);
+    for (let layer = 0; layer < nLayer; layer++) {
+      const prefix = `h.${layer}`;
+      states = g.within(prefix, () => {
+        const normed = layerNorm(states, `${prefix}.ln_1`, 'ln_1');
+        const attention = g.within('attn', () => {
+          const qkv = conv1d(normed, `${prefix}.attn.c_attn`, 'c_attn');
+          const [query, key, value] = g.op('Split', [qkv, splitSizes], { axis: int(2) }, 3);
+          // [batch, heads, seq, headDim]; keys as [batch, heads, headDim, seq] for the score MatMul.
+          const heads = (x: string, perm: number[]) => g.one('Transpose', [g.one('Reshape', [x, headsShape])], { perm: ints(perm) });
+          const queries = heads(query, [0, 2, 1, 3]);
+          let keysTransposed: string;
+          let values: string | undefined;
+          if (withPast) {
+            // The cache is [batch, heads, past, headDim]; this step's keys and values are appended on axis 2.
+            const append = (past: string, x: string, present: string) =>
+              g.one('Concat', [past, heads(x, [0, 2, 1, 3])], { axis: int(2) }, present);
+            const presentKey = append(`past_key_values.${layer}.key`, key, `present.${layer}.key`);
+            keysTransposed = g.one('Transpose', [presentKey], { perm: ints([0, 1, 3, 2]) });
+            values = append(`past_key_values.${layer}.value`, value, `present.${layer}.value`);
+          } else if (outputPresent) {
+            const presentKey = g.one('Transpose', [g.one('Reshape', [key, headsShape])], { perm: ints([0, 2, 1, 3]) }, `present.${layer}.key`);
+            keysTransposed = g.one('Transpose', [presentKey], { perm: ints([0, 1, 3, 2]) });
+            values = g.one('Transpose', [g.one('Reshape', [value, headsShape])], { perm: ints([0, 2, 1, 3]) }, `present.${layer}.value`);
+          } else {
+            keysTransposed = heads(key, [0, 2, 3, 1]);
+          }
+          const scores = g.one('Div', [g.one('MatMul', [queries, keysTransposed]), scoreScale]);
+          const probabilities = g.one(
+            'Softmax',
+            [g.one('Add', [scores, attentionBias])],
+            { axis: int(-1) },
+            outputAttentions ? `attentions.${layer}` : undefined,
+          );
+          values ??= heads(value, [0, 2, 1, 3]);
+          if (valueZeroing) {
+            // value_zeroing_mask[:, layer, :] as [batch, 1, total, 1], scaling each key's value vector.
+            const layerIndex = g.constant(`const_layer_${layer}`, 'int64', [], [layer]);
+            const keep = g.one('Unsqueeze', [g.one('Gather', ['value_zeroing_mask', layerIndex], { axis: int(1) }), valueAxes]);
+            values = g.one('Mul', [values, keep]);
+          }
+          const context = g.one('MatMul', [probabilities, values]);
+          const merged = g.one('Reshape', [g.one('Transpose', [context], { perm: ints([0, 2, 1, 3]) }), mergedShape]);
+          return conv1d(merged, `${prefix}.attn.c_proj`, 'c_proj');
+        });
+        const residual = g.one('Add', [states, attention]);
+        const normed2 = layerNorm(residual, `${prefix}.ln_2`, 'ln_2');
+        const feedForward = g.within('mlp', () => {
+          const inner = conv1d(normed2, `${prefix}.mlp.c_fc`, 'c_fc');
+          // gelu_new: 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))).
+          const gelu = g.within('act', () => {
+            const cubic = g.one('Mul', [geluCubic, g.one('Pow', [inner, three])]);
+            const tanh = g.one('Tanh', [g.one('Mul', [geluScale, g.one('Add', [inner, cubic])])]);
+            return g.one('Mul', [g.one('Mul', [half, inner]), g.one('Add', [one, tanh])]);
+          });
+          return conv1d(gelu, `${prefix}.mlp.c_proj`, 'c_proj');
+        });
+        return g.one('Add', [residual, feedForward]);
+      });
+      if (layer < nLayer - 1) exposeHidden(states, layer + 1);
+    }
+    const normedFinal = layerNorm(states, 'ln_f', 'ln_f');
+    exposeHidden(normedFinal, nLayer);
+    return normedFinal;
+  });
+  g.within('lm_head', () => {
+    const lmHead = g.one('Transpose', [wteName], { perm: ints([1, 0]) });
+    g.one('MatMul', [final, lmHead], undefined, 'logits');
+  });
 
   const tokens = ['batch_size', 'sequence_length'];
   const totalLength = withPast ? 'past_sequence_length + sequence_length' : 'sequence_length';

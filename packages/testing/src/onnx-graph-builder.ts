@@ -1,14 +1,44 @@
 import type { NamedWeight } from './named-weight';
 import type { OnnxAttributeValue, OnnxNodeSpec, OnnxTensorSpec } from './onnx-model-spec';
 
-/** Collects nodes and constants with unique names, so that a graph builder reads like the forward pass it writes. */
+/**
+ * Collects nodes and constants with unique names, so that a graph builder reads like the forward
+ * pass it writes. Nodes made inside {@link GraphBuilder.within} are named as `torch.onnx.export`
+ * names them, by module scope: `/transformer/h.0/attn/c_proj/Add`, then `…/Add_1` for the next
+ * `Add` of that scope, outputs `<node name>_output_<i>`; nodes outside any scope get
+ * `/<OpType>_<n>` from one counter.
+ */
 export class GraphBuilder {
   readonly nodes: OnnxNodeSpec[] = [];
   readonly initializers: OnnxTensorSpec[] = [];
   private count = 0;
+  private readonly scopes: string[] = [];
+  private readonly scopedCounts = new Map<string, number>();
+
+  /**
+   * Runs `build` with the nodes it makes inside module `scope`, one module's name as torch.onnx
+   * writes it in node names (`transformer`, `h.0` for item 0 of the `ModuleList` `h`, `attn`);
+   * calls nest (`within('transformer', () => within('h.0', …))` names `/transformer/h.0/…`).
+   */
+  within<T>(scope: string, build: () => T): T {
+    this.scopes.push(scope);
+    try {
+      return build();
+    } finally {
+      this.scopes.pop();
+    }
+  }
+
+  private nodeName(opType: string): string {
+    if (this.scopes.length === 0) return `/${opType}_${this.count++}`;
+    const base = `/${this.scopes.join('/')}/${opType}`;
+    const seen = this.scopedCounts.get(base) ?? 0;
+    this.scopedCounts.set(base, seen + 1);
+    return seen === 0 ? base : `${base}_${seen}`;
+  }
 
   op(opType: string, inputs: string[], attributes?: Record<string, OnnxAttributeValue>, outputCount = 1): string[] {
-    const name = `/${opType}_${this.count++}`;
+    const name = this.nodeName(opType);
     const outputs = Array.from({ length: outputCount }, (_, i) => `${name}_output_${i}`);
     this.nodes.push({ opType, inputs, outputs, name, ...(attributes && { attributes }) });
     return outputs;

@@ -24,7 +24,8 @@ const int64Max = 2n ** 63n - 1n;
  * - there is no `position_ids` input: positions are computed in the graph from `attention_mask`
  *   (`cumsum(mask) − 1`, padding at 1, the last `sequence_length` columns), as a wrapper that
  *   calls the model with positions derived from the mask exports it;
- * - node names are torch's module paths (`/transformer/h.0/...`).
+ * - node names are torch's module paths (`/transformer/h.0/...`, as `gpt2OnnxModelSpec` writes them);
+ *   the id cast and the positions, computed by the exporting wrapper, are in its root scope (`/Cast`, `/CumSum`, …).
  * Inputs are `input_ids`, `attention_mask` and, for a KV-cache graph, `past_key_values.{i}.key/value`;
  * outputs `logits`, `present.{i}.key/value` and `attentions.{i}` as given.
  */
@@ -36,28 +37,28 @@ export function toTorchExportOnnxModel(model: OnnxModelSpec, options: TorchExpor
   const initializers: OnnxTensorSpec[] = [];
   const nodes: OnnxNodeSpec[] = [];
   // input_ids as torch casts it; positions from the mask.
-  const ids = '/transformer/Cast_output_0';
-  nodes.push({ opType: 'Cast', inputs: ['input_ids'], outputs: [ids], name: '/transformer/Cast', attributes: { to: { kind: 'int', value: 7 } } });
+  const ids = '/Cast_output_0';
+  nodes.push({ opType: 'Cast', inputs: ['input_ids'], outputs: [ids], name: '/Cast', attributes: { to: { kind: 'int', value: 7 } } });
   rename.set('input_ids', ids);
   const constant = (name: string, dataType: OnnxTensorSpec['dataType'], dims: number[], data: OnnxTensorSpec['data']) => {
     initializers.push({ name, dataType, dims, data });
     return name;
   };
   const positionNodes: OnnxNodeSpec[] = [
-    { opType: 'CumSum', inputs: ['attention_mask', constant('onnx::CumSum_1', 'int64', [], [1])], outputs: ['/transformer/CumSum_output_0'] },
-    { opType: 'Sub', inputs: ['/transformer/CumSum_output_0', constant('onnx::Sub_1', 'int64', [], [1])], outputs: ['/transformer/Sub_output_0'] },
-    { opType: 'Equal', inputs: ['attention_mask', constant('onnx::Equal_1', 'int64', [], [0])], outputs: ['/transformer/Equal_output_0'] },
-    { opType: 'Where', inputs: ['/transformer/Equal_output_0', constant('onnx::Where_1', 'int64', [], [1]), '/transformer/Sub_output_0'], outputs: ['/transformer/Where_output_0'] },
+    { opType: 'CumSum', inputs: ['attention_mask', constant('onnx::CumSum_1', 'int64', [], [1])], outputs: ['/CumSum_output_0'] },
+    { opType: 'Sub', inputs: ['/CumSum_output_0', constant('onnx::Sub_1', 'int64', [], [1])], outputs: ['/Sub_output_0'] },
+    { opType: 'Equal', inputs: ['attention_mask', constant('onnx::Equal_1', 'int64', [], [0])], outputs: ['/Equal_output_0'] },
+    { opType: 'Where', inputs: ['/Equal_output_0', constant('onnx::Where_1', 'int64', [], [1]), '/Sub_output_0'], outputs: ['/Where_output_0'] },
     // The fed tokens' positions: the last sequence_length columns (all of them without a cache).
-    { opType: 'Shape', inputs: [ids], outputs: ['/transformer/Shape_output_0'], attributes: { start: { kind: 'int', value: 1 }, end: { kind: 'int', value: 2 } } },
-    { opType: 'Neg', inputs: ['/transformer/Shape_output_0'], outputs: ['/transformer/Neg_output_0'] },
+    { opType: 'Shape', inputs: [ids], outputs: ['/Shape_output_0'], attributes: { start: { kind: 'int', value: 1 }, end: { kind: 'int', value: 2 } } },
+    { opType: 'Neg', inputs: ['/Shape_output_0'], outputs: ['/Neg_output_0'] },
     {
       opType: 'Slice',
-      inputs: ['/transformer/Where_output_0', '/transformer/Neg_output_0', constant('onnx::Slice_end', 'int64', [1], [int64Max]), constant('onnx::Slice_axes', 'int64', [1], [1])],
+      inputs: ['/Where_output_0', '/Neg_output_0', constant('onnx::Slice_end', 'int64', [1], [int64Max]), constant('onnx::Slice_axes', 'int64', [1], [1])],
       outputs: ['position_ids'],
     },
   ];
-  nodes.push(...positionNodes.map((node, i) => ({ ...node, name: `/transformer/${node.opType}_${i}` })));
+  nodes.push(...positionNodes.map((node) => ({ ...node, name: `/${node.opType}` })));
   for (const node of model.nodes) {
     const table = node.opType === 'Transpose' ? byName.get(node.inputs[0]) : undefined;
     if (table && table.dims.length === 2) {
@@ -73,7 +74,7 @@ export function toTorchExportOnnxModel(model: OnnxModelSpec, options: TorchExpor
     if (node.opType === 'MatMul' && byName.has(node.inputs[1]) && !rename.has(node.inputs[1])) {
       rename.set(node.inputs[1], `onnx::MatMul_${counter++}`);
     }
-    nodes.push({ ...node, inputs: node.inputs.map((name) => rename.get(name) ?? name), name: `/transformer${node.name ?? `/${node.opType}`}` });
+    nodes.push({ ...node, inputs: node.inputs.map((name) => rename.get(name) ?? name), name: node.name ?? `/${node.opType}` });
   }
   for (const node of nodes) if (node.opType === 'Gather' && node.inputs[1] === ids && byName.has(node.inputs[0])) rename.set(node.inputs[0], embeddingName);
   const used = new Set(nodes.flatMap((node) => node.inputs));

@@ -7,7 +7,6 @@ import type { RecordedTarget } from './onnx-target-ops';
 import { inferShapes } from './infer-shapes';
 import { pruneDeadNodes } from './prune-dead-nodes';
 
-
 /**
  * The token-embedding lookup of a decoder-only graph, found by structure: the `Gather` whose
  * indices come from `idsInput` (through ops that only cast or reshape ids) and whose data is not
@@ -20,6 +19,50 @@ export function findEmbeddingGather(graph: IrGraph, idsInput = 'input_ids'): IrN
     if (node.opType === 'Gather' && idValues.has(node.inputs[1]) && !idValues.has(node.inputs[0])) return node;
   }
   return undefined;
+}
+
+/** A decoder-only graph whose token-embedding lookup is cut: its output is a graph input. */
+export interface CutEmbeddingGraph {
+  /** The graph without the embedding `Gather`; inputs, outputs and value infos otherwise the export's. */
+  readonly graph: IrGraph;
+  /** Graph input that replaces the lookup: token embeddings, `[batch, sequence, hidden]`. */
+  readonly embedsInput: string;
+}
+
+/**
+ * The export's graph with its token-embedding `Gather` (found by {@link findEmbeddingGather})
+ * removed and its output declared a graph input, so every path from the ids to positions and
+ * masks stays and the embeddings are fed.
+ *
+ * @throws MissingCapabilityError when there is no embedding lookup or no `logitsOutput` output;
+ *   `purpose` starts the message ("Gradients on ONNX Runtime need").
+ */
+export function cutEmbeddingLookup(
+  source: IrModel,
+  options: { readonly logitsOutput?: string; readonly idsInput?: string; readonly fileName?: string; readonly purpose?: string } = {},
+): CutEmbeddingGraph {
+  const graph = source.graph;
+  const logitsOutput = options.logitsOutput ?? 'logits';
+  const where = options.fileName ?? 'the ONNX model';
+  const gather = findEmbeddingGather(graph, options.idsInput);
+  if (!gather) {
+    throw new MissingCapabilityError(
+      `${options.purpose ?? 'Running from given embeddings needs'} the token-embedding lookup of ${where} (a Gather of input_ids), and none was found.`,
+    );
+  }
+  if (!graph.outputs.some((output) => output.name === logitsOutput)) {
+    throw new MissingCapabilityError(`${where} has no '${logitsOutput}' output to differentiate.`);
+  }
+  const embeds = gather.outputs[0];
+  return {
+    graph: {
+      ...graph,
+      nodes: graph.nodes.filter((node) => node !== gather),
+      inputs: [...fedShapes(graph.inputs, options.idsInput ?? 'input_ids'), { name: embeds, dataType: ONNX_DTYPE.float, shape: embedsShape(graph, gather, options.idsInput ?? 'input_ids') }],
+      valueInfo: graph.valueInfo.filter((info) => info.name !== embeds),
+    },
+    embedsInput: embeds,
+  };
 }
 
 /**
@@ -57,28 +100,10 @@ export function buildDecoderOnlyEmbedsForward(
   source: IrModel,
   options: { readonly logitsOutput?: string; readonly idsInput?: string; readonly fileName?: string } = {},
 ): { readonly model: IrModel; readonly embedsInput: string; readonly logitsOutput: string } {
-  const graph = source.graph;
   const logitsOutput = options.logitsOutput ?? 'logits';
-  const gather = findEmbeddingGather(graph, options.idsInput);
-  const logits = graph.outputs.find((output) => output.name === logitsOutput);
-  if (!gather || !logits) {
-    throw new MissingCapabilityError(`${options.fileName ?? 'the ONNX model'} has no token-embedding lookup (a Gather of input_ids) or no '${logitsOutput}' output.`);
-  }
-  const embeds = gather.outputs[0];
-  return {
-    model: {
-      ...source,
-      graph: pruneDeadNodes({
-        ...graph,
-        nodes: graph.nodes.filter((node) => node !== gather),
-        inputs: [...fedShapes(graph.inputs, options.idsInput ?? 'input_ids'), { name: embeds, dataType: ONNX_DTYPE.float, shape: embedsShape(graph, gather, options.idsInput ?? 'input_ids') }],
-        outputs: [logits],
-        valueInfo: graph.valueInfo.filter((info) => info.name !== embeds),
-      }),
-    },
-    embedsInput: embeds,
-    logitsOutput,
-  };
+  const { graph, embedsInput } = cutEmbeddingLookup(source, options);
+  const logits = graph.outputs.find((output) => output.name === logitsOutput)!;
+  return { model: { ...source, graph: pruneDeadNodes({ ...graph, outputs: [logits] }) }, embedsInput, logitsOutput };
 }
 
 const UNARY_POSITIONWISE = new Set(['Identity', 'Cast', 'Neg', 'Tanh', 'Sigmoid', 'Relu', 'Erf', 'Exp', 'Log', 'Sqrt', 'Reciprocal', 'Abs']);
@@ -151,7 +176,7 @@ export interface GradientModel {
   readonly embedsInput: string;
   /** Graph input of the incoming gradient of the target, `[batch]` (ones). */
   readonly seedInput: string;
-  /** Graph outputs: the target's value `[batch]` and its gradient w.r.t. the embeddings. */
+  /** Graph outputs: the target's value `[batch]` and its gradient w.r.t. the embeddings (or the differentiated value). */
   readonly valueOutput: string;
   readonly gradientOutput: string;
 }
@@ -172,62 +197,59 @@ export function buildDecoderOnlyGradientModel(
   target: RecordedTarget,
   options: { readonly logitsOutput?: string; readonly idsInput?: string; readonly fileName?: string } = {},
 ): GradientModel {
-  const graph = source.graph;
+  const { graph, embedsInput } = cutEmbeddingLookup(source, { ...options, purpose: 'Gradients on ONNX Runtime need' });
+  const built = appendTargetGradient(source, graph, target, { wrt: embedsInput, logitsOutput: options.logitsOutput });
+  return { ...built, embedsInput };
+}
+
+/**
+ * `graph` (a cut export of `source`) with `target` appended to its last-position logits and the
+ * reverse-mode gradient graph of the target with respect to `wrt` (a value of `graph`); its
+ * outputs become the target's value, the gradient, then `extraOutputs`.
+ */
+export function appendTargetGradient(
+  source: IrModel,
+  graph: IrGraph,
+  target: RecordedTarget,
+  options: { readonly wrt: string; readonly logitsOutput?: string; readonly extraOutputs?: readonly IrValueInfo[] },
+): Omit<GradientModel, 'embedsInput'> {
   const logitsOutput = options.logitsOutput ?? 'logits';
-  const where = options.fileName ?? 'the ONNX model';
-  const gather = findEmbeddingGather(graph, options.idsInput);
-  if (!gather) {
-    throw new MissingCapabilityError(
-      `Gradients on ONNX Runtime need the token-embedding lookup of ${where} (a Gather of input_ids), and none was found.`,
-    );
-  }
-  if (!graph.outputs.some((output) => output.name === logitsOutput)) {
-    throw new MissingCapabilityError(`${where} has no '${logitsOutput}' output to differentiate.`);
-  }
   const opsetVersion = source.opsetImports[''] ?? source.opsetImports['ai.onnx'] ?? 13;
-  const embeds = gather.outputs[0];
   const lastIndex = 'target/last_position';
   const seedInput = 'grad/seed';
-  const inputs = fedShapes(graph.inputs, options.idsInput ?? 'input_ids');
-  const embedsInfo: IrValueInfo = { name: embeds, dataType: ONNX_DTYPE.float, shape: embedsShape(graph, gather, options.idsInput ?? 'input_ids') };
-  const withoutLookup = graph.nodes.filter((node) => node !== gather);
-  const last = lastPositionLogits({ ...graph, nodes: withoutLookup, inputs: [...inputs, embedsInfo] }, logitsOutput, lastIndex, 'target/last/');
+  const last = lastPositionLogits(graph, logitsOutput, lastIndex, 'target/last/');
   const lastLogits = last.output;
-  const cut: IrGraph = {
+  const withTarget: IrGraph = {
     ...graph,
     nodes: [
-      ...withoutLookup,
+      ...graph.nodes,
       ...last.nodes,
       ...target.nodes.map((node) => ({ ...node, inputs: node.inputs.map((input) => (input === 'target/logits' ? lastLogits : input)) })),
     ],
-    inputs: [
-      ...inputs,
-      embedsInfo,
-      ...target.inputs,
-      { name: seedInput, dataType: ONNX_DTYPE.float, shape: ['batch_size'] },
-    ],
+    inputs: [...graph.inputs, ...target.inputs, { name: seedInput, dataType: ONNX_DTYPE.float, shape: ['batch_size'] }],
     initializers: [
       ...graph.initializers,
       ...target.initializers,
       { name: lastIndex, tensor: { name: lastIndex, dataType: ONNX_DTYPE.int64, dims: [], raw: new Uint8Array(BigInt64Array.of(-1n).buffer) } },
     ],
   };
-  const gradient = buildGradientGraph(cut, { output: target.output, seed: seedInput, wrt: [embeds], opsetVersion, floatType: ONNX_DTYPE.float });
-  const gradientOutput = gradient.gradients[embeds];
+  const gradient = buildGradientGraph(withTarget, { output: target.output, seed: seedInput, wrt: [options.wrt], opsetVersion, floatType: ONNX_DTYPE.float });
+  const gradientOutput = gradient.gradients[options.wrt];
   const model: IrModel = {
     ...source,
-    // Only what the two outputs need: not the weights' gradients, not the other positions' logits or the KV cache.
+    // Only what the outputs need: not the weights' gradients, not the other positions' logits or the KV cache.
     graph: pruneDeadNodes({
-      ...cut,
-      nodes: [...cut.nodes, ...gradient.nodes],
-      initializers: [...cut.initializers, ...gradient.initializers],
+      ...withTarget,
+      nodes: [...withTarget.nodes, ...gradient.nodes],
+      initializers: [...withTarget.initializers, ...gradient.initializers],
       outputs: [
         { name: target.output, dataType: ONNX_DTYPE.float, shape: ['batch_size'] },
         { name: gradientOutput, dataType: ONNX_DTYPE.float, shape: ['batch_size', 'sequence_length', undefined] },
+        ...(options.extraOutputs ?? []),
       ],
       // Shapes inferred for the original outputs no longer apply to a graph that returns others.
-      valueInfo: graph.valueInfo.filter((info) => !graph.outputs.some((output) => output.name === info.name)),
+      valueInfo: graph.valueInfo.filter((info) => ![...graph.outputs, ...(options.extraOutputs ?? [])].some((output) => output.name === info.name)),
     }),
   };
-  return { model, embedsInput: embeds, seedInput, valueOutput: target.output, gradientOutput };
+  return { model, seedInput, valueOutput: target.output, gradientOutput };
 }

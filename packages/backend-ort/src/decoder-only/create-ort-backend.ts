@@ -14,6 +14,7 @@ import {
 import type { InferenceSession } from 'onnxruntime-common';
 import { generateWithPast } from './generate-with-past';
 import { ortGradients } from './ort-gradients';
+import type { OrtLayerValues } from './ort-layers';
 import { forwardInRuns, forwardReusingPrefix, type OrtBatch, type OrtRunner, ortInternals } from './ort-forward';
 import type { OrtGraphLayout } from '../onnx/ort-graph-layout';
 import { planPrefixReuse } from './plan-prefix-reuse';
@@ -78,7 +79,7 @@ function rejectUnsupported(input: ForwardInput, capabilities: Capabilities): voi
     [
       ['outputAttentions', input.outputAttentions === true && !capabilities.attentions, 'attentions'],
       ['outputHiddenStates', input.outputHiddenStates === true && !capabilities.hiddenStates, 'hiddenStates'],
-      ['layer', input.layer !== undefined, 'layerActivations'],
+      ['layer', input.layer !== undefined && !capabilities.layerActivations, 'layerActivations'],
       ['zeroValues', input.zeroValues !== undefined && !capabilities.valueZeroing, 'valueZeroing'],
       ['dropoutSeed', input.dropoutSeed !== undefined, 'dropout'],
     ] as const
@@ -126,6 +127,10 @@ export function createOrtBackend(
     };
     /** Why the export offers no gradients (when `gradientModel` is absent), for the error of gradient methods. */
     readonly noGradients?: string;
+    /** Where the export's layers are (capability `layerActivations`, with `gradientModel`). */
+    readonly layers?: OrtLayerValues;
+    /** Why the export offers no layers (when `layers` is absent), for the error of layer methods. */
+    readonly noLayers?: string;
   },
 ): ModelBackend {
   const { layout, runtime } = options;
@@ -141,8 +146,24 @@ export function createOrtBackend(
     gradients: options.gradientModel !== undefined,
     // The gradient model's cut graph also runs forward passes from given embeddings.
     embeddingInputs: options.gradientModel !== undefined,
+    layerActivations: options.gradientModel !== undefined && options.layers !== undefined,
   });
-  const differentiated = options.gradientModel && ortGradients({ ...options.gradientModel, runtime, config, layout, positionIds, valueZeroingMask: internals.valueZeroingMask });
+  const differentiated =
+    options.gradientModel &&
+    ortGradients({
+      ...options.gradientModel,
+      runtime,
+      config,
+      layout,
+      positionIds,
+      valueZeroingMask: internals.valueZeroingMask,
+      ...(options.layers && { layers: options.layers }),
+    });
+  const layers = differentiated?.forwardLayer && options.layers;
+  const capabilityNotes = {
+    ...(options.noGradients && { gradients: options.noGradients }),
+    ...(!capabilities.layerActivations && options.noLayers && { layerActivations: options.noLayers }),
+  };
   let disposed = false;
   const assertLive = () => {
     if (disposed) throw new InseqError("The 'ort' backend was disposed; load the model again.", { code: 'INVALID_ARGUMENT' });
@@ -151,7 +172,8 @@ export function createOrtBackend(
     name: 'ort',
     config,
     capabilities,
-    ...(options.noGradients && { capabilityNotes: { gradients: options.noGradients } }),
+    ...(Object.keys(capabilityNotes).length > 0 && { capabilityNotes }),
+    ...(layers && { layerNames: () => [...layers.names] }),
     async embed(inputIds: IntTensor): Promise<Tensor> {
       assertLive();
       return embedFrom(options.embeddings, inputIds, config);
@@ -159,6 +181,11 @@ export function createOrtBackend(
     async forward(input: ForwardInput) {
       assertLive();
       rejectUnsupported(input, capabilities);
+      if (input.layer !== undefined && differentiated?.forwardLayer) {
+        checkForwardInput(input, config, { backend: 'ort' });
+        const inputsEmbeds = input.inputsEmbeds ?? (await embedFrom(options.embeddings, input.inputIds, config));
+        return differentiated.forwardLayer({ ...input, inputsEmbeds, layer: input.layer });
+      }
       if (input.inputsEmbeds !== undefined && differentiated) {
         if (input.outputAttentions || input.outputHiddenStates || input.zeroValues) {
           throw new InvalidInputError("backend 'ort' runs forward passes from inputsEmbeds for logits only (no attentions, hidden states or zeroed values).");

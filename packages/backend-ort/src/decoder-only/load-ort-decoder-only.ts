@@ -7,7 +7,8 @@ import type { OrtSessionOpener } from '../open-ort-session';
 import { lazyEmbeddings } from '../ort-embeddings';
 import type { OrtRuntime } from '../ort-runtime';
 import { createOrtBackend } from './create-ort-backend';
-import { probeOrtGradients } from './ort-gradients';
+import { differentiableModel, probeOrtGradients } from './ort-gradients';
+import { probeOrtLayers } from './ort-layers';
 
 /** Graph inputs this backend feeds; `position_ids` and `past_key_values.{i}.key/value` when the graph declares them. */
 const requiredInputs = Object.freeze(['input_ids', 'attention_mask'] as const);
@@ -85,6 +86,8 @@ export interface LoadOrtDecoderOnlyOptions {
   readonly sessionOptions?: InferenceSession.SessionOptions;
   readonly reusePrefix?: boolean;
   readonly runBudgetBytes?: number;
+  /** The family's HF layer names (`OrtArchitecture.layerNames`; undefined when it declares none), looked up in the graph for `layerActivations`. */
+  readonly layerNames?: (numLayers: number) => string[] | undefined;
 }
 
 /**
@@ -133,6 +136,14 @@ export async function loadOrtDecoderOnly(files: ModelFiles, parseConfig: () => M
   // Gradients: when every op between the token embeddings and the logits has a rule (probed now, built on first use).
   // (Methods need the step's token embeddings, so the table must be readable too.)
   const differentiable = location.found ? probeOrtGradients(bytes, config, layout, { dtype }) : location.reason;
+  // Layers: where the family names them and the graph's node scopes show where they are (differentiated like the embeddings).
+  const layerNames = options.layerNames?.(config.numLayers);
+  const layers =
+    differentiable !== true
+      ? `layer methods need the gradient model, and ${differentiable}`
+      : layerNames
+        ? probeOrtLayers(differentiableModel(bytes, config, layout, { values: false }).model, layerNames, fileName)
+        : `model_type '${config.modelType}' is registered without layer names (an OrtArchitecture's layerNames)`;
   return createOrtBackend(session, config, {
     embeddings: lazyEmbeddings(location, readExternal),
     ...(differentiable === true
@@ -146,6 +157,7 @@ export async function loadOrtDecoderOnly(files: ModelFiles, parseConfig: () => M
           },
         }
       : { noGradients: differentiable }),
+    ...(typeof layers === 'string' ? { noLayers: layers } : { layers }),
     layout,
     runtime: options.runtime,
     ...(options.reusePrefix !== undefined && { reusePrefix: options.reusePrefix }),

@@ -25,9 +25,9 @@ describe('ort backend with attentions.{i} outputs', () => {
   });
 
   it('declares attentions and still refuses other internals', async () => {
-    expect(ort.backend.capabilities).toEqual({ forward: true, gradients: true, embeddingInputs: true, attentions: true, layerActivations: false, hiddenStates: false });
+    expect(ort.backend.capabilities).toEqual({ forward: true, gradients: true, embeddingInputs: true, attentions: true, layerActivations: true, hiddenStates: false });
     const input = { inputIds: intTensorFromRows([[1, 2]]), attentionMask: intTensorFromRows([[1, 1]]) };
-    await expect(ort.backend.forward({ ...input, outputHiddenStates: true })).rejects.toThrow(/offers: forward, gradients, attentions, embeddingInputs/);
+    await expect(ort.backend.forward({ ...input, outputHiddenStates: true })).rejects.toThrow(/offers: forward, gradients, attentions, layerActivations, embeddingInputs/);
     expect((await ort.backend.forward(input)).attentions).toBeUndefined();
   });
 

@@ -11,7 +11,7 @@ import {
   probability,
 } from '@inseq/core';
 import type { InferenceSession, Tensor as OrtTensor } from 'onnxruntime-common';
-import { buildDecoderOnlyEmbedsForward, buildDecoderOnlyGradientModel, type GradientModel } from '../autodiff/build-gradient-model';
+import { buildDecoderOnlyEmbedsForward, buildDecoderOnlyGradientModel } from '../autodiff/build-gradient-model';
 import { decodeOnnxModel } from '../autodiff/decode-onnx-model';
 import { encodeOnnxModel } from '../autodiff/encode-onnx-model';
 import type { IrModel } from '../autodiff/onnx-ir';
@@ -22,6 +22,7 @@ import { cacheBranchFeed, emptyPast, type OrtGraphLayout, pastInputNames } from 
 import type { OrtRuntime } from '../ort-runtime';
 import { int64 } from './ort-forward';
 import { readFloat32 } from '../ort-tensor-data';
+import { type OrtLayerValues, ortLayers } from './ort-layers';
 
 /** Gradient sessions kept per backend (one per kind of attributed function); the oldest is released beyond this. */
 const MAX_GRADIENT_SESSIONS = 4;
@@ -67,7 +68,7 @@ export function probeOrtGradients(
  * returned as they are), keeping `past_key_values.*` float16 where the export takes a float16
  * cache, since that is what the gradient sessions are fed.
  */
-function differentiableModel(
+export function differentiableModel(
   bytes: Uint8Array,
   config: ModelConfig,
   layout: OrtGraphLayout,
@@ -103,9 +104,13 @@ export function ortGradients(options: {
   readonly sessionOptions: InferenceSession.SessionOptions;
   /** The export takes inseq-ts's `value_zeroing_mask` (fed ones: nothing zeroed). */
   readonly valueZeroingMask?: boolean;
+  /** Where the export's layers are (capability `layerActivations`; see `probeOrtLayers`). */
+  readonly layers?: OrtLayerValues;
 }): {
   gradients(input: GradientInput): Promise<GradientOutput>;
   forwardEmbeds(input: ForwardInput & { readonly inputsEmbeds: NonNullable<ForwardInput['inputsEmbeds']> }): Promise<ForwardOutput>;
+  /** Forward with `layer` (capture or replacement), from the given embeddings; present with `options.layers`. */
+  forwardLayer?(input: ForwardInput & { readonly inputsEmbeds: NonNullable<ForwardInput['inputsEmbeds']>; readonly layer: NonNullable<ForwardInput['layer']> }): Promise<ForwardOutput>;
   dispose(): Promise<void>;
 } {
   const { runtime, config, layout } = options;
@@ -135,10 +140,11 @@ export function ortGradients(options: {
     const externalData = [...(await readExternal()), ...(await upcast()).externalData];
     return { ...options.sessionOptions, graphOptimizationLevel: 'all', ...(externalData.length > 0 && { externalData }) };
   };
-  const sessions = new Map<string, Promise<{ session: InferenceSession; built: GradientModel }>>();
+  // Keys name what was built (a target signature, or a layer model's kind, layer and signature), so an entry's `built` is what its key's builder returns.
+  const sessions = new Map<string, Promise<{ session: InferenceSession; built: { readonly model: IrModel } }>>();
 
-  async function sessionFor(signature: string, build: (model: IrModel) => GradientModel) {
-    let entry = sessions.get(signature);
+  async function sessionFor<T extends { readonly model: IrModel }>(signature: string, build: (model: IrModel) => T): Promise<{ session: InferenceSession; built: T }> {
+    let entry = sessions.get(signature) as Promise<{ session: InferenceSession; built: T }> | undefined;
     if (!entry) {
       entry = decoded().then(async (model) => {
         const built = build(model);
@@ -190,7 +196,18 @@ export function ortGradients(options: {
     }
   }
 
+  /** The gradient input's target as ONNX nodes, at the export's opset. */
+  async function recordTarget(input: GradientInput) {
+    const model = await decoded();
+    return recordOnnxTarget(input.target, 'target/logits', config.vocabSize, input.targetIds, input.contrast && { contrast: input.contrast }, {
+      opsetVersion: opset(model),
+    });
+  }
+
+  const layers = options.layers && ortLayers({ runtime, config, fileName: options.fileName, sessionFor, recordTarget, idFeeds, run: runSession }, options.layers);
+
   return {
+    ...(layers && { forwardLayer: layers.forward }),
     async forwardEmbeds(input) {
       const [batch, seq] = checkForwardInput(input, config, { backend: 'ort' });
       checkEmbeds(input.inputsEmbeds, batch, seq, 'forward');
@@ -214,17 +231,15 @@ export function ortGradients(options: {
       return { logits: { data: last, shape: [batch, vocab] } };
     },
     async gradients(input) {
-      if (input.layer || input.rescale || input.encoder) {
-        const asked = input.layer ? 'layer' : input.rescale ? 'rescale (DeepLIFT)' : 'encoder';
-        throw new MissingCapabilityError(`gradients with ${asked} are not offered by backend 'ort' yet; use backend-tfjs.`);
+      if (input.rescale || input.encoder || (input.layer && !layers)) {
+        const asked = input.rescale ? 'rescale (DeepLIFT)' : input.encoder ? 'encoder' : 'layer';
+        throw new MissingCapabilityError(`gradients with ${asked} are not offered by backend 'ort' for this export; use backend-tfjs.`);
       }
+      if (input.layer && layers) return layers.gradients({ ...input, layer: input.layer });
       const [batch, seq] = checkForwardInput(input, config, { backend: 'ort', call: 'gradients' });
       const embeds = input.inputsEmbeds;
       checkEmbeds(embeds, batch, seq, 'gradients');
-      const model = await decoded();
-      const target = recordOnnxTarget(input.target, 'target/logits', config.vocabSize, input.targetIds, input.contrast && { contrast: input.contrast }, {
-        opsetVersion: opset(model),
-      });
+      const target = await recordTarget(input);
       const { session, built } = await sessionFor(target.signature, (m) => buildDecoderOnlyGradientModel(m, target, { fileName: options.fileName }));
       const { Tensor } = runtime;
       const feeds: Record<string, OrtTensor> = {

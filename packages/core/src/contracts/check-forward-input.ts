@@ -103,8 +103,8 @@ export function checkEncoderInput(encoder: EncoderInput | undefined, config: Mod
  * the model's positions (`'INPUT_TOO_LONG'`), an attention mask of 0/1 of the same shape whose last
  * column is 1 in every row (the batch is left-padded), `inputsEmbeds` (when given)
  * `[batch, seq, hidden]`, and the `encoder` source of an encoder-decoder model (see
- * {@link checkEncoderInput}; refused for a decoder-only one). Capabilities and options such as
- * `layer` or `zeroValues` are the backend's to check.
+ * {@link checkEncoderInput}; refused for a decoder-only one). `layer` is checked by
+ * `checkLayerIntervention`; capabilities and options such as `zeroValues` are the backend's to check.
  *
  * @returns `[batch, seq, sourceLength]` (`sourceLength` 0 for a decoder-only model).
  */

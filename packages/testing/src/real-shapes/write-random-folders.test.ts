@@ -64,9 +64,10 @@ describe('writeRandomGpt2Folder', () => {
     const model = await stat(join(directory, 'onnx', 'model.onnx'));
     const data = await stat(join(directory, 'onnx', 'model.onnx_data'));
     const parameterBytes = Object.values(tiny.weights).reduce((sum, w) => sum + w.data.length * 4, 0);
-    // Every weight matrix is external; the graph file keeps only small constants.
+    // Every weight matrix is external; the graph file keeps only small constants and the graph
+    // (its node names, torch.onnx's module paths, are most of it on this tiny model).
     expect(data.size).toBeGreaterThanOrEqual(parameterBytes * 0.95);
-    expect(model.size).toBeLessThan(parameterBytes / 10);
+    expect(model.size).toBeLessThan(parameterBytes / 5);
     const ids = [464, 262, 286, 318, 13, 100];
     const { logits, outputs } = await onnxLogits(join(directory, 'onnx', 'model.onnx'), ids);
     expect(outputs).toContain('present.1.key');
