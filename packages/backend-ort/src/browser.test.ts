@@ -48,6 +48,12 @@ const prompts = [
 ];
 const generateOptions = { maxNewTokens: 6, stopIds: [pad], padId: pad };
 /**
+ * SwiftShader compiles each WebGPU pipeline on the CPU the first time a kernel runs: tens of seconds
+ * for the forward graph and again for the gradient model (measured 15–60 s each, the longer when
+ * other jobs shared the 2 cores).
+ */
+const webgpuTimeout = 240_000;
+/**
  * The gradient methods run in the page: one forced step (" on" after a 5-token prompt) keeps the
  * WebGPU part short, as SwiftShader compiles a pipeline for every new kernel and shape; IG's
  * points go one per run, so they reuse saliency's pipelines.
@@ -289,7 +295,7 @@ describe.skipIf(skipReason !== undefined)('backend-ort in headless Chromium (onn
     const diff = maxAbsDiff(fromPage.logits, nodeLogits);
     expect(diff).toBeLessThan(1e-3);
     await context.annotate(`WebGPU adapter ${webgpu.adapter}; browser webgpu vs onnxruntime-node: ${diff.toExponential(2)}`);
-  });
+  }, webgpuTimeout);
 
   it('runs saliency and integrated gradients on wasm as onnxruntime-node does (1e-5 of the largest)', async (context) => {
     const results = await opened().evaluate(([model, runs]) => window.inseqOrt.attribute(model, runs), [plain('wasm'), methodRuns] as const);
@@ -323,7 +329,7 @@ describe.skipIf(skipReason !== undefined)('backend-ort in headless Chromium (onn
     const note = `WebGPU adapter ${webgpu.adapter}; browser webgpu vs onnxruntime-node, of the largest: ${notes.join('; ')}`;
     console.log(note);
     await context.annotate(note);
-  });
+  }, webgpuTimeout);
 
   it('fetched everything from the test server and nothing from elsewhere', async () => {
     const pageUrls = recordings.flat();
