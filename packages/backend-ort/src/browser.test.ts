@@ -49,7 +49,7 @@ const prompts = [
 const generateOptions = { maxNewTokens: 6, stopIds: [pad], padId: pad };
 /**
  * SwiftShader compiles each WebGPU pipeline on the CPU the first time a kernel runs: tens of seconds
- * for the forward graph and again for the gradient model (measured 15–60 s each, the longer when
+ * for the forward graph and again for the gradient model (measured 10–60 s each, the longer when
  * other jobs shared the 2 cores).
  */
 const webgpuTimeout = 240_000;
