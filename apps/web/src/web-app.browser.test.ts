@@ -135,11 +135,18 @@ async function attributeInPage(page: Page, run: PageRun): Promise<InseqWebState>
   return state;
 }
 
-/** Occlusion on the tiny ONNX export, loaded from its URL (the URL-of-a-folder loader). */
-async function attributeOnnxByUrl(page: Page, engine: string): Promise<InseqWebState> {
+/** A method (occlusion unless `run` says) on the tiny ONNX export, loaded from its URL (the URL-of-a-folder loader). */
+async function attributeOnnxByUrl(page: Page, engine: string, run?: Omit<PageRun, 'engine'>): Promise<InseqWebState> {
   await page.check('input[name="model-source"][value="url"]');
   await page.fill('#model-url', page.url().replace(/index\.html$/, 'models/tiny-gpt2-onnx/'));
-  return attributeInPage(page, { engine, method: 'occlusion', methodOptions: {} });
+  return attributeInPage(page, { engine, method: 'occlusion', methodOptions: {}, ...run });
+}
+
+/** The largest |a - b| relative to the largest |b|. */
+function relativeDiff(a: number[][], b: number[][]): number {
+  const scale = Math.max(...b.flat().filter(Number.isFinite).map(Math.abs));
+  expect(scale).toBeGreaterThan(0);
+  return maxDiff(a, b) / scale;
 }
 
 describe.skipIf(skipReason !== undefined)('apps/web in headless Chromium', () => {
@@ -154,6 +161,8 @@ describe.skipIf(skipReason !== undefined)('apps/web in headless Chromium', () =>
   let nodeMs: number;
   /** Occlusion on the tiny ONNX export in onnxruntime-node: what the page's ORT runs must show. */
   let ortValues: number[][];
+  /** Integrated gradients (n_steps 8) on the tiny ONNX export in onnxruntime-node, through its gradient model. */
+  let ortGradientValues: number[][];
 
   beforeAll(async () => {
     const built = build({ root: appDir, configFile: join(appDir, 'vite.config.ts'), logLevel: 'error', build: { outDir, emptyOutDir: true } });
@@ -170,6 +179,7 @@ describe.skipIf(skipReason !== undefined)('apps/web in headless Chromium', () =>
     });
     try {
       ortValues = heatmapValues(await attribute(ortModel, input, { method: 'occlusion', generatedTexts: generated }));
+      ortGradientValues = heatmapValues(await attribute(ortModel, input, { method, generatedTexts: generated, attributionArgs: methodOptions }));
     } finally {
       await ortModel.backend.dispose();
     }
@@ -355,6 +365,22 @@ describe.skipIf(skipReason !== undefined)('apps/web in headless Chromium', () =>
     expect(state.ranOn).toBe('ort:wasm');
     expect(maxDiff(await pageValues(page), ortValues)).toBeLessThan(1e-4);
     await page.close();
+  });
+
+  it('attributes with integrated gradients on ONNX Runtime WASM (the gradient model) as onnxruntime-node does (1e-5 of the largest)', async (context) => {
+    browser ??= await launchChromium();
+    const page = await openApp(browser, server, recordings);
+    try {
+      const state = await attributeOnnxByUrl(page, 'ort:wasm', { method, methodOptions });
+      expect(state.ranOn).toBe('ort:wasm');
+      const diff = relativeDiff(await pageValues(page), ortGradientValues);
+      expect(diff).toBeLessThan(1e-5);
+      const note = `integrated_gradients (n_steps 8) on the tiny ONNX export, page (ort wasm, worker) ${state.timings?.attributeMs.toFixed(0)} ms; vs onnxruntime-node ${diff.toExponential(2)} of the largest`;
+      console.log(note);
+      await context.annotate(note);
+    } finally {
+      await page.close();
+    }
   });
 
   it('loads a model by Hub id from the endpoint, keeps it in the Cache API, and explains gated and unknown repos', async () => {

@@ -2,7 +2,18 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type ModelBackend, intTensorFromRows, memoryModelFiles, probability } from '@inseq/core';
+import {
+  type AttributionMethod,
+  type FeatureAttributionOutput,
+  type ModelBackend,
+  attribute,
+  createRegistry,
+  intTensorFromRows,
+  loadTokenizer,
+  memoryModelFiles,
+  probability,
+} from '@inseq/core';
+import { registerBuiltinMethods } from '@inseq/methods';
 import {
   type StaticFile,
   type StaticServer,
@@ -19,7 +30,7 @@ import { launchChromium } from '@inseq/testing/browser';
 import { type Plugin, build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { workspaceAliases } from '../../../vitest.shared';
-import type { PageModel } from '../browser-test/entry';
+import type { PageAttribution, PageAttributionResult, PageModel } from '../browser-test/entry';
 import { loadOrtBackend } from './load-ort-backend';
 
 // The same model, batch and tolerances as ort-runtime.test.ts (onnxruntime-web in Node), here in a real browser.
@@ -36,6 +47,21 @@ const prompts = [
   [pad, 5, 40],
 ];
 const generateOptions = { maxNewTokens: 6, stopIds: [pad], padId: pad };
+/**
+ * SwiftShader compiles each WebGPU pipeline on the CPU the first time a kernel runs: tens of seconds
+ * for the forward graph and again for the gradient model (measured 10–60 s each, the longer when
+ * other jobs shared the 2 cores).
+ */
+const webgpuTimeout = 240_000;
+/**
+ * The gradient methods run in the page: one forced step (" on" after a 5-token prompt) keeps the
+ * WebGPU part short, as SwiftShader compiles a pipeline for every new kernel and shape; IG's
+ * points go one per run, so they reuse saliency's pipelines.
+ */
+const methodRuns: PageAttribution[] = [
+  { method: 'saliency', attributionArgs: {}, prompts: ['the cat sat'], generatedTexts: ['the cat sat on'] },
+  { method: 'integrated_gradients', attributionArgs: { n_steps: 2, internal_batch_size: 1 }, prompts: ['the cat sat'], generatedTexts: ['the cat sat on'] },
+];
 
 type Browser = Awaited<ReturnType<typeof launchChromium>>;
 type Page = Awaited<ReturnType<Browser['newPage']>>;
@@ -80,6 +106,31 @@ function folder(path: string, files: Record<string, Uint8Array>): Record<string,
   return Object.fromEntries(Object.entries(files).map(([name, bytes]) => [`${path}/${name}`, bytes]));
 }
 
+/**
+ * The largest |page − Node| over the positions Node attributes, relative to Node's largest |value|;
+ * positions Node leaves NaN (not generated yet) must be NaN on the page too.
+ */
+function relativeAttributionDiff(page: PageAttributionResult, node: FeatureAttributionOutput): number {
+  expect(page.sequences).toHaveLength(node.sequence_attributions.length);
+  let worst = 0;
+  let scale = 0;
+  page.sequences.forEach((sequence, i) => {
+    const expected = node.sequence_attributions[i].target_attributions!;
+    expect(sequence.shape).toEqual([...expected.shape]);
+    expected.data.forEach((want, k) => {
+      const got = sequence.data[k];
+      if (Number.isNaN(want)) {
+        expect(got).toBeNaN();
+        return;
+      }
+      scale = Math.max(scale, Math.abs(want));
+      worst = Math.max(worst, Math.abs(got - want));
+    });
+  });
+  expect(scale).toBeGreaterThan(0);
+  return worst / scale;
+}
+
 /** Opens the test page and records its requests into `recordings` (one list per page). */
 async function openPage(browser: Browser, server: StaticServer, recordings: (readonly string[])[]): Promise<Page> {
   const page = await browser.newPage();
@@ -111,6 +162,23 @@ describe.skipIf(skipReason !== undefined)('backend-ort in headless Chromium (onn
   };
   let node: ModelBackend;
   let nodeLogits: Float32Array;
+  /** {@link methodRuns} on onnxruntime-node: what the page's runs must give. */
+  let nodeMethods: FeatureAttributionOutput[];
+  let gpuBrowser: Browser | undefined;
+  let gpu: Promise<{ page: Page; adapter: string } | { reason: string }> | undefined;
+  /**
+   * One WebGPU page for the WebGPU tests (Chromium started once; the pipelines SwiftShader compiled
+   * for one test stay cached for the next), or why Chromium has no adapter here.
+   */
+  const gpuPage = () => {
+    gpu ??= (async () => {
+      gpuBrowser = await launchChromium({ webgpu: true });
+      const page = await openPage(gpuBrowser, server, recordings);
+      const { adapter, reason } = await page.evaluate(() => window.inseqOrt.webgpuAdapter());
+      return adapter === undefined ? { reason: reason ?? 'no adapter' } : { page, adapter };
+    })();
+    return gpu;
+  };
 
   beforeAll(async () => {
     let nodeBackend: ModelBackend;
@@ -119,6 +187,13 @@ describe.skipIf(skipReason !== undefined)('backend-ort in headless Chromium (onn
       loadOrtBackend(memoryModelFiles(plainFiles, 'tiny-gpt2-onnx'), { intraOpNumThreads: 1 }),
     ]);
     node = nodeBackend;
+    const methods = registerBuiltinMethods(createRegistry<AttributionMethod>('attribution method'));
+    const tokenizer = await loadTokenizer(memoryModelFiles(plainFiles, 'tiny-gpt2-onnx'));
+    nodeMethods = [];
+    for (const run of methodRuns) {
+      const { method, attributionArgs, prompts, generatedTexts } = run;
+      nodeMethods.push(await attribute({ name: 'tiny-gpt2-onnx', backend: node, tokenizer }, prompts, { method, methods, attributionArgs, generatedTexts }));
+    }
     nodeLogits = (await node.forward({ inputIds: intTensorFromRows(ids), attentionMask: intTensorFromRows(mask), logitsAt: 'all' })).logits
       .data;
     server = await startStaticServer({
@@ -133,6 +208,7 @@ describe.skipIf(skipReason !== undefined)('backend-ort in headless Chromium (onn
   afterAll(async () => {
     await page?.close();
     await browser?.close();
+    await gpuBrowser?.close();
     await server?.close();
     await node?.dispose();
   });
@@ -202,31 +278,58 @@ describe.skipIf(skipReason !== undefined)('backend-ort in headless Chromium (onn
   });
 
   it('gives the logits of onnxruntime-node (1e-3) on WebGPU, where Chromium has an adapter', async (context) => {
-    const gpuBrowser = await launchChromium({ webgpu: true });
-    try {
-      const gpuPage = await openPage(gpuBrowser, server, recordings);
-      const { adapter, reason } = await gpuPage.evaluate(() => window.inseqOrt.webgpuAdapter());
-      if (adapter === undefined) {
-        // Headless Chromium without a usable Vulkan (SwiftShader) driver: the webgpu path stays covered
-        // by the Node unit tests; say why it did not run here instead of passing silently.
-        console.warn(`WebGPU not checked in Chromium: ${reason}`);
-        context.skip(`no WebGPU adapter in headless Chromium: ${reason}`);
-        return;
-      }
-      const fromPage = await gpuPage.evaluate(([model, ids, mask]) => window.inseqOrt.forward(model, ids, mask), [
-        plain('webgpu'),
-        ids,
-        mask,
-      ] as const);
-      expect(fromPage.shape).toEqual([2, 6, vocab]);
-      const diff = maxAbsDiff(fromPage.logits, nodeLogits);
-      expect(diff).toBeLessThan(1e-3);
-      await context.annotate(`WebGPU adapter ${adapter}; browser webgpu vs onnxruntime-node: ${diff.toExponential(2)}`);
-      await gpuPage.close();
-    } finally {
-      await gpuBrowser.close();
+    const webgpu = await gpuPage();
+    if ('reason' in webgpu) {
+      // Headless Chromium without a usable Vulkan (SwiftShader) driver: the webgpu path stays covered
+      // by the Node unit tests; say why it did not run here instead of passing silently.
+      console.warn(`WebGPU not checked in Chromium: ${webgpu.reason}`);
+      context.skip(`no WebGPU adapter in headless Chromium: ${webgpu.reason}`);
+      return;
     }
+    const fromPage = await webgpu.page.evaluate(([model, ids, mask]) => window.inseqOrt.forward(model, ids, mask), [
+      plain('webgpu'),
+      ids,
+      mask,
+    ] as const);
+    expect(fromPage.shape).toEqual([2, 6, vocab]);
+    const diff = maxAbsDiff(fromPage.logits, nodeLogits);
+    expect(diff).toBeLessThan(1e-3);
+    await context.annotate(`WebGPU adapter ${webgpu.adapter}; browser webgpu vs onnxruntime-node: ${diff.toExponential(2)}`);
+  }, webgpuTimeout);
+
+  it('runs saliency and integrated gradients on wasm as onnxruntime-node does (1e-5 of the largest)', async (context) => {
+    const results = await opened().evaluate(([model, runs]) => window.inseqOrt.attribute(model, runs), [plain('wasm'), methodRuns] as const);
+    const notes = results.map((result, i) => {
+      const diff = relativeAttributionDiff(result, nodeMethods[i]);
+      expect(diff).toBeLessThan(1e-5);
+      return `${methodRuns[i].method} ${diff.toExponential(2)} (${result.attributeMs.toFixed(0)} ms)`;
+    });
+    const note = `browser wasm vs onnxruntime-node, of the largest: ${notes.join('; ')}`;
+    console.log(note);
+    await context.annotate(note);
   });
+
+  it('runs saliency and integrated gradients on WebGPU as onnxruntime-node does (1e-4 of the largest), where Chromium has an adapter', async (context) => {
+    const webgpu = await gpuPage();
+    if ('reason' in webgpu) {
+      console.warn(`WebGPU gradients not checked in Chromium: ${webgpu.reason}`);
+      context.skip(`no WebGPU adapter in headless Chromium: ${webgpu.reason}`);
+      return;
+    }
+    // The gradient model's float math (MatMul, Einsum, reductions, softmax and layer-norm backward)
+    // runs on the WebGPU EP; its shape arithmetic, Sum, and the Gather backward's ScatterElements run
+    // on ONNX Runtime's CPU EP. SwiftShader measured ~1e-6 of the largest; 1e-4 leaves room for real
+    // GPUs' reduction orders.
+    const results = await webgpu.page.evaluate(([model, runs]) => window.inseqOrt.attribute(model, runs), [plain('webgpu'), methodRuns] as const);
+    const notes = results.map((result, i) => {
+      const diff = relativeAttributionDiff(result, nodeMethods[i]);
+      expect(diff).toBeLessThan(1e-4);
+      return `${methodRuns[i].method} ${diff.toExponential(2)} (${result.attributeMs.toFixed(0)} ms)`;
+    });
+    const note = `WebGPU adapter ${webgpu.adapter}; browser webgpu vs onnxruntime-node, of the largest: ${notes.join('; ')}`;
+    console.log(note);
+    await context.annotate(note);
+  }, webgpuTimeout);
 
   it('fetched everything from the test server and nothing from elsewhere', async () => {
     const pageUrls = recordings.flat();
