@@ -23,7 +23,10 @@ describe('integrationRule', () => {
     expect(Array.from(integrationRule('riemann_middle', 4).alphas)).toEqual([0.125, 0.375, 0.625, 0.875]);
     const trapezoid = integrationRule('riemann_trapezoid', 5);
     expect(Array.from(trapezoid.alphas)).toEqual([0, 0.25, 0.5, 0.75, 1]);
-    expect(Array.from(trapezoid.stepSizes)).toEqual([0.125, 0.25, 0.25, 0.25, 0.125]);
+    // Captum's weights: 1/n with halved ends (not the textbook 1/(n − 1)), so they sum to (n − 1)/n.
+    expect(Array.from(trapezoid.stepSizes)).toEqual([0.1, 0.2, 0.2, 0.2, 0.1]);
+    const fifty = integrationRule('riemann_trapezoid', 50);
+    expect(fifty.stepSizes.reduce((a, b) => a + b, 0)).toBeCloseTo(49 / 50, 14);
     expect(() => integrationRule('riemann_trapezoid', 1)).toThrow(/n_steps >= 2/);
   });
 });

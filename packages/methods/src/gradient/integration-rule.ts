@@ -51,7 +51,11 @@ function gaussLegendre(n: number): { nodes: Float64Array; weights: Float64Array 
 
 /**
  * The integration rule of Captum's `approximation_parameters`: Riemann sums over `linspace`
- * points, or Gauss–Legendre mapped from [-1, 1] to [0, 1].
+ * points, or Gauss–Legendre mapped from [-1, 1] to [0, 1]. The weights are Captum's exactly, so
+ * the same call gives Inseq's numbers: in particular `riemann_trapezoid` weighs its `n` points
+ * `1/n` with halved ends (summing to `(n − 1)/n`, so a linear path integral comes out `(n − 1)/n`
+ * of its value and the convergence delta is `−gain/n`), not the textbook `1/(n − 1)`; at
+ * `n_steps` 50 the two differ by 2 %.
  */
 export function integrationRule(method: IntegrationMethod, nSteps: number): IntegrationRule {
   if (method === 'gausslegendre') {
@@ -60,8 +64,10 @@ export function integrationRule(method: IntegrationMethod, nSteps: number): Inte
   }
   if (method === 'riemann_trapezoid') {
     if (nSteps < 2) throw new InvalidInputError('riemann_trapezoid needs n_steps >= 2.', { code: 'INVALID_ARGUMENT' });
-    const stepSizes = new Float64Array(nSteps).fill(1 / (nSteps - 1));
-    stepSizes[0] = stepSizes[nSteps - 1] = 1 / (2 * (nSteps - 1));
+    // Captum's weights (and so Inseq's): 1/n with halved ends over n points of linspace(0, 1, n),
+    // summing to (n − 1)/n; the textbook rule would use 1/(n − 1). Kept for parity, see the doc above.
+    const stepSizes = new Float64Array(nSteps).fill(1 / nSteps);
+    stepSizes[0] = stepSizes[nSteps - 1] = 1 / (2 * nSteps);
     return { alphas: linspace(0, 1, nSteps), stepSizes };
   }
   const stepSizes = new Float64Array(nSteps).fill(1 / nSteps);
