@@ -152,6 +152,27 @@ function concat(chunks: readonly Uint8Array[]): Uint8Array {
   return out;
 }
 
+/** Opset versions of the domains the graph's nodes (and their subgraphs') use but the model does not import. */
+const DEFAULT_DOMAIN_VERSIONS: Readonly<Record<string, number>> = Object.freeze({ 'com.microsoft': 1 });
+
+/**
+ * The model's opset imports plus one for every domain a node uses that it lacks (a gradient
+ * graph's com.microsoft `FusedMatMul` in a model that imported only ai.onnx): version 1 for
+ * com.microsoft, whose contrib ops are all at version 1.
+ */
+function withUsedDomains(model: IrModel): Record<string, number> {
+  const imports: Record<string, number> = { ...model.opsetImports };
+  const visit = (graph: IrGraph): void => {
+    for (const node of graph.nodes) {
+      const domain = node.domain ?? '';
+      if (domain !== '' && domain !== 'ai.onnx' && !(domain in imports)) imports[domain] = DEFAULT_DOMAIN_VERSIONS[domain] ?? 1;
+      for (const attribute of Object.values(node.attributes)) if (attribute.kind === 'graph') visit(attribute.value);
+    }
+  };
+  visit(model.graph);
+  return imports;
+}
+
 /**
  * Encodes an {@link IrModel} as the bytes of an ONNX `ModelProto`, loadable by ONNX Runtime
  * (`InferenceSession.create(bytes)`): the model's original initializers and tensor attributes
@@ -174,7 +195,7 @@ export function encodeOnnxModel(model: IrModel): Uint8Array {
   const graphLength = graph.reduce((total, chunk) => total + chunk.length, 0);
   head.tag(7, 2).varint(graphLength);
   const tail = new ProtobufWriter();
-  for (const [domain, version] of Object.entries(model.opsetImports)) {
+  for (const [domain, version] of Object.entries(withUsedDomains(model))) {
     tail.message(8, (opset) => {
       if (domain) opset.string(1, domain);
       opset.int(2, version);

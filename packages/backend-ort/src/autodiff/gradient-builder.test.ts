@@ -74,8 +74,10 @@ describe('buildGradientGraph', () => {
   it('drops the gradients no wrt reads: a weight MatMul gets dX = dY·Wᵀ only, not dW = Xᵀ·dY', () => {
     const graph: IrGraph = { ...graphOf([irNode('MatMul', ['X', 'W'], ['h']), irNode('Tanh', ['h'], ['Y'])], ['X']), initializers: [] };
     const built = buildGradientGraph(graph, { output: 'Y', seed: 'dY', wrt: ['X'] });
-    expect(built.nodes.filter((node) => node.opType === 'MatMul')).toHaveLength(1);
-    // Xᵀ (an Einsum of X) is read only by the weight's gradient; X's own gradient reads only its shape.
+    // One product, dY·Wᵀ (a FusedMatMul reading W transposed in float32); Xᵀ·dY is not built.
+    expect(built.nodes.filter((node) => node.opType === 'MatMul' || node.opType === 'FusedMatMul')).toHaveLength(1);
+    expect(built.nodes.find((node) => node.opType === 'FusedMatMul')?.inputs[1]).toBe('W');
+    // X is read only by the weight's gradient; X's own gradient reads only its shape.
     expect(built.nodes.filter((node) => node.inputs.includes('X')).map((node) => node.opType)).toEqual(['Shape']);
   });
 

@@ -1,4 +1,4 @@
-import { describe, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { attr } from '../gradient-rule';
 import { type GradientCase, type TestValue, expectGradient, irNode, testInput } from '../gradient-test-support.test-support';
 
@@ -13,6 +13,19 @@ describe('matmul gradient rules against central finite differences (double)', ()
   });
   it('MatMul broadcasting both batch shapes ([2,1,3,4] @ [3,4,2])', async () => {
     await expectGradient(matmul(testInput('A', [2, 1, 3, 4], 5), testInput('B', [3, 4, 2], 6)));
+  });
+  it('MatMul in float32 reads operands transposed in place (com.microsoft FusedMatMul), batched and broadcast', async () => {
+    const f32 = (name: string, dims: number[], seed: number) => testInput(name, dims, seed, -1, 1, 'float');
+    for (const [a, b] of [
+      [[3, 4], [4, 2]],
+      [[2, 3, 4], [4, 5]],
+      [[2, 1, 3, 4], [3, 4, 2]],
+    ]) {
+      // Central differences of a bilinear function are exact up to float32 rounding.
+      const check = await expectGradient({ ...matmul(f32('A', a, 17), f32('B', b, 18)), step: 1e-2 }, 1e-3);
+      expect(check.gradientNodes.filter((node) => node.opType === 'FusedMatMul' && node.domain === 'com.microsoft')).toHaveLength(2);
+      expect(check.gradientNodes.some((node) => node.opType === 'Einsum' || node.opType === 'Transpose')).toBe(false);
+    }
   });
   it('Gemm with every transA / transB, alpha, beta and a broadcast C', async () => {
     for (const transA of [0, 1]) {

@@ -1,5 +1,6 @@
 import { type GradientRule, attr, floatAttribute, intAttribute } from '../gradient-rule';
 import type { Dim } from '../infer-shapes';
+import { ONNX_DTYPE } from '../onnx-ir';
 
 /**
  * Whether a matrix-product operand of (build-time) shape `x` has no batch axis broadcast against
@@ -22,8 +23,9 @@ function unbroadcast(x: readonly Dim[] | undefined, other: readonly Dim[] | unde
  * Matrix products.
  *
  * - MatMul (`Y = A @ B`, batched with numpy broadcasting of the leading axes; both inputs of rank
- *   2 or more): `dA = dY @ Bᵀ`, `dB = Aᵀ @ dY` (`ᵀ` swaps the last two axes, written as a
- *   one-operand `Einsum` with an ellipsis so no rank is needed), each summed back to its input's shape.
+ *   2 or more): `dA = dY @ Bᵀ`, `dB = Aᵀ @ dY` (`ᵀ` swaps the last two axes: in float32 a
+ *   com.microsoft `FusedMatMul` with `transB` / `transA`, in double a one-operand `Einsum` with an
+ *   ellipsis so no rank is needed), each summed back to its input's shape.
  * - Gemm (`Y = α·op(A) @ op(B) + β·C`, `op` a transpose when `transA` / `transB`):
  *   `d op(A) = α·dY @ op(B)ᵀ`, `d op(B) = α·op(A)ᵀ @ dY` (transposed back when the op
  *   transposes), `dC = β·dY` summed back to C's shape.
@@ -33,9 +35,22 @@ export const matmulRules: Record<string, GradientRule> = {
     gradient: (node, [dY], ctx) => {
       if (dY === undefined) return [];
       const [a, b] = node.inputs as [string, string];
-      const transposed = (x: string): string => ctx.op('Einsum', [x], { equation: attr.string('...ij->...ji') });
-      const dA = ctx.op('MatMul', [dY, transposed(b)]);
-      const dB = ctx.op('MatMul', [transposed(a), dY]);
+      let dA: string;
+      let dB: string;
+      if (ctx.floatType === ONNX_DTYPE.float) {
+        // ONNX Runtime's FusedMatMul reads an operand transposed in place: no transposed copy of a
+        // weight is materialised (nor constant-folded at session creation, which for a real model
+        // doubled the weights' memory and cost most of the session's creation time).
+        const fused = (x: string, y: string, transpose: 'transA' | 'transB'): string =>
+          ctx.emit('FusedMatMul', [x, y], { [transpose]: attr.int(1) }, { domain: 'com.microsoft' })[0] as string;
+        dA = fused(dY, b, 'transB');
+        dB = fused(a, dY, 'transA');
+      } else {
+        // FusedMatMul has no double kernel: the transposes are explicit.
+        const transposed = (x: string): string => ctx.op('Einsum', [x], { equation: attr.string('...ij->...ji') });
+        dA = ctx.op('MatMul', [dY, transposed(b)]);
+        dB = ctx.op('MatMul', [transposed(a), dY]);
+      }
       const shapeA = ctx.shapeOf(a);
       const shapeB = ctx.shapeOf(b);
       return [unbroadcast(shapeA, shapeB) ? dA : ctx.reduceToShapeOf(dA, a), unbroadcast(shapeB, shapeA) ? dB : ctx.reduceToShapeOf(dB, b)];
