@@ -29,7 +29,7 @@ import { type OrtLayerValues, ortLayers } from './ort-layers';
 const MAX_GRADIENT_SESSIONS = 4;
 
 /** Dtypes whose exports are not differentiated, and why (named in the capability note). */
-const refusedDtypes: Readonly<Record<string, string>> = Object.freeze({
+export const refusedDtypes: Readonly<Record<string, string>> = Object.freeze({
   bnb4: "bnb4 exports (MatMulBnb4's FP4 / NF4 weights) are not differentiated; load dtype 'fp32', 'fp16', 'q8', 'int8', 'uint8', 'q4' or 'q4f16' for gradients",
 });
 

@@ -67,7 +67,7 @@ export async function loadOrtSeq2Seq(
     readonly suffixes: readonly string[];
     readonly open: OrtSessionOpener;
     readonly runtime: OrtRuntime;
-    /** The asked dtype (gradients are offered on fp32 exports only). @defaultValue 'fp32' */
+    /** The asked dtype (bnb4 exports get no gradients; fp16 / quantized ones are differentiated as float32). @defaultValue 'fp32' */
     readonly dtype?: string;
     /** Options of the load's sessions (execution providers, threads), for the gradient sessions too. */
     readonly sessionOptions?: InferenceSession.SessionOptions;

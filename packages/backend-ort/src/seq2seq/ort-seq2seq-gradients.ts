@@ -24,7 +24,10 @@ import { decodeOnnxModel } from '../autodiff/decode-onnx-model';
 import { encodeOnnxModel } from '../autodiff/encode-onnx-model';
 import type { IrModel } from '../autodiff/onnx-ir';
 import { recordOnnxTarget } from '../autodiff/onnx-target-ops';
+import type { Float32DataFile } from '../autodiff/float32-tensor-sink';
 import { specializeIf } from '../autodiff/specialize-if';
+import { upcastToFloat32 } from '../autodiff/upcast-to-float32';
+import { refusedDtypes } from '../decoder-only/ort-gradients';
 import { kvCacheShape } from '../onnx/ort-graph-layout';
 import type { OrtRuntime } from '../ort-runtime';
 import { ortSessionCache } from '../ort-session-cache';
@@ -35,16 +38,32 @@ import { gatherRows, groupByPadding, int64Tensor, runSeq2SeqSession, seq2seqPast
 /** Gradient sessions kept per backend (one per kind of attributed function); the oldest is released beyond this. */
 const MAX_GRADIENT_SESSIONS = 4;
 
-/** The encoder and decoder graphs as the joined model starts from: a merged decoder's `If` specialised to its no-cache branch. */
+/**
+ * The encoder and decoder graphs as the joined model starts from: a merged decoder's `If`
+ * specialised to its no-cache branch, both made float32 (`upcastToFloat32`: fp16 / bf16 weights
+ * widened exactly, quantized matmuls dequantized; fp32 graphs as they are), with the in-memory
+ * data files of their new initializers.
+ */
 interface Seq2SeqSources {
   readonly encoder: IrModel;
   readonly decoder: IrModel;
+  readonly externalData: readonly Float32DataFile[];
 }
 
-function decodeSources(encoder: Uint8Array, decoder: Uint8Array, merged: boolean): Seq2SeqSources {
+function decodeSources(
+  encoder: Uint8Array,
+  decoder: Uint8Array,
+  merged: boolean,
+  options: { readonly values?: boolean; readonly externalData?: ReadonlyMap<string, Uint8Array> } = {},
+): Seq2SeqSources {
   const decoded = decodeOnnxModel(decoder);
   // Optimum's merged decoder switches on use_cache_branch with an If (fed false here, with an empty past).
-  return { encoder: decodeOnnxModel(encoder), decoder: merged ? specializeIf(decoded, 'use_cache_branch', false) : decoded };
+  const specialized = merged ? specializeIf(decoded, 'use_cache_branch', false) : decoded;
+  // Every input becomes float32 (an fp16 merged decoder's empty past too, fed as float32 here); distinct data file names per graph.
+  const upcast = (model: IrModel, dataPrefix: string) => upcastToFloat32(model, { ...options, dataPrefix });
+  const e = upcast(decodeOnnxModel(encoder), 'inseq-float32-encoder');
+  const d = upcast(specialized, 'inseq-float32-decoder');
+  return { encoder: e.model, decoder: d.model, externalData: [...e.externalData, ...d.externalData] };
 }
 
 const opsetOf = (model: IrModel): number => model.opsetImports[''] ?? model.opsetImports['ai.onnx'] ?? 13;
@@ -54,7 +73,8 @@ const opsetOf = (model: IrModel): number => model.opsetImports[''] ?? model.opse
  * lookups found, every op on the path from either side's token embeddings to the logits has a
  * rule), probed with the `probability` target: `gradients` is `true`, or the reason. With
  * `layerNames` (the family's HF names of both stacks), where they are in the joined graph
- * (`layers`; see `probeOrtSeq2SeqLayers`), or why there are none. fp32 exports only for now.
+ * (`layers`; see `probeOrtSeq2SeqLayers`), or why there are none. Non-fp32 exports are probed as the float32 model
+ * `upcastToFloat32` makes of them; bnb4 exports are refused.
  */
 export function probeOrtSeq2SeqGradients(
   encoder: Uint8Array,
@@ -62,15 +82,21 @@ export function probeOrtSeq2SeqGradients(
   config: ModelConfig,
   options: { readonly dtype: string; readonly merged: boolean; readonly names?: Seq2SeqModelNames; readonly layerNames?: readonly string[] },
 ): { readonly gradients: true | string; readonly layers?: OrtSeq2SeqLayerValues | string } {
-  if (options.dtype !== 'fp32') return { gradients: `gradients run on fp32 exports only for now (asked dtype '${options.dtype}')` };
+  const refused = refusedDtypes[options.dtype];
+  if (refused) return { gradients: refused, ...(options.layerNames && { layers: `layer methods need the gradient model, and ${refused}` }) };
   let joined: Seq2SeqEmbedsModel;
   try {
-    const sources = decodeSources(encoder, decoder, options.merged);
+    // The graphs only: the widened / dequantized weights are computed when a session is made.
+    const sources = decodeSources(encoder, decoder, options.merged, { values: false });
     const target = recordOnnxTarget(probability.differentiable!, 'target/logits', config.vocabSize, Int32Array.of(0), undefined, { opsetVersion: opsetOf(sources.decoder) });
     joined = joinSeq2SeqForEmbeds(sources.encoder, sources.decoder, options.names);
     appendSeq2SeqTargetGradient(joined, target);
   } catch (error) {
-    const message = (error as Error).message;
+    const reason = (error as Error).message;
+    const message =
+      options.dtype === 'fp32'
+        ? reason
+        : `${reason} (${options.dtype} exports are differentiated as the float32 model of their weights: float16 weights widened, quantized matmuls dequantized)`;
     return { gradients: message, ...(options.layerNames && { layers: `layer methods need the gradient model, and ${message}` }) };
   }
   if (!options.layerNames) return { gradients: true };
@@ -126,15 +152,27 @@ export function ortSeq2SeqGradients(options: OrtSeq2SeqGradientOptions): {
   const hidden = config.hiddenSize;
   let sources: Promise<Seq2SeqSources> | undefined;
   let external: Promise<{ path: string; data: Uint8Array }[]> | undefined;
+  const readExternal = (): Promise<{ path: string; data: Uint8Array }[]> => {
+    external ??= options.readExternalData?.() ?? Promise.resolve([]);
+    return external;
+  };
   const decoded = (): Promise<Seq2SeqSources> => {
-    sources ??= options.readModels().then(({ encoder, decoder }) => decodeSources(encoder, decoder, options.merged));
+    if (!sources) {
+      const made = Promise.all([options.readModels(), readExternal()]).then(([{ encoder, decoder }, files]) =>
+        decodeSources(encoder, decoder, options.merged, { externalData: new Map(files.map((file) => [file.path, file.data])) }),
+      );
+      // A failed read or upcast is not cached: the next call tries again.
+      made.catch(() => {
+        if (sources === made) sources = undefined;
+      });
+      sources = made;
+    }
     return sources;
   };
   /** The sessions' options: the load's, full graph optimisation, and the external data files (read once). */
   const sessionOptions = async (): Promise<InferenceSession.SessionOptions> => {
-    if (!options.readExternalData) return { ...options.sessionOptions, graphOptimizationLevel: 'all' };
-    external ??= options.readExternalData();
-    const externalData = await external;
+    // The export's data files and the upcast's (float32 weights of fp16 / quantized exports).
+    const externalData = [...(await readExternal()), ...(await decoded()).externalData];
     return { ...options.sessionOptions, graphOptimizationLevel: 'all', ...(externalData.length > 0 && { externalData }) };
   };
   const createSession = async (model: IrModel) => runtime.InferenceSession.create(encodeOnnxModel(model), await sessionOptions());
