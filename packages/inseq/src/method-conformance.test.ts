@@ -9,6 +9,7 @@ import {
   runMethodConformance,
   tinyGpt2OnnxFiles,
   tinyLlamaOnnxFiles,
+  tinyMarianOnnxFiles,
 } from '@inseq/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDefaultRegistries } from './default-registries';
@@ -70,6 +71,8 @@ const models: [string, () => Promise<AttributionModel>, string[]][] = [
   ),
   ['gpt2 · ort (attentions, value zeroing)', () => load(memoryModelFiles(tinyGpt2OnnxFiles({ outputAttentions: true, valueZeroing: true }), 'gpt2-onnx'), loadOrtBackend), onOrt],
   ['llama · ort (KV cache)', () => load(memoryModelFiles(tinyLlamaOnnxFiles({ ...llama('llama'), withPast: true }), 'llama-onnx'), loadOrtBackend), onOrt],
+  // An encoder-decoder export: gradients and layers of the joined encoder → decoder graph.
+  ['marian · ort (merged decoder)', () => load(memoryModelFiles(tinyMarianOnnxFiles({ merged: true }), 'marian-onnx'), loadOrtBackend), onOrt],
 ];
 
 async function load(files: ModelFiles, loader: (files: ModelFiles) => Promise<AttributionModel['backend']>): Promise<AttributionModel> {
