@@ -1,4 +1,4 @@
-import { InvalidInputError, type ModelArchitecture, type ModelBackend, type ModelFiles, ModelLoadError, readJsonFile, type Registry } from '@inseq/core';
+import { InvalidInputError, type ModelArchitecture, type ModelBackend, type ModelFiles, ModelLoadError, type Registry, readJsonFile } from '@inseq/core';
 import { loadOrtDecoderOnly } from './decoder-only/load-ort-decoder-only';
 import { ortSessionOpener } from './open-ort-session';
 import { ortArchitectureFor, ortArchitectures, ortLayerNamesOf, parseOrtConfig } from './ort-architectures';
@@ -141,12 +141,15 @@ export async function loadOrtBackend(files: ModelFiles, options?: LoadOrtBackend
   };
   const open = ortSessionOpener(files, runtime, sessionOptions);
   if (raw.is_encoder_decoder === true) {
-    return loadOrtSeq2Seq(files, parseOrtConfig(raw, generation, options?.architectures), { suffix, suffixes: ortDtypeSuffixes, open, runtime, dtype, sessionOptions });
+    const architectures = options?.architectures ?? ortArchitectures();
+    const config = parseOrtConfig(raw, generation, architectures);
+    const layerNames = ortLayerNamesOf(ortArchitectureFor(raw, architectures))?.(config.numLayers, raw);
+    return loadOrtSeq2Seq(files, config, { suffix, suffixes: ortDtypeSuffixes, open, runtime, dtype, sessionOptions, ...(layerNames && { layerNames }) });
   }
   const architectures = options?.architectures ?? ortArchitectures();
   return loadOrtDecoderOnly(files, () => parseOrtConfig(raw, generation, architectures), {
     // Asked after parseConfig, so the architecture is known to exist.
-    layerNames: (numLayers) => ortLayerNamesOf(ortArchitectureFor(raw, architectures))?.(numLayers),
+    layerNames: (numLayers) => ortLayerNamesOf(ortArchitectureFor(raw, architectures))?.(numLayers, raw),
     dtype,
     suffix,
     suffixes: ortDtypeSuffixes,

@@ -1,22 +1,23 @@
-import { type ModelArchitecture, type ModelConfig, ModelLoadError, type Registry, createRegistry, modelConfigFromHf } from '@inseq/core';
+import { createRegistry, type ModelArchitecture, type ModelConfig, ModelLoadError, modelConfigFromHf, type Registry } from '@inseq/core';
 import { hfLayerNames } from './hf-layer-names';
 
 /**
- * A model family as the ort backend loads it: core's {@link ModelArchitecture}, plus for
- * decoder-only families the Hugging Face module names of its layers (capability
- * `layerActivations`), found in an export's graph by torch.onnx's node scopes.
+ * A model family as the ort backend loads it: core's {@link ModelArchitecture}, plus the Hugging
+ * Face module names of its layers (capability `layerActivations`), found in an export's graph by
+ * torch.onnx's node scopes.
  */
 export interface OrtArchitecture extends ModelArchitecture {
   /**
-   * The layer names `layer` accepts, in model order, for a model of `numLayers` blocks (HF
-   * `named_modules()` names: `transformer.h.3`, `model.layers.0.mlp`); the first is the token
-   * embedding lookup. Without it the family offers no layer methods.
+   * The layer names `layer` accepts, in model order, for a model of `numLayers` (decoder) blocks
+   * and config.json `raw` (HF `named_modules()` names: `transformer.h.3`, `model.layers.0.mlp`,
+   * `model.encoder.layers.1.fc2`); the first is the token embedding lookup (for an
+   * encoder-decoder family, each stack's `….embed_tokens`). Without it the family offers no layer methods.
    */
-  readonly layerNames?: (numLayers: number) => string[];
+  readonly layerNames?: (numLayers: number, raw: Readonly<Record<string, unknown>>) => string[];
 }
 
 /** The layer names `architecture` declares (an {@link OrtArchitecture}), if any. */
-export function ortLayerNamesOf(architecture: ModelArchitecture): ((numLayers: number) => string[]) | undefined {
+export function ortLayerNamesOf(architecture: ModelArchitecture): ((numLayers: number, raw: Readonly<Record<string, unknown>>) => string[]) | undefined {
   const layerNames = (architecture as OrtArchitecture).layerNames;
   return typeof layerNames === 'function' ? layerNames : undefined;
 }
@@ -62,7 +63,7 @@ export function parseOrtEncoderDecoderConfig(raw: Record<string, unknown>): Mode
  * call, so what one caller registers is seen by no other): decoder-only gpt2, llama, mistral,
  * qwen2, gemma (the Optimum input/output layout, optionally a KV cache) and encoder-decoder marian,
  * bart, mbart, t5 (`encoder_model.onnx` with `decoder_model.onnx` or `decoder_model_merged.onnx`).
- * The decoder-only ones are {@link OrtArchitecture}s with HF layer names (`hfLayerNames`).
+ * Each is an {@link OrtArchitecture} with HF layer names (`hfLayerNames`).
  * Register a family into it and pass it to `createOrtBackendLoader({ architectures })` or
  * `loadOrtBackend(files, { architectures })`; give it `layerNames` for layer methods.
  *
@@ -79,7 +80,14 @@ export function ortArchitectures(): Registry<ModelArchitecture> {
   });
   registry.register(decoderOnly('gpt2', hfLayerNames.gpt2));
   for (const name of ['llama', 'mistral', 'qwen2', 'gemma']) registry.register(decoderOnly(name, hfLayerNames.llama));
-  for (const name of ['marian', 'bart', 'mbart', 't5']) registry.register({ name, kind: 'encoder-decoder', parseConfig: parseOrtEncoderDecoderConfig });
+  const encoderDecoder = (name: string, layerNames: OrtArchitecture['layerNames']): OrtArchitecture => ({
+    name,
+    kind: 'encoder-decoder',
+    parseConfig: parseOrtEncoderDecoderConfig,
+    layerNames,
+  });
+  for (const name of ['marian', 'bart', 'mbart']) registry.register(encoderDecoder(name, hfLayerNames.bart));
+  registry.register(encoderDecoder('t5', hfLayerNames.t5));
   return registry;
 }
 

@@ -71,6 +71,8 @@ const gradientMethods = [
   'sequential_integrated_gradients',
   'discretized_integrated_gradients',
 ];
+/** The gradient methods and the layer methods with gradients. */
+const withLayers = [...gradientMethods, 'layer_integrated_gradients', 'layer_gradient_x_activation'];
 /**
  * A row: its label, its model, the methods it must run (not refuse), the methods it is checked on
  * (default every one) and per-method options over `small`.
@@ -93,15 +95,16 @@ const models: Row[] = [
   ...(['qwen2', 'gemma'] as LlamaFamily[]).map(
     (family): Row => ({ label: `${family} · ort`, load: ort(tinyLlamaOnnxFiles(llama(family)), `${family}-onnx`), mustRun: gradientMethods, checked: gradientMethods }),
   ),
-  { label: 'marian · ort (merged decoder)', load: ort(tinyMarianOnnxFiles({ merged: 'if' }), 'marian-onnx'), mustRun: gradientMethods, checked: gradientMethods },
-  { label: 'bart · ort', load: ort(tinyBartOnnxFiles(), 'bart-onnx'), mustRun: gradientMethods, checked: gradientMethods },
+  // Encoder-decoder exports: gradients and layers of the joined encoder → decoder graph; Marian on every method.
+  { label: 'marian · ort (merged If decoder)', load: ort(tinyMarianOnnxFiles({ merged: 'if' }), 'marian-onnx'), mustRun: withLayers },
+  { label: 'bart · ort', load: ort(tinyBartOnnxFiles(), 'bart-onnx'), mustRun: withLayers, checked: withLayers },
   // The tiny T5's gains are ~1e-5, where 16 steps leave more than a quarter of them (64 leave < 5 %).
   {
     label: 't5 · ort (KV cache)',
     load: ort(tinyT5OnnxFiles({ withPast: true }), 't5-onnx'),
-    mustRun: gradientMethods,
-    checked: gradientMethods,
-    args: { integrated_gradients: { n_steps: 64 } },
+    mustRun: withLayers,
+    checked: withLayers,
+    args: { integrated_gradients: { n_steps: 64 }, layer_integrated_gradients: { n_steps: 64 } },
   },
 ];
 

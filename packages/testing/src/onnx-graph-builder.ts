@@ -29,6 +29,27 @@ export class GraphBuilder {
     }
   }
 
+  /**
+   * Runs `build` with the nodes it makes inside the module of dotted Hugging Face name `hfName`
+   * (`model.encoder.layers.0.self_attn.q_proj`), whatever scope encloses the call: the scope is
+   * the name's modules as torch.onnx writes them, each `ModuleList` index kept with its list
+   * (`/model/encoder/layers.0/self_attn/q_proj/MatMul`). So a helper given a module's full name
+   * (a linear, a norm) names its nodes right wherever it is called from.
+   */
+  module<T>(hfName: string, build: () => T): T {
+    const parts: string[] = [];
+    for (const part of hfName.split('.')) {
+      if (/^\d+$/.test(part) && parts.length > 0) parts[parts.length - 1] += `.${part}`;
+      else parts.push(part);
+    }
+    const saved = this.scopes.splice(0, this.scopes.length, ...parts);
+    try {
+      return build();
+    } finally {
+      this.scopes.splice(0, this.scopes.length, ...saved);
+    }
+  }
+
   private nodeName(opType: string): string {
     if (this.scopes.length === 0) return `/${opType}_${this.count++}`;
     const base = `/${this.scopes.join('/')}/${opType}`;

@@ -2,9 +2,9 @@ import { MissingCapabilityError } from '@inseq/core';
 import { indexOps } from '../onnx/find-embedding-table';
 import { onnxTensorFields } from '../onnx/read-onnx-initializer';
 import { buildGradientGraph } from './gradient-builder';
-import { ONNX_DTYPE, type IrGraph, type IrModel, type IrNode, type IrValueInfo } from './onnx-ir';
-import type { RecordedTarget } from './onnx-target-ops';
 import { inferShapes } from './infer-shapes';
+import { type IrGraph, type IrModel, type IrNode, type IrValueInfo, ONNX_DTYPE } from './onnx-ir';
+import type { RecordedTarget } from './onnx-target-ops';
 import { pruneDeadNodes } from './prune-dead-nodes';
 
 /**
@@ -203,16 +203,23 @@ export function buildDecoderOnlyGradientModel(
 }
 
 /**
- * `graph` (a cut export of `source`) with `target` appended to its last-position logits and the
- * reverse-mode gradient graph of the target with respect to `wrt` (a value of `graph`); its
- * outputs become the target's value, the gradient, then `extraOutputs`.
+ * `graph` (a cut export of `source`, or an encoder-decoder export joined from embeddings) with
+ * `target` appended to its last-position logits (`lastPositionLogits`: the position-wise tail
+ * runs on one position) and one reverse-mode gradient graph of the target with respect to every
+ * value of `wrt` (graph inputs: embeddings, a layer tap's replacement); nodes no output needs are
+ * pruned. Its outputs become the target's value, the gradient of each `wrt` in order (declared
+ * with that input's shape), then `extraOutputs`.
  */
 export function appendTargetGradient(
   source: IrModel,
   graph: IrGraph,
   target: RecordedTarget,
-  options: { readonly wrt: string; readonly logitsOutput?: string; readonly extraOutputs?: readonly IrValueInfo[] },
-): Omit<GradientModel, 'embedsInput'> {
+  options: { readonly wrt: string | readonly string[]; readonly logitsOutput?: string; readonly extraOutputs?: readonly IrValueInfo[] },
+): Omit<GradientModel, 'embedsInput'> & {
+  /** `wrt` value → the graph output of the target's gradient with respect to it (`gradientOutput` is the first's). */
+  readonly gradientOutputs: Readonly<Record<string, string>>;
+} {
+  const wrt = typeof options.wrt === 'string' ? [options.wrt] : options.wrt;
   const logitsOutput = options.logitsOutput ?? 'logits';
   const opsetVersion = source.opsetImports[''] ?? source.opsetImports['ai.onnx'] ?? 13;
   const lastIndex = 'target/last_position';
@@ -233,8 +240,8 @@ export function appendTargetGradient(
       { name: lastIndex, tensor: { name: lastIndex, dataType: ONNX_DTYPE.int64, dims: [], raw: new Uint8Array(BigInt64Array.of(-1n).buffer) } },
     ],
   };
-  const gradient = buildGradientGraph(withTarget, { output: target.output, seed: seedInput, wrt: [options.wrt], opsetVersion, floatType: ONNX_DTYPE.float });
-  const gradientOutput = gradient.gradients[options.wrt];
+  const gradient = buildGradientGraph(withTarget, { output: target.output, seed: seedInput, wrt: [...wrt], opsetVersion, floatType: ONNX_DTYPE.float });
+  const gradientOutputs = Object.fromEntries(wrt.map((name) => [name, gradient.gradients[name] as string]));
   const model: IrModel = {
     ...source,
     // Only what the outputs need: not the weights' gradients, not the other positions' logits or the KV cache.
@@ -244,12 +251,16 @@ export function appendTargetGradient(
       initializers: [...withTarget.initializers, ...gradient.initializers],
       outputs: [
         { name: target.output, dataType: ONNX_DTYPE.float, shape: ['batch_size'] },
-        { name: gradientOutput, dataType: ONNX_DTYPE.float, shape: ['batch_size', 'sequence_length', undefined] },
+        ...wrt.map((name) => ({
+          name: gradientOutputs[name] as string,
+          dataType: ONNX_DTYPE.float,
+          shape: graph.inputs.find((input) => input.name === name)?.shape ?? ['batch_size', 'sequence_length', undefined],
+        })),
         ...(options.extraOutputs ?? []),
       ],
       // Shapes inferred for the original outputs no longer apply to a graph that returns others.
       valueInfo: graph.valueInfo.filter((info) => ![...graph.outputs, ...(options.extraOutputs ?? [])].some((output) => output.name === info.name)),
     }),
   };
-  return { model, seedInput, valueOutput: target.output, gradientOutput };
+  return { model, seedInput, valueOutput: target.output, gradientOutput: gradientOutputs[wrt[0] as string] as string, gradientOutputs };
 }

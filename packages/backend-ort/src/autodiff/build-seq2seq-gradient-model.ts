@@ -1,7 +1,6 @@
 import { MissingCapabilityError } from '@inseq/core';
-import { findEmbeddingGather } from './build-gradient-model';
-import { buildGradientGraph } from './gradient-builder';
-import { ONNX_DTYPE, type IrGraph, type IrInitializer, type IrModel, type IrNode, type IrValueInfo } from './onnx-ir';
+import { appendTargetGradient, findEmbeddingGather } from './build-gradient-model';
+import { type IrGraph, type IrInitializer, type IrModel, type IrNode, type IrValueInfo, ONNX_DTYPE } from './onnx-ir';
 import type { RecordedTarget } from './onnx-target-ops';
 
 /** Where the joined graph comes from, for messages. */
@@ -175,63 +174,35 @@ export function joinSeq2SeqForEmbeds(encoder: IrModel, decoder: IrModel, names: 
  * token embeddings of both sides and returns the attributed function at the decoder's last
  * position (rows are fed without left padding, so every row's last token is there) and its
  * gradient with respect to both: the graphs are joined ({@link joinSeq2SeqForEmbeds}), `target` is
- * appended to the last-position logits, and one reverse-mode gradient graph runs back through the
- * decoder, into `encoder_hidden_states` and on through the encoder. Paths of ids, masks, positions
- * and T5's relative position buckets carry no gradient and are pruned.
+ * appended to the last-position logits (the decoder's position-wise tail on one position, as for
+ * decoder-only models), and one reverse-mode gradient graph runs back through the decoder, into
+ * `encoder_hidden_states` and on through the encoder. Paths of ids, masks, positions and T5's
+ * relative position buckets carry no gradient, and what no output needs is pruned.
  *
  * @throws MissingCapabilityError as {@link joinSeq2SeqForEmbeds}, or when an op on the path has no
  *   gradient rule (naming the op and the node).
  */
 export function buildSeq2SeqGradientModel(encoder: IrModel, decoder: IrModel, target: RecordedTarget, names: Seq2SeqModelNames = {}): Seq2SeqGradientModel {
-  const joined = joinSeq2SeqForEmbeds(encoder, decoder, names);
-  const graph = joined.model.graph;
-  const opsetVersion = aiOnnx(joined.model) ?? 13;
-  const lastIndex = 'target/last_position';
-  const lastLogits = 'target/last_logits';
-  const seedInput = 'grad/seed';
-  const withTarget: IrGraph = {
-    ...graph,
-    nodes: [
-      ...graph.nodes,
-      { opType: 'Gather', name: `${lastLogits}/node`, inputs: [joined.logitsOutput, lastIndex], outputs: [lastLogits], attributes: { axis: { kind: 'int', value: 1 } } },
-      ...target.nodes.map((node) => ({ ...node, inputs: node.inputs.map((input) => (input === 'target/logits' ? lastLogits : input)) })),
-    ],
-    inputs: [...graph.inputs, ...target.inputs, { name: seedInput, dataType: ONNX_DTYPE.float, shape: ['batch_size'] }],
-    initializers: [
-      ...graph.initializers,
-      ...target.initializers,
-      { name: lastIndex, tensor: { name: lastIndex, dataType: ONNX_DTYPE.int64, dims: [], raw: new Uint8Array(BigInt64Array.of(-1n).buffer) } },
-    ],
-  };
-  const wrt = [joined.decoderEmbedsInput, joined.encoderEmbedsInput];
-  const gradient = buildGradientGraph(withTarget, { output: target.output, seed: seedInput, wrt, opsetVersion, floatType: ONNX_DTYPE.float });
-  const gradientOutput = gradient.gradients[joined.decoderEmbedsInput] as string;
-  const encoderGradientOutput = gradient.gradients[joined.encoderEmbedsInput] as string;
-  const model: IrModel = {
-    ...joined.model,
-    graph: {
-      ...withTarget,
-      nodes: [...withTarget.nodes, ...gradient.nodes],
-      initializers: [...withTarget.initializers, ...gradient.initializers],
-      outputs: [
-        { name: target.output, dataType: ONNX_DTYPE.float, shape: ['batch_size'] },
-        { name: gradientOutput, dataType: ONNX_DTYPE.float, shape: ['batch_size', 'decoder_sequence_length', undefined] },
-        { name: encoderGradientOutput, dataType: ONNX_DTYPE.float, shape: ['batch_size', 'encoder_sequence_length', undefined] },
-      ],
-      valueInfo: withTarget.valueInfo.filter((info) => info.name !== joined.logitsOutput),
-    },
-  };
+  return appendSeq2SeqTargetGradient(joinSeq2SeqForEmbeds(encoder, decoder, names), target);
+}
+
+/**
+ * The gradient model of {@link buildSeq2SeqGradientModel} from a joined graph: `appendTargetGradient`
+ * (last-position logits, one reverse pass, dead nodes pruned) with respect to both sides' embeddings.
+ */
+export function appendSeq2SeqTargetGradient(joined: Seq2SeqEmbedsModel, target: RecordedTarget): Seq2SeqGradientModel {
   const { encoderPrefix, encoderIdsInput, encoderMaskInput, encoderEmbedsInput, decoderEmbedsInput } = joined;
+  const built = appendTargetGradient(joined.model, joined.model.graph, target, { wrt: [decoderEmbedsInput, encoderEmbedsInput], logitsOutput: joined.logitsOutput });
   return {
-    model,
+    model: built.model,
     encoderPrefix,
     encoderIdsInput,
     encoderMaskInput,
     encoderEmbedsInput,
     decoderEmbedsInput,
-    seedInput,
-    valueOutput: target.output,
-    gradientOutput,
-    encoderGradientOutput,
+    seedInput: built.seedInput,
+    valueOutput: built.valueOutput,
+    gradientOutput: built.gradientOutputs[decoderEmbedsInput] as string,
+    encoderGradientOutput: built.gradientOutputs[encoderEmbedsInput] as string,
   };
 }

@@ -20,6 +20,8 @@ export interface UpcastOptions {
    * can be built, never to run. @defaultValue true
    */
   readonly values?: boolean;
+  /** Name prefix of the in-memory data files (distinct per model when several upcasts feed one session). @defaultValue 'inseq-float32' */
+  readonly dataPrefix?: string;
 }
 
 /** The model {@link upcastToFloat32} returns, the data files its new initializers live in, and what it changed. */
@@ -132,7 +134,7 @@ function renameReads(graph: IrGraph, from: ReadonlyMap<string, string>): IrGraph
  *   tensor's external data is missing.
  */
 export function upcastToFloat32(model: IrModel, options: UpcastOptions = {}): Float32Upcast {
-  const sink = new Float32TensorSink({ values: options.values ?? true });
+  const sink = new Float32TensorSink({ values: options.values ?? true, ...(options.dataPrefix !== undefined && { prefix: options.dataPrefix }) });
   const external = options.externalData;
   const { graph: dequantizedGraph, rewritten } = dequantizeWeights(model.graph, sink, external);
   const counter = { widened: 0 };

@@ -1,12 +1,12 @@
 import {
   BackendError,
   checkForwardInput,
+  type ForwardInput,
+  type ForwardOutput,
   type GradientInput,
   type GradientOutput,
   InvalidInputError,
   MissingCapabilityError,
-  type ForwardInput,
-  type ForwardOutput,
   type ModelConfig,
   probability,
 } from '@inseq/core';
@@ -20,15 +20,16 @@ import { specializeIf } from '../autodiff/specialize-if';
 import { type Float32Upcast, upcastToFloat32 } from '../autodiff/upcast-to-float32';
 import { cacheBranchFeed, emptyPast, type OrtGraphLayout, pastInputNames } from '../onnx/ort-graph-layout';
 import type { OrtRuntime } from '../ort-runtime';
-import { int64 } from './ort-forward';
+import { ortSessionCache } from '../ort-session-cache';
 import { readFloat32 } from '../ort-tensor-data';
+import { int64 } from './ort-forward';
 import { type OrtLayerValues, ortLayers } from './ort-layers';
 
 /** Gradient sessions kept per backend (one per kind of attributed function); the oldest is released beyond this. */
 const MAX_GRADIENT_SESSIONS = 4;
 
 /** Dtypes whose exports are not differentiated, and why (named in the capability note). */
-const refusedDtypes: Readonly<Record<string, string>> = Object.freeze({
+export const refusedDtypes: Readonly<Record<string, string>> = Object.freeze({
   bnb4: "bnb4 exports (MatMulBnb4's FP4 / NF4 weights) are not differentiated; load dtype 'fp32', 'fp16', 'q8', 'int8', 'uint8', 'q4' or 'q4f16' for gradients",
 });
 
@@ -140,28 +141,13 @@ export function ortGradients(options: {
     const externalData = [...(await readExternal()), ...(await upcast()).externalData];
     return { ...options.sessionOptions, graphOptimizationLevel: 'all', ...(externalData.length > 0 && { externalData }) };
   };
-  // Keys name what was built (a target signature, or a layer model's kind, layer and signature), so an entry's `built` is what its key's builder returns.
-  const sessions = new Map<string, Promise<{ session: InferenceSession; built: { readonly model: IrModel } }>>();
-
-  async function sessionFor<T extends { readonly model: IrModel }>(signature: string, build: (model: IrModel) => T): Promise<{ session: InferenceSession; built: T }> {
-    let entry = sessions.get(signature) as Promise<{ session: InferenceSession; built: T }> | undefined;
-    if (!entry) {
-      entry = decoded().then(async (model) => {
-        const built = build(model);
-        const session = await runtime.InferenceSession.create(encodeOnnxModel(built.model), await sessionOptions());
-        return { session, built };
-      });
-      sessions.set(signature, entry);
-      entry.catch(() => sessions.delete(signature));
-      if (sessions.size > MAX_GRADIENT_SESSIONS) {
-        const [oldest] = sessions.keys();
-        const evicted = sessions.get(oldest);
-        sessions.delete(oldest);
-        evicted?.then(({ session }) => session.release()).catch(() => undefined);
-      }
-    }
-    return entry;
-  }
+  // Keys name what was built (a target signature, or a layer model's kind, layer and signature).
+  const sessions = ortSessionCache({
+    source: decoded,
+    create: async (model) => runtime.InferenceSession.create(encodeOnnxModel(model), await sessionOptions()),
+    max: MAX_GRADIENT_SESSIONS,
+  });
+  const { sessionFor } = sessions;
 
   let embedsForward: Promise<{ session: InferenceSession; embedsInput: string; logitsOutput: string }> | undefined;
 
@@ -255,10 +241,9 @@ export function ortGradients(options: {
       return { gradients: { data: gradients, shape: [batch, seq, config.hiddenSize] }, targetValues };
     },
     async dispose() {
-      const open: Promise<{ session: InferenceSession }>[] = [...sessions.values(), ...(embedsForward ? [embedsForward] : [])];
-      sessions.clear();
+      const forward = embedsForward;
       embedsForward = undefined;
-      await Promise.all(open.map((entry) => entry.then(({ session }) => session.release()).catch(() => undefined)));
+      await Promise.all([sessions.dispose(), forward?.then(({ session }) => session.release()).catch(() => undefined)]);
     },
   };
 }

@@ -50,13 +50,20 @@ export function torchScope(name: string): string {
  * residual path; for `attn` / `mlp`, what the block's residual add reads. Node names may carry a
  * prefix (a wrapper module, an inlined `If` branch): the scope is looked for anywhere in them.
  *
- * @param graph - topologically ordered, with the token embeddings `embeds` as a value (the cut
- *   lookup's input).
- * @param names - HF module names in model order; the first is the token embedding lookup, whose
- *   output is `embeds`.
+ * In an encoder-decoder graph joined into one (the encoder's node names prefixed `encoder/`),
+ * both stacks' embeddings start activations, and a scope names its stack
+ * (`/model/encoder/layers.0/` is not part of `/model/decoder/layers.0/`, T5's `/encoder/block.0/`
+ * not of `/decoder/block.0/`: a scope starts at a `/`).
+ *
+ * @param graph - topologically ordered, with the token embeddings as values (the cut lookups' outputs).
+ * @param names - HF module names in model order.
+ * @param embeds - the token embeddings: one value, the output of the first name (decoder-only);
+ *   or embedding layer name → value, one per stack (`model.encoder.embed_tokens` → the joined
+ *   graph's source embeddings).
  */
-export function findLayerValues(graph: IrGraph, names: readonly string[], embeds: string): LayerValues {
-  const activations = new Set([embeds]);
+export function findLayerValues(graph: IrGraph, names: readonly string[], embeds: string | ReadonlyMap<string, string>): LayerValues {
+  const embeddingLayers: ReadonlyMap<string, string> = typeof embeds === 'string' ? new Map(names.length > 0 ? [[names[0], embeds]] : []) : embeds;
+  const activations = new Set(embeddingLayers.values());
   const consumers = new Map<string, IrNode[]>();
   for (const node of graph.nodes) {
     if (!shapeOps.has(node.opType) && node.inputs.some((input) => activations.has(input))) for (const output of node.outputs) activations.add(output);
@@ -69,17 +76,18 @@ export function findLayerValues(graph: IrGraph, names: readonly string[], embeds
   }
   const values = new Map<string, string>();
   const missing: { name: string; reason: string }[] = [];
-  names.forEach((name, index) => {
-    if (index === 0) {
-      values.set(name, embeds);
-      return;
+  for (const name of names) {
+    const embedding = embeddingLayers.get(name);
+    if (embedding !== undefined) {
+      values.set(name, embedding);
+      continue;
     }
     const scope = torchScope(name);
     const inScope = (node: IrNode) => node.name.includes(scope);
     const nodes = graph.nodes.filter(inScope);
     if (nodes.length === 0) {
       missing.push({ name, reason: `no node is named under ${scope}` });
-      return;
+      continue;
     }
     const leaving = nodes.flatMap((node) =>
       node.outputs.filter((output) => activations.has(output) && (consumers.get(output) ?? []).some((consumer) => !inScope(consumer))),
@@ -87,6 +95,6 @@ export function findLayerValues(graph: IrGraph, names: readonly string[], embeds
     if (leaving.length === 1) values.set(name, leaving[0]);
     else if (leaving.length === 0) missing.push({ name, reason: `no activation computed under ${scope} is read outside it` });
     else missing.push({ name, reason: `several activations computed under ${scope} are read outside it (${leaving.join(', ')})` });
-  });
+  }
   return { values, missing };
 }

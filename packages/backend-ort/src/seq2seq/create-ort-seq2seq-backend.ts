@@ -5,8 +5,8 @@ import {
   type ForwardInput,
   type ForwardOutput,
   type GradientInput,
-  type IntTensor,
   InseqError,
+  type IntTensor,
   InvalidInputError,
   MissingCapabilityError,
   type ModelBackend,
@@ -15,13 +15,13 @@ import {
 } from '@inseq/core';
 import type { Tensor as OrtTensor } from 'onnxruntime-common';
 import { ortCapabilities } from '../ort-capabilities';
-import { generateSeq2Seq } from './generate-seq2seq';
-import type { OrtRuntime } from '../ort-runtime';
-import { checkOrtSource, readOrtEncoder, rejectEncoderEmbeds } from './ort-seq2seq-encoder';
-import { readFloat32 } from '../ort-tensor-data';
 import { embedFrom, type OrtEmbeddings } from '../ort-embeddings';
+import type { OrtRuntime } from '../ort-runtime';
+import { readFloat32 } from '../ort-tensor-data';
+import { generateSeq2Seq } from './generate-seq2seq';
+import { checkOrtSource, readOrtEncoder, rejectEncoderEmbeds } from './ort-seq2seq-encoder';
 import { type OrtSeq2SeqGradientOptions, ortSeq2SeqGradients } from './ort-seq2seq-gradients';
-import { type OrtSeq2SeqSessions, encoderStatesFeed, gatherRows, groupByPadding, int64Tensor, mergedDecoderFeeds, runSeq2SeqSession } from './seq2seq-graph-layout';
+import { encoderStatesFeed, gatherRows, groupByPadding, int64Tensor, mergedDecoderFeeds, type OrtSeq2SeqSessions, runSeq2SeqSession } from './seq2seq-graph-layout';
 
 /** Per-layer names of the decoder's attention outputs (transformers.js's names). */
 const attentionNames = (layers: number, kind: 'decoder_attentions' | 'cross_attentions') => Array.from({ length: layers }, (_, layer) => `${kind}.${layer}`);
@@ -31,7 +31,7 @@ function rejectUnsupported(input: ForwardInput, capabilities: Capabilities): voi
     [
       ['outputAttentions', input.outputAttentions === true && !capabilities.attentions, 'attentions'],
       ['outputHiddenStates', input.outputHiddenStates === true, 'hiddenStates'],
-      ['layer', input.layer !== undefined, 'layerActivations'],
+      ['layer', input.layer !== undefined && !capabilities.layerActivations, 'layerActivations'],
       ['zeroValues', input.zeroValues !== undefined, 'valueZeroing'],
       ['dropoutSeed', input.dropoutSeed !== undefined, 'dropout'],
     ] as const
@@ -74,6 +74,8 @@ export function createOrtSeq2SeqBackend(
     readonly gradientModel?: Omit<OrtSeq2SeqGradientOptions, 'runtime' | 'config' | 'embed'>;
     /** Why the export offers no gradients (when `gradientModel` is absent), for the error of gradient methods. */
     readonly noGradients?: string;
+    /** Why the export offers no layers (when `gradientModel.layers` is absent), for the error of layer methods. */
+    readonly noLayers?: string;
   },
 ): ModelBackend {
   const { Tensor } = options.runtime;
@@ -86,7 +88,12 @@ export function createOrtSeq2SeqBackend(
     gradients: options.gradientModel !== undefined,
     // The joined gradient graph also runs forward passes from given embeddings.
     embeddingInputs: options.gradientModel !== undefined,
+    layerActivations: options.gradientModel?.layers !== undefined,
   });
+  const notes = {
+    ...(options.noGradients && { gradients: options.noGradients }),
+    ...(!capabilities.layerActivations && options.noLayers && { layerActivations: options.noLayers }),
+  };
   const embed = (inputIds: IntTensor, side: 'encoder' | 'decoder') => embedFrom(options.embeddings[side], inputIds, config, side);
   const differentiated = options.gradientModel && ortSeq2SeqGradients({ ...options.gradientModel, runtime: options.runtime, config, embed });
   let disposed = false;
@@ -97,7 +104,8 @@ export function createOrtSeq2SeqBackend(
     name: 'ort',
     config,
     capabilities,
-    ...(options.noGradients && { capabilityNotes: { gradients: options.noGradients } }),
+    ...(Object.keys(notes).length > 0 && { capabilityNotes: notes }),
+    ...(options.gradientModel?.layers && { layerNames: ((names) => () => [...names])(options.gradientModel.layers.names) }),
     async embed(inputIds: IntTensor, side: 'encoder' | 'decoder' = 'decoder'): Promise<Tensor> {
       assertLive();
       return embed(inputIds, side);
@@ -105,6 +113,10 @@ export function createOrtSeq2SeqBackend(
     async forward(input: ForwardInput): Promise<ForwardOutput> {
       assertLive();
       rejectUnsupported(input, capabilities);
+      if (input.layer !== undefined && differentiated?.forwardLayer) {
+        if (input.outputAttentions) throw new InvalidInputError("backend 'ort' runs forward passes with a layer for logits and the layer's output only (no attentions).");
+        return differentiated.forwardLayer({ ...input, layer: input.layer });
+      }
       if (differentiated && (input.inputsEmbeds !== undefined || input.encoder?.inputsEmbeds !== undefined)) {
         if (input.outputAttentions) throw new InvalidInputError("backend 'ort' runs forward passes from inputsEmbeds for logits only (no attentions).");
         return differentiated.forwardEmbeds(input);

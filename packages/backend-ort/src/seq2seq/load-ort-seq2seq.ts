@@ -1,11 +1,11 @@
 import { type ModelBackend, type ModelConfig, type ModelFiles, ModelLoadError } from '@inseq/core';
 import type { InferenceSession } from 'onnxruntime-common';
-import { createOrtSeq2SeqBackend } from './create-ort-seq2seq-backend';
 import { findEmbeddingTable } from '../onnx/find-embedding-table';
 import { onnxFilesFound, onnxFolders } from '../onnx/onnx-folder-layout';
 import type { OpenedOrtSession, OrtSessionOpener } from '../open-ort-session';
 import { lazyEmbeddings, type OrtEmbeddings } from '../ort-embeddings';
 import type { OrtRuntime } from '../ort-runtime';
+import { createOrtSeq2SeqBackend } from './create-ort-seq2seq-backend';
 import { probeOrtSeq2SeqGradients } from './ort-seq2seq-gradients';
 import { seq2seqPastNames } from './seq2seq-graph-layout';
 
@@ -67,10 +67,12 @@ export async function loadOrtSeq2Seq(
     readonly suffixes: readonly string[];
     readonly open: OrtSessionOpener;
     readonly runtime: OrtRuntime;
-    /** The asked dtype (gradients are offered on fp32 exports only). @defaultValue 'fp32' */
+    /** The asked dtype (bnb4 exports get no gradients; fp16 / quantized ones are differentiated as float32). @defaultValue 'fp32' */
     readonly dtype?: string;
     /** Options of the load's sessions (execution providers, threads), for the gradient sessions too. */
     readonly sessionOptions?: InferenceSession.SessionOptions;
+    /** The family's HF layer names of both stacks (`OrtArchitecture.layerNames`), looked up in the joined graph for `layerActivations`. */
+    readonly layerNames?: readonly string[];
   },
 ): Promise<ModelBackend> {
   // transformers.js keeps the graphs in onnx/, Optimum in the folder root: the first with an encoder.
@@ -141,10 +143,14 @@ export async function loadOrtSeq2Seq(
     // every op between either side's embeddings and the logits has a rule (probed now, built on first use).
     const names = { encoderFile, decoderFile };
     const missingTable = [embeddings.encoder, embeddings.decoder].find((found) => 'missing' in found);
-    const differentiable =
+    const probed =
       missingTable && 'missing' in missingTable
-        ? missingTable.missing
-        : probeOrtSeq2SeqGradients(encoder.bytes, decoder.bytes, config, { dtype: options.dtype ?? 'fp32', merged, names });
+        ? { gradients: missingTable.missing }
+        : probeOrtSeq2SeqGradients(encoder.bytes, decoder.bytes, config, { dtype: options.dtype ?? 'fp32', merged, names, ...(options.layerNames && { layerNames: options.layerNames }) });
+    const differentiable = probed.gradients;
+    const layers = options.layerNames
+      ? (probed.layers ?? `layer methods need the gradient model, and ${differentiable}`)
+      : `model_type '${config.modelType}' is registered without layer names (an OrtArchitecture's layerNames)`;
     const externalData = new Map([...encoder.externalData, ...decoder.externalData]);
     return createOrtSeq2SeqBackend(
       { encoder: encoder.session, decoder: decoder.session, merged, ...(decoderWithPast && { decoderWithPast: decoderWithPast.session }) },
@@ -161,9 +167,11 @@ export async function loadOrtSeq2Seq(
                 merged,
                 names,
                 sessionOptions: options.sessionOptions ?? {},
+                ...(typeof layers !== 'string' && { layers }),
               },
             }
           : { noGradients: differentiable }),
+        ...(typeof layers === 'string' && { noLayers: layers }),
       },
     );
   } catch (error) {

@@ -63,22 +63,31 @@ class BartGraph {
     const { ops } = this;
     const { g } = ops;
     const table = ops.weight(ops.hasWeight('model.shared.weight') ? 'model.shared.weight' : `model.${stack}.embed_tokens.weight`);
-    let tokens = g.one('Gather', [table, ids]);
-    if (this.sizes.embedScale !== 1) tokens = g.one('Mul', [tokens, ops.scalar('const_embed_scale', this.sizes.embedScale)]);
-    const start = g.one('Add', [from, ops.int64('const_position_offset', [positionOffset])]);
-    const positions = g.one('Slice', [ops.weight(`model.${stack}.embed_positions.weight`), start, g.one('Add', [start, length]), ops.int64('const_axis_0', [0])]);
-    return ops.layerNorm(g.one('Add', [tokens, positions]), `model.${stack}.layernorm_embedding`);
+    const sum = g.module(`model.${stack}`, () => {
+      let tokens = g.module(`model.${stack}.embed_tokens`, () => g.one('Gather', [table, ids]));
+      if (this.sizes.embedScale !== 1) tokens = g.one('Mul', [tokens, ops.scalar('const_embed_scale', this.sizes.embedScale)]);
+      const positions = g.module(`model.${stack}.embed_positions`, () => {
+        const start = g.one('Add', [from, ops.int64('const_position_offset', [positionOffset])]);
+        return g.one('Slice', [ops.weight(`model.${stack}.embed_positions.weight`), start, g.one('Add', [start, length]), ops.int64('const_axis_0', [0])]);
+      });
+      return g.one('Add', [tokens, positions]);
+    });
+    return ops.layerNorm(sum, `model.${stack}.layernorm_embedding`);
   }
 
   /** One residual sublayer: post-norm `LN(x + f(x))` (BART) or pre-norm `x + f(LN(x))` (mBART). */
   residual(x: string, norm: string, sublayer: (input: string) => string): string {
     const { ops } = this;
-    if (this.sizes.mbart) return ops.g.one('Add', [x, sublayer(ops.layerNorm(x, norm))]);
-    return ops.layerNorm(ops.g.one('Add', [x, sublayer(x)]), norm);
+    // The residual Add belongs to the layer (the norm's parent module).
+    const add = (a: string, b: string) => ops.g.module(norm.slice(0, norm.lastIndexOf('.')), () => ops.g.one('Add', [a, b]));
+    if (this.sizes.mbart) return add(x, sublayer(ops.layerNorm(x, norm)));
+    return ops.layerNorm(add(x, sublayer(x)), norm);
   }
 
   feedForward(x: string, layer: string): string {
-    return this.ops.linear(this.ops.activation(this.ops.linear(x, `${layer}.fc1`), this.sizes.activation), `${layer}.fc2`);
+    const { ops } = this;
+    const activated = ops.g.module(`${layer}.activation_fn`, () => ops.activation(ops.linear(x, `${layer}.fc1`), this.sizes.activation));
+    return ops.linear(activated, `${layer}.fc2`);
   }
 
   modules(prefix: string, heads: number): AttentionModules {
@@ -95,15 +104,17 @@ class BartGraph {
 function bartEncoderSpec(weights: Record<string, NamedWeight>, sizes: BartSizes, outputAttentions: boolean): OnnxModelSpec {
   const graph = new BartGraph(weights, sizes);
   const { ops } = graph;
-  let x = graph.embed('encoder', 'input_ids', ops.int64('const_zero_i', [0]), ops.dim('input_ids', 1));
-  const bias = ops.keyPaddingBias('attention_mask');
-  for (let layer = 0; layer < sizes.encoderLayers; layer++) {
-    const p = `model.encoder.layers.${layer}`;
-    const weightsName = outputAttentions ? encoderAttentionsName(layer) : undefined;
-    x = graph.residual(x, `${p}.self_attn_layer_norm`, (input) => ops.attention(input, graph.modules(`${p}.self_attn`, sizes.encoderHeads), { bias: [bias], weightsName }));
-    x = graph.residual(x, `${p}.final_layer_norm`, (input) => graph.feedForward(input, p));
-  }
-  ops.g.one('Identity', [graph.finalNorm(x, 'encoder')], undefined, 'last_hidden_state');
+  ops.g.module('model.encoder', () => {
+    let x = graph.embed('encoder', 'input_ids', ops.int64('const_zero_i', [0]), ops.dim('input_ids', 1));
+    const bias = ops.keyPaddingBias('attention_mask');
+    for (let layer = 0; layer < sizes.encoderLayers; layer++) {
+      const p = `model.encoder.layers.${layer}`;
+      const weightsName = outputAttentions ? encoderAttentionsName(layer) : undefined;
+      x = graph.residual(x, `${p}.self_attn_layer_norm`, (input) => ops.attention(input, graph.modules(`${p}.self_attn`, sizes.encoderHeads), { bias: [bias], weightsName }));
+      x = graph.residual(x, `${p}.final_layer_norm`, (input) => graph.feedForward(input, p));
+    }
+    ops.g.one('Identity', [graph.finalNorm(x, 'encoder')], undefined, 'last_hidden_state');
+  });
   const attentions = outputAttentions ? { layers: sizes.encoderLayers, heads: sizes.encoderHeads } : undefined;
   return { opsetVersion: 17, graphName: 'main_graph', ...encoderInterface(sizes.dModel, attentions), initializers: ops.g.initializers, nodes: ops.g.nodes };
 }
@@ -112,6 +123,7 @@ function bartDecoderSpec(weights: Record<string, NamedWeight>, sizes: BartSizes,
   const graph = new BartGraph(weights, sizes);
   const { ops } = graph;
   const { g } = ops;
+  const y = g.module('model.decoder', () => {
   const { past, fed, total, crossChoice } = decoderLengths(ops, variant);
   // As Optimum's export: no decoder mask, the fed tokens sit at positions past, past + 1, …
   let y = graph.embed('decoder', 'input_ids', past, fed);
@@ -126,7 +138,8 @@ function bartDecoderSpec(weights: Record<string, NamedWeight>, sizes: BartSizes,
     );
     y = graph.residual(y, `${p}.final_layer_norm`, (input) => graph.feedForward(input, p));
   }
-  y = graph.finalNorm(y, 'decoder');
+  return graph.finalNorm(y, 'decoder');
+  });
   const head = ops.hasWeight('lm_head.weight')
     ? ops.weight('lm_head.weight')
     : ops.weight(ops.hasWeight('model.shared.weight') ? 'model.shared.weight' : 'model.decoder.embed_tokens.weight');

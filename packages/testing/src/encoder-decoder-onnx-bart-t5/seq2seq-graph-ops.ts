@@ -43,7 +43,8 @@ export interface AttentionSources {
 
 /**
  * ONNX nodes (opset 17, default domain) shared by the BART-family and T5 graph writers, written
- * into one {@link GraphBuilder}. Weights keep their HF names as initializers; `nn.Linear` weights
+ * into one {@link GraphBuilder}, named by module scope as torch.onnx names them (a linear, a norm
+ * or an attention in the scope of its HF module name, `/model/encoder/layers.0/self_attn/q_proj/MatMul`). Weights keep their HF names as initializers; `nn.Linear` weights
  * are transposed by a node that ONNX Runtime folds.
  */
 export class Seq2SeqGraphOps {
@@ -83,25 +84,31 @@ export class Seq2SeqGraphOps {
 
   /** `x @ W^T (+ b)` of the `nn.Linear` named `module` (bias when the checkpoint stores one). */
   linear(x: string, module: string): string {
-    const transposed = this.g.one('Transpose', [this.weight(`${module}.weight`)], { perm: ints([1, 0]) });
-    const product = this.g.one('MatMul', [x, transposed]);
-    return this.hasWeight(`${module}.bias`) ? this.g.one('Add', [product, this.weight(`${module}.bias`)]) : product;
+    return this.g.module(module, () => {
+      const transposed = this.g.one('Transpose', [this.weight(`${module}.weight`)], { perm: ints([1, 0]) });
+      const product = this.g.one('MatMul', [x, transposed]);
+      return this.hasWeight(`${module}.bias`) ? this.g.one('Add', [product, this.weight(`${module}.bias`)]) : product;
+    });
   }
 
   /** `nn.LayerNorm` of `module` (ε 1e-5, PyTorch's default that BART keeps). */
   layerNorm(x: string, module: string): string {
-    return this.g.one('LayerNormalization', [x, this.weight(`${module}.weight`), this.weight(`${module}.bias`)], {
-      axis: int(-1),
-      epsilon: { kind: 'float', value: 1e-5 },
-    });
+    return this.g.module(module, () =>
+      this.g.one('LayerNormalization', [x, this.weight(`${module}.weight`), this.weight(`${module}.bias`)], {
+        axis: int(-1),
+        epsilon: { kind: 'float', value: 1e-5 },
+      }),
+    );
   }
 
-  /** T5's RMS norm `x / √(mean(x²) + ε) · w` (no mean subtraction, no bias), from ReduceMean / Sqrt. */
+  /** T5's RMS norm `x / √(mean(x²) + ε) · w` (no mean subtraction, no bias), from ReduceMean / Sqrt, in the scope of the weight's module. */
   rmsNorm(x: string, weightName: string, epsilon: number): string {
     const { g } = this;
-    const meanSquare = g.one('ReduceMean', [g.one('Mul', [x, x])], { axes: ints([-1]), keepdims: int(1) });
-    const root = g.one('Sqrt', [g.one('Add', [meanSquare, this.scalar(`const_rms_epsilon_${epsilon}`, epsilon)])]);
-    return g.one('Mul', [g.one('Div', [x, root]), this.weight(weightName)]);
+    return g.module(weightName.replace(/\.weight$/, ''), () => {
+      const meanSquare = g.one('ReduceMean', [g.one('Mul', [x, x])], { axes: ints([-1]), keepdims: int(1) });
+      const root = g.one('Sqrt', [g.one('Add', [meanSquare, this.scalar(`const_rms_epsilon_${epsilon}`, epsilon)])]);
+      return g.one('Mul', [g.one('Div', [x, root]), this.weight(weightName)]);
+    });
   }
 
   /** transformers' `ACT2FN[name]`: `gelu` (erf), `gelu_new` (tanh), `relu`, `swish` / `silu`. */
@@ -164,6 +171,11 @@ export class Seq2SeqGraphOps {
    * `modules.output`. Returns the projected output; keys, values and weights get the names asked.
    */
   attention(x: string, modules: AttentionModules, sources: AttentionSources): string {
+    // The attention module's scope: its query projection's name without the projection.
+    return this.g.module(modules.query.slice(0, modules.query.lastIndexOf('.')), () => this.attentionNodes(x, modules, sources));
+  }
+
+  private attentionNodes(x: string, modules: AttentionModules, sources: AttentionSources): string {
     const { g } = this;
     const { heads, headDim } = modules;
     const queries = this.splitHeads(this.linear(x, modules.query), heads, headDim);
@@ -202,6 +214,6 @@ export class Seq2SeqGraphOps {
 
   /** `y · headᵀ` with `head` an `[vocab, dModel]` value: the LM head. */
   project(y: string, head: string): string {
-    return this.g.one('MatMul', [y, this.g.one('Transpose', [head], { perm: ints([1, 0]) })]);
+    return this.g.module('lm_head', () => this.g.one('MatMul', [y, this.g.one('Transpose', [head], { perm: ints([1, 0]) })]));
   }
 }

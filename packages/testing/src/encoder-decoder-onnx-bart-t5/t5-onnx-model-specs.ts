@@ -83,10 +83,15 @@ class T5Graph {
       [2 * maxDistance + 1],
       Array.from({ length: 2 * maxDistance + 1 }, (_, i) => t5RelativePositionBucket(i - maxDistance, bidirectional, numBuckets, maxDistance)),
     );
-    const clipped = g.one('Clip', [relative, g.constant('const_minus_max_distance', 'int64', [], [-maxDistance]), g.constant('const_max_distance', 'int64', [], [maxDistance])]);
-    const buckets = g.one('Gather', [table, g.one('Add', [clipped, g.constant('const_max_distance', 'int64', [], [maxDistance])])]);
-    const values = g.one('Gather', [ops.weight(`${stack}.block.0.layer.0.SelfAttention.relative_attention_bias.weight`), buckets]);
-    return g.one('Unsqueeze', [g.one('Transpose', [values], { perm: Seq2SeqGraphOps.ints([2, 0, 1]) }), ops.int64('const_axis_0', [0])]);
+    // In the scope of block 0's self-attention, which holds the table in HF.
+    return g.module(`${stack}.block.0.layer.0.SelfAttention`, () => {
+      const clipped = g.one('Clip', [relative, g.constant('const_minus_max_distance', 'int64', [], [-maxDistance]), g.constant('const_max_distance', 'int64', [], [maxDistance])]);
+      const buckets = g.one('Gather', [table, g.one('Add', [clipped, g.constant('const_max_distance', 'int64', [], [maxDistance])])]);
+      const values = g.module(`${stack}.block.0.layer.0.SelfAttention.relative_attention_bias`, () =>
+        g.one('Gather', [ops.weight(`${stack}.block.0.layer.0.SelfAttention.relative_attention_bias.weight`), buckets]),
+      );
+      return g.one('Unsqueeze', [g.one('Transpose', [values], { perm: Seq2SeqGraphOps.ints([2, 0, 1]) }), ops.int64('const_axis_0', [0])]);
+    });
   }
 
   modules(prefix: string): AttentionModules {
@@ -100,15 +105,20 @@ class T5Graph {
 
   /** Pre-norm residual `x + f(RMSNorm(x))` of sublayer `prefix` (`….layer.{j}`). */
   residual(x: string, prefix: string, sublayer: (input: string) => string): string {
-    return this.ops.g.one('Add', [x, sublayer(this.norm(x, `${prefix}.layer_norm.weight`))]);
+    const update = sublayer(this.norm(x, `${prefix}.layer_norm.weight`));
+    return this.ops.g.module(prefix, () => this.ops.g.one('Add', [x, update]));
   }
 
   /** `wo(act(wi x))`, or `wo(act(wi_0 x) · wi_1 x)` when gated. */
   feedForward(x: string, prefix: string): string {
     const { ops } = this;
     const dense = `${prefix}.DenseReluDense`;
-    let hidden = ops.activation(ops.linear(x, `${dense}.${this.sizes.gated ? 'wi_0' : 'wi'}`), this.sizes.activation);
-    if (this.sizes.gated) hidden = ops.g.one('Mul', [hidden, ops.linear(x, `${dense}.wi_1`)]);
+    const projected = ops.linear(x, `${dense}.${this.sizes.gated ? 'wi_0' : 'wi'}`);
+    let hidden = ops.g.module(`${dense}.act`, () => ops.activation(projected, this.sizes.activation));
+    if (this.sizes.gated) {
+      const gate = ops.linear(x, `${dense}.wi_1`);
+      hidden = ops.g.module(dense, () => ops.g.one('Mul', [hidden, gate]));
+    }
     return ops.linear(hidden, `${dense}.wo`);
   }
 }
@@ -116,16 +126,18 @@ class T5Graph {
 function t5EncoderSpec(weights: Record<string, NamedWeight>, sizes: T5Sizes, outputAttentions: boolean): OnnxModelSpec {
   const graph = new T5Graph(weights, sizes);
   const { ops } = graph;
-  let x = ops.g.one('Gather', [ops.weight('shared.weight'), 'input_ids']);
-  const positionBias = graph.positionBias('encoder', ops.relativePositions(ops.int64('const_zero_i', [0]), ops.dim('input_ids', 1)));
-  const paddingBias = ops.keyPaddingBias('attention_mask');
-  for (let block = 0; block < sizes.encoderLayers; block++) {
-    const p = `encoder.block.${block}.layer`;
-    const weightsName = outputAttentions ? encoderAttentionsName(block) : undefined;
-    x = graph.residual(x, `${p}.0`, (input) => ops.attention(input, graph.modules(`${p}.0.SelfAttention`), { bias: [positionBias, paddingBias], weightsName }));
-    x = graph.residual(x, `${p}.1`, (input) => graph.feedForward(input, `${p}.1`));
-  }
-  ops.g.one('Identity', [graph.norm(x, 'encoder.final_layer_norm.weight')], undefined, 'last_hidden_state');
+  ops.g.module('encoder', () => {
+    let x = ops.g.module('encoder.embed_tokens', () => ops.g.one('Gather', [ops.weight('shared.weight'), 'input_ids']));
+    const positionBias = graph.positionBias('encoder', ops.relativePositions(ops.int64('const_zero_i', [0]), ops.dim('input_ids', 1)));
+    const paddingBias = ops.keyPaddingBias('attention_mask');
+    for (let block = 0; block < sizes.encoderLayers; block++) {
+      const p = `encoder.block.${block}.layer`;
+      const weightsName = outputAttentions ? encoderAttentionsName(block) : undefined;
+      x = graph.residual(x, `${p}.0`, (input) => ops.attention(input, graph.modules(`${p}.0.SelfAttention`), { bias: [positionBias, paddingBias], weightsName }));
+      x = graph.residual(x, `${p}.1`, (input) => graph.feedForward(input, `${p}.1`));
+    }
+    ops.g.one('Identity', [graph.norm(x, 'encoder.final_layer_norm.weight')], undefined, 'last_hidden_state');
+  });
   const attentions = outputAttentions ? { layers: sizes.encoderLayers, heads: sizes.heads } : undefined;
   return { opsetVersion: 17, graphName: 'main_graph', ...encoderInterface(sizes.dModel, attentions), initializers: ops.g.initializers, nodes: ops.g.nodes };
 }
@@ -134,8 +146,9 @@ function t5DecoderSpec(weights: Record<string, NamedWeight>, sizes: T5Sizes, var
   const graph = new T5Graph(weights, sizes);
   const { ops } = graph;
   const { g } = ops;
+  let y = g.module('decoder', () => {
   const { past, total, crossChoice } = decoderLengths(ops, variant);
-  let y = g.one('Gather', [ops.weight('shared.weight'), 'input_ids']);
+  let y = g.module('decoder.embed_tokens', () => g.one('Gather', [ops.weight('shared.weight'), 'input_ids']));
   // Queries at positions past…total − 1: the bias only sees distances, the mask only order.
   const relative = ops.relativePositions(past, total);
   const selfBias = [graph.positionBias('decoder', relative), ops.causalBias(relative)];
@@ -147,7 +160,8 @@ function t5DecoderSpec(weights: Record<string, NamedWeight>, sizes: T5Sizes, var
     y = graph.residual(y, `${p}.1`, (input) => ops.attention(input, graph.modules(`${p}.1.EncDecAttention`), { ...names.cross, bias: [sourceBias] }));
     y = graph.residual(y, `${p}.2`, (input) => graph.feedForward(input, `${p}.2`));
   }
-  y = graph.norm(y, 'decoder.final_layer_norm.weight');
+  return graph.norm(y, 'decoder.final_layer_norm.weight');
+  });
   if (sizes.tied) y = g.one('Mul', [y, ops.scalar('const_output_scale', sizes.dModel ** -0.5)]);
   const head = ops.hasWeight('lm_head.weight') ? ops.weight('lm_head.weight') : ops.weight('shared.weight');
   g.one('Identity', [ops.project(y, head)], undefined, 'logits');

@@ -52,6 +52,8 @@ export function marianDecoderOnnxSpec(weights: Record<string, NamedWeight>, conf
   const { g, sizes } = blocks;
   const heads = sizes.decoderHeads;
   const headDim = sizes.dModel / heads;
+  // Nodes named by module scope as torch.onnx names them (`/model/decoder/layers.0/encoder_attn/q_proj/MatMul`).
+  const decoderOutput = g.module('model.decoder', () => {
   const fed = blocks.dim('input_ids', 1);
   const past = withPast ? blocks.dim('past_key_values.0.decoder.key', 2) : blocks.int64('const_zero_i', [0]);
   const total = withPast ? g.one('Add', [past, fed]) : fed;
@@ -65,11 +67,12 @@ export function marianDecoderOnnxSpec(weights: Record<string, NamedWeight>, conf
     ? g.one('Mul', [blocks.dim('past_key_values.0.encoder.key', 2), g.one('Cast', [g.one('Not', ['use_cache_branch'])], { to: MarianGraphBlocks.int(7) })])
     : '';
   const mergedCrossCache = (layer: number) => {
-    const pick = (part: 'key' | 'value', projection: string) => {
-      const projected = blocks.splitHeads(blocks.linear('encoder_hidden_states', `model.decoder.layers.${layer}.encoder_attn.${projection}`), heads);
-      const both = g.one('Concat', [`past_key_values.${layer}.encoder.${part}`, projected], { axis: MarianGraphBlocks.int(2) });
-      return g.one('Slice', [both, crossStart, g.one('Add', [crossStart, sourceLength]), blocks.int64('const_index_2', [2])]);
-    };
+    const pick = (part: 'key' | 'value', projection: string) =>
+      g.module(`model.decoder.layers.${layer}.encoder_attn`, () => {
+        const projected = blocks.splitHeads(blocks.linear('encoder_hidden_states', `model.decoder.layers.${layer}.encoder_attn.${projection}`), heads);
+        const both = g.one('Concat', [`past_key_values.${layer}.encoder.${part}`, projected], { axis: MarianGraphBlocks.int(2) });
+        return g.one('Slice', [both, crossStart, g.one('Add', [crossStart, sourceLength]), blocks.int64('const_index_2', [2])]);
+      });
     return { keys: pick('key', 'k_proj'), values: pick('value', 'v_proj') };
   };
   for (let layer = 0; layer < sizes.decoderLayers; layer++) {
@@ -81,7 +84,7 @@ export function marianDecoderOnnxSpec(weights: Record<string, NamedWeight>, conf
       ...(attentionsOut && { weightsName: `decoder_attentions.${layer}` }),
       ...(withPast && { appendTo: { keys: `past_key_values.${layer}.decoder.key`, values: `past_key_values.${layer}.decoder.value` } }),
     });
-    y = blocks.residual(y, self.output, `${p}.self_attn_layer_norm`);
+    y = blocks.residual(y, self.output, `${p}.self_attn_layer_norm`, p);
     const cross = blocks.attention(`${p}.encoder_attn`, heads, y, {
       bias: [sourceBias],
       ...(merged
@@ -92,11 +95,13 @@ export function marianDecoderOnnxSpec(weights: Record<string, NamedWeight>, conf
       ...(!withPast || merged ? { keysName: `present.${layer}.encoder.key`, valuesName: `present.${layer}.encoder.value` } : {}),
       ...(attentionsOut && { weightsName: `cross_attentions.${layer}` }),
     });
-    y = blocks.residual(y, cross.output, `${p}.encoder_attn_layer_norm`);
-    y = blocks.residual(y, blocks.feedForward(y, p), `${p}.final_layer_norm`);
+    y = blocks.residual(y, cross.output, `${p}.encoder_attn_layer_norm`, p);
+    y = blocks.residual(y, blocks.feedForward(y, p), `${p}.final_layer_norm`, p);
   }
+  return y;
+  });
   const head = blocks.hasWeight('lm_head.weight') ? blocks.weight('lm_head.weight') : blocks.embedTable('decoder');
-  const projected = g.one('MatMul', [y, g.one('Transpose', [head], { perm: MarianGraphBlocks.ints([1, 0]) })]);
+  const projected = g.module('lm_head', () => g.one('MatMul', [decoderOutput, g.one('Transpose', [head], { perm: MarianGraphBlocks.ints([1, 0]) })]));
   if (blocks.hasWeight('final_logits_bias')) g.one('Add', [projected, blocks.weight('final_logits_bias')], undefined, 'logits');
   else g.one('Identity', [projected], undefined, 'logits');
 

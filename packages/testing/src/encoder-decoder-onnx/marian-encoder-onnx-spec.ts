@@ -25,15 +25,17 @@ export function marianEncoderOnnxSpec(
   const attentionsOut = options.outputAttentions ?? false;
   const blocks = new MarianGraphBlocks(weights, config);
   const { g, sizes } = blocks;
-  let x = blocks.embed('encoder', 'input_ids', blocks.int64('const_zero_i', [0]), blocks.dim('input_ids', 1));
-  const bias = blocks.keyPaddingBias('attention_mask');
-  for (let layer = 0; layer < sizes.encoderLayers; layer++) {
-    const p = `model.encoder.layers.${layer}`;
-    const self = blocks.attention(`${p}.self_attn`, sizes.encoderHeads, x, { bias: [bias], ...(attentionsOut && { weightsName: `encoder_attentions.${layer}` }) });
-    x = blocks.residual(x, self.output, `${p}.self_attn_layer_norm`);
-    x = blocks.residual(x, blocks.feedForward(x, p), `${p}.final_layer_norm`);
-  }
-  g.one('Identity', [x], undefined, 'last_hidden_state');
+  g.module('model.encoder', () => {
+    let x = blocks.embed('encoder', 'input_ids', blocks.int64('const_zero_i', [0]), blocks.dim('input_ids', 1));
+    const bias = blocks.keyPaddingBias('attention_mask');
+    for (let layer = 0; layer < sizes.encoderLayers; layer++) {
+      const p = `model.encoder.layers.${layer}`;
+      const self = blocks.attention(`${p}.self_attn`, sizes.encoderHeads, x, { bias: [bias], ...(attentionsOut && { weightsName: `encoder_attentions.${layer}` }) });
+      x = blocks.residual(x, self.output, `${p}.self_attn_layer_norm`, p);
+      x = blocks.residual(x, blocks.feedForward(x, p), `${p}.final_layer_norm`, p);
+    }
+    g.one('Identity', [x], undefined, 'last_hidden_state');
+  });
   const tokens = ['batch_size', 'encoder_sequence_length'];
   return {
     opsetVersion: 17,

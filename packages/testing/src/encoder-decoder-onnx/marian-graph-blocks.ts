@@ -54,7 +54,9 @@ export interface AttentionValues {
 
 /**
  * The pieces of a Marian forward written as ONNX nodes into one {@link GraphBuilder}, named
- * after `modeling_marian.py`'s modules so that the encoder and decoder graphs read like it.
+ * after `modeling_marian.py`'s modules so that the encoder and decoder graphs read like it; nodes
+ * are named by module scope as torch.onnx (and so Optimum) names them
+ * (`/model/encoder/layers.0/self_attn/out_proj/MatMul`, `/model/decoder/layers.1/Add_2`).
  * Weights keep their HF names as initializers (`nn.Linear` weights are transposed by a node that
  * ONNX Runtime folds).
  */
@@ -97,16 +99,20 @@ export class MarianGraphBlocks {
 
   /** `x @ W^T + b` of an `nn.Linear` named `prefix`. */
   linear(x: string, prefix: string): string {
-    const transposed = this.g.one('Transpose', [this.weight(`${prefix}.weight`)], { perm: MarianGraphBlocks.ints([1, 0]) });
-    return this.g.one('Add', [this.g.one('MatMul', [x, transposed]), this.weight(`${prefix}.bias`)]);
+    return this.g.module(prefix, () => {
+      const transposed = this.g.one('Transpose', [this.weight(`${prefix}.weight`)], { perm: MarianGraphBlocks.ints([1, 0]) });
+      return this.g.one('Add', [this.g.one('MatMul', [x, transposed]), this.weight(`${prefix}.bias`)]);
+    });
   }
 
   /** `nn.LayerNorm` (ε 1e-5, PyTorch's default that Marian keeps). */
   layerNorm(x: string, prefix: string): string {
-    return this.g.one('LayerNormalization', [x, this.weight(`${prefix}.weight`), this.weight(`${prefix}.bias`)], {
-      axis: MarianGraphBlocks.int(-1),
-      epsilon: { kind: 'float', value: 1e-5 },
-    });
+    return this.g.module(prefix, () =>
+      this.g.one('LayerNormalization', [x, this.weight(`${prefix}.weight`), this.weight(`${prefix}.bias`)], {
+        axis: MarianGraphBlocks.int(-1),
+        epsilon: { kind: 'float', value: 1e-5 },
+      }),
+    );
   }
 
   /**
@@ -116,10 +122,14 @@ export class MarianGraphBlocks {
    */
   embed(side: 'encoder' | 'decoder', ids: string, from: string, length: string): string {
     const { dModel, maxPositions } = this.sizes;
-    const table = this.g.constant('marian_sinusoidal_positions', 'float', [maxPositions, dModel], Float32Array.from(marianSinusoidalPositions(maxPositions, dModel)));
-    const tokens = this.g.one('Mul', [this.g.one('Gather', [this.embedTable(side), ids]), this.scalar('const_embed_scale', Math.sqrt(dModel))]);
-    const positions = this.g.one('Slice', [table, from, this.g.one('Add', [from, length]), this.int64('const_axis_0', [0])]);
-    return this.g.one('Add', [tokens, positions]);
+    const { g } = this;
+    const table = g.constant('marian_sinusoidal_positions', 'float', [maxPositions, dModel], Float32Array.from(marianSinusoidalPositions(maxPositions, dModel)));
+    return g.module(`model.${side}`, () => {
+      const lookup = g.module(`model.${side}.embed_tokens`, () => g.one('Gather', [this.embedTable(side), ids]));
+      const tokens = g.one('Mul', [lookup, this.scalar('const_embed_scale', Math.sqrt(dModel))]);
+      const positions = g.module(`model.${side}.embed_positions`, () => g.one('Slice', [table, from, g.one('Add', [from, length]), this.int64('const_axis_0', [0])]));
+      return g.one('Add', [tokens, positions]);
+    });
   }
 
   /** `[batch, seq]` 0/1 int64 mask → additive bias `[batch, 1, 1, seq]`: 0 for tokens, float32's minimum for padding. */
@@ -160,6 +170,15 @@ export class MarianGraphBlocks {
     x: string,
     options: { memory?: string; cached?: { keys: string; values: string }; appendTo?: { keys: string; values: string }; bias: string[]; keysName?: string; valuesName?: string; weightsName?: string },
   ): AttentionValues {
+    return this.g.module(prefix, () => this.attentionNodes(prefix, heads, x, options));
+  }
+
+  private attentionNodes(
+    prefix: string,
+    heads: number,
+    x: string,
+    options: { memory?: string; cached?: { keys: string; values: string }; appendTo?: { keys: string; values: string }; bias: string[]; keysName?: string; valuesName?: string; weightsName?: string },
+  ): AttentionValues {
     const { g } = this;
     const headDim = this.sizes.dModel / heads;
     const queries = this.splitHeads(this.linear(x, `${prefix}.q_proj`), heads);
@@ -188,15 +207,16 @@ export class MarianGraphBlocks {
     return { output: this.linear(merged, `${prefix}.out_proj`), weights, keys, values };
   }
 
-  /** Post-norm residual `LN(x + update)`. */
-  residual(x: string, update: string, norm: string): string {
-    return this.layerNorm(this.g.one('Add', [x, update]), norm);
+  /** Post-norm residual `LN(x + update)`, the `Add` in the scope of `layer` (the norm in its own). */
+  residual(x: string, update: string, norm: string, layer: string): string {
+    return this.layerNorm(this.g.module(layer, () => this.g.one('Add', [x, update])), norm);
   }
 
-  /** `fc2(swish(fc1(x)))`, swish as `x · sigmoid(x)`. */
+  /** `fc2(swish(fc1(x)))`, swish as `x · sigmoid(x)` (module `activation_fn` of layer `prefix`). */
   feedForward(x: string, prefix: string): string {
     const inner = this.linear(x, `${prefix}.fc1`);
-    return this.linear(this.g.one('Mul', [inner, this.g.one('Sigmoid', [inner])]), `${prefix}.fc2`);
+    const activated = this.g.module(`${prefix}.activation_fn`, () => this.g.one('Mul', [inner, this.g.one('Sigmoid', [inner])]));
+    return this.linear(activated, `${prefix}.fc2`);
   }
 
   /** Dim `axis` of `x`'s shape as an int64 `[1]`. */
