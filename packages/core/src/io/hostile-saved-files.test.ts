@@ -16,7 +16,6 @@ import { outputFromBytes } from './output-from-bytes';
 import { outputFromJson, outputToJson } from './serialize-output';
 
 const MiB = 1024 * 1024;
-const encoder = new TextEncoder();
 
 /** The error a promise or function ends in (fails the test when there is none). */
 async function failure(run: () => unknown): Promise<InseqError> {
@@ -208,13 +207,27 @@ describe('loading saved files: untrusted keys and values', () => {
   it('checks tokens, positions and field types of inseq-ts files', async () => {
     const good = JSON.parse(outputToJson(outputOf([decoderOnlySequence()])));
     const cases: [string, (file: typeof good) => void, string][] = [
-      ['token not a string', (file) => (file.sequence_attributions[0].target[1] = { token: 5, id: 1 }), 'sequence_attributions[0].target[1] is an object with keys "token", "id"; expected {"token": string, "id": number}'],
-      ['token null', (file) => (file.sequence_attributions[0].source[0] = null), 'sequence_attributions[0].source[0] is null'],
-      ['negative start', (file) => (file.sequence_attributions[0].attr_pos_start = -1), 'attr_pos_start -1 and attr_pos_end 5'],
-      ['scores not an object', (file) => (file.sequence_attributions[0].step_scores = 'abc'), 'step_scores is "abc", not an object of named scores'],
-      ['info a list', (file) => (file.info = [1]), "'info' is [1]; expected an object"],
-      ['version fraction', (file) => (file.format_version = 1.5), 'format_version is 1.5'],
-      ['packed base64 not a string', (file) => (file.sequence_attributions[0].target_attributions = { dtype: 'float16', shape: [1], base64: 5 }), 'has base64 5; expected a base64 string'],
+      ['token not a string', (file) => {
+        file.sequence_attributions[0].target[1] = { token: 5, id: 1 };
+      }, 'sequence_attributions[0].target[1] is an object with keys "token", "id"; expected {"token": string, "id": number}'],
+      ['token null', (file) => {
+        file.sequence_attributions[0].source[0] = null;
+      }, 'sequence_attributions[0].source[0] is null'],
+      ['negative start', (file) => {
+        file.sequence_attributions[0].attr_pos_start = -1;
+      }, 'attr_pos_start -1 and attr_pos_end 5'],
+      ['scores not an object', (file) => {
+        file.sequence_attributions[0].step_scores = 'abc';
+      }, 'step_scores is "abc", not an object of named scores'],
+      ['info a list', (file) => {
+        file.info = [1];
+      }, "'info' is [1]; expected an object"],
+      ['version fraction', (file) => {
+        file.format_version = 1.5;
+      }, 'format_version is 1.5'],
+      ['packed base64 not a string', (file) => {
+        file.sequence_attributions[0].target_attributions = { dtype: 'float16', shape: [1], base64: 5 };
+      }, 'has base64 5; expected a base64 string'],
     ];
     for (const [label, mutate, fragment] of cases) {
       const file = structuredClone(good);

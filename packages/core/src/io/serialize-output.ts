@@ -1,6 +1,6 @@
 import type { FeatureAttributionOutput, SequenceAttribution, TokenWithId } from '../data/feature-attribution-output';
 import { InseqError } from '../errors/inseq-error';
-import type { Tensor } from '../tensor';
+import { type Tensor, shapeSize } from '../tensor';
 import { checkJsonDepth } from './inseq-python/parse-python-json';
 import { previewJson } from './json-preview';
 import { nestedToTensor, tensorToNested } from './nested-array';
@@ -13,7 +13,8 @@ export const OUTPUT_FORMAT = 'inseq-ts.feature_attribution_output';
 /**
  * Newest layout this library reads and writes. Version 1: tensors as nested arrays. Version 2 adds
  * packed tensors (`{dtype, shape, scale?, base64}`, float16 or scaled float8 bits), written only
- * when `scoresPrecision` is not `float32`, so float32 files stay readable by version-1 readers.
+ * when `scoresPrecision` is not `float32` (and for empty tensors of rank > 1, whose trailing dims
+ * nested arrays cannot hold), so float32 files stay readable by version-1 readers.
  */
 export const OUTPUT_FORMAT_VERSION = 2;
 
@@ -39,23 +40,34 @@ function invalid(what: string): InseqError {
  */
 export function outputToJson(output: FeatureAttributionOutput, options?: OutputToJsonOptions): string {
   const precision = checkScoresPrecision(options?.scoresPrecision ?? 'float32');
-  const encode = (tensor: Tensor) => (precision === 'float32' ? tensorToNested(tensor) : packTensor(tensor, precision));
+  let packed = precision !== 'float32';
+  const encode = (tensor: Tensor) => {
+    if (precision !== 'float32') return packTensor(tensor, precision);
+    // Nested arrays lose the dims after a zero one ([4, 0, 1] reads back as [4, 0]); an empty
+    // tensor is packed instead (no values, so float16 loses nothing).
+    if (shapeSize(tensor.shape) === 0 && tensor.shape.length > 1) {
+      packed = true;
+      return packTensor(tensor, 'float16');
+    }
+    return tensorToNested(tensor);
+  };
   const tensorOrNull = (tensor: Tensor | null) => (tensor ? encode(tensor) : null);
   const scores = (record: Record<string, Tensor>) => Object.fromEntries(Object.entries(record).map(([name, tensor]) => [name, encode(tensor)]));
+  const sequences = output.sequence_attributions.map((sequence) => ({
+    source: sequence.source,
+    target: sequence.target,
+    source_attributions: tensorOrNull(sequence.source_attributions),
+    target_attributions: tensorOrNull(sequence.target_attributions),
+    step_scores: scores(sequence.step_scores),
+    sequence_scores: scores(sequence.sequence_scores),
+    attr_pos_start: sequence.attr_pos_start,
+    attr_pos_end: sequence.attr_pos_end,
+  }));
   return JSON.stringify(
     {
       format: OUTPUT_FORMAT,
-      format_version: precision === 'float32' ? 1 : 2,
-      sequence_attributions: output.sequence_attributions.map((sequence) => ({
-        source: sequence.source,
-        target: sequence.target,
-        source_attributions: tensorOrNull(sequence.source_attributions),
-        target_attributions: tensorOrNull(sequence.target_attributions),
-        step_scores: scores(sequence.step_scores),
-        sequence_scores: scores(sequence.sequence_scores),
-        attr_pos_start: sequence.attr_pos_start,
-        attr_pos_end: sequence.attr_pos_end,
-      })),
+      format_version: packed ? 2 : 1,
+      sequence_attributions: sequences,
       step_attributions: output.step_attributions,
       info: output.info,
     },
