@@ -1,6 +1,6 @@
 import type { FeatureAttributionOutput } from '../data/feature-attribution-output';
 import { InseqError } from '../errors/inseq-error';
-import { checkMaxBytes, formatBytes, inflateChunks, isGzip, tooLargeError } from './gzip';
+import { checkMaxBytes, formatBytes, gunzip, isGzip, tooLargeError } from './gzip';
 import { outputFromInseqJson } from './inseq-python/output-from-inseq-json';
 import { parsePythonJson } from './inseq-python/parse-python-json';
 import { detectOutputFormat } from './output-file-format';
@@ -46,35 +46,29 @@ function nestedGzip(name: string): InseqError {
   );
 }
 
-/** Inflates once, decoding UTF-8 chunk by chunk, so no second whole copy of the bytes is held. */
-async function inflateText(source: Uint8Array | Blob, name: string, maxBytes: number, raise: string): Promise<{ text: string; size: number }> {
-  const decoder = new TextDecoder('utf-8', { fatal: true });
-  const parts: string[] = [];
-  const head: number[] = [];
-  let size = 0;
+/** Decodes what one inflation gave, refusing gzip inside gzip. */
+function inflatedText(bytes: Uint8Array, name: string): string {
+  if (isGzip(bytes)) throw nestedGzip(name);
   try {
-    size = await inflateChunks(
-      source,
-      name,
-      (chunk) => {
-        if (head.length < 2) {
-          for (const byte of chunk.subarray(0, 2 - head.length)) head.push(byte);
-          if (head.length === 2 && head[0] === 0x1f && head[1] === 0x8b) throw nestedGzip(name);
-        }
-        parts.push(decoder.decode(chunk, { stream: true }));
-      },
-      { maxBytes, raise },
-    );
-    parts.push(decoder.decode());
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
   } catch (cause) {
-    if (InseqError.isInstance(cause)) throw cause;
-    throw decodeFailure(name, cause, size);
+    throw decodeFailure(name, cause, bytes.length);
   }
-  try {
-    return { text: parts.join(''), size };
-  } catch (cause) {
-    throw decodeFailure(name, cause, size);
-  }
+}
+
+/**
+ * Reads the bytes that inflating a gzipped attribution file gave (for `loadOutput`, which inflates
+ * with node:zlib): gzip inside is refused, never inflated again.
+ */
+export async function outputFromInflatedBytes(bytes: Uint8Array, options: OutputFromBytesOptions & { readonly name: string; readonly maxBytes: number }): Promise<FeatureAttributionOutput> {
+  return outputFromText(inflatedText(bytes, options.name), bytes.length, options.name, options.maxBytes, options.raiseHint ?? 'pass { maxBytes }');
+}
+
+function outputFromText(text: string, size: number, name: string, maxBytes: number, raise: string): Promise<FeatureAttributionOutput> | FeatureAttributionOutput {
+  const parsed = parsePythonJson(text, name);
+  if (detectOutputFormat(parsed, name) === 'inseq-ts') return outputFromJson(parsed as object, { name });
+  // What old files' `b64.gz:` arrays may inflate to, together, besides the JSON itself.
+  return outputFromInseqJson(parsed as object, { name, maxInflatedBytes: Math.max(0, maxBytes - size), raiseHint: raise });
 }
 
 /**
@@ -104,7 +98,10 @@ export async function outputFromBytes(data: Uint8Array | string | Blob, options?
     if (total > maxBytes) throw tooLargeError(`${name} is ${formatBytes(total)}, over the limit`, maxBytes, raise);
     const head = data instanceof Blob ? new Uint8Array(await data.slice(0, 2).arrayBuffer()) : data;
     if (isGzip(head)) {
-      ({ text, size } = await inflateText(data, name, maxBytes, raise));
+      // Inflated once, as a stream that stops at the limit.
+      const bytes = await gunzip(data, name, { maxBytes, raise });
+      text = inflatedText(bytes, name);
+      size = bytes.length;
     } else {
       const bytes = data instanceof Blob ? new Uint8Array(await data.arrayBuffer()) : data;
       try {
@@ -117,8 +114,5 @@ export async function outputFromBytes(data: Uint8Array | string | Blob, options?
   } else {
     throw new InseqError(`outputFromBytes got ${data === null ? 'null' : typeof data}; expected a Uint8Array, a string or a Blob.`, { code: 'INVALID_ARGUMENT' });
   }
-  const parsed = parsePythonJson(text, name);
-  if (detectOutputFormat(parsed, name) === 'inseq-ts') return outputFromJson(parsed as object, { name });
-  // What old files' `b64.gz:` arrays may inflate to, together, besides the JSON itself.
-  return outputFromInseqJson(parsed as object, { name, maxInflatedBytes: Math.max(0, maxBytes - size), raiseHint: raise });
+  return outputFromText(text, size, name, maxBytes, raise);
 }

@@ -62,12 +62,15 @@ function badJson(where: string, cause: unknown): InseqError {
  * non-finite tokens, turns their sentinel strings back into numbers (in place).
  */
 function settle(root: unknown, where: string, quoted: boolean): unknown {
-  const restore = (value: unknown): unknown => (quoted && typeof value === 'string' ? (sentinels.get(value) ?? value) : value);
-  const settled = restore(root);
+  const settled = quoted && typeof root === 'string' ? (sentinels.get(root) ?? root) : root;
   if (typeof settled !== 'object' || settled === null) return settled;
-  const stack: { value: object; depth: number }[] = [{ value: settled, depth: 1 }];
-  for (let item = stack.pop(); item !== undefined; item = stack.pop()) {
-    const { value, depth } = item;
+  // Two parallel stacks (containers, their depths): no object per container, so a file of many
+  // small arrays is walked at about the speed of reading it.
+  const containers: object[] = [settled];
+  const depths: number[] = [1];
+  while (containers.length > 0) {
+    const value = containers.pop() as object;
+    const depth = depths.pop() as number;
     if (depth > MAX_JSON_DEPTH) {
       throw new InseqError(
         `${where} nests arrays or objects more than ${MAX_JSON_DEPTH} levels deep; attribution files nest about ten. It is corrupt or not an attribution file.`,
@@ -75,18 +78,33 @@ function settle(root: unknown, where: string, quoted: boolean): unknown {
       );
     }
     if (Array.isArray(value)) {
-      for (let i = 0; i < value.length; i++) {
-        const child = value[i];
-        if (typeof child === 'object' && child !== null) stack.push({ value: child, depth: depth + 1 });
-        else if (quoted && typeof child === 'string') value[i] = restore(child);
+      const length = value.length;
+      // Rows of numbers, most of a file: one cheap pass, then the general one only if it finds something else.
+      let i = 0;
+      while (i < length && typeof value[i] === 'number') i++;
+      for (; i < length; i++) {
+        const child: unknown = value[i];
+        if (typeof child === 'number') continue;
+        if (typeof child === 'object' && child !== null) {
+          containers.push(child);
+          depths.push(depth + 1);
+        } else if (quoted && typeof child === 'string') {
+          const number = sentinels.get(child);
+          if (number !== undefined) value[i] = number;
+        }
       }
     } else {
       const record = value as Record<string, unknown>;
       for (const key of Object.keys(record)) {
         const child = record[key];
-        if (typeof child === 'object' && child !== null) stack.push({ value: child, depth: depth + 1 });
-        // defineProperty, not assignment: a key spelled `__proto__` stays a plain own property.
-        else if (quoted && typeof child === 'string' && sentinels.has(child)) Object.defineProperty(record, key, { value: restore(child), writable: true, enumerable: true, configurable: true });
+        if (typeof child === 'object' && child !== null) {
+          containers.push(child);
+          depths.push(depth + 1);
+        } else if (quoted && typeof child === 'string') {
+          const number = sentinels.get(child);
+          // defineProperty, not assignment: a key spelled `__proto__` stays a plain own property.
+          if (number !== undefined) Object.defineProperty(record, key, { value: number, writable: true, enumerable: true, configurable: true });
+        }
       }
     }
   }
