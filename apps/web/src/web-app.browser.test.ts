@@ -246,10 +246,13 @@ describe.skipIf(skipReason !== undefined)('apps/web in headless Chromium', () =>
   });
 
   it('opens saved JSON files (inseq-ts and Python Inseq) and shows the same heatmap', async () => {
-    const page = await openApp(browser!, server, recordings);
+    browser ??= await launchChromium();
+    const page = await openApp(browser, server, recordings);
     const files = {
       'saved.json': await outputToBytes(nodeOutput),
       'saved.inseq.json': outputToInseqJson(nodeOutput),
+      // Gzipped: inflated in the page from the dropped File's stream.
+      'saved.inseq.json.gz': await outputToBytes(nodeOutput, { format: 'inseq', compress: true }),
     };
     for (const [name, content] of Object.entries(files)) {
       const path = join(outDir, `..`, `${name}-${process.pid}`);
@@ -271,7 +274,8 @@ describe.skipIf(skipReason !== undefined)('apps/web in headless Chromium', () =>
   });
 
   it('refuses a dropped gzip bomb (1.1 MB inflating to 1.1 GB) and gzip inside gzip with a message, and stays responsive', async () => {
-    const page = await openApp(browser!, server, recordings);
+    browser ??= await launchChromium();
+    const page = await openApp(browser, server, recordings);
     const bomb = join(outDir, '..', `bomb-${process.pid}.json.gz`);
     const nested = join(outDir, '..', `nested-${process.pid}.json.gz`);
     // Streamed, so the test never holds the inflated gigabyte either.

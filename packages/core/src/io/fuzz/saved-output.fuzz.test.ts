@@ -1,4 +1,6 @@
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -11,6 +13,7 @@ import { gunzip } from '../gzip';
 import { outputFromInseqJson } from '../inseq-python/output-from-inseq-json';
 import { outputToInseqJson } from '../inseq-python/output-to-inseq-json';
 import { parsePythonJson } from '../inseq-python/parse-python-json';
+import { loadOutput } from '../load-output';
 import { outputFromBytes } from '../output-from-bytes';
 import { outputFromJson, outputToJson } from '../serialize-output';
 import {
@@ -133,6 +136,29 @@ describe('fuzzing saved-file parsers: every input ends in a result or an InseqEr
   );
 
   it(
+    'loadOutput (node:zlib with maxOutputLength) on mutated and random files',
+    async () => {
+      const folder = mkdtempSync(join(tmpdir(), 'inseq-fuzz-'));
+      try {
+        let count = 0;
+        await fc.assert(
+          fc.asyncProperty(anyFileBytes, async (data) => {
+            const path = join(folder, `case-${count++}.json`);
+            writeFileSync(path, data);
+            const outcome = await resultOrInseqError(() => loadOutput(path, { maxBytes }), () => describeBytes(data));
+            if (!InseqError.isInstance(outcome)) expect(Array.isArray(outcome.sequence_attributions)).toBe(true);
+            rmSync(path);
+          }),
+          fuzzParameters(100),
+        );
+      } finally {
+        rmSync(folder, { recursive: true, force: true });
+      }
+    },
+    fuzzTimeout(),
+  );
+
+  it(
     'gunzip (mutated gzip of real files, random bytes) never passes its limit',
     async () => {
       const limit = 64 * 1024;
@@ -159,7 +185,7 @@ describe('fuzzing saved-file parsers: every input ends in a result or an InseqEr
           await resultOrInseqError(() => outputFromInseqJson(parsed as object, { maxInflatedBytes: maxBytes }), () => describeBytes(text));
           await resultOrInseqError(() => outputFromJson(text), () => describeBytes(text));
         }),
-        fuzzParameters(300),
+        fuzzParameters(200),
       );
     },
     fuzzTimeout(),
