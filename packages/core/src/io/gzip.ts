@@ -67,7 +67,7 @@ export interface GunzipOptions {
    */
   readonly maxBytes?: number;
   /** Said in the "too large" error: how the caller raises the limit. @defaultValue `'the maxBytes option'` */
-  readonly raise?: string;
+  readonly raiseHint?: string;
 }
 
 /**
@@ -105,7 +105,7 @@ export async function inflateChunks(
     }
     if (result.done) return total;
     total += result.value.length;
-    if (total > maxBytes) return stop(tooLargeError(`${where} inflates past the limit`, maxBytes, options?.raise ?? 'the maxBytes option'));
+    if (total > maxBytes) return stop(tooLargeError(`${where} inflates past the limit`, maxBytes, options?.raiseHint ?? 'the maxBytes option'));
     try {
       onChunk(result.value);
     } catch (error) {

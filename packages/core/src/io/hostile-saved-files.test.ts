@@ -47,7 +47,7 @@ describe('loading saved files: no unbounded inflation', () => {
       inflateChunks(compressed, "'bomb.json.gz'", (chunk) => {
         handed += chunk.length;
         largest = Math.max(largest, chunk.length);
-      }, { maxBytes: 2 * MiB, raise: 'pass { maxBytes }' }),
+      }, { maxBytes: 2 * MiB, raiseHint: 'pass { maxBytes }' }),
     );
     expect(error.code).toBe('FILE_TOO_LARGE');
     expect(error.message).toContain("'bomb.json.gz' inflates past the limit of 2 MiB (2097152 bytes)");

@@ -99,7 +99,7 @@ export async function outputFromBytes(data: Uint8Array | string | Blob, options?
     const head = data instanceof Blob ? new Uint8Array(await data.slice(0, 2).arrayBuffer()) : data;
     if (isGzip(head)) {
       // Inflated once, as a stream that stops at the limit.
-      const bytes = await gunzip(data, name, { maxBytes, raise });
+      const bytes = await gunzip(data, name, { maxBytes, raiseHint: raise });
       text = inflatedText(bytes, name);
       size = bytes.length;
     } else {
