@@ -309,9 +309,14 @@ function show(result: FeatureAttributionOutput): void {
   render();
 }
 
+/**
+ * Opens a dropped or picked attribution file through core's limited reader: the File itself is
+ * handed over, so its size is checked before it is read and gzip is inflated as a stream that stops
+ * at the limit (512 MiB; a bomb or gzip inside gzip ends in a message, not a dead tab).
+ */
 async function openSaved(file: File): Promise<void> {
   try {
-    show(await outputFromBytes(new Uint8Array(await file.arrayBuffer()), { name: file.name }));
+    show(await outputFromBytes(file, { name: file.name, raiseHint: 'this page cannot; read it in Node with loadOutput(path, { maxBytes })' }));
     $('status').textContent = `Opened ${file.name}.`;
   } catch (error) {
     showError(`Could not open ${file.name}: ${(error as Error).message}`);

@@ -1,7 +1,9 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createWriteStream, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative, sep } from 'node:path';
+import { pipeline } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
+import { createGzip, gzipSync } from 'node:zlib';
 import { ortBackendLoader } from '@inseq/backend-ort';
 import { tfjsBackendLoader } from '@inseq/backend-tfjs';
 import {
@@ -244,10 +246,13 @@ describe.skipIf(skipReason !== undefined)('apps/web in headless Chromium', () =>
   });
 
   it('opens saved JSON files (inseq-ts and Python Inseq) and shows the same heatmap', async () => {
-    const page = await openApp(browser!, server, recordings);
+    browser ??= await launchChromium();
+    const page = await openApp(browser, server, recordings);
     const files = {
       'saved.json': await outputToBytes(nodeOutput),
       'saved.inseq.json': outputToInseqJson(nodeOutput),
+      // Gzipped: inflated in the page from the dropped File's stream.
+      'saved.inseq.json.gz': await outputToBytes(nodeOutput, { format: 'inseq', compress: true }),
     };
     for (const [name, content] of Object.entries(files)) {
       const path = join(outDir, `..`, `${name}-${process.pid}`);
@@ -264,6 +269,42 @@ describe.skipIf(skipReason !== undefined)('apps/web in headless Chromium', () =>
       } finally {
         rmSync(path, { force: true });
       }
+    }
+    await page.close();
+  });
+
+  it('refuses a dropped gzip bomb (1.1 MB inflating to 1.1 GB) and gzip inside gzip with a message, and stays responsive', async () => {
+    browser ??= await launchChromium();
+    const page = await openApp(browser, server, recordings);
+    const bomb = join(outDir, '..', `bomb-${process.pid}.json.gz`);
+    const nested = join(outDir, '..', `nested-${process.pid}.json.gz`);
+    // Streamed, so the test never holds the inflated gigabyte either.
+    async function* zeros() {
+      yield Buffer.from('{"format":"inseq-ts.feature_attribution_output","format_version":1,"sequence_attributions":[],"info":{"pad":"');
+      const chunk = Buffer.alloc(1 << 20, 'a');
+      for (let i = 0; i < 1100; i++) yield chunk;
+      yield Buffer.from('"}}');
+    }
+    await pipeline(zeros, createGzip({ level: 9 }), createWriteStream(bomb));
+    writeFileSync(nested, gzipSync(readFileSync(bomb), { level: 9 }));
+    try {
+      for (const [path, message] of [
+        [bomb, /inflates past the limit of 512 MiB \(536870912 bytes\)/],
+        [nested, /is gzip inside gzip/],
+      ] as const) {
+        await page.evaluate(() => {
+          window.inseqWeb.status = 'idle';
+          window.inseqWeb.error = undefined;
+        });
+        await page.setInputFiles('#open-json', path);
+        await page.waitForFunction(() => window.inseqWeb.status === 'error', undefined, { timeout: 90_000 });
+        expect((await page.evaluate(() => window.inseqWeb)).error).toMatch(message);
+        // The tab is alive: the page still answers.
+        expect(await page.evaluate(() => 1 + 1)).toBe(2);
+      }
+    } finally {
+      rmSync(bomb, { force: true });
+      rmSync(nested, { force: true });
     }
     await page.close();
   });

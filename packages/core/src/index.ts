@@ -89,7 +89,8 @@ export type { AttributeOptions, AttributeProgress } from './loop/attribute-optio
 export { checkCapabilities } from './loop/check-capabilities';
 export { padLeft, type PaddedBatch } from './loop/pad-left';
 export { OUTPUT_FORMAT, OUTPUT_FORMAT_VERSION, outputFromJson, outputToJson } from './io/serialize-output';
-export { loadOutput, saveOutput, writeFileAtomic } from './io/save-output';
+export { saveOutput, writeFileAtomic } from './io/save-output';
+export { loadOutput, type LoadOutputOptions } from './io/load-output';
 export {
   type BooleanOption,
   checkOptionsObject,
@@ -149,5 +150,5 @@ export { outputToInseqJson, type OutputToInseqJsonOptions } from './io/inseq-pyt
 export { outputFromBytes, type OutputFromBytesOptions } from './io/output-from-bytes';
 export { outputToBytes, type OutputToBytesOptions } from './io/output-to-bytes';
 export { outputOfSequence, type SaveOutputOptions, splitSequencePath } from './io/save-output';
-export { gunzip, gzip, isGzip } from './io/gzip';
+export { DEFAULT_MAX_OUTPUT_BYTES, type GunzipOptions, gunzip, gzip, isGzip } from './io/gzip';
 export { ProtobufWriter } from './io/protobuf/protobuf-writer';

@@ -24,7 +24,9 @@ export type InseqErrorCode =
   | 'CHECKSUM_MISMATCH'
   // A model or one run that does not fit the runtime's memory (e.g. tfjs-wasm's 4 GiB address space).
   | 'MODEL_TOO_LARGE'
-  | 'BATCH_TOO_LARGE';
+  | 'BATCH_TOO_LARGE'
+  /** A file, or what it inflates to, larger than the reader's limit (e.g. a gzip bomb); the message names the option that raises it. */
+  | 'FILE_TOO_LARGE';
 
 /** The second argument of every inseq-ts error: `new XError(message, { code, cause })`. */
 export interface InseqErrorOptions<Code extends InseqErrorCode = InseqErrorCode> {

@@ -3,6 +3,7 @@ import { float16BitsToFloat32, float32ToFloat16Bits } from '../numeric/float16';
 import { FLOAT8_E4M3_MAX, float32ToFloat8E4m3Bits, float8E4m3BitsToFloat32 } from '../numeric/float8-e4m3';
 import { type Tensor, shapeSize } from '../tensor';
 import { base64ToBytes, bytesToBase64 } from './base64';
+import { previewJson } from './json-preview';
 
 /**
  * A tensor stored at reduced precision in inseq-ts JSON: little-endian bit patterns in base64.
@@ -45,13 +46,17 @@ export function packTensor(tensor: Tensor, precision: 'float16' | 'float8'): Pac
 export function unpackTensor(packed: PackedTensor, where: string): Tensor {
   const { dtype, shape, scale } = packed;
   if (!Array.isArray(shape) || !shape.every((dim) => Number.isSafeInteger(dim) && dim >= 0)) {
-    throw new InseqError(`${where} has shape ${JSON.stringify(shape)}; dims must be non-negative integers.`, { code: 'INVALID_FILE' });
+    const shown = Array.isArray(shape) ? `[${shape.slice(0, 8).map((dim) => previewJson(dim, 20)).join(', ')}${shape.length > 8 ? ', …' : ''}]` : previewJson(shape);
+    throw new InseqError(`${where} has shape ${shown}; dims must be non-negative integers.`, { code: 'INVALID_FILE' });
   }
-  const bytes = base64ToBytes(packed.base64, where);
   const width = dtype === 'float16' ? 2 : dtype === 'float8_e4m3fn' ? 1 : 0;
   if (width === 0) {
-    throw new InseqError(`${where} has dtype ${JSON.stringify(dtype)}; expected 'float16' or 'float8_e4m3fn'.`, { code: 'INVALID_FILE' });
+    throw new InseqError(`${where} has dtype ${previewJson(dtype, 40)}; expected 'float16' or 'float8_e4m3fn'.`, { code: 'INVALID_FILE' });
   }
+  if (typeof packed.base64 !== 'string') {
+    throw new InseqError(`${where} has base64 ${previewJson(packed.base64)}; expected a base64 string of the tensor's bits.`, { code: 'INVALID_FILE' });
+  }
+  const bytes = base64ToBytes(packed.base64, where);
   const count = shapeSize(shape);
   if (bytes.length !== count * width) {
     throw new InseqError(`${where} holds ${bytes.length} bytes but ${dtype} [${shape.join(', ')}] needs ${count * width}; it is truncated or corrupt.`, { code: 'INVALID_FILE' });
@@ -62,7 +67,7 @@ export function unpackTensor(packed: PackedTensor, where: string): Tensor {
     return { data: float16BitsToFloat32(bits), shape: [...shape] };
   }
   if (scale !== undefined && (typeof scale !== 'number' || !Number.isFinite(scale))) {
-    throw new InseqError(`${where} has scale ${JSON.stringify(scale)}; expected a finite number.`, { code: 'INVALID_FILE' });
+    throw new InseqError(`${where} has scale ${previewJson(scale)}; expected a finite number.`, { code: 'INVALID_FILE' });
   }
   const data = float8E4m3BitsToFloat32(bytes);
   if (scale !== undefined && scale !== 1) for (let i = 0; i < count; i++) data[i] *= scale;

@@ -1,8 +1,9 @@
 import type { FeatureAttributionOutput } from '../data/feature-attribution-output';
 import { InseqError } from '../errors/inseq-error';
-import { isGzip } from './gzip';
-import { outputFromBytes } from './output-from-bytes';
 import { type OutputToBytesOptions, outputToBytes } from './output-to-bytes';
+
+// loadOutput lives in load-output.ts; re-exported here for the modules that import it beside saveOutput.
+export { loadOutput } from './load-output';
 
 /** Options of {@link saveOutput}. */
 export interface SaveOutputOptions extends Omit<OutputToBytesOptions, 'compress'> {
@@ -63,32 +64,6 @@ export async function saveOutput(output: FeatureAttributionOutput, filePath: str
   );
   await writeFilesAtomic(contents);
   return contents.map((file) => file.path);
-}
-
-/**
- * Reads an attribution file written by {@link saveOutput}, by inseq-ts's CLI or by Python Inseq's
- * `FeatureAttributionOutput.save`: the format is detected from the contents, gzip from its magic
- * bytes (whatever the extension).
- *
- * @throws InseqError `INVALID_FILE` when the file cannot be read or is in neither format.
- */
-export async function loadOutput(filePath: string): Promise<FeatureAttributionOutput> {
-  const fs = await import('node:fs/promises');
-  let bytes: Uint8Array;
-  try {
-    bytes = await fs.readFile(filePath);
-  } catch (cause) {
-    throw new InseqError(`Cannot read attribution file '${filePath}': ${(cause as Error).message}.`, { code: 'INVALID_FILE', cause });
-  }
-  if (isGzip(bytes)) {
-    const zlib = await import('node:zlib');
-    try {
-      bytes = zlib.gunzipSync(bytes);
-    } catch (cause) {
-      throw new InseqError(`Attribution file '${filePath}' is gzip but cannot be inflated (truncated or corrupt): ${(cause as Error).message}.`, { code: 'INVALID_FILE', cause });
-    }
-  }
-  return outputFromBytes(bytes, { name: `Attribution file '${filePath}'` });
 }
 
 /** Writes `data` to `filePath` through a temporary sibling and a rename. */
