@@ -37,8 +37,9 @@ describe('tfjs: hostile model folders', () => {
     expect(error.message).toContain('(12 in all)');
     // Llama's naming too (model.layers.N).
     const llama = createTinyLlama();
-    const llamaError = await loadError({ ...llama.files, 'config.json': json({ ...llama.config, num_hidden_layers: llama.config.num_hidden_layers - 1 }) });
-    expect(llamaError.message).toMatch(new RegExp(`does not have: 'model\\.layers\\.${llama.config.num_hidden_layers - 1}\\.`));
+    const layers = llama.config.num_hidden_layers as number;
+    const llamaError = await loadError({ ...llama.files, 'config.json': json({ ...llama.config, num_hidden_layers: layers - 1 }) });
+    expect(llamaError.message).toMatch(new RegExp(`does not have: 'model\\.layers\\.${layers - 1}\\.`));
     // The GPT-2 attention buffers some checkpoints keep (h.N.attn.bias / masked_bias) are not layers the loader uses: still fine.
     const withBuffers = editWeights(tiny.files, (tensors) => {
       tensors.set('h.0.attn.bias', { shape: [1, 1, 2, 2], data: Float32Array.from([1, 0, 1, 1]) });

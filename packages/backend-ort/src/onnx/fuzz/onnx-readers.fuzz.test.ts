@@ -63,7 +63,8 @@ const hostileTensor = fc
     if (ext) {
       writer.message(13, (entry) => entry.string(1, 'location').string(2, ext.location));
       writer.message(13, (entry) => entry.string(1, 'offset').string(2, ext.offset));
-      if (ext.length !== null) writer.message(13, (entry) => entry.string(1, 'length').string(2, ext.length));
+      const length = ext.length;
+      if (length !== null) writer.message(13, (entry) => entry.string(1, 'length').string(2, length));
       writer.int(14, 1);
     }
     return writer.finish();
