@@ -1,4 +1,4 @@
-import { InvalidInputError, type ModelArchitecture, type ModelBackend, type ModelFiles, ModelLoadError, type Registry, readJsonFile } from '@inseq/core';
+import { InvalidInputError, type ModelArchitecture, type ModelBackend, type ModelFiles, ModelLoadError, type NonFiniteWeightsOptions, type Registry, readJsonFile } from '@inseq/core';
 import { loadOrtDecoderOnly } from './decoder-only/load-ort-decoder-only';
 import { ortSessionOpener } from './open-ort-session';
 import { ortArchitectureFor, ortArchitectures, ortLayerNamesOf, parseOrtConfig } from './ort-architectures';
@@ -25,7 +25,7 @@ export const ortDtypeFiles = Object.freeze({
 export type OrtDtype = keyof typeof ortDtypeFiles;
 
 /** Options of {@link loadOrtBackend}. */
-export interface LoadOrtBackendOptions {
+export interface LoadOrtBackendOptions extends NonFiniteWeightsOptions {
   /** Threads ONNX Runtime uses inside one operator. @defaultValue ONNX Runtime's choice (one per core) */
   readonly intraOpNumThreads?: number;
   /**
@@ -113,7 +113,9 @@ export const ortDtypeSuffixes: readonly string[] = Object.freeze(Object.values(o
  * missing external data file (naming it and the model that needs it); `'UNSUPPORTED_MODEL'` for
  * `model_type` not in `options.architectures` or a graph with other inputs (listing found and expected names);
  * `'INVALID_FILE'` for a malformed config, a tokenizer with more ids than the model's vocabulary,
- * or an ONNX file ONNX Runtime cannot read (its error is the `cause`).
+ * float initializers holding NaN or ±∞ (checked before the session is created, external data
+ * included; `allowNonFiniteWeights` loads them with a warning), or an ONNX file ONNX Runtime
+ * cannot read (its error is the `cause`).
  */
 export async function loadOrtBackend(files: ModelFiles, options?: LoadOrtBackendOptions): Promise<ModelBackend> {
   const threads = options?.intraOpNumThreads;
@@ -139,7 +141,10 @@ export async function loadOrtBackend(files: ModelFiles, options?: LoadOrtBackend
     executionProviders: [...executionProviders],
     ...(threads === undefined ? {} : { intraOpNumThreads: threads }),
   };
-  const open = ortSessionOpener(files, runtime, sessionOptions);
+  const open = ortSessionOpener(files, runtime, sessionOptions, {
+    ...(options?.allowNonFiniteWeights !== undefined && { allowNonFiniteWeights: options.allowNonFiniteWeights }),
+    ...(options?.onWarning !== undefined && { onWarning: options.onWarning }),
+  });
   if (raw.is_encoder_decoder === true) {
     const architectures = options?.architectures ?? ortArchitectures();
     const config = parseOrtConfig(raw, generation, architectures);

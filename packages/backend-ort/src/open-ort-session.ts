@@ -1,4 +1,5 @@
-import { type ModelFiles, ModelLoadError } from '@inseq/core';
+import { type ModelFiles, ModelLoadError, type NonFiniteWeightsOptions, escapeUntrusted, quoteUntrusted, reportNonFiniteWeights } from '@inseq/core';
+import { findNonFiniteInitializers } from './onnx/check-finite-initializers';
 import type { InferenceSession } from 'onnxruntime-common';
 import { type OnnxGraph, readOnnxGraph } from './onnx/read-onnx-graph';
 import { type ExternalDataReader, onnxExternalDataFiles } from './onnx/read-onnx-initializer';
@@ -42,7 +43,7 @@ async function externalDataPaths(files: ModelFiles, modelFile: string, bytes: Ui
   for (const { location, initializer } of named) {
     if (location.startsWith('/') || location.split(/[\\/]/).includes('..') || /^[A-Za-z]:/.test(location)) {
       throw new ModelLoadError(
-        `${files.location}/${modelFile} stores initializer '${initializer}' in external data file '${location}', which is not a path ` +
+        `${files.location}/${modelFile} stores initializer ${quoteUntrusted(initializer, 120)} in external data file ${quoteUntrusted(location, 120)}, which is not a path ` +
           `inside the model's folder; ONNX Runtime resolves external data only beside the model.`,
         { code: 'INVALID_FILE' },
       );
@@ -50,8 +51,8 @@ async function externalDataPaths(files: ModelFiles, modelFile: string, bytes: Ui
     const path = `${folder}${location}`;
     if (!(await files.has(path))) {
       throw new ModelLoadError(
-        `${files.location}/${modelFile} stores its weights (initializer '${initializer}' and others) in the external data file ` +
-          `'${location}', but ${files.location} has no ${path}. Copy ${location} from the export next to ${modelFile}.`,
+        `${files.location}/${modelFile} stores its weights (initializer ${quoteUntrusted(initializer, 120)} and others) in the external data file ` +
+          `${quoteUntrusted(location, 120)}, but ${files.location} has no ${escapeUntrusted(path, 160)}. Copy it from the export next to ${modelFile}.`,
       );
     }
     paths.set(location, path);
@@ -64,12 +65,15 @@ async function externalDataPaths(files: ModelFiles, modelFile: string, bytes: Ui
  * session. In Node (onnxruntime-node) on a local folder (`files.localPath`), ONNX Runtime reads
  * the model and its external data (`*.onnx_data`) from their paths itself, so large weights never
  * pass through a JS buffer; elsewhere (browsers, memory, onnxruntime-web) the external data files
- * are read and handed over as `externalData` bytes.
+ * are read and handed over as `externalData` bytes. Before the session is created, every float
+ * initializer (external data included, read in chunks) is checked for NaN and ±∞: such weights
+ * are refused naming the tensors, or loaded with a warning under `weights.allowNonFiniteWeights`.
  */
 export function ortSessionOpener(
   files: ModelFiles,
   runtime: OrtRuntime,
   sessionOptions: InferenceSession.SessionOptions,
+  weights?: NonFiniteWeightsOptions,
 ): OrtSessionOpener {
   return async (path) => {
     const bytes = await files.read(path);
@@ -101,21 +105,22 @@ export function ortSessionOpener(
         return file && end !== undefined && end <= file.length ? file.subarray(offset, end) : undefined;
       };
     }
-    let session: InferenceSession;
-    try {
-      session = byPath ? await runtime.InferenceSession.create(localModel, options) : await runtime.InferenceSession.create(bytes, options);
-    } catch (cause) {
-      throw new ModelLoadError(`ONNX Runtime cannot read ${files.location}/${path}: ${(cause as Error)?.message ?? String(cause)}`, {
-        code: 'INVALID_FILE',
-        cause,
-      });
-    }
     let graph: OnnxGraph | undefined;
     try {
       graph = readOnnxGraph(bytes);
     } catch {
-      // ONNX Runtime read the file, so a walk that fails here only means no structural lookups.
+      // Not a graph the walk reads: ONNX Runtime says what is wrong with it, or reads it and only the structural lookups are off.
       graph = undefined;
+    }
+    if (graph) reportNonFiniteWeights(await findNonFiniteInitializers(graph, readExternal), `${files.location}/${path}`, weights);
+    let session: InferenceSession;
+    try {
+      session = byPath ? await runtime.InferenceSession.create(localModel, options) : await runtime.InferenceSession.create(bytes, options);
+    } catch (cause) {
+      throw new ModelLoadError(`ONNX Runtime cannot read ${files.location}/${path}: ${escapeUntrusted(String((cause as Error)?.message ?? cause), 1000)}`, {
+        code: 'INVALID_FILE',
+        cause,
+      });
     }
     return { session, path, graph, readExternal, byPath, bytes, externalData: external };
   };

@@ -1,4 +1,4 @@
-import { createRegistry, type ModelArchitecture, type ModelConfig, ModelLoadError, modelConfigFromHf, type Registry } from '@inseq/core';
+import { createRegistry, type ModelArchitecture, type ModelConfig, ModelLoadError, modelConfigFromHf, type Registry, untrustedJson } from '@inseq/core';
 import { hfLayerNames } from './hf-layer-names';
 
 /**
@@ -106,7 +106,7 @@ export function ortArchitectureFor(raw: Record<string, unknown>, architectures: 
   const namesOf = (wanted: string) => architectures.values().filter((entry) => entry.kind === wanted).map((entry) => entry.name);
   const other = encoderDecoder ? 'decoder-only' : 'encoder-decoder';
   throw new ModelLoadError(
-    `The ort backend runs ${kind} exports of model_type ${namesOf(kind).join(', ')}; got ${JSON.stringify(modelType)}` +
+    `The ort backend runs ${kind} exports of model_type ${namesOf(kind).join(', ')}; got ${untrustedJson(modelType)}` +
       `${encoderDecoder ? ' (is_encoder_decoder: true)' : ''}. It runs ${other} exports of ${namesOf(other).join(', ')}.`,
     { code: 'UNSUPPORTED_MODEL' },
   );

@@ -92,7 +92,13 @@ export function createOrtBackendLoader(options?: CreateOrtBackendLoaderOptions):
       );
     },
     load: (files, loadOptions) =>
-      loadOrtBackend(files, { device: loadOptions?.device as OrtDevice | undefined, dtype: loadOptions?.dtype as OrtDtype | undefined, architectures }),
+      loadOrtBackend(files, {
+        device: loadOptions?.device as OrtDevice | undefined,
+        dtype: loadOptions?.dtype as OrtDtype | undefined,
+        architectures,
+        ...(loadOptions?.allowNonFiniteWeights !== undefined && { allowNonFiniteWeights: loadOptions.allowNonFiniteWeights }),
+        ...(loadOptions?.onWarning !== undefined && { onWarning: loadOptions.onWarning }),
+      }),
   });
 }
 

@@ -24,7 +24,10 @@ export const ortPlatform: OrtPlatform = Object.freeze({
   async readFileRange(path: string, offset: number, length: number) {
     const handle = await open(path, 'r');
     try {
-      const bytes = new Uint8Array(length);
+      // Never allocate past the end of the file: a hostile graph may claim terabytes of external data.
+      const available = Math.max(0, (await handle.stat()).size - offset);
+      const bytes = new Uint8Array(Math.min(length, available));
+      length = bytes.length;
       let done = 0;
       while (done < length) {
         const { bytesRead } = await handle.read(bytes, done, length - done, offset + done);

@@ -1,4 +1,4 @@
-import { BackendError, InseqError, ModelLoadError, type ModelBackend, type ModelFiles, readJsonFile, readModelWeights } from '@inseq/core';
+import { BackendError, InseqError, ModelLoadError, type ModelBackend, type ModelFiles, readJsonFile, readModelWeights, type NonFiniteWeightsOptions, untrustedJson } from '@inseq/core';
 import { createTfjsBackend } from './create-tfjs-backend';
 import { initTfjs } from './init-tfjs';
 import { type TfjsArchitecture, tfjsArchitectures } from './models/tfjs-architectures';
@@ -7,7 +7,7 @@ import type { TfjsDevice } from './tfjs-device';
 import { type WasmMemoryPlan, checkModelFitsWasm, wasmOutOfMemoryError } from './wasm-memory-budget';
 
 /** Options of {@link loadTfjsBackend}. */
-export interface LoadTfjsBackendOptions {
+export interface LoadTfjsBackendOptions extends NonFiniteWeightsOptions {
   /** The tfjs backend to run on, readied by {@link initTfjs}. @defaultValue the one already readied, else `'wasm'` with `'cpu'` as fallback */
   readonly device?: TfjsDevice;
   /** Where `model_type` is looked up (see `tfjsArchitectures`). @defaultValue the built-ins */
@@ -35,7 +35,8 @@ export const requiredFiles = Object.freeze(['config.json'] as const);
  *
  * @throws {@link ModelLoadError} `'MODEL_LOAD'` when a file is missing (a pickle-only folder: why it
  * is not read and how to convert it), `'UNSUPPORTED_MODEL'` for another `model_type`,
- * `'INVALID_FILE'` for malformed config, index or weights, `'MODEL_TOO_LARGE'` on the wasm device
+ * `'INVALID_FILE'` for malformed config, index or weights (NaN or ±∞ values included, unless
+ * `allowNonFiniteWeights`), `'MODEL_TOO_LARGE'` on the wasm device
  * when the weights cannot fit in its 4 GiB memory (checked from each safetensors header before that
  * file is decoded, so an oversized sharded checkpoint stops at the shard that crosses the limit).
  */
@@ -53,7 +54,7 @@ export async function loadTfjsBackend(files: ModelFiles, options?: LoadTfjsBacke
   const architecture = typeof modelType === 'string' && architectures.has(modelType) ? architectures.get(modelType) : undefined;
   if (!architecture) {
     throw new ModelLoadError(
-      `${files.location}/config.json has model_type ${JSON.stringify(modelType)}, which the tfjs backend does not implement. ` +
+      `${files.location}/config.json has model_type ${untrustedJson(modelType, 60)}, which the tfjs backend does not implement. ` +
         `Supported: ${architectures.list().join(', ')}; for other models export them to ONNX and use @inseq/backend-ort, ` +
         'or register the family in an architectures registry of your own: ' +
         'createTfjsBackendLoader({ architectures: tfjsArchitectures().register(myArchitecture) }).',
@@ -64,6 +65,8 @@ export async function loadTfjsBackend(files: ModelFiles, options?: LoadTfjsBacke
   // The wasm budget grows file by file (one file, or each shard) and is checked before that file is decoded.
   let wasmMemory: WasmMemoryPlan | undefined;
   const weights = await readModelWeights(files, {
+    ...(options?.allowNonFiniteWeights !== undefined && { allowNonFiniteWeights: options.allowNonFiniteWeights }),
+    ...(options?.onWarning !== undefined && { onWarning: options.onWarning }),
     beforeDecode: (bytes, name) => {
       wasmMemory = checkModelFitsWasm(bytes, config, name, options?.wasmMemoryLimitBytes, wasmMemory);
     },

@@ -44,7 +44,13 @@ export function createTfjsBackendLoader(options?: CreateTfjsBackendLoaderOptions
       const weights = await locateModelWeights(files);
       return typeof weights === 'string' ? weights : true;
     },
-    load: (files, loadOptions) => loadTfjsBackend(files, { device: loadOptions?.device as TfjsDevice | undefined, architectures }),
+    load: (files, loadOptions) =>
+      loadTfjsBackend(files, {
+        device: loadOptions?.device as TfjsDevice | undefined,
+        architectures,
+        ...(loadOptions?.allowNonFiniteWeights !== undefined && { allowNonFiniteWeights: loadOptions.allowNonFiniteWeights }),
+        ...(loadOptions?.onWarning !== undefined && { onWarning: loadOptions.onWarning }),
+      }),
   });
 }
 

@@ -7,6 +7,7 @@ export { InvalidInputError, type InvalidInputErrorCode } from './errors/invalid-
 export { ModelLoadError, type ModelLoadErrorCode } from './errors/model-load-error';
 export { MissingCapabilityError } from './errors/missing-capability-error';
 export { BackendError } from './errors/backend-error';
+export { escapeUntrusted, quoteUntrusted, untrustedJson } from './errors/quote-untrusted';
 
 export { createRegistry, type Named, readonlyRegistry, type RegisterOptions, type Registry } from './registry';
 
@@ -121,6 +122,15 @@ export {
   weightsIndexFile,
 } from './io/model-weights/locate-model-weights';
 export { type SafetensorsIndex, parseSafetensorsIndex } from './io/model-weights/safetensors-index';
+export {
+  type NonFiniteCount,
+  type NonFiniteTensor,
+  type NonFiniteWeightsOptions,
+  countNonFinite,
+  emptyNonFiniteCount,
+  isBadNonFiniteCount,
+  reportNonFiniteWeights,
+} from './io/model-weights/non-finite-weights';
 export { isPickleWeightsFile, pickleWeightsMessage } from './io/model-weights/pickle-weights-message';
 export { float16BitsToFloat32, float32ToFloat16Bits } from './numeric/float16';
 

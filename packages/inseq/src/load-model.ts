@@ -43,6 +43,10 @@ export interface LoadModelOptions {
    * `HF_HUB_OFFLINE`) in Node. @defaultValue the environment's
    */
   readonly hub?: Omit<HubOptions, 'revision'>;
+  /** Load weights holding NaN or ±∞ with a warning instead of refusing the model (see the backends' load check). @defaultValue false */
+  readonly allowNonFiniteWeights?: boolean;
+  /** Receives load warnings (non-finite weights allowed). @defaultValue `console.warn` */
+  readonly onWarning?: (message: string) => void;
 }
 
 /** The backend packages `loadModel` looks for, in order of preference (optional peers). */
@@ -132,7 +136,12 @@ async function loadFromFiles(files: ModelFiles, options: LoadModelOptions): Prom
   const loader = await chooseBackend(files, options);
   const tokenizer = await loadTokenizer(files);
   const generationConfig = await readGenerationConfig(files, config);
-  const backend = await loader.load(files, { device: options.device, ...(options.dtype !== undefined && { dtype: options.dtype }) });
+  const backend = await loader.load(files, {
+    device: options.device,
+    ...(options.dtype !== undefined && { dtype: options.dtype }),
+    ...(options.allowNonFiniteWeights !== undefined && { allowNonFiniteWeights: options.allowNonFiniteWeights }),
+    ...(options.onWarning !== undefined && { onWarning: options.onWarning }),
+  });
   const folderName = 'repoId' in files && typeof files.repoId === 'string' ? files.repoId : (files.location.split(/[\\/]/).filter(Boolean).at(-1) ?? files.location);
   const name = typeof config._name_or_path === 'string' && config._name_or_path ? config._name_or_path : folderName;
   return { name, backend, tokenizer, generationConfig };

@@ -1,4 +1,4 @@
-import { ModelLoadError } from '@inseq/core';
+import { ModelLoadError, escapeUntrusted, quoteUntrusted } from '@inseq/core';
 import type { IrAttribute, IrGraph, IrInitializer, IrModel, IrNode, IrValueInfo } from './onnx-ir';
 
 // Field numbers below are those of the public onnx.proto. Unlike `../onnx/onnx-protobuf-fields`
@@ -122,7 +122,7 @@ const attributeTypeNames: Readonly<Record<number, string>> = {
   9: 'TENSORS', 10: 'GRAPHS', 11: 'SPARSE_TENSOR', 12: 'SPARSE_TENSORS', 13: 'TYPE_PROTO', 14: 'TYPE_PROTOS',
 };
 
-function decodeAttribute(bytes: Uint8Array, where: string): [string, IrAttribute] {
+function decodeAttribute(bytes: Uint8Array, where: string, depth: number): [string, IrAttribute] {
   let name = '';
   let type: number | undefined;
   let f: number | undefined;
@@ -163,7 +163,7 @@ function decodeAttribute(bytes: Uint8Array, where: string): [string, IrAttribute
   }
   // Attributes written before `type` existed (IR version 1) say their kind by the field they fill.
   type ??= f !== undefined ? 1 : i !== undefined ? 2 : s !== undefined ? 3 : t ? 4 : g ? 5 : floats.length > 0 ? 6 : ints.length > 0 ? 7 : strings.length > 0 ? 8 : undefined;
-  const label = `attribute '${name}' of ${where}`;
+  const label = `attribute ${quoteUntrusted(name, 60)} of ${where}`;
   switch (type) {
     case 1: return [name, { kind: 'float', value: f ?? 0 }];
     case 2: return [name, { kind: 'int', value: i ?? 0 }];
@@ -173,7 +173,7 @@ function decodeAttribute(bytes: Uint8Array, where: string): [string, IrAttribute
       return [name, { kind: 'tensor', value: { proto: t } }];
     case 5:
       if (!g) throw malformed(`${label} is a GRAPH with no graph (field 6)`);
-      return [name, { kind: 'graph', value: decodeGraph(g, `${label}`) }];
+      return [name, { kind: 'graph', value: decodeGraph(g, `${label}`, depth + 1) }];
     case 6: return [name, { kind: 'floats', value: floats }];
     case 7: return [name, { kind: 'ints', value: ints }];
     case 8: return [name, { kind: 'strings', value: strings }];
@@ -185,7 +185,7 @@ function decodeAttribute(bytes: Uint8Array, where: string): [string, IrAttribute
   );
 }
 
-function decodeNode(bytes: Uint8Array, index: number, graphWhere: string): IrNode {
+function decodeNode(bytes: Uint8Array, index: number, graphWhere: string, depth: number): IrNode {
   let opType = '';
   let domain = '';
   let name = '';
@@ -206,9 +206,9 @@ function decodeNode(bytes: Uint8Array, index: number, graphWhere: string): IrNod
     }
   }
   if (!opType) throw malformed(`${what} has no op_type (field 4)`);
-  const where = `${opType} node ${name ? `'${name}'` : index} of ${graphWhere}`;
+  const where = `${escapeUntrusted(opType, 60)} node ${name ? quoteUntrusted(name, 80) : index} of ${graphWhere}`;
   for (const attribute of pending) {
-    const [key, value] = decodeAttribute(attribute, where);
+    const [key, value] = decodeAttribute(attribute, where, depth);
     attributes[key] = value;
   }
   return { opType, ...(domain && { domain }), name, inputs, outputs, attributes };
@@ -253,7 +253,11 @@ function decodeValueInfo(bytes: Uint8Array, what: string): IrValueInfo {
   return { name, dataType, ...(shape && { shape }), ...(typeProto && { typeProto }) };
 }
 
-function decodeGraph(bytes: Uint8Array, where: string): IrGraph {
+/** Subgraphs nested deeper than this are refused (real exports nest two or three), before the recursion can overflow the stack. */
+const maxGraphDepth = 64;
+
+function decodeGraph(bytes: Uint8Array, where: string, depth: number): IrGraph {
+  if (depth > maxGraphDepth) throw malformed(`subgraphs nested more than ${maxGraphDepth} deep`);
   let name = '';
   const nodes: IrNode[] = [];
   const inputs: IrValueInfo[] = [];
@@ -263,7 +267,7 @@ function decodeGraph(bytes: Uint8Array, where: string): IrGraph {
   const sparseInitializers: Uint8Array[] = [];
   for (const field of wireFields(bytes, where)) {
     switch (field.number) {
-      case 1: nodes.push(decodeNode(payload(field, where), nodes.length, where)); break;
+      case 1: nodes.push(decodeNode(payload(field, where), nodes.length, where, depth)); break;
       case 2: name = stringOf(field, where); break;
       case 5: {
         const proto = payload(field, where);
@@ -316,7 +320,7 @@ export function decodeOnnxModel(bytes: Uint8Array): IrModel {
     switch (field.number) {
       case 1: irVersion = varintOf(field, what); break;
       case 2: producerName = stringOf(field, what); break;
-      case 7: graph = decodeGraph(payload(field, what), 'the main graph'); break;
+      case 7: graph = decodeGraph(payload(field, what), 'the main graph', 0); break;
       case 8: {
         let domain = '';
         let version = 0;

@@ -1,4 +1,4 @@
-import { type ModelBackend, type ModelConfig, type ModelFiles, ModelLoadError, readJsonFile } from '@inseq/core';
+import { type ModelBackend, type ModelConfig, type ModelFiles, ModelLoadError, escapeUntrusted, readJsonFile } from '@inseq/core';
 import type { InferenceSession } from 'onnxruntime-common';
 import { findEmbeddingTable } from '../onnx/find-embedding-table';
 import { decoderOnlyCandidates, firstPresent, onnxFilesFound } from '../onnx/onnx-folder-layout';
@@ -117,7 +117,7 @@ export async function loadOrtDecoderOnly(files: ModelFiles, parseConfig: () => M
   if (missing.length > 0 || unknown.length > 0 || !outputs.includes('logits') || (layout.cacheBranch && !layout.withPast)) {
     await session.release();
     throw new ModelLoadError(
-      `${fileName} has inputs [${inputs.join(', ')}] and outputs [${outputs.join(', ')}]; the ort backend expects ` +
+      `${fileName} has inputs [${inputs.map((name) => escapeUntrusted(name, 80)).join(', ')}] and outputs [${outputs.map((name) => escapeUntrusted(name, 80)).join(', ')}]; the ort backend expects ` +
         `inputs ${knownInputs.join(', ')} (position_ids, value_zeroing_mask and use_cache_branch optional), optionally a KV cache of all ${config.numLayers} layers ` +
         `(past_key_values.{i}.key/value in, present.{i}.key/value out; required with use_cache_branch), and an output logits.`,
       { code: 'UNSUPPORTED_MODEL' },

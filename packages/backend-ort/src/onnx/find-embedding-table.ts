@@ -1,3 +1,4 @@
+import { ModelLoadError, escapeUntrusted, quoteUntrusted } from '@inseq/core';
 import { allOnnxNodes, type OnnxGraph, type OnnxNode } from './read-onnx-graph';
 import { type ExternalDataReader, isReadableOnnxType, type OnnxInitializer, type OnnxTensorFields, onnxTensorFields, readOnnxTensor } from './read-onnx-initializer';
 
@@ -63,14 +64,22 @@ export function findEmbeddingTable(graph: OnnxGraph, hidden: number, fileName: s
   const producer = new Map<string, OnnxNode>();
   for (const node of nodes) for (const output of node.outputs) producer.set(output, node);
   const values = constants(graph);
-  // Names holding the ids: a fixed point, since subgraph nodes are listed after their If node.
+  // Names holding the ids, following index ops from idsInput.
+  // (A worklist over the index ops' first inputs: linear in the graph, whatever order a hostile file lists nodes in.)
+  const readers = new Map<string, OnnxNode[]>();
+  for (const node of nodes) {
+    if (!indexOps.has(node.opType) || node.inputs[0] === undefined) continue;
+    const list = readers.get(node.inputs[0]);
+    if (list) list.push(node);
+    else readers.set(node.inputs[0], [node]);
+  }
   const ids = new Set([idsInput]);
-  for (let grew = true; grew; ) {
-    grew = false;
-    for (const node of nodes) {
-      if (indexOps.has(node.opType) && ids.has(node.inputs[0]) && node.outputs[0] && !ids.has(node.outputs[0])) {
-        ids.add(node.outputs[0]);
-        grew = true;
+  for (const pending = [idsInput]; pending.length > 0; ) {
+    for (const node of readers.get(pending.pop() as string) ?? []) {
+      const output = node.outputs[0];
+      if (output && !ids.has(output)) {
+        ids.add(output);
+        pending.push(output);
       }
     }
   }
@@ -85,19 +94,19 @@ export function findEmbeddingTable(graph: OnnxGraph, hidden: number, fileName: s
     }
     const bytes = values.get(name);
     if (!bytes) {
-      problems.push(`the Gather of ${idsInput} reads '${gather.inputs[0]}', which is computed by ${producer.get(name)?.opType ?? 'nothing'} rather than stored`);
+      problems.push(`the Gather of ${idsInput} reads ${quoteUntrusted(gather.inputs[0], 120)}, which is computed by ${producer.get(name) ? escapeUntrusted(producer.get(name)!.opType, 60) : 'nothing'} rather than stored`);
       continue;
     }
     const tensor = detached(bytes);
     if (!isReadableOnnxType(tensor.dataType) || tensor.dims.length !== 2 || tensor.dims[1] !== hidden) {
-      problems.push(`'${name}' is not a [vocab, ${hidden}] float, float16, int8 or uint8 table (type ${tensor.dataType}, dims [${tensor.dims.join(', ')}])`);
+      problems.push(`${quoteUntrusted(name, 120)} is not a [vocab, ${hidden}] float, float16, int8 or uint8 table (type ${tensor.dataType}, dims [${tensor.dims.join(', ')}])`);
       continue;
     }
     // Quantizers that gather 8-bit rows dequantize the Gather's output instead (per-tensor scale).
     if (!dequantize && tensor.dataType !== 1 && tensor.dataType !== 10) {
       dequantize = nodes.find((node) => node.opType === 'DequantizeLinear' && node.inputs[0] === gather.outputs[0]);
       if (!dequantize) {
-        problems.push(`'${name}' is an 8-bit table whose rows are not dequantized by a DequantizeLinear`);
+        problems.push(`${quoteUntrusted(name, 120)} is an 8-bit table whose rows are not dequantized by a DequantizeLinear`);
         continue;
       }
     }
@@ -107,7 +116,7 @@ export function findEmbeddingTable(graph: OnnxGraph, hidden: number, fileName: s
         initializer: name,
         async read(readExternal) {
           const table = await readOnnxTensor(tensor, readExternal);
-          if (!table) throw new Error(`the embedding table '${name}' of ${fileName} could not be read (its external data is missing or short)`);
+          if (!table) throw new ModelLoadError(`the embedding table ${quoteUntrusted(name, 120)} of ${fileName} could not be read (its external data is missing or short, or its size does not match its dims)`, { code: 'INVALID_FILE' });
           return table;
         },
       };
@@ -130,13 +139,13 @@ export function findEmbeddingTable(graph: OnnxGraph, hidden: number, fileName: s
           readOnnxTensor(scale, readExternal),
           zeroPoint ? readOnnxTensor(zeroPoint, readExternal) : undefined,
         ]);
-        if (!quantized || !scales || (zeroPoint && !zeros)) throw new Error(`the quantized embedding table '${name}' of ${fileName} could not be read`);
+        if (!quantized || !scales || (zeroPoint && !zeros)) throw new ModelLoadError(`the quantized embedding table ${quoteUntrusted(name, 120)} of ${fileName} could not be read`, { code: 'INVALID_FILE' });
         const [rows, columns] = quantized.dims;
         // Per-tensor: one scale (and zero point); per-axis: one per row (axis 0) or column (axis 1).
         const perAxis = scales.data.length > 1;
         const along = axis < 0 ? axis + 2 : axis;
         if (perAxis && scales.data.length !== quantized.dims[along]) {
-          throw new Error(`the quantized embedding table '${name}' of ${fileName} has ${scales.data.length} scales for axis ${axis} of [${rows}, ${columns}]`);
+          throw new ModelLoadError(`the quantized embedding table ${quoteUntrusted(name, 120)} of ${fileName} has ${scales.data.length} scales for axis ${axis} of [${rows}, ${columns}]`, { code: 'INVALID_FILE' });
         }
         const data = new Float32Array(rows * columns);
         for (let r = 0; r < rows; r++) {

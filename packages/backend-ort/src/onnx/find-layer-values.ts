@@ -1,3 +1,4 @@
+import { escapeUntrusted } from '@inseq/core';
 import type { IrGraph, IrNode } from '../autodiff/onnx-ir';
 
 /** Where each layer's output is in a graph: layer name → value name, and the names that were not found with why. */
@@ -94,7 +95,7 @@ export function findLayerValues(graph: IrGraph, names: readonly string[], embeds
     );
     if (leaving.length === 1) values.set(name, leaving[0]);
     else if (leaving.length === 0) missing.push({ name, reason: `no activation computed under ${scope} is read outside it` });
-    else missing.push({ name, reason: `several activations computed under ${scope} are read outside it (${leaving.join(', ')})` });
+    else missing.push({ name, reason: `several activations computed under ${scope} are read outside it (${leaving.map((output) => escapeUntrusted(output, 80)).join(', ')})` });
   }
   return { values, missing };
 }

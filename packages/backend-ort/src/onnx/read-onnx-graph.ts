@@ -1,4 +1,7 @@
-import { fields, packedVarints } from './onnx-protobuf-fields';
+import { fields, malformedProtobuf, packedVarints } from './onnx-protobuf-fields';
+
+/** Subgraphs nested deeper than this (If inside If inside …) are refused rather than recursed into: real exports nest two or three. */
+const maxGraphDepth = 64;
 
 /** An attribute of an ONNX node, as far as the structural lookups need it. */
 export interface OnnxAttribute {
@@ -40,7 +43,7 @@ function valueName(bytes: Uint8Array, field: number): string {
   return '';
 }
 
-function readAttribute(bytes: Uint8Array): [string, OnnxAttribute] {
+function readAttribute(bytes: Uint8Array, depth: number): [string, OnnxAttribute] {
   let name = '';
   let int: number | undefined;
   const ints: number[] = [];
@@ -50,14 +53,14 @@ function readAttribute(bytes: Uint8Array): [string, OnnxAttribute] {
     if (field.number === 1 && field.bytes) name = text.decode(field.bytes);
     else if (field.number === 3 && field.wireType === 0) int = field.value;
     else if (field.number === 5 && field.bytes) tensor = field.bytes;
-    else if ((field.number === 6 || field.number === 11) && field.bytes) graphs.push(readGraph(field.bytes));
+    else if ((field.number === 6 || field.number === 11) && field.bytes) graphs.push(readGraph(field.bytes, depth + 1));
     else if (field.number === 8 && field.wireType === 0) ints.push(field.value);
     else if (field.number === 8 && field.bytes) ints.push(...packedVarints(field.bytes));
   }
   return [name, { ...(int !== undefined && { int }), ...(ints.length > 0 && { ints }), ...(tensor && { tensor }), ...(graphs.length > 0 && { graphs }) }];
 }
 
-function readNode(bytes: Uint8Array): OnnxNode {
+function readNode(bytes: Uint8Array, depth: number): OnnxNode {
   let opType = '';
   const inputs: string[] = [];
   const outputs: string[] = [];
@@ -67,19 +70,20 @@ function readNode(bytes: Uint8Array): OnnxNode {
     if (field.number === 1) inputs.push(text.decode(field.bytes));
     else if (field.number === 2) outputs.push(text.decode(field.bytes));
     else if (field.number === 4) opType = text.decode(field.bytes);
-    else if (field.number === 5) attributes.set(...readAttribute(field.bytes));
+    else if (field.number === 5) attributes.set(...readAttribute(field.bytes, depth));
   }
   return { opType, inputs, outputs, attributes };
 }
 
-function readGraph(bytes: Uint8Array): OnnxGraph {
+function readGraph(bytes: Uint8Array, depth: number): OnnxGraph {
+  if (depth > maxGraphDepth) throw malformedProtobuf(`subgraphs nested more than ${maxGraphDepth} deep`);
   const nodes: OnnxNode[] = [];
   const inputs: string[] = [];
   const outputs: string[] = [];
   const initializers = new Map<string, Uint8Array>();
   for (const field of fields(bytes)) {
     if (!field.bytes) continue;
-    if (field.number === 1) nodes.push(readNode(field.bytes));
+    if (field.number === 1) nodes.push(readNode(field.bytes, depth));
     else if (field.number === 5) initializers.set(valueName(field.bytes, 8), field.bytes);
     else if (field.number === 11) inputs.push(valueName(field.bytes, 1));
     else if (field.number === 12) outputs.push(valueName(field.bytes, 1));
@@ -92,11 +96,12 @@ function readGraph(bytes: Uint8Array): OnnxGraph {
  * nodes included as attributes. Initializers are kept as their undecoded `TensorProto` bytes
  * (views into `model`, no copy), so reading a graph costs little beside the model's bytes.
  *
- * @throws Error on bytes that are not a well-formed protobuf.
+ * @throws ModelLoadError (`'INVALID_FILE'`) on bytes that are not a well-formed protobuf, subgraphs
+ *   nested more than 64 deep, or no graph.
  */
 export function readOnnxGraph(model: Uint8Array): OnnxGraph {
-  for (const field of fields(model)) if (field.number === 7 && field.bytes) return readGraph(field.bytes);
-  throw new Error('no graph in the ONNX model (ModelProto.graph is absent)');
+  for (const field of fields(model)) if (field.number === 7 && field.bytes) return readGraph(field.bytes, 0);
+  throw malformedProtobuf('no graph in the ONNX model (ModelProto.graph is absent)');
 }
 
 /** Every node of `graph` and of its subgraphs, depth first; with each, the graphs enclosing it (innermost last). */

@@ -36,7 +36,7 @@ export interface OnnxTensorFields {
   readonly external?: Readonly<Record<string, string>>;
 }
 
-/** Reads the fields of one `TensorProto`. @throws Error on malformed bytes. */
+/** Reads the fields of one `TensorProto`. @throws ModelLoadError (`'INVALID_FILE'`) on malformed bytes. */
 export function onnxTensorFields(bytes: Uint8Array): OnnxTensorFields {
   let name = '';
   let dataType = 0;
@@ -45,7 +45,7 @@ export function onnxTensorFields(bytes: Uint8Array): OnnxTensorFields {
   let raw: Uint8Array | undefined;
   const floats: number[] = [];
   const int32s: number[] = [];
-  const external: Record<string, string> = {};
+  const external: Record<string, string> = Object.create(null);
   const decoder = new TextDecoder();
   for (const field of fields(bytes)) {
     if (field.number === 8 && field.bytes) name = decoder.decode(field.bytes);
@@ -94,33 +94,63 @@ function decodeRaw(raw: Uint8Array, dataType: number): Float32Array {
 }
 
 /**
+ * The element count of `dims`, or `undefined` when a dim is not a non-negative safe integer (a
+ * negative int64 reads as about 1.8e19) or the product passes 2^53.
+ */
+export function onnxElementCount(dims: readonly number[]): number | undefined {
+  let size = 1;
+  for (const dim of dims) {
+    if (!Number.isSafeInteger(dim) || dim < 0) return undefined;
+    size *= dim;
+    if (!Number.isSafeInteger(size)) return undefined;
+  }
+  return size;
+}
+
+/** A non-negative safe integer from an `external_data` value (`offset`, `length`), else `undefined`. */
+function externalNumber(value: string | undefined, fallback: number): number | undefined {
+  if (value === undefined) return fallback;
+  if (!/^\d{1,16}$/.test(value)) return undefined;
+  const number = Number(value);
+  return Number.isSafeInteger(number) ? number : undefined;
+}
+
+/**
  * The values of a float32, float16, uint8 or int8 tensor as float32, stored inline (raw or typed
  * data) or in an external data file that `readExternal` reads (only the tensor's own byte range
- * is asked for); `undefined` for another type, a size that does not match the dims, or an
- * external file that is not supplied.
+ * is asked for); `undefined` for another type, dims that are not a size (negative, above 2^53), a
+ * byte size that does not match the dims, a malformed `external_data` offset or length, or an
+ * external file that is not supplied or too short. Sizes are checked before anything is
+ * allocated, so a tensor claiming 1e12 elements costs nothing.
  */
 export async function readOnnxTensor(tensor: OnnxTensorFields, readExternal?: ExternalDataReader): Promise<OnnxInitializer | undefined> {
   if (!isReadableOnnxType(tensor.dataType)) return undefined;
-  const size = tensor.dims.reduce((a, b) => a * b, 1);
+  const size = onnxElementCount(tensor.dims);
+  if (size === undefined) return undefined;
+  const width = byteWidth[tensor.dataType];
   let data: Float32Array;
   if (tensor.external) {
     const location = tensor.external.location;
-    const offset = Number(tensor.external.offset ?? 0);
-    const length = tensor.external.length === undefined ? size * byteWidth[tensor.dataType] : Number(tensor.external.length);
-    const raw = location === undefined ? undefined : await readExternal?.(location, offset, length);
+    const offset = externalNumber(tensor.external.offset, 0);
+    const length = externalNumber(tensor.external.length, size * width);
+    if (location === undefined || offset === undefined || length !== size * width || !Number.isSafeInteger(length)) return undefined;
+    const raw = await readExternal?.(location, offset, length);
     if (!raw || raw.byteLength !== length) return undefined;
     data = decodeRaw(raw, tensor.dataType);
   } else if (tensor.raw) {
+    if (tensor.raw.byteLength !== size * width) return undefined;
     data = decodeRaw(tensor.raw, tensor.dataType);
   } else if (tensor.dataType === FLOAT) {
+    if (tensor.floats.length !== size) return undefined;
     data = Float32Array.from(tensor.floats);
   } else if (tensor.dataType === FLOAT16) {
+    if (tensor.int32s.length !== size) return undefined;
     // onnx.proto keeps non-raw float16 values as their bit patterns in int32_data.
     data = float16BitsToFloat32(Uint16Array.from(tensor.int32s));
   } else {
     // int8 / uint8 values, one per int32_data entry. Negative int8s are 10-byte varints that the
     // walk cannot read exactly; exporters write raw_data, so such a tensor is left unread.
-    if (tensor.int32s.some((value) => value > 255)) return undefined;
+    if (tensor.int32s.length !== size || tensor.int32s.some((value) => value > 255)) return undefined;
     data = Float32Array.from(tensor.int32s);
   }
   return data.length === size ? { data, dims: tensor.dims } : undefined;
@@ -139,7 +169,7 @@ function* initializers(model: Uint8Array): Generator<Uint8Array> {
  * The external data files an ONNX model's initializers name (`external_data` `location`, relative
  * to the model file), each with the first initializer stored there, in order of first mention.
  *
- * @throws Error on bytes that are not a well-formed protobuf.
+ * @throws ModelLoadError (`'INVALID_FILE'`) on bytes that are not a well-formed protobuf.
  */
 export function onnxExternalDataFiles(model: Uint8Array): { location: string; initializer: string }[] {
   const found = new Map<string, string>();

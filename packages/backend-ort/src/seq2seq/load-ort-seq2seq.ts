@@ -1,4 +1,4 @@
-import { type ModelBackend, type ModelConfig, type ModelFiles, ModelLoadError } from '@inseq/core';
+import { type ModelBackend, type ModelConfig, type ModelFiles, ModelLoadError, escapeUntrusted } from '@inseq/core';
 import type { InferenceSession } from 'onnxruntime-common';
 import { findEmbeddingTable } from '../onnx/find-embedding-table';
 import { onnxFilesFound, onnxFolders } from '../onnx/onnx-folder-layout';
@@ -25,7 +25,10 @@ function checkNames(fileName: string, what: 'inputs' | 'outputs', names: readonl
   const missing = expected.filter((name) => !names.includes(name));
   const unknown = what === 'inputs' ? names.filter((name) => !expected.includes(name) && !optional.includes(name)) : [];
   if (missing.length === 0 && unknown.length === 0) return;
-  const shown = (list: readonly string[]) => (list.length > 8 ? `${list.slice(0, 8).join(', ')}, … (${list.length} in all)` : list.join(', '));
+  const shown = (list: readonly string[]) => {
+    const names = list.slice(0, 8).map((name) => escapeUntrusted(name, 80));
+    return list.length > 8 ? `${names.join(', ')}, … (${list.length} in all)` : names.join(', ');
+  };
   throw new ModelLoadError(
     `${fileName} has ${what} [${shown(names)}]; the ort backend expects ${what} [${shown(expected)}]` +
       `${optional.length > 0 ? ` (optionally ${shown(optional)})` : ''}, as Optimum exports encoder-decoder models` +

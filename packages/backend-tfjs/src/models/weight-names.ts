@@ -1,4 +1,4 @@
-import { ModelLoadError } from '@inseq/core';
+import { ModelLoadError, quoteUntrusted } from '@inseq/core';
 import type { SafetensorsTensor } from '../safetensors/read-safetensors';
 
 /** How a family names its checkpoint's tensors (see {@link canonicalWeightNames}). */
@@ -34,7 +34,7 @@ export function canonicalWeightNames(
     }
     if (byName.has(canonical)) {
       throw new ModelLoadError(
-        `${fileName} stores '${canonical}' twice, with and without the '${naming.prefix}' prefix; keep one (re-save the checkpoint with save_pretrained).`,
+        `${fileName} stores ${quoteUntrusted(canonical, 120)} twice, with and without the '${naming.prefix}' prefix; keep one (re-save the checkpoint with save_pretrained).`,
         { code: 'INVALID_FILE' },
       );
     }

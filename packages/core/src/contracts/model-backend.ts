@@ -183,6 +183,13 @@ export interface BackendLoadOptions {
    * `'q8'`, … as transformers.js names them); see {@link BackendLoader.dtypes}.
    */
   readonly dtype?: string;
+  /**
+   * Load weights holding NaN or ±∞ with a warning instead of refusing them (every backend checks
+   * at load; see core's `reportNonFiniteWeights`). @defaultValue false
+   */
+  readonly allowNonFiniteWeights?: boolean;
+  /** Receives load warnings (non-finite weights allowed). @defaultValue `console.warn` */
+  readonly onWarning?: (message: string) => void;
 }
 
 /**

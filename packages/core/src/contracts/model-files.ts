@@ -1,4 +1,5 @@
 import { ModelLoadError } from '../errors/model-load-error';
+import { escapeUntrusted, untrustedJson } from '../errors/quote-untrusted';
 
 /**
  * Read access to the files of a model folder in the Hugging Face layout. Node reads a directory,
@@ -24,17 +25,32 @@ export interface ModelFiles {
   localPath?(name: string): Promise<string | undefined>;
 }
 
-/** Reads and parses a JSON file of the folder, with an error naming the file on bad JSON. */
+/**
+ * Reads and parses a JSON file of the folder that must hold a JSON object (every JSON file of the
+ * Hugging Face layout does: config.json, tokenizer files, generation_config.json, indexes).
+ *
+ * @throws {@link ModelLoadError} `'INVALID_FILE'` naming the file on bad JSON (the parser's words,
+ *   with the file's bytes escaped: {@link escapeUntrusted}) or on JSON that is not an object
+ *   (`null`, a list, a number), saying what it holds instead.
+ */
 export async function readJsonFile<T = Record<string, unknown>>(files: ModelFiles, name: string): Promise<T> {
   const bytes = await files.read(name);
+  let value: unknown;
   try {
-    return JSON.parse(new TextDecoder().decode(bytes)) as T;
+    value = JSON.parse(new TextDecoder().decode(bytes));
   } catch (cause) {
-    throw new ModelLoadError(`${files.location}/${name} is not valid JSON: ${(cause as Error).message}.`, {
+    throw new ModelLoadError(`${files.location}/${name} is not valid JSON: ${escapeUntrusted((cause as Error).message)}.`, {
       code: 'INVALID_FILE',
       cause,
     });
   }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    const holds = value === null ? 'null' : Array.isArray(value) ? `a list (${untrustedJson(value, 40)})` : `${typeof value} ${untrustedJson(value, 40)}`;
+    throw new ModelLoadError(`${files.location}/${name} is not a JSON object: it holds ${holds}; expected {"key": value, ...} as transformers writes it.`, {
+      code: 'INVALID_FILE',
+    });
+  }
+  return value as T;
 }
 
 /** {@link ModelFiles} over an in-memory map (tests, browser uploads). */

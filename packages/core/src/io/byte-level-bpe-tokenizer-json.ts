@@ -1,6 +1,7 @@
 import type { ModelFiles } from '../contracts/model-files';
 import { readJsonFile } from '../contracts/model-files';
 import { ModelLoadError } from '../errors/model-load-error';
+import { untrustedJson } from '../errors/quote-untrusted';
 
 type TokenSetting = string | { content?: string; lstrip?: boolean; rstrip?: boolean; normalized?: boolean; single_word?: boolean; special?: boolean } | null | undefined;
 
@@ -37,7 +38,7 @@ export async function byteLevelBpeTokenizerJson(files: ModelFiles): Promise<Reco
     if (line === '' || (i === 0 && line.startsWith('#version'))) continue;
     const parts = line.split(' ');
     if (parts.length !== 2 || parts[0] === '' || parts[1] === '') {
-      throw new ModelLoadError(`${files.location}/merges.txt line ${i + 1} is ${JSON.stringify(line)}; expected two symbols separated by one space.`, {
+      throw new ModelLoadError(`${files.location}/merges.txt line ${i + 1} is ${untrustedJson(line, 120)}; expected two symbols separated by one space.`, {
         code: 'INVALID_FILE',
       });
     }
@@ -126,10 +127,10 @@ async function checkGpt2Tokenizer(files: ModelFiles): Promise<void> {
   const tokenizerClass = config.tokenizer_class;
   let refused: string | undefined;
   if (tokenizerClass !== undefined && tokenizerClass !== null) {
-    if (!gpt2TokenizerClasses.includes(String(tokenizerClass))) refused = `tokenizer_config.json names ${JSON.stringify(tokenizerClass)}`;
+    if (!gpt2TokenizerClasses.includes(String(tokenizerClass))) refused = `tokenizer_config.json names ${untrustedJson(tokenizerClass, 80)}`;
   } else {
     const modelType = (await files.has('config.json')) ? (await readJsonFile(files, 'config.json')).model_type : undefined;
-    if (modelType !== undefined && modelType !== 'gpt2') refused = `the model_type is ${JSON.stringify(modelType)} and tokenizer_config.json names no tokenizer_class`;
+    if (modelType !== undefined && modelType !== 'gpt2') refused = `the model_type is ${untrustedJson(modelType, 80)} and tokenizer_config.json names no tokenizer_class`;
   }
   if (refused !== undefined) {
     throw new ModelLoadError(

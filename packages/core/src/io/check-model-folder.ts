@@ -1,6 +1,7 @@
 import type { ModelFiles } from '../contracts/model-files';
 import { readJsonFile } from '../contracts/model-files';
 import { InseqError } from '../errors/inseq-error';
+import { untrustedJson } from '../errors/quote-untrusted';
 
 /**
  * The shared part of a backend's `canLoad`: `true` when the folder has every required file and a
@@ -23,7 +24,7 @@ export async function checkModelFolder(
   }
   const modelType = raw.model_type;
   if (typeof modelType !== 'string' || !requirements.modelTypes.includes(modelType)) {
-    return `model_type ${JSON.stringify(modelType)} is not supported by the ${requirements.backend} backend (supported: ${requirements.modelTypes.join(', ')})`;
+    return `model_type ${untrustedJson(modelType, 60)} is not supported by the ${requirements.backend} backend (supported: ${requirements.modelTypes.join(', ')})`;
   }
   return true;
 }

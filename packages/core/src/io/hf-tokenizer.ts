@@ -5,6 +5,7 @@ import { Template } from '@huggingface/jinja';
 import type { ChatMessage, SpecialTokenIds, Tokenizer } from '../contracts/tokenizer';
 import { InvalidInputError } from '../errors/invalid-input-error';
 import { ModelLoadError } from '../errors/model-load-error';
+import { escapeUntrusted } from '../errors/quote-untrusted';
 import { byteLevelBpeTokenizerJson } from './byte-level-bpe-tokenizer-json';
 
 type TokenSetting = string | { content?: string } | null | undefined;
@@ -15,17 +16,15 @@ function tokenContent(setting: TokenSetting): string | undefined {
 }
 
 /**
- * The chat template of tokenizer_config.json: a string, or a list of `{ name, template }` of which
- * the `default` one is used (as transformers does).
+ * The source of tokenizer_config.json's chat template: a string, or a list of `{ name, template }`
+ * of which the `default` one is used (as transformers does). Parsed only when a chat is formatted
+ * (see `applyChatTemplate`), so a template the Jinja parser rejects fails only the runs that ask for it.
  */
-function chatTemplateOf(setting: unknown): Template | undefined {
-  const source =
-    typeof setting === 'string'
-      ? setting
-      : Array.isArray(setting)
-        ? (setting.find((entry) => entry?.name === 'default')?.template as string | undefined)
-        : undefined;
-  return source === undefined ? undefined : new Template(source);
+function chatTemplateSource(setting: unknown): string | undefined {
+  if (typeof setting === 'string') return setting;
+  if (!Array.isArray(setting)) return undefined;
+  const entry = setting.find((candidate) => typeof candidate === 'object' && candidate !== null && candidate.name === 'default');
+  return typeof entry?.template === 'string' ? entry.template : undefined;
 }
 
 /**
@@ -42,14 +41,14 @@ export async function loadTokenizer(files: ModelFiles): Promise<Tokenizer> {
   if (await files.has('tokenizer.json')) tokenizerJson = await readJsonFile(files, 'tokenizer.json');
   else if ((await files.has('vocab.json')) && (await files.has('merges.txt'))) tokenizerJson = await byteLevelBpeTokenizerJson(files);
   else throw new ModelLoadError(await missingTokenizerMessage(files));
-  const tokenizerConfig = (await files.has('tokenizer_config.json'))
-    ? await readJsonFile(files, 'tokenizer_config.json')
-    : {};
+  const hasConfig = await files.has('tokenizer_config.json');
+  const tokenizerConfig = hasConfig ? await readJsonFile(files, 'tokenizer_config.json') : {};
   let impl: HfTokenizerImpl;
   try {
     impl = new HfTokenizerImpl(tokenizerJson, tokenizerConfig);
   } catch (cause) {
-    throw new ModelLoadError(`${files.location}/tokenizer.json could not be read as a tokenizer: ${(cause as Error).message}`, {
+    const read = `tokenizer.json${hasConfig ? ' with tokenizer_config.json' : ''}`;
+    throw new ModelLoadError(`${files.location}/${read} could not be read as a tokenizer: ${escapeUntrusted(String((cause as Error)?.message ?? cause))}`, {
       code: 'INVALID_FILE',
       cause,
     });
@@ -64,22 +63,53 @@ export async function loadTokenizer(files: ModelFiles): Promise<Tokenizer> {
     unk: idOf('unk_token'),
     pad: idOf('pad_token'),
   };
-  const chatTemplate = chatTemplateOf(tokenizerConfig.chat_template);
+  const chatTemplateText = chatTemplateSource(tokenizerConfig.chat_template);
+  let chatTemplate: Template | undefined;
+  const parsedChatTemplate = (source: string): Template => {
+    if (chatTemplate) return chatTemplate;
+    try {
+      chatTemplate = new Template(source);
+    } catch (cause) {
+      throw new ModelLoadError(
+        `The chat_template of ${files.location}/tokenizer_config.json is not a Jinja template inseq-ts can parse: ` +
+          `${escapeUntrusted(String((cause as Error)?.message ?? cause))}. Fix or remove it there, or attribute without a chat template.`,
+        { code: 'INVALID_FILE', cause },
+      );
+    }
+    return chatTemplate;
+  };
   return {
     specialTokenIds,
-    encode: (text, options) => impl.encode(text, { add_special_tokens: options?.addSpecialTokens ?? true }).ids,
-    ...(chatTemplate && {
+    encode: (text, options) => {
+      const ids = impl.encode(text, { add_special_tokens: options?.addSpecialTokens ?? true }).ids;
+      // A tokenizer.json whose model cannot map a piece of text (no usable unk_token) yields undefined ids,
+      // which would become NaN embeddings downstream.
+      const bad = ids.findIndex((id) => !Number.isSafeInteger(id) || id < 0);
+      if (bad >= 0) {
+        throw new ModelLoadError(
+          `${files.location}/tokenizer.json gave no valid id for token ${bad} of the text (got ${String(ids[bad])}): its model could not map ` +
+            'that piece of the text to an id (an unk_token missing from the vocabulary, or none set). Fix tokenizer.json or re-save it with transformers.',
+          { code: 'INVALID_FILE' },
+        );
+      }
+      return ids;
+    },
+    ...(chatTemplateText !== undefined && {
       applyChatTemplate: (messages: readonly ChatMessage[], options?: { readonly addGenerationPrompt?: boolean }) => {
+        const template = parsedChatTemplate(chatTemplateText);
         try {
-          return chatTemplate.render({
-          messages,
-          add_generation_prompt: options?.addGenerationPrompt ?? false,
-          bos_token: tokenContent(tokenizerConfig.bos_token as TokenSetting) ?? '',
-          eos_token: tokenContent(tokenizerConfig.eos_token as TokenSetting) ?? '',
+          return template.render({
+            messages,
+            add_generation_prompt: options?.addGenerationPrompt ?? false,
+            bos_token: tokenContent(tokenizerConfig.bos_token as TokenSetting) ?? '',
+            eos_token: tokenContent(tokenizerConfig.eos_token as TokenSetting) ?? '',
           });
         } catch (cause) {
           // A template's raise_exception (e.g. roles out of order) or a render error.
-          throw new InvalidInputError(`The chat template of ${files.location} refused the messages: ${(cause as Error).message}`, { code: 'INVALID_ARGUMENT' });
+          throw new InvalidInputError(
+            `The chat template of ${files.location}/tokenizer_config.json refused the messages: ${escapeUntrusted(String((cause as Error)?.message ?? cause))}`,
+            { code: 'INVALID_ARGUMENT', cause },
+          );
         }
       },
     }),

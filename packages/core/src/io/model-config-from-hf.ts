@@ -1,12 +1,13 @@
 import type { ModelConfig } from '../contracts/model-config';
 import { ModelLoadError } from '../errors/model-load-error';
+import { untrustedJson } from '../errors/quote-untrusted';
 
 function positiveInteger(raw: Record<string, unknown>, keys: readonly string[], fallback: number): number {
   const key = keys.find((candidate) => raw[candidate] !== undefined && raw[candidate] !== null);
   const value = key === undefined ? fallback : raw[key];
   if (typeof value !== 'number' || !Number.isSafeInteger(value) || value <= 0) {
     throw new ModelLoadError(
-      `config.json of the ${String(raw.model_type)} model: ${keys.join(' / ')} must be a positive integer, got ${JSON.stringify(value)}.`,
+      `config.json of the ${untrustedJson(raw.model_type, 60)} model: ${keys.join(' / ')} must be a positive integer, got ${untrustedJson(value, 60)}.`,
       { code: 'INVALID_FILE' },
     );
   }
@@ -25,9 +26,16 @@ function optionalTokenId(raw: Record<string, unknown>, key: string): number | un
  * (GPT-2's `n_embd`/`n_layer`/`n_head`/`n_positions`/`n_ctx` or the common `hidden_size`/
  * `num_hidden_layers`/`num_attention_heads`/`max_position_embeddings`), defaults as GPT-2's. Every
  * backend reads the same file the same way; each checks its own supported `model_type` first.
- * @throws {@link ModelLoadError} `'INVALID_FILE'` for a malformed size.
+ * @throws {@link ModelLoadError} `'INVALID_FILE'` for a config that is not a JSON object (`null`,
+ *   a list) or a malformed size.
  */
 export function modelConfigFromHf(raw: Record<string, unknown>): ModelConfig {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+    throw new ModelLoadError(
+      `config.json is not a JSON object: it holds ${untrustedJson(raw, 60)}; expected {"model_type": "gpt2", "n_layer": …, …} as transformers writes it.`,
+      { code: 'INVALID_FILE' },
+    );
+  }
   return {
     modelType: String(raw.model_type),
     vocabSize: positiveInteger(raw, ['vocab_size'], 50257),

@@ -1,6 +1,7 @@
 import type { GenerationConfig } from '../contracts/model-config';
 import { type ModelFiles, readJsonFile } from '../contracts/model-files';
 import { ModelLoadError } from '../errors/model-load-error';
+import { untrustedJson } from '../errors/quote-untrusted';
 
 /** generation_config.json keys and how each becomes a {@link GenerationConfig} field. */
 const fields = [
@@ -40,7 +41,7 @@ export async function readGenerationConfig(files: ModelFiles, config?: Readonly<
       : isId(value) || (Array.isArray(value) && value.length > 0 && value.every(isId));
     if (!ok) {
       const expected = kind === 'positive' ? 'a positive integer' : kind === 'id' ? 'a token id (non-negative integer)' : 'a token id or a non-empty list of ids';
-      throw new ModelLoadError(`${files.location}/${file} has ${key} ${JSON.stringify(value)}; expected ${expected} or null.`, { code: 'INVALID_FILE' });
+      throw new ModelLoadError(`${files.location}/${file} has ${key} ${untrustedJson(value, 60)}; expected ${expected} or null.`, { code: 'INVALID_FILE' });
     }
     out[field] = Array.isArray(value) ? [...value] : (value as number);
   }

@@ -1,8 +1,10 @@
 import type { ModelFiles } from '../../contracts/model-files';
 import { InseqError } from '../../errors/inseq-error';
 import { ModelLoadError } from '../../errors/model-load-error';
+import { quoteUntrusted } from '../../errors/quote-untrusted';
 import { type SafetensorsFile, type SafetensorsTensor, decodeSafetensors } from '../safetensors/decode-safetensors';
 import { locateModelWeights } from './locate-model-weights';
+import { type NonFiniteTensor, type NonFiniteWeightsOptions, countNonFinite, isBadNonFiniteCount, reportNonFiniteWeights } from './non-finite-weights';
 import { parseSafetensorsIndex } from './safetensors-index';
 
 /** A folder's weights, every tensor in float32, with how they are named in messages. */
@@ -14,7 +16,7 @@ export interface ModelWeights extends SafetensorsFile {
 }
 
 /** Options of {@link readModelWeights}. */
-export interface ReadModelWeightsOptions {
+export interface ReadModelWeightsOptions extends NonFiniteWeightsOptions {
   /**
    * Called with each safetensors file's bytes (the single file, or each shard in turn) before it
    * is decoded, e.g. to check from its header that the weights will fit a runtime's memory; a
@@ -46,18 +48,25 @@ function decodeWeightsFile(bytes: Uint8Array, name: string): SafetensorsFile {
  *
  * @throws {@link ModelLoadError} `'MODEL_LOAD'` without safetensors weights (the message names
  *   pickle-only checkpoints and how to convert them) or when a shard is missing; `'INVALID_FILE'`
- *   for a malformed file or an index that disagrees with its shards.
+ *   for a malformed file, an index that disagrees with its shards, or non-finite weights.
  */
 export async function readModelWeights(files: ModelFiles, options?: ReadModelWeightsOptions): Promise<ModelWeights> {
+  const nonFinite: NonFiniteTensor[] = [];
   const decode = (bytes: Uint8Array, name: string) => {
     options?.beforeDecode?.(bytes, name);
-    return decodeWeightsFile(bytes, name);
+    const file = decodeWeightsFile(bytes, name);
+    for (const [tensorName, tensor] of file.tensors) {
+      const count = countNonFinite(tensor.data);
+      if (isBadNonFiniteCount(count)) nonFinite.push({ name: tensorName, count });
+    }
+    return file;
   };
   const location = await locateModelWeights(files);
   if (typeof location === 'string') throw new ModelLoadError(`${location}.`);
   if (location.kind === 'single') {
     const source = `${files.location}/${location.file}`;
     const file = decode(await files.read(location.file), source);
+    reportNonFiniteWeights(nonFinite, source, options);
     return { ...file, source, files: [location.file] };
   }
   const source = `${files.location}/${location.index}`;
@@ -85,18 +94,19 @@ export async function readModelWeights(files: ModelFiles, options?: ReadModelWei
     Object.assign(metadata, decoded.metadata);
     for (const [name, tensor] of decoded.tensors) {
       const listed = index.weightMap.get(name);
-      if (listed === undefined) invalid(`tensor '${name}' of ${shard} is not in the index's weight_map`);
+      if (listed === undefined) invalid(`tensor ${quoteUntrusted(name, 120)} of ${shard} is not in the index's weight_map`);
       if (listed === shard) tensors.set(name, tensor);
       else misplaced.push([name, shard]);
     }
   }
   for (const [name, shard] of misplaced) {
     const listed = index.weightMap.get(name) as string;
-    if (tensors.has(name)) invalid(`tensor '${name}' is in two shards, ${[shard, listed].sort().join(' and ')}`);
-    invalid(`tensor '${name}' is in ${shard} but the index places it in ${listed}`);
+    if (tensors.has(name)) invalid(`tensor ${quoteUntrusted(name, 120)} is in two shards, ${[shard, listed].sort().join(' and ')}`);
+    invalid(`tensor ${quoteUntrusted(name, 120)} is in ${shard} but the index places it in ${listed}`);
   }
   for (const [name, shard] of index.weightMap) {
-    if (!tensors.has(name)) invalid(`tensor '${name}' is listed in ${shard} but no shard holds it`);
+    if (!tensors.has(name)) invalid(`tensor ${quoteUntrusted(name, 120)} is listed in ${shard} but no shard holds it`);
   }
+  reportNonFiniteWeights(nonFinite, `${source} (its shards)`, options);
   return { metadata, tensors, source, files: index.shards };
 }

@@ -1,4 +1,5 @@
 import { ModelLoadError } from '../../errors/model-load-error';
+import { escapeUntrusted, quoteUntrusted, untrustedJson } from '../../errors/quote-untrusted';
 
 /** The parsed `model.safetensors.index.json` of a sharded checkpoint. */
 export interface SafetensorsIndex {
@@ -31,7 +32,7 @@ export function parseSafetensorsIndex(bytes: Uint8Array, name: string): Safetens
   try {
     raw = JSON.parse(new TextDecoder().decode(bytes));
   } catch (cause) {
-    invalid(`it is not JSON (${(cause as Error).message})`);
+    invalid(`it is not JSON (${escapeUntrusted((cause as Error).message)})`);
   }
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) invalid('it is not a JSON object');
   const { metadata = {}, weight_map: weightMapRaw } = raw as Record<string, unknown>;
@@ -40,13 +41,18 @@ export function parseSafetensorsIndex(bytes: Uint8Array, name: string): Safetens
   const weightMap = new Map<string, string>();
   const shards: string[] = [];
   for (const [tensor, shard] of Object.entries(weightMapRaw as Record<string, unknown>)) {
-    if (typeof shard !== 'string' || shard === '') invalid(`tensor '${tensor}' maps to ${JSON.stringify(shard)}, not a shard file name`);
+    if (typeof shard !== 'string' || shard === '') invalid(`tensor ${quoteUntrusted(tensor, 120)} maps to ${untrustedJson(shard, 80)}, not a shard file name`);
     // Shards live beside the index; a path leaving the folder would read files the model does not own.
     const parts = (shard as string).split(/[\\/]/);
     if ((shard as string).startsWith('/') || /^[A-Za-z]:/.test(shard as string) || parts.some((part) => part === '..' || part === '')) {
-      invalid(`tensor '${tensor}' maps to '${shard}', which is not a file inside the model folder`);
+      invalid(`tensor ${quoteUntrusted(tensor, 120)} maps to ${quoteUntrusted(shard as string, 120)}, which is not a file inside the model folder`);
     }
-    if (!(shard as string).endsWith('.safetensors')) invalid(`tensor '${tensor}' maps to '${shard}', which is not a .safetensors file`);
+    if (!(shard as string).endsWith('.safetensors')) invalid(`tensor ${quoteUntrusted(tensor, 120)} maps to ${quoteUntrusted(shard as string, 120)}, which is not a .safetensors file`);
+    // Shard names end up in messages and file paths: control characters have no business there.
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: looking for them.
+    if (/[\u0000-\u001f\u007f-\u009f]/.test(shard as string)) {
+      invalid(`tensor ${quoteUntrusted(tensor, 120)} maps to ${quoteUntrusted(shard as string, 120)}, a file name with control characters`);
+    }
     weightMap.set(tensor, shard as string);
     if (!shards.includes(shard as string)) shards.push(shard as string);
   }

@@ -1,4 +1,5 @@
 import { InseqError } from '../../errors/inseq-error';
+import { escapeUntrusted, quoteUntrusted, untrustedJson } from '../../errors/quote-untrusted';
 import { decodeTensorData } from './decode-tensor-data';
 import { type SafetensorsDtype, isSafetensorsDtype, safetensorsDtypeSizes } from './safetensors-dtype';
 
@@ -63,13 +64,13 @@ export function decodeSafetensors(bytes: Uint8Array, options?: DecodeSafetensors
   const entries: { name: string; dtype: SafetensorsDtype; shape: number[]; begin: number; end: number }[] = [];
   for (const [tensorName, value] of Object.entries(header)) {
     if (tensorName === '__metadata__') continue;
-    if (typeof value !== 'object' || value === null || Array.isArray(value)) fail(`tensor '${tensorName}' is not an object`);
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) fail(`tensor ${quoteUntrusted(tensorName, 120)} is not an object`);
     const { dtype, shape, data_offsets: offsets } = value as Record<string, unknown>;
     if (!isSafetensorsDtype(dtype)) {
-      fail(`tensor '${tensorName}' has dtype ${JSON.stringify(dtype)}; supported: ${Object.keys(safetensorsDtypeSizes).join(', ')}`);
+      fail(`tensor ${quoteUntrusted(tensorName, 120)} has dtype ${untrustedJson(dtype, 40)}; supported: ${Object.keys(safetensorsDtypeSizes).join(', ')}`);
     }
     if (!Array.isArray(shape) || !shape.every((dim) => Number.isSafeInteger(dim) && dim >= 0)) {
-      fail(`tensor '${tensorName}' has shape ${JSON.stringify(shape)}; dims must be non-negative integers`);
+      fail(`tensor ${quoteUntrusted(tensorName, 120)} has shape ${untrustedJson(shape, 80)}; dims must be non-negative integers`);
     }
     if (
       !Array.isArray(offsets) ||
@@ -77,16 +78,16 @@ export function decodeSafetensors(bytes: Uint8Array, options?: DecodeSafetensors
       !offsets.every((offset) => Number.isSafeInteger(offset) && offset >= 0) ||
       offsets[0] > offsets[1]
     ) {
-      fail(`tensor '${tensorName}' has data_offsets ${JSON.stringify(offsets)}; expected [begin, end] with 0 <= begin <= end`);
+      fail(`tensor ${quoteUntrusted(tensorName, 120)} has data_offsets ${untrustedJson(offsets, 80)}; expected [begin, end] with 0 <= begin <= end`);
     }
     const [begin, end] = offsets as [number, number];
     if (end > dataLength) {
-      fail(`tensor '${tensorName}' ends at byte ${end} of the data section, which has only ${dataLength} bytes; it is truncated`);
+      fail(`tensor ${quoteUntrusted(tensorName, 120)} ends at byte ${end} of the data section, which has only ${dataLength} bytes; it is truncated`);
     }
     const dims = shape as number[];
     const expected = dims.reduce((size, dim) => size * dim, 1) * safetensorsDtypeSizes[dtype as SafetensorsDtype];
     if (end - begin !== expected) {
-      fail(`tensor '${tensorName}' has ${end - begin} bytes but ${dtype} [${dims.join(', ')}] needs ${expected}`);
+      fail(`tensor ${quoteUntrusted(tensorName, 120)} has ${end - begin} bytes but ${dtype} [${dims.join(', ')}] needs ${expected}`);
     }
     entries.push({ name: tensorName, dtype: dtype as SafetensorsDtype, shape: dims, begin, end });
   }
@@ -94,7 +95,7 @@ export function decodeSafetensors(bytes: Uint8Array, options?: DecodeSafetensors
   const byOffset = entries.filter((entry) => entry.end > entry.begin).sort((a, b) => a.begin - b.begin);
   for (let i = 1; i < byOffset.length; i++) {
     if (byOffset[i].begin < byOffset[i - 1].end) {
-      fail(`tensors '${byOffset[i - 1].name}' and '${byOffset[i].name}' overlap in the data section`);
+      fail(`tensors ${quoteUntrusted(byOffset[i - 1].name, 120)} and ${quoteUntrusted(byOffset[i].name, 120)} overlap in the data section`);
     }
   }
 
@@ -111,7 +112,7 @@ function parseHeader(headerBytes: Uint8Array, fail: (what: string) => never): Re
   try {
     header = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(headerBytes));
   } catch (cause) {
-    fail(`its header is not valid UTF-8 JSON (${(cause as Error).message})`);
+    fail(`its header is not valid UTF-8 JSON (${escapeUntrusted((cause as Error).message)})`);
   }
   if (typeof header !== 'object' || header === null || Array.isArray(header)) fail('its header is not a JSON object');
   return header as Record<string, unknown>;
@@ -122,7 +123,7 @@ function parseMetadata(raw: unknown, fail: (what: string) => never): Record<stri
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) fail('its __metadata__ is not an object');
   const metadata: Record<string, string> = {};
   for (const [key, value] of Object.entries(raw as Record<string, unknown>)) {
-    if (typeof value !== 'string') fail(`its __metadata__ entry '${key}' is not a string`);
+    if (typeof value !== 'string') fail(`its __metadata__ entry ${quoteUntrusted(key, 120)} is not a string`);
     metadata[key] = value as string;
   }
   return metadata;

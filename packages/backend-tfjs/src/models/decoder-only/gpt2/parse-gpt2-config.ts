@@ -1,4 +1,4 @@
-import { type ModelConfig, ModelLoadError, modelConfigFromHf } from '@inseq/core';
+import { type ModelConfig, ModelLoadError, modelConfigFromHf, untrustedJson } from '@inseq/core';
 import { gpt2Settings } from './gpt2-settings';
 
 /**
@@ -14,7 +14,7 @@ import { gpt2Settings } from './gpt2-settings';
 export function parseGpt2Config(raw: Record<string, unknown>): ModelConfig {
   if (raw.model_type !== 'gpt2') {
     throw new ModelLoadError(
-      `parseGpt2Config reads model_type 'gpt2' configs, got ${JSON.stringify(raw.model_type)}.`,
+      `parseGpt2Config reads model_type 'gpt2' configs, got ${untrustedJson(raw.model_type)}.`,
       { code: 'UNSUPPORTED_MODEL' },
     );
   }

@@ -1,4 +1,4 @@
-import { type ModelConfig, ModelLoadError, modelConfigFromHf } from '@inseq/core';
+import { type ModelConfig, ModelLoadError, modelConfigFromHf, untrustedJson } from '@inseq/core';
 
 /** `model_type`s of the Llama shape this port implements (see {@link llamaSettings} for their differences). */
 export const llamaModelTypes = Object.freeze(['llama', 'mistral', 'qwen2', 'gemma'] as const);
@@ -36,7 +36,7 @@ function invalid(modelType: string, message: string): never {
 
 function positive(raw: Readonly<Record<string, unknown>>, key: string, fallback: number | undefined, modelType: string): number {
   const value = raw[key] ?? fallback;
-  if (typeof value !== 'number' || !(value > 0)) invalid(modelType, `${key} must be a positive number, got ${JSON.stringify(raw[key])}.`);
+  if (typeof value !== 'number' || !(value > 0)) invalid(modelType, `${key} must be a positive number, got ${untrustedJson(raw[key])}.`);
   return value as number;
 }
 
@@ -67,7 +67,7 @@ function inverseFrequencies(raw: Readonly<Record<string, unknown>>, headDim: num
     });
   }
   throw new ModelLoadError(
-    `config.json of the ${modelType} model: rope_scaling type ${JSON.stringify(type)} is not supported; supported: default, linear, llama3.`,
+    `config.json of the ${modelType} model: rope_scaling type ${untrustedJson(type)} is not supported; supported: default, linear, llama3.`,
     { code: 'UNSUPPORTED_MODEL' },
   );
 }
@@ -90,7 +90,7 @@ export function llamaSettings(config: ModelConfig): LlamaSettings {
   const activation = (gemma ? (raw.hidden_activation ?? raw.hidden_act ?? 'gelu_pytorch_tanh') : (raw.hidden_act ?? 'silu')) as string;
   if (!llamaActivations.includes(activation as LlamaSettings['activation'])) {
     throw new ModelLoadError(
-      `config.json of the ${type} model: hidden_act ${JSON.stringify(activation)} is not supported; supported: ${llamaActivations.join(', ')}.`,
+      `config.json of the ${type} model: hidden_act ${untrustedJson(activation)} is not supported; supported: ${llamaActivations.join(', ')}.`,
       { code: 'UNSUPPORTED_MODEL' },
     );
   }
@@ -98,7 +98,7 @@ export function llamaSettings(config: ModelConfig): LlamaSettings {
   const window = raw.sliding_window;
   const windowed = typeof window === 'number' && window > 0 && (type === 'mistral' || (type === 'qwen2' && raw.use_sliding_window === true));
   const dropout = raw.attention_dropout ?? 0;
-  if (typeof dropout !== 'number' || !(dropout >= 0 && dropout < 1)) invalid(type, `attention_dropout must be in [0, 1), got ${JSON.stringify(dropout)}.`);
+  if (typeof dropout !== 'number' || !(dropout >= 0 && dropout < 1)) invalid(type, `attention_dropout must be in [0, 1), got ${untrustedJson(dropout)}.`);
   return {
     numKeyValueHeads,
     headDim,
@@ -119,7 +119,7 @@ export function llamaSettings(config: ModelConfig): LlamaSettings {
 /** {@link ModelConfig} of a Llama-family config.json, its settings validated. */
 export function parseLlamaConfig(raw: Record<string, unknown>): ModelConfig {
   if (!llamaModelTypes.includes(raw.model_type as (typeof llamaModelTypes)[number])) {
-    throw new ModelLoadError(`parseLlamaConfig reads model_type ${llamaModelTypes.join(', ')}, got ${JSON.stringify(raw.model_type)}.`, {
+    throw new ModelLoadError(`parseLlamaConfig reads model_type ${llamaModelTypes.join(', ')}, got ${untrustedJson(raw.model_type)}.`, {
       code: 'UNSUPPORTED_MODEL',
     });
   }

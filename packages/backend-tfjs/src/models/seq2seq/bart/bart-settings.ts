@@ -1,4 +1,4 @@
-import { type ModelConfig, ModelLoadError, modelConfigFromHf } from '@inseq/core';
+import { type ModelConfig, ModelLoadError, modelConfigFromHf, untrustedJson } from '@inseq/core';
 import { encoderDecoderConfig } from '../encoder-decoder-config';
 
 /** `model_type`s of the BART shape this port implements (see {@link BartSettings} for their differences). */
@@ -59,13 +59,13 @@ function invalid(modelType: string, message: string): never {
 
 function positiveInteger(raw: Readonly<Record<string, unknown>>, key: string, fallback: number | undefined, modelType: string): number {
   const value = raw[key] ?? fallback;
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value <= 0) invalid(modelType, `${key} must be a positive integer, got ${JSON.stringify(raw[key])}.`);
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value <= 0) invalid(modelType, `${key} must be a positive integer, got ${untrustedJson(raw[key])}.`);
   return value as number;
 }
 
 function rate(raw: Readonly<Record<string, unknown>>, key: string, modelType: string): number {
   const value = raw[key] ?? 0;
-  if (typeof value !== 'number' || !(value >= 0 && value < 1)) invalid(modelType, `${key} must be a number in [0, 1), got ${JSON.stringify(raw[key])}.`);
+  if (typeof value !== 'number' || !(value >= 0 && value < 1)) invalid(modelType, `${key} must be a number in [0, 1), got ${untrustedJson(raw[key])}.`);
   return value as number;
 }
 
@@ -74,7 +74,7 @@ export function bartSettings(config: ModelConfig): BartSettings {
   const raw = config.raw;
   const modelType = config.modelType as BartModelType;
   if (!bartModelTypes.includes(modelType)) {
-    throw new ModelLoadError(`The BART port reads model_type ${bartModelTypes.join(', ')}, got ${JSON.stringify(modelType)}.`, { code: 'UNSUPPORTED_MODEL' });
+    throw new ModelLoadError(`The BART port reads model_type ${bartModelTypes.join(', ')}, got ${untrustedJson(modelType)}.`, { code: 'UNSUPPORTED_MODEL' });
   }
   const dModel = positiveInteger(raw, 'd_model', 1024, modelType);
   const stack = (name: 'encoder' | 'decoder'): BartStackSettings => {
@@ -89,14 +89,14 @@ export function bartSettings(config: ModelConfig): BartSettings {
   const activation = (raw.activation_function ?? 'gelu') as string;
   if (!bartActivations.includes(activation as (typeof bartActivations)[number])) {
     throw new ModelLoadError(
-      `config.json of the ${modelType} model: activation_function ${JSON.stringify(activation)} is not supported; supported: ${bartActivations.join(', ')}.`,
+      `config.json of the ${modelType} model: activation_function ${untrustedJson(activation)} is not supported; supported: ${bartActivations.join(', ')}.`,
       { code: 'UNSUPPORTED_MODEL' },
     );
   }
   const scale = raw.scale_embedding ?? false;
-  if (typeof scale !== 'boolean') invalid(modelType, `scale_embedding must be true or false, got ${JSON.stringify(scale)}.`);
+  if (typeof scale !== 'boolean') invalid(modelType, `scale_embedding must be true or false, got ${untrustedJson(scale)}.`);
   const tied = raw.tie_word_embeddings ?? true;
-  if (typeof tied !== 'boolean') invalid(modelType, `tie_word_embeddings must be true or false, got ${JSON.stringify(tied)}.`);
+  if (typeof tied !== 'boolean') invalid(modelType, `tie_word_embeddings must be true or false, got ${untrustedJson(tied)}.`);
   const marian = modelType === 'marian';
   const encoderVocab = positiveInteger(raw, 'vocab_size', undefined, modelType);
   return {
@@ -131,7 +131,7 @@ export function bartSettings(config: ModelConfig): BartSettings {
 export function parseBartConfig(raw: Record<string, unknown>): ModelConfig {
   const modelType = raw.model_type as BartModelType;
   if (!bartModelTypes.includes(modelType)) {
-    throw new ModelLoadError(`parseBartConfig reads model_type ${bartModelTypes.join(', ')}, got ${JSON.stringify(raw.model_type)}.`, {
+    throw new ModelLoadError(`parseBartConfig reads model_type ${bartModelTypes.join(', ')}, got ${untrustedJson(raw.model_type)}.`, {
       code: 'UNSUPPORTED_MODEL',
     });
   }

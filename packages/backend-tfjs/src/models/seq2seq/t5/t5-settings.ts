@@ -1,4 +1,4 @@
-import { type ModelConfig, ModelLoadError, modelConfigFromHf } from '@inseq/core';
+import { type ModelConfig, ModelLoadError, modelConfigFromHf, untrustedJson } from '@inseq/core';
 import { encoderDecoderConfig } from '../encoder-decoder-config';
 
 /** Activations of the feed-forward blocks (the last part of `feed_forward_proj`), by transformers' `ACT2FN` name. */
@@ -33,7 +33,7 @@ function invalid(message: string): never {
 
 function positiveInteger(raw: Readonly<Record<string, unknown>>, key: string, fallback: number): number {
   const value = raw[key] ?? fallback;
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value <= 0) invalid(`${key} must be a positive integer, got ${JSON.stringify(raw[key])}.`);
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value <= 0) invalid(`${key} must be a positive integer, got ${untrustedJson(raw[key])}.`);
   return value as number;
 }
 
@@ -46,18 +46,18 @@ export function t5Settings(config: ModelConfig): T5Settings {
   const name = parts[parts.length - 1];
   if ((parts.length !== 1 && !(gated && parts.length === 2)) || !t5Activations.includes(name as (typeof t5Activations)[number])) {
     throw new ModelLoadError(
-      `config.json of the t5 model: feed_forward_proj ${JSON.stringify(projection)} is not supported; use an activation ` +
+      `config.json of the t5 model: feed_forward_proj ${untrustedJson(projection)} is not supported; use an activation ` +
         `(${t5Activations.join(', ')}) or 'gated-' followed by one, e.g. 'relu' (T5) or 'gated-gelu' (T5 v1.1, Flan-T5).`,
       { code: 'UNSUPPORTED_MODEL' },
     );
   }
   const activation = projection === 'gated-gelu' ? 'gelu_new' : name === 'swish' ? 'silu' : (name as T5Settings['activation']);
   const epsilon = raw.layer_norm_epsilon ?? 1e-6;
-  if (typeof epsilon !== 'number' || !(epsilon > 0)) invalid(`layer_norm_epsilon must be a positive number, got ${JSON.stringify(epsilon)}.`);
+  if (typeof epsilon !== 'number' || !(epsilon > 0)) invalid(`layer_norm_epsilon must be a positive number, got ${untrustedJson(epsilon)}.`);
   const dropout = raw.dropout_rate ?? 0.1;
-  if (typeof dropout !== 'number' || !(dropout >= 0 && dropout < 1)) invalid(`dropout_rate must be a number in [0, 1), got ${JSON.stringify(dropout)}.`);
+  if (typeof dropout !== 'number' || !(dropout >= 0 && dropout < 1)) invalid(`dropout_rate must be a number in [0, 1), got ${untrustedJson(dropout)}.`);
   const tied = raw.tie_word_embeddings ?? true;
-  if (typeof tied !== 'boolean') invalid(`tie_word_embeddings must be true or false, got ${JSON.stringify(tied)}.`);
+  if (typeof tied !== 'boolean') invalid(`tie_word_embeddings must be true or false, got ${untrustedJson(tied)}.`);
   const encoderLayers = positiveInteger(raw, 'num_layers', 6);
   const numBuckets = positiveInteger(raw, 'relative_attention_num_buckets', 32);
   if (numBuckets < 4) invalid(`relative_attention_num_buckets must be at least 4, got ${numBuckets}.`);
@@ -90,7 +90,7 @@ export function t5Settings(config: ModelConfig): T5Settings {
  */
 export function parseT5Config(raw: Record<string, unknown>): ModelConfig {
   if (raw.model_type !== 't5') {
-    throw new ModelLoadError(`parseT5Config reads model_type 't5', got ${JSON.stringify(raw.model_type)}.`, { code: 'UNSUPPORTED_MODEL' });
+    throw new ModelLoadError(`parseT5Config reads model_type 't5', got ${untrustedJson(raw.model_type)}.`, { code: 'UNSUPPORTED_MODEL' });
   }
   const base = modelConfigFromHf({ ...raw, is_encoder_decoder: raw.is_encoder_decoder ?? true });
   const settings = t5Settings({ ...base, raw });
