@@ -1,6 +1,7 @@
 import { SingleBar } from 'cli-progress';
 import type { HubProgress } from '@inseq/hub';
 import type { CliIo } from './cli-io';
+import { guardTerminal } from './terminal-restore';
 
 /** `1.5 MB`, `830 kB`, `12 B`: decimal units, as the Hub shows file sizes. */
 export function formatBytes(bytes: number): string {
@@ -16,7 +17,8 @@ export function formatBytes(bytes: number): string {
 
 /**
  * A progress bar on stderr for each file downloaded from the Hub, with bytes and ETA; silent when
- * stderr is not a terminal so that logs and pipes stay clean.
+ * stderr is not a terminal so that logs and pipes stay clean. While it shows, Ctrl-C / SIGTERM
+ * restore the cursor and line wrapping before exiting (130 / 143).
  */
 export function createDownloadProgress(io: CliIo): { update(progress: HubProgress): void; stop(): void } {
   if (!io.stderr.isTTY) return { update() {}, stop() {} };
@@ -28,15 +30,19 @@ export function createDownloadProgress(io: CliIo): { update(progress: HubProgres
     etaBuffer: 50,
   });
   let current: string | undefined;
+  let release: (() => void) | undefined;
   const stop = () => {
     if (current !== undefined) bar.stop();
     current = undefined;
+    release?.();
+    release = undefined;
   };
   return {
     update({ repoId, file, loaded, total, done }) {
       const payload = { file: `${repoId}/${file}`, loadedText: formatBytes(loaded), totalText: formatBytes(total) };
       if (current !== file) {
         stop();
+        release = guardTerminal(io.stderr);
         bar.start(total, loaded, payload);
         current = file;
       }
