@@ -1,4 +1,4 @@
-import { type OutputFileContent, type OutputTarget, checkOutputPaths, writeOutputFiles } from 'inseq';
+import { type OutputFileContent, type OutputTarget, type WriteOutputFilesOptions, checkOutputPaths, writeOutputFiles } from 'inseq';
 import type { CliIo } from './cli-io';
 import { writeMessage } from './terminal-text';
 
@@ -30,7 +30,12 @@ export function checkCliOutputs(paths: readonly { flag: string; path: string }[]
 export async function commitCliOutputs(io: CliIo, outputs: readonly CliOutput[]): Promise<void> {
   const files = outputs.flatMap((output) => output.files.map((file) => ({ ...file, label: output.flag })));
   if (files.length === 0) return;
-  const targets = await writeOutputFiles(files, { stdout: io.stdout });
+  // The process's stdout takes bytes; an injected writer (tests, embedding) takes text.
+  const isStream = typeof (io.stdout as { once?: unknown }).once === 'function';
+  const stdout = isStream
+    ? (io.stdout as NonNullable<WriteOutputFilesOptions['stdout']>)
+    : { write: (data: string | Uint8Array) => io.stdout.write(typeof data === 'string' ? data : new TextDecoder().decode(data)) };
+  const targets = await writeOutputFiles(files, { stdout });
   let next = 0;
   for (const output of outputs) {
     const own = targets.slice(next, next + output.files.length);
@@ -44,7 +49,7 @@ export async function commitCliOutputs(io: CliIo, outputs: readonly CliOutput[])
   }
 }
 
-/** Whether an output goes to standard output (`-` or `/dev/stdout`), where the table would mix with it. */
+/** Whether an output goes to standard output (`-`, `/dev/stdout`), where the table would mix with it. */
 export function writesStdout(targets: readonly OutputTarget[]): boolean {
-  return targets.some((target) => target.kind === 'stdout' || (target.kind === 'device' && /^\/(dev\/stdout|dev\/fd\/1|proc\/self\/fd\/1)$/.test(target.path)));
+  return targets.some((target) => target.kind === 'stdout');
 }

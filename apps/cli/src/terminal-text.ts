@@ -18,3 +18,9 @@ export function escapeControlCharacters(text: string): string {
 export function writeMessage(stream: { write(text: string): unknown }, prefix: string, message: string): void {
   stream.write(`${prefix}${escapeControlCharacters(message)}\n`);
 }
+
+/**
+ * cli-progress options that change no terminal mode: the cursor stays visible (`ESC[?25l` never
+ * sent) and line wrapping stays on (`ESC[?7l` never sent; the bar truncates its line itself).
+ */
+export const TERMINAL_MODES_UNTOUCHED = { hideCursor: false, linewrap: true } as const;

@@ -179,3 +179,18 @@ describe('writeOutputFiles / checkOutputPaths', () => {
     expect(await readFile(file, 'utf8')).toBe('new');
   });
 });
+
+describe('the process’s own streams', () => {
+  it('/dev/stdout, /dev/fd/1 and /proc/self/fd/1 are standard output (written through the stream, never opened or replaced)', async () => {
+    for (const path of ['/dev/stdout', '/dev/fd/1', '/proc/self/fd/1']) {
+      let text = '';
+      const [target] = await writeOutputFiles([{ path, data: 'out' }], { stdout: { write: (data) => (text += String(data)) } });
+      expect(target).toMatchObject({ path, kind: 'stdout' });
+      expect(text).toBe('out');
+    }
+    expect((await lstat('/dev/stdout')).isSymbolicLink()).toBe(true);
+    expect((await rejection(checkOutputPaths(['-', '/dev/stdout']))).message).toMatch(/writes the same stream/);
+    const [stderr] = await checkOutputPaths(['/dev/stderr']);
+    expect(stderr.kind).toBe('device');
+  });
+});

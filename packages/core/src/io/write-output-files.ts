@@ -2,8 +2,9 @@ import { InvalidInputError } from '../errors/invalid-input-error';
 
 /**
  * How an output path is written: `file` (a regular file, new or existing, through a temporary
- * sibling and a rename), `stdout` (`-`) or `device` (a character device such as `/dev/null` or a
- * terminal, or a FIFO: written directly, never replaced).
+ * sibling and a rename), `stdout` (`-`, `/dev/stdout`: the process's standard output stream) or
+ * `device` (a character device such as `/dev/null` or a terminal, a FIFO, or `/dev/stderr`: written
+ * directly, never replaced).
  */
 export type OutputTargetKind = 'file' | 'stdout' | 'device';
 
@@ -41,6 +42,9 @@ export interface WriteOutputFilesOptions {
 
 type Fs = typeof import('node:fs/promises');
 type PathModule = typeof import('node:path');
+
+/** `/dev/stdout`, `/dev/stderr`, `/dev/fd/1|2`, `/proc/self/fd/1|2`. */
+const STANDARD_STREAM = /^\/dev\/(?:(stdout|stderr)|fd\/([12]))$|^\/proc\/self\/fd\/([12])$/;
 
 /** Symlinks followed before a path is called a loop (Linux's own limit). */
 const MAX_LINKS = 40;
@@ -95,6 +99,15 @@ async function resolveTarget(fs: Fs, path: PathModule, request: OutputPathReques
     refuse({ path: String(request.path ?? ''), label }, "the path is empty; give a file path (or '-' for standard output).");
   }
   if (request.path === '-') return { path: '-', label, kind: 'stdout', writePath: '-', key: 'stdout' };
+  // The process's own streams: written through the stream, never opened — opening /proc/self/fd/1
+  // fails when it is a socket, and renaming over what it names would cut the shell's redirection.
+  const own = STANDARD_STREAM.exec(request.path);
+  if (own) {
+    const stream = own[1] ?? (own[2] === '1' || own[3] === '1' ? 'stdout' : 'stderr');
+    return stream === 'stdout'
+      ? { path: request.path, label, kind: 'stdout', writePath: '-', key: 'stdout' }
+      : { path: request.path, label, kind: 'device', writePath: request.path, key: 'stderr' };
+  }
   let stats: import('node:fs').Stats | undefined;
   try {
     stats = await fs.stat(request.path);
@@ -191,6 +204,7 @@ export async function writeOutputFiles(files: readonly OutputFileContent[], opti
       if (target.kind === 'file') continue;
       current = target;
       if (target.kind === 'stdout') await writeStream(options?.stdout ?? process.stdout, files[i].data);
+      else if (STANDARD_STREAM.test(target.writePath)) await writeStream(process.stderr, files[i].data);
       else await fs.writeFile(target.writePath, files[i].data);
     }
     for (const [i, target] of targets.entries()) {
