@@ -216,7 +216,11 @@ describe('the terminal: escaped messages, plugins, Ctrl-C', () => {
 
   it('the progress bar changes no terminal mode: no hidden cursor (ESC[?25l), no line wrap off (ESC[?7l), so Ctrl-C leaves nothing to restore', () => {
     let written = '';
-    const reporter = createProgressReporter({ stdout: { write: () => undefined }, stderr: { isTTY: true, columns: 60, write: (text: string) => (written += text) } } as never, 'saliency');
+    const reporter = createProgressReporter({ stdout: { write: () => undefined }, stderr: { isTTY: true, columns: 60, write: (text: string) => {
+          written += text;
+        },
+      },
+    } as never, 'saliency');
     reporter.update({ done: 0, total: 3 } as never);
     reporter.update({ done: 2, total: 3 } as never);
     expect(written).toContain('saliency [');
@@ -224,7 +228,9 @@ describe('the terminal: escaped messages, plugins, Ctrl-C', () => {
     expect(written).not.toContain('\u001b[?25l');
     expect(written).not.toContain('\u001b[?7l');
     // The bar truncates its own line to the terminal's width instead of turning wrapping off.
-    for (const line of written.split('\u001b[1G')) expect(line.replace(/\u001b(\[[0-9;?]*[A-Za-z]|7|8)/g, '').length).toBeLessThanOrEqual(60);
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: stripping the bar's escape sequences.
+    const sequences = /\u001b(\[[0-9;?]*[A-Za-z]|7|8)/g;
+    for (const line of written.split('\u001b[1G')) expect(line.replace(sequences, '').length).toBeLessThanOrEqual(60);
   });
 
   const hasScript = spawnSync('script', ['--version'], { encoding: 'utf8' }).status === 0;

@@ -39,7 +39,13 @@ describe('writeOutputFiles / checkOutputPaths', () => {
 
   it("writes '-' to the given stdout (a plain writer or a Node stream) and reports it as stdout", async () => {
     let text = '';
-    const [target] = await writeOutputFiles([{ path: '-', data: '{"a": 1}\n' }], { stdout: { write: (data) => (text += String(data)) } });
+    const [target] = await writeOutputFiles([{ path: '-', data: '{"a": 1}\n' }], {
+        stdout: {
+          write: (data) => {
+            text += String(data);
+          },
+        },
+      });
     expect(target).toMatchObject({ kind: 'stdout', path: '-' });
     expect(text).toBe('{"a": 1}\n');
     const stream = new PassThrough();
@@ -184,7 +190,13 @@ describe('the process’s own streams', () => {
   it('/dev/stdout, /dev/fd/1 and /proc/self/fd/1 are standard output (written through the stream, never opened or replaced)', async () => {
     for (const path of ['/dev/stdout', '/dev/fd/1', '/proc/self/fd/1']) {
       let text = '';
-      const [target] = await writeOutputFiles([{ path, data: 'out' }], { stdout: { write: (data) => (text += String(data)) } });
+      const [target] = await writeOutputFiles([{ path, data: 'out' }], {
+        stdout: {
+          write: (data) => {
+            text += String(data);
+          },
+        },
+      });
       expect(target).toMatchObject({ path, kind: 'stdout' });
       expect(text).toBe('out');
     }
