@@ -124,6 +124,6 @@ describe('inseq evaluate', () => {
       expectRefused((d) => ['evaluate', '--dataset', join(d, 'cases.jsonl'), '-a', 'saliencyy'], /Unknown attribution method 'saliencyy'/));
     it('per-method options that are not objects', () =>
       expectRefused((d) => ['evaluate', '--dataset', join(d, 'cases.jsonl'), '--attribution-kwargs', '{"n_steps": 3}'], /maps method ids to option objects/));
-    it('k of zero', () => expectRefused((d) => ['evaluate', '--dataset', join(d, 'cases.jsonl'), '--k', '0'], /must be at least 1/, 2));
+    it('k of zero', () => expectRefused((d) => ['evaluate', '--dataset', join(d, 'cases.jsonl'), '--k', '0'], /'--k <n>' argument '0' is invalid\. must be a positive integer \(at least 1\)/, 2));
   });
 });

@@ -13,7 +13,7 @@ describe('inseq explain', () => {
     expect(stdout).toContain('Needs from the backend: gradients.');
     expect(stdout).toContain(`Options (--attribution-kwargs '{"n_steps": …}'):`);
     const nSteps = lines.find((line) => line.startsWith('n_steps'))!;
-    expect(nSteps.split(/\s{2,}/)).toEqual(['n_steps', 'number', '50', 'an integer >= 1', 'Points on the path from the baseline to the input (Captum n_steps).']);
+    expect(nSteps.split(/\s{2,}/)).toEqual(['n_steps', 'number', '50', 'an integer >= 1 <= 10000', 'Points on the path from the baseline to the input (Captum n_steps).']);
     const method = lines.find((line) => line.startsWith('method '))!;
     expect(method).toContain("one of 'gausslegendre', 'riemann_trapezoid'");
   });

@@ -22,7 +22,7 @@ export async function loadPlugins(specifiers: readonly string[], registries: Plu
       loaded = await import(/* @vite-ignore */ url);
     } catch (cause) {
       throw new InvalidInputError(
-        `Cannot load plugin '${specifier}': ${(cause as Error).message}. Give a path to a JavaScript module or an installed package name.`, { code: 'INVALID_ARGUMENT' },
+        `Cannot load plugin '${specifier}': ${(cause as Error).message}. Give a path to a JavaScript module or an installed package name.`, { code: 'INVALID_ARGUMENT', cause },
       );
     }
     const plugin = [loaded.default, loaded.plugin].find(isPlugin);
@@ -31,7 +31,15 @@ export async function loadPlugins(specifiers: readonly string[], registries: Plu
         `Plugin module '${specifier}' exports no plugin; default-export definePlugin({ name, register(registries) { … } }) from @inseq/core.`, { code: 'INVALID_ARGUMENT' },
       );
     }
-    plugin.register(registries);
+    try {
+      plugin.register(registries);
+    } catch (cause) {
+      const message = cause instanceof Error ? cause.message : String(cause);
+      throw new InvalidInputError(
+        `Plugin '${String(plugin.name)}' (from '${specifier}') failed to register: ${message}${/[.!?]$/.test(message) ? '' : '.'} Fix the plugin or leave it out.`,
+        { code: 'INVALID_ARGUMENT', cause },
+      );
+    }
     names.push(plugin.name);
   }
   return names;

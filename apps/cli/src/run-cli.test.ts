@@ -113,13 +113,13 @@ describe('inseq CLI', () => {
   it('warns that --attribute-target has no effect on a decoder-only model, and still attributes', async () => {
     const { code, stderr } = await run('attribute', '-i', 'The cat', '-g', 'The cat sat', '--attribute-target', '--hide');
     expect(code).toBe(0);
-    expect(stderr).toMatch(/warning: attributeTarget has no effect on the decoder-only model/);
+    expect(stderr).toMatch(/^warning: --attribute-target has no effect on the decoder-only model/);
   });
 
   it('refuses seq2seq options on the decoder-only shipped model, naming them', async () => {
     const prefix = await run('attribute', '-i', 'The cat', '-g', 'The cat sat', '--generate-from-target-prefix');
     expect(prefix.code).not.toBe(0);
-    expect(prefix.stderr).toMatch(/generateFromTargetPrefix apply to encoder-decoder models only/);
+    expect(prefix.stderr).toMatch(/^error: --generate-from-target-prefix apply to encoder-decoder models only/);
     const kwargs = await run('attribute', '-i', 'The cat', '--tokenizer-kwargs', '{"padding": true}');
     expect(kwargs.code).not.toBe(0);
     expect(kwargs.stderr).toMatch(/unsupported key\(s\) padding; supported: src_lang, tgt_lang/);

@@ -5,6 +5,7 @@ import { addAttributeCommand } from './commands/attribute-command';
 import { addEvaluateCommand } from './commands/evaluate-command';
 import { addExplainCommand } from './commands/explain-command';
 import { addListCommands } from './commands/list-commands';
+import { escapeControlCharacters, writeMessage } from './terminal-text';
 
 /** Builds the `inseq` program, writing to `io`. */
 export function createProgram(io: CliIo = processIo): Command {
@@ -12,7 +13,7 @@ export function createProgram(io: CliIo = processIo): Command {
     .description('Post-hoc interpretability for language models, in TypeScript.')
     .showHelpAfterError()
     .exitOverride()
-    .configureOutput({ writeOut: (text) => io.stdout.write(text), writeErr: (text) => io.stderr.write(text) });
+    .configureOutput({ writeOut: (text) => io.stdout.write(text), writeErr: (text) => io.stderr.write(escapeControlCharacters(text)) });
   addAttributeCommand(program, io);
   addEvaluateCommand(program, io);
   addListCommands(program, io);
@@ -23,7 +24,9 @@ export function createProgram(io: CliIo = processIo): Command {
 
 /**
  * Runs the CLI on `argv` (without `node` and the script) and returns the exit code: 0 on success,
- * 1 for an error inseq-ts explains, 2 for a usage error, 70 for an unexpected failure.
+ * 1 for an error inseq-ts explains, 2 for a usage error, 70 for an unexpected failure. Every
+ * message line it prints has its control characters escaped (`\x1b`), so bytes quoted from files
+ * cannot drive the terminal.
  */
 export async function runCli(argv: readonly string[], io: CliIo = processIo): Promise<number> {
   try {
@@ -32,10 +35,10 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo): Pr
   } catch (error) {
     if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
     if (InseqError.isInstance(error)) {
-      io.stderr.write(`error: ${error.message}\n`);
+      writeMessage(io.stderr, 'error: ', error.message);
       return 1;
     }
-    io.stderr.write(`unexpected error: ${(error as Error)?.stack ?? String(error)}\n`);
+    writeMessage(io.stderr, 'unexpected error: ', (error as Error)?.stack ?? String(error));
     return 70;
   }
 }

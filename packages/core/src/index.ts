@@ -88,6 +88,7 @@ export { defineAggregator, parseAggregatorOptions, type Aggregator } from './con
 export { attribute } from './loop/attribute';
 export type { AttributeOptions, AttributeProgress } from './loop/attribute-options';
 export { checkCapabilities } from './loop/check-capabilities';
+export { parseSharedStepScoresArgs } from './loop/parse-step-scores-args';
 export { padLeft, type PaddedBatch } from './loop/pad-left';
 export { OUTPUT_FORMAT, OUTPUT_FORMAT_VERSION, outputFromJson, outputToJson } from './io/serialize-output';
 export { saveOutput, writeFileAtomic } from './io/save-output';
@@ -159,6 +160,15 @@ export { outputFromInseqJson } from './io/inseq-python/output-from-inseq-json';
 export { outputToInseqJson, type OutputToInseqJsonOptions } from './io/inseq-python/output-to-inseq-json';
 export { outputFromBytes, type OutputFromBytesOptions } from './io/output-from-bytes';
 export { outputToBytes, type OutputToBytesOptions } from './io/output-to-bytes';
-export { outputOfSequence, type SaveOutputOptions, splitSequencePath } from './io/save-output';
+export { outputFileContents, outputOfSequence, type SaveOutputOptions, splitSequencePath } from './io/save-output';
+export {
+  checkOutputPaths,
+  type OutputFileContent,
+  type OutputPathRequest,
+  type OutputTarget,
+  type OutputTargetKind,
+  writeOutputFiles,
+  type WriteOutputFilesOptions,
+} from './io/write-output-files';
 export { DEFAULT_MAX_OUTPUT_BYTES, type GunzipOptions, gunzip, gzip, isGzip } from './io/gzip';
 export { ProtobufWriter } from './io/protobuf/protobuf-writer';

@@ -20,3 +20,4 @@ export { SIMILARITY_METRICS, type SimilarityMetric } from './perturbation/value-
 export { reagent } from './perturbation/reagent';
 export { dummy } from './perturbation/dummy';
 export { builtinMethods, registerBuiltinMethods } from './register-builtin-methods';
+export { MAX_ROWS_PER_STEP } from './cost-limits';

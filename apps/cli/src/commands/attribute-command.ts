@@ -18,8 +18,11 @@ import {
   scoresPrecisions,
   renderOutputHtml,
   renderOutputTerminal,
-  saveOutput,
-  writeFileAtomic,
+  outputFileContents,
+  parseMethodOptions,
+  parseSharedStepScoresArgs,
+  parseStepFunctionOptions,
+  splitSequencePath,
 } from 'inseq';
 import type { CliIo } from '../cli-io';
 import { defaultModelLabel, defaultModelPath } from '../default-model-path';
@@ -27,7 +30,11 @@ import { modelHeader } from '../model-header';
 import { createDownloadProgress } from '../download-progress';
 import { loadPlugins } from '../load-plugins';
 import { createProgressReporter } from '../progress';
-import { parseJsonObject, parseNonNegativeInteger } from './parse-json-option';
+import { parseJsonObject, parseNonNegativeInteger, parsePositiveInteger } from './parse-json-option';
+import { MAX_PASSES_WITHOUT_YES, checkAttributionCost, estimateAttributionCost } from '../cost-estimate';
+import { ATTRIBUTE_FLAG_NAMES, namingFlags, renameToFlags } from '../flag-names';
+import { type CliOutput, checkCliOutputs, commitCliOutputs, writesStdout } from '../outputs';
+import { writeMessage } from '../terminal-text';
 
 interface AttributeFlags {
   modelNameOrPath?: string;
@@ -69,6 +76,7 @@ interface AttributeFlags {
   generateFromTargetPrefix?: boolean;
   chatTemplate?: boolean;
   tokenizerKwargs?: Record<string, unknown>;
+  yes?: boolean;
 }
 
 /** Inseq's `--tokenizer-kwargs` keys the CLI understands: `src_lang` and `tgt_lang` of multilingual encoder-decoder models. */
@@ -138,12 +146,13 @@ export function addAttributeCommand(program: Command, io: CliIo): void {
     .option('--contrast-force-inputs', 'score each alternative after its own prefix')
     .option('--contrast-sources <texts...>', 'encoder-decoder: alternative source texts, one per input (with --contrast-targets)')
     .option('--attribution-kwargs <json>', 'method options as a JSON object, e.g. \'{"n_steps": 10}\'', parseJsonObject)
-    .option('-o, --save-path <file>', 'write the attribution as JSON')
-    .option('--viz-path <file>', 'write the heatmap as a standalone HTML file')
+    .option('-o, --save-path <file>', "write the attribution as JSON ('-': standard output, which then skips the table)")
+    .option('--viz-path <file>', "write the heatmap as a standalone HTML file ('-': standard output)")
+    .option('-y, --yes', `run even when the estimated forward/backward passes exceed ${MAX_PASSES_WITHOUT_YES.toLocaleString('en-US')}`)
     .option('--start-pos <n>', 'first target position to attribute', parseNonNegativeInteger)
     .option('--end-pos <n>', 'one past the last target position to attribute', parseNonNegativeInteger)
-    .option('--max-new-tokens <n>', 'tokens to generate when no generated texts are given', parseNonNegativeInteger)
-    .option('--batch-size <n>', 'sequences attributed together', parseNonNegativeInteger)
+    .option('--max-new-tokens <n>', 'tokens to generate when no generated texts are given', parsePositiveInteger)
+    .option('--batch-size <n>', 'sequences attributed together', parsePositiveInteger)
     .option('--attribute-target', 'also attribute to the target prefix (encoder-decoder models; decoder-only ones always do)')
     .option('--chat-template', "decoder-only chat models: wrap each input in the tokenizer's chat template (-g then gives the replies)")
     .option('--generate-from-target-prefix', 'encoder-decoder: continue the generated texts instead of forcing them')
@@ -178,9 +187,14 @@ export function addAttributeCommand(program: Command, io: CliIo): void {
       }
       const registries = createDefaultRegistries();
       await loadPlugins(flags.plugin ?? [], registries);
-      // Resolve ids first: an unknown method fails before a model is loaded.
-      registries.methods.get(flags.attributionMethod);
-      for (const id of [flags.attributedFn ?? 'probability', ...(flags.stepScores ?? [])]) registries.stepFunctions.get(id);
+      // Resolve ids and parse every plugin's options first: a typo fails before a model is loaded,
+      // naming the flag it came from.
+      const method = registries.methods.get(flags.attributionMethod);
+      const attributedFn = registries.stepFunctions.get(flags.attributedFn ?? 'probability');
+      const stepScoreFns = (flags.stepScores ?? []).map((id) => registries.stepFunctions.get(id));
+      const methodOptions = await namingFlags(() => parseMethodOptions(method, flags.attributionKwargs ?? {}), ATTRIBUTE_FLAG_NAMES, '--attribution-kwargs');
+      await namingFlags(() => parseStepFunctionOptions(attributedFn, flags.attributedFnArgs ?? {}), ATTRIBUTE_FLAG_NAMES, '--attributed-fn-args');
+      await namingFlags(() => parseSharedStepScoresArgs(stepScoreFns, flags.stepScoresArgs ?? {}), ATTRIBUTE_FLAG_NAMES, '--step-scores-args');
       const aggregation = {
         attributionAggregators: flags.attributionAggregators,
         attributionSelectors: flags.attributionSelectors,
@@ -192,8 +206,18 @@ export function addAttributeCommand(program: Command, io: CliIo): void {
       };
       // Unknown aggregator ids and conflicting flags fail before the model is loaded.
       aggregateAttributionScores({ sequence_attributions: [], step_attributions: null, info: {} }, { ...aggregation, aggregateOutput: false });
+      // Every output path is checked before any work: a bad one must not cost a run, nor leave another output behind.
+      if (flags.splitSequences && flags.savePath !== undefined && (flags.savePath === '-' || flags.savePath.startsWith('/dev/'))) {
+        throw new InvalidInputError(`--split-sequences writes one file per sequence; give --save-path a file path, not ${JSON.stringify(flags.savePath)}.`, { code: 'INVALID_ARGUMENT' });
+      }
+      const savePaths =
+        flags.savePath === undefined ? [] : flags.splitSequences ? flags.inputTexts.map((_, i) => splitSequencePath(flags.savePath as string, i)) : [flags.savePath];
+      const targets = await checkCliOutputs([
+        ...savePaths.map((path) => ({ flag: '--save-path', path })),
+        ...(flags.vizPath === undefined ? [] : [{ flag: '--viz-path', path: flags.vizPath }]),
+      ]);
       if (flags.revision !== undefined && existsSync(modelPath)) {
-        io.stderr.write(`warning: --revision applies to Hub ids; '${modelPath}' is a local folder, read as it is.\n`);
+        writeMessage(io.stderr, 'warning: ', `--revision applies to Hub ids; '${modelPath}' is a local folder, read as it is.`);
       }
       const downloads = createDownloadProgress(io);
       const model = await loadModel(modelPath, {
@@ -206,49 +230,61 @@ export function addAttributeCommand(program: Command, io: CliIo): void {
       }).finally(() => downloads.stop());
       const progress = createProgressReporter(io, flags.attributionMethod);
       try {
-        const output = await attribute(model, flags.inputTexts, {
-          method: flags.attributionMethod,
-          methods: registries.methods,
-          stepFunctions: registries.stepFunctions,
-          generatedTexts: flags.generatedTexts,
-          stepScores: flags.stepScores,
-          attributedFn: flags.attributedFn,
-          attributedFnArgs: flags.attributedFnArgs,
-          stepScoresArgs: flags.stepScoresArgs,
-          contrastTargets: flags.contrastTargets,
-          contrastTargetsAlignments: flags.contrastTargetsAlignments,
-          contrastForceInputs: flags.contrastForceInputs,
-          contrastSources: flags.contrastSources,
-          attributionArgs: flags.attributionKwargs,
-          attrPosStart: flags.startPos,
-          attrPosEnd: flags.endPos,
-          maxNewTokens: flags.maxNewTokens,
-          batchSize: flags.batchSize,
-          attributeTarget: flags.attributeTarget,
-          generateFromTargetPrefix: flags.generateFromTargetPrefix,
-          chatTemplate: flags.chatTemplate,
-          ...languageCodes(flags.tokenizerKwargs),
-          onWarning: (message) => io.stderr.write(`warning: ${message}\n`),
-          onProgress: (event) => progress.update(event),
-        });
+        checkAttributionCost(
+          estimateAttributionCost(model, flags.inputTexts, { generatedTexts: flags.generatedTexts, maxNewTokens: flags.maxNewTokens }, methodOptions),
+          flags.yes,
+        );
+        const output = await namingFlags(
+          () =>
+            attribute(model, flags.inputTexts, {
+              method: flags.attributionMethod,
+              methods: registries.methods,
+              stepFunctions: registries.stepFunctions,
+              generatedTexts: flags.generatedTexts,
+              stepScores: flags.stepScores,
+              attributedFn: flags.attributedFn,
+              attributedFnArgs: flags.attributedFnArgs,
+              stepScoresArgs: flags.stepScoresArgs,
+              contrastTargets: flags.contrastTargets,
+              contrastTargetsAlignments: flags.contrastTargetsAlignments,
+              contrastForceInputs: flags.contrastForceInputs,
+              contrastSources: flags.contrastSources,
+              attributionArgs: flags.attributionKwargs,
+              attrPosStart: flags.startPos,
+              attrPosEnd: flags.endPos,
+              maxNewTokens: flags.maxNewTokens,
+              batchSize: flags.batchSize,
+              attributeTarget: flags.attributeTarget,
+              generateFromTargetPrefix: flags.generateFromTargetPrefix,
+              chatTemplate: flags.chatTemplate,
+              ...languageCodes(flags.tokenizerKwargs),
+              onWarning: (message) => writeMessage(io.stderr, 'warning: ', renameToFlags(message, ATTRIBUTE_FLAG_NAMES)),
+              onProgress: (event) => progress.update(event),
+            }),
+          ATTRIBUTE_FLAG_NAMES,
+        );
         progress.stop();
-        if (!flags.hide) {
+        // '-' puts the JSON or HTML on stdout, where the table would corrupt it.
+        if (!flags.hide && !writesStdout(targets)) {
           io.stdout.write(`${modelHeader(flags.attributionMethod, flags.modelNameOrPath ?? defaultModelLabel(), model, flags.device)}\n${renderOutputTerminal(output, { color: flags.color })}\n`);
         }
-        if (flags.savePath) {
+        const outputs: CliOutput[] = [];
+        if (flags.savePath !== undefined) {
           // As Inseq's CLI: the table and HTML show the output as attributed; the saved file is aggregated when asked.
-          const written = await saveOutput(aggregateAttributionScores(output, aggregation), flags.savePath, {
+          const files = await outputFileContents(aggregateAttributionScores(output, aggregation), flags.savePath, {
             format: flags.format,
             scoresPrecision: flags.scoresPrecision,
             ...(flags.compress && { compress: true }),
             ...(flags.splitSequences && { splitSequences: true }),
           });
-          io.stderr.write(`Saved attributions to ${written.join(', ')}\n`);
+          outputs.push({ flag: '--save-path', files, saved: 'Saved attributions to', wrote: 'Wrote attributions to' });
         }
-        if (flags.vizPath) {
-          await writeFileAtomic(flags.vizPath, renderOutputHtml(output, { title: `${output.info.attribution_method} · ${model.name}` }));
-          io.stderr.write(`Wrote heatmap to ${flags.vizPath}\n`);
+        if (flags.vizPath !== undefined) {
+          const html = renderOutputHtml(output, { title: `${output.info.attribution_method} · ${model.name}` });
+          outputs.push({ flag: '--viz-path', files: [{ path: flags.vizPath, data: html }], saved: 'Wrote heatmap to', wrote: 'Wrote heatmap to' });
         }
+        // Every output is written together: all complete, or none replaced.
+        await commitCliOutputs(io, outputs);
       } finally {
         progress.stop();
         await model.backend.dispose();

@@ -1,7 +1,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { type Command, InvalidArgumentError, Option } from 'commander';
+import { type Command, Option } from 'commander';
 import {
   InvalidInputError,
   createDefaultRegistries,
@@ -11,17 +11,20 @@ import {
   renderEvaluationHtml,
   renderEvaluationMarkdown,
   renderEvaluationTerminal,
+  parseMethodOptions,
   replaceMarkedBlock,
-  writeFileAtomic,
 } from 'inseq';
 import type { CliIo } from '../cli-io';
 import { defaultModelLabel, defaultModelPath } from '../default-model-path';
 import { createDownloadProgress } from '../download-progress';
 import { loadPlugins } from '../load-plugins';
 import { modelHeader } from '../model-header';
+import { EVALUATE_FLAG_NAMES, namingFlags, renameToFlags } from '../flag-names';
+import { type CliOutput, checkCliOutputs, commitCliOutputs, writesStdout } from '../outputs';
 import { createProgressReporter } from '../progress';
+import { writeMessage } from '../terminal-text';
 import { cliBackends } from './attribute-command';
-import { parseJsonObject, parseNonNegativeInteger } from './parse-json-option';
+import { parseJsonObject, parseNonNegativeInteger, parsePositiveInteger } from './parse-json-option';
 
 interface EvaluateFlags {
   modelNameOrPath?: string;
@@ -41,12 +44,6 @@ interface EvaluateFlags {
   device?: string;
   dtype?: string;
   plugin?: string[];
-}
-
-function parsePositiveInteger(value: string): number {
-  const parsed = parseNonNegativeInteger(value);
-  if (parsed === 0) throw new InvalidArgumentError('must be at least 1.');
-  return parsed;
 }
 
 /** `--attribution-kwargs`: an object of per-method option objects. */
@@ -114,6 +111,17 @@ export function addEvaluateCommand(program: Command, io: CliIo): void {
       await loadPlugins(flags.plugin ?? [], registries);
       for (const id of flags.methods ?? []) if (id !== 'random') registries.methods.get(id);
       const attributionArgs = perMethodOptions(flags.attributionKwargs);
+      for (const [id, options] of Object.entries(attributionArgs)) {
+        if (id === 'random') continue;
+        const method = registries.methods.get(id);
+        await namingFlags(() => parseMethodOptions(method, options), EVALUATE_FLAG_NAMES, '--attribution-kwargs');
+      }
+      // Every output path is checked before any work; they are written together at the end.
+      const targets = await checkCliOutputs([
+        ...(flags.savePath === undefined ? [] : [{ flag: '--save-path', path: flags.savePath }]),
+        ...(flags.html === undefined ? [] : [{ flag: '--html', path: flags.html }]),
+        ...(flags.markdownInto === undefined ? [] : [{ flag: '--markdown-into', path: flags.markdownInto }]),
+      ]);
       // Everything that can fail without the model fails first: the cases, the markdown file's markers.
       const path = datasetPath(flags, modelPath);
       const cases = firstPerPhenomenon(await readEvaluationCases(path), flags.perPhenomenon).slice(0, flags.maxCases);
@@ -128,7 +136,7 @@ export function addEvaluateCommand(program: Command, io: CliIo): void {
       }).finally(() => downloads.stop());
       const progress = createProgressReporter(io, 'evaluate', 'attributions');
       try {
-        const result = await evaluateFaithfulness(model, cases, {
+        const result = await namingFlags(() => evaluateFaithfulness(model, cases, {
           methods: flags.methods,
           k: flags.k,
           seed: flags.seed,
@@ -137,28 +145,32 @@ export function addEvaluateCommand(program: Command, io: CliIo): void {
           ...(flags.batchSize !== undefined && { batchSize: flags.batchSize }),
           timings: flags.timings === true,
           onProgress: ({ done, total }) => progress.update({ done, total }),
-          onWarning: (message) => io.stderr.write(`warning: ${message}\n`),
-        });
+          onWarning: (message) => writeMessage(io.stderr, 'warning: ', renameToFlags(message, EVALUATE_FLAG_NAMES)),
+        }), EVALUATE_FLAG_NAMES);
         progress.stop();
         const summary = { ...result, model: modelPath };
-        io.stdout.write(`${modelHeader('evaluate', flags.modelNameOrPath ?? defaultModelLabel(), model, flags.device)}\n${renderEvaluationTerminal(summary)}\n`);
-        for (const { method, reason } of result.skipped) io.stderr.write(`skipped ${method}: ${reason}\n`);
+        if (!writesStdout(targets)) {
+          io.stdout.write(`${modelHeader('evaluate', flags.modelNameOrPath ?? defaultModelLabel(), model, flags.device)}\n${renderEvaluationTerminal(summary)}\n`);
+        }
+        for (const { method, reason } of result.skipped) writeMessage(io.stderr, `skipped ${method}: `, reason);
         if (result.timings) {
           const line = Object.entries(result.timings).map(([name, seconds]) => `${name} ${seconds.toFixed(3)}`);
           io.stderr.write(`seconds per case: ${line.join(', ')}\n`);
         }
-        if (flags.savePath) {
-          await writeFileAtomic(flags.savePath, `${JSON.stringify(summary, null, 2)}\n`);
-          io.stderr.write(`Saved the evaluation to ${flags.savePath}\n`);
+        const outputs: CliOutput[] = [];
+        if (flags.savePath !== undefined) {
+          const files = [{ path: flags.savePath, data: `${JSON.stringify(summary, null, 2)}\n` }];
+          outputs.push({ flag: '--save-path', files, saved: 'Saved the evaluation to', wrote: 'Wrote the evaluation to' });
         }
-        if (flags.html) {
-          await writeFileAtomic(flags.html, renderEvaluationHtml(summary));
-          io.stderr.write(`Wrote the chart to ${flags.html}\n`);
+        if (flags.html !== undefined) {
+          outputs.push({ flag: '--html', files: [{ path: flags.html, data: renderEvaluationHtml(summary) }], saved: 'Wrote the chart to', wrote: 'Wrote the chart to' });
         }
         if (flags.markdownInto !== undefined && markdown !== undefined) {
-          await writeFileAtomic(flags.markdownInto, replaceMarkedBlock(markdown, renderEvaluationMarkdown(summary), { source: flags.markdownInto }));
-          io.stderr.write(`Rewrote the evaluation block of ${flags.markdownInto}\n`);
+          const data = replaceMarkedBlock(markdown, renderEvaluationMarkdown(summary), { source: flags.markdownInto });
+          outputs.push({ flag: '--markdown-into', files: [{ path: flags.markdownInto, data }], saved: 'Rewrote the evaluation block of', wrote: 'Wrote the evaluation block to' });
         }
+        // Every output is written together: all complete, or none replaced.
+        await commitCliOutputs(io, outputs);
       } finally {
         progress.stop();
         await model.backend.dispose();

@@ -22,3 +22,12 @@ export function parseNonNegativeInteger(value: string): number {
   }
   return parsed;
 }
+
+/** Commander parser for a positive integer flag (`--max-new-tokens`, `--batch-size`, …). */
+export function parsePositiveInteger(value: string): number {
+  const parsed = Number(value);
+  if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(parsed) || parsed < 1) {
+    throw new InvalidArgumentError(`must be a positive integer (at least 1), got '${value}'.`);
+  }
+  return parsed;
+}

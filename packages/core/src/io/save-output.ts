@@ -1,6 +1,7 @@
 import type { FeatureAttributionOutput } from '../data/feature-attribution-output';
 import { InseqError } from '../errors/inseq-error';
 import { type OutputToBytesOptions, outputToBytes } from './output-to-bytes';
+import { type OutputFileContent, writeOutputFiles } from './write-output-files';
 
 // loadOutput lives in load-output.ts; re-exported here for the modules that import it beside saveOutput.
 export { loadOutput } from './load-output';
@@ -43,51 +44,45 @@ export function outputOfSequence(output: FeatureAttributionOutput, index: number
 }
 
 /**
- * Writes an output to an attribution file (Node): inseq-ts JSON or Python Inseq's layout
- * (`format: 'inseq'`, which Python's `FeatureAttributionOutput.load` reads), optionally gzipped,
- * at reduced precision, or one file per sequence. Every file appears whole or not at all: all are
- * written to temporary siblings first and renamed into place only when every one is complete.
- *
- * @returns the paths written.
+ * The files {@link saveOutput} writes, as bytes, without touching the file system: one per
+ * sequence with `splitSequences`, else one; gzipped when asked or when the path ends in `.gz`.
+ * Pass them to {@link writeOutputFiles} (with other outputs, to commit them all together).
  */
-export async function saveOutput(output: FeatureAttributionOutput, filePath: string, options?: SaveOutputOptions): Promise<string[]> {
+export async function outputFileContents(output: FeatureAttributionOutput, filePath: string, options?: SaveOutputOptions): Promise<OutputFileContent[]> {
   const compress = options?.compress ?? filePath.endsWith('.gz');
   const files = options?.splitSequences
     ? output.sequence_attributions.map((_, index) => ({ path: splitSequencePath(filePath, index), output: outputOfSequence(output, index) }))
     : [{ path: filePath, output }];
   const zlib = compress ? await import('node:zlib') : undefined;
-  const contents = await Promise.all(
+  return Promise.all(
     files.map(async (file) => {
       const bytes = await outputToBytes(file.output, { ...options, compress: false });
       return { path: file.path, data: zlib ? new Uint8Array(zlib.gzipSync(bytes)) : bytes };
     }),
   );
-  await writeFilesAtomic(contents);
+}
+
+/**
+ * Writes an output to an attribution file (Node): inseq-ts JSON or Python Inseq's layout
+ * (`format: 'inseq'`, which Python's `FeatureAttributionOutput.load` reads), optionally gzipped,
+ * at reduced precision, or one file per sequence. Written as {@link writeOutputFiles} does: every
+ * file appears whole or not at all (temporary files in the target's folder, renamed into place
+ * when all are complete); symlinks are followed; `/dev/null`, other character devices, FIFOs and
+ * `-` (standard output) are written directly, never replaced; folders, sockets and block devices
+ * are refused.
+ *
+ * @returns the paths written.
+ */
+export async function saveOutput(output: FeatureAttributionOutput, filePath: string, options?: SaveOutputOptions): Promise<string[]> {
+  const contents = await outputFileContents(output, filePath, options);
+  await writeOutputFiles(contents);
   return contents.map((file) => file.path);
 }
 
-/** Writes `data` to `filePath` through a temporary sibling and a rename. */
+/**
+ * Writes `data` to `filePath` as {@link writeOutputFiles} does: a regular file (symlinks followed)
+ * through a temporary file in its folder and a rename; a character device, a FIFO or `-` directly.
+ */
 export async function writeFileAtomic(filePath: string, data: string | Uint8Array): Promise<void> {
-  await writeFilesAtomic([{ path: filePath, data }]);
-}
-
-/** Writes every file to a temporary sibling, then renames them all; on failure removes what it wrote. */
-async function writeFilesAtomic(files: { path: string; data: string | Uint8Array }[]): Promise<void> {
-  const fs = await import('node:fs/promises');
-  const stamp = `${process.pid}.${Date.now()}`;
-  const temporaries = files.map((file) => `${file.path}.${stamp}.tmp`);
-  let current = files[0]?.path;
-  try {
-    for (const [i, file] of files.entries()) {
-      current = file.path;
-      await fs.writeFile(temporaries[i], file.data);
-    }
-    for (const [i, file] of files.entries()) {
-      current = file.path;
-      await fs.rename(temporaries[i], file.path);
-    }
-  } catch (cause) {
-    await Promise.all(temporaries.map((temporary) => fs.rm(temporary, { force: true })));
-    throw new InseqError(`Cannot write '${current}': ${(cause as Error).message}.`, { code: 'INVALID_ARGUMENT', cause });
-  }
+  await writeOutputFiles([{ path: filePath, data }]);
 }

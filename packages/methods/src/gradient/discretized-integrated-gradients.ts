@@ -4,9 +4,10 @@ import { monotonicPaths, PATH_STRATEGIES, type PathStrategy } from './monotonic-
 import { jointIds, jointInputs, jointMask, splitAttributions } from './joint-inputs';
 import { pointGradients } from './point-gradients';
 import { vocabularyIndex } from './vocabulary-index';
+import { MAX_ROWS_PER_STEP } from '../cost-limits';
 
 const options = defineOptions({
-  n_steps: { type: 'number', default: 50, integer: true, min: 2, description: 'Interpolation points of the monotonic path (at least 2).' },
+  n_steps: { type: 'number', default: 50, integer: true, min: 2, max: MAX_ROWS_PER_STEP, description: 'Interpolation points of the monotonic path (at least 2).' },
   method: { type: 'string', default: 'greedy', values: PATH_STRATEGIES, description: 'Path strategy: greedy or maxcount (Sanyal & Ren 2021).' },
   n_neighbors: { type: 'number', default: 50, integer: true, min: 1, description: 'Nearest vocabulary embeddings considered at each anchor.' },
   internal_batch_size: { type: 'number', integer: true, min: 1, description: 'Rows per backend call (default: all at once).' },

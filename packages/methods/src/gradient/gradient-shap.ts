@@ -4,6 +4,7 @@ import { BASELINES, type BaselineName, jointBaselineEmbeddings } from './baselin
 import { jointInputs, jointMask, splitAttributions } from './joint-inputs';
 import { pointGradients } from './point-gradients';
 import { seededRandom } from './seeded-random';
+import { MAX_ROWS_PER_STEP } from '../cost-limits';
 
 /** `baselines` as a list of names: one name, or the distribution the samples draw from; undefined when invalid. */
 function parseBaselines(value: unknown): BaselineName[] | undefined {
@@ -13,7 +14,7 @@ function parseBaselines(value: unknown): BaselineName[] | undefined {
 }
 
 const options = defineOptions({
-  n_samples: { type: 'number', default: 5, integer: true, min: 1, description: 'Random points per input (Captum n_samples).' },
+  n_samples: { type: 'number', default: 5, integer: true, min: 1, max: MAX_ROWS_PER_STEP, description: 'Random points per input (Captum n_samples).' },
   stdevs: { type: 'number', default: 0, min: 0, description: 'Standard deviation of the Gaussian noise added to the input (Captum stdevs).' },
   baselines: jsonOption({
     default: 'unk',

@@ -6,9 +6,10 @@ import { fitRidge } from './fit-ridge';
 import { realPositions } from './real-positions';
 import { scoreVariants } from './score-variants';
 import { seededRandom } from '../gradient/seeded-random';
+import { MAX_ROWS_PER_STEP } from '../cost-limits';
 
 const options = defineOptions({
-  n_samples: { type: 'number', default: 50, integer: true, min: 1, description: 'Perturbed samples per input.' },
+  n_samples: { type: 'number', default: 50, integer: true, min: 1, max: MAX_ROWS_PER_STEP, description: 'Perturbed samples per input.' },
   mask_prob: { type: 'number', default: 0.3, min: 0, max: 1, description: 'Probability that a token is masked in a sample.' },
   mask_token: { type: 'string', default: 'unk', values: BASELINES, description: 'Token that replaces masked ones: unk, zeros or pad.' },
   alpha: { type: 'number', default: 1, min: 0, description: 'Ridge regularisation of the surrogate linear model.' },
