@@ -165,7 +165,13 @@ async function main() {
     await fresh.gradients!({ ...first, inputsEmbeds: embeds, targetIds: Int32Array.of(fullIds[4]), target: probability.differentiable! });
     console.log(`  (ort's first gradient call builds the gradient session: ${buildMs.toFixed(0)} ms, once per process and attributed function; the next call ${(performance.now() - again).toFixed(0)} ms)`);
     await fresh.dispose();
-    for (const model of [tfjs, ortPlain]) await attribute(model, prompt, { method: 'saliency', methods, generatedTexts: prompt + words[PROMPT_TOKENS] });
+    // Warm-up: each gradient row's method once over one forced token on both backends (ORT builds that row's
+    // gradient session: one per attributed function and, for layer methods, per layer).
+    for (const c of cases.filter((item) => gradientMethods.includes(item.method))) {
+      for (const model of [tfjs, c.ort]) {
+        await attribute(model, prompt, { method: c.method, methods, generatedTexts: prompt + words[PROMPT_TOKENS], attributionArgs: { ...c.args, ...(c.args?.n_steps !== undefined && { n_steps: 2 }) } });
+      }
+    }
   }
   for (const c of reuseOnly ? [] : cases.filter((item) => !gradientsOnly || gradientMethods.includes(item.method))) {
     const run = async (model: AttributionModel) => {
