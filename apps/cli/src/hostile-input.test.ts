@@ -255,7 +255,8 @@ describe('the terminal: escaped messages, plugins, Ctrl-C', () => {
     const code = await exited;
     clearTimeout(timer);
     expect(sentAt).toBeDefined();
-    expect(Date.now() - sentAt!).toBeLessThan(3000);
+    // At once, not after the run: the run left alone takes minutes (4,000 path points per step); the bound leaves room for a busy machine.
+    expect(Date.now() - sentAt!).toBeLessThan(15_000);
     expect(code).toBe(130);
     expect(output).not.toContain('\u001b[?25l');
     expect(output).not.toContain('\u001b[?7l');
