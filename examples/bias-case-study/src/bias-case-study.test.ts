@@ -120,7 +120,7 @@ describe('runBiasCaseStudy on tiny-gpt2', () => {
       [['--model', modelDir, '--occupations', 'nurse,astronaut'], /--occupations: unknown "astronaut"; known: nurse, secretary/],
       [['--model', modelDir, '--n-steps', '0'], /--n-steps must be a positive integer, got "0"/],
       [['--model', join(outDir, 'missing')], /missing/],
-      [['--model', modelDir, '--out', join(outDir, 'no-such-dir', 'r.html'), '--occupations', 'nurse', '--n-steps', '1'], /Cannot write '.*r\.html'/],
+      [['--model', modelDir, '--out', join(outDir, 'no-such-dir', 'r.html'), '--occupations', 'nurse', '--n-steps', '1'], /Cannot write output path ".*r\.html": the folder ".*no-such-dir" does not exist/],
     ];
     for (const [argv, message] of failures) {
       const errors: string[] = [];
