@@ -56,7 +56,7 @@ describe('tokenizer from vocab.json + merges.txt (old GPT-2 repositories)', () =
       expect(InseqError.isInstance(error) && error.code).toBe('INVALID_FILE');
       expect((error as Error).message).toContain(fragment);
     };
-    await expectError({ ...old, 'vocab.json': '["a"]' }, 'old/vocab.json is not a {"token": id} map');
+    await expectError({ ...old, 'vocab.json': '["a"]' }, 'old/vocab.json is not a JSON object: it holds a list');
     await expectError({ ...old, 'merges.txt': '#version: 0.2\nĠ t\nbad\n' }, 'old/merges.txt line 3 is "bad"');
   });
 
