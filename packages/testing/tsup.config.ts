@@ -1,7 +1,7 @@
 import { defineConfig } from 'tsup';
 
 export default defineConfig({
-  entry: ['src/index.ts', 'src/vitest.ts', 'src/browser-entry.ts'],
+  entry: ['src/index.ts', 'src/vitest.ts', 'src/browser-entry.ts', 'src/fuzz.ts'],
   format: ['esm', 'cjs'],
   dts: true,
   sourcemap: true,

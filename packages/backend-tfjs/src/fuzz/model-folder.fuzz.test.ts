@@ -3,7 +3,7 @@ import { createTinyGpt2, createTinyLlama } from '@inseq/testing';
 import fc from 'fast-check';
 import { describe, it } from 'vitest';
 import { loadTfjsBackend } from '../load-tfjs-backend';
-import { applyByteEdits, applyJsonEdits, byteEdits, endsInResultOrInseqError, fuzzParameters, jsonEdits } from './fuzz-support.test-support';
+import { applyByteEdits, applyJsonEdits, byteEdits, endsInResultOrInseqError, fuzzParameters, jsonEdits } from '@inseq/testing/fuzz';
 
 // Property-based fuzzing of whole model folders from @inseq/testing's tiny-model writers, one file mutated per run
 // (config.json, generation_config.json, tokenizer.json, tokenizer_config.json, model.safetensors), through what

@@ -9,7 +9,7 @@ import { findNonFiniteInitializers } from '../check-finite-initializers';
 import { findEmbeddingTable } from '../find-embedding-table';
 import { allOnnxNodes, readOnnxGraph } from '../read-onnx-graph';
 import { type ExternalDataReader, onnxExternalDataFiles, onnxTensorFields, readOnnxTensor } from '../read-onnx-initializer';
-import { applyByteEdits, byteEdits, endsInResultOrInseqError, fuzzParameters } from './fuzz-support.test-support';
+import { applyByteEdits, byteEdits, endsInResultOrInseqError, fuzzParameters } from '@inseq/testing/fuzz';
 
 // Property-based fuzzing of backend-ort's readers of untrusted ONNX files (the in-house protobuf walk, initializers,
 // external data, the embedding table search, the non-finite weight scan; and the autodiff decoder): each run ends in

@@ -1,5 +1,5 @@
-// Shared by the property-based fuzzers of the model-file parsers (a copy lives in each package that fuzzes:
-// packages import each other only through their index). Not a test file itself.
+// Shared by core's property-based fuzzers of the model-file parsers; the backends' fuzzers import the same
+// helpers from `@inseq/testing/fuzz` (core cannot depend on @inseq/testing). Not a test file itself.
 import fc from 'fast-check';
 import { expect } from 'vitest';
 import { InseqError } from '../../errors/inseq-error';

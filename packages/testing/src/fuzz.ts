@@ -1,8 +1,12 @@
-// Shared by the property-based fuzzers of the model-file parsers (a copy of core's src/io/fuzz/fuzz-support.test-support.ts:
-// packages import each other only through their index). Not a test file itself.
+/**
+ * `@inseq/testing/fuzz`: what the property-based fuzzers of the backends' model-file parsers
+ * share (fast-check arbitraries of byte and JSON edits, the run settings, and the property every
+ * parser of untrusted bytes keeps). Needs the optional peers fast-check and vitest. Core keeps its
+ * own copy (src/io/fuzz/fuzz-support.test-support.ts), since core cannot depend on this package.
+ */
 import fc from 'fast-check';
-import { expect } from 'vitest';
 import { InseqError } from '@inseq/core';
+import { expect } from 'vitest';
 
 /** Runs per property: `FUZZ_RUNS` (the long run, `pnpm fuzz`), else a short seeded run for `pnpm test`. */
 export const fuzzRuns = Number(process.env.FUZZ_RUNS ?? 150);
