@@ -1,4 +1,5 @@
 import { fileURLToPath } from 'node:url';
+import { defineConfig, type ViteUserConfig } from 'vitest/config';
 
 /**
  * Tests run on the sources of sibling packages, so a change in `@inseq/core` is seen by every
@@ -21,3 +22,42 @@ export const workspaceAliases = {
   '@inseq/demo-model': pkg('demo-model'),
   inseq: pkg('inseq'),
 };
+
+export interface InseqVitestOptions {
+  /**
+   * Test files that need a fresh module graph (they check what a first import does: tfjs backend
+   * selection, a registry's initial state). Every other file shares its worker's modules: importing
+   * tfjs, ONNX Runtime and the workspace sources once per worker instead of once per file is most
+   * of what made the suite slow.
+   */
+  readonly isolated?: readonly string[];
+  /** Merged into `test` (e.g. `include`, a longer `hookTimeout`). */
+  readonly test?: NonNullable<ViteUserConfig['test']>;
+}
+
+/** The one vitest configuration every package uses. */
+export function inseqVitestConfig(options: InseqVitestOptions = {}): ViteUserConfig {
+  const isolated = [...(options.isolated ?? [])];
+  const base = {
+    testTimeout: 120_000,
+    hookTimeout: 120_000,
+    // The JSON report lets .ci/run print one 'N passed, N failed' line for the whole monorepo.
+    reporters: ['default', 'json'],
+    outputFile: { json: '.vitest/report.json' },
+    ...options.test,
+  } satisfies NonNullable<ViteUserConfig['test']>;
+  const include = base.include ?? ['src/**/*.test.ts'];
+  return defineConfig({
+    resolve: { alias: workspaceAliases },
+    test:
+      isolated.length === 0
+        ? { ...base, include, isolate: false }
+        : {
+            ...base,
+            projects: [
+              { extends: true, test: { name: 'shared', include, exclude: isolated, isolate: false } },
+              { extends: true, test: { name: 'isolated', include: isolated, isolate: true } },
+            ],
+          },
+  });
+}

@@ -1,13 +1,10 @@
-import { defineConfig } from 'vitest/config';
-import { workspaceAliases } from '../../vitest.shared';
+import { inseqVitestConfig } from '../../vitest.shared';
 
-export default defineConfig({
-  resolve: { alias: workspaceAliases },
-  test: {
-    testTimeout: 120_000,
-    hookTimeout: 120_000,
-    // The JSON report lets .ci/run print one 'N passed, N failed' line for the whole monorepo.
-    reporters: ['default', 'json'],
-    outputFile: { json: '.vitest/report.json' },
-  },
+export default inseqVitestConfig({
+  isolated: [
+    // What the first backend pick does in a fresh process.
+    'src/init-tfjs-fallback.test.ts',
+    // Drives tfjs-wasm out of memory on purpose: the wasm runtime stays aborted for the rest of its process.
+    'src/wasm-out-of-memory.test.ts',
+  ],
 });

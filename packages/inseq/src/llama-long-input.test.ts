@@ -45,7 +45,7 @@ describe(`a Llama-shaped model over ${LENGTH} tokens (tfjs)`, () => {
     const out = await attribute(model, prompt, {
       method: 'integrated_gradients',
       generatedTexts: text,
-      attributionArgs: { n_steps: 8, internal_batch_size: 4, return_convergence_delta: true },
+      attributionArgs: { n_steps: 4, internal_batch_size: 2, return_convergence_delta: true },
     });
     const sequence = out.sequence_attributions[0];
     const values = Array.from(sequence.target_attributions!.data).filter(Number.isFinite);
