@@ -9,7 +9,7 @@ export default defineConfig([
     // Node: esbuild resolves `#ort-platform` with the `node` condition (ort-platform-node.ts).
     entry: ['src/index.ts'],
     format: ['esm', 'cjs'],
-    dts: true,
+    dts: process.env.INSEQ_NO_DTS !== '1',
     sourcemap: true,
     // Only this build's own files: both builds run at once, so a full clean could delete the browser one.
     clean: ['index.js*', 'index.cjs*', 'index.d.*'],
