@@ -44,6 +44,7 @@ export function inseqVitestConfig(options: InseqVitestOptions = {}): ViteUserCon
     // The JSON report lets .ci/run print one 'N passed, N failed' line for the whole monorepo.
     reporters: ['default', 'json'],
     outputFile: { json: '.vitest/report.json' },
+    setupFiles: [fileURLToPath(new URL('./vitest.setup.ts', import.meta.url))],
     ...options.test,
   } satisfies NonNullable<ViteUserConfig['test']>;
   const include = base.include ?? ['src/**/*.test.ts'];
