@@ -53,9 +53,9 @@ export function resolvePluginPackage(name: string, cwd: string): string {
 export async function loadPlugins(specifiers: readonly string[], registries: PluginRegistries, cwd: string = process.cwd()): Promise<string[]> {
   const names: string[] = [];
   for (const specifier of specifiers) {
-    // A file that exists is a path (`examples/x/dist/index.js` too); anything else a package
-    // name, resolved from the working directory.
-    const isPath = existsSync(resolve(cwd, specifier));
+    // A file that exists is a path (`examples/x/dist/index.js` too), as is anything written as
+    // one (`./x.js`, `/x.js`); anything else a package name, resolved from the working directory.
+    const isPath = /^\.{0,2}[\\/]|^[A-Za-z]:[\\/]/.test(specifier) || existsSync(resolve(cwd, specifier));
     const url = isPath ? pathToFileURL(resolve(cwd, specifier)).href : resolvePluginPackage(specifier, cwd);
     let loaded: Record<string, unknown>;
     try {
