@@ -1,7 +1,9 @@
-/** Where the CLI writes; injected so that tests run it in-process. */
+/** Where the CLI writes, and the environment it reads; injected so that tests run it in-process. */
 export interface CliIo {
   readonly stdout: { write(text: string): unknown; isTTY?: boolean };
   readonly stderr: { write(text: string): unknown; isTTY?: boolean; columns?: number };
+  /** Environment variables read for colour (`NO_COLOR`, `FORCE_COLOR`). @defaultValue process.env */
+  readonly env?: Readonly<Record<string, string | undefined>>;
 }
 
 /** The process's own streams. */

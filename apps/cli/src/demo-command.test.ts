@@ -32,7 +32,8 @@ describe('pnpm run demo', () => {
       if (sink === 'out') stdout += text;
       else stderr += text;
     };
-    const code = await runCli(argv, { stdout: { write: write('out') }, stderr: { write: write('err') } });
+    // A terminal, as a new user's: the table is coloured (the environment's NO_COLOR/FORCE_COLOR left out).
+    const code = await runCli(argv, { stdout: { write: write('out'), isTTY: true }, stderr: { write: write('err') }, env: {} });
     // Messages about the files go to stderr (the first only because the test added -o).
     expect(stderr).toBe(`Saved attributions to ${json}\nWrote heatmap to ${html}\n`);
     expect(code).toBe(0);

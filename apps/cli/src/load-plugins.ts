@@ -1,5 +1,6 @@
-import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { type InseqPlugin, InvalidInputError, type PluginRegistries } from 'inseq';
 
@@ -7,16 +8,55 @@ function isPlugin(value: unknown): value is InseqPlugin {
   return typeof value === 'object' && value !== null && typeof (value as InseqPlugin).register === 'function';
 }
 
+/** The `import` (or `node`, `default`) entry of a package's `exports` for `.`, if any. */
+function importEntry(exports: unknown): string | undefined {
+  if (typeof exports === 'string') return exports;
+  if (typeof exports !== 'object' || exports === null || Array.isArray(exports)) return undefined;
+  const map = exports as Record<string, unknown>;
+  if ('.' in map) return importEntry(map['.']);
+  for (const condition of ['import', 'node', 'default']) {
+    const entry = importEntry(map[condition]);
+    if (entry) return entry;
+  }
+  return undefined;
+}
+
+/**
+ * The file URL of package `name` as installed for the folder `cwd` (its node_modules or a parent's),
+ * not for the CLI's own install folder: a globally installed CLI loads the project's plugins.
+ */
+export function resolvePluginPackage(name: string, cwd: string): string {
+  const require = createRequire(join(cwd, 'noop.js'));
+  try {
+    try {
+      return pathToFileURL(require.resolve(name)).href;
+    } catch (error) {
+      // An ESM-only package (`exports` with `import` but no `require`): its folder, then its `import` entry.
+      if ((error as { code?: string }).code !== 'ERR_PACKAGE_PATH_NOT_EXPORTED') throw error;
+      const folder = (require.resolve.paths(name) ?? []).map((modules) => join(modules, name)).find((dir) => existsSync(join(dir, 'package.json')));
+      const entry = folder && importEntry(JSON.parse(readFileSync(join(folder, 'package.json'), 'utf8')).exports);
+      if (!folder || !entry) throw error;
+      return pathToFileURL(resolve(folder, entry)).href;
+    }
+  } catch (cause) {
+    throw new InvalidInputError(
+      `Cannot find plugin '${name}': it is neither a file nor a package installed for ${cwd} (looked in its node_modules and its parents'). Give a path to a JavaScript module, or install the package there (e.g. npm install ${name}).`,
+      { code: 'INVALID_ARGUMENT', cause },
+    );
+  }
+}
+
 /**
  * Loads plugin modules (`--plugin ./my-plugin.js` or a package name) and registers what they
  * bring. A module default-exports an `InseqPlugin` or exports it as `plugin`.
  */
-export async function loadPlugins(specifiers: readonly string[], registries: PluginRegistries): Promise<string[]> {
+export async function loadPlugins(specifiers: readonly string[], registries: PluginRegistries, cwd: string = process.cwd()): Promise<string[]> {
   const names: string[] = [];
   for (const specifier of specifiers) {
-    // A file that exists is a path (`examples/x/dist/index.js` too); anything else a package name.
-    const isPath = existsSync(resolve(specifier));
-    const url = isPath ? pathToFileURL(resolve(specifier)).href : specifier;
+    // A file that exists is a path (`examples/x/dist/index.js` too), as is anything written as
+    // one (`./x.js`, `/x.js`); anything else a package name, resolved from the working directory.
+    const isPath = /^\.{0,2}[\\/]|^[A-Za-z]:[\\/]/.test(specifier) || existsSync(resolve(cwd, specifier));
+    const url = isPath ? pathToFileURL(resolve(cwd, specifier)).href : resolvePluginPackage(specifier, cwd);
     let loaded: Record<string, unknown>;
     try {
       loaded = await import(/* @vite-ignore */ url);

@@ -6,12 +6,15 @@ import { addEvaluateCommand } from './commands/evaluate-command';
 import { addExplainCommand } from './commands/explain-command';
 import { addListCommands } from './commands/list-commands';
 import { escapeControlCharacters, writeMessage } from './terminal-text';
+import { cliVersion } from './version';
 
 /** Builds the `inseq` program, writing to `io`. */
 export function createProgram(io: CliIo = processIo): Command {
   const program = new Command('inseq')
     .description('Post-hoc interpretability for language models, in TypeScript.')
+    .version(cliVersion(), '-V, --version', "print the CLI's version")
     .showHelpAfterError()
+    .showSuggestionAfterError()
     .exitOverride()
     .configureOutput({ writeOut: (text) => io.stdout.write(text), writeErr: (text) => io.stderr.write(escapeControlCharacters(text)) });
   addAttributeCommand(program, io);

@@ -268,7 +268,7 @@ function shownSequences(result: FeatureAttributionOutput): Shown[] {
   const method = aggregated.info.attribution_method;
   const options = { aggregateFn: defaultAggregationFunction(typeof method === 'string' ? method : undefined) };
   return aggregated.sequence_attributions.map((sequence, i) => ({
-    html: renderSequenceHtml(sequence, { ...options, heading: `Sequence ${i}` }),
+    html: renderSequenceHtml(sequence, { ...options, heading: `Sequence ${i + 1} of ${aggregated.sequence_attributions.length}` }),
     view: buildHeatmapView(sequence, options),
   }));
 }

@@ -246,6 +246,9 @@ describe.skipIf(skipReason !== undefined)('apps/web in headless Chromium', () =>
     }
     const [html] = await Promise.all([page.waitForEvent('download'), page.click('#download-html')]);
     expect(readFileSync(await html.path(), 'utf8')).toMatch(/^<!doctype html>[\s\S]*<table class="heatmap">/i);
+    // Numbered as the CLI's table is; the icon is inline, so no /favicon.ico request (a 404 before).
+    expect(await page.locator('text=Sequence 1 of 1').count()).toBe(1);
+    expect((recordings.at(-1) ?? []).filter((url) => new URL(url).pathname === '/favicon.ico')).toEqual([]);
     const warm = `page second run: ${second.timings?.attributeMs.toFixed(0)} ms (Node: ${nodeMs.toFixed(0)} ms)`;
     console.log(warm);
     await context.annotate(warm);

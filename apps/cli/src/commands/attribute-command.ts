@@ -25,7 +25,8 @@ import {
   splitSequencePath,
 } from 'inseq';
 import type { CliIo } from '../cli-io';
-import { defaultModelLabel, defaultModelPath } from '../default-model-path';
+import { useColour } from '../colour';
+import { defaultModelLabel, defaultModelPath, requireModelPath } from '../default-model-path';
 import { modelHeader } from '../model-header';
 import { createDownloadProgress } from '../download-progress';
 import { loadPlugins } from '../load-plugins';
@@ -158,7 +159,7 @@ export function addAttributeCommand(program: Command, io: CliIo): void {
     .option('--generate-from-target-prefix', 'encoder-decoder: continue the generated texts instead of forcing them')
     .option('--tokenizer-kwargs <json>', 'encoder-decoder: {"src_lang": …, "tgt_lang": …} language codes of multilingual models', parseJsonObject)
     .option('--hide', 'do not print the heatmap table')
-    .option('--no-color', 'print the table without colours')
+    .option('--no-color', 'print the table without colours (default: colours when standard output is a terminal; NO_COLOR and FORCE_COLOR apply)')
     .addOption(new Option('--backend <id>', 'backend to run on (default: the one that can load the folder)').choices(cliBackends().list()))
     .option('--device <name>', "backend device, e.g. 'wasm' or 'cpu'")
     .option('--dtype <name>', "which ONNX export to load: 'fp32', 'fp16', 'q8', … (transformers.js names; backend ort)")
@@ -181,10 +182,7 @@ export function addAttributeCommand(program: Command, io: CliIo): void {
     .option('--compress', 'gzip the saved file (also when --save-path ends in .gz)')
     .option('--split-sequences', 'save one file per sequence (out_0.json, out_1.json, …)')
     .action(async (flags: AttributeFlags) => {
-      const modelPath = flags.modelNameOrPath ?? defaultModelPath();
-      if (!modelPath) {
-        throw new InvalidInputError('No model given and the shipped model was not found; pass -m <model folder or Hub id>.', { code: 'INVALID_ARGUMENT' });
-      }
+      const modelPath = requireModelPath(flags.modelNameOrPath, defaultModelPath);
       const registries = createDefaultRegistries();
       await loadPlugins(flags.plugin ?? [], registries);
       // Resolve ids and parse every plugin's options first: a typo fails before a model is loaded,
@@ -266,7 +264,7 @@ export function addAttributeCommand(program: Command, io: CliIo): void {
         progress.stop();
         // '-' puts the JSON or HTML on stdout, where the table would corrupt it.
         if (!flags.hide && !writesStdout(targets)) {
-          io.stdout.write(`${modelHeader(flags.attributionMethod, flags.modelNameOrPath ?? defaultModelLabel(), model, flags.device)}\n${renderOutputTerminal(output, { color: flags.color })}\n`);
+          io.stdout.write(`${modelHeader(flags.attributionMethod, flags.modelNameOrPath ?? defaultModelLabel(), model, flags.device)}\n${renderOutputTerminal(output, { color: useColour(flags.color, { isTTY: io.stdout.isTTY, env: io.env ?? process.env }) })}\n`);
         }
         const outputs: CliOutput[] = [];
         if (flags.savePath !== undefined) {

@@ -15,7 +15,7 @@ import {
   replaceMarkedBlock,
 } from 'inseq';
 import type { CliIo } from '../cli-io';
-import { defaultModelLabel, defaultModelPath } from '../default-model-path';
+import { defaultModelLabel, defaultModelPath, requireModelPath } from '../default-model-path';
 import { createDownloadProgress } from '../download-progress';
 import { loadPlugins } from '../load-plugins';
 import { modelHeader } from '../model-header';
@@ -103,10 +103,7 @@ export function addEvaluateCommand(program: Command, io: CliIo): void {
     .option('--dtype <name>', "which ONNX export to load (backend ort)")
     .option('--plugin <modules...>', 'plugin modules adding methods')
     .action(async (flags: EvaluateFlags) => {
-      const modelPath = flags.modelNameOrPath ?? defaultModelPath();
-      if (!modelPath) {
-        throw new InvalidInputError('No model given and the shipped model was not found; pass -m <model folder or Hub id>.', { code: 'INVALID_ARGUMENT' });
-      }
+      const modelPath = requireModelPath(flags.modelNameOrPath, defaultModelPath);
       const registries = createDefaultRegistries();
       await loadPlugins(flags.plugin ?? [], registries);
       for (const id of flags.methods ?? []) if (id !== 'random') registries.methods.get(id);
