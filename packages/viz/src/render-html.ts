@@ -25,7 +25,7 @@ h1 { font-size: 20px; }
 export function renderHtml(views: HeatmapView | readonly HeatmapView[], options?: HtmlOptions): string {
   const list: readonly HeatmapView[] = Array.isArray(views) ? views : [views as HeatmapView];
   const title = options?.title ?? 'Inseq attributions';
-  const sections = list.map((view, i) => renderViewSection(view, { ...options, heading: list.length > 1 ? `Sequence ${i + 1}` : undefined }));
+  const sections = list.map((view, i) => renderViewSection(view, { ...options, heading: list.length > 1 ? `Sequence ${i + 1} of ${list.length}` : undefined }));
   return [
     '<!DOCTYPE html>',
     '<html lang="en">',

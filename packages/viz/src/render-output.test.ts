@@ -21,7 +21,8 @@ describe('renderOutputTerminal / renderOutputHtml', () => {
     expect(text).not.toContain('probability');
     const html = renderOutputHtml(output, { title: 'Two' });
     expect(html.match(/<table class="heatmap">/g)).toHaveLength(2);
-    expect(html).toContain('<h2>Sequence 2</h2>');
+    expect(html).toContain('<h2>Sequence 1 of 2</h2>');
+    expect(html).toContain('<h2>Sequence 2 of 2</h2>');
     expect(html.match(/<div class="token-view"/g)).toHaveLength(2);
     expect(renderOutputHtml(output, { tokenView: false })).not.toContain('<div class="token-view"');
   });
