@@ -1,3 +1,4 @@
 import { inseqVitestConfig } from '../../vitest.shared';
 
-export default inseqVitestConfig();
+// Two workers: this suite is one of the longest, and one worker alone would leave a core idle at the end of `pnpm test`.
+export default inseqVitestConfig({ test: { maxWorkers: 2 } });

@@ -366,28 +366,6 @@ describe.skipIf(skipReason !== undefined)('apps/web in headless Chromium', () =>
     }
   });
 
-  it('times integrated gradients with its defaults (n_steps 50) in the page (WASM) and in Node', async (context) => {
-    // Best of three on each side, after a first page run that compiles and warms up, as Node's warm-up in beforeAll.
-    const options = { method, generatedTexts: generated };
-    const nodeTimes: number[] = [];
-    for (let i = 0; i < 3; i++) {
-      const start = performance.now();
-      await attribute(model, input, options);
-      nodeTimes.push(performance.now() - start);
-    }
-    const page = await openApp(browser!, server, recordings);
-    const run = { engine: 'tfjs:wasm', methodOptions: {} };
-    const pageTimes: number[] = [];
-    for (let i = 0; i < 4; i++) pageTimes.push((await attributeInPage(page, run)).timings!.attributeMs);
-    const best = (times: number[]) => Math.min(...times).toFixed(0);
-    const note =
-      `integrated_gradients (default n_steps 50) on tiny-gpt2, "${generated}", best of 3: page (Chromium, tfjs wasm, worker) ` +
-      `${best(pageTimes.slice(1))} ms (first run ${pageTimes[0].toFixed(0)} ms); Node (tfjs wasm) ${best(nodeTimes)} ms`;
-    console.log(note);
-    await context.annotate(note);
-    await page.close();
-  });
-
   it('keeps the page responsive while attributing, and cancels', async () => {
     const page = await openApp(browser!, server, recordings);
     await startInPage(page, { engine: 'tfjs:wasm', methodOptions: { n_steps: 4000, internal_batch_size: 50 } });

@@ -129,7 +129,7 @@ describe('fuzzing saved-file parsers: every input ends in a result or an InseqEr
           const outcome = await resultOrInseqError(() => outputFromBytes(input, { maxBytes }), () => describeBytes(data));
           if (!InseqError.isInstance(outcome)) expect(Array.isArray(outcome.sequence_attributions)).toBe(true);
         }),
-        fuzzParameters(300),
+        fuzzParameters(120),
       );
     },
     fuzzTimeout(),
@@ -149,7 +149,7 @@ describe('fuzzing saved-file parsers: every input ends in a result or an InseqEr
             if (!InseqError.isInstance(outcome)) expect(Array.isArray(outcome.sequence_attributions)).toBe(true);
             rmSync(path);
           }),
-          fuzzParameters(100),
+          fuzzParameters(40),
         );
       } finally {
         rmSync(folder, { recursive: true, force: true });
@@ -168,7 +168,7 @@ describe('fuzzing saved-file parsers: every input ends in a result or an InseqEr
           if (!InseqError.isInstance(outcome)) expect(outcome.length).toBeLessThanOrEqual(limit);
           else expect(['INVALID_FILE', 'FILE_TOO_LARGE']).toContain(outcome.code);
         }),
-        fuzzParameters(200),
+        fuzzParameters(80),
       );
     },
     fuzzTimeout(),
@@ -185,7 +185,7 @@ describe('fuzzing saved-file parsers: every input ends in a result or an InseqEr
           await resultOrInseqError(() => outputFromInseqJson(parsed as object, { maxInflatedBytes: maxBytes }), () => describeBytes(text));
           await resultOrInseqError(() => outputFromJson(text), () => describeBytes(text));
         }),
-        fuzzParameters(200),
+        fuzzParameters(80),
       );
     },
     fuzzTimeout(),
@@ -261,7 +261,7 @@ describe('fuzzing saved-file parsers: random valid outputs round-trip', () => {
             expect([loaded.info.constructor, loaded.info.note]).toEqual(['info key', 'constructor']);
           }
         }),
-        fuzzParameters(150),
+        fuzzParameters(60),
       );
     },
     fuzzTimeout(),
