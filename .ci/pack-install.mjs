@@ -14,7 +14,7 @@
 // Exit status 0 only if packing and every selected recipe passed.
 import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -269,7 +269,8 @@ async function packAll(ctx, tarballDir) {
     const own = [];
     if (!files.includes('LICENSE')) own.push('no LICENSE');
     if (!files.includes('README.md')) own.push('no README.md');
-    const strays = files.filter((f) => !(f === 'package.json' || f === 'LICENSE' || f === 'README.md' || f.startsWith('dist/')));
+    // CHANGELOG.md (written by `changeset version`) is welcome if the packer adds it.
+    const strays = files.filter((f) => !(['package.json', 'LICENSE', 'README.md', 'CHANGELOG.md'].includes(f) || f.startsWith('dist/')));
     if (strays.length) own.push(`files outside dist: ${strays.slice(0, 5).join(', ')}`);
     const tests = files.filter((f) => /\.(test|spec|bench)\.|(^|\/)__tests__\//.test(f));
     if (tests.length) own.push(`test files: ${tests.slice(0, 5).join(', ')}`);
