@@ -260,6 +260,7 @@ async function packAll(ctx, tarballDir) {
   }
   // Contents: the manifest as published, LICENSE and README, built dist with declarations, nothing else.
   const problems = [];
+  const rootLicense = readFileSync(join(repo, 'LICENSE'), 'utf8');
   for (const pkg of packed.values()) {
     const list = await exec('tar', ['-tzf', pkg.tarball]);
     const files = list.stdout.split('\n').filter(Boolean).map((f) => f.replace(/^package\//, ''));
@@ -268,6 +269,7 @@ async function packAll(ctx, tarballDir) {
     const m = pkg.manifest;
     const own = [];
     if (!files.includes('LICENSE')) own.push('no LICENSE');
+    else if ((await exec('tar', ['-xzOf', pkg.tarball, 'package/LICENSE'])).stdout !== rootLicense) own.push("LICENSE differs from the repository's");
     if (!files.includes('README.md')) own.push('no README.md');
     // CHANGELOG.md (written by `changeset version`) is welcome if the packer adds it.
     const strays = files.filter((f) => !(['package.json', 'LICENSE', 'README.md', 'CHANGELOG.md'].includes(f) || f.startsWith('dist/')));
