@@ -1,6 +1,6 @@
 import { BackendError, InvalidInputError } from '@inseq/core';
-import * as tf from '@tensorflow/tfjs';
-import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import * as tf from './tf';
+import { setWasmPaths } from './tf';
 import { isNode, nodeWasmDirectory } from './node-wasm-directory';
 import { type TfjsDevice, tfjsDevices } from './tfjs-device';
 
