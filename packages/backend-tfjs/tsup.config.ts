@@ -4,7 +4,11 @@ export default defineConfig([
   {
     entry: ['src/index.ts'],
     format: ['esm'],
-    dts: process.env.INSEQ_NO_DTS !== '1',
+    // The public types mention tfjs-core's Tensor (the architecture extension API: TfjsCausalLm and
+    // its passes). tfjs-core's declarations use the global `Long` of @types/long (a dependency of
+    // tfjs-core that only a flat, npm-hoisted node_modules makes visible); this reference, resolved
+    // from this package, lets a consumer type check with skipLibCheck: false under pnpm or `types: []`.
+    dts: process.env.INSEQ_NO_DTS !== '1' && { banner: '/// <reference types="long" />' },
     sourcemap: true,
     clean: ['index.js*', 'index.d.*'],
     target: 'node20',
