@@ -62,3 +62,58 @@ export function inseqVitestConfig(options: InseqVitestOptions = {}): ViteUserCon
           },
   });
 }
+
+/** The part of esbuild's `build` that {@link bundleForBrowser} uses (each package passes its own esbuild). */
+type EsbuildBuild = (options: {
+  entryPoints: string[];
+  bundle: true;
+  write: false;
+  format: 'esm';
+  platform: 'browser';
+  target: string;
+  metafile: true;
+  logLevel: 'silent';
+  plugins: { name: string; setup(builder: { onResolve(options: { filter: RegExp }, callback: (args: { path: string }) => { path: string }): void }): void }[];
+}) => Promise<{ metafile: { inputs: Record<string, { imports: { path: string; external?: boolean }[] }> }; outputFiles: { text: string }[] }>;
+
+/**
+ * Bundles a package's source entry as a browser app's bundler would (esbuild, `platform: 'browser'`,
+ * so the `browser` export condition and the `default` branch of `#…-platform` imports, nothing
+ * external), with the workspace's sources for `@inseq/*` (or the built browser entries of `built`). Returns the modules in the bundle and the
+ * Node built-ins anything imported: esbuild fails the build on a built-in it cannot resolve.
+ */
+export async function bundleForBrowser(
+  build: EsbuildBuild,
+  entry: string,
+  options: {
+    /** Workspace packages taken from their built browser entry (`dist/index.browser.js`) instead of their sources. */
+    readonly built?: readonly string[];
+  } = {},
+): Promise<{ inputs: string[]; nodeImports: string[]; bytes: number }> {
+  const builtEntry = (name: string) => fileURLToPath(new URL(`./packages/${name.replace('@inseq/', '')}/dist/index.browser.js`, import.meta.url));
+  const result = await build({
+    entryPoints: [entry],
+    bundle: true,
+    write: false,
+    format: 'esm',
+    platform: 'browser',
+    target: 'es2022',
+    metafile: true,
+    logLevel: 'silent',
+    plugins: [
+      {
+        name: 'workspace-sources',
+        setup(builder) {
+          builder.onResolve({ filter: /^(@inseq\/[a-z-]+|inseq)$/ }, (args) => ({
+            path: options.built?.includes(args.path) ? builtEntry(args.path) : workspaceAliases[args.path as keyof typeof workspaceAliases],
+          }));
+        },
+      },
+    ],
+  });
+  const inputs = Object.keys(result.metafile.inputs);
+  const nodeImports = Object.values(result.metafile.inputs).flatMap((input) =>
+    input.imports.filter((i) => i.path.startsWith('node:') || /^(fs|path|zlib|module|url|os|crypto|child_process)(\/|$)/.test(i.path)).map((i) => i.path),
+  );
+  return { inputs, nodeImports, bytes: result.outputFiles[0].text.length };
+}

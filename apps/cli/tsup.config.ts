@@ -2,10 +2,9 @@ import { defineConfig } from 'tsup';
 
 export default defineConfig({
   entry: ['src/index.ts', 'src/bin.ts'],
-  format: ['esm', 'cjs'],
+  format: ['esm'],
   dts: process.env.INSEQ_NO_DTS !== '1',
   sourcemap: true,
   clean: true,
   target: 'node20',
-  shims: true,
 });

@@ -8,15 +8,13 @@ export default defineConfig([
   {
     // Node: esbuild resolves `#ort-platform` with the `node` condition (ort-platform-node.ts).
     entry: ['src/index.ts'],
-    format: ['esm', 'cjs'],
+    format: ['esm'],
     dts: process.env.INSEQ_NO_DTS !== '1',
     sourcemap: true,
     // Only this build's own files: both builds run at once, so a full clean could delete the browser one.
-    clean: ['index.js*', 'index.cjs*', 'index.d.*'],
+    clean: ['index.js*', 'index.d.*'],
     target: 'node20',
     platform: 'node',
-    // ort-platform-node.ts locates onnxruntime-web's wasm files from import.meta.url, also in the CJS build.
-    shims: true,
     external,
   },
   {

@@ -1,23 +1,39 @@
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import { defineConfig } from 'tsup';
+
+/**
+ * @huggingface/hub's `exports` offer only its Node build (which imports fs, os, stream, url); its
+ * browser build is reached through its package.json `browser` map, which Vite and webpack apply
+ * but esbuild does not. The browser build of this package therefore bundles @huggingface/hub's
+ * browser build, so any bundler (esbuild included) gets a dist/index.browser.js without Node built-ins.
+ */
+const hfHubBrowser = {
+  name: 'huggingface-hub-browser',
+  setup(build: { onResolve(options: { filter: RegExp }, callback: () => { path: string }): void }) {
+    // `exports` hides package.json; its CommonJS entry is dist/index.js, next to dist/browser/.
+    const dist = dirname(createRequire(import.meta.url).resolve('@huggingface/hub'));
+    build.onResolve({ filter: /^@huggingface\/hub$/ }, () => ({ path: join(dist, 'browser/index.mjs') }));
+  },
+};
 
 export default defineConfig([
   {
-    // Node: esbuild resolves `#hub-platform` with the `node` condition (the Hugging Face cache folder).
     entry: ['src/index.ts'],
-    format: ['esm', 'cjs'],
+    format: ['esm'],
     dts: process.env.INSEQ_NO_DTS !== '1',
     sourcemap: true,
-    // Only this build's own files: both builds run at once, so a full clean could delete the browser one.
-    clean: ['index.js*', 'index.cjs*', 'index.d.*'],
+    clean: ['index.js*', 'index.d.*'],
     target: 'node20',
     platform: 'node',
   },
   {
-    // Browsers: `#hub-platform` resolves to the Cache API store, so node:fs is never referenced.
     entry: { 'index.browser': 'src/index.ts' },
     format: ['esm'],
     sourcemap: true,
     target: 'es2022',
     platform: 'browser',
+    noExternal: ['@huggingface/hub'],
+    esbuildPlugins: [hfHubBrowser],
   },
 ]);

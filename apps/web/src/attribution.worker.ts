@@ -2,7 +2,7 @@
 // One worker per request, so tfjs' single global backend is chosen fresh each time.
 import { loadOrtBackend } from '@inseq/backend-ort';
 import { loadTfjsBackend } from '@inseq/backend-tfjs';
-import { getBackend } from '@tensorflow/tfjs';
+import { getBackend } from '@tensorflow/tfjs-core';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import '@tensorflow/tfjs-backend-webgpu';
 import { type AttributionModel, type ModelBackend, type ModelFiles, attribute, loadTokenizer, readJsonFile } from 'inseq';

@@ -37,7 +37,9 @@ export interface LoadOrtBackendOptions extends NonFiniteWeightsOptions {
   /**
    * Forces an ONNX Runtime flavour: `'node'` (onnxruntime-node) or `'web'` (onnxruntime-web, wasm),
    * e.g. to check in Node that the browser path gives the same numbers. Browsers offer `'web'` only.
-   * @defaultValue the platform's: `'node'` in Node, `'web'` elsewhere (package.json `imports` conditions)
+   * Both packages are optional peer dependencies; forcing one that is not installed is a
+   * `ModelLoadError` with its install command.
+   * @defaultValue in Node `'node'` when onnxruntime-node is installed, else `'web'`; `'web'` elsewhere
    */
   readonly runtime?: OrtRuntimeName;
   /**
@@ -86,8 +88,8 @@ export function ortDtypeSuffix(dtype: string): string {
 export const ortDtypeSuffixes: readonly string[] = Object.freeze(Object.values(ortDtypeFiles).map((file) => file.slice('model'.length, -'.onnx'.length)));
 
 /**
- * Loads a decoder-only ONNX export into an ONNX Runtime session (onnxruntime-node in Node,
- * onnxruntime-web in browsers; see `options.runtime`) and returns its {@link ModelBackend}
+ * Loads a decoder-only ONNX export into an ONNX Runtime session (onnxruntime-node in Node when
+ * installed, else onnxruntime-web; onnxruntime-web in browsers; see `options.runtime`) and returns its {@link ModelBackend}
  * (`name: 'ort'`). The folder holds `config.json` (optional `tokenizer.json`,
  * `generation_config.json`) and the export of `options.dtype` in one of the layouts found on the
  * Hub, looked for in this order (`_fp16`, `_quantized`, … suffix of the dtype): transformers.js's

@@ -4,9 +4,12 @@ import { dirname } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { OrtPlatform } from './ort-runtime';
 
-/** Node: onnxruntime-node by default; onnxruntime-web (wasm) on request, e.g. to test the browser path. */
+/**
+ * Node: onnxruntime-node when installed, else onnxruntime-web (wasm in Node); either on request.
+ * Both are optional peer dependencies, imported lazily, so a missing one only fails when picked.
+ */
 export const ortPlatform: OrtPlatform = Object.freeze({
-  defaultRuntime: 'node',
+  preferredRuntimes: Object.freeze(['node', 'web'] as const),
   runtimes: Object.freeze({
     node: async () => {
       const ort = await import('onnxruntime-node');

@@ -3,6 +3,7 @@ import type { InferenceSession, Tensor } from 'onnxruntime-common';
 // Resolved by package.json `imports` conditions: `node` gets ort-platform-node.ts, everything else
 // (browsers, workers) ort-platform-browser.ts, so a browser bundle never sees onnxruntime-node.
 import { ortPlatform } from '#ort-platform';
+import { type OrtRuntimeImporter, pickOrtRuntime } from './ort-runtime-pick';
 
 /** The ONNX Runtime flavours: `'node'` (onnxruntime-node, native) and `'web'` (onnxruntime-web, wasm/WebGPU). */
 export type OrtRuntimeName = 'node' | 'web';
@@ -14,10 +15,13 @@ export interface OrtRuntime {
   readonly Tensor: typeof Tensor;
 }
 
-/** What one platform build offers: its default runtime and a loader per runtime it can run. */
+/**
+ * What one platform build offers: the runtimes to try when none is asked for, first installed
+ * wins (Node: onnxruntime-node, then onnxruntime-web), and a lazy loader per runtime it can run.
+ */
 export interface OrtPlatform {
-  readonly defaultRuntime: OrtRuntimeName;
-  readonly runtimes: Readonly<Partial<Record<OrtRuntimeName, () => Promise<OrtRuntime>>>>;
+  readonly preferredRuntimes: readonly OrtRuntimeName[];
+  readonly runtimes: Readonly<Partial<Record<OrtRuntimeName, OrtRuntimeImporter>>>;
   /**
    * Bytes `[offset, offset + length)` of a local file, read without loading the rest (Node);
    * absent where there is no file system (browsers).
@@ -48,22 +52,24 @@ export interface ResolvedOrtRuntime {
 }
 
 /**
- * Picks the ONNX Runtime flavour (the platform's default unless `runtime` forces one) and maps
+ * Picks the ONNX Runtime flavour (the platform's first installed one unless `runtime` forces one;
+ * see {@link pickOrtRuntime}) and maps
  * `device` through {@link ortDevices}; the only place the backend learns which runtime it runs on.
  *
  * @throws {@link InvalidInputError} `'INVALID_ARGUMENT'` for a runtime this platform lacks or an
  * unknown device (the message lists the valid ones); {@link ModelLoadError} for `'webgpu'` where
- * `navigator.gpu` is absent.
+ * `navigator.gpu` is absent, or when the runtime's package is not installed (naming the install command).
  */
 export async function resolveOrtRuntime(options?: { runtime?: string; device?: string }): Promise<ResolvedOrtRuntime> {
-  const name = options?.runtime ?? ortPlatform.defaultRuntime;
-  const load = Object.hasOwn(ortPlatform.runtimes, name) ? ortPlatform.runtimes[name as OrtRuntimeName] : undefined;
-  if (load === undefined) {
+  const requested = options?.runtime;
+  if (requested !== undefined && !Object.hasOwn(ortPlatform.runtimes, requested)) {
     throw new InvalidInputError(
-      `Unknown ORT runtime ${JSON.stringify(name)}; this platform offers: ${Object.keys(ortPlatform.runtimes).join(', ')}.`, { code: 'INVALID_ARGUMENT' },
+      `Unknown ORT runtime ${JSON.stringify(requested)}; this platform offers: ${Object.keys(ortPlatform.runtimes).join(', ')}.`, { code: 'INVALID_ARGUMENT' },
     );
   }
-  const devices: Readonly<Record<string, string>> = ortDevices[name as OrtRuntimeName];
+  const runtime = await pickOrtRuntime(ortPlatform.runtimes, ortPlatform.preferredRuntimes, requested as OrtRuntimeName | undefined);
+  const name = runtime.name;
+  const devices: Readonly<Record<string, string>> = ortDevices[name];
   const device = options?.device ?? Object.keys(devices)[0];
   if (!Object.hasOwn(devices, device)) {
     const all = (Object.keys(ortDevices) as OrtRuntimeName[]).map((runtime) => `${runtime}: ${Object.keys(ortDevices[runtime]).join(', ')}`);
@@ -77,5 +83,5 @@ export async function resolveOrtRuntime(options?: { runtime?: string; device?: s
         `Use device 'wasm', or a browser with WebGPU enabled.`,
     );
   }
-  return { runtime: await load(), device, executionProviders: [devices[device]] };
+  return { runtime, device, executionProviders: [devices[device]] };
 }

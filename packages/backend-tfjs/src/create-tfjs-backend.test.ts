@@ -8,7 +8,7 @@ import {
   probability,
 } from '@inseq/core';
 import { centralDifference, createRng, createTinyGpt2, referenceGpt2Forward } from '@inseq/testing';
-import * as tf from '@tensorflow/tfjs';
+import * as tf from './tf';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initTfjs } from './init-tfjs';
 import { loadTfjsBackend } from './load-tfjs-backend';

@@ -12,7 +12,7 @@ import {
   InvalidInputError,
   type ModelBackend,
 } from '@inseq/core';
-import * as tf from '@tensorflow/tfjs';
+import * as tf from './tf';
 import { checkHiddenShaped, checkPassOptions } from './check-pass-options';
 import type { TfjsCausalLm } from './models/tfjs-causal-lm';
 import { passFromInput, tensor3d } from './pass-from-input';

@@ -1,5 +1,5 @@
 import { type ModelConfig, intTensorFromRows, logit } from '@inseq/core';
-import * as tf from '@tensorflow/tfjs';
+import * as tf from './tf';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTfjsBackend } from './create-tfjs-backend';
 import { initTfjs } from './init-tfjs';

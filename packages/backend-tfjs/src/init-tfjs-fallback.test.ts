@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from './tf';
 import { describe, expect, it, vi } from 'vitest';
 import { initTfjs } from './init-tfjs';
 

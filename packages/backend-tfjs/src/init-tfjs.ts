@@ -1,7 +1,8 @@
 import { BackendError, InvalidInputError } from '@inseq/core';
-import * as tf from '@tensorflow/tfjs';
-import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
-import { isNode, nodeWasmDirectory } from './node-wasm-directory';
+import * as tf from './tf';
+import { setWasmPaths } from './tf';
+// Resolved by package.json `imports`: Node gets node-wasm-directory.ts, browsers browser-wasm-directory.ts.
+import { isNode, nodeWasmDirectory } from '#tfjs-platform';
 import { type TfjsDevice, tfjsDevices } from './tfjs-device';
 
 let current: { requested: string; name: Promise<string> } | undefined;

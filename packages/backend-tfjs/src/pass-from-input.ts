@@ -1,5 +1,5 @@
 import type { ForwardInput, Tensor } from '@inseq/core';
-import * as tf from '@tensorflow/tfjs';
+import * as tf from './tf';
 import { seededDropout } from './models/seeded-dropout';
 import type { CausalLmPass, LayerTap, TfjsCausalLm } from './models/tfjs-causal-lm';
 

@@ -1,5 +1,5 @@
 import type { Tensor } from '@inseq/core';
-import type * as tf from '@tensorflow/tfjs';
+import type * as tf from './tf';
 
 /** Copies a tfjs tensor into a plain float32 {@link Tensor} and frees it. */
 export async function readOut(tensor: tf.Tensor): Promise<Tensor> {

@@ -1,5 +1,5 @@
 import { type GradientInput, type GradientOutput, InvalidInputError } from '@inseq/core';
-import * as tf from '@tensorflow/tfjs';
+import * as tf from './tf';
 import { layerStack } from './check-pass-options';
 import type { LayerTap, TfjsCausalLm } from './models/tfjs-causal-lm';
 import { passFromInput, tensor3d } from './pass-from-input';

@@ -1,5 +1,5 @@
 import type { TargetOps } from '@inseq/core';
-import * as tf from '@tensorflow/tfjs';
+import * as tf from './tf';
 
 /**
  * {@link TargetOps} over tfjs tensors, so that a core `DifferentiableTarget` (probability, logit, …)

@@ -1,6 +1,6 @@
 import { InseqError, type ModelBackend, encodeSafetensors, memoryModelFiles, probability } from '@inseq/core';
 import { createTinyGpt2, createTinyLlama } from '@inseq/testing';
-import * as tf from '@tensorflow/tfjs';
+import * as tf from './tf';
 import { afterAll, describe, expect, it } from 'vitest';
 import { initTfjs } from './init-tfjs';
 import { loadTfjsBackend } from './load-tfjs-backend';

@@ -1,5 +1,5 @@
 import { InvalidInputError, type ModelConfig, ModelLoadError } from '@inseq/core';
-import * as tf from '@tensorflow/tfjs';
+import * as tf from './tf';
 import { UNPACKED_WEIGHT_BYTES } from './ops/weight-mat-mul';
 import { activationFloatsPerRow, rowsPerCall } from './split-rows';
 

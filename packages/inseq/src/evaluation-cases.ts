@@ -1,4 +1,5 @@
 import { InvalidInputError, type ModelFiles } from '@inseq/core';
+import { inseqPlatform } from '#inseq-platform';
 
 /**
  * One held-out evaluation case (a line of `evaluation.jsonl`): a prompt whose next token
@@ -86,8 +87,7 @@ export async function readEvaluationCases(source: string | ModelFiles, name = 'e
     }
     return parseEvaluationCases(new TextDecoder().decode(await source.read(name)), `${source.location}/${name}`);
   }
-  const { readFile } = await import('node:fs/promises');
-  const text = await readFile(source, 'utf8').catch((cause: NodeJS.ErrnoException) => {
+  const text = await inseqPlatform.readTextFile(source).catch((cause: NodeJS.ErrnoException) => {
     throw new InvalidInputError(`Cannot read evaluation cases from ${source}: ${cause.code === 'ENOENT' ? 'no such file' : cause.message}.`, { code: 'INVALID_INPUT' });
   });
   return parseEvaluationCases(text, source);

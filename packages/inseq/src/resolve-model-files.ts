@@ -1,11 +1,10 @@
 import { InseqError, ModelLoadError, type ModelFiles, localModelFiles } from '@inseq/core';
 import { type HubModelFiles, type HubOptions, hubModelFiles, parseHubId } from '@inseq/hub';
+import { inseqPlatform } from '#inseq-platform';
 
 /** Whether `path` names an existing local file or folder (always false outside Node). */
 async function existsLocally(path: string): Promise<boolean> {
-  if (typeof process === 'undefined' || !process.versions?.node) return false;
-  const { stat } = await import('node:fs/promises');
-  return (await stat(path).catch(() => undefined)) !== undefined;
+  return inseqPlatform.pathExists(path);
 }
 
 /**

@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../tf';
 
 /** Left padding puts every row's last real token in the last column: `[batch, seq, hidden]` → `[batch, hidden]`. */
 export function lastColumn(x: tf.Tensor3D): tf.Tensor2D {

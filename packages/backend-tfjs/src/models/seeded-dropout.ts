@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../tf';
 
 /** Applies dropout with masks drawn in call order from one seeded stream. */
 export interface SeededDropout {

@@ -1,5 +1,5 @@
 import type { IntTensor, ModelConfig } from '@inseq/core';
-import type * as tf from '@tensorflow/tfjs';
+import type * as tf from '../tf';
 import type { SeededDropout } from './seeded-dropout';
 
 /**

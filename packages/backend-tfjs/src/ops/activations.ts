@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../tf';
 
 /**
  * An element-wise activation as value and derivative: `evaluate` computes f(x) and the tensors

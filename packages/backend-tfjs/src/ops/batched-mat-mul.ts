@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../tf';
 
 /**
  * `op(a[g]) @ op(b[g])` for every `g`, `op` transposing the last two axes where asked, like

@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../tf';
 
 /**
  * LayerNorm over the last axis with the biased variance, as `torch.nn.LayerNorm`. The weight and

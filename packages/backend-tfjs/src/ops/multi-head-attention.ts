@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../tf';
 import { batchedMatMul } from './batched-mat-mul';
 
 /** Inputs of {@link multiHeadAttention}: projected queries, keys and values, heads side by side. */

@@ -1,5 +1,5 @@
 import { createRng } from '@inseq/testing';
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../tf';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initTfjs } from '../init-tfjs';
 import { rmsNorm } from './rms-norm';

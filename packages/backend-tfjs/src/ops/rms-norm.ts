@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../tf';
 
 /**
  * Root-mean-square norm over the last axis, `x / √(mean(x²) + ε) · weight`: no mean subtracted, no

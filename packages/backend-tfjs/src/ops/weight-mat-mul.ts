@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../tf';
 
 /**
  * `x @ weight`, or `x @ weightᵀ` with `transposeWeight`, for a weight that takes no gradient. The

@@ -2,6 +2,8 @@ import type { FeatureAttributionOutput } from '../data/feature-attribution-outpu
 import { InseqError } from '../errors/inseq-error';
 import { checkMaxBytes, formatBytes, isGzip, tooLargeError } from './gzip';
 import { outputFromBytes, outputFromInflatedBytes } from './output-from-bytes';
+// Node built-ins only through #core-platform (see platform/core-platform.ts), so browser bundles have none.
+import { corePlatform } from '#core-platform';
 
 /** Options of {@link loadOutput}. */
 export interface LoadOutputOptions {
@@ -29,7 +31,7 @@ export async function loadOutput(filePath: string, options?: LoadOutputOptions):
   const maxBytes = checkMaxBytes(options?.maxBytes, 'maxBytes');
   const raiseHint = options?.raiseHint ?? 'pass { maxBytes } to loadOutput';
   const name = `Attribution file '${filePath}'`;
-  const fs = await import('node:fs/promises');
+  const fs = await corePlatform.fs();
   let bytes: Uint8Array;
   try {
     const { size } = await fs.stat(filePath);
@@ -42,8 +44,8 @@ export async function loadOutput(filePath: string, options?: LoadOutputOptions):
   if (!isGzip(bytes)) return outputFromBytes(bytes, { name, maxBytes, raiseHint });
   // node:zlib inflates about three times faster than DecompressionStream; maxOutputLength stops it
   // as soon as the output passes the limit (a 1.1 GB bomb is refused after 512 MiB, in about 1.6 s).
-  const zlib = await import('node:zlib');
-  const { constants } = await import('node:buffer');
+  const zlib = await corePlatform.zlib();
+  const { constants } = await corePlatform.buffer();
   const limited = maxBytes < constants.MAX_LENGTH;
   let inflated: Uint8Array;
   try {

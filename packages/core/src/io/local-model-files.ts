@@ -1,13 +1,15 @@
 import type { ModelFiles } from '../contracts/model-files';
 import { ModelLoadError } from '../errors/model-load-error';
+// Node built-ins only through #core-platform (see platform/core-platform.ts), so browser bundles have none.
+import { corePlatform } from '#core-platform';
 
 /**
  * {@link ModelFiles} over a local directory (Node). `node:fs` is imported lazily so that browser
  * bundles of core never touch it.
  */
 export async function localModelFiles(directory: string): Promise<ModelFiles> {
-  const fs = await import('node:fs/promises');
-  const path = await import('node:path');
+  const fs = await corePlatform.fs();
+  const path = await corePlatform.path();
   const location = path.resolve(directory);
   const stat = await fs.stat(location).catch(() => undefined);
   if (!stat?.isDirectory()) {

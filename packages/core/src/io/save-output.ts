@@ -2,6 +2,8 @@ import type { FeatureAttributionOutput } from '../data/feature-attribution-outpu
 import { InseqError } from '../errors/inseq-error';
 import { type OutputToBytesOptions, outputToBytes } from './output-to-bytes';
 import { type OutputFileContent, writeOutputFiles } from './write-output-files';
+// Node built-ins only through #core-platform (see platform/core-platform.ts), so browser bundles have none.
+import { corePlatform } from '#core-platform';
 
 // loadOutput lives in load-output.ts; re-exported here for the modules that import it beside saveOutput.
 export { loadOutput } from './load-output';
@@ -53,7 +55,7 @@ export async function outputFileContents(output: FeatureAttributionOutput, fileP
   const files = options?.splitSequences
     ? output.sequence_attributions.map((_, index) => ({ path: splitSequencePath(filePath, index), output: outputOfSequence(output, index) }))
     : [{ path: filePath, output }];
-  const zlib = compress ? await import('node:zlib') : undefined;
+  const zlib = compress ? await corePlatform.zlib() : undefined;
   return Promise.all(
     files.map(async (file) => {
       const bytes = await outputToBytes(file.output, { ...options, compress: false });

@@ -1,4 +1,6 @@
 import { InvalidInputError } from '../errors/invalid-input-error';
+// Node built-ins only through #core-platform (see platform/core-platform.ts), so browser bundles have none.
+import { corePlatform } from '#core-platform';
 
 /**
  * How an output path is written: `file` (a regular file, new or existing, through a temporary
@@ -145,7 +147,7 @@ async function resolveTarget(fs: Fs, path: PathModule, request: OutputPathReques
  * @throws InvalidInputError `INVALID_ARGUMENT` naming the path (by its `label`) and what is wrong.
  */
 export async function checkOutputPaths(requests: readonly (string | OutputPathRequest)[]): Promise<OutputTarget[]> {
-  const [fs, path] = await Promise.all([import('node:fs/promises'), import('node:path')]);
+  const [fs, path] = await Promise.all([corePlatform.fs(), corePlatform.path()]);
   const targets: OutputTarget[] = [];
   const seen = new Map<string, OutputTarget>();
   for (const item of requests) {
@@ -184,7 +186,7 @@ async function writeStream(stream: NonNullable<WriteOutputFilesOptions['stdout']
  * @returns what each path was, in the given order (e.g. to say "Saved to X" only for files).
  */
 export async function writeOutputFiles(files: readonly OutputFileContent[], options?: WriteOutputFilesOptions): Promise<OutputTarget[]> {
-  const [fs, path] = await Promise.all([import('node:fs/promises'), import('node:path')]);
+  const [fs, path] = await Promise.all([corePlatform.fs(), corePlatform.path()]);
   const targets = await checkOutputPaths(files);
   const temporaries: (string | undefined)[] = targets.map(() => undefined);
   let current: OutputTarget | undefined;

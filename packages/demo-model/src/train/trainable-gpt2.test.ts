@@ -74,7 +74,7 @@ describe('createTrainableGpt2', () => {
       };
       const dense = (x: tf.Tensor, p: string) => tf.add(tf.matMul(x as tf.Tensor2D, w(`${p}.weight`) as tf.Tensor2D), w(`${p}.bias`));
       const [batch, seq] = ids.shape;
-      let h = tf.add(tf.matMul(tf.oneHot(tf.reshape(ids, [-1]), 11).toFloat(), w('transformer.wte.weight') as tf.Tensor2D), tf.tile(tf.slice(w('transformer.wpe.weight'), [0, 0], [seq, 8]), [batch, 1]));
+      let h = tf.add(tf.matMul(tf.cast(tf.oneHot(tf.reshape(ids, [-1]), 11), 'float32'), w('transformer.wte.weight') as tf.Tensor2D), tf.tile(tf.slice(w('transformer.wpe.weight'), [0, 0], [seq, 8]), [batch, 1]));
       const p = 'transformer.h.0.';
       const [q, k, v] = tf.split(dense(ln(h, `${p}ln_1`), `${p}attn.c_attn`), 3, 1).map((t) => tf.transpose(tf.reshape(t, [batch, seq, 2, 4]), [0, 2, 1, 3]));
       const causal = tf.linalg.bandPart(tf.ones([seq, seq]), -1, 0);

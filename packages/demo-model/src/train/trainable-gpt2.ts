@@ -76,7 +76,7 @@ export function createTrainableGpt2(shape: Gpt2Shape, seed: number): TrainableGp
     const headSize = hidden / heads;
     const rows = batch * seq;
     // One-hot products instead of gather: their gradient is a matMul, which every backend has.
-    const tokens = matMul(tf.oneHot(tf.reshape(ids, [rows]), vocabSize).toFloat() as tf.Tensor2D, w('transformer.wte.weight'));
+    const tokens = matMul(tf.cast(tf.oneHot(tf.reshape(ids, [rows]), vocabSize), 'float32') as tf.Tensor2D, w('transformer.wte.weight'));
     const positionRows = tf.tile(tf.slice(w('transformer.wpe.weight'), [0, 0], [seq, hidden]), [batch, 1]);
     let h = tf.add(tokens, positionRows) as tf.Tensor2D;
     const causal = tf.tensor4d(

@@ -1,5 +1,5 @@
 import { InvalidInputError } from '@inseq/core';
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../../tf';
 import { causalAttentionBias } from '../causal-attention-bias';
 import type { CausalLmPass, CausalLmResult } from '../tfjs-causal-lm';
 import { keyPaddingBias, lastColumn, type Seq2SeqPassTools, seq2seqPassTools } from './seq2seq-pass-tools';

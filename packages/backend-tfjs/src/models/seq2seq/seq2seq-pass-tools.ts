@@ -1,5 +1,5 @@
 import type { IntTensor } from '@inseq/core';
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../../tf';
 import { maskedScore } from '../causal-attention-bias';
 import type { CausalLmPass } from '../tfjs-causal-lm';
 

@@ -1,6 +1,6 @@
 import { intTensorFromRows } from '@inseq/core';
 import { centralDifference, maxAbsDiff, referenceEncoderDecoderForward, type TinySeq2Seq } from '@inseq/testing';
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../../tf';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initTfjs } from '../../init-tfjs';
 import { readSafetensors } from '../../safetensors/read-safetensors';

@@ -1,5 +1,5 @@
 import type { ModelConfig } from '@inseq/core';
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../../../tf';
 import { activations, elementwiseActivations } from '../../../ops/activations';
 import { conv1d } from '../../../ops/conv1d';
 import { layerNorm } from '../../../ops/layer-norm';

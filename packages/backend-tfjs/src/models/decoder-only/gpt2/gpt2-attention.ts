@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../../../tf';
 import { batchedMatMul } from '../../../ops/batched-mat-mul';
 import { conv1d } from '../../../ops/conv1d';
 import type { SeededDropout } from '../../seeded-dropout';

@@ -1,6 +1,6 @@
 import { type ModelBackend, intTensorFromRows, logit, memoryModelFiles } from '@inseq/core';
 import { centralDifference, createTinyLlama, type LlamaFamily, maxAbsDiff, referenceLlamaForward, type TinyLlamaOptions } from '@inseq/testing';
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../../../tf';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initTfjs } from '../../../init-tfjs';
 import { loadTfjsBackend } from '../../../load-tfjs-backend';

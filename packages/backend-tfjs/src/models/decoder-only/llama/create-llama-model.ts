@@ -1,5 +1,5 @@
 import type { IntTensor, ModelConfig } from '@inseq/core';
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../../../tf';
 import { activations, elementwiseActivations } from '../../../ops/activations';
 import { batchedMatMul } from '../../../ops/batched-mat-mul';
 import { rescaledActivation } from '../../../ops/rescaled-activation';

@@ -1,5 +1,5 @@
 import { type ModelConfig, ModelLoadError } from '@inseq/core';
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../../../tf';
 import { checkExpectedWeights } from '../../check-weights';
 import { canonicalWeightNames, separateLmHead } from '../../weight-names';
 import type { SafetensorsFile } from '../../../safetensors/read-safetensors';

@@ -1,5 +1,5 @@
 import type { ModelConfig } from '@inseq/core';
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../../../tf';
 import { activations, elementwiseActivations } from '../../../ops/activations';
 import { dense } from '../../../ops/dense';
 import { multiHeadAttention } from '../../../ops/multi-head-attention';
