@@ -319,7 +319,7 @@ describe.skipIf(skipReason !== undefined)('apps/web in headless Chromium', () =>
     await page.close();
   });
 
-  it('attributes on tfjs and ONNX Runtime WebGPU where Chromium gives an adapter (1e-3)', async (context) => {
+  it('attributes on tfjs WebGPU where Chromium gives an adapter (1e-3)', async (context) => {
     const gpuBrowser = await launchChromium({ webgpu: true });
     try {
       const page = await openApp(gpuBrowser, server, recordings);
@@ -334,13 +334,9 @@ describe.skipIf(skipReason !== undefined)('apps/web in headless Chromium', () =>
       expect(state.ranOn).toBe('tfjs:webgpu');
       const diff = maxDiff(await pageValues(page), nodeSaliencyValues);
       expect(diff).toBeLessThan(1e-3);
-      const ort = await attributeOnnxByUrl(page, 'ort:webgpu');
-      expect(ort.ranOn).toBe('ort:webgpu');
-      const ortDiff = maxDiff(await pageValues(page), ortValues);
-      expect(ortDiff).toBeLessThan(1e-3);
-      const note =
-        `WebGPU: tfjs saliency ${state.timings?.attributeMs.toFixed(0)} ms, max |diff| vs Node tfjs wasm ${diff.toExponential(2)}; ` +
-        `ort occlusion ${ort.timings?.attributeMs.toFixed(0)} ms, max |diff| vs onnxruntime-node ${ortDiff.toExponential(2)}`;
+      // ONNX Runtime's WebGPU execution provider is checked in backend-ort's browser test (logits
+      // and saliency against onnxruntime-node); one software-GPU run per runtime keeps this short.
+      const note = `WebGPU: tfjs saliency ${state.timings?.attributeMs.toFixed(0)} ms, max |diff| vs Node tfjs wasm ${diff.toExponential(2)}`;
       console.log(note);
       await context.annotate(note);
       await page.close();

@@ -309,7 +309,7 @@ describe.skipIf(skipReason !== undefined)('backend-ort in headless Chromium (onn
     await context.annotate(note);
   });
 
-  it('runs saliency and integrated gradients on WebGPU as onnxruntime-node does (1e-4 of the largest), where Chromium has an adapter', async (context) => {
+  it('runs saliency on WebGPU as onnxruntime-node does (1e-4 of the largest), where Chromium has an adapter', async (context) => {
     const webgpu = await gpuPage();
     if ('reason' in webgpu) {
       console.warn(`WebGPU gradients not checked in Chromium: ${webgpu.reason}`);
@@ -320,11 +320,14 @@ describe.skipIf(skipReason !== undefined)('backend-ort in headless Chromium (onn
     // runs on the WebGPU EP; its shape arithmetic, Sum, and the Gather backward's ScatterElements run
     // on ONNX Runtime's CPU EP. SwiftShader measured ~1e-6 of the largest; 1e-4 leaves room for real
     // GPUs' reduction orders.
-    const results = await webgpu.page.evaluate(([model, runs]) => window.inseqOrt.attribute(model, runs), [plain('webgpu'), methodRuns] as const);
+    // Saliency only: its graph is the one integrated gradients runs at a larger batch (checked on wasm
+    // above), and each new shape costs SwiftShader a round of shader compilation.
+    const gpuRuns = methodRuns.filter((run) => run.method === 'saliency');
+    const results = await webgpu.page.evaluate(([model, runs]) => window.inseqOrt.attribute(model, runs), [plain('webgpu'), gpuRuns] as const);
     const notes = results.map((result, i) => {
-      const diff = relativeAttributionDiff(result, nodeMethods[i]);
+      const diff = relativeAttributionDiff(result, nodeMethods[methodRuns.indexOf(gpuRuns[i])]);
       expect(diff).toBeLessThan(1e-4);
-      return `${methodRuns[i].method} ${diff.toExponential(2)} (${result.attributeMs.toFixed(0)} ms)`;
+      return `${gpuRuns[i].method} ${diff.toExponential(2)} (${result.attributeMs.toFixed(0)} ms)`;
     });
     const note = `WebGPU adapter ${webgpu.adapter}; browser webgpu vs onnxruntime-node, of the largest: ${notes.join('; ')}`;
     console.log(note);
