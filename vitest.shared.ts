@@ -47,14 +47,15 @@ export function inseqVitestConfig(options: InseqVitestOptions = {}): ViteUserCon
     setupFiles: [fileURLToPath(new URL('./vitest.setup.ts', import.meta.url))],
     ...options.test,
   } satisfies NonNullable<ViteUserConfig['test']>;
-  const include = base.include ?? ['src/**/*.test.ts'];
+  // Projects `extends: true` merge arrays with the root's, so the root keeps no `include` of its own.
+  const { include = ['src/**/*.test.ts'], ...shared } = base;
   return defineConfig({
     resolve: { alias: workspaceAliases },
     test:
       isolated.length === 0
-        ? { ...base, include, isolate: false }
+        ? { ...shared, include, isolate: false }
         : {
-            ...base,
+            ...shared,
             projects: [
               { extends: true, test: { name: 'shared', include, exclude: isolated, isolate: false } },
               { extends: true, test: { name: 'isolated', include: isolated, isolate: true } },

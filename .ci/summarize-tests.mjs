@@ -1,27 +1,18 @@
-// Sums the vitest JSON reports of every package into the one closing line CI reads.
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+// Reads the vitest JSON report of `pnpm test` (one run of every package's tests, written to
+// .vitest/report.json at the root) into the one closing line CI reads.
+import { existsSync, readFileSync } from 'node:fs';
 
-let passed = 0;
-let failed = 0;
-let skipped = 0;
-const missing = [];
-for (const group of ['packages', 'apps']) {
-  if (!existsSync(group)) continue;
-  for (const name of readdirSync(group)) {
-    const dir = join(group, name);
-    if (!existsSync(join(dir, 'vitest.config.ts'))) continue;
-    const report = join(dir, '.vitest', 'report.json');
-    if (!existsSync(report)) {
-      missing.push(dir);
-      continue;
-    }
-    const json = JSON.parse(readFileSync(report, 'utf8'));
-    passed += json.numPassedTests;
-    failed += json.numFailedTests;
-    skipped += json.numPendingTests + (json.numTodoTests ?? 0);
-  }
+const report = '.vitest/report.json';
+if (!existsSync(report)) {
+  console.log(`No test report at ${report}: the test run did not start or did not finish.`);
+  console.log('0 passed, 0 failed');
+  process.exit(1);
 }
-if (missing.length) console.log(`No test report from: ${missing.join(', ')} (their test task did not run or did not finish).`);
+const json = JSON.parse(readFileSync(report, 'utf8'));
+const passed = json.numPassedTests;
+const failed = json.numFailedTests;
+const skipped = json.numPendingTests + (json.numTodoTests ?? 0);
+const crashed = json.testResults.filter((file) => file.status === 'failed' && file.assertionResults.length === 0).length;
+if (crashed > 0) console.log(`${crashed} test file(s) failed before running a test (see the log above).`);
 console.log(`${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`);
-process.exitCode = failed > 0 || missing.length > 0 ? 1 : 0;
+process.exitCode = failed > 0 || crashed > 0 || !json.success ? 1 : 0;
