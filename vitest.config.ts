@@ -17,8 +17,8 @@ export default inseqVitestConfig({
     include: ['packages/*/src/**/*.test.ts', 'apps/*/src/**/*.test.ts', 'examples/*/src/**/*.test.ts'],
     // apps/web's browser test builds the app and starts Chromium in its hook.
     hookTimeout: 300_000,
-    // Three: the machine stays busy while a worker waits on Chromium, and each worker imports the
-    // whole graph once (about 20 CPU-s), so more would cost more than they save on 2 cores.
-    maxWorkers: 3,
+    // Two: the browser tests keep both cores busy even while their worker waits on Chromium, and
+    // each further worker imports the whole graph again (about 20 CPU-s).
+    maxWorkers: 2,
   },
 });

@@ -277,26 +277,6 @@ describe.skipIf(skipReason !== undefined)('backend-ort in headless Chromium (onn
     }
   });
 
-  it('gives the logits of onnxruntime-node (1e-3) on WebGPU, where Chromium has an adapter', async (context) => {
-    const webgpu = await gpuPage();
-    if ('reason' in webgpu) {
-      // Headless Chromium without a usable Vulkan (SwiftShader) driver: the webgpu path stays covered
-      // by the Node unit tests; say why it did not run here instead of passing silently.
-      console.warn(`WebGPU not checked in Chromium: ${webgpu.reason}`);
-      context.skip(`no WebGPU adapter in headless Chromium: ${webgpu.reason}`);
-      return;
-    }
-    const fromPage = await webgpu.page.evaluate(([model, ids, mask]) => window.inseqOrt.forward(model, ids, mask), [
-      plain('webgpu'),
-      ids,
-      mask,
-    ] as const);
-    expect(fromPage.shape).toEqual([2, 6, vocab]);
-    const diff = maxAbsDiff(fromPage.logits, nodeLogits);
-    expect(diff).toBeLessThan(1e-3);
-    await context.annotate(`WebGPU adapter ${webgpu.adapter}; browser webgpu vs onnxruntime-node: ${diff.toExponential(2)}`);
-  }, webgpuTimeout);
-
   it('runs saliency and integrated gradients on wasm as onnxruntime-node does (1e-5 of the largest)', async (context) => {
     const results = await opened().evaluate(([model, runs]) => window.inseqOrt.attribute(model, runs), [plain('wasm'), methodRuns] as const);
     const notes = results.map((result, i) => {
