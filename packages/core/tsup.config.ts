@@ -1,22 +1,6 @@
 import { defineConfig } from 'tsup';
+import { nodeAndBrowserBuilds } from '../../tsup.shared';
 
-// Two builds of one source: `#core-platform` (package.json `imports`) resolves to the Node
-// built-ins in the node build and to loaders that throw in the browser build (exports' `browser`).
-export default defineConfig([
-  {
-    entry: ['src/index.ts'],
-    format: ['esm'],
-    dts: process.env.INSEQ_NO_DTS !== '1',
-    sourcemap: true,
-    clean: ['index.js*', 'index.d.*'],
-    target: 'node20',
-    platform: 'node',
-  },
-  {
-    entry: { 'index.browser': 'src/index.ts' },
-    format: ['esm'],
-    sourcemap: true,
-    target: 'es2022',
-    platform: 'browser',
-  },
-]);
+// `#core-platform` (package.json `imports`) resolves to the Node built-ins in the node build and to
+// their browser stand-ins in the browser build.
+export default defineConfig(nodeAndBrowserBuilds());

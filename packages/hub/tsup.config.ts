@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { defineConfig } from 'tsup';
+import { nodeAndBrowserBuilds } from '../../tsup.shared';
 
 /**
  * @huggingface/hub's `exports` offer only its Node build (which imports fs, os, stream, url); its
@@ -17,23 +18,4 @@ const hfHubBrowser = {
   },
 };
 
-export default defineConfig([
-  {
-    entry: ['src/index.ts'],
-    format: ['esm'],
-    dts: process.env.INSEQ_NO_DTS !== '1',
-    sourcemap: true,
-    clean: ['index.js*', 'index.d.*'],
-    target: 'node20',
-    platform: 'node',
-  },
-  {
-    entry: { 'index.browser': 'src/index.ts' },
-    format: ['esm'],
-    sourcemap: true,
-    target: 'es2022',
-    platform: 'browser',
-    noExternal: ['@huggingface/hub'],
-    esbuildPlugins: [hfHubBrowser],
-  },
-]);
+export default defineConfig(nodeAndBrowserBuilds({ browser: { noExternal: ['@huggingface/hub'], esbuildPlugins: [hfHubBrowser] } }));
