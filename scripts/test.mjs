@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // `pnpm test`: every check of the repository, on 2 cores in a few minutes.
 //   - `turbo run typecheck:repo lint:repo` (one tsc over all sources, one biome lint), from the start;
-//   - beside it, `turbo run build` with INSEQ_NO_DTS=1 (esbuild only): the dists that some tests
+//   - beside it, `turbo run build` with INSEQ_NO_DTS=1 (esbuild only) of the dists that some tests
 //     spawn or bundle (the CLI's bin, the web app's Vite build, inseq's backend discovery);
 //   - then one `vitest run` of every package's tests (vitest.config.ts at the root: one Vite server
 //     transforms the workspace sources once, each worker imports them once).
@@ -24,7 +24,9 @@ function run(name, command, args, extraEnv = {}) {
 
 // The type check and lint need no dist: they run beside the build, which leaves a core idle.
 const checks = run('typecheck and lint', 'pnpm', ['exec', 'turbo', 'run', 'typecheck:repo', 'lint:repo', '--output-logs=errors-only']);
-const build = await run('build', 'pnpm', ['exec', 'turbo', 'run', 'build', '--output-logs=errors-only']);
+// Only the dists tests read: the CLI and what it depends on, and what the web app's Vite build (run
+// by its test) bundles; not the web app itself, demo-model or the examples.
+const build = await run('build', 'pnpm', ['exec', 'turbo', 'run', 'build', '--filter=@inseq/cli...', '--filter=web^...', '--output-logs=errors-only']);
 // A larger young generation: fewer scavenges in test code that allocates many small tensors.
 const tests = build.code === 0 ? run('tests', 'pnpm', ['exec', 'vitest', 'run'], { NODE_OPTIONS: '--max-semi-space-size=32' }) : undefined;
 const results = [build, ...(await Promise.all([checks, ...(tests ? [tests] : [])]))];
