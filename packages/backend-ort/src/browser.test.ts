@@ -167,8 +167,8 @@ describe.skipIf(skipReason !== undefined)('backend-ort in headless Chromium (onn
   let gpuBrowser: Browser | undefined;
   let gpu: Promise<{ page: Page; adapter: string } | { reason: string }> | undefined;
   /**
-   * One WebGPU page for the WebGPU tests (Chromium started once; the pipelines SwiftShader compiled
-   * for one test stay cached for the next), or why Chromium has no adapter here.
+   * The WebGPU page (a second Chromium, with SwiftShader's adapter), started on first use so that the
+   * wasm tests never pay for it, or why Chromium has no adapter here.
    */
   const gpuPage = () => {
     gpu ??= (async () => {
