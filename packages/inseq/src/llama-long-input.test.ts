@@ -15,7 +15,11 @@ describe(`a Llama-shaped model over ${LENGTH} tokens (tfjs)`, () => {
   beforeAll(async () => {
     model = await loadModel(memoryModelFiles(createTinyLlama({ maxPositions: 4096 }).files, 'tiny-llama-4k'));
     const words = ['the', 'cat', 'sat', 'on', 'a', 'mat', 'and', 'then', 'it', 'slept'];
-    for (let i = 0; model.tokenizer.encode(text).length < LENGTH; i++) text += `${i === 0 ? '' : ' '}${words[i % words.length]}`;
+    // Estimate the words needed from a sample, then grow a few words at a time (encoding after every
+    // word was quadratic: 6 s of tokenization).
+    const sentence = (n: number) => Array.from({ length: n }, (_, i) => words[i % words.length]).join(' ');
+    const perWord = (model.tokenizer.encode(sentence(100)).length - model.tokenizer.encode('').length) / 100;
+    for (let n = Math.floor(LENGTH / perWord) - 8; model.tokenizer.encode(text).length < LENGTH; n += 2) text = sentence(n);
   });
   afterAll(() => model?.backend.dispose());
 
@@ -45,7 +49,7 @@ describe(`a Llama-shaped model over ${LENGTH} tokens (tfjs)`, () => {
     const out = await attribute(model, prompt, {
       method: 'integrated_gradients',
       generatedTexts: text,
-      attributionArgs: { n_steps: 4, internal_batch_size: 2, return_convergence_delta: true },
+      attributionArgs: { n_steps: 2, internal_batch_size: 2, return_convergence_delta: true },
     });
     const sequence = out.sequence_attributions[0];
     const values = Array.from(sequence.target_attributions!.data).filter(Number.isFinite);
