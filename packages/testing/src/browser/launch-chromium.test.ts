@@ -1,3 +1,4 @@
+import { readdirSync, readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { browserTestSkipReason, findChromium } from './find-chromium';
 import { launchChromium } from './launch-chromium';
@@ -59,6 +60,29 @@ describe.skipIf(skipReason !== undefined)('launchChromium (headless Chromium)', 
       expect(urls).toEqual([server.url('/index.html'), server.url('/main.mjs'), server.url('/data.json')]);
       expect(requestsOutside(urls, server.origin)).toEqual([]);
       expect(server.requests).toEqual(expect.arrayContaining(['/index.html', '/main.mjs', '/data.json']));
+    } finally {
+      await browser.close();
+    }
+  });
+
+  it.runIf(process.platform === 'linux')('pins Chromium and every process it starts to the CPUs asked for', async () => {
+    await expect(launchChromium({ cpus: '0; rm -rf /' })).rejects.toThrow(/is not a CPU list: give 'all' or a taskset list/);
+    const marker = `--inseq-pin-test=${process.pid}-${Date.now()}`;
+    const browser = await launchChromium({ cpus: '0', args: [marker] });
+    try {
+      const page = await browser.newPage();
+      await page.goto(server.url('/index.html'));
+      // Chromium's processes (browser, zygote, renderer, …) pass the unknown flag on, or descend from one that has it.
+      const processes = readdirSync('/proc').filter((name) => /^\d+$/.test(name)).flatMap((pid) => {
+        try {
+          const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+          return cmdline.includes(marker) ? [/Cpus_allowed_list:\s*(\S+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]] : [];
+        } catch {
+          return [];
+        }
+      });
+      expect(processes.length).toBeGreaterThan(0);
+      expect(new Set(processes)).toEqual(new Set(['0']));
     } finally {
       await browser.close();
     }
