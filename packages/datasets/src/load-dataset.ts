@@ -5,7 +5,7 @@ import { basename, dirname, relative } from 'node:path';
 import { type DatasetExample, type TextFields, datasetError, exampleFromRow } from './dataset-example';
 import { readCsvRows } from './read-csv';
 import { readJsonlRows } from './read-jsonl';
-import { readParquetRows } from './read-parquet';
+import { parquetRowCount, readParquetRows } from './read-parquet';
 import { type FolderSelection, DATA_FILE_EXTENSIONS, localKind, resolveFolderFiles } from './resolve-local-files';
 
 /** What `inseq attribute-dataset` reads: Inseq's `--dataset-*` and `--*-text-field` flags. */
@@ -99,4 +99,16 @@ export async function* readExamples(dataset: ResolvedDataset, options: { maxExam
       index += 1;
     }
   }
+}
+
+/** How many examples {@link readExamples} will yield (at most `maxExamples`): Parquet row counts from the footers, other files by one streamed pass. */
+export async function countExamples(dataset: ResolvedDataset, options: { maxExamples?: number } = {}): Promise<number> {
+  const limit = options.maxExamples ?? Number.POSITIVE_INFINITY;
+  let count = 0;
+  for (const file of dataset.files) {
+    if (count >= limit) break;
+    if (file.toLowerCase().endsWith('.parquet')) count += await parquetRowCount(file);
+    else for await (const _ of readRows(file)) if (++count >= limit) break;
+  }
+  return Math.min(count, limit);
 }

@@ -6,11 +6,7 @@ import { datasetError } from './dataset-example';
 /** Rows per read: a Parquet file is read a slice at a time, so memory stays bounded by this many rows (plus one row group's pages). */
 const ROWS_PER_READ = 256;
 
-/**
- * Rows of a Parquet file (uncompressed, snappy, gzip, zstd, brotli, lz4), streamed `ROWS_PER_READ`
- * rows at a time; only the requested `columns` are decoded.
- */
-export async function* readParquetRows(path: string, columns?: readonly string[]): AsyncGenerator<Record<string, unknown>> {
+async function openParquet(path: string) {
   const handle = await open(path, 'r');
   try {
     const { size } = await handle.stat();
@@ -23,12 +19,31 @@ export async function* readParquetRows(path: string, columns?: readonly string[]
         return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length);
       },
     };
-    let metadata: Awaited<ReturnType<typeof parquetMetadataAsync>>;
     try {
-      metadata = await parquetMetadataAsync(file);
+      return { handle, file, metadata: await parquetMetadataAsync(file) };
     } catch (error) {
       throw datasetError(`${path}: not a valid Parquet file (${(error as Error).message}).`, error);
     }
+  } catch (error) {
+    await handle.close();
+    throw error;
+  }
+}
+
+/** Rows of a Parquet file, from its footer. */
+export async function parquetRowCount(path: string): Promise<number> {
+  const { handle, metadata } = await openParquet(path);
+  await handle.close();
+  return Number(metadata.num_rows);
+}
+
+/**
+ * Rows of a Parquet file (uncompressed, snappy, gzip, zstd, brotli, lz4), streamed `ROWS_PER_READ`
+ * rows at a time; only the requested `columns` are decoded.
+ */
+export async function* readParquetRows(path: string, columns?: readonly string[]): AsyncGenerator<Record<string, unknown>> {
+  const { handle, file, metadata } = await openParquet(path);
+  try {
     const names = new Set(metadata.schema.slice(1).map((element) => element.name));
     const wanted = columns?.filter((name) => names.has(name));
     const rows = Number(metadata.num_rows);
