@@ -1,17 +1,23 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { basename, dirname, relative } from 'node:path';
+import { basename, relative } from 'node:path';
+import { type HubOptions, hubModelFiles, parseHubId } from '@inseq/hub';
 import { type DatasetExample, type TextFields, datasetError, exampleFromRow } from './dataset-example';
 import { readCsvRows } from './read-csv';
 import { readJsonlRows } from './read-jsonl';
 import { parquetRowCount, readParquetRows } from './read-parquet';
-import { type FolderSelection, DATA_FILE_EXTENSIONS, localKind, resolveFolderFiles } from './resolve-local-files';
+import { type FolderSelection, DATA_FILE_EXTENSIONS, localKind, resolveFolderFiles, selectSplitFiles } from './resolve-local-files';
 
 /** What `inseq attribute-dataset` reads: Inseq's `--dataset-*` and `--*-text-field` flags. */
 export interface DatasetSource extends FolderSelection, TextFields {
-  /** A data file (.jsonl, .json, .csv, .tsv, .parquet) or a folder in the Hugging Face `datasets` layout. */
+  /**
+   * A data file (.jsonl, .json, .csv, .tsv, .parquet), a folder in the Hugging Face `datasets`
+   * layout, or (when no such local path exists) a Hub dataset id `org/name[@revision]`.
+   */
   readonly name: string;
+  /** Hub options for a dataset id (revision, token, endpoint, cacheDir, offline, onProgress; the environment as for models). */
+  readonly hub?: Omit<HubOptions, 'repoType'>;
 }
 
 /** A source resolved to its files, with its fingerprint. */
@@ -36,15 +42,27 @@ async function sha256OfFile(path: string): Promise<string> {
 /** Resolves `source` to its data files and fingerprints them (reads every selected byte once). */
 export async function resolveDataset(source: DatasetSource): Promise<ResolvedDataset> {
   const kind = localKind(source.name);
+  let files: string[];
+  let names: string[];
   if (kind === undefined) {
-    throw datasetError(
-      `Dataset '${source.name}' not found: give a local data file (${DATA_FILE_EXTENSIONS.join(', ')}) or a folder in the Hugging Face datasets layout (Hub dataset ids are not supported yet).`,
-    );
+    if (parseHubId(source.name) === undefined || !source.name.includes('/')) {
+      throw datasetError(
+        `Dataset '${source.name}' not found: give a local data file (${DATA_FILE_EXTENSIONS.join(', ')}), a folder in the Hugging Face datasets layout, or a Hub dataset id 'org/name'.`,
+      );
+    }
+    // A Hub dataset repository: the same selection over its file listing, the chosen files downloaded into the Hugging Face cache.
+    const repo = await hubModelFiles(source.name, { ...source.hub, repoType: 'dataset' });
+    const listing = await repo.list();
+    const readme = listing.includes('README.md') ? new TextDecoder().decode(await repo.read('README.md')) : undefined;
+    names = selectSplitFiles(listing, readme, source, repo.location);
+    files = [];
+    for (const name of names) files.push(await repo.localPath(name));
+  } else {
+    files = kind === 'file' ? [source.name] : resolveFolderFiles(source.name, source);
+    names = files.map((file) => (kind === 'file' ? basename(file) : relative(source.name, file).split('\\').join('/')));
   }
-  const files = kind === 'file' ? [source.name] : resolveFolderFiles(source.name, source);
-  const root = kind === 'file' ? dirname(source.name) : source.name;
   const fileHashes = [];
-  for (const file of files) fileHashes.push({ path: kind === 'file' ? basename(file) : relative(root, file).split('\\').join('/'), sha256: await sha256OfFile(file) });
+  for (const [i, file] of files.entries()) fileHashes.push({ path: names[i], sha256: await sha256OfFile(file) });
   const identity = {
     split: source.split ?? 'train',
     config: source.config ?? null,

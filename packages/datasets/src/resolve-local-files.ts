@@ -84,17 +84,16 @@ interface YamlConfig {
   data_files?: string | string[] | { split?: string; path?: string | string[] }[];
 }
 
-/** The `configs:` block of a dataset card (README.md front matter), if any. */
-export function readCardConfigs(folder: string): YamlConfig[] | undefined {
-  const readme = join(folder, 'README.md');
-  if (!existsSync(readme)) return undefined;
-  const match = /^---\r?\n([\s\S]*?)\r?\n---/.exec(readFileSync(readme, 'utf8'));
+/** The `configs:` block of a dataset card (README.md text with YAML front matter), if any. */
+export function cardConfigs(readmeText: string | undefined, where: string): YamlConfig[] | undefined {
+  if (readmeText === undefined) return undefined;
+  const match = /^---\r?\n([\s\S]*?)\r?\n---/.exec(readmeText);
   if (!match) return undefined;
   let card: unknown;
   try {
     card = parseYaml(match[1] as string);
   } catch (error) {
-    throw datasetError(`${readme}: the YAML front matter does not parse (${(error as Error).message}).`, error);
+    throw datasetError(`${where}: the YAML front matter does not parse (${(error as Error).message}).`, error);
   }
   const configs = (card as { configs?: unknown } | null)?.configs;
   return Array.isArray(configs) ? (configs as YamlConfig[]) : undefined;
@@ -126,41 +125,49 @@ function filesOfConfig(config: YamlConfig, split: string, where: string): string
  * Returns absolute paths in sorted order.
  */
 export function resolveFolderFiles(folder: string, selection: FolderSelection = {}): string[] {
+  const readme = join(folder, 'README.md');
+  const text = existsSync(readme) ? readFileSync(readme, 'utf8') : undefined;
+  return selectSplitFiles(listFiles(folder), text, selection, folder).map((path) => join(folder, path));
+}
+
+/**
+ * {@link resolveFolderFiles} over a listing (`/`-separated relative paths) and the README.md text:
+ * shared by local folders and Hub dataset repositories. Returns relative paths in sorted order.
+ */
+export function selectSplitFiles(all: readonly string[], readmeText: string | undefined, selection: FolderSelection, where: string): string[] {
   const split = selection.split ?? 'train';
-  const all = listFiles(folder);
   const data = all.filter(isDataFile);
-  const absolute = (paths: string[]) => paths.map((path) => join(folder, path));
-  if (selection.files && selection.files.length > 0) return absolute(matchFiles(all, selection.files, folder));
-  const configs = readCardConfigs(folder);
+  if (selection.files && selection.files.length > 0) return matchFiles(all, selection.files, where);
+  const configs = cardConfigs(readmeText, `${where}/README.md`);
   if (configs && configs.length > 0) {
     const config =
       selection.config === undefined
         ? (configs.find((item) => item.default) ?? configs[0])
         : configs.find((item) => (item.config_name ?? 'default') === selection.config);
     if (!config) {
-      throw datasetError(`${folder}: no config '${selection.config}' in README.md; configs: ${configs.map((item) => item.config_name ?? 'default').join(', ')}.`);
+      throw datasetError(`${where}: no config '${selection.config}' in README.md; configs: ${configs.map((item) => item.config_name ?? 'default').join(', ')}.`);
     }
-    const patterns = filesOfConfig(config as YamlConfig, split, folder);
-    if (patterns) return absolute(matchFiles(all, patterns, folder));
+    const patterns = filesOfConfig(config as YamlConfig, split, where);
+    if (patterns) return matchFiles(all, patterns, where);
   }
   let candidates = data;
   if (selection.config !== undefined) {
     candidates = data.filter((path) => path.startsWith(`${selection.config}/`));
-    if (candidates.length === 0) throw datasetError(`${folder}: no folder '${selection.config}' for --dataset-config, and README.md names no configs.`);
+    if (candidates.length === 0) throw datasetError(`${where}: no folder '${selection.config}' for --dataset-config, and README.md names no configs.`);
   }
-  if (candidates.length === 0) throw datasetError(`${folder}: no data files (${DATA_FILE_EXTENSIONS.join(', ')}) in this folder.`);
+  if (candidates.length === 0) throw datasetError(`${where}: no data files (${DATA_FILE_EXTENSIONS.join(', ')}) in this folder.`);
   const splits = new Map<string, string[]>();
   for (const path of candidates) {
     const name = splitOf(path);
     if (name !== undefined) splits.set(name, [...(splits.get(name) ?? []), path]);
   }
   if (splits.size === 0) {
-    if (split === 'train') return absolute(candidates);
-    throw datasetError(`${folder}: no file names a split, so all data is 'train', not '${split}'.`);
+    if (split === 'train') return candidates;
+    throw datasetError(`${where}: no file names a split, so all data is 'train', not '${split}'.`);
   }
   const files = splits.get(split);
-  if (!files) throw datasetError(`${folder}: no split '${split}'; splits found: ${[...splits.keys()].join(', ')}. Choose one with --dataset-split.`);
-  return absolute(files);
+  if (!files) throw datasetError(`${where}: no split '${split}'; splits found: ${[...splits.keys()].join(', ')}. Choose one with --dataset-split.`);
+  return files;
 }
 
 /** Whether `path` is a local file or folder. */
