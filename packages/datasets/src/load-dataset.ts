@@ -52,11 +52,18 @@ export async function resolveDataset(source: DatasetSource): Promise<ResolvedDat
     }
     // A Hub dataset repository: the same selection over its file listing, the chosen files downloaded into the Hugging Face cache.
     const repo = await hubModelFiles(source.name, { ...source.hub, repoType: 'dataset' });
-    const listing = await repo.list();
+    const list = repo.list?.bind(repo);
+    const localPath = repo.localPath?.bind(repo);
+    if (!list || !localPath) throw datasetError(`Hub dataset ids need a file listing and a local cache (Node); '${source.name}' cannot be read here.`);
+    const listing = await list();
     const readme = listing.includes('README.md') ? new TextDecoder().decode(await repo.read('README.md')) : undefined;
     names = selectSplitFiles(listing, readme, source, repo.location);
     files = [];
-    for (const name of names) files.push(await repo.localPath(name));
+    for (const name of names) {
+      const path = await localPath(name);
+      if (path === undefined) throw datasetError(`${repo.location}: '${name}' has no local path in the cache.`);
+      files.push(path);
+    }
   } else {
     files = kind === 'file' ? [source.name] : resolveFolderFiles(source.name, source);
     names = files.map((file) => (kind === 'file' ? basename(file) : relative(source.name, file).split('\\').join('/')));

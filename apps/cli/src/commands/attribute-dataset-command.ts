@@ -49,7 +49,7 @@ export function addAttributeDatasetCommand(program: Command, io: CliIo): void {
     .option('-m, --model-name-or-path <path|id>', 'local model folder or Hugging Face Hub id; default: the shipped model')
     .option('--revision <rev>', 'Hub branch, tag or commit sha of -m (default: main)')
     .option('-a, --attribution-method <id>', 'attribution method id (see list-methods)', 'saliency')
-    .requiredOption('-d, --dataset-name <path>', 'data file (.jsonl, .json, .csv, .tsv, .parquet) or folder in the Hugging Face datasets layout')
+    .requiredOption('-d, --dataset-name <path>', 'data file (.jsonl, .json, .csv, .tsv, .parquet), folder in the Hugging Face datasets layout, or Hub dataset id (org/name, org/name@revision; HF_TOKEN, HF_ENDPOINT, HF_HUB_OFFLINE apply)')
     .option('--dataset-config <name>', 'config of the dataset folder (README.md configs, or a sub-folder)')
     .option('--dataset-files <globs...>', 'data files to read, relative to the dataset folder (globs allowed)')
     .option('--dataset-split <name>', 'split to read', 'train')
@@ -79,14 +79,16 @@ export function addAttributeDatasetCommand(program: Command, io: CliIo): void {
       const method = registries.methods.get(flags.attributionMethod);
       await namingFlags(() => parseMethodOptions(method, flags.attributionKwargs ?? {}), ATTRIBUTE_FLAG_NAMES, '--attribution-kwargs');
       // The dataset and the output file are checked before the model loads.
+      const datasetDownloads = createDownloadProgress(io);
       const dataset = await resolveDataset({
         name: flags.datasetName,
+        hub: { onProgress: (event) => datasetDownloads.update(event) },
         config: flags.datasetConfig,
         files: flags.datasetFiles,
         split: flags.datasetSplit,
         inputTextField: flags.inputTextField,
         generatedTextField: flags.generatedTextField,
-      });
+      }).finally(() => datasetDownloads.stop());
       const settings = Object.fromEntries(
         Object.entries({
           revision: flags.revision,
