@@ -60,11 +60,11 @@ describe('inseq attribute-dataset', () => {
   it('names a missing text field before creating the output; -o is required', async () => {
     const { folder, data } = await dataset(2);
     const out = join(folder, 'out.jsonl');
-    const missing = await run('attribute-dataset', '-m', tinyModel, '-d', data, '-o', out);
+    const missing = await run('attribute-dataset', '-m', tinyModel, '-d', data, '--input-text-field', 'text', '-o', out);
     expect(missing.code).toBe(1);
     expect(missing.stderr).toMatch(/row 0 has no field 'text'; its fields are 'sentence', 'continuation'/);
     expect(existsSync(out)).toBe(false);
-    const noOut = await run('attribute-dataset', '-d', data);
+    const noOut = await run('attribute-dataset', '-d', data, '--input-text-field', 'sentence');
     expect(noOut.code).toBe(2);
     expect(noOut.stderr).toMatch(/--save-path/);
   });

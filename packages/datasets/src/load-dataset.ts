@@ -73,6 +73,7 @@ export async function resolveDataset(source: DatasetSource): Promise<ResolvedDat
   const identity = {
     split: source.split ?? 'train',
     config: source.config ?? null,
+    dir: source.dir ?? null,
     inputTextField: source.inputTextField ?? 'text',
     generatedTextField: source.generatedTextField ?? null,
     files: fileHashes,

@@ -99,6 +99,9 @@ describe('dataset readers', () => {
     expect((await collect(readExamples(await resolveDataset({ name: nested })))).map((e) => e.inputText)).toEqual(['bonjour']);
     expect((await collect(readExamples(await resolveDataset({ name: nested, config: 'both' })))).map((e) => e.inputText)).toEqual(['hello', 'bonjour']);
     await expect(resolveDataset({ name: nested, config: 'de' })).rejects.toThrow(/no config 'de' in README\.md; configs: both, french/);
+    // --dataset-dir: the split is looked for under that folder only, README configs aside.
+    expect((await collect(readExamples(await resolveDataset({ name: nested, dir: 'en' })))).map((e) => e.inputText)).toEqual(['hello']);
+    await expect(resolveDataset({ name: nested, dir: 'de' })).rejects.toThrow(/no files under 'de\/' \(--dataset-dir\)/);
   });
 
   it('fingerprints the selected bytes and selection, not the folder location', async () => {

@@ -12,6 +12,8 @@ export interface FolderSelection {
   readonly files?: readonly string[];
   /** @defaultValue `'train'` */
   readonly split?: string;
+  /** A sub-folder to read the split from (Inseq's `--dataset-dir`, `datasets`' `data_dir`); README.md configs are then not used. */
+  readonly dir?: string;
 }
 
 /** `*`, `**` and `?` glob → regular expression over `/`-separated relative paths. */
@@ -135,6 +137,12 @@ export function resolveFolderFiles(folder: string, selection: FolderSelection = 
  * shared by local folders and Hub dataset repositories. Returns relative paths in sorted order.
  */
 export function selectSplitFiles(all: readonly string[], readmeText: string | undefined, selection: FolderSelection, where: string): string[] {
+  if (selection.dir !== undefined && selection.dir.replace(/^\.?\/+|\/+$/g, '') !== '') {
+    const prefix = `${selection.dir.replace(/^\.?\/+|\/+$/g, '')}/`;
+    const inside = all.filter((path) => path.startsWith(prefix)).map((path) => path.slice(prefix.length));
+    if (inside.length === 0) throw datasetError(`${where}: no files under '${prefix}' (--dataset-dir).`);
+    return selectSplitFiles(inside, undefined, { ...selection, dir: undefined }, `${where}/${prefix.slice(0, -1)}`).map((path) => prefix + path);
+  }
   const split = selection.split ?? 'train';
   const data = all.filter(isDataFile);
   if (selection.files && selection.files.length > 0) return matchFiles(all, selection.files, where);

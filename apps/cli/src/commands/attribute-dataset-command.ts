@@ -18,6 +18,8 @@ interface AttributeDatasetFlags {
   attributionMethod: string;
   datasetName: string;
   datasetConfig?: string;
+  datasetDir?: string;
+  datasetRevision?: string;
   datasetFiles?: string[];
   datasetSplit: string;
   inputTextField: string;
@@ -51,9 +53,11 @@ export function addAttributeDatasetCommand(program: Command, io: CliIo): void {
     .option('-a, --attribution-method <id>', 'attribution method id (see list-methods)', 'saliency')
     .requiredOption('-d, --dataset-name <path>', 'data file (.jsonl, .json, .csv, .tsv, .parquet), folder in the Hugging Face datasets layout, or Hub dataset id (org/name, org/name@revision; HF_TOKEN, HF_ENDPOINT, HF_HUB_OFFLINE apply)')
     .option('--dataset-config <name>', 'config of the dataset folder (README.md configs, or a sub-folder)')
+    .option('--dataset-dir <folder>', 'sub-folder of the dataset holding the data files (datasets\' data_dir)')
+    .option('--dataset-revision <rev>', 'Hub dataset branch, tag or commit sha (default: main)')
     .option('--dataset-files <globs...>', 'data files to read, relative to the dataset folder (globs allowed)')
     .option('--dataset-split <name>', 'split to read', 'train')
-    .option('--input-text-field <name>', 'column holding the input texts', 'text')
+    .requiredOption('--input-text-field <name>', 'column holding the input texts (e.g. text)')
     .option('--generated-text-field <name>', 'column holding texts to force-decode (each starting with its input text)')
     .option('--batch-size <n>', 'examples attributed together; the file is appended and synced after each batch', parsePositiveInteger, 8)
     .requiredOption('-o, --save-path <file>', 'JSON Lines output, one {"index", "input_text", "generated_text"?, "output"} per example')
@@ -82,8 +86,9 @@ export function addAttributeDatasetCommand(program: Command, io: CliIo): void {
       const datasetDownloads = createDownloadProgress(io);
       const dataset = await resolveDataset({
         name: flags.datasetName,
-        hub: { onProgress: (event) => datasetDownloads.update(event) },
+        hub: { onProgress: (event) => datasetDownloads.update(event), ...(flags.datasetRevision !== undefined && { revision: flags.datasetRevision }) },
         config: flags.datasetConfig,
+        dir: flags.datasetDir,
         files: flags.datasetFiles,
         split: flags.datasetSplit,
         inputTextField: flags.inputTextField,
