@@ -1,4 +1,5 @@
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -7,6 +8,7 @@ import { outputFromJson } from 'inseq';
 import { describe, expect, it } from 'vitest';
 import { runCaptured as run } from './run-captured.test-support';
 
+const BIN = fileURLToPath(new URL('../dist/bin.js', import.meta.url));
 const tinyModel = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'models', 'tiny-gpt2');
 const stable = (text: string) => text.replace(/"exec_time":[0-9.e+-]+/g, '"exec_time":0');
 
@@ -68,4 +70,39 @@ describe('inseq attribute-dataset', () => {
     expect(noOut.code).toBe(2);
     expect(noOut.stderr).toMatch(/--save-path/);
   });
+
+  it.runIf(existsSync(BIN))('Ctrl-C (SIGINT to the spawned bin) stops after the batch: exit 0, whole lines only; --resume completes it as one run would', async () => {
+    const { folder, data } = await dataset(600);
+    const out = join(folder, 'out.jsonl');
+    const child = spawn(process.execPath, [BIN, ...args(data, out)], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString('utf8');
+    });
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    let signalled = false;
+    const poll = setInterval(() => {
+      if (!signalled && existsSync(out) && statSync(out).size > 0) {
+        signalled = true;
+        child.kill('SIGINT');
+      }
+    }, 5);
+    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+    const code = await exited;
+    clearInterval(poll);
+    clearTimeout(timer);
+    expect(signalled).toBe(true);
+    expect(code).toBe(0);
+    expect(stderr).toMatch(/Stopped after \d+ example\(s\) to .*; rerun with --resume to continue\./);
+    const partial = readFileSync(out, 'utf8');
+    const written = partial.trimEnd().split('\n');
+    expect(partial.endsWith('\n')).toBe(true);
+    expect(written.length).toBeLessThan(600);
+    expect(written.map((line) => JSON.parse(line).index)).toEqual([...Array(written.length).keys()]);
+
+    expect((await run(...args(data, out, '--resume'))).code).toBe(0);
+    const whole = join(folder, 'whole.jsonl');
+    expect((await run(...args(data, whole))).code).toBe(0);
+    expect(stable(readFileSync(out, 'utf8'))).toBe(stable(readFileSync(whole, 'utf8')));
+  }, 90_000);
 });
