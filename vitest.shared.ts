@@ -19,6 +19,7 @@ export const workspaceAliases = {
   '@inseq/testing/browser': fileURLToPath(new URL('./packages/testing/src/browser-entry.ts', import.meta.url)),
   '@inseq/testing': pkg('testing'),
   '@inseq/hub': pkg('hub'),
+  '@inseq/datasets': pkg('datasets'),
   '@inseq/demo-model': pkg('demo-model'),
   inseq: pkg('inseq'),
 };

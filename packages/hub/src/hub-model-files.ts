@@ -1,4 +1,4 @@
-import { HubApiError, type ListFileEntry, downloadFile, listFiles, modelInfo } from '@huggingface/hub';
+import { HubApiError, type ListFileEntry, datasetInfo, downloadFile, listFiles, modelInfo } from '@huggingface/hub';
 import { InvalidInputError, ModelLoadError, type ModelFiles } from '@inseq/core';
 import { createHubStore, readHubEnvironment } from '#hub-platform';
 import type { HubDownloadTarget } from './hub-file-store';
@@ -63,7 +63,9 @@ export async function hubModelFiles(id: string, options: HubOptions = {}): Promi
     );
   }
   let offline = options.offline ?? environment.offline ?? false;
-  const store = createHubStore(repoId, endpoint, options.cacheDir ?? environment.cacheDir);
+  const repoType = options.repoType ?? 'model';
+  const repo = { type: repoType, name: repoId } as const;
+  const store = createHubStore(repoId, endpoint, options.cacheDir ?? environment.cacheDir, repoType);
 
   // The Hub says which 404 it is in `X-Error-Code`, which `HubApiError` drops: remember it per URL.
   const errorCodes = new Map<string, string>();
@@ -100,7 +102,10 @@ export async function hubModelFiles(id: string, options: HubOptions = {}): Promi
     commit = found;
   } else {
     try {
-      commit = (await modelInfo({ ...common, name: repoId, revision, additionalFields: ['sha'] })).sha;
+      commit =
+        repoType === 'dataset'
+          ? (await datasetInfo({ ...common, name: repoId, revision, additionalFields: ['sha'] })).sha
+          : (await modelInfo({ ...common, name: repoId, revision, additionalFields: ['sha'] })).sha;
     } catch (error) {
       // Like huggingface_hub: an unreachable Hub falls back to what the cache holds.
       const found = isNetworkFailure(error) ? await cachedCommit() : undefined;
@@ -116,7 +121,7 @@ export async function hubModelFiles(id: string, options: HubOptions = {}): Promi
     listing ??= (async () => {
       const entries = new Map<string, ListFileEntry>();
       try {
-        for await (const entry of listFiles({ ...common, repo: repoId, revision: commit, recursive: true })) {
+        for await (const entry of listFiles({ ...common, repo, revision: commit, recursive: true })) {
           if (entry.type === 'file') entries.set(entry.path, entry);
         }
       } catch (error) {
@@ -165,7 +170,7 @@ export async function hubModelFiles(id: string, options: HubOptions = {}): Promi
     try {
       // xet: false — the plain `resolve` URL serves every file (the Hub redirects Xet-stored ones),
       // and the sha256 check below then covers every download the same way.
-      const blob = await downloadFile({ ...common, repo: repoId, path: name, revision: commit, xet: false });
+      const blob = await downloadFile({ ...common, repo, path: name, revision: commit, xet: false });
       if (blob === null) throw new ModelLoadError(`No such file '${name}' in ${repoId}@${revision} on ${endpoint}.`, { code: 'HUB_NOT_FOUND' });
       await store.saveDownload(target, (offset) => (offset === 0 ? blob : blob.slice(offset)).stream(), (loaded) =>
         options.onProgress?.({ repoId, file: name, loaded, total: target.size, done: false }),
@@ -191,7 +196,7 @@ export async function hubModelFiles(id: string, options: HubOptions = {}): Promi
     return true;
   };
 
-  const location = `${endpoint}/${repoId}@${revision}`;
+  const location = `${endpoint}/${repoType === 'dataset' ? 'datasets/' : ''}${repoId}@${revision}`;
   return {
     location,
     repoId,

@@ -37,6 +37,12 @@ export interface HubOptions {
   readonly onProgress?: (progress: HubProgress) => void;
   /** A `fetch` to use instead of the global one (proxies, tests). */
   readonly fetch?: typeof fetch;
+  /**
+   * Which kind of repository the id names: `'dataset'` reads `<endpoint>/api/datasets/<id>` and
+   * `<endpoint>/datasets/<id>/resolve/<rev>/<file>`, cached under `datasets--org--name`.
+   * @defaultValue `'model'`
+   */
+  readonly repoType?: 'model' | 'dataset';
 }
 
 /** The Hub's public URL, the default endpoint. */

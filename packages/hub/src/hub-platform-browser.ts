@@ -14,6 +14,6 @@ export function readHubEnvironment(env: Readonly<Record<string, string | undefin
 }
 
 /** The store of one repository: the Cache API (`cacheDir` has no meaning in a browser). */
-export function createHubStore(repoId: string, endpoint: string, _cacheDir: string | undefined): HubFileStore {
-  return cacheApiStore(repoId, endpoint);
+export function createHubStore(repoId: string, endpoint: string, _cacheDir: string | undefined, repoType: 'model' | 'dataset' = 'model'): HubFileStore {
+  return cacheApiStore(repoType === 'dataset' ? `datasets/${repoId}` : repoId, endpoint);
 }

@@ -31,7 +31,7 @@ export function readHubEnvironment(env: Readonly<Record<string, string | undefin
   };
 }
 
-/** The store of one repository: the Hugging Face cache folder `cacheDir/models--org--name`. */
-export function createHubStore(repoId: string, _endpoint: string, cacheDir: string | undefined): HubFileStore {
-  return fsCacheStore(join(cacheDir ?? readHubEnvironment().cacheDir!, `models--${repoId.split('/').join('--')}`));
+/** The store of one repository: the Hugging Face cache folder `cacheDir/models--org--name` (`datasets--org--name` for datasets). */
+export function createHubStore(repoId: string, _endpoint: string, cacheDir: string | undefined, repoType: 'model' | 'dataset' = 'model'): HubFileStore {
+  return fsCacheStore(join(cacheDir ?? readHubEnvironment().cacheDir!, `${repoType}s--${repoId.split('/').join('--')}`));
 }

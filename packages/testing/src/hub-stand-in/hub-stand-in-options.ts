@@ -17,6 +17,8 @@ export interface HubStandInRepo {
   readonly gated?: boolean;
   /** Private: every request without a known token is answered 401, as on the Hub. */
   readonly private?: boolean;
+  /** A dataset repository: served under `/api/datasets/<id>/…` and `/datasets/<id>/resolve/…`. @defaultValue `'model'` */
+  readonly type?: 'model' | 'dataset';
 }
 
 /** A failure the stand-in injects while serving a file's bytes (`resolve`). */

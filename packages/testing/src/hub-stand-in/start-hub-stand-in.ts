@@ -48,7 +48,8 @@ function jsonAnswer(value: unknown): Answer {
 export async function startHubStandIn(options: HubStandInOptions): Promise<HubStandIn> {
   const { createServer } = await import('node:http');
   const isLfs = options.isLfs ?? defaultIsLfs;
-  const repos = new Map<string, HubRepoState>(options.repos.map((repo) => [repo.id, buildRepoState(repo, isLfs)]));
+  // Dataset repositories are keyed `datasets/<id>`, as their URLs name them.
+  const repos = new Map<string, HubRepoState>(options.repos.map((repo) => [repo.type === 'dataset' ? `datasets/${repo.id}` : repo.id, buildRepoState(repo, isLfs)]));
   const tokens = new Set(options.tokens ?? []);
   const faultsLeft = new Map<HubStandInFault, number>((options.faults ?? []).map((fault) => [fault, fault.times ?? Number.POSITIVE_INFINITY]));
   const requests: HubStandInRequest[] = [];
@@ -200,6 +201,7 @@ export async function startHubStandIn(options: HubStandInOptions): Promise<HubSt
     let answer: Answer;
     if (request.method === 'OPTIONS') answer = { status: 204 };
     else if (path.startsWith('api/models/')) answer = await api(request, path.slice('api/models/'.length), token);
+    else if (path.startsWith('api/datasets/')) answer = await api(request, `datasets/${path.slice('api/datasets/'.length)}`, token);
     else if (request.method === 'GET' || request.method === 'HEAD') answer = resolve(request, path, token);
     else answer = errorAnswer(405, undefined, `Method ${request.method} not allowed`);
     requests.push({
