@@ -20,6 +20,7 @@ export const workspaceAliases = {
   '@inseq/testing': pkg('testing'),
   '@inseq/hub': pkg('hub'),
   '@inseq/demo-model': pkg('demo-model'),
+  '@inseq/queue': pkg('queue'),
   inseq: pkg('inseq'),
 };
 
