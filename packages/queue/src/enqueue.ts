@@ -69,3 +69,8 @@ export async function enqueueExamples(options: EnqueueExamplesOptions): Promise<
   }
   return { indexes, added };
 }
+
+/** The BullMQ Queue behind a URL (after a connection check), to inspect or clean it (`getActive`, `getJobCounts`, `obliterate`). Close it when done. */
+export async function openQueue(connection: string, queueName: string = defaultQueueName): Promise<Queue<QueueJobData>> {
+  return new Queue<QueueJobData>(queueName, { connection: await checkRedisConnection(connection) });
+}
