@@ -144,7 +144,10 @@ describe.skipIf(skip !== undefined)('inseq worker (spawned CLI processes, real r
   it('unreachable Redis: exit code 1 and a clear message, fast', async () => {
     const started = Date.now();
     let stderr = '';
-    const code = await runCli(['worker', '--queue', 'redis://:pw@127.0.0.1:1'], { stdout: { write: () => true }, stderr: { write: (t: string) => (stderr += t) } });
+    const code = await runCli(['worker', '--queue', 'redis://:pw@127.0.0.1:1'], { stdout: { write: () => true }, stderr: { write: (t: string) => {
+      stderr += t;
+      return true;
+    } } });
     expect(Date.now() - started).toBeLessThan(4000);
     expect(code).toBe(1);
     expect(stderr).toMatch(/^error: cannot reach Redis at redis:\/\/:\*\*\*@127\.0\.0\.1:1 .*check that redis-server is running/);

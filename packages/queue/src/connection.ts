@@ -82,7 +82,8 @@ export async function checkRedisConnection(url: string, timeoutMs = 3000): Promi
     await client.ping();
     return options;
   } catch (error) {
-    throw explainRedisError(url, lastError !== undefined && /WRONGPASS|NOAUTH/.test(String(error)) === false && /Connection is closed/.test(String(error)) ? lastError : error);
+    // With no reconnect, connect() rejects with 'Connection is closed'; the 'error' event holds the cause (ECONNREFUSED, ENOTFOUND…).
+    throw explainRedisError(url, /Connection is closed/.test(String(error)) && lastError !== undefined ? lastError : error);
   } finally {
     client.disconnect();
   }
