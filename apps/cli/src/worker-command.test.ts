@@ -1,8 +1,8 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { outputFromJson } from '@inseq/core';
-import { type AttributionRequest, type QueueJobData, collectResults, enqueueExamples, inseqAttribute, jobIdOf, openQueue } from '@inseq/queue';
-import { type RedisInstance, maxAbsDiff, redisTestSkipReason, startRedis } from '@inseq/testing';
+import { type AttributionRequest, collectResults, enqueueExamples, inseqAttribute, jobIdOf, openQueue, type QueueJobData } from '@inseq/queue';
+import { maxAbsDiff, type RedisInstance, redisTestSkipReason, startRedis } from '@inseq/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadRequestModel } from './commands/worker-command';
 import { runCli } from './run-cli';

@@ -1,6 +1,6 @@
 import { Job, Queue, QueueEvents } from 'bullmq';
 import { checkRedisConnection } from './connection';
-import { type QueueJobResult, defaultQueueName, jobIdOf } from './job-data';
+import { defaultQueueName, jobIdOf, type QueueJobResult } from './job-data';
 
 export interface CollectProgress {
   readonly done: number;
@@ -101,7 +101,11 @@ export async function collectResults(options: CollectResultsOptions): Promise<Co
   const sweep = async () => {
     for (const jobId of [...pending.keys()]) {
       const job = await Job.fromId(queue, jobId);
-      if (job === undefined) continue;
+      if (job === undefined) {
+        // Never enqueued, or removed (queue obliterated): waiting would never end.
+        markFailed(jobId, `job ${jobId} is not in the queue (never enqueued, or removed); enqueue the example again`);
+        continue;
+      }
       const state = await job.getState();
       if (state === 'completed') deliver(jobId, job.returnvalue);
       else if (state === 'failed') markFailed(jobId, job.failedReason ?? 'failed');

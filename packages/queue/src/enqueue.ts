@@ -1,6 +1,6 @@
 import { Queue } from 'bullmq';
 import { checkRedisConnection } from './connection';
-import { type AttributionRequest, type QueueExample, type QueueJobData, defaultQueueName, jobIdOf } from './job-data';
+import { type AttributionRequest, defaultQueueName, jobIdOf, type QueueExample, type QueueJobData } from './job-data';
 
 export interface EnqueueExamplesOptions {
   /** `redis://[user:pass@]host:port[/db]` or `rediss://…`. */

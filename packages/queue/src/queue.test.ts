@@ -1,14 +1,14 @@
-import { type RedisInstance, freePort, redisTestSkipReason, startRedis } from '@inseq/testing';
+import { freePort, type RedisInstance, redisTestSkipReason, startRedis } from '@inseq/testing';
 import { Queue } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   type AttributionRequest,
-  QueueConnectionError,
   checkRedisConnection,
   collectResults,
   enqueueExamples,
   jobIdOf,
   parseRedisUrl,
+  QueueConnectionError,
   redactRedisUrl,
   runWorker,
 } from './index';
@@ -141,5 +141,8 @@ describe.skipIf(skip !== undefined)('queue on a real redis-server', () => {
     for (const [i, json] of got) expect(json).toBe(fakeOutput(`text ${i}`));
     expect(summary.failed).toEqual([{ index: n, message: 'model exploded on purpose' }]);
     expect(progress.at(-1)).toBe(n + 1 - seen);
+    // An index that was never enqueued is reported, not waited for forever.
+    const missing = await collectResults({ connection: redis.url, queueName, fingerprint: 'r', indexes: [99], onResult: () => {} });
+    expect(missing.failed).toEqual([{ index: 99, message: 'job r.99 is not in the queue (never enqueued, or removed); enqueue the example again' }]);
   });
 });

@@ -1,6 +1,6 @@
 import { Worker } from 'bullmq';
 import { checkRedisConnection } from './connection';
-import { type QueueJobData, type QueueJobResult, defaultQueueName } from './job-data';
+import { defaultQueueName, type QueueJobData, type QueueJobResult } from './job-data';
 
 export interface JobDone {
   readonly jobId: string;
