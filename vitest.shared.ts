@@ -21,6 +21,7 @@ export const workspaceAliases = {
   '@inseq/hub': pkg('hub'),
   '@inseq/datasets': pkg('datasets'),
   '@inseq/demo-model': pkg('demo-model'),
+  '@inseq/queue': pkg('queue'),
   inseq: pkg('inseq'),
 };
 

@@ -6,6 +6,7 @@ import { addAttributeDatasetCommand } from './commands/attribute-dataset-command
 import { addEvaluateCommand } from './commands/evaluate-command';
 import { addExplainCommand } from './commands/explain-command';
 import { addListCommands } from './commands/list-commands';
+import { addWorkerCommand } from './commands/worker-command';
 import { escapeControlCharacters, writeMessage } from './terminal-text';
 import { cliVersion } from './version';
 
@@ -23,6 +24,7 @@ export function createProgram(io: CliIo = processIo): Command {
   addEvaluateCommand(program, io);
   addListCommands(program, io);
   addExplainCommand(program, io);
+  addWorkerCommand(program, io);
   for (const command of program.commands) command.exitOverride();
   return program;
 }

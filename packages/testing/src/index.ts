@@ -147,3 +147,4 @@ export { writeOnnxModelWithExternalData } from './real-shapes/write-onnx-model-f
 export { type RandomFolderOptions, writeRandomGpt2Folder } from './real-shapes/write-random-gpt2-folder';
 export { writeRandomLlamaFolder } from './real-shapes/write-random-llama-folder';
 export { gpt2SmallShape, qwen25HalfBShape } from './real-shapes/real-shape-presets';
+export { type RedisInstance, type StartRedisOptions, debianRedisServerPath, freePort, redisTestSkipReason, startRedis } from './redis';

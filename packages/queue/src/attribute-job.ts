@@ -1,0 +1,57 @@
+import { type AttributionModel, outputToJson } from '@inseq/core';
+import { attribute } from 'inseq';
+import type { AttributionRequest, QueueJobData } from './job-data';
+
+export interface InseqAttributeOptions {
+  /** Loads the model a request names (the CLI passes inseq's loadModel with its backends). */
+  readonly loadModel: (request: AttributionRequest) => Promise<AttributionModel>;
+}
+
+export interface InseqAttribute {
+  (data: QueueJobData): Promise<string>;
+  /** Disposes every cached model. */
+  dispose(): Promise<void>;
+}
+
+/** The key models are cached under: one load per model, revision, backend, device and dtype per worker. */
+export function modelCacheKey(request: AttributionRequest): string {
+  return JSON.stringify([request.model, request.revision ?? null, request.backend ?? null, request.device ?? null, request.dtype ?? null]);
+}
+
+/**
+ * The default `attribute` of {@link runWorker}: loads each job's model once per worker, runs inseq's
+ * `attribute` on its one example and returns the inseq-ts JSON of the output (what `inseq attribute -o` writes).
+ */
+export function inseqAttribute(options: InseqAttributeOptions): InseqAttribute {
+  const models = new Map<string, Promise<AttributionModel>>();
+  const run = async (data: QueueJobData): Promise<string> => {
+    const key = modelCacheKey(data.request);
+    let model = models.get(key);
+    if (model === undefined) {
+      model = options.loadModel(data.request);
+      models.set(key, model);
+      model.catch(() => models.delete(key));
+    }
+    const loaded = await model;
+    const { request, example } = data;
+    const output = await attribute(loaded, [example.inputText], {
+      method: request.method,
+      ...(example.generatedText !== undefined && { generatedTexts: [example.generatedText] }),
+      ...(request.attributionArgs !== undefined && { attributionArgs: request.attributionArgs }),
+      ...(request.stepScores !== undefined && { stepScores: [...request.stepScores] }),
+      ...(request.stepScoresArgs !== undefined && { stepScoresArgs: request.stepScoresArgs }),
+      ...(request.attributedFn !== undefined && { attributedFn: request.attributedFn }),
+      ...(request.attributedFnArgs !== undefined && { attributedFnArgs: request.attributedFnArgs }),
+      ...(request.attributeTarget !== undefined && { attributeTarget: request.attributeTarget }),
+      ...(request.maxNewTokens !== undefined && { maxNewTokens: request.maxNewTokens }),
+    });
+    return outputToJson(output);
+  };
+  return Object.assign(run, {
+    async dispose() {
+      const loaded = await Promise.allSettled(models.values());
+      models.clear();
+      for (const result of loaded) if (result.status === 'fulfilled') await result.value.backend.dispose();
+    },
+  });
+}

@@ -1,0 +1,3 @@
+import { inseqVitestConfig } from '../../vitest.shared';
+
+export default inseqVitestConfig();
