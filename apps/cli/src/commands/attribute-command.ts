@@ -16,7 +16,6 @@ import {
   outputFileFormats,
   scoresPrecisions,
   renderOutputHtml,
-  renderOutputTerminal,
   outputFileContents,
   parseMethodOptions,
   parseSharedStepScoresArgs,
@@ -24,7 +23,7 @@ import {
   splitSequencePath,
 } from 'inseq';
 import type { CliIo } from '../cli-io';
-import { useColour } from '../colour';
+import { renderCliTable } from '../terminal-table';
 import { defaultModelLabel, defaultModelPath, requireModelPath } from '../default-model-path';
 import { modelHeader } from '../model-header';
 import { createDownloadProgress } from '../download-progress';
@@ -230,7 +229,7 @@ export function addAttributeCommand(program: Command, io: CliIo): void {
         progress.stop();
         // '-' puts the JSON or HTML on stdout, where the table would corrupt it.
         if (!flags.hide && !writesStdout(targets)) {
-          io.stdout.write(`${modelHeader(flags.attributionMethod, flags.modelNameOrPath ?? defaultModelLabel(), model, flags.device)}\n${renderOutputTerminal(output, { color: useColour(flags.color, { isTTY: io.stdout.isTTY, env: io.env ?? process.env }) })}\n`);
+          io.stdout.write(`${modelHeader(flags.attributionMethod, flags.modelNameOrPath ?? defaultModelLabel(), model, flags.device)}\n${renderCliTable(output, io, flags.color)}\n`);
         }
         const outputs: CliOutput[] = [];
         if (flags.savePath !== undefined) {
