@@ -5,6 +5,7 @@ import { addAttributeCommand } from './commands/attribute-command';
 import { addEvaluateCommand } from './commands/evaluate-command';
 import { addExplainCommand } from './commands/explain-command';
 import { addListCommands } from './commands/list-commands';
+import { addShowCommand } from './commands/show-command';
 import { escapeControlCharacters, writeMessage } from './terminal-text';
 import { cliVersion } from './version';
 
@@ -18,6 +19,7 @@ export function createProgram(io: CliIo = processIo): Command {
     .exitOverride()
     .configureOutput({ writeOut: (text) => io.stdout.write(text), writeErr: (text) => io.stderr.write(escapeControlCharacters(text)) });
   addAttributeCommand(program, io);
+  addShowCommand(program, io);
   addEvaluateCommand(program, io);
   addListCommands(program, io);
   addExplainCommand(program, io);

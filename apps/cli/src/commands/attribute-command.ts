@@ -15,7 +15,6 @@ import {
   loadModel,
   outputFileFormats,
   scoresPrecisions,
-  renderOutputHtml,
   outputFileContents,
   parseMethodOptions,
   parseSharedStepScoresArgs,
@@ -24,6 +23,7 @@ import {
 } from 'inseq';
 import type { CliIo } from '../cli-io';
 import { renderCliTable } from '../terminal-table';
+import { VIZ_PATH_HELP, vizOutput } from '../viz-file';
 import { defaultModelLabel, defaultModelPath, requireModelPath } from '../default-model-path';
 import { modelHeader } from '../model-header';
 import { createDownloadProgress } from '../download-progress';
@@ -129,7 +129,7 @@ export function addAttributeCommand(program: Command, io: CliIo): void {
     .option('--contrast-sources <texts...>', 'encoder-decoder: alternative source texts, one per input (with --contrast-targets)')
     .option('--attribution-kwargs <json>', 'method options as a JSON object, e.g. \'{"n_steps": 10}\'', parseJsonObject)
     .option('-o, --save-path <file>', "write the attribution as JSON ('-': standard output, which then skips the table)")
-    .option('--viz-path <file>', "write the heatmap as a standalone HTML file ('-': standard output)")
+    .option('--viz-path <file>', VIZ_PATH_HELP)
     .option('-y, --yes', `run even when the estimated forward/backward passes exceed ${MAX_PASSES_WITHOUT_YES.toLocaleString('en-US')}`)
     .option('--start-pos <n>', 'first target position to attribute', parseNonNegativeInteger)
     .option('--end-pos <n>', 'one past the last target position to attribute', parseNonNegativeInteger)
@@ -243,8 +243,7 @@ export function addAttributeCommand(program: Command, io: CliIo): void {
           outputs.push({ flag: '--save-path', files, saved: 'Saved attributions to', wrote: 'Wrote attributions to' });
         }
         if (flags.vizPath !== undefined) {
-          const html = renderOutputHtml(output, { title: `${output.info.attribution_method} · ${model.name}` });
-          outputs.push({ flag: '--viz-path', files: [{ path: flags.vizPath, data: html }], saved: 'Wrote heatmap to', wrote: 'Wrote heatmap to' });
+          outputs.push(vizOutput(output, flags.vizPath, `${output.info.attribution_method} · ${model.name}`));
         }
         // Every output is written together: all complete, or none replaced.
         await commitCliOutputs(io, outputs);
