@@ -60,6 +60,9 @@ describe('inseq show', () => {
     // vnorm without normalisation: the raw norms 5, 1, 3 and 7, 2, 5.
     expect(cellsOf(rowOf(stdout, 'The'))).toEqual(['5.00', '1.00', '3.00']);
     expect(cellsOf(rowOf(stdout, 'of'))).toEqual(['7.00', '2.00', '5.00']);
+    // A JSON step with the function's option: L1 norms of [1, 2, 2, 4], [1, 0, 0, 0], [2, 2, 1, 0].
+    const l1 = await run(['show', file('ts.json'), '--attribution-aggregators', '[{"id": "vnorm", "options": {"vnorm_ord": 1}}]']);
+    expect(cellsOf(rowOf(l1.stdout, 'The'))).toEqual(['9.00', '1.00', '5.00']);
     const bad = await run(['show', file('ts.json'), '--attribution-aggregators', 'vnrom']);
     expect(bad.code).toBe(1);
     expect(bad.stderr).toMatch(/vnrom/);
