@@ -18,8 +18,17 @@ async function run(argv: string[], stdoutProps: { isTTY?: boolean; columns?: num
   let stdout = '';
   let stderr = '';
   const code = await runCli(argv, {
-    stdout: { ...stdoutProps, write: (text: string) => (stdout += text) },
-    stderr: { write: (text: string) => (stderr += text) },
+    stdout: {
+      ...stdoutProps,
+      write: (text: string) => {
+        stdout += text;
+      },
+    },
+    stderr: {
+      write: (text: string) => {
+        stderr += text;
+      },
+    },
     env,
   });
   return { code, stdout, stderr };

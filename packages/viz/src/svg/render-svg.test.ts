@@ -75,6 +75,7 @@ describe('renderSvg', () => {
     const view = buildHeatmapView(signedSequence({ source: HOSTILE.slice(0, 2), target: ['<pad>', ...HOSTILE.slice(2, 5)] }));
     const svg = renderSvg(view, { title: HOSTILE.join(' ') });
     expect(svg).not.toContain('<script');
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: no raw control character may reach the file.
     expect(svg).not.toMatch(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/);
     const elements = parseXml(svg);
     expect(elements.some((element) => element.name === 'script')).toBe(false);

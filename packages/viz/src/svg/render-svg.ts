@@ -85,7 +85,9 @@ function drawView(view: HeatmapView, heading: string | undefined, options?: SvgO
     parts.push(`<line x1="0" y1="${y}" x2="${gridRight}" y2="${y}" stroke="#444"/>`);
     view.stepScores.forEach((row, i) => {
       parts.push(text(left - PAD, y + ROW / 2 + FONT / 3, row.name, ' text-anchor="end" font-style="italic"'));
-      steps[i].forEach((cell, c) => parts.push(text(left + c * cellWidth + cellWidth / 2, y + ROW / 2 + FONT / 3, cell, ' text-anchor="middle"')));
+      steps[i].forEach((cell, c) => {
+        parts.push(text(left + c * cellWidth + cellWidth / 2, y + ROW / 2 + FONT / 3, cell, ' text-anchor="middle"'));
+      });
       y += ROW;
     });
   }
