@@ -132,6 +132,16 @@ describe('inseq show', () => {
     expect((await run(['show', file('ts.json')], { isTTY: false }, { FORCE_COLOR: '1' })).stdout).toContain('\x1b[48;2;');
   });
 
+  it('escapes control characters of the file name and of the saved info in its header line', async () => {
+    const hostile = file('evil\x1b]0;pwned\x07.json');
+    const [content] = await outputFileContents({ ...output, info: { attribution_method: 'saliency\x1b[2J', model_name: 'm' } }, hostile);
+    await writeFile(hostile, content.data);
+    const { code, stdout } = await run(['show', hostile]);
+    expect(code).toBe(0);
+    expect(stdout).not.toContain('\x1b');
+    expect(stdout.split('\n')[0]).toBe(`${file('evil\\x1b]0;pwned\\x07.json')} · saliency\\x1b[2J · m`);
+  });
+
   it('suggests the closest flag for a mistyped one', async () => {
     const { code, stderr } = await run(['show', file('ts.json'), '--viz-pth', 'x.svg']);
     expect(code).toBe(2);

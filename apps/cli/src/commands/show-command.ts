@@ -4,6 +4,7 @@ import type { CliIo } from '../cli-io';
 import { loadPlugins } from '../load-plugins';
 import { checkCliOutputs, commitCliOutputs, writesStdout } from '../outputs';
 import { renderCliTable } from '../terminal-table';
+import { escapeControlCharacters } from '../terminal-text';
 import { VIZ_PATH_HELP, vizOutput } from '../viz-file';
 import { type AggregationFlags, addAggregationFlags, aggregationOptions } from './aggregation-flags';
 import { parsePositiveInteger } from './parse-json-option';
@@ -50,7 +51,8 @@ export function addShowCommand(program: Command, io: CliIo): void {
       const method = output.info.attribution_method;
       const model = output.info.model_name;
       const header = `${file}${typeof method === 'string' ? ` · ${method}` : ''}${typeof model === 'string' ? ` · ${model}` : ''}`;
-      io.stdout.write(`${header}\n${renderCliTable(output, io, flags.color)}\n`);
+      // The file name and info come from the user and the file: their control characters are escaped.
+      io.stdout.write(`${escapeControlCharacters(header)}\n${renderCliTable(output, io, flags.color)}\n`);
     }
     if (flags.vizPath !== undefined) {
       const title = [output.info.attribution_method, output.info.model_name].filter((part) => typeof part === 'string').join(' · ') || 'Inseq attributions';
