@@ -1,8 +1,8 @@
 /** Where the CLI writes, and the environment it reads; injected so that tests run it in-process. */
 export interface CliIo {
-  readonly stdout: { write(text: string): unknown; isTTY?: boolean };
+  readonly stdout: { write(text: string): unknown; isTTY?: boolean; columns?: number };
   readonly stderr: { write(text: string): unknown; isTTY?: boolean; columns?: number };
-  /** Environment variables read for colour (`NO_COLOR`, `FORCE_COLOR`). @defaultValue process.env */
+  /** Environment variables read for colour (`NO_COLOR`, `FORCE_COLOR`) and the table's width (`COLUMNS`). @defaultValue process.env */
   readonly env?: Readonly<Record<string, string | undefined>>;
 }
 

@@ -7,6 +7,7 @@ import { addEvaluateCommand } from './commands/evaluate-command';
 import { addExplainCommand } from './commands/explain-command';
 import { addListCommands } from './commands/list-commands';
 import { addWorkerCommand } from './commands/worker-command';
+import { addShowCommand } from './commands/show-command';
 import { escapeControlCharacters, writeMessage } from './terminal-text';
 import { cliVersion } from './version';
 
@@ -21,6 +22,7 @@ export function createProgram(io: CliIo = processIo): Command {
     .configureOutput({ writeOut: (text) => io.stdout.write(text), writeErr: (text) => io.stderr.write(escapeControlCharacters(text)) });
   addAttributeCommand(program, io);
   addAttributeDatasetCommand(program, io);
+  addShowCommand(program, io);
   addEvaluateCommand(program, io);
   addListCommands(program, io);
   addExplainCommand(program, io);

@@ -33,3 +33,5 @@ export { renderEvaluationTerminal } from './render-evaluation-terminal';
 export { renderEvaluationMarkdown } from './render-evaluation-markdown';
 export { renderEvaluationHtml, type EvaluationHtmlOptions } from './render-evaluation-html';
 export { EVALUATION_BLOCK_MARKERS, replaceMarkedBlock } from './replace-marked-block';
+export { renderOutputSvg, renderSvg, SVG_FONT_FAMILY, type OutputSvgOptions, type SvgOptions } from './svg/render-svg';
+export { escapeXml } from './svg/escape-xml';

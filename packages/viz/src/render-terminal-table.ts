@@ -16,6 +16,14 @@ export interface TerminalTableOptions {
   maxWidth?: number;
   /** Decimals of each score. @defaultValue 2 */
   decimals?: number;
+  /**
+   * What happens to columns past `maxWidth`: `'wrap'` puts them in further blocks; `'cut'` leaves
+   * them out and ends the table with a note saying how many were left out (and `cutHint`).
+   * @defaultValue 'wrap'
+   */
+  overflow?: 'wrap' | 'cut';
+  /** With `overflow: 'cut'`, said after the note when columns were left out, e.g. how to see them all. */
+  cutHint?: string;
 }
 
 const RESET = '\x1b[0m';
@@ -46,7 +54,9 @@ export function renderTerminalTable(view: HeatmapView, options?: TerminalTableOp
     return fill ? `${background(blendOnWhite(fill), colorMode)}${text}${RESET}` : text;
   };
 
-  const blocks = splitColumns(columnWidths, labelWidth, maxWidth).map((block) => {
+  const split = splitColumns(columnWidths, labelWidth, maxWidth);
+  const cut = options?.overflow === 'cut' && split.length > 1;
+  const blocks = (cut ? split.slice(0, 1) : split).map((block) => {
     const rule = `${'─'.repeat(labelWidth + 1)}┼${'─'.repeat(block.reduce((total, c) => total + columnWidths[c] + 2, 0))}`;
     const line = (label: string, cellTexts: (c: number) => string) =>
       `${padEnd(label, labelWidth)} │${block.map(cellTexts).join('')}`.trimEnd();
@@ -61,6 +71,11 @@ export function renderTerminalTable(view: HeatmapView, options?: TerminalTableOp
     });
     return lines.join('\n');
   });
+  if (cut) {
+    const left = view.columns.length - split[0].length;
+    const note = `… ${left} of ${view.columns.length} columns left out to fit ${maxWidth} terminal columns.${options?.cutHint ? ` ${options.cutHint}` : ''}`;
+    return `${blocks[0]}\n${wrapWords(note, maxWidth).join('\n')}`;
+  }
   return blocks.join('\n\n');
 }
 
@@ -101,4 +116,18 @@ function padCenter(text: string, width: number): string {
   const space = Math.max(0, width - textWidth(text));
   const left = Math.floor(space / 2);
   return ' '.repeat(left) + text + ' '.repeat(space - left);
+}
+
+/** `text` in lines of at most `width` cells, broken at spaces (a longer word gets a line of its own). */
+function wrapWords(text: string, width: number): string[] {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(' ')) {
+    if (line !== '' && textWidth(line) + 1 + textWidth(word) > width) {
+      lines.push(line);
+      line = word;
+    } else line = line === '' ? word : `${line} ${word}`;
+  }
+  lines.push(line);
+  return lines;
 }

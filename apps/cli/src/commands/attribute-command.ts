@@ -2,8 +2,8 @@ import { existsSync } from 'node:fs';
 import { ortBackendLoader } from '@inseq/backend-ort';
 import { tfjsBackendLoader } from '@inseq/backend-tfjs';
 import { type Command, InvalidArgumentError, Option } from 'commander';
+import { type AggregationFlags, addAggregationFlags, aggregationOptions } from './aggregation-flags';
 import {
-  type AggregationStep,
   type OutputFileFormat,
   type ScoresPrecision,
   type BackendLoader,
@@ -14,10 +14,7 @@ import {
   createRegistry,
   loadModel,
   outputFileFormats,
-  parseAggregationPipeline,
   scoresPrecisions,
-  renderOutputHtml,
-  renderOutputTerminal,
   outputFileContents,
   parseMethodOptions,
   parseSharedStepScoresArgs,
@@ -25,7 +22,8 @@ import {
   splitSequencePath,
 } from 'inseq';
 import type { CliIo } from '../cli-io';
-import { useColour } from '../colour';
+import { renderCliTable } from '../terminal-table';
+import { VIZ_PATH_HELP, vizOutput } from '../viz-file';
 import { defaultModelLabel, defaultModelPath, requireModelPath } from '../default-model-path';
 import { modelHeader } from '../model-header';
 import { createDownloadProgress } from '../download-progress';
@@ -37,7 +35,7 @@ import { ATTRIBUTE_FLAG_NAMES, namingFlags, renameToFlags } from '../flag-names'
 import { type CliOutput, checkCliOutputs, commitCliOutputs, writesStdout } from '../outputs';
 import { writeMessage } from '../terminal-text';
 
-interface AttributeFlags {
+interface AttributeFlags extends AggregationFlags {
   modelNameOrPath?: string;
   revision?: string;
   attributionMethod: string;
@@ -64,11 +62,6 @@ interface AttributeFlags {
   attributedFnArgs?: Record<string, unknown>;
   stepScoresArgs?: Record<string, unknown>;
   plugin?: string[];
-  attributionAggregators?: AggregationStep[];
-  attributionSelectors?: number[];
-  normalizeAttributions?: boolean;
-  rescaleAttributions?: boolean;
-  aggregateOutput?: boolean;
   format: OutputFileFormat;
   scoresPrecision: ScoresPrecision;
   compress?: boolean;
@@ -95,18 +88,6 @@ function languageCodes(kwargs: Record<string, unknown> | undefined): { srcLang?:
   return { ...(srcLang !== undefined && { srcLang }), ...(tgtLang !== undefined && { tgtLang }) };
 }
 
-/** `--attribution-aggregators`: ids (`subwords vnorm`, `subwords,vnorm`) or one JSON list of steps. */
-function collectAggregators(value: string, previous: AggregationStep[] | undefined): AggregationStep[] {
-  return [...(previous ?? []), ...parseAggregationPipeline(value)];
-}
-
-/** `--attribution-selectors`: integers, negative ones counting from the end. */
-function collectSelectors(value: string, previous: number[] | undefined): number[] {
-  const parsed = Number(value);
-  if (!/^-?\d+$/.test(value.trim()) || !Number.isSafeInteger(parsed)) throw new InvalidArgumentError(`must be integers, got '${value}'.`);
-  return [...(previous ?? []), parsed];
-}
-
 /** `--contrast-targets-alignments`: 'auto' or JSON pairs. */
 function parseAlignments(value: string): 'auto' | [number, number][] | [number, number][][] {
   if (value.trim() === 'auto') return 'auto';
@@ -127,7 +108,7 @@ export function cliBackends() {
 
 /** `inseq attribute`: Inseq's CLI flags, in kebab-case. */
 export function addAttributeCommand(program: Command, io: CliIo): void {
-  program
+  const command = program
     .command('attribute')
     .description('Attribute the continuation of input texts and show a heatmap.')
     .option(
@@ -148,7 +129,7 @@ export function addAttributeCommand(program: Command, io: CliIo): void {
     .option('--contrast-sources <texts...>', 'encoder-decoder: alternative source texts, one per input (with --contrast-targets)')
     .option('--attribution-kwargs <json>', 'method options as a JSON object, e.g. \'{"n_steps": 10}\'', parseJsonObject)
     .option('-o, --save-path <file>', "write the attribution as JSON ('-': standard output, which then skips the table)")
-    .option('--viz-path <file>', "write the heatmap as a standalone HTML file ('-': standard output)")
+    .option('--viz-path <file>', VIZ_PATH_HELP)
     .option('-y, --yes', `run even when the estimated forward/backward passes exceed ${MAX_PASSES_WITHOUT_YES.toLocaleString('en-US')}`)
     .option('--start-pos <n>', 'first target position to attribute', parseNonNegativeInteger)
     .option('--end-pos <n>', 'one past the last target position to attribute', parseNonNegativeInteger)
@@ -164,15 +145,6 @@ export function addAttributeCommand(program: Command, io: CliIo): void {
     .option('--device <name>', "backend device, e.g. 'wasm' or 'cpu'")
     .option('--dtype <name>', "which ONNX export to load: 'fp32', 'fp16', 'q8', … (transformers.js names; backend ort)")
     .option('--plugin <modules...>', 'plugin modules adding methods, step functions or aggregators')
-    .option(
-      '--attribution-aggregators <ids...>',
-      'aggregators or aggregation functions applied in order to the saved output (e.g. subwords vnorm, or a JSON list)',
-      collectAggregators,
-    )
-    .option('--attribution-selectors <indices...>', 'select_idx (last axis) paired with each aggregator', collectSelectors)
-    .option('--normalize-attributions', 'L1-normalise each step after aggregating the saved output')
-    .option('--rescale-attributions', 'divide each step by its largest magnitude after aggregating the saved output')
-    .option('--aggregate-output', "aggregate the saved output with the method's default aggregation")
     .addOption(
       new Option('--format <name>', "file format of --save-path: inseq-ts JSON, or Python Inseq's (FeatureAttributionOutput.load reads it)")
         .choices([...outputFileFormats])
@@ -180,8 +152,9 @@ export function addAttributeCommand(program: Command, io: CliIo): void {
     )
     .addOption(new Option('--scores-precision <dtype>', 'precision of the saved scores').choices([...scoresPrecisions]).default('float32'))
     .option('--compress', 'gzip the saved file (also when --save-path ends in .gz)')
-    .option('--split-sequences', 'save one file per sequence (out_0.json, out_1.json, …)')
-    .action(async (flags: AttributeFlags) => {
+    .option('--split-sequences', 'save one file per sequence (out_0.json, out_1.json, …)');
+  addAggregationFlags(command, 'the saved output');
+  command.action(async (flags: AttributeFlags) => {
       const modelPath = requireModelPath(flags.modelNameOrPath, defaultModelPath);
       const registries = createDefaultRegistries();
       await loadPlugins(flags.plugin ?? [], registries);
@@ -193,15 +166,7 @@ export function addAttributeCommand(program: Command, io: CliIo): void {
       const methodOptions = await namingFlags(() => parseMethodOptions(method, flags.attributionKwargs ?? {}), ATTRIBUTE_FLAG_NAMES, '--attribution-kwargs');
       await namingFlags(() => parseStepFunctionOptions(attributedFn, flags.attributedFnArgs ?? {}), ATTRIBUTE_FLAG_NAMES, '--attributed-fn-args');
       await namingFlags(() => parseSharedStepScoresArgs(stepScoreFns, flags.stepScoresArgs ?? {}), ATTRIBUTE_FLAG_NAMES, '--step-scores-args');
-      const aggregation = {
-        attributionAggregators: flags.attributionAggregators,
-        attributionSelectors: flags.attributionSelectors,
-        normalize: flags.normalizeAttributions,
-        rescale: flags.rescaleAttributions,
-        aggregateOutput: flags.aggregateOutput,
-        methods: registries.methods,
-        registries: { aggregators: registries.aggregators },
-      };
+      const aggregation = aggregationOptions(flags, registries);
       // Unknown aggregator ids and conflicting flags fail before the model is loaded.
       aggregateAttributionScores({ sequence_attributions: [], step_attributions: null, info: {} }, { ...aggregation, aggregateOutput: false });
       // Every output path is checked before any work: a bad one must not cost a run, nor leave another output behind.
@@ -264,7 +229,7 @@ export function addAttributeCommand(program: Command, io: CliIo): void {
         progress.stop();
         // '-' puts the JSON or HTML on stdout, where the table would corrupt it.
         if (!flags.hide && !writesStdout(targets)) {
-          io.stdout.write(`${modelHeader(flags.attributionMethod, flags.modelNameOrPath ?? defaultModelLabel(), model, flags.device)}\n${renderOutputTerminal(output, { color: useColour(flags.color, { isTTY: io.stdout.isTTY, env: io.env ?? process.env }) })}\n`);
+          io.stdout.write(`${modelHeader(flags.attributionMethod, flags.modelNameOrPath ?? defaultModelLabel(), model, flags.device)}\n${renderCliTable(output, io, flags.color)}\n`);
         }
         const outputs: CliOutput[] = [];
         if (flags.savePath !== undefined) {
@@ -278,8 +243,7 @@ export function addAttributeCommand(program: Command, io: CliIo): void {
           outputs.push({ flag: '--save-path', files, saved: 'Saved attributions to', wrote: 'Wrote attributions to' });
         }
         if (flags.vizPath !== undefined) {
-          const html = renderOutputHtml(output, { title: `${output.info.attribution_method} · ${model.name}` });
-          outputs.push({ flag: '--viz-path', files: [{ path: flags.vizPath, data: html }], saved: 'Wrote heatmap to', wrote: 'Wrote heatmap to' });
+          outputs.push(vizOutput(output, flags.vizPath, `${output.info.attribution_method} · ${model.name}`));
         }
         // Every output is written together: all complete, or none replaced.
         await commitCliOutputs(io, outputs);

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { closestName, createDefaultRegistries, describeOptions, InvalidInputError, type OptionDescription, type OptionSpecs } from 'inseq';
+import { closestName, createAggregationFunctionRegistry, createDefaultRegistries, describeOptions, InvalidInputError, type OptionDescription, type OptionSpecs } from 'inseq';
 import type { CliIo } from '../cli-io';
 import { loadPlugins } from '../load-plugins';
 
@@ -38,13 +38,14 @@ function render(entry: Explained): string {
 export function addExplainCommand(program: Command, io: CliIo): void {
   program
     .command('explain')
-    .description('Explain an attribution method, step function or aggregator and list its options.')
-    .argument('<id>', 'a method, step function or aggregator id (see list-methods, list-step-functions)')
+    .description('Explain an attribution method, step function, aggregator or aggregation function and list its options.')
+    .argument('<id>', 'a method, step function, aggregator or aggregation function id (see list-methods, list-step-functions, list-aggregators, list-aggregation-functions)')
     .option('--plugin <modules...>', 'plugin modules adding methods, step functions or aggregators')
     .action(async (id: string, flags: { plugin?: string[] }) => {
       const registries = createDefaultRegistries();
       await loadPlugins(flags.plugin ?? [], registries);
       const { methods, stepFunctions, aggregators } = registries;
+      const functions = createAggregationFunctionRegistry();
       const found: Explained[] = [];
       if (methods.has(id)) {
         const method = methods.get(id);
@@ -79,12 +80,28 @@ export function addExplainCommand(program: Command, io: CliIo): void {
           passing: `a JSON step of --attribution-aggregators, e.g. '[{"id": "${aggregator.name}", "options": {…}}]'`,
         });
       }
+      if (functions.has(id)) {
+        const fn = functions.get(id);
+        const key = Object.keys(fn.options ?? {})[0];
+        found.push({
+          kind: 'aggregation function',
+          name: fn.name,
+          description: fn.description,
+          details: ['Reduces a run of scores to one: a step of --attribution-aggregators (over the trailing axes), or the function an aggregator applies to merged tokens.'],
+          options: fn.options,
+          // Aggregators (and a function's own step, which runs as the scores aggregator) take it prefixed by the function's name.
+          passing: key
+            ? `as ${fn.name}_${key} of an aggregator, e.g. --attribution-aggregators '[{"id": "${fn.name}", "options": {"${fn.name}_${key}": …}}]'`
+            : 'none',
+        });
+      }
       if (found.length === 0) {
-        const known = [...methods.list(), ...stepFunctions.list(), ...aggregators.list()];
+        const known = [...methods.list(), ...stepFunctions.list(), ...aggregators.list(), ...functions.list()];
         const guess = closestName(id, known);
         throw new InvalidInputError(
           `Nothing is called '${id}'.${guess ? ` Did you mean '${guess}'?` : ''} Methods: ${methods.list().join(', ')}. ` +
-            `Step functions: ${stepFunctions.list().join(', ')}. Aggregators: ${aggregators.list().join(', ')}.`,
+            `Step functions: ${stepFunctions.list().join(', ')}. Aggregators: ${aggregators.list().join(', ')}. ` +
+            `Aggregation functions: ${functions.list().join(', ')}.`,
           { code: 'INVALID_ARGUMENT' },
         );
       }

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { createDefaultRegistries } from 'inseq';
+import { createAggregationFunctionRegistry, createDefaultRegistries } from 'inseq';
 import type { CliIo } from '../cli-io';
 import { loadPlugins } from '../load-plugins';
 
@@ -8,7 +8,7 @@ function table(rows: readonly (readonly [string, string])[]): string {
   return rows.map(([id, description]) => `${id.padEnd(width)}  ${description}`).join('\n');
 }
 
-/** `inseq list-methods` and `inseq list-step-functions`, read from the registries. */
+/** `inseq list-methods`, `list-step-functions`, `list-aggregators` and `list-aggregation-functions`, read from the registries. */
 export function addListCommands(program: Command, io: CliIo): void {
   program
     .command('list-methods')
@@ -29,5 +29,20 @@ export function addListCommands(program: Command, io: CliIo): void {
       await loadPlugins(flags.plugin ?? [], registries);
       const { stepFunctions } = registries;
       io.stdout.write(`${table(stepFunctions.values().map((f) => [f.name, f.description]))}\n`);
+    });
+  program
+    .command('list-aggregators')
+    .description('List the available aggregators (for --attribution-aggregators; see explain ID for their options).')
+    .option('--plugin <modules...>', 'plugin modules adding aggregators')
+    .action(async (flags: { plugin?: string[] }) => {
+      const registries = createDefaultRegistries();
+      await loadPlugins(flags.plugin ?? [], registries);
+      io.stdout.write(`${table(registries.aggregators.values().map((a) => [a.name, a.description]))}\n`);
+    });
+  program
+    .command('list-aggregation-functions')
+    .description('List the aggregation functions (vnorm, mean, …): steps of --attribution-aggregators, and the reductions aggregators apply.')
+    .action(() => {
+      io.stdout.write(`${table(createAggregationFunctionRegistry().values().map((f) => [f.name, f.description]))}\n`);
     });
 }
