@@ -33,3 +33,4 @@ export { renderEvaluationTerminal } from './render-evaluation-terminal';
 export { renderEvaluationMarkdown } from './render-evaluation-markdown';
 export { renderEvaluationHtml, type EvaluationHtmlOptions } from './render-evaluation-html';
 export { EVALUATION_BLOCK_MARKERS, replaceMarkedBlock } from './replace-marked-block';
+export { escapeHtml } from './escape-html';
