@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { InseqError } from 'inseq';
 import { type CliIo, processIo } from './cli-io';
 import { addAttributeCommand } from './commands/attribute-command';
+import { addAttributeContextCommand } from './commands/attribute-context-command';
 import { addEvaluateCommand } from './commands/evaluate-command';
 import { addExplainCommand } from './commands/explain-command';
 import { addListCommands } from './commands/list-commands';
@@ -18,6 +19,7 @@ export function createProgram(io: CliIo = processIo): Command {
     .exitOverride()
     .configureOutput({ writeOut: (text) => io.stdout.write(text), writeErr: (text) => io.stderr.write(escapeControlCharacters(text)) });
   addAttributeCommand(program, io);
+  addAttributeContextCommand(program, io);
   addEvaluateCommand(program, io);
   addListCommands(program, io);
   addExplainCommand(program, io);
