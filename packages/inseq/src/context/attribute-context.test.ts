@@ -70,7 +70,7 @@ describe('attributeContext (PECoRe) on the tiny GPT-2', () => {
     const norms = Array.from({ length: len }, (_, i) => Math.hypot(...t.data.subarray(i * hidden, (i + 1) * hidden)));
     const total = norms.reduce((a, v) => a + (Number.isFinite(v) ? v : 0), 0);
     const expected = norms.slice(0, ctxLen).map((v) => v / total);
-    cci.input_context_scores!.forEach((v, i) => expect(v).toBeCloseTo(expected[i], 6));
+    for (const [i, v] of cci.input_context_scores!.entries()) expect(v).toBeCloseTo(expected[i], 6);
     const top2 = [...expected.keys()].sort((a, b) => expected[b] - expected[a]).slice(0, 2).sort((a, b) => a - b);
     expect(cci.input_context_cues).toEqual(top2);
     expect(cci.output_context_scores).toBeNull();

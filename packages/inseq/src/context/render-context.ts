@@ -7,7 +7,12 @@ const RESET = '\u001b[0m';
 
 /** Tokens shown as text: BPE space markers (Ġ, ▁) as spaces, control characters escaped. */
 function shown(token: string): string {
-  return token.replace(/^[Ġ▁]/u, ' ').replace(/[\u0000-\u001f\u007f-\u009f]/gu, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  let out = '';
+  for (const c of token.replace(/^[Ġ▁]/u, ' ')) {
+    const code = c.charCodeAt(0);
+    out += code < 0x20 || (code >= 0x7f && code <= 0x9f) ? `\\u${code.toString(16).padStart(4, '0')}` : c;
+  }
+  return out;
 }
 
 function mark(tokens: readonly string[], picked: ReadonlySet<number>, open: string, close: string, colour: string | undefined): string {
