@@ -76,6 +76,21 @@ describe('attributeContext (PECoRe) on the tiny GPT-2', () => {
     expect(cci.output_context_scores).toBeNull();
   });
 
+  it('decoder-only output context: its tokens and CCI scores sit between the input and the output current', async () => {
+    const out = await attributeContext(model, {
+      inputContextText: 'the cat', inputCurrentText: 'the dog', outputContextText: 'a cat', outputCurrentText: 'a dog',
+      contextSensitivityTopk: 1, contextSensitivityStdThreshold: 0, attributionStdThreshold: 0,
+    });
+    const text = (ids: number[]) => ids.map((id) => model.tokenizer.idToToken(id)).join('');
+    expect(out.output_context_tokens!.join('')).toBe(text(model.tokenizer.encode(' a cat')));
+    expect(out.output_current_tokens.join('')).toBe(text(model.tokenizer.encode(' a dog')));
+    const [cci] = out.cci_scores;
+    expect(cci.output_context_scores).toHaveLength(out.output_context_tokens!.length);
+    const contextMass = [...cci.input_context_scores!, ...cci.output_context_scores!].reduce((a, v) => a + v, 0);
+    expect(contextMass).toBeGreaterThan(0);
+    expect(contextMass).toBeLessThan(1); // normalised over the whole sequence, which has more than the context
+  });
+
   it('generates the output when none is given, and rejects bad arguments clearly', async () => {
     const out = await attributeContext(model, { inputContextText: 'the cat', inputCurrentText: 'the dog', generationKwargs: { max_new_tokens: 3 } });
     expect(out.output_current_tokens.length).toBeGreaterThan(0);
