@@ -29,7 +29,7 @@ interface AttributeContextFlags {
   outputTemplate?: string;
   specialTokensToKeep?: string[];
   decoderInputOutputSeparator: string;
-  handleOutputContextStrategy: 'manual' | 'keep' | 'pre';
+  handleOutputContextStrategy: 'manual' | 'auto' | 'pre';
   addOutputInfo: boolean;
   savePath?: string;
   vizPath?: string;
@@ -60,11 +60,11 @@ export function addAttributeContextCommand(program: Command, io: CliIo): void {
     .option('--contextless-input-current-text <template>', 'contextless input; {current} is replaced', '{current}')
     .option('--contextless-output-current-text <template>', 'contextless output; {current} is replaced', '{current}')
     .option('--context-sensitivity-metric <id>', 'contrastive step function of CTI (kl_divergence, contrast_prob_diff, pcxmi, …)', 'kl_divergence')
-    .option('--context-sensitivity-std-threshold <k>', 'CTI: keep scores ≥ mean + k·std', parseFloatOption, 1)
+    .option('--context-sensitivity-std-threshold <k>', 'CTI: keep tokens with |score| ≥ mean + k·std', parseFloatOption, 1)
     .option('--context-sensitivity-topk <n>', 'CTI: keep at most the n highest', parseNonNegativeInteger)
     .option('--attribution-method <id>', 'CCI attribution method', 'saliency')
     .option('--attributed-fn <id>', 'CCI contrastive attributed function', 'contrast_prob_diff')
-    .option('--attribution-std-threshold <k>', 'CCI: keep cues with score ≥ mean + k·std', parseFloatOption, 5)
+    .option('--attribution-std-threshold <k>', 'CCI: keep cues with |score| ≥ mean + k·std', parseFloatOption, 1)
     .option('--attribution-topk <n>', 'CCI: keep at most the n highest cues', parseNonNegativeInteger)
     .option('--attribution-kwargs <json>', 'method options as a JSON object', parseJsonObject)
     .option('--input-template <template>', "input template with {context} and {current} (default '{context} {current}')")
@@ -72,8 +72,8 @@ export function addAttributeContextCommand(program: Command, io: CliIo): void {
     .option('--special-tokens-to-keep <tokens...>', 'special tokens kept in the scored tokens')
     .option('--decoder-input-output-separator <text>', 'decoder-only: text between input and output', ' ')
     .addOption(
-      new Option('--handle-output-context-strategy <s>', "split of a generated output context ('manual' is not interactive here: give --output-context-text)")
-        .choices(['manual', 'keep', 'pre']).default('manual'),
+      new Option('--handle-output-context-strategy <s>', "Inseq's choices; none can split a generated output here, so an output template with {context} needs --output-context-text")
+        .choices(['manual', 'auto', 'pre']).default('manual'),
     )
     .option('--no-add-output-info', 'leave info (model, texts) out of the saved output')
     .option('-o, --save-path <file>', "write the result as JSON ('-': standard output)")

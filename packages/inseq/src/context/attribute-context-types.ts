@@ -1,7 +1,7 @@
 import type { AttributeOptions } from '@inseq/core';
 
 /** How a generated output is split when the output template has `{context}` and no `outputContextText` is given. */
-export type OutputContextStrategy = 'manual' | 'keep' | 'pre';
+export type OutputContextStrategy = 'manual' | 'auto' | 'pre';
 
 /** Arguments of {@link attributeContext}, named as Inseq's `AttributeContextArgs` (camelCase). */
 export interface AttributeContextArgs {
@@ -19,16 +19,16 @@ export interface AttributeContextArgs {
   readonly contextlessOutputCurrentText?: string;
   /** Step function scoring context sensitivity (contrastive). @defaultValue 'kl_divergence' */
   readonly contextSensitivityMetric?: string;
-  /** CTI: keep tokens with score ≥ mean + k·std. @defaultValue 1 */
-  readonly contextSensitivityStdThreshold?: number;
+  /** CTI: keep tokens with |score| ≥ mean + k·std (null: no threshold). @defaultValue 1 */
+  readonly contextSensitivityStdThreshold?: number | null;
   /** CTI: keep at most the k highest. */
   readonly contextSensitivityTopk?: number;
   /** CCI attribution method. @defaultValue 'saliency' */
   readonly attributionMethod?: string;
   /** CCI attributed function (contrastive). @defaultValue 'contrast_prob_diff' */
   readonly attributedFn?: string;
-  /** CCI: keep context tokens with score ≥ mean + k·std. @defaultValue 5 */
-  readonly attributionStdThreshold?: number;
+  /** CCI: keep context tokens with |score| ≥ mean + k·std (null: no threshold). @defaultValue 1 (Inseq's default) */
+  readonly attributionStdThreshold?: number | null;
   /** CCI: keep at most the k highest. */
   readonly attributionTopk?: number;
   /** Input template with `{context}` and `{current}`. @defaultValue '{context} {current}' with a context, else '{current}' */
@@ -39,7 +39,7 @@ export interface AttributeContextArgs {
   readonly specialTokensToKeep?: readonly string[];
   /** Decoder-only: text between the input and the output. @defaultValue ' ' */
   readonly decoderInputOutputSeparator?: string;
-  /** @defaultValue 'manual' (not interactive here: an error asks for `outputContextText` or another strategy) */
+  /** Inseq's choices; none can split a generated output here (no prompt, no aligner): an output template with `{context}` needs `outputContextText`. @defaultValue 'manual' */
   readonly handleOutputContextStrategy?: OutputContextStrategy;
   /** Keep `info` (model, arguments) in the output. @defaultValue true */
   readonly addOutputInfo?: boolean;

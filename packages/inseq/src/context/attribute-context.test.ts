@@ -31,7 +31,7 @@ const args = {
 
 describe('attributeContext (PECoRe) on the tiny GPT-2', () => {
   it('CTI scores are KL(p_ctx ‖ p_noctx) of independently computed softmaxes', async () => {
-    const out = await attributeContext(model, { ...args, contextSensitivityTopk: 2, contextSensitivityStdThreshold: 0 });
+    const out = await attributeContext(model, { ...args, contextSensitivityTopk: 2, contextSensitivityStdThreshold: null });
     const full = model.tokenizer.encode('the cat sat on the mat . the dog sat on the mat');
     const noctx = model.tokenizer.encode('the dog sat on the mat');
     const n = out.output_current_tokens.length;
@@ -54,7 +54,7 @@ describe('attributeContext (PECoRe) on the tiny GPT-2', () => {
   });
 
   it('CCI scores are the contrastive attribution restricted to the context, normalised', async () => {
-    const out = await attributeContext(model, { ...args, contextSensitivityTopk: 1, contextSensitivityStdThreshold: 0, attributionTopk: 2, attributionStdThreshold: 0 });
+    const out = await attributeContext(model, { ...args, contextSensitivityTopk: 1, contextSensitivityStdThreshold: null, attributionTopk: 2, attributionStdThreshold: null });
     const [cci] = out.cci_scores;
     const ctxLen = model.tokenizer.encode(args.inputContextText).length;
     expect(out.input_context_tokens).toHaveLength(ctxLen);
@@ -79,7 +79,7 @@ describe('attributeContext (PECoRe) on the tiny GPT-2', () => {
   it('decoder-only output context: its tokens and CCI scores sit between the input and the output current', async () => {
     const out = await attributeContext(model, {
       inputContextText: 'the cat', inputCurrentText: 'the dog', outputContextText: 'a cat', outputCurrentText: 'a dog',
-      contextSensitivityTopk: 1, contextSensitivityStdThreshold: 0, attributionStdThreshold: 0,
+      contextSensitivityTopk: 1, contextSensitivityStdThreshold: null, attributionStdThreshold: null,
     });
     const text = (ids: number[]) => ids.map((id) => model.tokenizer.idToToken(id)).join('');
     expect(out.output_context_tokens!.join('')).toBe(text(model.tokenizer.encode(' a cat')));

@@ -77,8 +77,8 @@ export async function attributeContext(model: AttributionModel, args: AttributeC
     throw new InvalidInputError('inputCurrentText is required (--input-current-text "…").', { code: 'INVALID_ARGUMENT' });
   }
   const strategy = args.handleOutputContextStrategy ?? 'manual';
-  if (!['manual', 'keep', 'pre'].includes(strategy)) {
-    throw new InvalidInputError(`handleOutputContextStrategy must be 'manual', 'keep' or 'pre'; got '${strategy}'.`, { code: 'INVALID_ARGUMENT' });
+  if (!['manual', 'auto', 'pre'].includes(strategy)) {
+    throw new InvalidInputError(`handleOutputContextStrategy must be 'manual', 'auto' or 'pre'; got '${strategy}'.`, { code: 'INVALID_ARGUMENT' });
   }
   const hasInputContext = args.inputContextText !== undefined;
   const inputTemplate = args.inputTemplate ?? (hasInputContext ? '{context} {current}' : '{current}');
@@ -96,9 +96,10 @@ export async function attributeContext(model: AttributionModel, args: AttributeC
 
   let outputCurrent = args.outputCurrentText;
   if (outputCurrent === undefined) {
-    if (outputTemplate.includes('{context}') && outputContext === undefined && strategy === 'manual') {
+    if (outputTemplate.includes('{context}') && outputContext === undefined) {
       throw new InvalidInputError(
-        "The output template has '{context}' but no --output-context-text was given; give it, or choose --handle-output-context-strategy keep|pre (no interactive split here).",
+        `The output template has '{context}' but no output context text was given (--output-context-text); strategy '${strategy}' ` +
+          (strategy === 'pre' ? 'needs it given, as in Inseq.' : "would split a generated output (interactively or by alignment), which is not available here."),
         { code: 'INVALID_ARGUMENT' },
       );
     }
@@ -111,11 +112,8 @@ export async function attributeContext(model: AttributionModel, args: AttributeC
     const ids = generated.sequence_attributions[0].target.map((t) => t.id);
     const start = prefixLength(model, ids, encoderDecoder ? prefix : prompt, leadingSpecials(model, ids));
     outputCurrent = model.tokenizer.decode(ids.slice(start), { skipSpecialTokens: true }).trim();
-    if (outputTemplate.includes('{context}') && outputContext === undefined) outputContext = strategy === 'pre' ? '' : undefined;
   }
-  const outputFull = outputContext !== undefined || !outputTemplate.includes('{context}')
-    ? fill(outputTemplate, 'outputTemplate', { context: outputContext, current: outputCurrent })
-    : outputCurrent;
+  const outputFull = fill(outputTemplate, 'outputTemplate', { context: outputContext, current: outputCurrent });
   const contextlessOutput = fill(args.contextlessOutputCurrentText ?? '{current}', 'contextlessOutputCurrentText', { current: outputCurrent });
   const contrast: AttributeOptions = encoderDecoder
     ? { contrastSources: layout.contextlessInput, contrastTargets: contextlessOutput }
@@ -142,7 +140,7 @@ export async function attributeContext(model: AttributionModel, args: AttributeC
   const metricScores = seq.step_scores[metric];
   if (!metricScores) throw new InvalidInputError(`Step function '${metric}' gave no scores.`, { code: 'INVALID_ARGUMENT' });
   const ctiScores = currentPositions.map((p) => metricScores.data[p - seq.attr_pos_start]);
-  const ctiSelected = selectTokens(ctiScores, { stdThreshold: args.contextSensitivityStdThreshold ?? 1, topk: args.contextSensitivityTopk });
+  const ctiSelected = selectTokens(ctiScores, { stdThreshold: args.contextSensitivityStdThreshold === null ? undefined : (args.contextSensitivityStdThreshold ?? 1), topk: args.contextSensitivityTopk });
   const token = (p: number) => seq.target[p].token;
 
   // Context token positions: source side (encoder-decoder) or target side (decoder-only).
@@ -170,7 +168,7 @@ export async function attributeContext(model: AttributionModel, args: AttributeC
     const inputScores = inputContextPositions.map((p) => inputSideScores[p] / total);
     const outputScores = outputContextPositions.map((p) => targetScores[p] / total);
     const all = [...inputScores, ...outputScores];
-    const picked = selectTokens(all, { stdThreshold: args.attributionStdThreshold ?? 5, topk: args.attributionTopk });
+    const picked = selectTokens(all, { stdThreshold: args.attributionStdThreshold === null ? undefined : (args.attributionStdThreshold ?? 1), topk: args.attributionTopk });
     const upTo = currentPositions.filter((p) => p <= position).map((p) => ids[p]);
     cci.push({
       cti_idx: k,

@@ -2,9 +2,9 @@ import { InvalidInputError } from '@inseq/core';
 
 /** Options of {@link selectTokens}: Inseq's `*_std_threshold` and `*_topk`. */
 export interface SelectTokensOptions {
-  /** Keep scores ≥ mean + k·std (std with Bessel's correction, as `torch.std`); `undefined`/0: no threshold. */
+  /** Keep |score| ≥ mean + k·std of the scores (std with Bessel's correction, as `torch.std`; k = 0: the mean); `undefined`: no threshold. */
   readonly stdThreshold?: number;
-  /** Then keep only the k highest (ties: earlier first); `undefined`/0: all. */
+  /** Then keep only the k with the largest |score| (ties: earlier first); `undefined`/0: all. */
   readonly topk?: number;
 }
 
@@ -16,8 +16,9 @@ function sampleStd(values: readonly number[], mean: number): number {
 }
 
 /**
- * Indices (ascending) of the scores PECoRe selects, as Inseq's `filter_rank_tokens`: those at or
- * above `mean + stdThreshold × std`, then the `topk` largest of them. NaN scores are never kept.
+ * Indices (ascending) of the scores PECoRe selects, as Inseq's `filter_rank_tokens` and
+ * `get_scores_threshold`: those whose |score| is at or above `mean + stdThreshold × std` (the mean
+ * alone for k = 0 or one score), then the `topk` with the largest |score|. NaN scores are never kept.
  */
 export function selectTokens(scores: readonly number[], options: SelectTokensOptions = {}): number[] {
   const { stdThreshold, topk } = options;
@@ -29,13 +30,13 @@ export function selectTokens(scores: readonly number[], options: SelectTokensOpt
   }
   const finite = scores.filter((v) => Number.isFinite(v));
   let indices = scores.map((_, i) => i).filter((i) => Number.isFinite(scores[i]));
-  if (stdThreshold) {
-    const mean = finite.reduce((a, b) => a + b, 0) / Math.max(finite.length, 1);
+  if (stdThreshold !== undefined && finite.length > 0) {
+    const mean = finite.reduce((a, b) => a + b, 0) / finite.length;
     const threshold = mean + stdThreshold * sampleStd(finite, mean);
-    indices = indices.filter((i) => scores[i] >= threshold);
+    indices = indices.filter((i) => Math.abs(scores[i]) >= threshold);
   }
   if (topk) {
-    indices = [...indices].sort((a, b) => scores[b] - scores[a] || a - b).slice(0, topk).sort((a, b) => a - b);
+    indices = [...indices].sort((a, b) => Math.abs(scores[b]) - Math.abs(scores[a]) || a - b).slice(0, topk).sort((a, b) => a - b);
   }
   return indices;
 }
