@@ -59,6 +59,9 @@ export interface CciOutput {
   readonly cti_score: number;
   /** The output current text up to and including the token. */
   readonly contextual_output: string;
+  /** The token the model predicts without context at this step (the contrastive alternative). */
+  readonly contrast_token: string;
+  /** The output current up to the token, ending with `contrast_token` instead. */
   readonly contextless_output: string;
   /** CCI score of each input context token (null: no input context). */
   readonly input_context_scores: number[] | null;

@@ -61,9 +61,18 @@ describe('attributeContext (PECoRe) on the tiny GPT-2', () => {
     const n = out.output_current_tokens.length;
     const full = 'the cat sat on the mat . the dog sat on the mat';
     const position = model.tokenizer.encode(full).length - n + cci.cti_idx;
+    // The contrastive alternative: the contextless model's greedy token after the same output prefix.
+    const fullIds = model.tokenizer.encode(full);
+    const prefix = model.tokenizer.decode(fullIds.slice(fullIds.length - n, position)).trimStart();
+    const promptIds = model.tokenizer.encode(prefix ? `the dog ${prefix}` : 'the dog');
+    const logits = (await model.backend.forward({ inputIds: { data: Int32Array.from(promptIds), shape: [1, promptIds.length] }, attentionMask: { data: new Int32Array(promptIds.length).fill(1), shape: [1, promptIds.length] } })).logits.data;
+    const next = logits.indexOf(Math.max(...logits));
+    expect(cci.contrast_token).toBe(model.tokenizer.idToToken(next));
+    const same = next === fullIds[position];
+    const contrastText = model.tokenizer.decode(same ? [...promptIds, next] : [...fullIds.slice(0, position), next]);
     const direct = await attribute(model, 'the cat sat on the mat . the dog', {
-      method: 'saliency', attributedFn: 'contrast_prob_diff', generatedTexts: full,
-      contrastTargets: 'the dog sat on the mat', contrastForceInputs: true, attrPosStart: position, attrPosEnd: position + 1,
+      method: 'saliency', attributedFn: 'contrast_prob_diff', generatedTexts: full, contrastTargets: contrastText, contrastForceInputs: same,
+      contrastTargetsAlignments: [[position, model.tokenizer.encode(contrastText).length - 1]], attrPosStart: position, attrPosEnd: position + 1,
     });
     const t = direct.sequence_attributions[0].target_attributions!;
     const [len, , hidden] = t.shape;

@@ -82,7 +82,7 @@ export async function attributeContext(model: AttributionModel, args: AttributeC
   }
   const hasInputContext = args.inputContextText !== undefined;
   const inputTemplate = args.inputTemplate ?? (hasInputContext ? '{context} {current}' : '{current}');
-  let outputContext = args.outputContextText;
+  const outputContext = args.outputContextText;
   const outputTemplate = args.outputTemplate ?? (outputContext !== undefined ? '{context} {current}' : '{current}');
   const metric = args.contextSensitivityMetric ?? 'kl_divergence';
   const base: AttributeOptions = { ...args.attributeOptions };
@@ -155,8 +155,9 @@ export async function attributeContext(model: AttributionModel, args: AttributeC
   const cci: CciOutput[] = [];
   for (const k of ctiSelected) {
     const position = currentPositions[k];
+    const alternative = await contextlessAlternative(model, layout, currentPositions.slice(0, k).map((p) => ids[p]), ids, position, args.attributedFn ?? 'contrast_prob_diff');
     const out = await attribute(model, layout.inputFull, {
-      ...base, ...contrast, method: args.attributionMethod ?? 'saliency', attributedFn: args.attributedFn ?? 'contrast_prob_diff',
+      ...base, ...alternative.contrast, method: args.attributionMethod ?? 'saliency', attributedFn: args.attributedFn ?? 'contrast_prob_diff',
       attributionArgs: args.attributionKwargs, generatedTexts: generatedText, attrPosStart: position, attrPosEnd: position + 1,
       ...(encoderDecoder ? { attributeTarget: outputContextPositions.length > 0 } : {}),
     });
@@ -175,7 +176,8 @@ export async function attributeContext(model: AttributionModel, args: AttributeC
       cti_token: token(position),
       cti_score: ctiScores[k],
       contextual_output: model.tokenizer.decode(upTo, { skipSpecialTokens: true }),
-      contextless_output: contextlessOutput,
+      contrast_token: alternative.token,
+      contextless_output: alternative.text,
       input_context_scores: hasInputContext ? inputScores : null,
       output_context_scores: outputContext !== undefined ? outputScores : null,
       input_context_cues: picked.filter((i) => i < inputScores.length),
@@ -202,4 +204,52 @@ export async function attributeContext(model: AttributionModel, args: AttributeC
 
 function range(start: number, end: number): number[] {
   return Array.from({ length: Math.max(0, end - start) }, (_, i) => start + i);
+}
+
+const argmax = (row: Float32Array) => row.reduce((best, v, i) => (v > row[best] ? i : best), 0);
+const oneRow = (values: readonly number[]) => ({
+  inputIds: { data: Int32Array.from(values), shape: [1, values.length] },
+  attentionMask: { data: new Int32Array(values.length).fill(1), shape: [1, values.length] },
+});
+
+/**
+ * CCI's contrastive alternative, as Inseq's `generate_contextless_output`: the token the model
+ * predicts greedily without context after the same output prefix. It is scored on its own
+ * (contextless) inputs when it equals the contextual token or the function is `kl_divergence`;
+ * otherwise after the contextual prefix, as Inseq's `contrast_force_inputs`.
+ */
+async function contextlessAlternative(
+  model: AttributionModel, layout: Layout, prefixIds: readonly number[], ids: readonly number[], position: number, attributedFn: string,
+): Promise<{ token: string; text: string; contrast: AttributeOptions }> {
+  const { tokenizer } = model;
+  const eos = tokenizer.specialTokenIds.eos;
+  const lastIndex = (text: string, offset: number) => {
+    const encoded = tokenizer.encode(text);
+    const end = encoded.length > 0 && encoded[encoded.length - 1] === eos && layout.encoderDecoder ? encoded.length - 2 : encoded.length - 1;
+    return offset + end;
+  };
+  const prefixText = tokenizer.decode(prefixIds, { skipSpecialTokens: true });
+  if (layout.encoderDecoder) {
+    const start = model.backend.config.decoderStartTokenId ?? model.backend.config.padTokenId ?? 0;
+    const source = tokenizer.encode(layout.contextlessInput);
+    const { logits } = await model.backend.forward({ ...oneRow([start, ...prefixIds]), encoder: oneRow(source) });
+    const next = argmax(logits.data);
+    const text = tokenizer.decode([...prefixIds, next], { skipSpecialTokens: true });
+    return {
+      token: tokenizer.idToToken(next), text,
+      contrast: { contrastSources: layout.contextlessInput, contrastTargets: text, contrastTargetsAlignments: [[position, lastIndex(text, 1)]] },
+    };
+  }
+  const prompt = prefixIds.length === 0 ? layout.contextlessInput : `${layout.contextlessInput}${layout.separator}${prefixText.trimStart()}`;
+  const promptIds = tokenizer.encode(prompt);
+  const { logits } = await model.backend.forward(oneRow(promptIds));
+  const next = argmax(logits.data);
+  const ownInputs = attributedFn === 'kl_divergence' || next === ids[position];
+  const text = ownInputs
+    ? tokenizer.decode([...promptIds, next], { skipSpecialTokens: true })
+    : tokenizer.decode([...ids.slice(0, position), next], { skipSpecialTokens: true });
+  return {
+    token: tokenizer.idToToken(next), text: tokenizer.decode([...prefixIds, next], { skipSpecialTokens: true }),
+    contrast: { contrastTargets: text, contrastForceInputs: ownInputs, contrastTargetsAlignments: [[position, lastIndex(text, 0)]] },
+  };
 }

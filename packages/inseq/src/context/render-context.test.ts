@@ -13,7 +13,7 @@ const hostile: AttributeContextOutput = {
   cti_selected: [1],
   cci_scores: [
     {
-      cti_idx: 1, cti_token: 'Ġ&', cti_score: 0.9, contextual_output: ' it &', contextless_output: ' it & "she"',
+      cti_idx: 1, cti_token: 'Ġ&', cti_score: 0.9, contextual_output: ' it &', contrast_token: 'Ġ<', contextless_output: ' it <',
       input_context_scores: [0.5, 0.1, 0.05, 0.3, 0.05], output_context_scores: null, input_context_cues: [0, 3], output_context_cues: [],
     },
   ],
@@ -29,7 +29,7 @@ describe('PECoRe rendering', () => {
         output:  it {&} "she"
         CTI scores: it=0.1000 &=0.9000 "she"=0.2000
 
-      Token {&} (CTI 0.9000):
+      Token {&} (CTI 0.9000; without context: <):
         input context: [<script>] alert("x")</script> [&] co\\u001b[2J
         output:  it {&} "she"
       "

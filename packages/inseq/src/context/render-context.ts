@@ -40,7 +40,7 @@ export function renderContextTerminal(output: AttributeContextOutput, colour = f
   lines.push(`  CTI scores: ${output.output_current_tokens.map((t, i) => `${shown(t).trim()}=${output.cti_scores[i].toFixed(4)}`).join(' ')}`);
   for (const cci of output.cci_scores) {
     lines.push('');
-    lines.push(`Token {${shown(cci.cti_token).trim()}} (CTI ${cci.cti_score.toFixed(4)}):`);
+    lines.push(`Token {${shown(cci.cti_token).trim()}} (CTI ${cci.cti_score.toFixed(4)}; without context: ${shown(cci.contrast_token).trim()}):`);
     if (output.input_context_tokens) {
       lines.push(`  input context: ${mark(output.input_context_tokens, new Set(cci.input_context_cues), '[', ']', colour ? BOLD_GREEN : undefined)}`);
     }
