@@ -3,6 +3,7 @@ import { InseqError } from 'inseq';
 import { type CliIo, processIo } from './cli-io';
 import { addAttributeCommand } from './commands/attribute-command';
 import { addAttributeDatasetCommand } from './commands/attribute-dataset-command';
+import { addAttributeContextCommand } from './commands/attribute-context-command';
 import { addEvaluateCommand } from './commands/evaluate-command';
 import { addExplainCommand } from './commands/explain-command';
 import { addListCommands } from './commands/list-commands';
@@ -23,6 +24,7 @@ export function createProgram(io: CliIo = processIo): Command {
   addAttributeCommand(program, io);
   addAttributeDatasetCommand(program, io);
   addShowCommand(program, io);
+  addAttributeContextCommand(program, io);
   addEvaluateCommand(program, io);
   addListCommands(program, io);
   addExplainCommand(program, io);

@@ -22,3 +22,7 @@ export {
   evaluateFaithfulness,
 } from './evaluate-faithfulness';
 export { chanceHit, erasureInputs, positionsOfCharacters, rankPositions } from './faithfulness-metrics';
+export { attributeContext } from './context/attribute-context';
+export type { AttributeContextArgs, AttributeContextOutput, CciOutput, OutputContextStrategy } from './context/attribute-context-types';
+export { type SelectTokensOptions, selectTokens } from './context/select-tokens';
+export { renderContextHtml, renderContextTerminal } from './context/render-context';

@@ -35,3 +35,4 @@ export { renderEvaluationHtml, type EvaluationHtmlOptions } from './render-evalu
 export { EVALUATION_BLOCK_MARKERS, replaceMarkedBlock } from './replace-marked-block';
 export { renderOutputSvg, renderSvg, SVG_FONT_FAMILY, type OutputSvgOptions, type SvgOptions } from './svg/render-svg';
 export { escapeXml } from './svg/escape-xml';
+export { escapeHtml } from './escape-html';

@@ -64,9 +64,12 @@ export function planContrast(
   return texts.map((text, i) => {
     const sequence = sequences[i];
     // Decoder-only alternatives restate the prompt; encoder-decoder ones are target texts only.
-    if (typeof text !== 'string' || (!encoderDecoder && !text.startsWith(sequence.inputText))) {
+    // Scored on its own prefix (contrastForceInputs), a decoder-only alternative may have another
+    // prompt (PECoRe's contextless input).
+    const ownPrefix = options.contrastForceInputs === true;
+    if (typeof text !== 'string' || (!encoderDecoder && !ownPrefix && !text.startsWith(sequence.inputText))) {
       throw new InvalidInputError(
-        `Contrastive target ${i} (${JSON.stringify(text)}) does not start with its input text (${JSON.stringify(sequence.inputText)}).`,
+        `Contrastive target ${i} (${JSON.stringify(text)}) does not start with its input text (${JSON.stringify(sequence.inputText)}); set contrastForceInputs to score it on its own prompt.`,
       );
     }
     const ids = encoderDecoder ? [start, ...model.tokenizer.encode(text)] : model.tokenizer.encode(text);

@@ -1,0 +1,61 @@
+import { mkdtempSync, readFileSync, rmSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { createTinyMarian } from '@inseq/testing';
+import { afterAll, describe, expect, it } from 'vitest';
+import { runCaptured } from './run-captured.test-support';
+
+const dir = mkdtempSync(join(tmpdir(), 'inseq-pecore-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('inseq attribute-context', () => {
+  it('decoder-only (shipped tiny GPT-2): terminal view, JSON and HTML', async () => {
+    const save = join(dir, 'out.json');
+    const viz = join(dir, 'out.html');
+    const { code, stdout, stderr } = await runCaptured(
+      'attribute-context', '--input-context-text', 'the cat sat on the mat .', '--input-current-text', 'the dog',
+      '--output-current-text', 'sat on the <b>mat</b>', '--context-sensitivity-topk', '1', '--attribution-topk', '2',
+      '--attribution-std-threshold', '0', '--save-path', save, '--viz-path', viz,
+    );
+    expect(stderr).toContain('Saved PECoRe output to');
+    expect(code).toBe(0);
+    expect(stdout).not.toContain('\u001b'); // not a TTY: no colour
+    expect(stdout).toMatch(/input context: .*\[.*\]/);
+    expect(stdout).toMatch(/output: .*\{.*\}/);
+    const json = JSON.parse(readFileSync(save, 'utf8'));
+    expect(Object.keys(json)).toEqual(['input_context', 'input_context_tokens', 'output_context', 'output_context_tokens', 'output_current', 'output_current_tokens', 'cti_scores', 'cti_selected', 'cci_scores', 'info']);
+    expect(json.cci_scores).toHaveLength(1);
+    expect(json.cci_scores[0].input_context_cues).toHaveLength(2);
+    const html = readFileSync(viz, 'utf8');
+    expect(html).toContain('&lt;');
+    expect(html).not.toContain('<b>');
+  });
+
+  it('encoder-decoder (tiny Marian): the context is on the source side', async () => {
+    const folder = join(dir, 'marian');
+    for (const [name, data] of Object.entries(createTinyMarian().files)) {
+      mkdirSync(dirname(join(folder, name)), { recursive: true });
+      writeFileSync(join(folder, name), data);
+    }
+    const save = join(dir, 'marian.json');
+    const { code, stderr } = await runCaptured(
+      'attribute-context', '-m', folder, '--input-context-text', 'the cat sat', '--input-current-text', 'the dog',
+      '--output-current-text', 'le chien', '--context-sensitivity-std-threshold', '0', '--context-sensitivity-topk', '1', '--attribution-topk', '1', '--attribution-std-threshold', '0', '--save-path', save,
+    );
+    expect(stderr).not.toMatch(/error/);
+    expect(code).toBe(0);
+    const json = JSON.parse(readFileSync(save, 'utf8'));
+    expect(json.input_context_tokens.length).toBeGreaterThan(0);
+    expect(json.cti_scores.length).toBe(json.output_current_tokens.length);
+    expect(json.cci_scores[0].input_context_scores).toHaveLength(json.input_context_tokens.length);
+    expect(json.cci_scores[0].input_context_cues).toHaveLength(1);
+  });
+
+  it('bad input: a clear error and no file written', async () => {
+    const save = join(dir, 'bad.json');
+    const { code, stderr } = await runCaptured('attribute-context', '--input-current-text', 'the dog', '--input-template', '{context}', '--save-path', save);
+    expect(code).not.toBe(0);
+    expect(stderr).toMatch(/inputTemplate must contain '\{current\}'/);
+    expect(existsSync(save)).toBe(false);
+  });
+});
