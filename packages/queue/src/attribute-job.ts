@@ -34,8 +34,10 @@ export function inseqAttribute(options: InseqAttributeOptions): InseqAttribute {
     }
     const loaded = await model;
     const { request, example } = data;
+    // One example per job: its info says batch_size 1, as a local run with --batch-size 1 does.
     const output = await attribute(loaded, [example.inputText], {
       method: request.method,
+      batchSize: 1,
       ...(example.generatedText !== undefined && { generatedTexts: [example.generatedText] }),
       ...(request.attributionArgs !== undefined && { attributionArgs: request.attributionArgs }),
       ...(request.stepScores !== undefined && { stepScores: [...request.stepScores] }),

@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { queueDataset } from './attribute-dataset-queue';
 import { countExamples, openAttributionLog, readExamples, resolveDataset, runDatasetAttribution } from '@inseq/datasets';
 import { type Command, Option } from 'commander';
 import { attribute, createDefaultRegistries, loadModel, parseMethodOptions, scoresPrecisions, type ScoresPrecision } from 'inseq';
@@ -12,7 +13,7 @@ import { writeMessage } from '../terminal-text';
 import { cliBackends } from './attribute-command';
 import { parseJsonObject, parseNonNegativeInteger, parsePositiveInteger } from './parse-json-option';
 
-interface AttributeDatasetFlags {
+export interface AttributeDatasetFlags {
   modelNameOrPath?: string;
   revision?: string;
   attributionMethod: string;
@@ -41,6 +42,8 @@ interface AttributeDatasetFlags {
   dtype?: string;
   plugin?: string[];
   scoresPrecision: ScoresPrecision;
+  queue?: string;
+  queueName?: string;
 }
 
 /** `inseq attribute-dataset`: Inseq's flags, in kebab-case; writes one JSON line per example, resumable. */
@@ -76,6 +79,8 @@ export function addAttributeDatasetCommand(program: Command, io: CliIo): void {
     .option('--dtype <name>', "which ONNX export to load (backend ort)")
     .option('--plugin <modules...>', 'plugin modules adding methods or step functions')
     .addOption(new Option('--scores-precision <dtype>', 'precision of the saved scores').choices([...scoresPrecisions]).default('float32'))
+    .option('--queue <url>', 'enqueue the examples on this Redis (redis://[user:pass@]host:port[/db], rediss:// for TLS) for `inseq worker`s, and write their results to -o as they complete')
+    .option('--queue-name <name>', 'BullMQ queue name (the workers must use the same)')
     .action(async (flags: AttributeDatasetFlags) => {
       const modelPath = requireModelPath(flags.modelNameOrPath, defaultModelPath);
       const registries = createDefaultRegistries();
@@ -124,6 +129,18 @@ export function addAttributeDatasetCommand(program: Command, io: CliIo): void {
       };
       process.on('SIGINT', onSigint);
       const progress = createProgressReporter(io, flags.attributionMethod, 'examples');
+      if (flags.queue !== undefined) {
+        try {
+          const result = await queueDataset({ flags, modelPath, dataset, log, total, signal: controller.signal, progress, io });
+          progress.stop();
+          io.stderr.write(`${result.aborted ? 'Stopped after' : 'Wrote'} ${result.written} example(s) to ${flags.savePath}${result.skipped > 0 ? ` (${result.skipped} already there)` : ''}${result.aborted ? '; rerun with --resume to continue' : ''}.\n`);
+          return;
+        } finally {
+          process.removeListener('SIGINT', onSigint);
+          progress.stop();
+          await log.close();
+        }
+      }
       let model: Awaited<ReturnType<typeof loadModel>> | undefined;
       try {
         if (flags.revision !== undefined && existsSync(modelPath)) {
