@@ -11,6 +11,7 @@ describe('inseq explain', () => {
     const lines = stdout.split('\n');
     expect(lines[0]).toBe('integrated_gradients · attribution method (gradient)');
     expect(stdout).toContain('Needs from the backend: gradients.');
+    expect(stdout).toContain('Paper: Sundararajan, Taly & Yan (2017), Axiomatic Attribution for Deep Networks, arXiv:1703.01365');
     expect(stdout).toContain(`Options (--attribution-kwargs '{"n_steps": …}'):`);
     const nSteps = lines.find((line) => line.startsWith('n_steps'))!;
     expect(nSteps.split(/\s{2,}/)).toEqual(['n_steps', 'number', '50', 'an integer >= 1 <= 10000', 'Points on the path from the baseline to the input (Captum n_steps).']);
@@ -30,6 +31,12 @@ describe('inseq explain', () => {
     expect(code).toBe(0);
     expect(stdout).toMatch(/ord\s+number\s+2\s+a finite number > 0\s+Order p of the norm/);
   });
+  it('names the paper of every built-in method but dummy', async () => {
+    const { createDefaultRegistries } = await import('inseq');
+    const missing = createDefaultRegistries().methods.values().filter((method) => method.name !== 'dummy' && !/\(\d{4}\), .+, arXiv:\d{4}\.\d{4,5}$/.test(method.paper ?? ''));
+    expect(missing.map((method) => method.name)).toEqual([]);
+  });
+
   it('refuses an unknown id, suggesting the closest', async () => {
     const { code, stderr } = await run('explain', 'intgrated_gradients');
     expect(code).toBe(1);

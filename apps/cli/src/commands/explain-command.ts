@@ -53,7 +53,10 @@ export function addExplainCommand(program: Command, io: CliIo): void {
           kind: `attribution method (${method.family})`,
           name: method.name,
           description: method.description,
-          details: [`Needs from the backend: ${method.requires.length ? method.requires.join(', ') : 'a forward pass'}.`],
+          details: [
+            `Needs from the backend: ${method.requires.length ? method.requires.join(', ') : 'a forward pass'}.`,
+            ...(method.paper !== undefined ? [`Paper: ${method.paper}`] : []),
+          ],
           options: method.options,
           passing: `--attribution-kwargs '{"${Object.keys(method.options ?? {})[0] ?? 'key'}": …}'`,
         });

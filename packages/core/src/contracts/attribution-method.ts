@@ -119,6 +119,8 @@ export interface AttributionMethod<Spec extends OptionSpecs = OptionSpecs> {
   readonly embeddings?: EmbeddingsUse;
   /** One line for `list-methods`. */
   readonly description: string;
+  /** The paper that defines it (authors, year, title, arXiv id or URL), shown by `inseq explain`. */
+  readonly paper?: string;
   /**
    * Its options (`attribution_args` / `--attribution-kwargs`), declared once: types, defaults,
    * ranges, descriptions. The loop parses the user's options against it before any work (unknown

@@ -25,6 +25,7 @@ import { rolloutRow } from './rollout-row';
  */
 export const attentionRollout = defineMethod({
   name: 'attention_rollout',
+  paper: 'Abnar & Zuidema (2020), Quantifying Attention Flow in Transformers, arXiv:2005.00928',
   family: 'attention',
   requires: ['attentions'],
   // Attention weights come from an ids-only forward pass.

@@ -49,6 +49,7 @@ function copyQueryRow(
  */
 export const attention = defineMethod({
   name: 'attention',
+  paper: 'Bahdanau, Cho & Bengio (2015), Neural Machine Translation by Jointly Learning to Align and Translate, arXiv:1409.0473',
   family: 'attention',
   requires: ['attentions'],
   // Attention weights come from an ids-only forward pass.

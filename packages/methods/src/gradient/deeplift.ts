@@ -26,6 +26,7 @@ const options = defineOptions({
  */
 export const deeplift = defineMethod({
   name: 'deeplift',
+  paper: 'Shrikumar, Greenside & Kundaje (2017), Learning Important Features Through Propagating Activation Differences, arXiv:1704.02685',
   family: 'gradient',
   requires: ['gradients', 'rescaleGradients'],
   description: 'DeepLIFT (Rescale rule): multipliers against a baseline (UNK embedding) pass, times (input - baseline).',

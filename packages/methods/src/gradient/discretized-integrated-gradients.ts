@@ -45,6 +45,7 @@ function baselineId(ctx: StepContext, name: string): number {
  */
 export const discretizedIntegratedGradients = defineMethod({
   name: 'discretized_integrated_gradients',
+  paper: 'Sanyal & Ren (2021), Discretized Integrated Gradients for Explaining Language Models, arXiv:2108.13654',
   family: 'gradient',
   requires: ['gradients'],
   description: 'Gradients along monotonic paths through the vocabulary embeddings from the baseline (UNK) token to each input token.',

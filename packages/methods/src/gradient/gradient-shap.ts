@@ -57,6 +57,7 @@ function rowSalt(ctx: StepContext, b: number): number[] {
  */
 export const gradientShap = defineMethod({
   name: 'gradient_shap',
+  paper: 'Lundberg & Lee (2017), A Unified Approach to Interpreting Model Predictions, arXiv:1705.07874',
   family: 'gradient',
   requires: ['gradients'],
   description: 'Expected gradients at random points between sampled baselines and noisy inputs, times (input - baseline) (seeded).',

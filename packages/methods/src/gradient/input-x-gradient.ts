@@ -10,6 +10,7 @@ import { stepGradients } from './step-gradients';
  */
 export const inputXGradient = defineMethod({
   name: 'input_x_gradient',
+  paper: 'Shrikumar, Greenside, Shcherbina & Kundaje (2016), Not Just a Black Box: Learning Important Features Through Propagating Activation Differences, arXiv:1605.01713',
   family: 'gradient',
   requires: ['gradients'],
   description: 'Input embeddings times the gradient of the attributed function.',

@@ -22,6 +22,7 @@ const options = pathIntegralOptions;
  */
 export const integratedGradients = defineMethod({
   name: 'integrated_gradients',
+  paper: 'Sundararajan, Taly & Yan (2017), Axiomatic Attribution for Deep Networks, arXiv:1703.01365',
   family: 'gradient',
   requires: ['gradients'],
   description: 'Path integral of gradients from a baseline (UNK embedding) to the input, times (input - baseline).',

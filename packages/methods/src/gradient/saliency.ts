@@ -13,6 +13,7 @@ const options = defineOptions({ abs: { type: 'boolean', default: true, descripti
  */
 export const saliency = defineMethod({
   name: 'saliency',
+  paper: 'Simonyan, Vedaldi & Zisserman (2014), Deep Inside Convolutional Networks: Visualising Image Classification Models and Saliency Maps, arXiv:1312.6034',
   family: 'gradient',
   requires: ['gradients'],
   description: 'Gradient of the attributed function w.r.t. input embeddings (absolute by default; abs: false keeps signs).',

@@ -23,6 +23,7 @@ const options = pathIntegralOptions;
  */
 export const sequentialIntegratedGradients = defineMethod({
   name: 'sequential_integrated_gradients',
+  paper: 'Enguehard (2023), Sequential Integrated Gradients: a simple but effective method for explaining language models, arXiv:2305.15853',
   family: 'gradient',
   requires: ['gradients'],
   description: 'Integrated gradients per position: only that token moves from its baseline (UNK) to the input.',

@@ -29,6 +29,7 @@ const options = defineOptions({
  */
 export const layerDeeplift = defineMethod({
   name: 'layer_deeplift',
+  paper: 'Shrikumar, Greenside & Kundaje (2017), Learning Important Features Through Propagating Activation Differences, arXiv:1704.02685',
   family: 'gradient',
   requires: ['gradients', 'layerActivations', 'rescaleGradients'],
   description: "DeepLIFT (Rescale) multipliers at a layer's output (target_layer, default the embeddings) times its difference from the baseline's.",

@@ -23,6 +23,7 @@ const options = defineOptions({
  */
 export const layerGradientXActivation = defineMethod({
   name: 'layer_gradient_x_activation',
+  paper: 'Shrikumar, Greenside, Shcherbina & Kundaje (2016), Not Just a Black Box: Learning Important Features Through Propagating Activation Differences, arXiv:1605.01713',
   family: 'gradient',
   requires: ['gradients', 'layerActivations'],
   description: "A layer's output (target_layer, default the embeddings) times the gradient with respect to it.",

@@ -35,6 +35,7 @@ const options = defineOptions({
  */
 export const layerIntegratedGradients = defineMethod({
   name: 'layer_integrated_gradients',
+  paper: 'Sundararajan, Taly & Yan (2017), Axiomatic Attribution for Deep Networks, arXiv:1703.01365',
   family: 'gradient',
   requires: ['gradients', 'layerActivations'],
   description: "Integrated gradients of a layer's output (target_layer, default the embeddings) from its baseline value.",

@@ -50,6 +50,7 @@ function specialIds(special: SpecialTokenIds): Set<number> {
  */
 export const lime = defineMethod({
   name: 'lime',
+  paper: 'Ribeiro, Singh & Guestrin (2016), "Why Should I Trust You?": Explaining the Predictions of Any Classifier, arXiv:1602.04938',
   family: 'perturbation',
   // A token mask ('unk', 'pad') also runs on ids-only backends; 'zeros' is checked per step.
   requires: [],

@@ -35,6 +35,7 @@ const options = defineOptions({
  */
 export const occlusion = defineMethod({
   name: 'occlusion',
+  paper: 'Zeiler & Fergus (2014), Visualizing and Understanding Convolutional Networks, arXiv:1311.2901',
   family: 'perturbation',
   // A token baseline ('unk', 'pad') also runs on ids-only backends; 'zeros' is checked per step.
   requires: [],

@@ -63,6 +63,7 @@ function softmax(values: Float64Array): Float64Array {
  */
 export const reagent = defineMethod({
   name: 'reagent',
+  paper: 'Zhao & Shan (2024), ReAGent: A Model-agnostic Feature Attribution Method for Generative Language Models, arXiv:2402.00794',
   family: 'perturbation',
   requires: [],
   // Replaces ids (by the model's own proposals), never embeddings.

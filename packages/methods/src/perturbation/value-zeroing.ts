@@ -62,6 +62,7 @@ function normalise(
  */
 export const valueZeroing = defineMethod({
   name: 'value_zeroing',
+  paper: 'Mohebbi, Zuidema, Chrupała & Alishahi (2023), Quantifying Context Mixing in Transformers, arXiv:2301.12971',
   family: 'perturbation',
   requires: ['valueZeroing', 'hiddenStates'],
   // Zeroes value vectors inside ids-only passes.
