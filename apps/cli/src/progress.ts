@@ -16,22 +16,31 @@ import { TERMINAL_MODES_UNTOUCHED } from './terminal-text';
 export function createProgressReporter(io: CliIo, label: string, unit = 'steps'): { update(progress: AttributeProgress): void; stop(): void } {
   if (!io.stderr.isTTY) return { update() {}, stop() {} };
   const bar = new SingleBar({
-    format: `${label} [{bar}] {value}/{total} ${unit} | {duration_formatted} elapsed | eta {eta_formatted}`,
+    format: `${label} [{bar}] {value}/{total} ${unit} | {rate} ${unit}/s | {duration_formatted} elapsed | eta {eta_formatted}`,
     stream: io.stderr as NodeJS.WritableStream,
     ...TERMINAL_MODES_UNTOUCHED,
     clearOnComplete: true,
   });
   let started = false;
+  // The rate counts this run's work only: a resumed run starts at what was already done.
+  let first = { done: 0, at: 0 };
   return {
     update({ done, total }) {
       if (!started) {
-        bar.start(total, 0);
+        first = { done, at: performance.now() };
+        bar.start(total, done, { rate: '–' });
         started = true;
       }
-      bar.update(done);
+      const seconds = (performance.now() - first.at) / 1000;
+      bar.update(done, { rate: seconds > 0 && done > first.done ? formatRate((done - first.done) / seconds) : '–' });
     },
     stop() {
       if (started) bar.stop();
     },
   };
+}
+
+/** Three significant digits: `0.125`, `12.5`, `125`. */
+export function formatRate(perSecond: number): string {
+  return perSecond >= 100 ? perSecond.toFixed(0) : perSecond.toPrecision(3);
 }
