@@ -10,12 +10,16 @@ export interface StartRedisOptions {
   readonly password?: string;
   /** The server binary (default: REDIS_SERVER, then /usr/bin/redis-server). */
   readonly binary?: string;
+  /** Also listen with TLS on another port (PEM files); the instance's `tlsUrl` is its `rediss://` URL. */
+  readonly tls?: { readonly certFile: string; readonly keyFile: string; readonly caFile: string };
 }
 
 export interface RedisInstance {
   /** `redis://[:password@]127.0.0.1:port`. */
   readonly url: string;
   readonly port: number;
+  /** `rediss://[:password@]127.0.0.1:tlsPort`, when started with `tls`. */
+  readonly tlsUrl?: string;
   /** SHUTDOWN NOSAVE, then waits for the process to exit. */
   stop(): Promise<void>;
   /** SIGKILL, at once. */
@@ -80,6 +84,11 @@ export async function startRedis(options: StartRedisOptions = {}): Promise<Redis
   const port = await freePort();
   const args = ['--save', '', '--appendonly', 'no', '--port', String(port), '--bind', '127.0.0.1', '--daemonize', 'no', '--loglevel', 'warning'];
   if (options.password !== undefined) args.push('--requirepass', options.password);
+  const tlsPort = options.tls === undefined ? undefined : await freePort();
+  if (options.tls !== undefined) {
+    const { certFile, keyFile, caFile } = options.tls;
+    args.push('--tls-port', String(tlsPort), '--tls-cert-file', certFile, '--tls-key-file', keyFile, '--tls-ca-cert-file', caFile, '--tls-auth-clients', 'no');
+  }
   const child: ChildProcess = spawn(binary, args, { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr?.on('data', (chunk) => {
@@ -101,6 +110,7 @@ export async function startRedis(options: StartRedisOptions = {}): Promise<Redis
   return {
     url: `redis://${auth}127.0.0.1:${port}`,
     port,
+    ...(tlsPort !== undefined && { tlsUrl: `rediss://${auth}127.0.0.1:${tlsPort}` }),
     async stop() {
       if (child.exitCode !== null || child.signalCode !== null) return;
       await command(port, 'SHUTDOWN NOSAVE', options.password).catch(() => '');
