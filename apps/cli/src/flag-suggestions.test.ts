@@ -3,7 +3,15 @@ import { createProgram } from './run-cli';
 import { runCaptured } from './run-captured.test-support';
 
 /** What each command needs besides the mistyped flag, so that the flag is what fails. */
-const REQUIRED: Readonly<Record<string, string[]>> = { attribute: ['-i', 'Hello'], show: ['out.json'], explain: ['saliency'], evaluate: [] };
+const REQUIRED: Readonly<Record<string, string[]>> = {
+  attribute: ['-i', 'Hello'],
+  show: ['out.json'],
+  explain: ['saliency'],
+  evaluate: [],
+  'attribute-dataset': ['-d', 'data.jsonl', '--input-text-field', 'text', '-o', 'out.jsonl'],
+  'attribute-context': ['--input-current-text', 'Hello'],
+  worker: ['--queue', 'redis://127.0.0.1:1'],
+};
 
 /** `--attribution-method` → `--atribution-method`: one letter dropped, past the first two. */
 const typo = (flag: string) => `${flag.slice(0, 4)}${flag.slice(5)}`;
@@ -15,7 +23,9 @@ const commands = createProgram().commands.map((command) => ({
 
 describe('a mistyped flag of any subcommand suggests the right one', () => {
   it('covers the new commands', () => {
-    expect(commands.map((command) => command.name)).toEqual(expect.arrayContaining(['show', 'list-aggregators', 'list-aggregation-functions']));
+    expect(commands.map((command) => command.name)).toEqual(
+      expect.arrayContaining(['show', 'list-aggregators', 'list-aggregation-functions', 'attribute-dataset', 'attribute-context', 'worker']),
+    );
   });
   for (const { name, flags } of commands) {
     it.each(flags)(`${name} %s`, async (flag) => {
