@@ -4,7 +4,11 @@ import { createProgressReporter, formatRate } from './progress';
 describe('the progress bar', () => {
   it('shows this run’s rate and an ETA (a resumed run counts from where it starts)', async () => {
     let written = '';
-    const io = { stdout: { write: () => undefined }, stderr: { isTTY: true, columns: 120, write: (text: string) => (written += text) } };
+    const io = { stdout: { write: () => undefined }, stderr: { isTTY: true, columns: 120, write: (text: string) => {
+          written += text;
+        },
+      },
+     };
     const reporter = createProgressReporter(io as never, 'saliency', 'examples');
     reporter.update({ done: 40, total: 100 });
     await new Promise((resolve) => setTimeout(resolve, 250));
