@@ -5,4 +5,4 @@ export { readParquetRows } from './read-parquet';
 export { DATA_FILE_EXTENSIONS, type FolderSelection, globToRegExp, resolveFolderFiles } from './resolve-local-files';
 export { type DatasetSource, type ResolvedDataset, countExamples, readExamples, readRows, resolveDataset } from './load-dataset';
 export { type AttributionLog, type AttributionRunIdentity, metaPath, openAttributionLog } from './attribution-log';
-export { type DatasetProgress, type RunDatasetAttributionOptions, exampleLine, runDatasetAttribution } from './run-dataset-attribution';
+export { type DatasetProgress, type RunDatasetAttributionOptions, exampleLine, exampleLineOfJson, runDatasetAttribution } from './run-dataset-attribution';

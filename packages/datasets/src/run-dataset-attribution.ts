@@ -28,8 +28,13 @@ export interface RunDatasetAttributionOptions {
 
 /** The JSON Lines line of one example: `{"index", "input_text", "generated_text"?, "output"}` (output: inseq-ts saved JSON of that one sequence). */
 export function exampleLine(example: DatasetExample, output: FeatureAttributionOutput, options?: Omit<OutputToJsonOptions, 'indent'>): string {
+  return exampleLineOfJson(example, outputToJson(output, options));
+}
+
+/** {@link exampleLine} for an output already serialised (one line of inseq-ts JSON), e.g. a queue worker's result. */
+export function exampleLineOfJson(example: DatasetExample, outputJson: string): string {
   const generated = example.generatedText === undefined ? '' : `,"generated_text":${JSON.stringify(example.generatedText)}`;
-  return `{"index":${example.index},"input_text":${JSON.stringify(example.inputText)}${generated},"output":${outputToJson(output, options)}}`;
+  return `{"index":${example.index},"input_text":${JSON.stringify(example.inputText)}${generated},"output":${outputJson}}`;
 }
 
 /**

@@ -133,7 +133,7 @@ export function addAttributeDatasetCommand(program: Command, io: CliIo): void {
         try {
           const result = await queueDataset({ flags, modelPath, dataset, log, total, signal: controller.signal, progress, io });
           progress.stop();
-          io.stderr.write(`${result.aborted ? 'Stopped after' : 'Wrote'} ${result.written} example(s) to ${flags.savePath}${result.skipped > 0 ? ` (${result.skipped} already there)` : ''}${result.aborted ? '; rerun with --resume to continue' : ''}.\n`);
+          io.stderr.write(summaryLine(result, flags.savePath));
           return;
         } finally {
           process.removeListener('SIGINT', onSigint);
@@ -190,10 +190,7 @@ export function addAttributeDatasetCommand(program: Command, io: CliIo): void {
             ),
         });
         progress.stop();
-        const verb = result.aborted ? 'Stopped after' : 'Wrote';
-        io.stderr.write(
-          `${verb} ${result.written} example(s) to ${flags.savePath}${result.skipped > 0 ? ` (${result.skipped} already there)` : ''}${result.aborted ? '; rerun with --resume to continue' : ''}.\n`,
-        );
+        io.stderr.write(summaryLine(result, flags.savePath));
       } finally {
         process.removeListener('SIGINT', onSigint);
         progress.stop();
@@ -201,4 +198,11 @@ export function addAttributeDatasetCommand(program: Command, io: CliIo): void {
         await model?.backend.dispose();
       }
     });
+}
+
+/** The closing line of a run: what was written (and skipped), or where it stopped. */
+function summaryLine(result: { written: number; skipped: number; aborted: boolean }, savePath: string): string {
+  const verb = result.aborted ? 'Stopped after' : 'Wrote';
+  const skipped = result.skipped > 0 ? ` (${result.skipped} already there)` : '';
+  return `${verb} ${result.written} example(s) to ${savePath}${skipped}${result.aborted ? '; rerun with --resume to continue' : ''}.\n`;
 }

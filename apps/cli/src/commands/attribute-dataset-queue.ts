@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { type AttributionLog, type DatasetExample, type ResolvedDataset, readExamples } from '@inseq/datasets';
+import { type AttributionLog, type DatasetExample, type ResolvedDataset, exampleLineOfJson, readExamples } from '@inseq/datasets';
 import { type AttributionRequest, checkRedisConnection, collectResults, enqueueExamples } from '@inseq/queue';
 import { InseqError } from 'inseq';
 import type { CliIo } from '../cli-io';
@@ -81,8 +81,7 @@ export async function queueDataset(options: QueueDatasetOptions): Promise<{ writ
     onResult: async (index, outputJson) => {
       const example = examples.get(index);
       if (example === undefined || log.done.has(index)) return;
-      const generated = example.generatedText === undefined ? '' : `,"generated_text":${JSON.stringify(example.generatedText)}`;
-      await log.append([`{"index":${index},"input_text":${JSON.stringify(example.inputText)}${generated},"output":${outputJson}}`]);
+      await log.append([exampleLineOfJson(example, outputJson)]);
       written += 1;
       progress.update({ done: skipped + written, total });
     },
