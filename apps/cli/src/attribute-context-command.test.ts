@@ -58,4 +58,34 @@ describe('inseq attribute-context', () => {
     expect(stderr).toMatch(/inputTemplate must contain '\{current\}'/);
     expect(existsSync(save)).toBe(false);
   });
+
+  it('output context generated with the output: --handle-output-context-strategy auto splits it (JSON on stdout)', async () => {
+    const { code, stdout, stderr } = await runCaptured(
+      'attribute-context', '--input-current-text', 'the cat sat', '--output-template', '{context} {current}', '--handle-output-context-strategy', 'auto',
+      '--generation-kwargs', '{"max_new_tokens": 2}', '--contextless-output-next-tokens', ' a', '--context-sensitivity-topk', '1',
+      '--context-sensitivity-std-threshold', '0', '--save-path', '-',
+    );
+    expect(stderr).not.toMatch(/error/);
+    expect(code).toBe(0);
+    const json = JSON.parse(stdout);
+    // The shipped demo GPT-2 continues 'the cat sat' greedily with ' is the': split on the template's ' '.
+    expect(json.output_context).toBe('is');
+    expect(json.output_current).toBe('the');
+    expect(json.info.output_full_text).toBe('is the');
+    expect(json.cci_scores[0].contrast_token).toBe('Ġa');
+    expect(json.cci_scores[0].contextless_output).toBe(' a');
+  });
+
+  it('manual without a terminal, a count mismatch and an inapplicable Inseq flag fail clearly', async () => {
+    const common = ['attribute-context', '--input-current-text', 'the cat sat', '--output-template', '{context} {current}', '--generation-kwargs', '{"max_new_tokens": 2}'];
+    const manual = await runCaptured(...common);
+    expect(manual.code).not.toBe(0);
+    expect(manual.stderr).toMatch(/no prompt is available.*--handle-output-context-strategy auto.*--output-context-text/s);
+    const mismatch = await runCaptured(...common, '--handle-output-context-strategy', 'auto', '--context-sensitivity-topk', '1', '--context-sensitivity-std-threshold', '0', '--contextless-output-next-tokens', ' a', ' b');
+    expect(mismatch.code).not.toBe(0);
+    expect(mismatch.stderr).toMatch(/has 2 token\(s\) but CTI selected 1/);
+    const normalize = await runCaptured(...common, '--normalize-attributions');
+    expect(normalize.code).not.toBe(0);
+    expect(normalize.stderr).toMatch(/--normalize-attributions does not apply to attribute-context here: CCI scores are always normalised/);
+  });
 });

@@ -23,6 +23,7 @@ export {
 } from './evaluate-faithfulness';
 export { chanceHit, erasureInputs, positionsOfCharacters, rankPositions } from './faithfulness-metrics';
 export { attributeContext } from './context/attribute-context';
-export type { AttributeContextArgs, AttributeContextOutput, CciOutput, OutputContextStrategy } from './context/attribute-context-types';
+export type { AttributeContextArgs, AttributeContextOutput, CciOutput, ContextPrompter, OutputContextStrategy } from './context/attribute-context-types';
+export { outputContextCandidate } from './context/output-context';
 export { type SelectTokensOptions, selectTokens } from './context/select-tokens';
 export { renderContextHtml, renderContextTerminal } from './context/render-context';

@@ -1,5 +1,7 @@
+import { createInterface } from 'node:readline/promises';
+import { InvalidInputError } from '@inseq/core';
 import { type Command, InvalidArgumentError, Option } from 'commander';
-import { attributeContext, createDefaultRegistries, loadModel, renderContextHtml, renderContextTerminal } from 'inseq';
+import { type ContextPrompter, attributeContext, createDefaultRegistries, loadModel, renderContextHtml, renderContextTerminal } from 'inseq';
 import type { CliIo } from '../cli-io';
 import { useColour } from '../colour';
 import { defaultModelPath, requireModelPath } from '../default-model-path';
@@ -30,6 +32,14 @@ interface AttributeContextFlags {
   specialTokensToKeep?: string[];
   decoderInputOutputSeparator: string;
   handleOutputContextStrategy: 'manual' | 'auto' | 'pre';
+  contextlessOutputNextTokens?: string[];
+  promptUserForContextlessOutputNextTokens?: boolean;
+  attributionSelectors?: string[];
+  attributionAggregators?: string[];
+  normalizeAttributions?: boolean;
+  rescaleAttributions?: boolean;
+  tokenizerKwargs?: Record<string, unknown>;
+  showIntermediateOutputs?: boolean;
   addOutputInfo: boolean;
   savePath?: string;
   vizPath?: string;
@@ -47,6 +57,36 @@ function parseFloatOption(value: string): number {
   return n;
 }
 
+/** Asks on the terminal (prompts on stderr, so that `-o -` keeps stdout clean); undefined when stdin is not a TTY. */
+function terminalPrompter(io: CliIo): (ContextPrompter & { close(): void }) | undefined {
+  if (!io.stdin?.isTTY) return undefined;
+  const rl = createInterface({ input: io.stdin, output: io.stderr as NodeJS.WritableStream });
+  return {
+    async confirm(question) {
+      for (;;) {
+        const answer = (await rl.question(`${question} [y/n]: `)).trim().toLowerCase();
+        if (answer === 'y' || answer === 'yes') return true;
+        if (answer === 'n' || answer === 'no') return false;
+        io.stderr.write('Please answer y or n.\n');
+      }
+    },
+    ask: (question) => rl.question(`${question}: `),
+    notify: (message) => {
+      io.stderr.write(`${message}\n`);
+    },
+    close: () => rl.close(),
+  };
+}
+
+/** Inseq flags whose effect this command cannot reproduce: refused with the reason when given. */
+const NOT_APPLICABLE: Record<string, { flag: string; why: string }> = {
+  attributionSelectors: { flag: '--attribution-selectors', why: 'CCI scores are aggregated one fixed way here (L2 norm over the hidden size, then normalised over source and target)' },
+  attributionAggregators: { flag: '--attribution-aggregators', why: 'CCI scores are aggregated one fixed way here (L2 norm over the hidden size, then normalised over source and target)' },
+  normalizeAttributions: { flag: '--normalize-attributions', why: 'CCI scores are always normalised over source and target here' },
+  rescaleAttributions: { flag: '--rescale-attributions', why: 'CCI scores are always normalised (not rescaled) over source and target here' },
+  tokenizerKwargs: { flag: '--tokenizer-kwargs', why: "language tags (tgt_lang) of multilingual models are not handled by attribute-context's token positions yet" },
+};
+
 /** `inseq attribute-context`: PECoRe (CTI + CCI), Inseq's flags in kebab-case. */
 export function addAttributeContextCommand(program: Command, io: CliIo): void {
   program
@@ -62,7 +102,7 @@ export function addAttributeContextCommand(program: Command, io: CliIo): void {
     .option('--context-sensitivity-metric <id>', 'contrastive step function of CTI (kl_divergence, contrast_prob_diff, pcxmi, …)', 'kl_divergence')
     .option('--context-sensitivity-std-threshold <k>', 'CTI: keep tokens with |score| ≥ mean + k·std', parseFloatOption, 1)
     .option('--context-sensitivity-topk <n>', 'CTI: keep at most the n highest', parseNonNegativeInteger)
-    .option('--attribution-method <id>', 'CCI attribution method', 'saliency')
+    .option('-a, --attribution-method <id>', 'CCI attribution method', 'saliency')
     .option('--attributed-fn <id>', 'CCI contrastive attributed function', 'contrast_prob_diff')
     .option('--attribution-std-threshold <k>', 'CCI: keep cues with |score| ≥ mean + k·std', parseFloatOption, 1)
     .option('--attribution-topk <n>', 'CCI: keep at most the n highest cues', parseNonNegativeInteger)
@@ -72,9 +112,22 @@ export function addAttributeContextCommand(program: Command, io: CliIo): void {
     .option('--special-tokens-to-keep <tokens...>', 'special tokens kept in the scored tokens')
     .option('--decoder-input-output-separator <text>', 'decoder-only: text between input and output', ' ')
     .addOption(
-      new Option('--handle-output-context-strategy <s>', "Inseq's choices; none can split a generated output here, so an output template with {context} needs --output-context-text")
+      new Option(
+        '--handle-output-context-strategy <s>',
+        'output template with {context} and no --output-context-text: the output is generated and split on the template separator, ' +
+          'else on punctuation, else (encoder-decoder) by alignment with the input context; manual: confirm or type the context on the terminal; ' +
+          'auto: take the proposed split; pre: refuse (give --output-context-text)',
+      )
         .choices(['manual', 'auto', 'pre']).default('manual'),
     )
+    .option('--contextless-output-next-tokens <tokens...>', 'CCI: the contextless alternative of each context-sensitive token (one per selected token, in order), instead of the contextless greedy one')
+    .option('--prompt-user-for-contextless-output-next-tokens', 'CCI: ask on the terminal for each contextless alternative')
+    .option('--show-intermediate-outputs', 'not available: the CTI and CCI passes stay inside attributeContext (use --save-path for the scores); a warning says so')
+    .option('--attribution-selectors <indices...>', `not applicable: ${NOT_APPLICABLE.attributionSelectors.why}; refused`)
+    .option('--attribution-aggregators <ids...>', `not applicable: ${NOT_APPLICABLE.attributionAggregators.why}; refused`)
+    .option('--normalize-attributions', `not applicable: ${NOT_APPLICABLE.normalizeAttributions.why}; refused`)
+    .option('--rescale-attributions', `not applicable: ${NOT_APPLICABLE.rescaleAttributions.why}; refused`)
+    .option('--tokenizer-kwargs <json>', `not applicable: ${NOT_APPLICABLE.tokenizerKwargs.why}; refused`, parseJsonObject)
     .option('--no-add-output-info', 'leave info (model, texts) out of the saved output')
     .option('-o, --save-path <file>', "write the result as JSON ('-': standard output)")
     .option('--viz-path <file>', 'write the result as a standalone HTML page')
@@ -87,6 +140,14 @@ export function addAttributeContextCommand(program: Command, io: CliIo): void {
     .option('--no-color', 'print without colours (NO_COLOR and FORCE_COLOR apply)')
     .action(async (flags: AttributeContextFlags) => {
       const modelPath = requireModelPath(flags.modelNameOrPath, defaultModelPath);
+      for (const [key, { flag, why }] of Object.entries(NOT_APPLICABLE)) {
+        if (flags[key as keyof AttributeContextFlags] !== undefined) {
+          throw new InvalidInputError(`${flag} does not apply to attribute-context here: ${why}. Leave it out.`, { code: 'INVALID_ARGUMENT' });
+        }
+      }
+      if (flags.showIntermediateOutputs) {
+        writeMessage(io.stderr, 'warning: ', '--show-intermediate-outputs is ignored: the CTI and CCI attributions are not shown separately here; --save-path keeps their scores.');
+      }
       if (flags.modelKwargs !== undefined) {
         writeMessage(io.stderr, 'warning: ', '--model-kwargs is ignored: models load through --backend/--device, not from_pretrained.');
       }
@@ -101,9 +162,11 @@ export function addAttributeContextCommand(program: Command, io: CliIo): void {
       const downloads = createDownloadProgress(io);
       const model = await loadModel(modelPath, { backend: flags.backend, backends: cliBackends(), device: flags.device, hub: { onProgress: (e) => downloads.update(e) } })
         .finally(() => downloads.stop());
+      const prompter = terminalPrompter(io);
       try {
         const output = await attributeContext(model, {
           ...flags,
+          prompter,
           attributeOptions: {
             methods: registries.methods, stepFunctions: registries.stepFunctions,
             onWarning: (message) => writeMessage(io.stderr, 'warning: ', message),
@@ -121,6 +184,7 @@ export function addAttributeContextCommand(program: Command, io: CliIo): void {
         }
         await commitCliOutputs(io, outputs);
       } finally {
+        prompter?.close();
         await model.backend.dispose();
       }
     });

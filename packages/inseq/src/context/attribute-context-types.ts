@@ -1,7 +1,22 @@
 import type { AttributeOptions } from '@inseq/core';
 
-/** How a generated output is split when the output template has `{context}` and no `outputContextText` is given. */
+/**
+ * How a generated output is split into context and current when the output template has `{context}`
+ * and no `outputContextText` is given (Inseq's `handle_output_context_strategy`): `manual` asks the
+ * user (through {@link ContextPrompter}) to confirm the candidate split or type the context; `auto`
+ * takes the candidate (asking only when there is none, as Inseq); `pre` refuses (the context must be given).
+ */
 export type OutputContextStrategy = 'manual' | 'auto' | 'pre';
+
+/** The user's side of the interactive questions (Inseq's `rich` prompts); the CLI answers on the terminal. */
+export interface ContextPrompter {
+  /** A yes/no question; true for yes. */
+  confirm(question: string): boolean | Promise<boolean>;
+  /** A free-text question; the answer as typed. */
+  ask(question: string): string | Promise<string>;
+  /** Tells the user an answer was invalid (before asking again). */
+  notify?(message: string): void;
+}
 
 /** Arguments of {@link attributeContext}, named as Inseq's `AttributeContextArgs` (camelCase). */
 export interface AttributeContextArgs {
@@ -39,8 +54,22 @@ export interface AttributeContextArgs {
   readonly specialTokensToKeep?: readonly string[];
   /** Decoder-only: text between the input and the output. @defaultValue ' ' */
   readonly decoderInputOutputSeparator?: string;
-  /** Inseq's choices; none can split a generated output here (no prompt, no aligner): an output template with `{context}` needs `outputContextText`. @defaultValue 'manual' */
+  /** How a generated output context is separated from the current output (see {@link OutputContextStrategy}). @defaultValue 'manual' */
   readonly handleOutputContextStrategy?: OutputContextStrategy;
+  /**
+   * Answers the interactive questions of `manual` (and `auto` without a candidate) and of
+   * `promptUserForContextlessOutputNextTokens`. Without one, a question fails with an error naming
+   * the non-interactive alternative.
+   */
+  readonly prompter?: ContextPrompter;
+  /**
+   * CCI: one text per context-sensitive token (in the order of `cci_scores`) whose first token is
+   * force-decoded as the contextless alternative instead of the contextless model's greedy token
+   * (Inseq's `contextless_output_next_tokens`). Its length must equal the number of selected tokens.
+   */
+  readonly contextlessOutputNextTokens?: readonly string[];
+  /** CCI: ask the user (through `prompter`) for each contextless alternative; not with `contextlessOutputNextTokens`. @defaultValue false */
+  readonly promptUserForContextlessOutputNextTokens?: boolean;
   /** Keep `info` (model, arguments) in the output. @defaultValue true */
   readonly addOutputInfo?: boolean;
   /** Arguments of the attribution method (Inseq `attribution_kwargs`). */

@@ -107,4 +107,55 @@ describe('attributeContext (PECoRe) on the tiny GPT-2', () => {
     await expect(attributeContext(model, { inputCurrentText: '' })).rejects.toThrow(/inputCurrentText is required/);
     await expect(attributeContext(model, { ...args, inputTemplate: '{context}' })).rejects.toThrow(/inputTemplate must contain '\{current\}'/);
   });
+
+  it('contextlessOutputNextTokens: the CCI contrast is the given token (p_ctx − p_alt by hand from two forward passes)', async () => {
+    const opts = { ...args, contextSensitivityTopk: 1, contextSensitivityStdThreshold: null, attributionStdThreshold: null };
+    const out = await attributeContext(model, { ...opts, contextlessOutputNextTokens: [' the'] });
+    const [cci] = out.cci_scores;
+    const forced = model.tokenizer.encode(' the')[0];
+    expect(cci.contrast_token).toBe(model.tokenizer.idToToken(forced));
+    const greedy = await attributeContext(model, opts);
+    expect(greedy.cci_scores[0].contrast_token).not.toBe(cci.contrast_token); // the option changed the contrast
+    const full = 'the cat sat on the mat . the dog sat on the mat';
+    const fullIds = model.tokenizer.encode(full);
+    const n = out.output_current_tokens.length;
+    const position = fullIds.length - n + cci.cti_idx;
+    expect(fullIds[position]).not.toBe(forced); // so the alternative is scored after the contextual prefix
+    const contrastIds = [...fullIds.slice(0, position), forced];
+    const contrastText = model.tokenizer.decode(contrastIds);
+    expect(cci.contextless_output).toBe(model.tokenizer.decode([...fullIds.slice(fullIds.length - n, position), forced]));
+    const contrast = { contrastTargets: contrastText, contrastForceInputs: false, contrastTargetsAlignments: [[position, contrastIds.length - 1]] as [number, number][] };
+    const p = Math.exp((await logSoftmaxAfter(fullIds.slice(0, position)))[fullIds[position]]);
+    const q = Math.exp((await logSoftmaxAfter(contrastIds.slice(0, -1)))[forced]);
+    const scored = await attribute(model, 'the cat sat on the mat . the dog', {
+      method: 'dummy', generatedTexts: full, ...contrast, attrPosStart: position, attrPosEnd: position + 1, stepScores: ['contrast_prob_diff'],
+    });
+    expect(scored.sequence_attributions[0].step_scores.contrast_prob_diff!.data[0]).toBeCloseTo(p - q, 6);
+    // The CCI scores are the saliency of that very contrast.
+    const direct = await attribute(model, 'the cat sat on the mat . the dog', {
+      method: 'saliency', attributedFn: 'contrast_prob_diff', generatedTexts: full, ...contrast, attrPosStart: position, attrPosEnd: position + 1,
+    });
+    const t = direct.sequence_attributions[0].target_attributions!;
+    const [len, , hidden] = t.shape;
+    const norms = Array.from({ length: len }, (_, i) => Math.hypot(...t.data.subarray(i * hidden, (i + 1) * hidden)));
+    const total = norms.reduce((a, v) => a + (Number.isFinite(v) ? v : 0), 0);
+    for (const [i, v] of cci.input_context_scores!.entries()) expect(v).toBeCloseTo(norms[i] / total, 6);
+  });
+
+  it('contextless next tokens: count mismatch, both options, prompting the user', async () => {
+    const opts = { ...args, contextSensitivityTopk: 1, contextSensitivityStdThreshold: null, attributionStdThreshold: null };
+    await expect(attributeContext(model, { ...opts, contextlessOutputNextTokens: [' the', ' a'] })).rejects.toThrow(/has 2 token\(s\) but CTI selected 1/);
+    await expect(attributeContext(model, { ...opts, contextlessOutputNextTokens: [' the'], promptUserForContextlessOutputNextTokens: true })).rejects.toThrow(/only one of/);
+    await expect(attributeContext(model, { ...opts, promptUserForContextlessOutputNextTokens: true })).rejects.toThrow(/no prompt is available.*--contextless-output-next-tokens/);
+    const answers: (boolean | string)[] = [true, ' the'];
+    const asked: string[] = [];
+    const answer = (q: string) => {
+      asked.push(q);
+      return answers.shift();
+    };
+    const prompter = { confirm: (q: string) => answer(q) as boolean, ask: (q: string) => answer(q) as string };
+    const out = await attributeContext(model, { ...opts, promptUserForContextlessOutputNextTokens: true, prompter });
+    expect(asked).toHaveLength(2);
+    expect(out.cci_scores[0].contrast_token).toBe(model.tokenizer.idToToken(model.tokenizer.encode(' the')[0]));
+  });
 });
