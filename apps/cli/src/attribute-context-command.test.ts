@@ -1,9 +1,15 @@
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { fileURLToPath } from 'node:url';
 import { createTinyMarian } from '@inseq/testing';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runCaptured } from './run-captured.test-support';
+import { runCli } from './run-cli';
+
+const BIN = fileURLToPath(new URL('../dist/bin.js', import.meta.url));
 
 const dir = mkdtempSync(join(tmpdir(), 'inseq-pecore-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -59,21 +65,49 @@ describe('inseq attribute-context', () => {
     expect(existsSync(save)).toBe(false);
   });
 
-  it('output context generated with the output: --handle-output-context-strategy auto splits it (JSON on stdout)', async () => {
-    const { code, stdout, stderr } = await runCaptured(
-      'attribute-context', '--input-current-text', 'the cat sat', '--output-template', '{context} {current}', '--handle-output-context-strategy', 'auto',
+  it('output context generated with the output: the spawned command with --handle-output-context-strategy auto splits it (JSON on stdout)', () => {
+    // turbo.json builds the CLI before its tests (@inseq/cli#test depends on its own build).
+    const result = spawnSync(process.execPath, [
+      BIN, 'attribute-context', '--input-current-text', 'the cat sat', '--output-template', '{context} {current}', '--handle-output-context-strategy', 'auto',
       '--generation-kwargs', '{"max_new_tokens": 2}', '--contextless-output-next-tokens', ' a', '--context-sensitivity-topk', '1',
       '--context-sensitivity-std-threshold', '0', '--save-path', '-',
-    );
-    expect(stderr).not.toMatch(/error/);
-    expect(code).toBe(0);
-    const json = JSON.parse(stdout);
+    ], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    expect(result.stderr).not.toMatch(/error/);
+    expect(result.status).toBe(0);
+    const json = JSON.parse(result.stdout);
     // The shipped demo GPT-2 continues 'the cat sat' greedily with ' is the': split on the template's ' '.
     expect(json.output_context).toBe('is');
     expect(json.output_current).toBe('the');
     expect(json.info.output_full_text).toBe('is the');
     expect(json.cci_scores[0].contrast_token).toBe('Ġa');
     expect(json.cci_scores[0].contextless_output).toBe(' a');
+  });
+
+  it('manual on a terminal: the proposed context is shown, declined, and the typed one used', async () => {
+    const stdin = Object.assign(new PassThrough(), { isTTY: true });
+    let stdout = '';
+    let stderr = '';
+    const answers = ['n', 'is'];
+    const code = await runCli(
+      ['attribute-context', '--input-current-text', 'the cat sat', '--output-template', '{context}\n{current}', '--generation-kwargs', '{"max_new_tokens": 2}', '--context-sensitivity-topk', '0', '--save-path', '-'],
+      {
+        stdout: { write: (text: string) => { stdout += text; } },
+        stderr: {
+          write: (text: string) => {
+            stderr += text;
+            if (/\[y\/n\]: $|correct context: $/.test(text)) stdin.write(`${answers.shift()}\n`);
+          },
+        },
+        stdin,
+      },
+    );
+    expect(stderr).toContain('The model generated the following output: "is the"');
+    expect(stderr).toContain('Is "is" the correct context you want to attribute? [y/n]: ');
+    expect(code).toBe(0);
+    expect(answers).toEqual([]);
+    const json = JSON.parse(stdout);
+    expect(json.output_context).toBe('is');
+    expect(json.output_current).toBe('the'); // 'is the' cut after 'is\n'
   });
 
   it('manual without a terminal, a count mismatch and an inapplicable Inseq flag fail clearly', async () => {
