@@ -107,8 +107,8 @@ export function addAttributeContextCommand(program: Command, io: CliIo): void {
     .option('--attribution-std-threshold <k>', 'CCI: keep cues with |score| ≥ mean + k·std', parseFloatOption, 1)
     .option('--attribution-topk <n>', 'CCI: keep at most the n highest cues', parseNonNegativeInteger)
     .option('--attribution-kwargs <json>', 'method options as a JSON object', parseJsonObject)
-    .option('--input-template <template>', "input template with {context} and {current} (default '{context} {current}')")
-    .option('--output-template <template>', "output template with {context} and {current} (default '{context} {current}')")
+    .option('--input-template <template>', "input template with {context} and {current} (default '{context} {current}' with --input-context-text, else '{current}')")
+    .option('--output-template <template>', "output template with {context} and {current} (default '{context} {current}' with --output-context-text, else '{current}'; with {context} and no --output-context-text the context is generated, see --handle-output-context-strategy)")
     .option('--special-tokens-to-keep <tokens...>', 'special tokens kept in the scored tokens')
     .option('--decoder-input-output-separator <text>', 'decoder-only: text between input and output', ' ')
     .addOption(
@@ -128,6 +128,7 @@ export function addAttributeContextCommand(program: Command, io: CliIo): void {
     .option('--normalize-attributions', `not applicable: ${NOT_APPLICABLE.normalizeAttributions.why}; refused`)
     .option('--rescale-attributions', `not applicable: ${NOT_APPLICABLE.rescaleAttributions.why}; refused`)
     .option('--tokenizer-kwargs <json>', `not applicable: ${NOT_APPLICABLE.tokenizerKwargs.why}; refused`, parseJsonObject)
+    .option('--add-output-info', 'keep info (model, texts) in the saved output (default)', true)
     .option('--no-add-output-info', 'leave info (model, texts) out of the saved output')
     .option('-o, --save-path <file>', "write the result as JSON ('-': standard output)")
     .option('--viz-path <file>', 'write the result as a standalone HTML page')

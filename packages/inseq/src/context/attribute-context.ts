@@ -120,7 +120,7 @@ export async function attributeContext(model: AttributionModel, args: AttributeC
   let outputCurrent = args.outputCurrentText;
   if (useOutputContext && outputContext === undefined) {
     fill(outputTemplate, 'outputTemplate', { context: '', current: '' });
-    const split = await generateOutputContext(model, base, layout, { strategy, outputTemplate, inputTemplate, inputContext: args.inputContextText, maxNewTokens, prompter: args.prompter });
+    const split = await generateOutputContext(model, base, layout, { strategy, outputTemplate, inputTemplate, inputContext: args.inputContextText, maxNewTokens, prompter: args.prompter, specialTokensToKeep: args.specialTokensToKeep ?? [] });
     outputContext = split.context;
     if (outputCurrent === undefined) outputCurrent = split.current;
     else {
@@ -263,6 +263,7 @@ interface OutputContextPlan {
   readonly inputContext: string | undefined;
   readonly maxNewTokens: number;
   readonly prompter: ContextPrompter | undefined;
+  readonly specialTokensToKeep: readonly string[];
 }
 
 /**
@@ -285,7 +286,11 @@ async function generateOutputContext(
   const lead = leadingSpecials(model, ids);
   const start = layout.encoderDecoder ? lead : prefixLength(model, ids, prompt, lead);
   // The decoder-only prompt ends without the input/output separator: the generation's leading space is it.
-  const full = model.tokenizer.decode(ids.slice(start), { skipSpecialTokens: true }).trimStart();
+  // Special tokens are dropped unless kept (Inseq's `generate_with_special_tokens`, e.g. a `<brk>` separator).
+  const keep = new Set(plan.specialTokensToKeep);
+  const special = new Set(Object.values(model.tokenizer.specialTokenIds).filter((v): v is number => typeof v === 'number'));
+  const shown = ids.slice(start).filter((id) => !special.has(id) || keep.has(model.tokenizer.idToToken(id)));
+  const full = model.tokenizer.decode(shown, { skipSpecialTokens: false }).trimStart();
   const fix = 'Check the template, or give the output context (--output-context-text) and current (--output-current-text).';
   if (templatePrefix !== '' && !full.startsWith(templatePrefix)) {
     throw new InvalidInputError(`The output template ${JSON.stringify(outputTemplate)} starts with ${JSON.stringify(templatePrefix)} but the generated output ${JSON.stringify(full)} does not. ${fix}`, { code: 'INVALID_ARGUMENT' });
@@ -347,6 +352,7 @@ async function alignedOutputContext(
   const contextEnd = prefixLength(model, source, beforeCurrent(plan.inputTemplate, plan.inputContext), sourceLead);
   const contextStart = prefixLength(model, source, plan.inputTemplate.slice(0, plan.inputTemplate.indexOf('{context}')).trimEnd(), sourceLead);
   const targetLead = leadingSpecials(model, target);
+  const keep = new Set(plan.specialTokensToKeep);
   let boundary = 0;
   for (let p = Math.max(seq.attr_pos_start, targetLead); p < seq.attr_pos_end; p++) {
     if (special.has(target[p])) continue;
@@ -354,7 +360,8 @@ async function alignedOutputContext(
     let best = -1;
     for (let i = 0; i < scores.length; i++) if (!special.has(source[i]) && (best < 0 || scores[i] > scores[best])) best = i;
     if (best >= contextStart && best < contextEnd) {
-      boundary = Math.max(boundary, model.tokenizer.decode(target.slice(targetLead, p + 1), { skipSpecialTokens: true }).trimStart().length);
+      const upTo = target.slice(targetLead, p + 1).filter((id) => !special.has(id) || keep.has(model.tokenizer.idToToken(id)));
+      boundary = Math.max(boundary, model.tokenizer.decode(upTo, { skipSpecialTokens: false }).trimStart().length);
     }
   }
   // Extend to the end of the word (Inseq's words: split on whitespace and \b boundaries).
