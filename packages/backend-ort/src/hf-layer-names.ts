@@ -43,8 +43,8 @@ export const hfLayerNames = Object.freeze({
   },
   /**
    * HF `MarianMTModel`, `BartForConditionalGeneration`, `MBartForConditionalGeneration` (backend-tfjs's
-   * `bartLayerNames`): per stack (`model.encoder`, `model.decoder`) `.embed_tokens` (the lookup,
-   * before `embed_scale`), per layer `.layers.{i}` (its output), `.self_attn` (after `out_proj`,
+   * `bartLayerNames`): per stack (`model.encoder`, `model.decoder`) `.embed_tokens` (the attributed
+   * tensor: the lookup × `embed_scale`, what `embed` returns), per layer `.layers.{i}` (its output), `.self_attn` (after `out_proj`,
    * before the residual add), `.self_attn_layer_norm`, decoder `.encoder_attn` and
    * `.encoder_attn_layer_norm`, `.fc2`, `.final_layer_norm`; then BART's and mBART's
    * `.layernorm_embedding` and mBART's `.layer_norm`. Layer counts from `encoder_layers` /

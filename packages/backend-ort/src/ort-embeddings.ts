@@ -5,15 +5,18 @@ import type { ExternalDataReader, OnnxInitializer } from './onnx/read-onnx-initi
 
 /**
  * A graph's token embedding table, read on the first `embed` (ids-only methods never need it, so
- * a large table in external data is not read at load), or the reason there is none.
+ * a large table in external data is not read at load), with the factor `embed` multiplies its rows
+ * by (the attributed tensor: BART/mBART/Marian's `embed_scale`, see docs/attributed-embeddings.md;
+ * absent: 1), or the reason there is none.
  */
-export type OrtEmbeddings = { readonly table: () => Promise<OnnxInitializer> } | { readonly missing: string };
+export type OrtEmbeddings = { readonly table: () => Promise<OnnxInitializer>; readonly scale?: number } | { readonly missing: string };
 
-/** {@link OrtEmbeddings} of a table located by `findEmbeddingTable`, read once through `readExternal`. */
-export function lazyEmbeddings(location: EmbeddingTableLocation, readExternal: ExternalDataReader): OrtEmbeddings {
+/** {@link OrtEmbeddings} of a table located by `findEmbeddingTable`, read once through `readExternal`; its rows are multiplied by `scale` when given. */
+export function lazyEmbeddings(location: EmbeddingTableLocation, readExternal: ExternalDataReader, scale?: number): OrtEmbeddings {
   if (!location.found) return { missing: location.reason };
   let table: Promise<OnnxInitializer> | undefined;
   return {
+    ...(scale !== undefined && scale !== 1 && { scale }),
     table: () => {
       table ??= location.read(readExternal);
       // A failed read is not cached: the next call tries again.
@@ -43,5 +46,5 @@ export async function embedFrom(embeddings: OrtEmbeddings, inputIds: IntTensor, 
   if (table.dims[0] < config.vocabSize) {
     throw new MissingCapabilityError(`backend 'ort' found an embedding table of ${table.dims[0]} rows, fewer than the ${config.vocabSize} of vocab_size.`);
   }
-  return embedFromTable(table, inputIds, config);
+  return embedFromTable(table, inputIds, config, embeddings.scale);
 }

@@ -20,16 +20,19 @@ function relativeError(a: Float32Array, b: Float32Array): number {
   return worst / scale;
 }
 
-const families: [string, () => Record<string, Uint8Array>, () => Record<string, Uint8Array>][] = [
-  ['marian', () => tinyMarianOnnxFiles(), () => createTinyMarian().files],
-  ['marian (merged, If)', () => tinyMarianOnnxFiles({ merged: 'if' }), () => createTinyMarian().files],
-  ['bart (merged)', () => tinyBartOnnxFiles({ merged: true }), () => createTinyBart().files],
-  // mBART scales its token embeddings by √d_model after the Gather: the fed embeddings are before the scale.
-  ['mbart', () => tinyBartOnnxFiles({ family: 'mbart' }), () => createTinyBart({ family: 'mbart' }).files],
-  ['t5', () => tinyT5OnnxFiles(), () => createTinyT5().files],
+// Marian and mBART scale their token embeddings by √d_model in a Mul after the Gather: the cut
+// removes both, so the fed embeddings are after the scale (as tfjs's embed returns them); BART
+// without scale_embedding and T5 have no scale, and the Gather's output is fed.
+const rootD = Math.fround(Math.sqrt(32));
+const families: [string, () => Record<string, Uint8Array>, () => Record<string, Uint8Array>, number][] = [
+  ['marian', () => tinyMarianOnnxFiles(), () => createTinyMarian().files, rootD],
+  ['marian (merged, If)', () => tinyMarianOnnxFiles({ merged: 'if' }), () => createTinyMarian().files, rootD],
+  ['bart (merged)', () => tinyBartOnnxFiles({ merged: true }), () => createTinyBart().files, 1],
+  ['mbart', () => tinyBartOnnxFiles({ family: 'mbart' }), () => createTinyBart({ family: 'mbart' }).files, rootD],
+  ['t5', () => tinyT5OnnxFiles(), () => createTinyT5().files, 1],
 ];
 
-describe.each(families)('the joined gradient model of a tiny %s export on ONNX Runtime', (name, onnxFiles, safetensorsFiles) => {
+describe.each(families)('the joined gradient model of a tiny %s export on ONNX Runtime', (name, onnxFiles, safetensorsFiles, embedScale) => {
   let tfjs: ModelBackend;
   let encoder: IrModel;
   let decoder: IrModel;
@@ -48,10 +51,15 @@ describe.each(families)('the joined gradient model of a tiny %s export on ONNX R
   const source = { inputIds: intTensorFromRows([[12, 7, 31, 45], [88, 5, 0, 0]]), attentionMask: intTensorFromRows([[1, 1, 1, 1], [1, 1, 0, 0]]) };
   const prefix = { inputIds: intTensorFromRows([[0, 17, 23], [0, 40, 3]]), attentionMask: intTensorFromRows([[1, 1, 1], [1, 1, 1]]) };
 
-  it('cuts both token-embedding Gathers: from embeddings it gives the logits of the export', async () => {
+  it('cuts both token-embedding lookups (after the embedding scale): from embeddings it gives the logits of the export', async () => {
     const files = onnxFiles();
     const joined = joinSeq2SeqForEmbeds(encoder, decoder);
     expect(joined.model.graph.inputs.map((input) => input.name)).not.toContain('encoder_hidden_states');
+    expect(joined.embedScales).toEqual({ encoder: embedScale, decoder: embedScale });
+    // No Gather of ids and no scale Mul is left before the fed embeddings: nothing reads the scale constant.
+    const readsScale = (node: IrModel['graph']['nodes'][number]) => node.inputs.some((input) => input.endsWith('const_embed_scale'));
+    expect(encoder.graph.nodes.some(readsScale)).toBe(embedScale !== 1);
+    expect(joined.model.graph.nodes.filter(readsScale)).toEqual([]);
     const session = await ort.InferenceSession.create(encodeOnnxModel(joined.model));
     const [encoderEmbeds, decoderEmbeds] = [await tfjs.embed(source.inputIds, 'encoder'), await tfjs.embed(prefix.inputIds)];
     const feeds: Record<string, ort.Tensor> = {

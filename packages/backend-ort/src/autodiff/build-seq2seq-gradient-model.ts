@@ -1,5 +1,7 @@
 import { MissingCapabilityError } from '@inseq/core';
+import { findEmbeddingScaleMul } from '../onnx/find-embedding-scale';
 import { appendTargetGradient, findEmbeddingGather } from './build-gradient-model';
+import { floatValues, tensorFields } from './ir-tensor-values';
 import { type IrGraph, type IrInitializer, type IrModel, type IrNode, type IrValueInfo, ONNX_DTYPE } from './onnx-ir';
 import type { RecordedTarget } from './onnx-target-ops';
 
@@ -14,8 +16,9 @@ export interface Seq2SeqModelNames {
 /**
  * An encoder-decoder export joined into one graph that runs from token embeddings on both sides:
  * the encoder's nodes (names prefixed, see {@link encoderPrefix}) feed its `last_hidden_state`
- * into the decoder's `encoder_hidden_states`; both token-embedding `Gather`s are cut so their
- * outputs are graph inputs.
+ * into the decoder's `encoder_hidden_states`; both token-embedding lookups are cut so the
+ * attributed tensors (the `Gather`'s output, or the output of the embedding scale `Mul` after it)
+ * are graph inputs.
  */
 export interface Seq2SeqEmbedsModel {
   readonly model: IrModel;
@@ -25,10 +28,12 @@ export interface Seq2SeqEmbedsModel {
   readonly encoderIdsInput: string;
   /** Graph input of the source's 0/1 mask, `[batch, sourceLength]`: the encoder's `attention_mask` and the decoder's `encoder_attention_mask` in one. */
   readonly encoderMaskInput: string;
-  /** Source token embeddings (the encoder `Gather`'s output, before any embedding scale), `[batch, sourceLength, hidden]`. */
+  /** Source token embeddings, after the embedding scale `Mul` when the graph has one (else the `Gather`'s output), `[batch, sourceLength, hidden]`. */
   readonly encoderEmbedsInput: string;
-  /** Decoder token embeddings (the decoder `Gather`'s output, before any embedding scale), `[batch, sequenceLength, hidden]`. */
+  /** Decoder token embeddings, after the embedding scale `Mul` when the graph has one (else the `Gather`'s output), `[batch, sequenceLength, hidden]`. */
   readonly decoderEmbedsInput: string;
+  /** The embedding scale each side's cut removed (1 without a scale `Mul`): the fed embeddings are the table's rows × this. */
+  readonly embedScales: { readonly encoder: number; readonly decoder: number };
   /** The decoder's logits, `[batch, sequenceLength, vocab]`. */
   readonly logitsOutput: string;
 }
@@ -58,6 +63,32 @@ function namesOf(graph: IrGraph): Set<string> {
   return names;
 }
 
+/** The value of a one-element float constant of `graph` (an initializer or a `Constant` node's `value`), or undefined. */
+function irScalar(graph: IrGraph): (name: string) => number | undefined {
+  const read = (tensor: Parameters<typeof tensorFields>[0]): number | undefined => {
+    try {
+      const values = floatValues(tensorFields(tensor));
+      return values.length === 1 ? values[0] : undefined;
+    } catch {
+      return undefined;
+    }
+  };
+  return (name) => {
+    const initializer = graph.initializers.find((init) => init.name === name);
+    if (initializer) return read(initializer);
+    const constant = graph.nodes.find((node) => node.opType === 'Constant' && node.outputs[0] === name);
+    const value = constant?.attributes.value;
+    return value?.kind === 'tensor' ? read(value.value) : undefined;
+  };
+}
+
+/** The lookup of a side to cut: the `Gather` and, when one follows it, the embedding scale `Mul` (with what lies between). */
+function lookupToCut(graph: IrGraph, gather: IrNode): { nodes: ReadonlySet<IrNode>; output: string; scale: number } {
+  const mul = findEmbeddingScaleMul(graph.nodes, graph.outputs.map((output) => output.name), gather.outputs[0] as string, irScalar(graph));
+  if (!mul) return { nodes: new Set([gather]), output: gather.outputs[0] as string, scale: 1 };
+  return { nodes: new Set([gather, ...mul.nodes]), output: mul.output, scale: mul.scale };
+}
+
 /** Every value name read by `nodes` or by the nodes of their subgraphs. */
 function usedNames(nodes: readonly IrNode[], into = new Set<string>()): Set<string> {
   for (const node of nodes) {
@@ -76,10 +107,11 @@ function usedNames(nodes: readonly IrNode[], into = new Set<string>()): Set<stri
  *   source mask);
  * - the encoder's `last_hidden_state` feeds `encoder_hidden_states` (an `Identity`), which is no
  *   longer a graph input;
- * - the token-embedding `Gather` of each side is cut: its output is a graph input. On Marian
- *   and scaled BART exports the embedding scale is a `Mul` after the `Gather`, so the fed
- *   embeddings are the table's rows before any scale (what `embed` returns, as on tfjs); T5 has
- *   no scale.
+ * - the token-embedding lookup of each side is cut: on BART, mBART and Marian exports the
+ *   embedding scale is a `Mul` right after the `Gather` (`findEmbeddingScaleMul`), and the cut
+ *   removes both, so the fed embeddings are the table's rows × `embed_scale`, the tensor Python
+ *   Inseq attributes and `embed` returns (as on tfjs; docs/attributed-embeddings.md); T5 has no
+ *   scale, and its `Gather`'s output is fed.
  *
  * Only `logits` is returned. Both graphs must import the same ai.onnx opset (Optimum exports do).
  *
@@ -123,12 +155,14 @@ export function joinSeq2SeqForEmbeds(encoder: IrModel, decoder: IrModel, names: 
   const renameInfo = (info: IrValueInfo): IrValueInfo => ({ ...info, name: rename(info.name) });
   const renameInitializer = (init: IrInitializer): IrInitializer =>
     'tensor' in init ? { name: rename(init.name), tensor: { ...init.tensor, name: rename(init.name) } } : { name: rename(init.name), proto: init.proto };
+  const encoderCut = lookupToCut(encoder.graph, encoderGather);
+  const decoderCut = lookupToCut(decoder.graph, decoderGather);
   const encoderNodes: IrNode[] = encoder.graph.nodes
-    .filter((node) => node !== encoderGather)
+    .filter((node) => !encoderCut.nodes.has(node))
     .map((node) => ({ ...node, name: rename(node.name), inputs: node.inputs.map(rename), outputs: node.outputs.map(rename) }));
 
-  const encoderEmbedsInput = rename(encoderGather.outputs[0] as string);
-  const decoderEmbedsInput = decoderGather.outputs[0] as string;
+  const encoderEmbedsInput = rename(encoderCut.output);
+  const decoderEmbedsInput = decoderCut.output;
   const encoderIdsInput = rename('input_ids');
   const states = rename('last_hidden_state');
   const embedsInfo = (name: string, length: string): IrValueInfo => ({ name, dataType: ONNX_DTYPE.float, shape: ['batch_size', length, undefined] });
@@ -137,7 +171,7 @@ export function joinSeq2SeqForEmbeds(encoder: IrModel, decoder: IrModel, names: 
   const nodes: IrNode[] = [
     ...encoderNodes,
     { opType: 'Identity', name: `${encoderPrefix}to_encoder_hidden_states`, inputs: [states], outputs: ['encoder_hidden_states'], attributes: {} },
-    ...decoder.graph.nodes.filter((node) => node !== decoderGather),
+    ...decoder.graph.nodes.filter((node) => !decoderCut.nodes.has(node)),
   ];
   // The encoder's table is read only by the cut Gather (each graph of an export has its own copy): dropped.
   const used = usedNames(nodes);
@@ -166,7 +200,8 @@ export function joinSeq2SeqForEmbeds(encoder: IrModel, decoder: IrModel, names: 
     graph,
     ...((encoder.functions?.length || decoder.functions?.length) && { functions: [...(encoder.functions ?? []), ...(decoder.functions ?? [])] }),
   };
-  return { model, encoderPrefix, encoderIdsInput, encoderMaskInput, encoderEmbedsInput, decoderEmbedsInput, logitsOutput };
+  const embedScales = { encoder: encoderCut.scale, decoder: decoderCut.scale };
+  return { model, encoderPrefix, encoderIdsInput, encoderMaskInput, encoderEmbedsInput, decoderEmbedsInput, embedScales, logitsOutput };
 }
 
 /**
@@ -191,7 +226,7 @@ export function buildSeq2SeqGradientModel(encoder: IrModel, decoder: IrModel, ta
  * (last-position logits, one reverse pass, dead nodes pruned) with respect to both sides' embeddings.
  */
 export function appendSeq2SeqTargetGradient(joined: Seq2SeqEmbedsModel, target: RecordedTarget): Seq2SeqGradientModel {
-  const { encoderPrefix, encoderIdsInput, encoderMaskInput, encoderEmbedsInput, decoderEmbedsInput } = joined;
+  const { encoderPrefix, encoderIdsInput, encoderMaskInput, encoderEmbedsInput, decoderEmbedsInput, embedScales } = joined;
   const built = appendTargetGradient(joined.model, joined.model.graph, target, { wrt: [decoderEmbedsInput, encoderEmbedsInput], logitsOutput: joined.logitsOutput });
   return {
     model: built.model,
@@ -200,6 +235,7 @@ export function appendSeq2SeqTargetGradient(joined: Seq2SeqEmbedsModel, target: 
     encoderMaskInput,
     encoderEmbedsInput,
     decoderEmbedsInput,
+    embedScales,
     seedInput: built.seedInput,
     valueOutput: built.valueOutput,
     gradientOutput: built.gradientOutputs[decoderEmbedsInput] as string,

@@ -11,6 +11,8 @@ export type EmbeddingTableLocation =
       readonly found: true;
       /** The initializer holding the table (the quantized one for a `DequantizeLinear` table). */
       readonly initializer: string;
+      /** The lookup `Gather`'s output: the token rows, before anything the graph does to them. */
+      readonly lookup: string;
       /** Reads the table, `[vocab, hidden]` float32 (dequantized / widened as the graph does). */
       read(readExternal?: ExternalDataReader): Promise<OnnxInitializer>;
     }
@@ -22,7 +24,7 @@ export const indexOps: ReadonlySet<string> = new Set(['Cast', 'Reshape', 'Unsque
 const valueOps = new Set(['Cast', 'Identity']);
 
 /** A constant of the graph by value name: an initializer of any scope or a `Constant` node's `value`. */
-function constants(graph: OnnxGraph): Map<string, Uint8Array> {
+export function graphConstants(graph: OnnxGraph): Map<string, Uint8Array> {
   const found = new Map<string, Uint8Array>();
   const visit = (g: OnnxGraph) => {
     for (const [name, bytes] of g.initializers) if (!found.has(name)) found.set(name, bytes);
@@ -63,7 +65,7 @@ export function findEmbeddingTable(graph: OnnxGraph, hidden: number, fileName: s
   const nodes = [...allOnnxNodes(graph)].map(({ node }) => node);
   const producer = new Map<string, OnnxNode>();
   for (const node of nodes) for (const output of node.outputs) producer.set(output, node);
-  const values = constants(graph);
+  const values = graphConstants(graph);
   // Names holding the ids, following index ops from idsInput.
   // (A worklist over the index ops' first inputs: linear in the graph, whatever order a hostile file lists nodes in.)
   const readers = new Map<string, OnnxNode[]>();
@@ -114,6 +116,7 @@ export function findEmbeddingTable(graph: OnnxGraph, hidden: number, fileName: s
       return {
         found: true,
         initializer: name,
+        lookup: gather.outputs[0] as string,
         async read(readExternal) {
           const table = await readOnnxTensor(tensor, readExternal);
           if (!table) throw new ModelLoadError(`the embedding table ${quoteUntrusted(name, 120)} of ${fileName} could not be read (its external data is missing or short, or its size does not match its dims)`, { code: 'INVALID_FILE' });
@@ -133,6 +136,7 @@ export function findEmbeddingTable(graph: OnnxGraph, hidden: number, fileName: s
     return {
       found: true,
       initializer: name,
+      lookup: gather.outputs[0] as string,
       async read(readExternal) {
         const [quantized, scales, zeros] = await Promise.all([
           readOnnxTensor(tensor, readExternal),

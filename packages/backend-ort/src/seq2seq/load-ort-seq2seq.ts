@@ -1,5 +1,6 @@
 import { type ModelBackend, type ModelConfig, type ModelFiles, ModelLoadError, escapeUntrusted } from '@inseq/core';
 import type { InferenceSession } from 'onnxruntime-common';
+import { onnxEmbeddingScale } from '../onnx/find-embedding-scale';
 import { findEmbeddingTable } from '../onnx/find-embedding-table';
 import { onnxFilesFound, onnxFolders } from '../onnx/onnx-folder-layout';
 import type { OpenedOrtSession, OrtSessionOpener } from '../open-ort-session';
@@ -37,11 +38,29 @@ function checkNames(fileName: string, what: 'inputs' | 'outputs', names: readonl
   );
 }
 
-/** A graph's token embedding table, found by structure (the Gather of `input_ids`) whatever its initializer is called. */
-function embeddingTable(opened: OpenedOrtSession, location: string, hidden: number): OrtEmbeddings {
+/** The model types whose stacks scale their token embeddings when `scale_embedding` is set (HF's `embed_scale`). */
+const scaledFamilies: ReadonlySet<string> = new Set(['bart', 'mbart', 'marian']);
+
+/**
+ * A graph's token embedding table, found by structure (the Gather of `input_ids`) whatever its
+ * initializer is called, with the embedding scale of the `Mul` that follows the lookup (see
+ * `findEmbeddingScaleMul`): `embed` returns the rows × that scale, the tensor Inseq attributes and
+ * the joined graph takes (docs/attributed-embeddings.md). A BART/mBART/Marian config with
+ * `scale_embedding` whose graph has no such `Mul` has no attributable embeddings (the reason says so).
+ */
+function embeddingTable(opened: OpenedOrtSession, location: string, config: ModelConfig): OrtEmbeddings {
   const fileName = `${location}/${opened.path}`;
-  const found = opened.graph ? findEmbeddingTable(opened.graph, hidden, fileName) : ({ found: false, reason: `the graph of ${fileName} could not be walked` } as const);
-  return lazyEmbeddings(found, opened.readExternal);
+  const found = opened.graph ? findEmbeddingTable(opened.graph, config.hiddenSize, fileName) : ({ found: false, reason: `the graph of ${fileName} could not be walked` } as const);
+  if (!found.found || !opened.graph) return lazyEmbeddings(found, opened.readExternal);
+  const scale = onnxEmbeddingScale(opened.graph, found.lookup);
+  if (scale === undefined && scaledFamilies.has(config.modelType) && config.raw.scale_embedding === true) {
+    return {
+      missing:
+        `${fileName} has no Mul by the embedding scale right after its token lookup, though config.json sets scale_embedding ` +
+        '(the attributed tensor is the token embeddings × √d_model, cut after that Mul); export the model again without graph optimizations',
+    };
+  }
+  return lazyEmbeddings(found, opened.readExternal, scale);
 }
 
 /**
@@ -139,8 +158,8 @@ export async function loadOrtSeq2Seq(
       }
     }
     const embeddings = {
-      encoder: embeddingTable(encoder, files.location, config.hiddenSize),
-      decoder: embeddingTable(decoder, files.location, config.hiddenSize),
+      encoder: embeddingTable(encoder, files.location, config),
+      decoder: embeddingTable(decoder, files.location, config),
     };
     // Gradients: when both embedding tables can be read (methods need the step's embeddings) and
     // every op between either side's embeddings and the logits has a rule (probed now, built on first use).

@@ -214,11 +214,13 @@ describe('loading Marian exports', () => {
       }
       const options = { maxNewTokens: 5, stopIds: [], padId: pad, encoder: source };
       expect(await merged.generate!(prefixes, options)).toEqual(await greedyOverForward(separate, prefixes, options));
-      // The decoder's table is found inside the If branches (the Gather of input_ids there), the encoder's in its graph.
+      // The decoder's table is found inside the If branches (the Gather of input_ids there), the encoder's in its graph;
+      // embed returns the attributed tensor, the rows × √d_model in float32, as the graph's scale Mul computes them.
       const hidden = config.d_model as number;
       const ids = intTensorFromRows([[3, 640, pad]]);
       const table = weights['model.shared.weight'].data;
-      const expected = Float64Array.from([3, 640, pad].flatMap((id) => Array.from(table.subarray(id * hidden, (id + 1) * hidden))));
+      const scale = Math.fround(Math.sqrt(hidden));
+      const expected = Float64Array.from([3, 640, pad].flatMap((id) => Array.from(table.subarray(id * hidden, (id + 1) * hidden), (v) => Math.fround(v * scale))));
       expect(maxAbsDiff((await merged.embed(ids, 'decoder')).data, expected)).toBe(0);
       expect(maxAbsDiff((await merged.embed(ids, 'encoder')).data, expected)).toBe(0);
     } finally {

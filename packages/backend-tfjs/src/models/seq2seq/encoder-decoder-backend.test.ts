@@ -64,11 +64,12 @@ describe('encoder-decoder folders through loadTfjsBackend', () => {
       const nested = (flat: Float64Array, factor: number) => [Array.from({ length: flat.length / d }, (_, s) => Array.from(flat.subarray(s * d, (s + 1) * d), (v) => v * factor))];
       const [sourceFlat, targetFlat] = [Float64Array.from(encoderEmbeds.data), Float64Array.from(inputsEmbeds.data)];
       const vocab = tiny.config.vocab_size as number;
-      // HF's encoder takes inputs_embeds scaled; Marian's decoder scales its own.
+      // embed returns the attributed tensor, rows × √d_model (docs/attributed-embeddings.md): HF's
+      // encoder takes it as inputs_embeds; Marian's decoder scales decoder_inputs_embeds itself.
       const f = (x: Float64Array, y: Float64Array) =>
         referenceEncoderDecoderForward(tiny.weights, tiny.config, source, ones(source), target, ones(target), {
-          encoderInputsEmbeds: nested(x, scale),
-          decoderInputsEmbeds: nested(y, 1),
+          encoderInputsEmbeds: nested(x, 1),
+          decoderInputsEmbeds: nested(y, 1 / scale),
         }).logits[2 * vocab + targetId];
       expect(out.targetValues[0]).toBeCloseTo(f(sourceFlat, targetFlat), 4);
       for (const index of [2, d + 7, 3 * d + 30]) {

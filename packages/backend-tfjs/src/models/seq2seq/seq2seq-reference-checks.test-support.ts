@@ -16,10 +16,18 @@ export interface Seq2SeqBatch {
   readonly targetMask: readonly (readonly number[])[];
 }
 
-/** How the float64 reference takes embeddings: HF's `inputs_embeds` are scaled for the encoder; Marian's decoder scales its own. */
+/**
+ * The attributed tensor of an architecture (docs/attributed-embeddings.md) and how the float64
+ * reference takes it: `embed` returns the table rows × `embedScale` (HF's `embed_scale`, Inseq's
+ * `embed_ids`); the reference gets them × `encoder` / `decoder` as `inputs_embeds` (1 where HF
+ * takes them as they are, 1 / embed_scale for Marian's decoder, which scales given embeddings itself).
+ */
 export interface ReferenceEmbedScales {
   readonly encoder: number;
   readonly decoder: number;
+  readonly embedScale: number;
+  /** The safetensors names of each side's token embedding table. */
+  readonly tables: { readonly encoder: string; readonly decoder: string };
 }
 
 /** A source right-padded with `pad` and a decoder prefix left-padded with `pad`, starting with `start`. */
@@ -83,6 +91,18 @@ export function describeAgainstReference(label: string, tiny: TinySeq2Seq, archi
       const real = batch.target[b].filter((_, t) => batch.targetMask[b][t] === 1);
       return referenceEncoderDecoderForward(tiny.weights, config, [batch.source[b]], [batch.sourceMask[b]], [real], [real.map(() => 1)], { outputAttentions: true });
     };
+
+    it('embed returns the attributed tensor: each side’s table rows × embed_scale', () => {
+      for (const side of ['encoder', 'decoder'] as const) {
+        const ids = side === 'encoder' ? batch.source[0] : batch.target[0];
+        const table = tiny.weights[scales.tables[side]];
+        expect(table, scales.tables[side]).toBeDefined();
+        const embedded = tf.tidy(() => model.embed(tf.tensor2d([[...ids]], undefined, 'int32'), side).dataSync() as Float32Array);
+        expect(embedded.length).toBe(ids.length * dModel);
+        const expected = Float32Array.from(ids.flatMap((id) => Array.from(table.data.subarray(id * dModel, (id + 1) * dModel), (v) => Math.fround(v * Math.fround(scales.embedScale)))));
+        expect(maxAbsDiff(embedded, expected), side).toBeLessThan(1e-6);
+      }
+    });
 
     it('logits at every real decoder position, and decoder, encoder and cross attentions, equal the float64 reference (1e-4)', () => {
       const before = tf.memory().numTensors;

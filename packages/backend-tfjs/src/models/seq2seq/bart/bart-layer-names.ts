@@ -3,7 +3,7 @@ import type { BartSettings } from './bart-settings';
 /**
  * The layers of a BART-family model a pass can capture or replace, named as in HF
  * `BartForConditionalGeneration` / `MarianMTModel` and in `named_modules()` order. Per stack
- * (`model.encoder`, `model.decoder`): `.embed_tokens` (the token lookup, before `embed_scale`), per
+ * (`model.encoder`, `model.decoder`): `.embed_tokens` (the attributed tensor: token rows × `embed_scale`, what `embed` returns), per
  * layer `.layers.{i}` (the layer's output), `.self_attn` (after `out_proj`, before the residual
  * add), `.self_attn_layer_norm`, decoder `.encoder_attn` and `.encoder_attn_layer_norm`, `.fc2`
  * (the feed-forward output), `.final_layer_norm`; then BART's and mBART's `.layernorm_embedding`

@@ -20,7 +20,8 @@ const layerNormEpsilon = 1e-5;
 
 /**
  * A BART-family encoder-decoder (`bart`, `mbart`, `marian`) as HF computes it (eager attention,
- * float32), in tfjs ops. Each stack: token embeddings × `embed_scale`, plus positions (BART/mBART's
+ * float32), in tfjs ops. Each stack: token embeddings × `embed_scale` (what `embed` returns and a
+ * pass takes: the scale is never applied again to given embeddings), plus positions (BART/mBART's
  * learned table at row p + 2, Marian's sinusoids at row p), BART/mBART's `layernorm_embedding`;
  * layers of self-attention, (decoder) cross-attention and `fc2(act(fc1(x)))`, each a residual
  * sublayer, post-norm (BART, Marian) or pre-norm with a final `layer_norm` (mBART); logits
@@ -84,9 +85,8 @@ export function createBartModel(config: ModelConfig, file: SafetensorsFile, file
     const positions = positionRows(stack.positions, ids, rows, length);
     const heads = settings[side].heads;
     const prefix = `model.${side}`;
-    let h = tools.at(`${prefix}.embed_tokens`, embeds);
-    if (embedScale !== 1) h = tf.mul(h, embedScale);
-    h = tf.add(h, positions);
+    // `embeds` are the attributed tensor, token rows × embed_scale already (see `embed`).
+    let h = tf.add(tools.at(`${prefix}.embed_tokens`, embeds), positions) as tf.Tensor3D;
     if (stack.layernormEmbedding) h = tools.at(`${prefix}.layernorm_embedding`, norm(h, stack.layernormEmbedding));
     h = tools.drop(h, settings.dropout);
     stack.layers.forEach((layer, index) => {
@@ -123,7 +123,14 @@ export function createBartModel(config: ModelConfig, file: SafetensorsFile, file
 
   return {
     config,
-    embed: (inputIds, side = 'decoder') => embedRows(weights[side].embed, inputIds),
+    // The tensor Python Inseq attributes (`embed_ids`): token rows × embed_scale, before positions.
+    embed: (inputIds, side = 'decoder') => {
+      const rows = embedRows(weights[side].embed, inputIds);
+      if (embedScale === 1) return rows;
+      const scaled = tf.mul(rows, embedScale) as tf.Tensor3D;
+      rows.dispose();
+      return scaled;
+    },
     layerNames: () => layerNames,
     run: (pass) => runSeq2SeqPass({ modelType: settings.modelType, runStack, project }, pass),
     dispose() {

@@ -4,8 +4,8 @@ import { describeAgainstReference } from '../seq2seq-reference-checks.test-suppo
 import { builtinArchitectures } from '../../tfjs-architectures';
 
 const t5 = builtinArchitectures.find((candidate) => candidate.name === 't5')!;
-// T5 takes inputs_embeds unscaled on both sides.
-const unscaled = { encoder: 1, decoder: 1 };
+// T5 has no embedding scale: the attributed tensor is the shared table's rows, taken as they are on both sides.
+const unscaled = { encoder: 1, decoder: 1, embedScale: 1, tables: { encoder: 'shared.weight', decoder: 'shared.weight' } };
 
 describe('T5 in tfjs against the float64 reference', () => {
   describeAgainstReference('t5 (ReLU, tied lm_head scaled by d_model^-0.5)', createTinyT5({ seed: 1 }), t5, unscaled);
