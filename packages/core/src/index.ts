@@ -50,6 +50,7 @@ export {
   requireTarget,
   usesEmbeddings,
   type AttributionMethod,
+  type BaselineRule,
   type EmbeddingsUse,
   type MethodFamily,
   type SequenceAttributionResult,

@@ -152,6 +152,8 @@ export async function attribute(
     padId,
     encoderDecoder,
     attributeTarget: options.attributeTarget ?? false,
+    // Inseq's encode(): the eos is config.json's eos_token_id (its first), else the tokenizer's pad.
+    baselineRule: { eosTokenId: backend.config.eosTokenId ?? special.pad, includeEos: options.includeEosBaseline ?? false },
   };
   const totalSteps = states.reduce((sum, state) => sum + stepCount(state), 0);
   const maxSteps = Math.max(...states.map(stepCount));
@@ -203,6 +205,7 @@ export async function attribute(
       attr_pos_end: options.attrPosEnd ?? null,
       attribute_target: options.attributeTarget ?? false,
       chat_template: options.chatTemplate ?? false,
+      include_eos_baseline: options.includeEosBaseline ?? false,
       batch_size: batchSize,
       exec_time: (performance.now() - startedAt) / 1000,
     },
