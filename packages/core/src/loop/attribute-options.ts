@@ -99,6 +99,12 @@ export interface AttributeOptions {
    * the decoder start token of an encoder-decoder keeps itself either way. @defaultValue false
    */
   readonly includeEosBaseline?: boolean;
+  /**
+   * Inseq `output_step_attributions`: also return `step_attributions`, one
+   * `StepAttributionOutput` per step, batched over the sequences (plain JSON, saved as is).
+   * @defaultValue false
+   */
+  readonly outputStepAttributions?: boolean;
   /** Receives warnings (an ignored option, …). @defaultValue `console.warn` */
   readonly onWarning?: (message: string) => void;
   /**

@@ -2,6 +2,7 @@ import { type AttributionMethod, parseMethodOptions } from '../contracts/attribu
 import type { AttributionModel } from '../contracts/model-backend';
 import { parseStepFunctionOptions, type StepFunction } from '../contracts/step-function';
 import type { FeatureAttributionOutput } from '../data/feature-attribution-output';
+import { stepAttributionsOf } from '../data/step-attributions';
 import { InseqError } from '../errors/inseq-error';
 import { InvalidInputError } from '../errors/invalid-input-error';
 import { MissingCapabilityError } from '../errors/missing-capability-error';
@@ -177,9 +178,10 @@ export async function attribute(
     }
   }
 
+  const sequenceAttributions = states.map((state) => toSequenceAttribution(model, state));
   return {
-    sequence_attributions: states.map((state) => toSequenceAttribution(model, state)),
-    step_attributions: null,
+    sequence_attributions: sequenceAttributions,
+    step_attributions: options.outputStepAttributions ? stepAttributionsOf(sequenceAttributions) : null,
     info: {
       library: 'inseq-ts',
       model_name: model.name,
@@ -206,6 +208,7 @@ export async function attribute(
       attribute_target: options.attributeTarget ?? false,
       chat_template: options.chatTemplate ?? false,
       include_eos_baseline: options.includeEosBaseline ?? false,
+      output_step_attributions: options.outputStepAttributions ?? false,
       batch_size: batchSize,
       exec_time: (performance.now() - startedAt) / 1000,
     },
