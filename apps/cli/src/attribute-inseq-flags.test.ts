@@ -40,8 +40,10 @@ describe('inseq attribute: the rest of Inseq flags', () => {
   });
 
   it('--model-kwargs says why its from_pretrained arguments cannot apply, and still runs', async () => {
-    const result = await run('attribute', '-i', 'Hello', '--max-new-tokens', '1', '--model-kwargs', '{"torch_dtype": "float16"}', '--hide');
+    const result = await run('attribute', '-i', 'Hello', '--max-new-tokens', '1', '--model-kwargs', '{"torch_dtype": "float16"}', '--hide', '-vv');
     expect(result.code).toBe(0);
+    // Inseq's -vv: the same logging as -v.
+    expect(result.stderr).toContain('[inseq] loaded');
     expect(result.stderr).toContain("--model-kwargs torch_dtype ignored: they are arguments of PyTorch's from_pretrained");
   });
 });

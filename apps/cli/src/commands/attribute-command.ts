@@ -77,6 +77,7 @@ interface AttributeFlags extends AggregationFlags {
   generationKwargs?: Record<string, unknown>;
   modelKwargs?: Record<string, unknown>;
   verbose?: boolean;
+  veryVerbose?: boolean;
 }
 
 /** `--generation-kwargs` keys the CLI honours; generation here is greedy (transformers' do_sample false). */
@@ -215,12 +216,13 @@ export function addAttributeCommand(program: Command, io: CliIo): void {
     .option('--output-step-attributions', 'also save the per-step attributions (the step_attributions field of --save-path)')
     .option('--generation-kwargs <json>', `generation options as a JSON object: ${GENERATION_KWARGS.join(', ')} (false only; generation is greedy)`, parseJsonObject)
     .option('--model-kwargs <json>', "Inseq's from_pretrained arguments: only revision maps (to --revision); the others cannot apply and are reported", parseJsonObject)
-    .option('-v, --verbose', 'log model details and timings to standard error');
+    .option('-v, --verbose', 'log model details and timings to standard error')
+    .addOption(new Option('--very-verbose', "Inseq's -vv (DEBUG logging): the same as -v here, which has no further level").hideHelp());
   addAggregationFlags(command, 'the saved output');
   command.action(async (flags: AttributeFlags) => {
       const modelPath = requireModelPath(flags.modelNameOrPath, defaultModelPath);
       const verbose = (message: string) => {
-        if (flags.verbose) io.stderr.write(`[inseq] ${message}\n`);
+        if (flags.verbose || flags.veryVerbose) io.stderr.write(`[inseq] ${message}\n`);
       };
       const generation = generationOptions(flags.generationKwargs, flags.maxNewTokens);
       const modelKwargs = modelKwargsOptions(flags.modelKwargs, flags.revision);
