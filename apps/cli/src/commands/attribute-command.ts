@@ -217,7 +217,7 @@ export function addAttributeCommand(program: Command, io: CliIo): void {
     .option('--generation-kwargs <json>', `generation options as a JSON object: ${GENERATION_KWARGS.join(', ')} (false only; generation is greedy)`, parseJsonObject)
     .option('--model-kwargs <json>', "Inseq's from_pretrained arguments: only revision maps (to --revision); the others cannot apply and are reported", parseJsonObject)
     .option('-v, --verbose', 'log model details and timings to standard error')
-    .addOption(new Option('--very-verbose', "Inseq's -vv (DEBUG logging): the same as -v here, which has no further level").hideHelp());
+    .option('--very-verbose', "Inseq's -vv (DEBUG logging): the same as -v here, which has no further level");
   addAggregationFlags(command, 'the saved output');
   command.action(async (flags: AttributeFlags) => {
       const modelPath = requireModelPath(flags.modelNameOrPath, defaultModelPath);
