@@ -22,6 +22,8 @@ export const ATTRIBUTE_FLAG_NAMES: Readonly<Record<string, string>> = {
   generateFromTargetPrefix: '--generate-from-target-prefix',
   attributeTarget: '--attribute-target',
   chatTemplate: '--chat-template',
+  includeEosBaseline: '--include-eos-baseline',
+  outputStepAttributions: '--output-step-attributions',
   srcLang: '--tokenizer-kwargs src_lang',
   tgtLang: '--tokenizer-kwargs tgt_lang',
 };

@@ -50,6 +50,7 @@ export {
   requireTarget,
   usesEmbeddings,
   type AttributionMethod,
+  type BaselineRule,
   type EmbeddingsUse,
   type MethodFamily,
   type SequenceAttributionResult,
@@ -59,6 +60,7 @@ export {
 } from './contracts/attribution-method';
 export { defineStepFunction, parseStepFunctionOptions, type StepFunction, type StepScoreContext } from './contracts/step-function';
 
+export { type StepAttributionOutput, stepAttributionsOf } from './data/step-attributions';
 export type {
   FeatureAttributionOutput,
   SequenceAttribution,

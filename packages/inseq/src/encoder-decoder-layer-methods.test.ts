@@ -57,7 +57,8 @@ describe.each(architectures)('layer methods and value zeroing on %s (tfjs)', (na
       return Math.max(...Array.from(sequence.step_scores.deltas.data, Math.abs));
     };
     const [coarse, fine] = [await delta(2), await delta(64)];
-    expect(fine).toBeLessThan(0.02);
+    // (T5's fine |delta| is 0.022 with Inseq's baseline, where the eos and decoder start keep their ids.)
+    expect(fine).toBeLessThan(0.03);
     expect(fine).toBeLessThan(coarse);
   });
 
@@ -86,7 +87,7 @@ describe.each(architectures)('layer methods and value zeroing on %s (tfjs)', (na
     },
   );
 
-  it('layer_integrated_gradients at an encoder layer sums to F(x) − F(source at its baseline, target as is)', async () => {
+  it('layer_integrated_gradients at an encoder layer sums to F(x) − F(source at its baseline (eos kept), target as is)', async () => {
     const sequence = await run('layer_integrated_gradients', { n_steps: 64, target_layer: layers.encoder }, 'logit');
     const { backend } = model;
     const hidden = backend.config.hiddenSize;
@@ -107,7 +108,10 @@ describe.each(architectures)('layer methods and value zeroing on %s (tfjs)', (na
       return logits.data[sequence.target[1].id];
     };
     const embedded = await backend.embed({ data: sourceIds, shape: [1, length] }, 'encoder');
-    const baseline = await backend.embed({ data: new Int32Array(length).fill(unk), shape: [1, length] }, 'encoder');
+    // Inseq's baseline: <unk> everywhere except the eos, which keeps its id (include_eos_baseline false).
+    const eos = backend.config.eosTokenId;
+    const baselineIds = sourceIds.map((id) => (id === eos ? id : unk));
+    const baseline = await backend.embed({ data: baselineIds, shape: [1, length] }, 'encoder');
     const gain = (await logitOf(embedded.data)) - (await logitOf(baseline.data));
     let total = 0;
     for (let p = 0; p < length; p++) for (let h = 0; h < hidden; h++) total += sequence.source_attributions!.data[(p * steps + 0) * hidden + h];

@@ -83,6 +83,8 @@ interface Row {
   readonly mustRun: readonly string[];
   readonly checked?: readonly string[];
   readonly args?: Record<string, Record<string, unknown>>;
+  /** Absolute floor of the completeness check (CompletenessOptions.absolute) for models whose gains sit at float32 noise. */
+  readonly completenessFloor?: number;
 }
 const tfjs = (files: Record<string, Uint8Array>, name: string) => () => load(memoryModelFiles(files, name), loadTfjsBackend);
 const ort = (files: Record<string, Uint8Array>, name: string) => () => load(memoryModelFiles(files, name), loadOrtBackend);
@@ -98,13 +100,16 @@ const models: Row[] = [
   // Encoder-decoder exports: gradients and layers of the joined encoder → decoder graph; Marian on every method.
   { label: 'marian · ort (merged If decoder)', load: ort(tinyMarianOnnxFiles({ merged: 'if' }), 'marian-onnx'), mustRun: withLayers },
   { label: 'bart · ort', load: ort(tinyBartOnnxFiles(), 'bart-onnx'), mustRun: withLayers, checked: withLayers },
-  // The tiny T5's gains are ~1e-5, where 16 steps leave more than a quarter of them (64 leave < 5 %).
+  // The tiny T5's gains are ~1e-5, where 16 steps leave more than a quarter of them. With Inseq's
+  // baseline (the decoder start and eos keep their ids) some gains drop below 1e-5, the level of its
+  // float32 noise: its deltas stay ~1e-5 even at 256 steps, hence the absolute floor.
   {
     label: 't5 · ort (KV cache)',
     load: ort(tinyT5OnnxFiles({ withPast: true }), 't5-onnx'),
     mustRun: withLayers,
     checked: withLayers,
     args: { integrated_gradients: { n_steps: 64 }, layer_integrated_gradients: { n_steps: 64 } },
+    completenessFloor: 3e-5,
   },
 ];
 
@@ -112,7 +117,7 @@ async function load(files: ModelFiles, loader: (files: ModelFiles) => Promise<At
   return { name: files.location, backend: await loader(files), tokenizer: await loadTokenizer(files) };
 }
 
-describe.each(models)('every method on $label', ({ load: loadModel, mustRun, checked, args }) => {
+describe.each(models)('every method on $label', ({ load: loadModel, mustRun, checked, args, completenessFloor }) => {
   let model: AttributionModel;
   beforeAll(async () => {
     model = await loadModel();
@@ -125,7 +130,7 @@ describe.each(models)('every method on $label', ({ load: loadModel, mustRun, che
       attributionArgs: args?.[name] ?? small[name] ?? {},
       trailingAxes: trailingAxes(name),
       expectAttributions: name !== 'dummy',
-      completeness: completeness[name],
+      completeness: completeness[name] && completenessFloor !== undefined ? { ...completeness[name], absolute: completenessFloor } : completeness[name],
     });
     // Every check that applies ran: a refused capability on this backend, or all of them.
     const ran = report.checks.filter((check) => check.status === 'passed').map((check) => check.name);

@@ -71,6 +71,64 @@ interface AttributeFlags extends AggregationFlags {
   chatTemplate?: boolean;
   tokenizerKwargs?: Record<string, unknown>;
   yes?: boolean;
+  includeEosBaseline?: boolean;
+  eos?: boolean;
+  outputStepAttributions?: boolean;
+  generationKwargs?: Record<string, unknown>;
+  modelKwargs?: Record<string, unknown>;
+  verbose?: boolean;
+  veryVerbose?: boolean;
+}
+
+/** `--generation-kwargs` keys the CLI honours; generation here is greedy (transformers' do_sample false). */
+const GENERATION_KWARGS = ['max_new_tokens', 'do_sample'] as const;
+
+/** Inseq's `--generation-kwargs`: `max_new_tokens` (as --max-new-tokens) and `do_sample: false`; anything else is refused, naming what is supported. */
+export function generationOptions(kwargs: Record<string, unknown> | undefined, maxNewTokens: number | undefined): { maxNewTokens?: number } {
+  if (kwargs === undefined) return maxNewTokens === undefined ? {} : { maxNewTokens };
+  const unknown = Object.keys(kwargs).filter((key) => !(GENERATION_KWARGS as readonly string[]).includes(key));
+  if (unknown.length > 0) {
+    throw new InvalidInputError(
+      `--generation-kwargs: unsupported key(s) ${unknown.join(', ')}; supported: ${GENERATION_KWARGS.join(', ')} (generation is greedy).`, { code: 'INVALID_ARGUMENT' },
+    );
+  }
+  if (kwargs.do_sample !== undefined && kwargs.do_sample !== false) {
+    throw new InvalidInputError(`--generation-kwargs do_sample must be false: inseq-ts generates greedily (got ${JSON.stringify(kwargs.do_sample)}).`, { code: 'INVALID_ARGUMENT' });
+  }
+  const given = kwargs.max_new_tokens;
+  if (given === undefined) return maxNewTokens === undefined ? {} : { maxNewTokens };
+  if (typeof given !== 'number' || !Number.isInteger(given) || given < 1) {
+    throw new InvalidInputError(`--generation-kwargs max_new_tokens must be a positive integer, got ${JSON.stringify(given)}.`, { code: 'INVALID_ARGUMENT' });
+  }
+  if (maxNewTokens !== undefined && maxNewTokens !== given) {
+    throw new InvalidInputError(`--max-new-tokens ${maxNewTokens} and --generation-kwargs max_new_tokens ${given} disagree; give one.`, { code: 'INVALID_ARGUMENT' });
+  }
+  return { maxNewTokens: given };
+}
+
+/**
+ * Inseq's `--model-kwargs` go to PyTorch's `from_pretrained`, which inseq-ts does not run: `revision`
+ * maps to --revision; any other key cannot apply, which the returned warning says.
+ */
+export function modelKwargsOptions(kwargs: Record<string, unknown> | undefined, revision: string | undefined): { revision?: string; warning?: string } {
+  if (kwargs === undefined) return revision === undefined ? {} : { revision };
+  const given = kwargs.revision;
+  if (given !== undefined && typeof given !== 'string') {
+    throw new InvalidInputError(`--model-kwargs revision must be a string, got ${JSON.stringify(given)}.`, { code: 'INVALID_ARGUMENT' });
+  }
+  if (given !== undefined && revision !== undefined && given !== revision) {
+    throw new InvalidInputError(`--revision ${revision} and --model-kwargs revision ${given} disagree; give one.`, { code: 'INVALID_ARGUMENT' });
+  }
+  const ignored = Object.keys(kwargs).filter((key) => key !== 'revision');
+  const resolved = revision ?? given;
+  return {
+    ...(resolved !== undefined && { revision: resolved }),
+    ...(ignored.length > 0 && {
+      warning:
+        `--model-kwargs ${ignored.join(', ')} ignored: they are arguments of PyTorch's from_pretrained, which inseq-ts does not run ` +
+        '(models load through --backend, --device and --dtype; revision is the one key that maps, to --revision).',
+    }),
+  };
 }
 
 /** Inseq's `--tokenizer-kwargs` keys the CLI understands: `src_lang` and `tgt_lang` of multilingual encoder-decoder models. */
@@ -152,10 +210,24 @@ export function addAttributeCommand(program: Command, io: CliIo): void {
     )
     .addOption(new Option('--scores-precision <dtype>', 'precision of the saved scores').choices([...scoresPrecisions]).default('float32'))
     .option('--compress', 'gzip the saved file (also when --save-path ends in .gz)')
-    .option('--split-sequences', 'save one file per sequence (out_0.json, out_1.json, …)');
+    .option('--split-sequences', 'save one file per sequence (out_0.json, out_1.json, …)')
+    .option('--include-eos-baseline', "methods with a baseline replace the eos too (Inseq's include_eos_baseline; by default it keeps its id, so its attribution is 0)")
+    .addOption(new Option('--eos', 'alias of --include-eos-baseline, as in Inseq').hideHelp())
+    .option('--output-step-attributions', 'also save the per-step attributions (the step_attributions field of --save-path)')
+    .option('--generation-kwargs <json>', `generation options as a JSON object: ${GENERATION_KWARGS.join(', ')} (false only; generation is greedy)`, parseJsonObject)
+    .option('--model-kwargs <json>', "Inseq's from_pretrained arguments: only revision maps (to --revision); the others cannot apply and are reported", parseJsonObject)
+    .option('-v, --verbose', 'log model details and timings to standard error')
+    .option('--very-verbose', "Inseq's -vv (DEBUG logging): the same as -v here, which has no further level");
   addAggregationFlags(command, 'the saved output');
   command.action(async (flags: AttributeFlags) => {
       const modelPath = requireModelPath(flags.modelNameOrPath, defaultModelPath);
+      const verbose = (message: string) => {
+        if (flags.verbose || flags.veryVerbose) io.stderr.write(`[inseq] ${message}\n`);
+      };
+      const generation = generationOptions(flags.generationKwargs, flags.maxNewTokens);
+      const modelKwargs = modelKwargsOptions(flags.modelKwargs, flags.revision);
+      if (modelKwargs.warning) writeMessage(io.stderr, 'warning: ', modelKwargs.warning);
+      const revision = modelKwargs.revision;
       const registries = createDefaultRegistries();
       await loadPlugins(flags.plugin ?? [], registries);
       // Resolve ids and parse every plugin's options first: a typo fails before a model is loaded,
@@ -179,22 +251,28 @@ export function addAttributeCommand(program: Command, io: CliIo): void {
         ...savePaths.map((path) => ({ flag: '--save-path', path })),
         ...(flags.vizPath === undefined ? [] : [{ flag: '--viz-path', path: flags.vizPath }]),
       ]);
-      if (flags.revision !== undefined && existsSync(modelPath)) {
+      if (revision !== undefined && existsSync(modelPath)) {
         writeMessage(io.stderr, 'warning: ', `--revision applies to Hub ids; '${modelPath}' is a local folder, read as it is.`);
       }
       const downloads = createDownloadProgress(io);
+      const startedAt = performance.now();
       const model = await loadModel(modelPath, {
         backend: flags.backend,
         backends: cliBackends(),
         device: flags.device,
         dtype: flags.dtype,
-        ...(flags.revision !== undefined && { revision: flags.revision }),
+        ...(revision !== undefined && { revision }),
         hub: { onProgress: (event) => downloads.update(event) },
       }).finally(() => downloads.stop());
+      const { config } = model.backend;
+      verbose(
+        `loaded ${model.name} in ${((performance.now() - startedAt) / 1000).toFixed(2)} s: backend ${model.backend.name}${flags.device ? ` (${flags.device})` : ''}, ` +
+          `${config.modelType}${config.isEncoderDecoder ? ' encoder-decoder' : ''}, ${config.numLayers} layers, hidden ${config.hiddenSize}, vocabulary ${config.vocabSize}`,
+      );
       const progress = createProgressReporter(io, flags.attributionMethod);
       try {
         checkAttributionCost(
-          estimateAttributionCost(model, flags.inputTexts, { generatedTexts: flags.generatedTexts, maxNewTokens: flags.maxNewTokens }, methodOptions),
+          estimateAttributionCost(model, flags.inputTexts, { generatedTexts: flags.generatedTexts, maxNewTokens: generation.maxNewTokens }, methodOptions),
           flags.yes,
         );
         const output = await namingFlags(
@@ -215,8 +293,10 @@ export function addAttributeCommand(program: Command, io: CliIo): void {
               attributionArgs: flags.attributionKwargs,
               attrPosStart: flags.startPos,
               attrPosEnd: flags.endPos,
-              maxNewTokens: flags.maxNewTokens,
+              maxNewTokens: generation.maxNewTokens,
               batchSize: flags.batchSize,
+              includeEosBaseline: flags.includeEosBaseline || flags.eos,
+              outputStepAttributions: flags.outputStepAttributions,
               attributeTarget: flags.attributeTarget,
               generateFromTargetPrefix: flags.generateFromTargetPrefix,
               chatTemplate: flags.chatTemplate,
@@ -227,6 +307,11 @@ export function addAttributeCommand(program: Command, io: CliIo): void {
           ATTRIBUTE_FLAG_NAMES,
         );
         progress.stop();
+        verbose(
+          `attributed ${output.sequence_attributions.length} sequence(s), ` +
+            `${output.sequence_attributions.reduce((sum, sequence) => sum + sequence.attr_pos_end - sequence.attr_pos_start, 0)} step(s) ` +
+            `with ${output.info.attribution_method} in ${Number(output.info.exec_time).toFixed(2)} s`,
+        );
         // '-' puts the JSON or HTML on stdout, where the table would corrupt it.
         if (!flags.hide && !writesStdout(targets)) {
           io.stdout.write(`${modelHeader(flags.attributionMethod, flags.modelNameOrPath ?? defaultModelLabel(), model, flags.device)}\n${renderCliTable(output, io, flags.color)}\n`);

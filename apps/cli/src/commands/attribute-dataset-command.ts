@@ -37,6 +37,8 @@ export interface AttributeDatasetFlags {
   startPos?: number;
   endPos?: number;
   maxNewTokens?: number;
+  includeEosBaseline?: boolean;
+  eos?: boolean;
   backend?: string;
   device?: string;
   dtype?: string;
@@ -74,6 +76,8 @@ export function addAttributeDatasetCommand(program: Command, io: CliIo): void {
     .option('--start-pos <n>', 'first target position to attribute', parseNonNegativeInteger)
     .option('--end-pos <n>', 'one past the last target position to attribute', parseNonNegativeInteger)
     .option('--max-new-tokens <n>', 'tokens to generate when no generated text field is given', parsePositiveInteger)
+    .option('--include-eos-baseline', "methods with a baseline replace the eos too (Inseq's include_eos_baseline)")
+    .addOption(new Option('--eos', 'alias of --include-eos-baseline, as in Inseq').hideHelp())
     .addOption(new Option('--backend <id>', 'backend to run on').choices(cliBackends().list()))
     .option('--device <name>', "backend device, e.g. 'wasm' or 'cpu'")
     .option('--dtype <name>', "which ONNX export to load (backend ort)")
@@ -110,6 +114,7 @@ export function addAttributeDatasetCommand(program: Command, io: CliIo): void {
           startPos: flags.startPos,
           endPos: flags.endPos,
           maxNewTokens: flags.maxNewTokens,
+          includeEosBaseline: flags.includeEosBaseline || flags.eos || undefined,
           backend: flags.backend,
           dtype: flags.dtype,
           scoresPrecision: flags.scoresPrecision,
@@ -182,6 +187,7 @@ export function addAttributeDatasetCommand(program: Command, io: CliIo): void {
                     attrPosStart: flags.startPos,
                     attrPosEnd: flags.endPos,
                     maxNewTokens: flags.maxNewTokens,
+                    includeEosBaseline: flags.includeEosBaseline || flags.eos,
                     batchSize: flags.batchSize,
                     onWarning: (message) => writeMessage(io.stderr, 'warning: ', renameToFlags(message, ATTRIBUTE_FLAG_NAMES)),
                   },

@@ -29,6 +29,7 @@ export async function queueDataset(options: QueueDatasetOptions): Promise<{ writ
   const unsupported = [
     ['--start-pos', flags.startPos],
     ['--end-pos', flags.endPos],
+    ['--include-eos-baseline', flags.includeEosBaseline || flags.eos || undefined],
     ['--plugin', flags.plugin],
     ['--scores-precision', flags.scoresPrecision === 'float32' ? undefined : flags.scoresPrecision],
   ].filter(([, value]) => value !== undefined);

@@ -10,6 +10,14 @@ import type { SpecialTokenIds } from './tokenizer';
 export type MethodFamily = 'gradient' | 'attention' | 'perturbation' | 'internals';
 
 /** Everything a method sees for one generation step of a left-padded batch. */
+/** Which positions keep their own token in a baseline (see {@link StepContext.baselineRule}). */
+export interface BaselineRule {
+  /** The model's eos (config.json `eos_token_id`, its first when a list; else the tokenizer's pad, as Inseq). */
+  readonly eosTokenId?: number;
+  /** Inseq `include_eos_baseline`: the eos gets the baseline token too. */
+  readonly includeEos: boolean;
+}
+
 export interface StepContext {
   readonly backend: ModelBackend;
   /** The prefix before the explained token, `[batch, sequenceLength]`, padded on the left. */
@@ -33,6 +41,14 @@ export interface StepContext {
   /** The contrastive alternative of each row (pass it to `gradients` and `attributedFn.compute`). */
   readonly contrast?: ContrastRows;
   readonly specialTokenIds: SpecialTokenIds;
+  /**
+   * Inseq's baseline rule (`encode(..., return_baseline=True, include_eos_baseline)`): positions
+   * holding `eosTokenId` keep their id in the baseline unless `includeEos`, and an
+   * encoder-decoder's decoder start token always keeps itself; every other real position gets the
+   * baseline token. Absent (contexts built by hand), methods take the tokenizer's eos and
+   * `includeEos: false`, Inseq's default.
+   */
+  readonly baselineRule?: BaselineRule;
   /** Method options (`attribution_kwargs`), parsed once by {@link parseMethodOptions} against its spec. */
   readonly options: Readonly<Record<string, unknown>>;
   /**

@@ -37,7 +37,7 @@ export interface SequenceAttribution {
 /** What `attribute` returns and `save` writes. */
 export interface FeatureAttributionOutput {
   readonly sequence_attributions: SequenceAttribution[];
-  /** Per-step outputs when kept (`keepStepAttributions`); `null` otherwise, as Inseq's default. */
+  /** Per-step outputs when kept (`outputStepAttributions`); `null` otherwise, as Inseq's default. */
   readonly step_attributions: unknown[] | null;
   /** Method, model, arguments, timings, library versions. */
   readonly info: Record<string, unknown>;

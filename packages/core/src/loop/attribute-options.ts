@@ -92,6 +92,19 @@ export interface AttributeOptions {
    * @defaultValue false
    */
   readonly chatTemplate?: boolean;
+  /**
+   * Inseq `include_eos_baseline`: methods with a baseline (integrated gradients, DeepLIFT,
+   * GradientSHAP, SIG, DIG, occlusion, the layer methods) replace the eos too. By default, as
+   * Inseq, positions holding the model's eos keep it in the baseline (so their attribution is 0);
+   * the decoder start token of an encoder-decoder keeps itself either way. @defaultValue false
+   */
+  readonly includeEosBaseline?: boolean;
+  /**
+   * Inseq `output_step_attributions`: also return `step_attributions`, one
+   * `StepAttributionOutput` per step, batched over the sequences (plain JSON, saved as is).
+   * @defaultValue false
+   */
+  readonly outputStepAttributions?: boolean;
   /** Receives warnings (an ignored option, …). @defaultValue `console.warn` */
   readonly onWarning?: (message: string) => void;
   /**

@@ -2,6 +2,7 @@ import { type AttributionMethod, parseMethodOptions } from '../contracts/attribu
 import type { AttributionModel } from '../contracts/model-backend';
 import { parseStepFunctionOptions, type StepFunction } from '../contracts/step-function';
 import type { FeatureAttributionOutput } from '../data/feature-attribution-output';
+import { stepAttributionsOf } from '../data/step-attributions';
 import { InseqError } from '../errors/inseq-error';
 import { InvalidInputError } from '../errors/invalid-input-error';
 import { MissingCapabilityError } from '../errors/missing-capability-error';
@@ -152,6 +153,8 @@ export async function attribute(
     padId,
     encoderDecoder,
     attributeTarget: options.attributeTarget ?? false,
+    // Inseq's encode(): the eos is config.json's eos_token_id (its first), else the tokenizer's pad.
+    baselineRule: { eosTokenId: backend.config.eosTokenId ?? special.pad, includeEos: options.includeEosBaseline ?? false },
   };
   const totalSteps = states.reduce((sum, state) => sum + stepCount(state), 0);
   const maxSteps = Math.max(...states.map(stepCount));
@@ -175,9 +178,10 @@ export async function attribute(
     }
   }
 
+  const sequenceAttributions = states.map((state) => toSequenceAttribution(model, state));
   return {
-    sequence_attributions: states.map((state) => toSequenceAttribution(model, state)),
-    step_attributions: null,
+    sequence_attributions: sequenceAttributions,
+    step_attributions: options.outputStepAttributions ? stepAttributionsOf(sequenceAttributions) : null,
     info: {
       library: 'inseq-ts',
       model_name: model.name,
@@ -203,6 +207,8 @@ export async function attribute(
       attr_pos_end: options.attrPosEnd ?? null,
       attribute_target: options.attributeTarget ?? false,
       chat_template: options.chatTemplate ?? false,
+      include_eos_baseline: options.includeEosBaseline ?? false,
+      output_step_attributions: options.outputStepAttributions ?? false,
       batch_size: batchSize,
       exec_time: (performance.now() - startedAt) / 1000,
     },

@@ -1,4 +1,4 @@
-import { type AttributionMethod, usesEmbeddings } from '../contracts/attribution-method';
+import { type AttributionMethod, type BaselineRule, usesEmbeddings } from '../contracts/attribution-method';
 import type { ContrastRows } from '../contracts/differentiable-target';
 import type { AttributionModel, EncoderInput, ModelBackend } from '../contracts/model-backend';
 import type { IntTensor, Tensor } from '../tensor';
@@ -26,6 +26,8 @@ export interface StepBatchSettings {
   readonly encoderDecoder: boolean;
   /** Encoder-decoder: also keep the attributions to the target prefix (Inseq `attribute_target`). */
   readonly attributeTarget: boolean;
+  /** Which positions keep their token in a method's baseline (Inseq `include_eos_baseline`). */
+  readonly baselineRule: BaselineRule;
 }
 
 /**
@@ -149,6 +151,7 @@ export async function runStepBatch(settings: StepBatchSettings, chunk: readonly 
             target: settings.attributedFn.target,
             contrast,
             specialTokenIds: model.tokenizer.specialTokenIds,
+            baselineRule: settings.baselineRule,
             options: settings.methodOptions,
           },
           method,

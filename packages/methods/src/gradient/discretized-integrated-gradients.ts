@@ -1,7 +1,8 @@
 import { defineMethod, defineOptions, InvalidInputError, type Tensor, requireTarget, type StepContext } from '@inseq/core';
 import { convergenceDeltas } from './convergence-deltas';
 import { monotonicPaths, PATH_STRATEGIES, type PathStrategy } from './monotonic-paths';
-import { jointIds, jointInputs, jointMask, splitAttributions } from './joint-inputs';
+import { jointBaselineKeepMask } from './baseline-embeddings';
+import { jointIds, jointInputs, splitAttributions } from './joint-inputs';
 import { pointGradients } from './point-gradients';
 import { vocabularyIndex } from './vocabulary-index';
 import { MAX_ROWS_PER_STEP } from '../cost-limits';
@@ -36,7 +37,8 @@ function baselineId(ctx: StepContext, name: string): number {
  * summed Riemann-style over the discrete path, Σₖ ∂F(pₖ)/∂x · (pₖ₊₁ − pₖ), as the DIG reference
  * code and Inseq's `discretized_integrated_gradients` do. Paths: {@link monotonicPaths}
  * (`method` 'greedy' or 'maxcount', `n_neighbors` nearest vocabulary neighbours, computed here
- * and cached per model). Every position moves along its own path at once; padding stays put.
+ * and cached per model). Every position moves along its own path at once; padding and the positions
+ * Inseq's baseline keeps (the eos unless `include_eos_baseline`, the decoder start) stay put.
  * The sum already carries the path's steps, so `multiply_by_inputs` defaults to false (Inseq);
  * true multiplies by (x − x′) once more. `return_convergence_delta` adds the step score
  * `deltas` = Σ attributions − (F(x) − F(x′)). Output `[batch, sequenceLength, hidden]`;
@@ -55,7 +57,8 @@ export const discretizedIntegratedGradients = defineMethod({
     const nSteps = opts.n_steps;
     // With a source, rows are joint (target then source); each side's tokens walk its own table.
     const x = jointInputs(ctx);
-    const mask = jointMask(ctx).data;
+    // Padding, and the positions Inseq's baseline keeps (eos, decoder start), stay at their input.
+    const keep = jointBaselineKeepMask(ctx);
     const ids = jointIds(ctx).data;
     const [batch, length, hidden] = x.shape;
     const rowSize = length * hidden;
@@ -69,12 +72,12 @@ export const discretizedIntegratedGradients = defineMethod({
       specialIds: new Set([special.bos, special.eos, special.unk, special.pad].filter((id) => id !== undefined)),
     };
 
-    // paths[b·length + s]: `[nSteps, hidden]`, built together per side; padding positions stay at their input.
+    // paths[b·length + s]: `[nSteps, hidden]`, built together per side; kept positions stay at their input.
     const built = new Map<number, Float32Array>();
     for (const side of ctx.encoder ? (['decoder', 'encoder'] as const) : (['decoder'] as const)) {
       const real: number[] = [];
       for (let at = 0; at < batch * length; at++) {
-        if (mask[at] !== 0 && (at % length < decoderLength) === (side === 'decoder')) real.push(at);
+        if (keep[at] === 0 && (at % length < decoderLength) === (side === 'decoder')) real.push(at);
       }
       const index = await vocabularyIndex(ctx.backend, side);
       monotonicPaths(
@@ -90,7 +93,7 @@ export const discretizedIntegratedGradients = defineMethod({
     for (let at = 0; at < batch * length; at++) {
       const input = x.data.subarray(at * hidden, (at + 1) * hidden);
       let path: Float32Array;
-      if (mask[at] !== 0) {
+      if (keep[at] === 0) {
         path = built.get(at)!;
       } else {
         path = new Float32Array(nSteps * hidden);

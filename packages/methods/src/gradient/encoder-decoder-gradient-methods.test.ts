@@ -60,6 +60,9 @@ describe('gradient methods on an encoder-decoder step (logits = W · (Σ E_src +
         out,
         (b, id) => scaled(times(b, model.targetEmbedding(id), unkTarget)),
         (b, id) => scaled(times(b, model.sourceEmbedding(id), unkSource)),
+        5,
+        3,
+        true,
       );
       if (method === 'gausslegendre') expect(Array.from(out.stepScores!.deltas)).toEqual([expect.closeTo(0, 5), expect.closeTo(0, 5)]);
       else expect(out.stepScores!.deltas.every((delta) => delta !== 0 && Number.isFinite(delta))).toBe(true);
@@ -85,6 +88,9 @@ describe('gradient methods on an encoder-decoder step (logits = W · (Σ E_src +
         out,
         (b, id) => times(b, model.targetEmbedding(id), unkTarget),
         (b, id) => times(b, model.sourceEmbedding(id), unkSource),
+        5,
+        3,
+        true,
       );
       expect(Array.from(out.stepScores!.deltas)).toEqual([expect.closeTo(0, 5), expect.closeTo(0, 5)]);
     }
@@ -96,6 +102,9 @@ describe('gradient methods on an encoder-decoder step (logits = W · (Σ E_src +
       out,
       (b, id) => times(b, model.targetEmbedding(id)),
       (b, id) => times(b, model.sourceEmbedding(id)),
+      5,
+      3,
+      true,
     );
     const noisy = await gradientShap.attributeStep(await encoderDecoderStep(gradientShap, { stdevs: 0.1, n_samples: 4, return_convergence_delta: true }));
     expect(noisy.sourceAttributions!.shape).toEqual([2, 3, 3]);

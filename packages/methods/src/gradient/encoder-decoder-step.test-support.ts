@@ -55,7 +55,19 @@ export async function encoderDecoderStep<Spec extends OptionSpecs>(
 /** Per row and position, the expected `[hidden]` vector (or null on padding) of one side. */
 export type SideFormula = (row: number, id: number) => ArrayLike<number>;
 
-/** The closed form f(row, token id) on every real position of a side, zeros on its padding. */
+/**
+ * Positions Inseq's baseline keeps (`include_eos_baseline` false): the eos (id 0) on either side
+ * and the decoder start, the first real decoder position. A method with a baseline gives them 0.
+ */
+export function keptByBaseline(side: 'source' | 'target', row: number, position: number): boolean {
+  if (side === 'source') return sourceMask[row][position] === 1 && sourceIds[row][position] === 0;
+  return decoderMask[row][position] === 1 && decoderMask[row].indexOf(1) === position;
+}
+
+/**
+ * The closed form f(row, token id) on every real position of a side, zeros on its padding (and,
+ * with `keptSide`, on the positions {@link keptByBaseline} keeps).
+ */
 export function expectSide(
   tensor: Tensor | undefined,
   ids: number[][],
@@ -63,6 +75,7 @@ export function expectSide(
   formula: SideFormula,
   digits = 5,
   width = hidden,
+  keptSide?: 'source' | 'target',
 ): void {
   expect(tensor).toBeDefined();
   const length = ids[0].length;
@@ -70,16 +83,20 @@ export function expectSide(
   for (let b = 0; b < 2; b++) {
     for (let s = 0; s < length; s++) {
       const cell = Array.from(tensor!.data.subarray((b * length + s) * width, (b * length + s + 1) * width));
-      const expected = mask[b][s] ? Array.from(formula(b, ids[b][s])) : new Array(width).fill(0);
+      const zero = !mask[b][s] || (keptSide !== undefined && keptByBaseline(keptSide, b, s));
+      const expected = zero ? new Array(width).fill(0) : Array.from(formula(b, ids[b][s]));
       expect(cell).toEqual(expected.map((v) => expect.closeTo(v, digits)));
     }
   }
 }
 
-/** Both sides of a step attribution against per-side closed forms. */
-export function expectBothSides(out: StepAttribution, target: SideFormula, source: SideFormula, digits = 5, width = hidden): void {
-  expectSide(out.attributions, decoderIds, decoderMask, target, digits, width);
-  expectSide(out.sourceAttributions, sourceIds, sourceMask, source, digits, width);
+/**
+ * Both sides of a step attribution against per-side closed forms; `baseline`: the method uses
+ * Inseq's baseline, so the positions it keeps (eos, decoder start) are expected to be exactly 0.
+ */
+export function expectBothSides(out: StepAttribution, target: SideFormula, source: SideFormula, digits = 5, width = hidden, baseline = false): void {
+  expectSide(out.attributions, decoderIds, decoderMask, target, digits, width, baseline ? 'target' : undefined);
+  expectSide(out.sourceAttributions, sourceIds, sourceMask, source, digits, width, baseline ? 'source' : undefined);
 }
 
 /** W[target of row] ⊙ (e − u), the logit's exact integrated gradients for embedding e and baseline u. */

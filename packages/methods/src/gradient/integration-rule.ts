@@ -16,8 +16,20 @@ export interface IntegrationRule {
   readonly stepSizes: Float64Array;
 }
 
-const linspace = (from: number, to: number, n: number) =>
-  Float64Array.from({ length: n }, (_, i) => (n === 1 ? from : from + ((to - from) * i) / (n - 1)));
+/**
+ * `torch.linspace(from, to, n).tolist()` in float32, the default dtype Captum's Riemann alphas are
+ * made in: float32 ends and step, the first half counted up from `from` and the second half down
+ * from `to`, as ATen's CPU kernel does, so the points are bit-for-bit Captum's.
+ */
+function torchLinspace(from: number, to: number, n: number): Float64Array {
+  const f = Math.fround;
+  const start = f(from);
+  const end = f(to);
+  const step = f(f(end - start) / (n - 1));
+  if (n === 1) return Float64Array.of(start);
+  const halfway = Math.floor(n / 2);
+  return Float64Array.from({ length: n }, (_, i) => (i < halfway ? f(start + f(step * i)) : f(end - f(step * (n - i - 1)))));
+}
 
 /**
  * Gauss–Legendre nodes and weights on [-1, 1] (Newton's method on P_n; numpy's `leggauss` in
@@ -50,8 +62,10 @@ function gaussLegendre(n: number): { nodes: Float64Array; weights: Float64Array 
 }
 
 /**
- * The integration rule of Captum's `approximation_parameters`: Riemann sums over `linspace`
- * points, or Gauss–Legendre mapped from [-1, 1] to [0, 1]. The weights are Captum's exactly, so
+ * The integration rule of Captum's `approximation_parameters`: Riemann sums over `torch.linspace`
+ * points (float32, as Captum makes them), or Gauss–Legendre mapped from [-1, 1] to [0, 1].
+ * Captum asserts n_steps >= 2 for every Riemann rule; here only the trapezoid needs it, and
+ * `riemann_left` / `right` / `middle` with one step are the one-point rules at 0, 1 and 1/2. The weights are Captum's exactly, so
  * the same call gives Inseq's numbers: in particular `riemann_trapezoid` weighs its `n` points
  * `1/n` with halved ends (summing to `(n − 1)/n`, so a linear path integral comes out `(n − 1)/n`
  * of its value and the convergence delta is `−gain/n`), not the textbook `1/(n − 1)`; at
@@ -62,20 +76,19 @@ export function integrationRule(method: IntegrationMethod, nSteps: number): Inte
     const { nodes, weights } = gaussLegendre(nSteps);
     return { alphas: nodes.map((x) => 0.5 * (1 + x)), stepSizes: weights.map((w) => 0.5 * w) };
   }
+  // Captum's weights (and so Inseq's): 1/n, with halved ends for the trapezoid over n points of
+  // linspace(0, 1, n), summing to (n − 1)/n; the textbook rule would use 1/(n − 1). Kept for parity.
+  const stepSizes = new Float64Array(nSteps).fill(1 / nSteps);
   if (method === 'riemann_trapezoid') {
     if (nSteps < 2) throw new InvalidInputError('riemann_trapezoid needs n_steps >= 2.', { code: 'INVALID_ARGUMENT' });
-    // Captum's weights (and so Inseq's): 1/n with halved ends over n points of linspace(0, 1, n),
-    // summing to (n − 1)/n; the textbook rule would use 1/(n − 1). Kept for parity, see the doc above.
-    const stepSizes = new Float64Array(nSteps).fill(1 / nSteps);
     stepSizes[0] = stepSizes[nSteps - 1] = 1 / (2 * nSteps);
-    return { alphas: linspace(0, 1, nSteps), stepSizes };
+    return { alphas: torchLinspace(0, 1, nSteps), stepSizes };
   }
-  const stepSizes = new Float64Array(nSteps).fill(1 / nSteps);
   const alphas =
     method === 'riemann_left'
-      ? linspace(0, 1 - 1 / nSteps, nSteps)
+      ? torchLinspace(0, 1 - 1 / nSteps, nSteps)
       : method === 'riemann_right'
-        ? linspace(1 / nSteps, 1, nSteps)
-        : linspace(1 / (2 * nSteps), 1 - 1 / (2 * nSteps), nSteps);
+        ? torchLinspace(1 / nSteps, 1, nSteps)
+        : torchLinspace(1 / (2 * nSteps), 1 - 1 / (2 * nSteps), nSteps);
   return { alphas, stepSizes };
 }

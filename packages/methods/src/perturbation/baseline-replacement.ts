@@ -1,5 +1,5 @@
 import { InvalidInputError, type StepContext, type Tensor } from '@inseq/core';
-import { type BaselineName, jointBaselineEmbeddings } from '../gradient/baseline-embeddings';
+import { type BaselineName, jointBaselineEmbeddings, jointBaselineKeepMask } from '../gradient/baseline-embeddings';
 
 /**
  * How a perturbation method puts its baseline into a token's place. On a backend that runs on
@@ -10,7 +10,8 @@ import { type BaselineName, jointBaselineEmbeddings } from '../gradient/baseline
 export type BaselineReplacement =
   /** `baseline`: joint rows `[batch, positions, hidden]` (decoder then, with a source, encoder; see `jointLayout`). */
   | { readonly kind: 'embeds'; readonly baseline: Tensor }
-  | { readonly kind: 'ids'; readonly id: number };
+  /** `keep`: joint positions `[batch · positions]` that keep their own id (see `jointBaselineKeepMask`). */
+  | { readonly kind: 'ids'; readonly id: number; readonly keep: Uint8Array };
 
 /**
  * Picks the replacement for `baseline` on the step's backend; throws InvalidInputError, before
@@ -33,5 +34,5 @@ export async function baselineReplacement(ctx: StepContext, method: string, base
         `so use the other token baseline or backend-tfjs with baselines: 'zeros'.`, { code: 'INVALID_ARGUMENT' },
     );
   }
-  return { kind: 'ids', id };
+  return { kind: 'ids', id, keep: jointBaselineKeepMask(ctx) };
 }

@@ -25,7 +25,7 @@ const contribution = (row: number, e: ArrayLike<number>, u: ArrayLike<number>) =
 const special = new Set([0, 8, 9]);
 
 describe('perturbation methods on an encoder-decoder step (logits = W · (Σ E_src + Σ E_dec))', () => {
-  it("occlusion gives each real token's contribution W · (e − unk) on both sides, 0 on padding", async () => {
+  it("occlusion gives each real token's contribution W · (e − unk) on both sides, 0 on padding, eos and decoder start", async () => {
     const out = await occlusion.attributeStep(await encoderDecoderStep(occlusion, { abs: false, internal_batch_size: 4 }));
     expectBothSides(
       out,
@@ -33,6 +33,7 @@ describe('perturbation methods on an encoder-decoder step (logits = W · (Σ E_s
       (b, id) => [contribution(b, model.sourceEmbedding(id), unkSource)],
       5,
       1,
+      true,
     );
     const absolute = await occlusion.attributeStep(await encoderDecoderStep(occlusion));
     expect(Array.from(absolute.sourceAttributions!.data)).toEqual(Array.from(out.sourceAttributions!.data, (v) => expect.closeTo(Math.abs(v), 6)));

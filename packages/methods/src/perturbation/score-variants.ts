@@ -51,7 +51,8 @@ export async function scoreVariants(
       for (const position of replaced(first + r)) {
         const [buffers, at] = position < length ? [target, position] : [source!, position - length];
         if (replacement.kind === 'ids') {
-          buffers.ids[r * buffers.width + at] = replacement.id;
+          // A position the baseline keeps (eos, decoder start) keeps its id, as its embedding would.
+          if (replacement.keep[b * positions + position] === 0) buffers.ids[r * buffers.width + at] = replacement.id;
         } else {
           const from = (b * positions + position) * hidden;
           buffers.embeds!.set(replacement.baseline.data.subarray(from, from + hidden), (r * buffers.width + at) * hidden);
