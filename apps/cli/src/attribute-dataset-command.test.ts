@@ -25,15 +25,13 @@ const args = (data: string, out: string, ...more: string[]) => [
 ];
 
 describe('inseq attribute-dataset', () => {
-  it('--eos (Inseq alias of --include-eos-baseline) reaches attribute; --queue refuses it', async () => {
+  it('--eos (Inseq alias of --include-eos-baseline) reaches attribute', async () => {
     const { folder, data } = await dataset(1);
     const out = join(folder, 'eos.jsonl');
     const result = await run(...args(data, out, '--eos'));
     expect(result.code).toBe(0);
     const line = JSON.parse(readFileSync(out, 'utf8').trimEnd());
     expect(outputFromJson(line.output).info.include_eos_baseline).toBe(true);
-    const queued = await run(...args(data, join(folder, 'q.jsonl'), '--include-eos-baseline', '--queue', 'redis://127.0.0.1:1'));
-    expect(queued.stderr).toContain('--include-eos-baseline cannot be used with --queue yet');
   });
 
   it('writes one line per example, refuses to overwrite, resumes a cut file to the same lines', async () => {

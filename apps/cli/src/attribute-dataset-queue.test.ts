@@ -3,10 +3,10 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { inseqAttribute, openQueue, runWorker } from '@inseq/queue';
+import { openQueue, runWorker } from '@inseq/queue';
 import { redisTestSkipReason, startRedis } from '@inseq/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadRequestModel } from './commands/worker-command';
+import { workerAttribute } from './commands/worker-command';
 import { runCaptured as run } from './run-captured.test-support';
 
 const tinyModel = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'models', 'tiny-gpt2');
@@ -33,7 +33,7 @@ describe.skipIf(skipReason !== undefined)('inseq attribute-dataset --queue (a wo
   it('writes what a local run writes, once per example, and a resumed run enqueues only the rest', async () => {
     const local = join(folder, 'local.jsonl');
     expect((await run(...args(local))).code).toBe(0);
-    const worker = await runWorker({ connection: redis.url, concurrency: 2, attribute: inseqAttribute({ loadModel: loadRequestModel }) });
+    const worker = await runWorker({ connection: redis.url, concurrency: 2, attribute: workerAttribute() });
     try {
       const queued = join(folder, 'queued.jsonl');
       const first = await run(...args(queued, '--queue', redis.url));
@@ -58,11 +58,26 @@ describe.skipIf(skipReason !== undefined)('inseq attribute-dataset --queue (a wo
     }
   }, 90_000);
 
-  it('says which flags the workers cannot carry, and names an unreachable Redis', async () => {
-    const out = join(folder, 'refused.jsonl');
-    const refused = await run(...args(out, '--queue', redis.url, '--start-pos', '1'));
-    expect(refused.code).toBe(1);
-    expect(refused.stderr).toMatch(/--start-pos cannot be used with --queue yet/);
+  it('carries --start-pos, --eos, --scores-precision and --plugin to the workers: the same lines as a local run; names an unreachable Redis', async () => {
+    const plugin = fileURLToPath(new URL('../../../examples/custom-plugin/src/index.ts', import.meta.url));
+    const flags = ['--start-pos', '1', '--eos', '--scores-precision', 'float16', '--plugin', plugin, '-a', 'gradient_norm', '--step-scores', 'target_rank', 'probability'];
+    const local = join(folder, 'flags-local.jsonl');
+    expect((await run(...args(local, ...flags))).code).toBe(0);
+    const worker = await runWorker({ connection: redis.url, queueName: 'flags', attribute: workerAttribute() });
+    try {
+      const queued = join(folder, 'flags-queued.jsonl');
+      const result = await run(...args(queued, ...flags, '--queue', redis.url, '--queue-name', 'flags'));
+      expect(result.stderr).toContain('Wrote 5 example(s)');
+      const sorted = (text: string) => text.trimEnd().split('\n').sort((a, b) => JSON.parse(a).index - JSON.parse(b).index).join('\n');
+      expect(stable(sorted(readFileSync(queued, 'utf8')))).toBe(stable(sorted(readFileSync(local, 'utf8'))));
+      const first = JSON.parse(readFileSync(queued, 'utf8').split('\n')[0]).output;
+      expect(first.info.attribution_method).toBe('gradient_norm');
+      expect(first.info.include_eos_baseline).toBe(true);
+      expect(first.sequence_attributions[0].attr_pos_start).toBe(1);
+      expect(JSON.stringify(first)).toContain('float16');
+    } finally {
+      await worker.close();
+    }
     const unreachable = await run(...args(join(folder, 'other.jsonl'), '--queue', 'redis://127.0.0.1:1'));
     expect(unreachable.code).toBe(1);
     expect(unreachable.stderr).toMatch(/redis:\/\/127\.0\.0\.1:1/);

@@ -47,6 +47,14 @@ export function resolvePluginPackage(name: string, cwd: string): string {
 }
 
 /**
+ * Whether a `--plugin` value is a file path: a file that exists (`examples/x/dist/index.js` too) or
+ * anything written as one (`./x.js`, `/x.js`); anything else is a package name.
+ */
+export function pluginIsPath(specifier: string, cwd: string = process.cwd()): boolean {
+  return /^\.{0,2}[\\/]|^[A-Za-z]:[\\/]/.test(specifier) || existsSync(resolve(cwd, specifier));
+}
+
+/**
  * Loads plugin modules (`--plugin ./my-plugin.js` or a package name) and registers what they
  * bring. A module default-exports an `InseqPlugin` or exports it as `plugin`.
  */
@@ -55,7 +63,7 @@ export async function loadPlugins(specifiers: readonly string[], registries: Plu
   for (const specifier of specifiers) {
     // A file that exists is a path (`examples/x/dist/index.js` too), as is anything written as
     // one (`./x.js`, `/x.js`); anything else a package name, resolved from the working directory.
-    const isPath = /^\.{0,2}[\\/]|^[A-Za-z]:[\\/]/.test(specifier) || existsSync(resolve(cwd, specifier));
+    const isPath = pluginIsPath(specifier, cwd);
     const url = isPath ? pathToFileURL(resolve(cwd, specifier)).href : resolvePluginPackage(specifier, cwd);
     let loaded: Record<string, unknown>;
     try {

@@ -76,15 +76,15 @@ describe.skipIf(skip !== undefined)('inseq worker (spawned CLI processes, real r
       attributionArgs: { n_steps: 8 },
       stepScores: ['probability'],
       maxNewTokens: 2,
-      delayMs: 700,
+      delayMs: 400,
     };
-    const examples = ['Hello world', 'The cat sat', 'A tiny model', 'Once upon a time', 'Queues retry', 'Redis keeps jobs'].map((inputText, index) => ({ index, inputText }));
+    const examples = ['Hello world', 'The cat sat', 'A tiny model', 'Queues retry'].map((inputText, index) => ({ index, inputText }));
     const a = spawnWorker(redis.url, queueName);
     const b = spawnWorker(redis.url, queueName);
     workers.push(a, b);
     await until(() => a.stdout.includes('worker ready') && b.stdout.includes('worker ready'), 'both workers ready');
     const { indexes, added } = await enqueueExamples({ connection: redis.url, queueName, fingerprint, job: request, examples });
-    expect(added).toBe(6);
+    expect(added).toBe(4);
     const queue = await openQueue(redis.url, queueName);
     // Both workers busy: one of the two active jobs is a's, which then dies with it.
     let activeAtKill: string[] = [];
@@ -105,7 +105,7 @@ describe.skipIf(skip !== undefined)('inseq worker (spawned CLI processes, real r
     });
     const collectMs = Date.now() - started;
     expect(summary.failed).toEqual([]);
-    expect([...results.keys()].sort()).toEqual([0, 1, 2, 3, 4, 5]);
+    expect([...results.keys()].sort()).toEqual([0, 1, 2, 3]);
     for (const list of results.values()) expect(list).toHaveLength(1);
     // b finished both jobs active at the kill, a's included (retried after its lock expired).
     const byA = doneJobIds(a.stdout);
@@ -115,7 +115,7 @@ describe.skipIf(skip !== undefined)('inseq worker (spawned CLI processes, real r
     const stalled = (await Promise.all(activeAtKill.map((id) => queue.getJob(id)))).filter((job) => (job?.stalledCounter ?? 0) > 0);
     expect(stalled).toHaveLength(1);
     await queue.close();
-    console.info(`collected 6 examples in ${collectMs} ms after the kill; a finished ${byA.length}, b ${byB.length}`);
+    console.info(`collected 4 examples in ${collectMs} ms after the kill; a finished ${byA.length}, b ${byB.length}`);
 
     // The same examples attributed in this process, without the queue.
     const local = inseqAttribute({ loadModel: loadRequestModel });

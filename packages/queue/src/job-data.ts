@@ -24,6 +24,19 @@ export interface AttributionRequest {
   readonly attributedFnArgs?: Record<string, unknown>;
   readonly attributeTarget?: boolean;
   readonly maxNewTokens?: number;
+  /** First and last (exclusive) generated position attributed, as `attribute()`'s `attrPosStart` / `attrPosEnd`. */
+  readonly attrPosStart?: number;
+  readonly attrPosEnd?: number;
+  /** Inseq's `include_eos_baseline`: the eos gets the baseline token too. */
+  readonly includeEosBaseline?: boolean;
+  /** Precision of the scores in the returned JSON (`float32` when absent), as `outputToJson`'s `scoresPrecision`. */
+  readonly scoresPrecision?: 'float32' | 'float16' | 'float8';
+  /**
+   * Plugin modules the worker loads before attributing: absolute file paths (as the producer
+   * resolved them; the workers must see the same files) or package names, resolved from the
+   * worker's working directory.
+   */
+  readonly plugins?: readonly string[];
   /** Test hook: milliseconds a worker waits before attributing (makes a job slow enough to kill a worker in it). */
   readonly delayMs?: number;
 }

@@ -5,6 +5,7 @@ import { type AttributionLog, type DatasetExample, type ResolvedDataset, example
 import { type AttributionRequest, checkRedisConnection, collectResults, enqueueExamples } from '@inseq/queue';
 import { InseqError } from 'inseq';
 import type { CliIo } from '../cli-io';
+import { pluginIsPath } from '../load-plugins';
 import type { createProgressReporter } from '../progress';
 import type { AttributeDatasetFlags } from './attribute-dataset-command';
 
@@ -26,18 +27,6 @@ export interface QueueDatasetOptions {
  */
 export async function queueDataset(options: QueueDatasetOptions): Promise<{ written: number; skipped: number; aborted: boolean }> {
   const { flags, dataset, log, total, signal, progress } = options;
-  const unsupported = [
-    ['--start-pos', flags.startPos],
-    ['--end-pos', flags.endPos],
-    ['--include-eos-baseline', flags.includeEosBaseline || flags.eos || undefined],
-    ['--plugin', flags.plugin],
-    ['--scores-precision', flags.scoresPrecision === 'float32' ? undefined : flags.scoresPrecision],
-  ].filter(([, value]) => value !== undefined);
-  if (unsupported.length > 0) {
-    throw new InseqError(`${unsupported.map(([flag]) => flag).join(', ')} cannot be used with --queue yet: the workers' jobs do not carry them. Run without --queue, or leave them out.`, {
-      code: 'INVALID_ARGUMENT',
-    });
-  }
   const connection = flags.queue as string;
   await checkRedisConnection(connection);
   // Workers on other machines see the model by this name: a local folder travels as an absolute path.
@@ -56,6 +45,13 @@ export async function queueDataset(options: QueueDatasetOptions): Promise<{ writ
       attributedFn: flags.attributedFn,
       attributedFnArgs: flags.attributedFnArgs,
       maxNewTokens: flags.maxNewTokens,
+      attrPosStart: flags.startPos,
+      attrPosEnd: flags.endPos,
+      includeEosBaseline: flags.includeEosBaseline || flags.eos || undefined,
+      scoresPrecision: flags.scoresPrecision === 'float32' ? undefined : flags.scoresPrecision,
+      // A plugin file travels as an absolute path (the workers must see the same file); a package
+      // name as given, resolved from each worker's working directory.
+      plugins: flags.plugin?.map((specifier) => (pluginIsPath(specifier) ? resolve(specifier) : specifier)),
     }).filter(([, value]) => value !== undefined),
   ) as unknown as AttributionRequest;
   // The request is part of the job ids: a changed request never reuses results kept in Redis.

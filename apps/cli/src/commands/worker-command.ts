@@ -1,7 +1,8 @@
 import { type AttributionRequest, defaultQueueName, inseqAttribute, runWorker } from '@inseq/queue';
 import type { Command } from 'commander';
-import { loadModel } from 'inseq';
+import { createDefaultRegistries, loadModel } from 'inseq';
 import type { CliIo } from '../cli-io';
+import { loadPlugins } from '../load-plugins';
 import { writeMessage } from '../terminal-text';
 import { cliBackends } from './attribute-command';
 import { parsePositiveInteger } from './parse-json-option';
@@ -26,6 +27,22 @@ export function loadRequestModel(request: AttributionRequest) {
 }
 
 /**
+ * What `inseq worker` runs for each job: the job's model with the CLI's backends, and the job's
+ * plugins loaded into a fresh copy of the default registries (package names resolve from the
+ * worker's working directory), once per plugin list.
+ */
+export function workerAttribute() {
+  return inseqAttribute({
+    loadModel: loadRequestModel,
+    registriesFor: async (plugins) => {
+      const registries = createDefaultRegistries();
+      await loadPlugins(plugins, registries);
+      return registries;
+    },
+  });
+}
+
+/**
  * `inseq worker`: takes attribution jobs from a Redis queue (filled by `inseq attribute-dataset --queue`)
  * until SIGINT/SIGTERM, printing one line per job.
  */
@@ -39,7 +56,7 @@ export function addWorkerCommand(program: Command, io: CliIo, signals: NodeJS.Ev
     .option('--lock-duration <ms>', "how long a job stays this worker's without a lock renewal (default 30000)", parsePositiveInteger)
     .option('--stalled-interval <ms>', "how often jobs of dead workers are looked for (default 30000)", parsePositiveInteger)
     .action(async (flags: WorkerFlags) => {
-      const attribute = inseqAttribute({ loadModel: loadRequestModel });
+      const attribute = workerAttribute();
       const worker = await runWorker({
         connection: flags.queue,
         queueName: flags.queueName,
