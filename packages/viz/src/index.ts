@@ -29,7 +29,7 @@ export {
   formatFaithfulness,
   formatFaithfulnessColumns,
 } from './faithfulness-summary';
-export { renderEvaluationTerminal } from './render-evaluation-terminal';
+export { type EvaluationTerminalOptions, renderEvaluationTerminal } from './render-evaluation-terminal';
 export { renderEvaluationMarkdown } from './render-evaluation-markdown';
 export { renderEvaluationHtml, type EvaluationHtmlOptions } from './render-evaluation-html';
 export { EVALUATION_BLOCK_MARKERS, replaceMarkedBlock } from './replace-marked-block';

@@ -44,6 +44,22 @@ describe('evaluation renderers', () => {
     expect(new Set(bars).size).toBe(1);
   });
 
+  it('terminal: with maxWidth, the columns that do not fit are left out with a note; wide enough, nothing is', () => {
+    const full = renderEvaluationTerminal(summary);
+    const widest = Math.max(...full.split('\n').filter((line) => line.includes('│') || line.includes('┼')).map((line) => line.length));
+    expect(renderEvaluationTerminal(summary, { maxWidth: widest })).toBe(full);
+    const cut = renderEvaluationTerminal(summary, { maxWidth: 40, cutHint: 'Use --html.' });
+    const tableLines = cut.split('\n').filter((line) => line.includes('│') || line.includes('┼'));
+    for (const line of tableLines) expect(line.length).toBeLessThanOrEqual(40);
+    const header = cut.split('\n').find((line) => line.startsWith('method')) as string;
+    // The method column and the leading metrics stay, in order; the rest is counted in the note.
+    expect(header).toMatch(/^method\s+│ hit@1\s+hit@2/);
+    expect(header).not.toContain('AOPC suff');
+    const kept = header.split('│')[1].trim().split(/\s{2,}/).length;
+    expect(cut).toContain(`(${6 - kept} column(s) left out to fit 40 cells. Use --html.)`);
+    expect(cut.split('\n').find((line) => line.startsWith('saliency'))).toMatch(/│ 0\.750 +1\.000/);
+  });
+
   it('markdown: a GitHub table with right-aligned score columns and escaped cells', () => {
     const text = renderEvaluationMarkdown({ ...summary, methods: [{ ...summary.methods[0], method: 'a|b' }] });
     const lines = text.split('\n');

@@ -22,6 +22,7 @@ import { modelHeader } from '../model-header';
 import { EVALUATE_FLAG_NAMES, namingFlags, renameToFlags } from '../flag-names';
 import { type CliOutput, checkCliOutputs, commitCliOutputs, writesStdout } from '../outputs';
 import { createProgressReporter } from '../progress';
+import { tableWidth } from '../terminal-table';
 import { writeMessage } from '../terminal-text';
 import { cliBackends } from './attribute-command';
 import { parseJsonObject, parseNonNegativeInteger, parsePositiveInteger } from './parse-json-option';
@@ -78,6 +79,12 @@ function firstPerPhenomenon<T extends { readonly phenomenon?: string }>(cases: r
     taken.set(item.phenomenon, seen + 1);
     return seen < count;
   });
+}
+
+/** The terminal table's width limit (as `inseq attribute`'s: COLUMNS, else the terminal's width; none for a file or pipe). */
+function evaluationWidth(io: CliIo) {
+  const width = tableWidth(io);
+  return width === undefined ? {} : { maxWidth: width, cutHint: 'See them all with --html chart.html, -o scores.json, a wider terminal, or COLUMNS=<width>.' };
 }
 
 /** `inseq evaluate`: faithfulness of attribution methods against known decisive tokens. */
@@ -147,7 +154,7 @@ export function addEvaluateCommand(program: Command, io: CliIo): void {
         progress.stop();
         const summary = { ...result, model: modelPath };
         if (!writesStdout(targets)) {
-          io.stdout.write(`${modelHeader('evaluate', flags.modelNameOrPath ?? defaultModelLabel(), model, flags.device)}\n${renderEvaluationTerminal(summary)}\n`);
+          io.stdout.write(`${modelHeader('evaluate', flags.modelNameOrPath ?? defaultModelLabel(), model, flags.device)}\n${renderEvaluationTerminal(summary, evaluationWidth(io))}\n`);
         }
         for (const { method, reason } of result.skipped) writeMessage(io.stderr, `skipped ${method}: `, reason);
         if (result.timings) {
