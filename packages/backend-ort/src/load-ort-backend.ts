@@ -141,6 +141,10 @@ export async function loadOrtBackend(files: ModelFiles, options?: LoadOrtBackend
   const generation = (await files.has('generation_config.json')) ? await readJsonFile(files, 'generation_config.json') : undefined;
   const sessionOptions = {
     executionProviders: [...executionProviders],
+    // Errors only: ONNX Runtime's warnings (unused initializers left in the graphs this backend
+    // derives for gradients and layers, nodes placed on the CPU EP) are not the user's to act on;
+    // its errors still reach the caller as exceptions.
+    logSeverityLevel: 3 as const,
     ...(threads === undefined ? {} : { intraOpNumThreads: threads }),
   };
   const open = ortSessionOpener(files, runtime, sessionOptions, {
