@@ -121,5 +121,8 @@ describe('inseq attribute-context', () => {
     const normalize = await runCaptured(...common, '--normalize-attributions');
     expect(normalize.code).not.toBe(0);
     expect(normalize.stderr).toMatch(/--normalize-attributions does not apply to attribute-context here: CCI scores are always normalised/);
+    const sampling = await runCaptured(...common.slice(0, -2), '--generation-kwargs', '{"max_new_tokens": 2, "top_k": 5}');
+    expect(sampling.code).toBe(1);
+    expect(sampling.stderr).toMatch(/--generation-kwargs: unsupported key\(s\) top_k; supported: max_new_tokens, do_sample/);
   });
 });

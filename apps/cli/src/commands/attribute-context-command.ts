@@ -8,7 +8,7 @@ import { defaultModelPath, requireModelPath } from '../default-model-path';
 import { createDownloadProgress } from '../download-progress';
 import { type CliOutput, checkCliOutputs, commitCliOutputs, writesStdout } from '../outputs';
 import { writeMessage } from '../terminal-text';
-import { cliBackends } from './attribute-command';
+import { cliBackends, generationOptions } from './attribute-command';
 import { parseJsonObject, parseNonNegativeInteger } from './parse-json-option';
 
 interface AttributeContextFlags {
@@ -134,7 +134,7 @@ export function addAttributeContextCommand(program: Command, io: CliIo): void {
     .option('--viz-path <file>', 'write the result as a standalone HTML page')
     .option('--show-viz', 'print the terminal view (default)', true)
     .option('--no-show-viz', 'do not print the terminal view')
-    .option('--generation-kwargs <json>', 'generation options; max_new_tokens is honoured', parseJsonObject)
+    .option('--generation-kwargs <json>', 'generation options as a JSON object: max_new_tokens (default 10) and do_sample (false only)', parseJsonObject)
     .option('--model-kwargs <json>', 'not applicable here (no PyTorch from_pretrained); use --backend/--device', parseJsonObject)
     .addOption(new Option('--backend <id>', 'backend to run on').choices(cliBackends().list()))
     .option('--device <name>', "backend device, e.g. 'wasm' or 'cpu'")
@@ -152,6 +152,8 @@ export function addAttributeContextCommand(program: Command, io: CliIo): void {
       if (flags.modelKwargs !== undefined) {
         writeMessage(io.stderr, 'warning: ', '--model-kwargs is ignored: models load through --backend/--device, not from_pretrained.');
       }
+      // The same keys as attribute's --generation-kwargs (max_new_tokens, do_sample false), refused otherwise.
+      generationOptions(flags.generationKwargs, undefined);
       const registries = createDefaultRegistries();
       registries.methods.get(flags.attributionMethod);
       registries.stepFunctions.get(flags.attributedFn);

@@ -104,6 +104,7 @@ describe('attributeContext (PECoRe) on the tiny GPT-2', () => {
     const out = await attributeContext(model, { inputContextText: 'the cat', inputCurrentText: 'the dog', generationKwargs: { max_new_tokens: 3 } });
     expect(out.output_current_tokens.length).toBeGreaterThan(0);
     expect(out.cti_scores).toHaveLength(out.output_current_tokens.length);
+    await expect(attributeContext(model, { inputCurrentText: 'the dog', generationKwargs: { max_new_tokens: 'many' } })).rejects.toThrow(/max_new_tokens must be a positive integer, got "many"/);
     await expect(attributeContext(model, { inputCurrentText: '' })).rejects.toThrow(/inputCurrentText is required/);
     await expect(attributeContext(model, { ...args, inputTemplate: '{context}' })).rejects.toThrow(/inputTemplate must contain '\{current\}'/);
   });

@@ -50,7 +50,10 @@ export async function attributeContext(model: AttributionModel, args: AttributeC
     contextlessInput: fill(args.contextlessInputCurrentText ?? '{current}', 'contextlessInputCurrentText', { current: args.inputCurrentText }),
     separator: args.decoderInputOutputSeparator ?? ' ',
   };
-  const maxNewTokens = Number(args.generationKwargs?.max_new_tokens ?? 10);
+  const maxNewTokens = args.generationKwargs?.max_new_tokens ?? 10;
+  if (typeof maxNewTokens !== 'number' || !Number.isInteger(maxNewTokens) || maxNewTokens < 1) {
+    throw new InvalidInputError(`generationKwargs.max_new_tokens must be a positive integer, got ${JSON.stringify(maxNewTokens)}.`, { code: 'INVALID_ARGUMENT' });
+  }
 
   let outputContext = args.outputContextText;
   if (outputContext !== undefined && !useOutputContext) {
