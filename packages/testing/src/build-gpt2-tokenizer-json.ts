@@ -1,5 +1,6 @@
 import { InvalidInputError } from '@inseq/core';
 import { readGpt2BpeFiles } from './gpt2-bpe-files';
+import { cachedFixture } from './fixture-cache';
 
 /** Options of {@link buildGpt2TokenizerJson}. */
 export interface Gpt2TokenizerJsonOptions {
@@ -36,74 +37,76 @@ const totalMerges = 50_000;
  * tokenizers default it to true, which would rewrite `" ,"` and `" n't"`).
  */
 export function buildGpt2TokenizerJson(options: Gpt2TokenizerJsonOptions): Gpt2TokenizerJson {
-  const { merges: mergeCount, modelMaxLength = 1024 } = options;
-  if (!Number.isInteger(mergeCount) || mergeCount < 0 || mergeCount > totalMerges) {
-    throw new InvalidInputError(`merges must be an integer in [0, ${totalMerges}], got ${mergeCount}.`, { code: 'INVALID_ARGUMENT' });
-  }
-  const { encoder, merges } = readGpt2BpeFiles();
-
-  const byteSymbols = Object.entries(encoder)
-    .filter(([, id]) => id < 256)
-    .sort((a, b) => a[1] - b[1])
-    .map(([token]) => token);
-  if (byteSymbols.length !== 256) throw new Error(`GPT-2's encoder.json should start with 256 byte symbols, found ${byteSymbols.length}.`);
-
-  const tokens = [...byteSymbols];
-  const known = new Set(tokens);
-  const keptMerges = merges.slice(0, mergeCount);
-  for (const [left, right] of keptMerges) {
-    // BPE can only merge symbols it already has; a failure here means vocab.bpe changed.
-    if (!known.has(left) || !known.has(right)) throw new Error(`GPT-2 merge '${left} ${right}' uses a symbol not yet in the vocabulary.`);
-    const merged = left + right;
-    if (!known.has(merged)) {
-      tokens.push(merged);
-      known.add(merged);
+  return cachedFixture('buildGpt2TokenizerJson', options, () => {
+    const { merges: mergeCount, modelMaxLength = 1024 } = options;
+    if (!Number.isInteger(mergeCount) || mergeCount < 0 || mergeCount > totalMerges) {
+      throw new InvalidInputError(`merges must be an integer in [0, ${totalMerges}], got ${mergeCount}.`, { code: 'INVALID_ARGUMENT' });
     }
-  }
-  const endOfTextId = tokens.length;
-  tokens.push(endOfText);
+    const { encoder, merges } = readGpt2BpeFiles();
 
-  const vocab: Record<string, number> = {};
-  tokens.forEach((token, id) => {
-    vocab[token] = id;
+    const byteSymbols = Object.entries(encoder)
+      .filter(([, id]) => id < 256)
+      .sort((a, b) => a[1] - b[1])
+      .map(([token]) => token);
+    if (byteSymbols.length !== 256) throw new Error(`GPT-2's encoder.json should start with 256 byte symbols, found ${byteSymbols.length}.`);
+
+    const tokens = [...byteSymbols];
+    const known = new Set(tokens);
+    const keptMerges = merges.slice(0, mergeCount);
+    for (const [left, right] of keptMerges) {
+      // BPE can only merge symbols it already has; a failure here means vocab.bpe changed.
+      if (!known.has(left) || !known.has(right)) throw new Error(`GPT-2 merge '${left} ${right}' uses a symbol not yet in the vocabulary.`);
+      const merged = left + right;
+      if (!known.has(merged)) {
+        tokens.push(merged);
+        known.add(merged);
+      }
+    }
+    const endOfTextId = tokens.length;
+    tokens.push(endOfText);
+
+    const vocab: Record<string, number> = {};
+    tokens.forEach((token, id) => {
+      vocab[token] = id;
+    });
+    const addedToken = { id: endOfTextId, content: endOfText, single_word: false, lstrip: false, rstrip: false, normalized: true, special: true };
+    const addedTokenEntry = { content: endOfText, lstrip: false, normalized: true, rstrip: false, single_word: false, special: true };
+    const tokenizerJson = {
+      version: '1.0',
+      truncation: null,
+      padding: null,
+      added_tokens: [addedToken],
+      normalizer: null,
+      pre_tokenizer: { type: 'ByteLevel', add_prefix_space: false, trim_offsets: true, use_regex: true },
+      post_processor: { type: 'ByteLevel', add_prefix_space: true, trim_offsets: false, use_regex: true },
+      decoder: { type: 'ByteLevel', add_prefix_space: true, trim_offsets: true, use_regex: true },
+      model: {
+        type: 'BPE',
+        dropout: null,
+        unk_token: null,
+        continuing_subword_prefix: '',
+        end_of_word_suffix: '',
+        fuse_unk: false,
+        byte_fallback: false,
+        ignore_merges: false,
+        vocab,
+        merges: keptMerges.map(([left, right]) => `${left} ${right}`),
+      },
+    };
+    // Keys sorted, as transformers' save_pretrained writes them.
+    const tokenizerConfig = {
+      add_bos_token: false,
+      add_prefix_space: false,
+      added_tokens_decoder: { [String(endOfTextId)]: addedTokenEntry },
+      bos_token: endOfText,
+      clean_up_tokenization_spaces: false,
+      eos_token: endOfText,
+      errors: 'replace',
+      model_max_length: modelMaxLength,
+      pad_token: null,
+      tokenizer_class: 'GPT2Tokenizer',
+      unk_token: endOfText,
+    };
+    return { tokenizerJson, tokenizerConfig, vocabSize: tokens.length };
   });
-  const addedToken = { id: endOfTextId, content: endOfText, single_word: false, lstrip: false, rstrip: false, normalized: true, special: true };
-  const addedTokenEntry = { content: endOfText, lstrip: false, normalized: true, rstrip: false, single_word: false, special: true };
-  const tokenizerJson = {
-    version: '1.0',
-    truncation: null,
-    padding: null,
-    added_tokens: [addedToken],
-    normalizer: null,
-    pre_tokenizer: { type: 'ByteLevel', add_prefix_space: false, trim_offsets: true, use_regex: true },
-    post_processor: { type: 'ByteLevel', add_prefix_space: true, trim_offsets: false, use_regex: true },
-    decoder: { type: 'ByteLevel', add_prefix_space: true, trim_offsets: true, use_regex: true },
-    model: {
-      type: 'BPE',
-      dropout: null,
-      unk_token: null,
-      continuing_subword_prefix: '',
-      end_of_word_suffix: '',
-      fuse_unk: false,
-      byte_fallback: false,
-      ignore_merges: false,
-      vocab,
-      merges: keptMerges.map(([left, right]) => `${left} ${right}`),
-    },
-  };
-  // Keys sorted, as transformers' save_pretrained writes them.
-  const tokenizerConfig = {
-    add_bos_token: false,
-    add_prefix_space: false,
-    added_tokens_decoder: { [String(endOfTextId)]: addedTokenEntry },
-    bos_token: endOfText,
-    clean_up_tokenization_spaces: false,
-    eos_token: endOfText,
-    errors: 'replace',
-    model_max_length: modelMaxLength,
-    pad_token: null,
-    tokenizer_class: 'GPT2Tokenizer',
-    unk_token: endOfText,
-  };
-  return { tokenizerJson, tokenizerConfig, vocabSize: tokens.length };
 }

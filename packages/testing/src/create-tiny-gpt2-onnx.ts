@@ -2,6 +2,7 @@ import { createTinyGpt2 } from './create-tiny-gpt2';
 import { encodeOnnxModel } from './encode-onnx-model';
 import { gpt2OnnxModelSpec } from './gpt2-onnx-model-spec';
 import { type TinyGpt2OnnxOptions, splitTinyGpt2OnnxOptions } from './tiny-gpt2-onnx-options';
+import { cachedFixture } from './fixture-cache';
 
 /**
  * The tiny GPT-2 of {@link createTinyGpt2} (same options, same weights) as ONNX bytes, the
@@ -14,7 +15,9 @@ import { type TinyGpt2OnnxOptions, splitTinyGpt2OnnxOptions } from './tiny-gpt2-
  * Deterministic: equal options give equal bytes.
  */
 export function createTinyGpt2Onnx(options?: TinyGpt2OnnxOptions): Uint8Array {
-  const { model, graph } = splitTinyGpt2OnnxOptions(options);
-  const { weights, config } = createTinyGpt2(model);
-  return encodeOnnxModel(gpt2OnnxModelSpec(weights, config, graph));
+  return cachedFixture('createTinyGpt2Onnx', options, () => {
+    const { model, graph } = splitTinyGpt2OnnxOptions(options);
+    const { weights, config } = createTinyGpt2(model);
+    return encodeOnnxModel(gpt2OnnxModelSpec(weights, config, graph));
+  });
 }

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { createTinyGpt2 } from './create-tiny-gpt2';
 import { decodeSafetensors } from './decode-safetensors';
 import { tinyGpt2ModelFiles } from './tiny-gpt2-model-files';
+import { clearFixtureCache } from './fixture-cache';
 
 const fileNames = ['config.json', 'generation_config.json', 'model.safetensors', 'tokenizer.json', 'tokenizer_config.json'];
 const json = (bytes: Uint8Array) => JSON.parse(new TextDecoder().decode(bytes));
@@ -113,6 +114,8 @@ describe('createTinyGpt2', () => {
   it('is deterministic for equal options and changes with the seed', () => {
     // Buffer.equals: vitest's deep equality is slow on 270 KB arrays.
     const same = (a: Uint8Array, b: Uint8Array) => Buffer.from(a).equals(Buffer.from(b));
+    // Built again, not read from the cache.
+    clearFixtureCache();
     const again = createTinyGpt2();
     for (const name of fileNames) expect(same(again.files[name], model.files[name])).toBe(true);
     const other = createTinyGpt2({ seed: 1 });

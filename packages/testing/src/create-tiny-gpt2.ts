@@ -4,6 +4,7 @@ import type { NamedWeight } from './named-weight';
 import { tinyGpt2Config, tinyGpt2GenerationConfig } from './tiny-gpt2-config';
 import { type TinyGpt2Options, resolveTinyGpt2Options } from './tiny-gpt2-options';
 import { tinyGpt2Weights } from './tiny-gpt2-weights';
+import { cachedFixture } from './fixture-cache';
 
 /** A generated tiny GPT-2: its files and, for checks, the same weights and config as objects. */
 export interface TinyGpt2 {
@@ -28,22 +29,24 @@ const jsonFile = (value: unknown): Uint8Array => encoder.encode(`${JSON.stringif
  * attribution methods need to be checked against {@link referenceGpt2Forward}.
  */
 export function createTinyGpt2(options?: TinyGpt2Options): TinyGpt2 {
-  const resolved = resolveTinyGpt2Options(options);
-  const { tokenizerJson, tokenizerConfig, vocabSize } = buildGpt2TokenizerJson({
-    merges: resolved.merges,
-    modelMaxLength: resolved.nPositions,
+  return cachedFixture('createTinyGpt2', options, () => {
+    const resolved = resolveTinyGpt2Options(options);
+    const { tokenizerJson, tokenizerConfig, vocabSize } = buildGpt2TokenizerJson({
+      merges: resolved.merges,
+      modelMaxLength: resolved.nPositions,
+    });
+    const weights = tinyGpt2Weights(resolved, vocabSize);
+    const config = tinyGpt2Config(resolved, vocabSize);
+    const tensors = Object.fromEntries(
+      Object.entries(weights).map(([name, { shape, data }]) => [name, { dtype: resolved.dtype, shape, data }]),
+    );
+    const files = {
+      'config.json': jsonFile(config),
+      'generation_config.json': jsonFile(tinyGpt2GenerationConfig(vocabSize)),
+      'model.safetensors': encodeSafetensors(tensors),
+      'tokenizer.json': jsonFile(tokenizerJson),
+      'tokenizer_config.json': jsonFile(tokenizerConfig),
+    };
+    return { files, weights, config };
   });
-  const weights = tinyGpt2Weights(resolved, vocabSize);
-  const config = tinyGpt2Config(resolved, vocabSize);
-  const tensors = Object.fromEntries(
-    Object.entries(weights).map(([name, { shape, data }]) => [name, { dtype: resolved.dtype, shape, data }]),
-  );
-  const files = {
-    'config.json': jsonFile(config),
-    'generation_config.json': jsonFile(tinyGpt2GenerationConfig(vocabSize)),
-    'model.safetensors': encodeSafetensors(tensors),
-    'tokenizer.json': jsonFile(tokenizerJson),
-    'tokenizer_config.json': jsonFile(tokenizerConfig),
-  };
-  return { files, weights, config };
 }

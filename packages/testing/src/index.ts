@@ -36,6 +36,7 @@ export {
 
 export { createRng, type Rng } from './create-rng';
 export { maxAbsDiff } from './max-abs-diff';
+export { cachedFixture, clearFixtureCache, fixtureKey } from './fixture-cache';
 export { centralDifference } from './central-difference';
 
 export { type LinearModel, type LinearModelOptions, linearModel } from './linear-model';

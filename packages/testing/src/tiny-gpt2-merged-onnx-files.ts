@@ -5,6 +5,7 @@ import { mergeDecodersOnnxModel } from './merge-decoders-onnx-model';
 import type { OnnxModelSpec } from './onnx-model-spec';
 import { splitTinyGpt2OnnxOptions, type TinyGpt2OnnxOptions } from './tiny-gpt2-onnx-options';
 import { toFloat16OnnxModel } from './to-float16-onnx-model';
+import { cachedFixture } from './fixture-cache';
 
 /** Options of {@link tinyGpt2MergedOnnxFiles}. */
 export interface TinyGpt2MergedOnnxOptions extends Pick<TinyGpt2OnnxOptions, 'outputAttentions' | 'seed'> {
@@ -28,22 +29,24 @@ export interface TinyGpt2MergedOnnxOptions extends Pick<TinyGpt2OnnxOptions, 'ou
  * (no cache inputs, returns `present.*`) and `decoder_with_past_model.onnx`.
  */
 export function tinyGpt2MergedOnnxFiles(options: TinyGpt2MergedOnnxOptions = {}): Record<string, Uint8Array> {
-  const { folder = 'onnx/', parts = false, fp16 = false, ...rest } = options;
-  const { model, graph } = splitTinyGpt2OnnxOptions(rest);
-  const { files, weights, config } = createTinyGpt2(model);
-  const noPast = gpt2OnnxModelSpec(weights, config, { ...graph, outputPresent: true });
-  const withPast = gpt2OnnxModelSpec(weights, config, { ...graph, withPast: true });
-  const dtype = (spec: OnnxModelSpec) => (fp16 ? toFloat16OnnxModel(spec) : spec);
-  const suffix = fp16 ? '_fp16' : '';
-  return {
-    'config.json': files['config.json'],
-    'generation_config.json': files['generation_config.json'],
-    'tokenizer.json': files['tokenizer.json'],
-    'tokenizer_config.json': files['tokenizer_config.json'],
-    [`${folder}decoder_model_merged${suffix}.onnx`]: encodeOnnxModel(mergeDecodersOnnxModel(dtype(noPast), dtype(withPast))),
-    ...(parts && {
-      [`${folder}decoder_model${suffix}.onnx`]: encodeOnnxModel(dtype(noPast)),
-      [`${folder}decoder_with_past_model${suffix}.onnx`]: encodeOnnxModel(dtype(withPast)),
-    }),
-  };
+  return cachedFixture('tinyGpt2MergedOnnxFiles', options, () => {
+    const { folder = 'onnx/', parts = false, fp16 = false, ...rest } = options;
+    const { model, graph } = splitTinyGpt2OnnxOptions(rest);
+    const { files, weights, config } = createTinyGpt2(model);
+    const noPast = gpt2OnnxModelSpec(weights, config, { ...graph, outputPresent: true });
+    const withPast = gpt2OnnxModelSpec(weights, config, { ...graph, withPast: true });
+    const dtype = (spec: OnnxModelSpec) => (fp16 ? toFloat16OnnxModel(spec) : spec);
+    const suffix = fp16 ? '_fp16' : '';
+    return {
+      'config.json': files['config.json'],
+      'generation_config.json': files['generation_config.json'],
+      'tokenizer.json': files['tokenizer.json'],
+      'tokenizer_config.json': files['tokenizer_config.json'],
+      [`${folder}decoder_model_merged${suffix}.onnx`]: encodeOnnxModel(mergeDecodersOnnxModel(dtype(noPast), dtype(withPast))),
+      ...(parts && {
+        [`${folder}decoder_model${suffix}.onnx`]: encodeOnnxModel(dtype(noPast)),
+        [`${folder}decoder_with_past_model${suffix}.onnx`]: encodeOnnxModel(dtype(withPast)),
+      }),
+    };
+  });
 }

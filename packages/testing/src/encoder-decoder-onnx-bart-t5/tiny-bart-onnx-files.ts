@@ -1,6 +1,7 @@
 import { type TinyBartOptions, createTinyBart } from '../encoder-decoder/create-tiny-bart';
 import { bartOnnxModelSpecs } from './bart-onnx-model-specs';
 import { type Seq2SeqDecoderOnnxOptions, seq2seqOnnxFolder } from './seq2seq-onnx-interface';
+import { cachedFixture } from '../fixture-cache';
 
 /** Options of {@link tinyBartOnnxFiles}: the weights' options and which decoder graphs to export. */
 export interface TinyBartOnnxOptions extends TinyBartOptions, Seq2SeqDecoderOnnxOptions {}
@@ -13,7 +14,9 @@ export interface TinyBartOnnxOptions extends TinyBartOptions, Seq2SeqDecoderOnnx
  * `merged` `onnx/decoder_model_merged.onnx` ({@link bartOnnxModelSpecs}).
  */
 export function tinyBartOnnxFiles(options: TinyBartOnnxOptions = {}): Record<string, Uint8Array> {
-  const { withPast, merged, outputAttentions, ...model } = options;
-  const { files, weights, config } = createTinyBart(model);
-  return seq2seqOnnxFolder(files, bartOnnxModelSpecs(weights, config, { withPast, merged, outputAttentions }));
+  return cachedFixture('tinyBartOnnxFiles', options, () => {
+    const { withPast, merged, outputAttentions, ...model } = options;
+    const { files, weights, config } = createTinyBart(model);
+    return seq2seqOnnxFolder(files, bartOnnxModelSpecs(weights, config, { withPast, merged, outputAttentions }));
+  });
 }

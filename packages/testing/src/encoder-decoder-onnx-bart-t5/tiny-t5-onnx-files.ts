@@ -1,6 +1,7 @@
 import { type TinyT5Options, createTinyT5 } from '../encoder-decoder/create-tiny-t5';
 import { type Seq2SeqDecoderOnnxOptions, seq2seqOnnxFolder } from './seq2seq-onnx-interface';
 import { t5OnnxModelSpecs } from './t5-onnx-model-specs';
+import { cachedFixture } from '../fixture-cache';
 
 /** Options of {@link tinyT5OnnxFiles}: the weights' options and which decoder graphs to export. */
 export interface TinyT5OnnxOptions extends TinyT5Options, Seq2SeqDecoderOnnxOptions {}
@@ -13,7 +14,9 @@ export interface TinyT5OnnxOptions extends TinyT5Options, Seq2SeqDecoderOnnxOpti
  * `onnx/decoder_model_merged.onnx` ({@link t5OnnxModelSpecs}).
  */
 export function tinyT5OnnxFiles(options: TinyT5OnnxOptions = {}): Record<string, Uint8Array> {
-  const { withPast, merged, outputAttentions, ...model } = options;
-  const { files, weights, config } = createTinyT5(model);
-  return seq2seqOnnxFolder(files, t5OnnxModelSpecs(weights, config, { withPast, merged, outputAttentions }));
+  return cachedFixture('tinyT5OnnxFiles', options, () => {
+    const { withPast, merged, outputAttentions, ...model } = options;
+    const { files, weights, config } = createTinyT5(model);
+    return seq2seqOnnxFolder(files, t5OnnxModelSpecs(weights, config, { withPast, merged, outputAttentions }));
+  });
 }

@@ -3,6 +3,7 @@ import { seq2seqOnnxFolder } from '../encoder-decoder-onnx-bart-t5/seq2seq-onnx-
 import { mergeDecodersOnnxModel } from '../merge-decoders-onnx-model';
 import { marianDecoderOnnxSpec } from './marian-decoder-onnx-spec';
 import { marianEncoderOnnxSpec } from './marian-encoder-onnx-spec';
+import { cachedFixture } from '../fixture-cache';
 
 /** Options of {@link tinyMarianOnnxFiles}: the weights' options and which graphs to export. */
 export interface TinyMarianOnnxOptions extends TinyMarianOptions {
@@ -27,14 +28,16 @@ export interface TinyMarianOnnxOptions extends TinyMarianOptions {
  * with `withPast`, `onnx/decoder_with_past_model.onnx`; with `merged`, `onnx/decoder_model_merged.onnx`.
  */
 export function tinyMarianOnnxFiles(options: TinyMarianOnnxOptions = {}): Record<string, Uint8Array> {
-  const { withPast, merged, outputAttentions, ...model } = options;
-  const { files, weights, config } = createTinyMarian(model);
-  const decoder = (variant: { withPast?: boolean; merged?: boolean }) => marianDecoderOnnxSpec(weights, config, { ...variant, outputAttentions });
-  return seq2seqOnnxFolder(files, {
-    encoder: marianEncoderOnnxSpec(weights, config, { outputAttentions }),
-    decoder: decoder({}),
-    ...(withPast && { decoderWithPast: decoder({ withPast: true }) }),
-    ...(merged === true && { decoderMerged: decoder({ merged: true }) }),
-    ...(merged === 'if' && { decoderMerged: mergeDecodersOnnxModel(decoder({}), decoder({ withPast: true })) }),
+  return cachedFixture('tinyMarianOnnxFiles', options, () => {
+    const { withPast, merged, outputAttentions, ...model } = options;
+    const { files, weights, config } = createTinyMarian(model);
+    const decoder = (variant: { withPast?: boolean; merged?: boolean }) => marianDecoderOnnxSpec(weights, config, { ...variant, outputAttentions });
+    return seq2seqOnnxFolder(files, {
+      encoder: marianEncoderOnnxSpec(weights, config, { outputAttentions }),
+      decoder: decoder({}),
+      ...(withPast && { decoderWithPast: decoder({ withPast: true }) }),
+      ...(merged === true && { decoderMerged: decoder({ merged: true }) }),
+      ...(merged === 'if' && { decoderMerged: mergeDecodersOnnxModel(decoder({}), decoder({ withPast: true })) }),
+    });
   });
 }

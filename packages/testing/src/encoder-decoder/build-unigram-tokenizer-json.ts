@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { InvalidInputError } from '@inseq/core';
+import { cachedFixture } from '../fixture-cache';
 
 /** Whose special-token layout {@link buildUnigramTokenizerJson} writes. */
 export type UnigramTokenizerLayout = 'marian' | 't5' | 'mbart';
@@ -70,118 +71,120 @@ function readLlamaVocab(): Record<string, number> {
  * without SentencePiece, and the test texts are already normalized.
  */
 export function buildUnigramTokenizerJson(options: UnigramTokenizerJsonOptions): UnigramTokenizerJson {
-  const { layout, pieces = 1000, characters = 200, modelMaxLength = 512 } = options;
-  const llama = readLlamaVocab();
-  const ordered = Object.entries(llama)
-    .filter(([, id]) => id > 258) // <unk>, <s>, </s> and the 256 byte tokens
-    .sort((a, b) => a[1] - b[1])
-    .map(([piece]) => piece);
-  const multi = ordered.filter((piece) => [...piece].length > 1 && !/^▁+$/.test(piece));
-  const single = ordered.filter((piece) => [...piece].length === 1);
-  if (!Number.isInteger(pieces) || pieces < 0 || pieces > multi.length) {
-    throw new InvalidInputError(`pieces must be an integer in [0, ${multi.length}], got ${pieces}.`, { code: 'INVALID_ARGUMENT' });
-  }
-  if (!Number.isInteger(characters) || characters < 1 || characters > single.length) {
-    throw new InvalidInputError(`characters must be an integer in [1, ${single.length}], got ${characters}.`, { code: 'INVALID_ARGUMENT' });
-  }
-  const kept = new Set([...multi.slice(0, pieces), ...single.slice(0, characters)]);
-  const keptPieces = ordered.filter((piece) => kept.has(piece));
-  const harmonic = keptPieces.reduce((sum, _, r) => sum + 1 / (r + 1), 0);
-  const scored: [string, number][] = keptPieces.map((piece, r) => [piece, -Math.log((r + 1) * harmonic)]);
+  return cachedFixture('buildUnigramTokenizerJson', options, () => {
+    const { layout, pieces = 1000, characters = 200, modelMaxLength = 512 } = options;
+    const llama = readLlamaVocab();
+    const ordered = Object.entries(llama)
+      .filter(([, id]) => id > 258) // <unk>, <s>, </s> and the 256 byte tokens
+      .sort((a, b) => a[1] - b[1])
+      .map(([piece]) => piece);
+    const multi = ordered.filter((piece) => [...piece].length > 1 && !/^▁+$/.test(piece));
+    const single = ordered.filter((piece) => [...piece].length === 1);
+    if (!Number.isInteger(pieces) || pieces < 0 || pieces > multi.length) {
+      throw new InvalidInputError(`pieces must be an integer in [0, ${multi.length}], got ${pieces}.`, { code: 'INVALID_ARGUMENT' });
+    }
+    if (!Number.isInteger(characters) || characters < 1 || characters > single.length) {
+      throw new InvalidInputError(`characters must be an integer in [1, ${single.length}], got ${characters}.`, { code: 'INVALID_ARGUMENT' });
+    }
+    const kept = new Set([...multi.slice(0, pieces), ...single.slice(0, characters)]);
+    const keptPieces = ordered.filter((piece) => kept.has(piece));
+    const harmonic = keptPieces.reduce((sum, _, r) => sum + 1 / (r + 1), 0);
+    const scored: [string, number][] = keptPieces.map((piece, r) => [piece, -Math.log((r + 1) * harmonic)]);
 
-  const zero = (token: string): [string, number] => [token, 0];
-  const languages = layout === 'mbart' ? mbartLanguageCodes : [];
-  const vocab: [string, number][] =
-    layout === 't5'
-      ? [...['<pad>', '</s>', '<unk>'].map(zero), ...scored]
-      : layout === 'marian'
-        ? [...['</s>', '<unk>'].map(zero), ...scored, zero('<pad>')]
-        : [...['<s>', '<pad>', '</s>', '<unk>'].map(zero), ...scored, ...languages.map(zero), zero('<mask>')];
-  const idOf = (token: string) => vocab.findIndex(([piece]) => piece === token);
-  const specialIds = { pad: idOf('<pad>'), eos: idOf('</s>'), unk: idOf('<unk>') };
-  const specialNames = new Set(['<s>', '<pad>', '</s>', '<unk>', '<mask>', ...languages]);
-  const specialTokens = vocab.map(([piece]) => piece).filter((piece) => specialNames.has(piece));
-  const addedToken = (token: string) => ({
-    id: idOf(token),
-    content: token,
-    single_word: false,
-    lstrip: token === '<mask>',
-    rstrip: false,
-    normalized: false,
-    special: true,
-  });
-  const metaspace = { type: 'Metaspace', replacement: '▁', prepend_scheme: 'always', split: true };
-  const sequence = (id: 'A' | 'B') => ({ Sequence: { id, type_id: 0 } });
-  const specialToken = (id: string) => ({ SpecialToken: { id, type_id: 0 } });
-  const eos = specialToken('</s>');
-  // mBART (cc25, MBartTokenizer) ends the source with `</s>` and its language code; pairs are joined without a separator.
-  const sourceLanguage = 'en_XX';
-  const template =
-    layout === 'mbart'
-      ? { single: [sequence('A'), eos, specialToken(sourceLanguage)], pair: [sequence('A'), sequence('B'), eos, specialToken(sourceLanguage)] }
-      : { single: [sequence('A'), eos], pair: [sequence('A'), eos, sequence('B'), eos] };
-  const templateSpecials = layout === 'mbart' ? ['</s>', sourceLanguage] : ['</s>'];
-  const tokenizerJson = {
-    version: '1.0',
-    truncation: null,
-    padding: null,
-    added_tokens: specialTokens.map(addedToken),
-    normalizer: null,
-    pre_tokenizer: { type: 'Sequence', pretokenizers: [{ type: 'WhitespaceSplit' }, metaspace] },
-    post_processor: {
-      type: 'TemplateProcessing',
-      ...template,
-      special_tokens: Object.fromEntries(templateSpecials.map((token) => [token, { id: token, ids: [idOf(token)], tokens: [token] }])),
-    },
-    decoder: metaspace,
-    model: { type: 'Unigram', unk_id: specialIds.unk, vocab, byte_fallback: false },
-  };
-  const special = (content: string) => ({
-    content,
-    lstrip: content === '<mask>',
-    normalized: false,
-    rstrip: false,
-    single_word: false,
-    special: true,
-  });
-  const addedTokensDecoder = Object.fromEntries(specialTokens.map((token) => [String(idOf(token)), special(token)]));
-  const common = { added_tokens_decoder: addedTokensDecoder, clean_up_tokenization_spaces: false, model_max_length: modelMaxLength };
-  const tokenizerConfig =
-    layout === 't5'
-      ? {
-          ...common,
-          additional_special_tokens: [],
-          eos_token: '</s>',
-          extra_ids: 0,
-          pad_token: '<pad>',
-          tokenizer_class: 'T5Tokenizer',
-          unk_token: '<unk>',
-        }
-      : layout === 'marian'
+    const zero = (token: string): [string, number] => [token, 0];
+    const languages = layout === 'mbart' ? mbartLanguageCodes : [];
+    const vocab: [string, number][] =
+      layout === 't5'
+        ? [...['<pad>', '</s>', '<unk>'].map(zero), ...scored]
+        : layout === 'marian'
+          ? [...['</s>', '<unk>'].map(zero), ...scored, zero('<pad>')]
+          : [...['<s>', '<pad>', '</s>', '<unk>'].map(zero), ...scored, ...languages.map(zero), zero('<mask>')];
+    const idOf = (token: string) => vocab.findIndex(([piece]) => piece === token);
+    const specialIds = { pad: idOf('<pad>'), eos: idOf('</s>'), unk: idOf('<unk>') };
+    const specialNames = new Set(['<s>', '<pad>', '</s>', '<unk>', '<mask>', ...languages]);
+    const specialTokens = vocab.map(([piece]) => piece).filter((piece) => specialNames.has(piece));
+    const addedToken = (token: string) => ({
+      id: idOf(token),
+      content: token,
+      single_word: false,
+      lstrip: token === '<mask>',
+      rstrip: false,
+      normalized: false,
+      special: true,
+    });
+    const metaspace = { type: 'Metaspace', replacement: '▁', prepend_scheme: 'always', split: true };
+    const sequence = (id: 'A' | 'B') => ({ Sequence: { id, type_id: 0 } });
+    const specialToken = (id: string) => ({ SpecialToken: { id, type_id: 0 } });
+    const eos = specialToken('</s>');
+    // mBART (cc25, MBartTokenizer) ends the source with `</s>` and its language code; pairs are joined without a separator.
+    const sourceLanguage = 'en_XX';
+    const template =
+      layout === 'mbart'
+        ? { single: [sequence('A'), eos, specialToken(sourceLanguage)], pair: [sequence('A'), sequence('B'), eos, specialToken(sourceLanguage)] }
+        : { single: [sequence('A'), eos], pair: [sequence('A'), eos, sequence('B'), eos] };
+    const templateSpecials = layout === 'mbart' ? ['</s>', sourceLanguage] : ['</s>'];
+    const tokenizerJson = {
+      version: '1.0',
+      truncation: null,
+      padding: null,
+      added_tokens: specialTokens.map(addedToken),
+      normalizer: null,
+      pre_tokenizer: { type: 'Sequence', pretokenizers: [{ type: 'WhitespaceSplit' }, metaspace] },
+      post_processor: {
+        type: 'TemplateProcessing',
+        ...template,
+        special_tokens: Object.fromEntries(templateSpecials.map((token) => [token, { id: token, ids: [idOf(token)], tokens: [token] }])),
+      },
+      decoder: metaspace,
+      model: { type: 'Unigram', unk_id: specialIds.unk, vocab, byte_fallback: false },
+    };
+    const special = (content: string) => ({
+      content,
+      lstrip: content === '<mask>',
+      normalized: false,
+      rstrip: false,
+      single_word: false,
+      special: true,
+    });
+    const addedTokensDecoder = Object.fromEntries(specialTokens.map((token) => [String(idOf(token)), special(token)]));
+    const common = { added_tokens_decoder: addedTokensDecoder, clean_up_tokenization_spaces: false, model_max_length: modelMaxLength };
+    const tokenizerConfig =
+      layout === 't5'
         ? {
             ...common,
+            additional_special_tokens: [],
             eos_token: '</s>',
+            extra_ids: 0,
             pad_token: '<pad>',
-            separate_vocabs: false,
-            source_lang: null,
-            sp_model_kwargs: {},
-            target_lang: null,
-            tokenizer_class: 'MarianTokenizer',
+            tokenizer_class: 'T5Tokenizer',
             unk_token: '<unk>',
           }
-        : {
-            ...common,
-            additional_special_tokens: languages,
-            bos_token: '<s>',
-            cls_token: '<s>',
-            eos_token: '</s>',
-            mask_token: '<mask>',
-            pad_token: '<pad>',
-            sep_token: '</s>',
-            src_lang: sourceLanguage,
-            tgt_lang: 'ro_RO',
-            tokenizer_class: 'MBartTokenizer',
-            unk_token: '<unk>',
-          };
-  return { tokenizerJson, tokenizerConfig, vocabSize: vocab.length, specialIds };
+        : layout === 'marian'
+          ? {
+              ...common,
+              eos_token: '</s>',
+              pad_token: '<pad>',
+              separate_vocabs: false,
+              source_lang: null,
+              sp_model_kwargs: {},
+              target_lang: null,
+              tokenizer_class: 'MarianTokenizer',
+              unk_token: '<unk>',
+            }
+          : {
+              ...common,
+              additional_special_tokens: languages,
+              bos_token: '<s>',
+              cls_token: '<s>',
+              eos_token: '</s>',
+              mask_token: '<mask>',
+              pad_token: '<pad>',
+              sep_token: '</s>',
+              src_lang: sourceLanguage,
+              tgt_lang: 'ro_RO',
+              tokenizer_class: 'MBartTokenizer',
+              unk_token: '<unk>',
+            };
+    return { tokenizerJson, tokenizerConfig, vocabSize: vocab.length, specialIds };
+  });
 }

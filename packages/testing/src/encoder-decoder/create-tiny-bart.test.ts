@@ -2,10 +2,12 @@ import { loadTokenizer, memoryModelFiles } from '@inseq/core';
 import { describe, expect, it } from 'vitest';
 import { decodeSafetensors } from '../decode-safetensors';
 import { createTinyBart } from './create-tiny-bart';
+import { clearFixtureCache } from '../fixture-cache';
 
 describe('createTinyBart', () => {
   it('is deterministic and writes the BartForConditionalGeneration layout', () => {
     const a = createTinyBart();
+    clearFixtureCache();
     expect(createTinyBart().files).toEqual(a.files);
     expect(createTinyBart({ seed: 1 }).files['model.safetensors']).not.toEqual(a.files['model.safetensors']);
     const vocab = a.config.vocab_size as number;

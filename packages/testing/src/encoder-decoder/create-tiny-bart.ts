@@ -4,6 +4,7 @@ import { buildBartTokenizerJson } from './build-bart-tokenizer-json';
 import { buildUnigramTokenizerJson } from './build-unigram-tokenizer-json';
 import { createSeq2SeqWeightWriter, encodeWeights, jsonFile, torchDtypeName } from './seq2seq-weight-writer';
 import type { TinySeq2Seq } from './tiny-seq2seq';
+import { cachedFixture } from '../fixture-cache';
 
 /** The BART-shaped families {@link createTinyBart} writes. */
 export type BartFamily = 'bart' | 'mbart';
@@ -54,90 +55,92 @@ export interface TinyBartOptions {
  * (source `… </s> en_XX`) and `decoder_start_token_id` the `ro_RO` code.
  */
 export function createTinyBart(options: TinyBartOptions = {}): TinySeq2Seq {
-  const dModel = options.dModel ?? 32;
-  const encoderLayers = options.encoderLayers ?? 2;
-  const decoderLayers = options.decoderLayers ?? 2;
-  const numHeads = options.numHeads ?? 4;
-  const ffnDim = options.ffnDim ?? 64;
-  const maxPositions = options.maxPositions ?? 64;
-  const tied = options.tieWordEmbeddings ?? true;
-  const initStd = options.initStd ?? 0.2;
-  const dtype = options.dtype ?? 'F32';
-  const mbart = options.family === 'mbart';
-  const { tokenizerJson, tokenizerConfig, vocabSize } = mbart
-    ? buildUnigramTokenizerJson({ layout: 'mbart', pieces: options.pieces ?? 1000, modelMaxLength: maxPositions })
-    : buildBartTokenizerJson({ merges: options.merges ?? 1000, modelMaxLength: maxPositions });
-  const [bos, pad, eos] = [0, 1, 2];
-  // mBART starts decoding with the target language code (mbart-large-en-ro: ro_RO).
-  const decoderStart = mbart ? (tokenizerJson.model as { vocab: [string, number][] }).vocab.findIndex(([piece]) => piece === 'ro_RO') : eos;
+  return cachedFixture('createTinyBart', options, () => {
+    const dModel = options.dModel ?? 32;
+    const encoderLayers = options.encoderLayers ?? 2;
+    const decoderLayers = options.decoderLayers ?? 2;
+    const numHeads = options.numHeads ?? 4;
+    const ffnDim = options.ffnDim ?? 64;
+    const maxPositions = options.maxPositions ?? 64;
+    const tied = options.tieWordEmbeddings ?? true;
+    const initStd = options.initStd ?? 0.2;
+    const dtype = options.dtype ?? 'F32';
+    const mbart = options.family === 'mbart';
+    const { tokenizerJson, tokenizerConfig, vocabSize } = mbart
+      ? buildUnigramTokenizerJson({ layout: 'mbart', pieces: options.pieces ?? 1000, modelMaxLength: maxPositions })
+      : buildBartTokenizerJson({ merges: options.merges ?? 1000, modelMaxLength: maxPositions });
+    const [bos, pad, eos] = [0, 1, 2];
+    // mBART starts decoding with the target language code (mbart-large-en-ro: ro_RO).
+    const decoderStart = mbart ? (tokenizerJson.model as { vocab: [string, number][] }).vocab.findIndex(([piece]) => piece === 'ro_RO') : eos;
 
-  const writer = createSeq2SeqWeightWriter(options.seed ?? 0, initStd, dtype);
-  writer.add('model.shared.weight', [vocabSize, dModel], 'matrix').fill(0, pad * dModel, (pad + 1) * dModel);
-  for (const stack of ['encoder', 'decoder'] as const) {
-    const prefix = `model.${stack}`;
-    writer.add(`${prefix}.embed_positions.weight`, [maxPositions + 2, dModel], 'matrix');
-    addBartLayers(writer, prefix, { layers: stack === 'encoder' ? encoderLayers : decoderLayers, dModel, ffnDim }, stack === 'decoder');
-    writer.add(`${prefix}.layernorm_embedding.weight`, [dModel], 'norm');
-    writer.add(`${prefix}.layernorm_embedding.bias`, [dModel], 'bias');
-    if (mbart) {
-      writer.add(`${prefix}.layer_norm.weight`, [dModel], 'norm');
-      writer.add(`${prefix}.layer_norm.bias`, [dModel], 'bias');
+    const writer = createSeq2SeqWeightWriter(options.seed ?? 0, initStd, dtype);
+    writer.add('model.shared.weight', [vocabSize, dModel], 'matrix').fill(0, pad * dModel, (pad + 1) * dModel);
+    for (const stack of ['encoder', 'decoder'] as const) {
+      const prefix = `model.${stack}`;
+      writer.add(`${prefix}.embed_positions.weight`, [maxPositions + 2, dModel], 'matrix');
+      addBartLayers(writer, prefix, { layers: stack === 'encoder' ? encoderLayers : decoderLayers, dModel, ffnDim }, stack === 'decoder');
+      writer.add(`${prefix}.layernorm_embedding.weight`, [dModel], 'norm');
+      writer.add(`${prefix}.layernorm_embedding.bias`, [dModel], 'bias');
+      if (mbart) {
+        writer.add(`${prefix}.layer_norm.weight`, [dModel], 'norm');
+        writer.add(`${prefix}.layer_norm.bias`, [dModel], 'bias');
+      }
     }
-  }
-  writer.add('final_logits_bias', [1, vocabSize], 'bias');
-  if (!tied) writer.add('lm_head.weight', [vocabSize, dModel], 'matrix');
+    writer.add('final_logits_bias', [1, vocabSize], 'bias');
+    if (!tied) writer.add('lm_head.weight', [vocabSize, dModel], 'matrix');
 
-  const config: Record<string, unknown> = {
-    activation_dropout: 0.1,
-    activation_function: 'gelu',
-    add_bias_logits: false,
-    add_final_layer_norm: mbart,
-    architectures: [mbart ? 'MBartForConditionalGeneration' : 'BartForConditionalGeneration'],
-    attention_dropout: 0.1,
-    bos_token_id: bos,
-    classifier_dropout: 0,
-    d_model: dModel,
-    decoder_attention_heads: numHeads,
-    decoder_ffn_dim: ffnDim,
-    decoder_layerdrop: 0,
-    decoder_layers: decoderLayers,
-    decoder_start_token_id: decoderStart,
-    dropout: 0.1,
-    encoder_attention_heads: numHeads,
-    encoder_ffn_dim: ffnDim,
-    encoder_layerdrop: 0,
-    encoder_layers: encoderLayers,
-    eos_token_id: eos,
-    forced_bos_token_id: mbart ? null : bos,
-    forced_eos_token_id: eos,
-    init_std: initStd,
-    is_encoder_decoder: true,
-    max_position_embeddings: maxPositions,
-    model_type: mbart ? 'mbart' : 'bart',
-    normalize_before: mbart,
-    normalize_embedding: true,
-    num_hidden_layers: encoderLayers,
-    pad_token_id: pad,
-    scale_embedding: options.scaleEmbedding ?? mbart,
-    tie_word_embeddings: tied,
-    torch_dtype: torchDtypeName[dtype],
-    use_cache: true,
-    vocab_size: vocabSize,
-  };
-  const generationConfig = {
-    bos_token_id: bos,
-    decoder_start_token_id: decoderStart,
-    eos_token_id: eos,
-    forced_bos_token_id: mbart ? null : bos,
-    forced_eos_token_id: eos,
-    pad_token_id: pad,
-  };
-  const files = {
-    'config.json': jsonFile(config),
-    'generation_config.json': jsonFile(generationConfig),
-    'model.safetensors': encodeWeights(writer.weights, dtype),
-    'tokenizer.json': jsonFile(tokenizerJson),
-    'tokenizer_config.json': jsonFile(tokenizerConfig),
-  };
-  return { files, weights: writer.weights, config };
+    const config: Record<string, unknown> = {
+      activation_dropout: 0.1,
+      activation_function: 'gelu',
+      add_bias_logits: false,
+      add_final_layer_norm: mbart,
+      architectures: [mbart ? 'MBartForConditionalGeneration' : 'BartForConditionalGeneration'],
+      attention_dropout: 0.1,
+      bos_token_id: bos,
+      classifier_dropout: 0,
+      d_model: dModel,
+      decoder_attention_heads: numHeads,
+      decoder_ffn_dim: ffnDim,
+      decoder_layerdrop: 0,
+      decoder_layers: decoderLayers,
+      decoder_start_token_id: decoderStart,
+      dropout: 0.1,
+      encoder_attention_heads: numHeads,
+      encoder_ffn_dim: ffnDim,
+      encoder_layerdrop: 0,
+      encoder_layers: encoderLayers,
+      eos_token_id: eos,
+      forced_bos_token_id: mbart ? null : bos,
+      forced_eos_token_id: eos,
+      init_std: initStd,
+      is_encoder_decoder: true,
+      max_position_embeddings: maxPositions,
+      model_type: mbart ? 'mbart' : 'bart',
+      normalize_before: mbart,
+      normalize_embedding: true,
+      num_hidden_layers: encoderLayers,
+      pad_token_id: pad,
+      scale_embedding: options.scaleEmbedding ?? mbart,
+      tie_word_embeddings: tied,
+      torch_dtype: torchDtypeName[dtype],
+      use_cache: true,
+      vocab_size: vocabSize,
+    };
+    const generationConfig = {
+      bos_token_id: bos,
+      decoder_start_token_id: decoderStart,
+      eos_token_id: eos,
+      forced_bos_token_id: mbart ? null : bos,
+      forced_eos_token_id: eos,
+      pad_token_id: pad,
+    };
+    const files = {
+      'config.json': jsonFile(config),
+      'generation_config.json': jsonFile(generationConfig),
+      'model.safetensors': encodeWeights(writer.weights, dtype),
+      'tokenizer.json': jsonFile(tokenizerJson),
+      'tokenizer_config.json': jsonFile(tokenizerConfig),
+    };
+    return { files, weights: writer.weights, config };
+  });
 }

@@ -2,10 +2,12 @@ import { loadTokenizer, memoryModelFiles } from '@inseq/core';
 import { decodeSafetensors } from '../decode-safetensors';
 import { describe, expect, it } from 'vitest';
 import { createTinyMarian } from './create-tiny-marian';
+import { clearFixtureCache } from '../fixture-cache';
 
 describe('createTinyMarian', () => {
   it('is deterministic and writes the MarianMTModel layout', () => {
     const a = createTinyMarian();
+    clearFixtureCache();
     expect(createTinyMarian().files).toEqual(a.files);
     expect(createTinyMarian({ seed: 1 }).files['model.safetensors']).not.toEqual(a.files['model.safetensors']);
     const vocab = a.config.vocab_size as number;

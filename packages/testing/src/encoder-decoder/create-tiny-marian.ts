@@ -3,6 +3,7 @@ import { addBartLayers } from './bart-layer-weights';
 import { buildUnigramTokenizerJson } from './build-unigram-tokenizer-json';
 import { createSeq2SeqWeightWriter, encodeWeights, jsonFile, torchDtypeName } from './seq2seq-weight-writer';
 import type { TinySeq2Seq } from './tiny-seq2seq';
+import { cachedFixture } from '../fixture-cache';
 
 /** Options of {@link createTinyMarian}; equal options give byte-identical files. */
 export interface TinyMarianOptions {
@@ -43,87 +44,89 @@ export interface TinyMarianOptions {
  * {@link referenceEncoderDecoderForward}.
  */
 export function createTinyMarian(options: TinyMarianOptions = {}): TinySeq2Seq {
-  const dModel = options.dModel ?? 32;
-  const encoderLayers = options.encoderLayers ?? 2;
-  const decoderLayers = options.decoderLayers ?? 2;
-  const numHeads = options.numHeads ?? 4;
-  const ffnDim = options.ffnDim ?? 64;
-  const maxPositions = options.maxPositions ?? 64;
-  const shared = options.shareEncoderDecoderEmbeddings ?? true;
-  const tied = options.tieWordEmbeddings ?? true;
-  const initStd = options.initStd ?? 0.2;
-  const dtype = options.dtype ?? 'F32';
-  const { tokenizerJson, tokenizerConfig, vocabSize, specialIds } = buildUnigramTokenizerJson({
-    layout: 'marian',
-    pieces: options.pieces ?? 1000,
-    modelMaxLength: maxPositions,
+  return cachedFixture('createTinyMarian', options, () => {
+    const dModel = options.dModel ?? 32;
+    const encoderLayers = options.encoderLayers ?? 2;
+    const decoderLayers = options.decoderLayers ?? 2;
+    const numHeads = options.numHeads ?? 4;
+    const ffnDim = options.ffnDim ?? 64;
+    const maxPositions = options.maxPositions ?? 64;
+    const shared = options.shareEncoderDecoderEmbeddings ?? true;
+    const tied = options.tieWordEmbeddings ?? true;
+    const initStd = options.initStd ?? 0.2;
+    const dtype = options.dtype ?? 'F32';
+    const { tokenizerJson, tokenizerConfig, vocabSize, specialIds } = buildUnigramTokenizerJson({
+      layout: 'marian',
+      pieces: options.pieces ?? 1000,
+      modelMaxLength: maxPositions,
+    });
+    const pad = specialIds.pad;
+
+    const writer = createSeq2SeqWeightWriter(options.seed ?? 0, initStd, dtype);
+    const embedding = (name: string) => writer.add(name, [vocabSize, dModel], 'matrix').fill(0, pad * dModel, (pad + 1) * dModel);
+    if (shared) embedding('model.shared.weight');
+    else embedding('model.encoder.embed_tokens.weight');
+    addBartLayers(writer, 'model.encoder', { layers: encoderLayers, dModel, ffnDim }, false);
+    if (!shared) embedding('model.decoder.embed_tokens.weight');
+    addBartLayers(writer, 'model.decoder', { layers: decoderLayers, dModel, ffnDim }, true);
+    writer.add('final_logits_bias', [1, vocabSize], 'bias');
+    if (!tied) writer.add('lm_head.weight', [vocabSize, dModel], 'matrix');
+
+    const config: Record<string, unknown> = {
+      activation_dropout: 0,
+      activation_function: 'swish',
+      add_bias_logits: false,
+      add_final_layer_norm: false,
+      architectures: ['MarianMTModel'],
+      attention_dropout: 0,
+      bos_token_id: specialIds.eos,
+      classifier_dropout: 0,
+      d_model: dModel,
+      decoder_attention_heads: numHeads,
+      decoder_ffn_dim: ffnDim,
+      decoder_layerdrop: 0,
+      decoder_layers: decoderLayers,
+      decoder_start_token_id: pad,
+      decoder_vocab_size: vocabSize,
+      dropout: 0.1,
+      encoder_attention_heads: numHeads,
+      encoder_ffn_dim: ffnDim,
+      encoder_layerdrop: 0,
+      encoder_layers: encoderLayers,
+      eos_token_id: specialIds.eos,
+      forced_eos_token_id: specialIds.eos,
+      init_std: initStd,
+      is_encoder_decoder: true,
+      max_position_embeddings: maxPositions,
+      model_type: 'marian',
+      normalize_before: false,
+      normalize_embedding: false,
+      num_hidden_layers: encoderLayers,
+      pad_token_id: pad,
+      scale_embedding: true,
+      share_encoder_decoder_embeddings: shared,
+      static_position_embeddings: true,
+      tie_word_embeddings: tied,
+      torch_dtype: torchDtypeName[dtype],
+      use_cache: true,
+      vocab_size: vocabSize,
+    };
+    const generationConfig = {
+      bad_words_ids: [[pad]],
+      bos_token_id: specialIds.eos,
+      decoder_start_token_id: pad,
+      eos_token_id: specialIds.eos,
+      forced_eos_token_id: specialIds.eos,
+      max_length: maxPositions,
+      pad_token_id: pad,
+    };
+    const files = {
+      'config.json': jsonFile(config),
+      'generation_config.json': jsonFile(generationConfig),
+      'model.safetensors': encodeWeights(writer.weights, dtype),
+      'tokenizer.json': jsonFile(tokenizerJson),
+      'tokenizer_config.json': jsonFile(tokenizerConfig),
+    };
+    return { files, weights: writer.weights, config };
   });
-  const pad = specialIds.pad;
-
-  const writer = createSeq2SeqWeightWriter(options.seed ?? 0, initStd, dtype);
-  const embedding = (name: string) => writer.add(name, [vocabSize, dModel], 'matrix').fill(0, pad * dModel, (pad + 1) * dModel);
-  if (shared) embedding('model.shared.weight');
-  else embedding('model.encoder.embed_tokens.weight');
-  addBartLayers(writer, 'model.encoder', { layers: encoderLayers, dModel, ffnDim }, false);
-  if (!shared) embedding('model.decoder.embed_tokens.weight');
-  addBartLayers(writer, 'model.decoder', { layers: decoderLayers, dModel, ffnDim }, true);
-  writer.add('final_logits_bias', [1, vocabSize], 'bias');
-  if (!tied) writer.add('lm_head.weight', [vocabSize, dModel], 'matrix');
-
-  const config: Record<string, unknown> = {
-    activation_dropout: 0,
-    activation_function: 'swish',
-    add_bias_logits: false,
-    add_final_layer_norm: false,
-    architectures: ['MarianMTModel'],
-    attention_dropout: 0,
-    bos_token_id: specialIds.eos,
-    classifier_dropout: 0,
-    d_model: dModel,
-    decoder_attention_heads: numHeads,
-    decoder_ffn_dim: ffnDim,
-    decoder_layerdrop: 0,
-    decoder_layers: decoderLayers,
-    decoder_start_token_id: pad,
-    decoder_vocab_size: vocabSize,
-    dropout: 0.1,
-    encoder_attention_heads: numHeads,
-    encoder_ffn_dim: ffnDim,
-    encoder_layerdrop: 0,
-    encoder_layers: encoderLayers,
-    eos_token_id: specialIds.eos,
-    forced_eos_token_id: specialIds.eos,
-    init_std: initStd,
-    is_encoder_decoder: true,
-    max_position_embeddings: maxPositions,
-    model_type: 'marian',
-    normalize_before: false,
-    normalize_embedding: false,
-    num_hidden_layers: encoderLayers,
-    pad_token_id: pad,
-    scale_embedding: true,
-    share_encoder_decoder_embeddings: shared,
-    static_position_embeddings: true,
-    tie_word_embeddings: tied,
-    torch_dtype: torchDtypeName[dtype],
-    use_cache: true,
-    vocab_size: vocabSize,
-  };
-  const generationConfig = {
-    bad_words_ids: [[pad]],
-    bos_token_id: specialIds.eos,
-    decoder_start_token_id: pad,
-    eos_token_id: specialIds.eos,
-    forced_eos_token_id: specialIds.eos,
-    max_length: maxPositions,
-    pad_token_id: pad,
-  };
-  const files = {
-    'config.json': jsonFile(config),
-    'generation_config.json': jsonFile(generationConfig),
-    'model.safetensors': encodeWeights(writer.weights, dtype),
-    'tokenizer.json': jsonFile(tokenizerJson),
-    'tokenizer_config.json': jsonFile(tokenizerConfig),
-  };
-  return { files, weights: writer.weights, config };
 }

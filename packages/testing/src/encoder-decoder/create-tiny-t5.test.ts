@@ -2,10 +2,12 @@ import { loadTokenizer, memoryModelFiles } from '@inseq/core';
 import { describe, expect, it } from 'vitest';
 import { decodeSafetensors } from '../decode-safetensors';
 import { createTinyT5 } from './create-tiny-t5';
+import { clearFixtureCache } from '../fixture-cache';
 
 describe('createTinyT5', () => {
   it('is deterministic and writes the T5ForConditionalGeneration layout', () => {
     const a = createTinyT5();
+    clearFixtureCache();
     expect(createTinyT5().files).toEqual(a.files);
     expect(createTinyT5({ seed: 1 }).files['model.safetensors']).not.toEqual(a.files['model.safetensors']);
     const vocab = a.config.vocab_size as number;

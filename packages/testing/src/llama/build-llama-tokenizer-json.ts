@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { InvalidInputError } from '@inseq/core';
+import { cachedFixture } from '../fixture-cache';
 
 /** Options of {@link buildLlamaTokenizerJson}. */
 export interface LlamaTokenizerJsonOptions {
@@ -48,50 +49,52 @@ function readLlamaTokenizerFile(): LlamaTokenizerFile {
  * elsewhere.
  */
 export function buildLlamaTokenizerJson(options: LlamaTokenizerJsonOptions): LlamaTokenizerJson {
-  const source = readLlamaTokenizerFile();
-  const allMerges = source.model.merges.map((merge) => (typeof merge === 'string' ? (merge.split(' ') as [string, string]) : merge));
-  const { merges: mergeCount, modelMaxLength = 4096 } = options;
-  if (!Number.isInteger(mergeCount) || mergeCount < 0 || mergeCount > allMerges.length) {
-    throw new InvalidInputError(`merges must be an integer in [0, ${allMerges.length}], got ${mergeCount}.`, { code: 'INVALID_ARGUMENT' });
-  }
-  const originalId = source.model.vocab;
-  const kept = new Set<string>(Object.keys(originalId).filter((token) => originalId[token] <= 258));
-  const keptMerges = allMerges.slice(0, mergeCount);
-  for (const [left, right] of keptMerges) {
-    for (const token of [left, right, left + right]) {
-      if (!(token in originalId)) throw new Error(`Llama merge '${left} ${right}' names '${token}', which is not in its vocabulary.`);
-      kept.add(token);
+  return cachedFixture('buildLlamaTokenizerJson', options, () => {
+    const source = readLlamaTokenizerFile();
+    const allMerges = source.model.merges.map((merge) => (typeof merge === 'string' ? (merge.split(' ') as [string, string]) : merge));
+    const { merges: mergeCount, modelMaxLength = 4096 } = options;
+    if (!Number.isInteger(mergeCount) || mergeCount < 0 || mergeCount > allMerges.length) {
+      throw new InvalidInputError(`merges must be an integer in [0, ${allMerges.length}], got ${mergeCount}.`, { code: 'INVALID_ARGUMENT' });
     }
-  }
-  const tokens = [...kept].sort((a, b) => originalId[a] - originalId[b]);
-  const vocab: Record<string, number> = {};
-  tokens.forEach((token, id) => {
-    vocab[token] = id;
+    const originalId = source.model.vocab;
+    const kept = new Set<string>(Object.keys(originalId).filter((token) => originalId[token] <= 258));
+    const keptMerges = allMerges.slice(0, mergeCount);
+    for (const [left, right] of keptMerges) {
+      for (const token of [left, right, left + right]) {
+        if (!(token in originalId)) throw new Error(`Llama merge '${left} ${right}' names '${token}', which is not in its vocabulary.`);
+        kept.add(token);
+      }
+    }
+    const tokens = [...kept].sort((a, b) => originalId[a] - originalId[b]);
+    const vocab: Record<string, number> = {};
+    tokens.forEach((token, id) => {
+      vocab[token] = id;
+    });
+    const tokenizerJson = {
+      version: '1.0',
+      truncation: null,
+      padding: null,
+      added_tokens: source.added_tokens,
+      normalizer: source.normalizer,
+      pre_tokenizer: source.pre_tokenizer,
+      post_processor: source.post_processor,
+      decoder: source.decoder,
+      model: { ...source.model, vocab, merges: keptMerges.map(([left, right]) => `${left} ${right}`) },
+    };
+    const special = (content: string) => ({ content, lstrip: false, normalized: false, rstrip: false, single_word: false, special: true });
+    const tokenizerConfig = {
+      add_bos_token: true,
+      add_eos_token: false,
+      added_tokens_decoder: { 0: special('<unk>'), 1: special('<s>'), 2: special('</s>') },
+      bos_token: '<s>',
+      clean_up_tokenization_spaces: false,
+      eos_token: '</s>',
+      legacy: true,
+      model_max_length: modelMaxLength,
+      pad_token: null,
+      tokenizer_class: 'LlamaTokenizer',
+      unk_token: '<unk>',
+    };
+    return { tokenizerJson, tokenizerConfig, vocabSize: tokens.length };
   });
-  const tokenizerJson = {
-    version: '1.0',
-    truncation: null,
-    padding: null,
-    added_tokens: source.added_tokens,
-    normalizer: source.normalizer,
-    pre_tokenizer: source.pre_tokenizer,
-    post_processor: source.post_processor,
-    decoder: source.decoder,
-    model: { ...source.model, vocab, merges: keptMerges.map(([left, right]) => `${left} ${right}`) },
-  };
-  const special = (content: string) => ({ content, lstrip: false, normalized: false, rstrip: false, single_word: false, special: true });
-  const tokenizerConfig = {
-    add_bos_token: true,
-    add_eos_token: false,
-    added_tokens_decoder: { 0: special('<unk>'), 1: special('<s>'), 2: special('</s>') },
-    bos_token: '<s>',
-    clean_up_tokenization_spaces: false,
-    eos_token: '</s>',
-    legacy: true,
-    model_max_length: modelMaxLength,
-    pad_token: null,
-    tokenizer_class: 'LlamaTokenizer',
-    unk_token: '<unk>',
-  };
-  return { tokenizerJson, tokenizerConfig, vocabSize: tokens.length };
 }

@@ -1,10 +1,12 @@
 import { loadTokenizer, memoryModelFiles } from '@inseq/core';
 import { describe, expect, it } from 'vitest';
 import { createTinyLlama } from './create-tiny-llama';
+import { clearFixtureCache } from '../fixture-cache';
 
 describe('createTinyLlama', () => {
   it('is deterministic and writes the Hugging Face Llama layout', () => {
     const a = createTinyLlama();
+    clearFixtureCache();
     expect(createTinyLlama().files).toEqual(a.files);
     expect(createTinyLlama({ seed: 1 }).files['model.safetensors']).not.toEqual(a.files['model.safetensors']);
     expect(a.config).toMatchObject({
