@@ -84,7 +84,9 @@ describe.each(families)('the joined gradient model of a tiny %s export on ONNX R
     await Promise.all([session.release(), plain.release(), plainDecoder.release()]);
   });
 
-  it.each(['probability', 'entropy'] as const)('d %s / d embeddings of both sides equals the tfjs backend on the same weights', async (fnName) => {
+  // Entropy (a target that reads every logit) on one family: the model's backward graph is the
+  // same for any target, and each extra gradient graph costs ORT ~0.5 s to load.
+  it.each(name === 'marian' ? (['probability', 'entropy'] as const) : (['probability'] as const))('d %s / d embeddings of both sides equals the tfjs backend on the same weights', async (fnName) => {
     const fn = builtinStepFunctions.find((f) => f.name === fnName)!;
     const targetIds = Int32Array.of(4, 11);
     const [encoderEmbeds, decoderEmbeds] = [await tfjs.embed(source.inputIds, 'encoder'), await tfjs.embed(prefix.inputIds)];

@@ -172,6 +172,10 @@ describe.each(families)('layers of the ort %s equal tfjs on the same weights', (
       ];
       expect(relative(replaced.logits.data, expected.logits.data), layer).toBeLessThan(1e-5);
       expect(relative(replaced.logits.data, mine.logits.data), layer).toBeGreaterThan(1e-3);
+      // Gradients of the encoder and the decoder layer: the backward graph is derived the same way
+      // from every cut point, and each cut point of the other layers is checked by the capture and
+      // the replacement above (each layer's two gradient graphs cost ORT ~0.3 s apiece to load).
+      if (layer !== encoderLayer && layer !== decoderLayer) continue;
       for (const asked of [{ name: layer }, { name: layer, override }]) {
         const gradientInput = { ...input, layer: asked, targetIds: Int32Array.of(4, 11), target: probability.differentiable! };
         const [a, b] = [await ort.backend.gradients!(gradientInput), await tfjs.backend.gradients!(gradientInput)];
