@@ -164,16 +164,16 @@ describe.skipIf(skipReason !== undefined)('backend-ort in headless Chromium (onn
   let nodeLogits: Float32Array;
   /** {@link methodRuns} on onnxruntime-node: what the page's runs must give. */
   let nodeMethods: FeatureAttributionOutput[];
-  let gpuBrowser: Browser | undefined;
   let gpu: Promise<{ page: Page; adapter: string } | { reason: string }> | undefined;
   /**
-   * The WebGPU page (a second Chromium, with SwiftShader's adapter), started on first use so that the
-   * wasm tests never pay for it, or why Chromium has no adapter here.
+   * The test page again for WebGPU (its Chromium starts with SwiftShader's adapter), or why there is
+   * no adapter. The same page as the wasm tests: onnxruntime-web's bundle runs both execution
+   * providers on one wasm runtime (the jsep build, 28 MB), which a second Chromium compiled and
+   * started again (the WebGPU test took 30 s that way, 9 s on the same page).
    */
   const gpuPage = () => {
     gpu ??= (async () => {
-      gpuBrowser = await launchChromium({ webgpu: true });
-      const page = await openPage(gpuBrowser, server, recordings);
+      const page = opened();
       const { adapter, reason } = await page.evaluate(() => window.inseqOrt.webgpuAdapter());
       return adapter === undefined ? { reason: reason ?? 'no adapter' } : { page, adapter };
     })();
@@ -208,7 +208,6 @@ describe.skipIf(skipReason !== undefined)('backend-ort in headless Chromium (onn
   afterAll(async () => {
     await page?.close();
     await browser?.close();
-    await gpuBrowser?.close();
     await server?.close();
     await node?.dispose();
   });
@@ -218,7 +217,7 @@ describe.skipIf(skipReason !== undefined)('backend-ort in headless Chromium (onn
     expect(entry).toContain('src/ort-platform-browser.ts');
     expect(entry).not.toContain('ort-platform-node');
     expect(entry).not.toMatch(/from ["']onnxruntime-node["']|require\(["']onnxruntime-node["']\)/);
-    browser = await launchChromium();
+    browser = await launchChromium({ webgpu: true });
     page = await openPage(browser, server, recordings);
   });
 

@@ -50,6 +50,7 @@ const webgpuArgs = Object.freeze([
   '--enable-features=Vulkan',
   '--use-angle=swiftshader',
   '--use-webgpu-adapter=swiftshader',
+  '--disable-gpu-compositing',
 ]);
 
 /**
