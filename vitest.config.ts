@@ -27,8 +27,6 @@ export default inseqVitestConfig({
   isolated: [
     // What the first backend pick does in a fresh process.
     'packages/backend-tfjs/src/init-tfjs-fallback.test.ts',
-    // Drives tfjs-wasm out of memory on purpose: the wasm runtime stays aborted for the rest of its process.
-    'packages/backend-tfjs/src/wasm-out-of-memory.test.ts',
   ],
   test: {
     include: ['packages/*/src/**/*.test.ts', 'apps/*/src/**/*.test.ts', 'examples/*/src/**/*.test.ts', 'tests/*.test.ts'],

@@ -190,6 +190,14 @@ const outOfMemory = /Aborted\(|Cannot enlarge memory|WebAssembly\.Memory|Maximum
 let aborted = false;
 
 /**
+ * Forgets a recorded abort. Only for tests that fake one (the runtime itself is intact): after a
+ * real abort the wasm instance cannot run again, whatever this flag says. Not exported by the package.
+ */
+export function forgetWasmAbortForTests(): void {
+  aborted = false;
+}
+
+/**
  * A wasm out-of-memory abort that slipped past the estimates, as the error the estimates would
  * have given: while loading, a {@link ModelLoadError} `'MODEL_TOO_LARGE'`; while running, an
  * {@link InvalidInputError} `'BATCH_TOO_LARGE'`; `undefined` for any other error. An aborted wasm

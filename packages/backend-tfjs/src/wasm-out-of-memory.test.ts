@@ -1,13 +1,14 @@
 import { InseqError, memoryModelFiles } from '@inseq/core';
 import { createTinyGpt2 } from '@inseq/testing';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { loadTfjsBackend } from './load-tfjs-backend';
 import { createGpt2Model } from './models/decoder-only/gpt2/create-gpt2-model';
 import { parseGpt2Config } from './models/decoder-only/gpt2/parse-gpt2-config';
 import { tfjsArchitectures } from './models/tfjs-architectures';
-import { wasmOutOfMemoryError } from './wasm-memory-budget';
+import { forgetWasmAbortForTests, wasmOutOfMemoryError } from './wasm-memory-budget';
 
-// This file's module state ends with an aborted wasm runtime, so it runs apart from the other tests (vitest isolates files).
+// The abort is faked (the wasm runtime is intact), so this file runs among the others and forgets
+// the recorded abort when it ends; a real one would leave every later wasm call in the process refused.
 const tiny = createTinyGpt2();
 const row = { inputIds: { data: Int32Array.of(5, 6, 7), shape: [1, 3] }, attentionMask: { data: Int32Array.of(1, 1, 1), shape: [1, 3] } };
 
@@ -21,6 +22,7 @@ async function caught(promise: Promise<unknown>): Promise<InseqError> {
 }
 
 describe('wasm out-of-memory aborts', () => {
+  afterAll(() => forgetWasmAbortForTests());
   it('turns an abort that slips past the estimates into BATCH_TOO_LARGE, then refuses every later call the same way', async () => {
     let fail: Error | undefined;
     const architectures = tfjsArchitectures();
@@ -58,6 +60,9 @@ describe('wasm out-of-memory aborts', () => {
     const later = await caught(backend.embed(row.inputIds));
     expect(later.code).toBe('BATCH_TOO_LARGE');
     expect(later.message).toMatch(/^Cannot embed tokens: tfjs-wasm ran out of memory earlier/);
+    // The abort was faked: once forgotten, the same backend runs again (the files after this one need it).
+    forgetWasmAbortForTests();
+    expect((await backend.forward(row)).logits.shape[0]).toBe(1);
     await backend.dispose();
   });
   it('rethrows an abort while loading as MODEL_TOO_LARGE and leaves other errors alone', async () => {
