@@ -64,7 +64,7 @@ describe.each(architectures)('every method on %s', (name, load) => {
       attribute(model, ['The cat sat', 'A dog'], {
         method,
         methods,
-        generatedTexts: ['Le chat', 'Un chien dort'],
+        generatedTexts: ['Le chat', 'Un'],
         attributeTarget: true,
         attributionArgs: small[method] ?? {},
         stepScores: ['probability'],
