@@ -189,7 +189,11 @@ describe.each(families)('layers of the ort %s equal tfjs on the same weights', (
     }
   });
 
-  it.each([
+  // The layer methods end to end on two families (a merged decoder with an If, a plain one): on the
+  // others, the backend-level captures and gradients above already equal tfjs at the same layers,
+  // and the methods only call them (each family's run cost 2–5 s, mostly ORT loading gradient graphs).
+  const layerMethods = name === 'marian (merged decoder with an If)' || name === 't5 (plain decoder)';
+  if (layerMethods) it.each([
     // Not 5 steps: one of its Gauss–Legendre points puts a ReLU unit of the ReLU T5 within float32
     // noise of 0, where the two backends' 1e-6 differences flip it (measured 5e-3 there, ≤ 2e-6 at 2–7 other steps).
     ['layer_integrated_gradients', { n_steps: 6, return_convergence_delta: true }],
