@@ -87,7 +87,9 @@ function defaultCpus(): string {
 /**
  * `executablePath` itself for `'all'`, else a shell script (written once per binary and CPU list)
  * that execs it under `taskset`: Playwright starts the binary it is given, and every process
- * Chromium starts inherits the affinity.
+ * Chromium starts inherits the affinity. Where the user may (root, CAP_SYS_NICE), the script also
+ * raises Chromium's priority a little (nice −5): on its CPU it shares time with the Node test
+ * workers, and the browser suite is the longest file of the run; elsewhere renice fails quietly.
  */
 function pinned(executablePath: string, cpus: string): string {
   if (cpus === 'all') return executablePath;
@@ -95,11 +97,11 @@ function pinned(executablePath: string, cpus: string): string {
     throw new Error(`INSEQ_CHROMIUM_CPUS / cpus '${cpus}' is not a CPU list: give 'all' or a taskset list such as '1' or '0-3'.`);
   }
   const key = `${executablePath}:${cpus}`.replace(/[^A-Za-z0-9]+/g, '-');
-  const script = join(tmpdir(), `inseq-chromium-${process.getuid?.() ?? 0}-${key}.sh`);
+  const script = join(tmpdir(), `inseq-chromium-v2-${process.getuid?.() ?? 0}-${key}.sh`);
   if (!existsSync(script)) {
     const quoted = `'${executablePath.replaceAll("'", "'\\''")}'`;
     const partial = `${script}.${process.pid}`;
-    writeFileSync(partial, `#!/bin/sh\nexec taskset -c ${cpus} ${quoted} "$@"\n`);
+    writeFileSync(partial, `#!/bin/sh\nrenice -n -5 -p $$ >/dev/null 2>&1\nexec taskset -c ${cpus} ${quoted} "$@"\n`);
     chmodSync(partial, 0o755);
     // Renamed into place, so a launch in another worker never runs a half-written script.
     renameSync(partial, script);
