@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // `pnpm test`: every check of the repository, on 2 cores in a few minutes.
-//   - `turbo run typecheck:repo lint:repo` (one tsc over all sources, one biome lint), from the start;
+//   - `turbo run typecheck:repo lint:repo` (one tsgo type check over all sources, one biome lint), from the start;
 //   - beside it, `turbo run build` with INSEQ_NO_DTS=1 (esbuild only) of the dists that some tests
 //     spawn or bundle (the CLI's bin, the web app's Vite build, inseq's backend discovery);
 //   - then one `vitest run` of every package's tests (vitest.config.ts at the root: one Vite server
