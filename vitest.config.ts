@@ -6,33 +6,14 @@ import { inseqVitestConfig } from './vitest.shared';
 const browserSuites = ['apps/web/src/web-app.browser.test.ts', 'packages/backend-ort/src/browser.test.ts'];
 
 /**
- * The longest Node files (10–20 s each on 2 busy cores), started right after the browser suites: on a
- * cold clone vitest has no timings and orders by file size, which once left the 2,100-token Llama
- * test to start last and run alone at the end.
- */
-const longNodeFiles = [
-  'packages/inseq/src/llama-long-input.test.ts',
-  'packages/inseq/src/method-conformance.test.ts',
-  'packages/inseq/src/seq2seq-conformance.test.ts',
-  'packages/inseq/src/model-layouts.test.ts',
-  'packages/backend-ort/src/seq2seq/ort-seq2seq-layers.test.ts',
-  'packages/backend-ort/src/seq2seq/ort-seq2seq-gradients.test.ts',
-];
-
-/**
  * Starts the browser suites first: they take one worker for most of the run while the other worker
- * goes through the Node test files, and a long file started last would leave a core idle at the end;
- * then the longest Node files, then the rest in vitest's order.
+ * goes through the Node test files, and a long file started last would leave a core idle at the end.
  */
 class BrowserSuitesFirst extends BaseSequencer {
   override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
     const sorted = await super.sort(files);
-    const rank = (file: TestSpecification) => {
-      if (file.moduleId.endsWith('/tests/browser-suites.test.ts')) return -1;
-      const long = longNodeFiles.findIndex((path) => file.moduleId.endsWith(`/${path}`));
-      return long === -1 ? longNodeFiles.length : long;
-    };
-    return sorted.map((file, index) => ({ file, index })).sort((a, b) => rank(a.file) - rank(b.file) || a.index - b.index).map(({ file }) => file);
+    const first = (file: TestSpecification) => (file.moduleId.endsWith('/tests/browser-suites.test.ts') ? 0 : 1);
+    return sorted.map((file, index) => ({ file, index })).sort((a, b) => first(a.file) - first(b.file) || a.index - b.index).map(({ file }) => file);
   }
 }
 
