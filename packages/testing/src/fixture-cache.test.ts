@@ -45,6 +45,19 @@ describe('cachedFixture', () => {
     expect(builds).toBe(4);
   });
 
+  it('does not keep results over 64 MiB of arrays (real-shape folders): they are built on every call and returned as built', () => {
+    clearFixtureCache();
+    let builds = 0;
+    const build = () => {
+      builds += 1;
+      return { files: { 'model.safetensors': new Uint8Array(64 * 1024 * 1024 + 1) } };
+    };
+    const first = cachedFixture('large', {}, build);
+    const second = cachedFixture('large', {}, build);
+    expect(builds).toBe(2);
+    expect(second.files['model.safetensors']).not.toBe(first.files['model.safetensors']);
+  });
+
   it('keys plain data canonically: key order does not matter, undefined / -0 / NaN / strings stay apart', () => {
     expect(fixtureKey({ a: 1, b: 'x' })).toBe(fixtureKey({ b: 'x', a: 1 }));
     const distinct = [undefined, null, 0, -0, Number.NaN, '0', 'u', {}, { a: undefined }, [], [undefined], true, 'true'].map(fixtureKey);

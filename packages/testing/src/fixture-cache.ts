@@ -8,6 +8,8 @@
 const cache = new Map<string, unknown>();
 /** Enough for every variant one test file uses; the oldest entry goes first. */
 const maxEntries = 64;
+/** Results holding more array bytes than this are not kept (real-shape folders of hundreds of MB). */
+const maxCachedBytes = 64 * 1024 * 1024;
 
 /**
  * `build()`'s result for `options`, built once per process and copied on every call. Options that
@@ -20,12 +22,26 @@ export function cachedFixture<T>(name: string, options: unknown, build: () => T)
   let value = cache.get(entry) as T | undefined;
   if (value === undefined) {
     value = build();
+    if (arrayBytes(value, maxCachedBytes) > maxCachedBytes) return value;
   } else {
     cache.delete(entry);
   }
   cache.set(entry, value);
   if (cache.size > maxEntries) cache.delete(cache.keys().next().value as string);
   return structuredClone(value);
+}
+
+/** Bytes of the typed arrays and ArrayBuffers in `value`, counted until they pass `limit`. */
+function arrayBytes(value: unknown, limit: number, seen = new Set<object>()): number {
+  if (typeof value !== 'object' || value === null || seen.has(value)) return 0;
+  seen.add(value);
+  if (ArrayBuffer.isView(value) || value instanceof ArrayBuffer) return value.byteLength;
+  let total = 0;
+  for (const item of Object.values(value)) {
+    total += arrayBytes(item, limit - total, seen);
+    if (total > limit) break;
+  }
+  return total;
 }
 
 /** Forgets every cached fixture: the next call of each generator builds it again (a determinism test's second call). */

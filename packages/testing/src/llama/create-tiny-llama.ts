@@ -128,106 +128,104 @@ export function tinyLlamaParts(options: TinyLlamaOptions = {}): Omit<TinyLlama, 
   files: Record<string, Uint8Array>;
   dtype: SafetensorsDtype;
 } {
-  return cachedFixture('tinyLlamaParts', options, () => {
-    const family = options.family ?? 'llama';
-    const hidden = options.hiddenSize ?? 32;
-    const numHeads = options.numHeads ?? 4;
-    const numKv = options.numKeyValueHeads ?? 2;
-    const headDim = options.headDim ?? hidden / numHeads;
-    const intermediate = options.intermediateSize ?? 64;
-    const numLayers = options.numLayers ?? 2;
-    const initStd = options.initStd ?? 0.2;
-    const dtype = options.dtype ?? 'F32';
-    const tied = options.tieWordEmbeddings ?? family === 'gemma';
-    if (!Number.isInteger(headDim) || headDim % 2 !== 0 || numHeads % numKv !== 0) {
-      throw new InvalidInputError(
-        `createTinyLlama needs an even integer head size and numKeyValueHeads dividing numHeads; got headDim ${headDim}, ${numHeads} heads, ${numKv} key/value heads.`, { code: 'INVALID_ARGUMENT' },
-      );
-    }
-    const byteLevel = (options.tokenizer ?? (family === 'qwen2' ? 'byte_level' : 'sentencepiece')) === 'byte_level';
-    const built = byteLevel
-      ? buildGpt2TokenizerJson({ merges: options.merges ?? 1000, modelMaxLength: options.maxPositions ?? 4096 })
-      : buildLlamaTokenizerJson({ merges: options.merges ?? 1000, modelMaxLength: options.maxPositions ?? 4096 });
-    const { tokenizerJson } = built;
-    const vocabSize = options.vocabSize ?? built.vocabSize;
-    if (!Number.isInteger(vocabSize) || vocabSize < built.vocabSize) {
-      throw new InvalidInputError(
-        `createTinyLlama's vocabSize must be an integer of at least the tokenizer's ${built.vocabSize} tokens, got ${vocabSize}.`, { code: 'INVALID_ARGUMENT' },
-      );
-    }
-    // Byte-level (Qwen2-style): <|endoftext|> (the last id) ends text and pads; there is no bos.
-    const endOfText = built.vocabSize - 1;
-    const special = byteLevel ? { bos: null, eos: endOfText, pad: endOfText } : { bos: 1, eos: 2, pad: null };
-    const tokenizerConfig = byteLevel
-      ? { ...built.tokenizerConfig, bos_token: null, pad_token: '<|endoftext|>', tokenizer_class: 'Qwen2Tokenizer' }
-      : { ...built.tokenizerConfig, chat_template: llama2ChatTemplate };
+  const family = options.family ?? 'llama';
+  const hidden = options.hiddenSize ?? 32;
+  const numHeads = options.numHeads ?? 4;
+  const numKv = options.numKeyValueHeads ?? 2;
+  const headDim = options.headDim ?? hidden / numHeads;
+  const intermediate = options.intermediateSize ?? 64;
+  const numLayers = options.numLayers ?? 2;
+  const initStd = options.initStd ?? 0.2;
+  const dtype = options.dtype ?? 'F32';
+  const tied = options.tieWordEmbeddings ?? family === 'gemma';
+  if (!Number.isInteger(headDim) || headDim % 2 !== 0 || numHeads % numKv !== 0) {
+    throw new InvalidInputError(
+      `createTinyLlama needs an even integer head size and numKeyValueHeads dividing numHeads; got headDim ${headDim}, ${numHeads} heads, ${numKv} key/value heads.`, { code: 'INVALID_ARGUMENT' },
+    );
+  }
+  const byteLevel = (options.tokenizer ?? (family === 'qwen2' ? 'byte_level' : 'sentencepiece')) === 'byte_level';
+  const built = byteLevel
+    ? buildGpt2TokenizerJson({ merges: options.merges ?? 1000, modelMaxLength: options.maxPositions ?? 4096 })
+    : buildLlamaTokenizerJson({ merges: options.merges ?? 1000, modelMaxLength: options.maxPositions ?? 4096 });
+  const { tokenizerJson } = built;
+  const vocabSize = options.vocabSize ?? built.vocabSize;
+  if (!Number.isInteger(vocabSize) || vocabSize < built.vocabSize) {
+    throw new InvalidInputError(
+      `createTinyLlama's vocabSize must be an integer of at least the tokenizer's ${built.vocabSize} tokens, got ${vocabSize}.`, { code: 'INVALID_ARGUMENT' },
+    );
+  }
+  // Byte-level (Qwen2-style): <|endoftext|> (the last id) ends text and pads; there is no bos.
+  const endOfText = built.vocabSize - 1;
+  const special = byteLevel ? { bos: null, eos: endOfText, pad: endOfText } : { bos: 1, eos: 2, pad: null };
+  const tokenizerConfig = byteLevel
+    ? { ...built.tokenizerConfig, bos_token: null, pad_token: '<|endoftext|>', tokenizer_class: 'Qwen2Tokenizer' }
+    : { ...built.tokenizerConfig, chat_template: llama2ChatTemplate };
 
-    const rng = createRng(options.seed ?? 0);
-    const weights: Record<string, NamedWeight> = {};
-    const add = (name: string, shape: number[], init: 'matrix' | 'bias' | 'norm') => {
-      const data = new Float32Array(shape.reduce((a, b) => a * b, 1));
-      for (let i = 0; i < data.length; i++) {
-        const noise = rng.normal();
-        if (init === 'matrix') data[i] = initStd * noise;
-        else if (init === 'bias') data[i] = (initStd / 2) * noise;
-        // Gemma's RMSNorm scales by 1 + weight, so its weights are stored around 0.
-        else data[i] = (family === 'gemma' ? 0 : 1) + (initStd / 2) * noise;
-      }
-      weights[name] = { shape, data: roundToDtype(data, dtype) };
-    };
-    add('model.embed_tokens.weight', [vocabSize, hidden], 'matrix');
-    for (let layer = 0; layer < numLayers; layer++) {
-      const prefix = `model.layers.${layer}`;
-      add(`${prefix}.input_layernorm.weight`, [hidden], 'norm');
-      add(`${prefix}.self_attn.q_proj.weight`, [numHeads * headDim, hidden], 'matrix');
-      if (family === 'qwen2') add(`${prefix}.self_attn.q_proj.bias`, [numHeads * headDim], 'bias');
-      add(`${prefix}.self_attn.k_proj.weight`, [numKv * headDim, hidden], 'matrix');
-      if (family === 'qwen2') add(`${prefix}.self_attn.k_proj.bias`, [numKv * headDim], 'bias');
-      add(`${prefix}.self_attn.v_proj.weight`, [numKv * headDim, hidden], 'matrix');
-      if (family === 'qwen2') add(`${prefix}.self_attn.v_proj.bias`, [numKv * headDim], 'bias');
-      add(`${prefix}.self_attn.o_proj.weight`, [hidden, numHeads * headDim], 'matrix');
-      add(`${prefix}.post_attention_layernorm.weight`, [hidden], 'norm');
-      add(`${prefix}.mlp.gate_proj.weight`, [intermediate, hidden], 'matrix');
-      add(`${prefix}.mlp.up_proj.weight`, [intermediate, hidden], 'matrix');
-      add(`${prefix}.mlp.down_proj.weight`, [hidden, intermediate], 'matrix');
+  const rng = createRng(options.seed ?? 0);
+  const weights: Record<string, NamedWeight> = {};
+  const add = (name: string, shape: number[], init: 'matrix' | 'bias' | 'norm') => {
+    const data = new Float32Array(shape.reduce((a, b) => a * b, 1));
+    for (let i = 0; i < data.length; i++) {
+      const noise = rng.normal();
+      if (init === 'matrix') data[i] = initStd * noise;
+      else if (init === 'bias') data[i] = (initStd / 2) * noise;
+      // Gemma's RMSNorm scales by 1 + weight, so its weights are stored around 0.
+      else data[i] = (family === 'gemma' ? 0 : 1) + (initStd / 2) * noise;
     }
-    add('model.norm.weight', [hidden], 'norm');
-    if (!tied) add('lm_head.weight', [vocabSize, hidden], 'matrix');
+    weights[name] = { shape, data: roundToDtype(data, dtype) };
+  };
+  add('model.embed_tokens.weight', [vocabSize, hidden], 'matrix');
+  for (let layer = 0; layer < numLayers; layer++) {
+    const prefix = `model.layers.${layer}`;
+    add(`${prefix}.input_layernorm.weight`, [hidden], 'norm');
+    add(`${prefix}.self_attn.q_proj.weight`, [numHeads * headDim, hidden], 'matrix');
+    if (family === 'qwen2') add(`${prefix}.self_attn.q_proj.bias`, [numHeads * headDim], 'bias');
+    add(`${prefix}.self_attn.k_proj.weight`, [numKv * headDim, hidden], 'matrix');
+    if (family === 'qwen2') add(`${prefix}.self_attn.k_proj.bias`, [numKv * headDim], 'bias');
+    add(`${prefix}.self_attn.v_proj.weight`, [numKv * headDim, hidden], 'matrix');
+    if (family === 'qwen2') add(`${prefix}.self_attn.v_proj.bias`, [numKv * headDim], 'bias');
+    add(`${prefix}.self_attn.o_proj.weight`, [hidden, numHeads * headDim], 'matrix');
+    add(`${prefix}.post_attention_layernorm.weight`, [hidden], 'norm');
+    add(`${prefix}.mlp.gate_proj.weight`, [intermediate, hidden], 'matrix');
+    add(`${prefix}.mlp.up_proj.weight`, [intermediate, hidden], 'matrix');
+    add(`${prefix}.mlp.down_proj.weight`, [hidden, intermediate], 'matrix');
+  }
+  add('model.norm.weight', [hidden], 'norm');
+  if (!tied) add('lm_head.weight', [vocabSize, hidden], 'matrix');
 
-    const activation = family === 'gemma' ? 'gelu_pytorch_tanh' : 'silu';
-    const config: Record<string, unknown> = {
-      architectures: [architectures[family]],
-      attention_bias: family === 'qwen2',
-      attention_dropout: 0,
-      bos_token_id: special.bos,
-      eos_token_id: special.eos,
-      head_dim: headDim,
-      hidden_act: activation,
-      ...(family === 'gemma' && { hidden_activation: activation }),
-      hidden_size: hidden,
-      initializer_range: initStd,
-      intermediate_size: intermediate,
-      max_position_embeddings: options.maxPositions ?? 4096,
-      model_type: family,
-      num_attention_heads: numHeads,
-      num_hidden_layers: numLayers,
-      num_key_value_heads: numKv,
-      pad_token_id: special.pad,
-      rms_norm_eps: 1e-6,
-      rope_scaling: options.ropeScaling ?? null,
-      rope_theta: options.ropeTheta ?? 10000,
-      ...(family === 'mistral' && { sliding_window: null }),
-      ...(family === 'qwen2' && { use_sliding_window: false, sliding_window: null }),
-      tie_word_embeddings: tied,
-      torch_dtype: { F32: 'float32', F16: 'float16', BF16: 'bfloat16' }[dtype],
-      vocab_size: vocabSize,
-    };
-    const files = {
-      'config.json': jsonFile(config),
-      'generation_config.json': jsonFile({ bos_token_id: special.bos, eos_token_id: special.eos }),
-      'tokenizer.json': jsonFile(tokenizerJson),
-      'tokenizer_config.json': jsonFile(tokenizerConfig),
-    };
-    return { files, weights, config, dtype };
-  });
+  const activation = family === 'gemma' ? 'gelu_pytorch_tanh' : 'silu';
+  const config: Record<string, unknown> = {
+    architectures: [architectures[family]],
+    attention_bias: family === 'qwen2',
+    attention_dropout: 0,
+    bos_token_id: special.bos,
+    eos_token_id: special.eos,
+    head_dim: headDim,
+    hidden_act: activation,
+    ...(family === 'gemma' && { hidden_activation: activation }),
+    hidden_size: hidden,
+    initializer_range: initStd,
+    intermediate_size: intermediate,
+    max_position_embeddings: options.maxPositions ?? 4096,
+    model_type: family,
+    num_attention_heads: numHeads,
+    num_hidden_layers: numLayers,
+    num_key_value_heads: numKv,
+    pad_token_id: special.pad,
+    rms_norm_eps: 1e-6,
+    rope_scaling: options.ropeScaling ?? null,
+    rope_theta: options.ropeTheta ?? 10000,
+    ...(family === 'mistral' && { sliding_window: null }),
+    ...(family === 'qwen2' && { use_sliding_window: false, sliding_window: null }),
+    tie_word_embeddings: tied,
+    torch_dtype: { F32: 'float32', F16: 'float16', BF16: 'bfloat16' }[dtype],
+    vocab_size: vocabSize,
+  };
+  const files = {
+    'config.json': jsonFile(config),
+    'generation_config.json': jsonFile({ bos_token_id: special.bos, eos_token_id: special.eos }),
+    'tokenizer.json': jsonFile(tokenizerJson),
+    'tokenizer_config.json': jsonFile(tokenizerConfig),
+  };
+  return { files, weights, config, dtype };
 }
